@@ -1,0 +1,115 @@
+//! Flags likely illegal ads (PRC Advertising Law) and counterfeit listings (Trademark Law), and
+//! says why.
+//!
+//! Seed data ([`Resources`]: terms with exceptions, the legal basis of each category, the brand
+//! price table) comes from `seeds/`; a multinomial logistic regression (linfa) over jieba words,
+//! character bigrams, lexicon hits and price signals is trained from the labelled corpus in
+//! `seeds/corpus/`. [`Classifier::classify`] turns a [`Sample`] into a [`Verdict`] whose
+//! evidence names the spans and rules that fired and whose articles cite the law. Nothing here
+//! crawls or stores.
+
+#![warn(missing_docs)]
+
+mod error;
+mod features;
+mod lexicon;
+mod metrics;
+mod model;
+
+pub use error::{Error, Result};
+pub use lexicon::{normalise, Brand, Hit, LegalBasis, Resources};
+pub use metrics::Metrics;
+pub use model::{Classifier, TrainOptions, TrainReport};
+
+use admon_domain::{Category, Sample};
+use serde::Deserialize;
+use std::path::Path;
+
+/// A sample with its gold category: a corpus record.
+#[derive(Debug, Clone)]
+pub struct Labelled {
+    /// The sample.
+    pub sample: Sample,
+    /// Its category.
+    pub label: Category,
+}
+
+#[derive(Deserialize)]
+struct LabelledRecord {
+    #[serde(flatten)]
+    sample: Sample,
+    label: String,
+}
+
+/// Parses one `admon classify` input line.
+pub fn parse_sample(line: &str, line_no: usize) -> Result<Sample> {
+    serde_json::from_str(line).map_err(|e| Error::BadRecord {
+        line: line_no,
+        message: e.to_string(),
+    })
+}
+
+/// Parses labelled JSONL (a sample record plus `"label"`); blank lines are skipped.
+pub fn parse_labelled(text: &str) -> Result<Vec<Labelled>> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let record: LabelledRecord = serde_json::from_str(line).map_err(|e| Error::BadRecord {
+            line: i + 1,
+            message: e.to_string(),
+        })?;
+        let label = Category::parse(&record.label).ok_or_else(|| Error::BadRecord {
+            line: i + 1,
+            message: format!("unknown label `{}`", record.label),
+        })?;
+        out.push(Labelled {
+            sample: record.sample,
+            label,
+        });
+    }
+    Ok(out)
+}
+
+/// Reads a labelled JSONL file.
+pub fn read_labelled(path: &Path) -> Result<Vec<Labelled>> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    parse_labelled(&text).map_err(|e| match e {
+        Error::BadRecord { line, message } => Error::BadSeed {
+            path: path.to_owned(),
+            message: format!("line {line}: {message}"),
+        },
+        other => other,
+    })
+}
+
+/// The corpus splits in `seeds/corpus/`: train, dev, test.
+pub fn read_corpus(seeds: &Path) -> Result<[Vec<Labelled>; 3]> {
+    let dir = seeds.join("corpus");
+    Ok([
+        read_labelled(&dir.join("train.jsonl"))?,
+        read_labelled(&dir.join("dev.jsonl"))?,
+        read_labelled(&dir.join("test.jsonl"))?,
+    ])
+}
+
+/// Loads the model at `model_path`, or trains one from `seeds` (and saves it there) when there
+/// is none yet. Returns the classifier and, when it trained, the report.
+pub fn load_or_train(
+    seeds: &Path,
+    model_path: &Path,
+) -> Result<(Classifier, Option<TrainReport>)> {
+    let resources = Resources::load(seeds)?;
+    if model_path.exists() {
+        return Ok((Classifier::load(resources, model_path)?, None));
+    }
+    let [train, dev, test] = read_corpus(seeds)?;
+    let (classifier, report) =
+        Classifier::train(resources, &train, &dev, &test, &TrainOptions::default())?;
+    classifier.save(model_path)?;
+    Ok((classifier, Some(report)))
+}

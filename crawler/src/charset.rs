@@ -1,0 +1,81 @@
+//! Bytes to text: HTTP header charset, then BOM, then `<meta charset>`, then detection
+//! (chardetng). GBK, GB18030 and Big5 pages decode correctly.
+
+use encoding_rs::Encoding;
+
+/// Decodes an HTML body; returns the text and the name of the encoding used.
+pub fn decode_html(body: &[u8], content_type: Option<&str>) -> (String, &'static str) {
+    let encoding = content_type
+        .and_then(charset_param)
+        .and_then(|label| Encoding::for_label(label.as_bytes()))
+        .or_else(|| Encoding::for_bom(body).map(|(e, _)| e))
+        .or_else(|| meta_charset(body))
+        .unwrap_or_else(|| {
+            let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+            detector.feed(body, true);
+            detector.guess(None, chardetng::Utf8Detection::Allow)
+        });
+    // GBK pages often use GB18030-only characters; GB18030 is the superset that decodes both.
+    let encoding = if encoding == encoding_rs::GBK {
+        encoding_rs::GB18030
+    } else {
+        encoding
+    };
+    let (text, used, _) = encoding.decode(body);
+    (text.into_owned(), used.name())
+}
+
+fn charset_param(content_type: &str) -> Option<String> {
+    content_type.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| v.trim().trim_matches('"').to_owned())
+    })
+}
+
+/// `<meta charset=..>` or `<meta http-equiv content="..charset=..">` in the first 4 KB.
+fn meta_charset(body: &[u8]) -> Option<&'static Encoding> {
+    let head = &body[..body.len().min(4096)];
+    let head = String::from_utf8_lossy(head).to_ascii_lowercase();
+    let mut rest = head.as_str();
+    while let Some(i) = rest.find("charset") {
+        rest = &rest[i + "charset".len()..];
+        let value = rest.trim_start().strip_prefix('=')?.trim_start();
+        let value = value.trim_start_matches(['"', '\'']);
+        let end = value
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .unwrap_or(value.len());
+        if let Some(e) = Encoding::for_label(value[..end].as_bytes()) {
+            return Some(e);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gbk_by_header_meta_and_detection() {
+        let text = "<html><body>国家级品质，假一赔十</body></html>";
+        let (gbk, _, _) = encoding_rs::GBK.encode(text);
+        assert_eq!(decode_html(&gbk, Some("text/html; charset=GBK")).0, text);
+        let with_meta = format!("<meta charset=\"gb2312\">{text}");
+        let (bytes, _, _) = encoding_rs::GBK.encode(&with_meta);
+        assert_eq!(decode_html(&bytes, Some("text/html")).0, with_meta);
+        let long = text.repeat(20);
+        let (bytes, _, _) = encoding_rs::GBK.encode(&long);
+        assert_eq!(decode_html(&bytes, None).0, long);
+        let (big5, _, _) = encoding_rs::BIG5.encode("繁體中文廣告");
+        assert_eq!(decode_html(&big5, Some("text/html;charset=big5")).0, "繁體中文廣告");
+    }
+
+    #[test]
+    fn utf8_bom_wins_over_missing_header() {
+        let mut body = vec![0xEF, 0xBB, 0xBF];
+        body.extend_from_slice("广告".as_bytes());
+        assert_eq!(decode_html(&body, None).0, "广告");
+    }
+}

@@ -1,0 +1,342 @@
+//! The crawl loop: a frontier of normalised URLs in scope, a bounded set of fetches in flight,
+//! and for every HTML page a [`CapturedPage`] sent down the channel.
+
+use crate::extract::{body_labelled, body_text, Extractor};
+use crate::fetch::{names_private_host, Fetched, Fetcher};
+use crate::render::Renderer;
+use crate::{charset, CrawlConfig, Error, RenderMode, Result};
+use admon_domain::{AdForm, Capture, CapturedPage};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use time::OffsetDateTime;
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+use url::Url;
+
+/// Live counters for a progress bar.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Pages captured.
+    pub pages: AtomicU64,
+    /// Fetches that failed.
+    pub errors: AtomicU64,
+    /// Body bytes received.
+    pub bytes: AtomicU64,
+    /// URLs waiting.
+    pub queued: AtomicU64,
+}
+
+/// What a crawl did.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct CrawlSummary {
+    /// Pages captured.
+    pub pages: u64,
+    /// Failed fetches.
+    pub errors: u64,
+    /// Body bytes received.
+    pub bytes: u64,
+    /// Ads found.
+    pub ads: u64,
+    /// Listings found.
+    pub listings: u64,
+    /// URLs skipped by robots.txt.
+    pub robots_denied: u64,
+    /// Wall time, seconds.
+    pub seconds: f64,
+    /// Errors by kind.
+    pub error_kinds: BTreeMap<String, u64>,
+}
+
+/// Removes the fragment and tracking parameters; the `url` crate already lowercases the host
+/// and drops default ports.
+pub fn normalise_url(url: &Url) -> Url {
+    let mut url = url.clone();
+    url.set_fragment(None);
+    if url.query().is_some() {
+        let kept: Vec<(String, String)> = url
+            .query_pairs()
+            .filter(|(k, _)| {
+                let k = k.to_ascii_lowercase();
+                !(k.starts_with("utm_") || matches!(k.as_str(), "spm" | "fbclid" | "gclid" | "from"))
+            })
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        if kept.is_empty() {
+            url.set_query(None);
+        } else {
+            url.query_pairs_mut().clear().extend_pairs(kept);
+        }
+    }
+    url
+}
+
+/// Crawler traps: overlong URLs and paths that repeat a segment.
+fn looks_like_trap(url: &Url, max_len: usize) -> bool {
+    if url.as_str().len() > max_len {
+        return true;
+    }
+    let segments: Vec<&str> = url.path_segments().map(|s| s.collect()).unwrap_or_default();
+    let distinct: HashSet<&&str> = segments.iter().collect();
+    segments.len() > 12 || segments.len() >= 4 && distinct.len() * 2 <= segments.len()
+}
+
+/// Turns seed URLs into captured pages.
+pub struct Crawler {
+    config: CrawlConfig,
+    fetcher: Arc<Fetcher>,
+    extractor: Arc<Extractor>,
+    renderer: Option<Arc<Renderer>>,
+}
+
+struct Job {
+    url: Url,
+    depth: u32,
+    seed: Url,
+}
+
+impl Crawler {
+    /// A crawler; starts Chromium when rendering is on (or `auto` and Chromium is installed).
+    pub fn new(config: CrawlConfig, extractor: Extractor) -> Result<Crawler> {
+        let renderer = match config.render {
+            RenderMode::Never => None,
+            RenderMode::Auto if !Renderer::available(&config.chromium) => {
+                tracing::warn!(path = %config.chromium.display(), "chromium not found; static fetch only");
+                None
+            }
+            _ => Some(Arc::new(Renderer::start(
+                &config.chromium,
+                Duration::from_millis(config.render_settle_ms),
+            )?)),
+        };
+        Ok(Crawler {
+            fetcher: Arc::new(Fetcher::new(&config)?),
+            extractor: Arc::new(extractor),
+            renderer,
+            config,
+        })
+    }
+
+    /// Whether pages are rendered in Chromium.
+    pub fn renders(&self) -> bool {
+        self.renderer.is_some()
+    }
+
+    /// Crawls from `seeds` until the frontier is empty or `max_pages` pages are captured.
+    pub async fn run(
+        &self,
+        seeds: Vec<Url>,
+        out: mpsc::Sender<CapturedPage>,
+        progress: Arc<Progress>,
+    ) -> CrawlSummary {
+        let started = Instant::now();
+        let mut summary = CrawlSummary::default();
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut frontier: VecDeque<Job> = VecDeque::new();
+        for seed in seeds {
+            let seed = normalise_url(&seed);
+            if seen.insert(seed.to_string()) {
+                frontier.push_back(Job { url: seed.clone(), depth: 0, seed });
+            }
+        }
+        let mut running: JoinSet<(Job, Result<(CapturedPage, Vec<Url>)>)> = JoinSet::new();
+        let mut started_pages = 0usize;
+        loop {
+            while running.len() < self.config.concurrency.max(1)
+                && started_pages < self.config.max_pages
+            {
+                let Some(job) = frontier.pop_front() else { break };
+                started_pages += 1;
+                let fetcher = self.fetcher.clone();
+                let extractor = self.extractor.clone();
+                let renderer = self.renderer.clone();
+                let retries = self.config.retries;
+                running.spawn(async move {
+                    let result = crawl_page(&fetcher, &extractor, renderer, &job.url, retries).await;
+                    (job, result)
+                });
+            }
+            progress.queued.store(frontier.len() as u64, Ordering::Relaxed);
+            let Some(joined) = running.join_next().await else { break };
+            let Ok((job, result)) = joined else {
+                summary.errors += 1;
+                continue;
+            };
+            match result {
+                Ok((page, links)) => {
+                    summary.pages += 1;
+                    summary.bytes += page.body.len() as u64;
+                    summary.ads += page.ads.len() as u64;
+                    summary.listings += page.listings.len() as u64;
+                    progress.pages.fetch_add(1, Ordering::Relaxed);
+                    progress.bytes.fetch_add(page.body.len() as u64, Ordering::Relaxed);
+                    if job.depth < self.config.max_depth {
+                        for link in links {
+                            let link = normalise_url(&link);
+                            if !self.in_scope(&link, &job.seed) || !seen.insert(link.to_string()) {
+                                continue;
+                            }
+                            frontier.push_back(Job {
+                                url: link,
+                                depth: job.depth + 1,
+                                seed: job.seed.clone(),
+                            });
+                        }
+                    }
+                    if out.send(page).await.is_err() {
+                        break;
+                    }
+                }
+                Err(Error::RobotsDenied { url }) => {
+                    tracing::info!(url, "robots.txt disallows");
+                    summary.robots_denied += 1;
+                }
+                Err(e) => {
+                    tracing::warn!(url = %job.url, error = %e, "page failed");
+                    summary.errors += 1;
+                    progress.errors.fetch_add(1, Ordering::Relaxed);
+                    let kind = match &e {
+                        Error::Status { status, .. } => format!("http {status}"),
+                        Error::Fetch { .. } => "network".into(),
+                        Error::Render { .. } => "render".into(),
+                        other => other.to_string().split(':').next().unwrap_or("other").to_owned(),
+                    };
+                    *summary.error_kinds.entry(kind).or_default() += 1;
+                }
+            }
+        }
+        summary.seconds = started.elapsed().as_secs_f64();
+        summary
+    }
+
+    fn in_scope(&self, link: &Url, seed: &Url) -> bool {
+        if looks_like_trap(link, self.config.max_url_len) {
+            return false;
+        }
+        if self.config.same_site && link.origin() != seed.origin() {
+            return false;
+        }
+        self.config.allow_private || !names_private_host(link) || names_private_host(seed)
+    }
+}
+
+async fn fetch_with_retries(fetcher: &Fetcher, url: &Url, retries: u32) -> Result<Fetched> {
+    let mut attempt = 0;
+    loop {
+        let result = fetcher.fetch(url).await.and_then(|f| {
+            if f.status >= 400 {
+                Err(Error::Status { url: url.to_string(), status: f.status })
+            } else {
+                Ok(f)
+            }
+        });
+        match result {
+            Err(e) if e.is_transient() && attempt < retries => {
+                attempt += 1;
+                let backoff = Duration::from_millis(500 * 2u64.pow(attempt - 1)).min(Duration::from_secs(30));
+                tracing::debug!(%url, attempt, ?backoff, "retrying");
+                tokio::time::sleep(backoff).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+async fn crawl_page(
+    fetcher: &Fetcher,
+    extractor: &Extractor,
+    renderer: Option<Arc<Renderer>>,
+    url: &Url,
+    retries: u32,
+) -> Result<(CapturedPage, Vec<Url>)> {
+    let fetched = fetch_with_retries(fetcher, url, retries).await?;
+    let is_html = fetched
+        .content_type
+        .as_deref()
+        .is_none_or(|ct| ct.contains("html") || ct.contains("xml"));
+    if !is_html {
+        return Err(Error::Fetch {
+            url: url.to_string(),
+            message: format!("not HTML ({})", fetched.content_type.unwrap_or_default()),
+            transient: false,
+        });
+    }
+    let (static_html, charset) = charset::decode_html(&fetched.body, fetched.content_type.as_deref());
+    let mut rendered = None;
+    if let Some(renderer) = renderer {
+        let target = fetched.final_url.to_string();
+        match tokio::task::spawn_blocking(move || renderer.render(&target)).await {
+            Ok(Ok(r)) => rendered = Some(r),
+            Ok(Err(e)) => tracing::warn!(%url, error = %e, "render failed; using the static page"),
+            Err(e) => tracing::warn!(%url, error = %e, "render task failed"),
+        }
+    }
+    let (html, screenshot, served) = match rendered {
+        Some(r) => (r.html, Some(r.screenshot), Some(static_html.as_str())),
+        None => (static_html.clone(), None, None),
+    };
+    let mut found = extractor.extract(&fetched.final_url, &html, served);
+    for ad in found.ads.iter_mut().filter(|a| a.form == AdForm::Iframe && a.text.is_empty()) {
+        let Some(src) = ad.landing_url.as_deref().and_then(|s| Url::parse(s).ok()) else {
+            continue;
+        };
+        match fetch_with_retries(fetcher, &src, 0).await {
+            Ok(frame) => {
+                let (frame_html, _) = charset::decode_html(&frame.body, frame.content_type.as_deref());
+                ad.text = body_text(&frame_html);
+                ad.labelled |= body_labelled(&frame_html);
+                let inner = extractor.extract(&frame.final_url, &frame_html, None);
+                ad.landing_url = inner.links.first().map(|u| u.to_string()).or(Some(src.to_string()));
+            }
+            Err(e) => tracing::warn!(%src, error = %e, "ad iframe not fetched"),
+        }
+    }
+    found.ads.retain(|a| !a.text.trim().is_empty() || !a.image_urls.is_empty());
+    let capture = Capture {
+        url: url.to_string(),
+        final_url: fetched.final_url.to_string(),
+        status: fetched.status,
+        headers: fetched.headers,
+        fetched_at: OffsetDateTime::now_utc(),
+        charset: charset.to_owned(),
+        sha256: hex::encode(Sha256::digest(&fetched.body)),
+        truncated: fetched.truncated,
+        rendered: screenshot.is_some(),
+    };
+    Ok((
+        CapturedPage {
+            capture,
+            body: fetched.body,
+            html,
+            screenshot,
+            ads: found.ads,
+            listings: found.listings,
+        },
+        found.links,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalisation_drops_tracking_and_fragments() {
+        let u = Url::parse("HTTP://Example.COM:80/a?utm_source=x&id=3&spm=1#top").unwrap();
+        assert_eq!(normalise_url(&u).as_str(), "http://example.com/a?id=3");
+        let u = Url::parse("http://example.com/a?utm_medium=y").unwrap();
+        assert_eq!(normalise_url(&u).as_str(), "http://example.com/a");
+    }
+
+    #[test]
+    fn traps_are_spotted() {
+        let u = Url::parse("http://e.com/a/b/a/b/a/b").unwrap();
+        assert!(looks_like_trap(&u, 2048));
+        let u = Url::parse("http://e.com/news/2026/11/25/story.html").unwrap();
+        assert!(!looks_like_trap(&u, 2048));
+        let long = format!("http://e.com/{}", "x".repeat(3000));
+        assert!(looks_like_trap(&Url::parse(&long).unwrap(), 2048));
+    }
+}

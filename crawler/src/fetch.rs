@@ -1,0 +1,228 @@
+//! HTTP fetching with caps: connect and total timeouts, a redirect limit with loop detection,
+//! a body size cap enforced while streaming (decompressed bytes, so gzip bombs stop at the cap),
+//! content-type filtering, and robots.txt (RFC 9309, texting_robots) cached per host.
+
+use crate::{CrawlConfig, Error, Result};
+use futures_util::StreamExt;
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use texting_robots::Robot;
+use url::Url;
+
+/// A fetched response, body possibly truncated at the cap.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    /// URL requested.
+    pub url: Url,
+    /// URL after redirects.
+    pub final_url: Url,
+    /// HTTP status.
+    pub status: u16,
+    /// Headers in order.
+    pub headers: Vec<(String, String)>,
+    /// Content-Type header.
+    pub content_type: Option<String>,
+    /// Body (decompressed).
+    pub body: Vec<u8>,
+    /// Whether the body hit the size cap.
+    pub truncated: bool,
+}
+
+/// Whether an address is one a public crawl must not reach unasked.
+pub fn is_private(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.octets()[0] == 100 && (64..128).contains(&v4.octets()[1])
+        }
+        IpAddr::V6(v6) => {
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || (v6.segments()[0] & 0xfe00) == 0xfc00
+                || (v6.segments()[0] & 0xffc0) == 0xfe80
+                || v6.to_ipv4_mapped().is_some_and(|v4| is_private(IpAddr::V4(v4)))
+        }
+    }
+}
+
+/// Whether a URL names a private host literally (IP literal or localhost).
+pub fn names_private_host(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => is_private(ip.into()),
+        Some(url::Host::Ipv6(ip)) => is_private(ip.into()),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost") || d.ends_with(".localhost"),
+        None => true,
+    }
+}
+
+/// Fetches pages politely: robots.txt, per-host delay, caps.
+pub struct Fetcher {
+    client: reqwest::Client,
+    max_body: usize,
+    user_agent_token: String,
+    delay: Duration,
+    robots: Mutex<HashMap<String, Option<Robot>>>,
+    next_slot: Mutex<HashMap<String, Instant>>,
+}
+
+fn host_key(url: &Url) -> String {
+    format!("{}:{}", url.host_str().unwrap_or(""), url.port_or_known_default().unwrap_or(0))
+}
+
+impl Fetcher {
+    /// A fetcher for one crawl.
+    pub fn new(config: &CrawlConfig) -> Result<Fetcher> {
+        let max_redirects = config.max_redirects;
+        let allow_private = config.allow_private;
+        let policy = reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().contains(attempt.url()) {
+                attempt.error("redirect loop")
+            } else if attempt.previous().len() > max_redirects {
+                attempt.error(format!("more than {max_redirects} redirects"))
+            } else if !allow_private
+                && names_private_host(attempt.url())
+                && !attempt.previous().iter().any(names_private_host)
+            {
+                attempt.error("redirect to a private address")
+            } else {
+                attempt.follow()
+            }
+        });
+        let client = reqwest::Client::builder()
+            .user_agent(&config.user_agent)
+            .connect_timeout(Duration::from_secs(config.connect_timeout_secs))
+            .timeout(Duration::from_secs(config.timeout_secs))
+            .read_timeout(Duration::from_secs(config.connect_timeout_secs.max(5)))
+            .redirect(policy)
+            .no_proxy()
+            .build()
+            .map_err(|e| Error::Fetch {
+                url: String::new(),
+                message: e.to_string(),
+                transient: false,
+            })?;
+        let token = config
+            .user_agent
+            .split(['/', ' '])
+            .next()
+            .unwrap_or("admon")
+            .to_owned();
+        Ok(Fetcher {
+            client,
+            max_body: config.max_body_bytes,
+            user_agent_token: token,
+            delay: Duration::from_millis(config.per_host_delay_ms),
+            robots: Mutex::new(HashMap::new()),
+            next_slot: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Waits until this host may be fetched again, honouring our delay and Crawl-delay.
+    async fn wait_turn(&self, url: &Url, crawl_delay: Option<f32>) {
+        let delay = crawl_delay
+            .map(|s| Duration::from_secs_f32(s.clamp(0.0, 60.0)))
+            .unwrap_or_default()
+            .max(self.delay);
+        let wait = {
+            let mut slots = self.next_slot.lock().expect("politeness map");
+            let now = Instant::now();
+            let slot = slots.entry(host_key(url)).or_insert(now);
+            let start = (*slot).max(now);
+            *slot = start + delay;
+            start - now
+        };
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// robots.txt for the URL's host: whether it may be fetched, and the Crawl-delay.
+    async fn robots(&self, url: &Url) -> (bool, Option<f32>) {
+        let key = host_key(url);
+        let cached = self.robots.lock().expect("robots cache").get(&key).map(|r| {
+            r.as_ref()
+                .map_or((true, None), |r| (r.allowed(url.as_str()), r.delay))
+        });
+        if let Some(answer) = cached {
+            return answer;
+        }
+        let mut robots_url = url.clone();
+        robots_url.set_path("/robots.txt");
+        robots_url.set_query(None);
+        robots_url.set_fragment(None);
+        let robot = match self.raw_get(&robots_url, 512 * 1024).await {
+            Ok(f) if (200..300).contains(&f.status) => {
+                Robot::new(&self.user_agent_token, &f.body).ok()
+            }
+            // RFC 9309: server errors mean "assume complete disallow".
+            Ok(f) if f.status >= 500 => Robot::new(&self.user_agent_token, b"User-agent: *\nDisallow: /").ok(),
+            _ => None,
+        };
+        let answer = robot
+            .as_ref()
+            .map_or((true, None), |r| (r.allowed(url.as_str()), r.delay));
+        self.robots.lock().expect("robots cache").insert(key, robot);
+        answer
+    }
+
+    /// Fetches a page, after robots.txt and the host's politeness delay.
+    pub async fn fetch(&self, url: &Url) -> Result<Fetched> {
+        let (allowed, crawl_delay) = self.robots(url).await;
+        if !allowed {
+            return Err(Error::RobotsDenied {
+                url: url.to_string(),
+            });
+        }
+        self.wait_turn(url, crawl_delay).await;
+        self.raw_get(url, self.max_body).await
+    }
+
+    async fn raw_get(&self, url: &Url, cap: usize) -> Result<Fetched> {
+        let err = |e: reqwest::Error| Error::Fetch {
+            url: url.to_string(),
+            transient: e.is_timeout() || e.is_connect(),
+            message: format!("{e:#}"),
+        };
+        let response = self.client.get(url.clone()).send().await.map_err(err)?;
+        let status = response.status().as_u16();
+        let final_url = response.url().clone();
+        let headers: Vec<(String, String)> = response
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect();
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let mut body = Vec::new();
+        let mut truncated = false;
+        let mut stream = response.bytes_stream();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(err)?;
+            let room = cap.saturating_sub(body.len());
+            if chunk.len() > room {
+                body.extend_from_slice(&chunk[..room]);
+                truncated = true;
+                break;
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Fetched {
+            url: url.clone(),
+            final_url,
+            status,
+            headers,
+            content_type,
+            body,
+            truncated,
+        })
+    }
+}

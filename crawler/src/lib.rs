@@ -1,0 +1,105 @@
+//! Turns seed URLs into captured pages and the ads and listings on them.
+//!
+//! URLs pass through the crawl loop (scope, normalisation, traps), `fetch` (robots.txt,
+//! politeness, size and time caps), `charset` (GBK and friends), `render` (Chromium, when
+//! installed and enabled) and `extract` (EasyList filter lists for ads, schema.org and
+//! per-site selectors for listings). Nothing here classifies or stores. Build an
+//! [`Extractor`] and a [`Crawler`] from a [`CrawlConfig`], call [`Crawler::run`], and read
+//! [`admon_domain::CapturedPage`]s from its channel.
+
+#![warn(missing_docs)]
+
+mod charset;
+mod crawl;
+mod error;
+mod extract;
+mod fetch;
+mod render;
+
+pub use charset::decode_html;
+pub use crawl::{normalise_url, CrawlSummary, Crawler, Progress};
+pub use error::{Error, Result};
+pub use extract::{parse_price, Extracted, Extractor, SiteSelectors};
+pub use fetch::{is_private, Fetched, Fetcher};
+pub use render::{Renderer, Rendered};
+
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// When to render pages in Chromium.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RenderMode {
+    /// Never: static fetch only.
+    Never,
+    /// When Chromium is installed.
+    Auto,
+    /// Always; fail when Chromium is missing.
+    Always,
+}
+
+/// The `[crawler]` section of admon.toml.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CrawlConfig {
+    /// User-Agent; its first word is the robots.txt token.
+    pub user_agent: String,
+    /// Stop after this many pages.
+    pub max_pages: usize,
+    /// Links followed this many hops from a seed.
+    pub max_depth: u32,
+    /// Fetches in flight across all hosts.
+    pub concurrency: usize,
+    /// Minimum delay between requests to one host, ms (robots.txt Crawl-delay may raise it).
+    pub per_host_delay_ms: u64,
+    /// Connect timeout, s.
+    pub connect_timeout_secs: u64,
+    /// Whole-request timeout, s.
+    pub timeout_secs: u64,
+    /// Body cap; larger pages are truncated and marked.
+    pub max_body_bytes: usize,
+    /// Redirects followed.
+    pub max_redirects: usize,
+    /// Retries of transient failures (timeouts, 429, 5xx), with exponential back-off.
+    pub retries: u32,
+    /// Follow links to loopback/private addresses even when the seed is public.
+    pub allow_private: bool,
+    /// Stay on each seed's origin.
+    pub same_site: bool,
+    /// Longest URL followed.
+    pub max_url_len: usize,
+    /// When to render in Chromium.
+    pub render: RenderMode,
+    /// Chromium binary.
+    pub chromium: PathBuf,
+    /// Wait after load for late scripts, ms.
+    pub render_settle_ms: u64,
+}
+
+impl Default for CrawlConfig {
+    fn default() -> Self {
+        CrawlConfig {
+            user_agent: concat!(
+                "admon/",
+                env!("CARGO_PKG_VERSION"),
+                " (internet advertising monitor; +https://admon.example.gov.cn/crawler)"
+            )
+            .into(),
+            max_pages: 1000,
+            max_depth: 3,
+            concurrency: 8,
+            per_host_delay_ms: 500,
+            connect_timeout_secs: 10,
+            timeout_secs: 30,
+            max_body_bytes: 5 * 1024 * 1024,
+            max_redirects: 10,
+            retries: 2,
+            allow_private: false,
+            same_site: true,
+            max_url_len: 2048,
+            render: RenderMode::Auto,
+            chromium: PathBuf::from("/usr/bin/chromium"),
+            render_settle_ms: 600,
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! Who may do what: roles, password hashing, sessions.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use std::time::{Duration, Instant};
+
+/// Account roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Triages the queue.
+    Analyst,
+    /// Exports confirmed cases for enforcement.
+    Officer,
+    /// Everything, and users.
+    Admin,
+}
+
+impl Role {
+    /// Parses `analyst`, `officer` or `admin`.
+    pub fn parse(name: &str) -> Option<Role> {
+        match name {
+            "analyst" => Some(Role::Analyst),
+            "officer" => Some(Role::Officer),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Analyst => "analyst",
+            Role::Officer => "officer",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+/// Things a user can try to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// See the queue and cases.
+    View,
+    /// Review, confirm, dismiss.
+    Triage,
+    /// Export cases.
+    Export,
+    /// Manage users.
+    ManageUsers,
+}
+
+/// Whether `role` may do `action`: the one place this rule lives.
+pub fn may(role: Role, action: Action) -> bool {
+    match action {
+        Action::View => true,
+        Action::Triage => matches!(role, Role::Analyst | Role::Admin),
+        Action::Export => matches!(role, Role::Officer | Role::Admin),
+        Action::ManageUsers => role == Role::Admin,
+    }
+}
+
+/// An argon2id PHC string for a password.
+pub fn hash_password(password: &str) -> String {
+    let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 hashes")
+        .to_string()
+}
+
+pub(crate) fn verify_password(password: &str, phc: &str) -> bool {
+    PasswordHash::new(phc)
+        .is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+pub(crate) const SESSION_TTL: Duration = Duration::from_secs(12 * 3600);
+
+/// A logged-in (or anonymous, for the login form's CSRF) browser.
+#[derive(Debug, Clone)]
+pub(crate) struct Session {
+    pub user: Option<(String, Role)>,
+    pub csrf: String,
+    pub expires: Instant,
+}
+
+pub(crate) fn random_token() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 24];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}

@@ -1,0 +1,65 @@
+//! The store's error type.
+
+use std::path::PathBuf;
+
+/// What can go wrong opening, reading or writing the store.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Another process holds the data directory.
+    #[error("data directory {dir} is in use by another admon process ({holder}); stop it or choose another --data")]
+    Locked {
+        /// The data directory.
+        dir: PathBuf,
+        /// Who holds it, as it recorded itself.
+        holder: String,
+    },
+    /// The data directory cannot be created, read or written (permissions, full disk).
+    #[error("cannot use data directory {path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// sled failed.
+    #[error("database error: {0}")]
+    Db(#[from] sled::Error),
+    /// The search index failed.
+    #[error("search index error: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    /// The analyst's query does not parse.
+    #[error("bad search query: {0}")]
+    BadQuery(String),
+    /// No such case.
+    #[error("case {0} not found")]
+    CaseNotFound(u64),
+    /// A triage move the workflow does not allow.
+    #[error("case {id} cannot move from {from} to {to}")]
+    IllegalTransition {
+        /// The case.
+        id: u64,
+        /// Current state.
+        from: String,
+        /// Requested state.
+        to: String,
+    },
+    /// A stored record does not decode (written by a newer admon, or damaged).
+    #[error("corrupt record in {tree}: {message}")]
+    Corrupt {
+        /// The sled tree.
+        tree: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// The data directory was written by a newer admon.
+    #[error("data directory has schema version {found}, this admon understands up to {supported}")]
+    SchemaTooNew {
+        /// Version on disk.
+        found: u32,
+        /// Newest this build knows.
+        supported: u32,
+    },
+}
+
+/// The store's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,676 @@
+//! The sled trees and the operations on them: captures and evidence, samples, cases and their
+//! queue index, users, and the hash-chained audit log.
+
+use crate::index::SearchIndex;
+use crate::lock::{self, DirLock};
+use crate::{Error, Result};
+use admon_domain::{
+    host_of, Capture, CapturedPage, Case, CaseState, Category, EvidenceSpan, Sample,
+    Verdict,
+};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
+use std::path::{Path, PathBuf};
+use time::OffsetDateTime;
+
+const SCHEMA_VERSION: u32 = 1;
+const MAX_CAPTURES_PER_CASE: usize = 50;
+
+/// A stored capture: the fetch record and where its evidence blobs are.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct StoredCapture {
+    capture: Capture,
+    /// SHA-256 of the rendered or decoded HTML blob.
+    html_sha256: String,
+    /// SHA-256 of the PNG screenshot blob.
+    screenshot_sha256: Option<String>,
+}
+
+/// One sighting of an ad or listing, with every verdict on it (text and structural), for
+/// [`Store::record_sighting`].
+#[derive(Debug, Clone)]
+pub struct NewSighting {
+    /// The capture it was seen in (from [`Store::put_capture`]).
+    pub capture_id: String,
+    /// The sample as classified.
+    pub sample: Sample,
+    /// Where an ad leads.
+    pub landing_url: Option<String>,
+    /// The verdicts that flagged it; empty when clean.
+    pub flags: Vec<Verdict>,
+}
+
+/// A user account as stored; the dashboard owns what roles mean.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct User {
+    /// Login name.
+    pub name: String,
+    /// Role name.
+    pub role: String,
+    /// argon2 PHC string.
+    pub password_hash: String,
+}
+
+/// One change to a case, chained to the one before by hash.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct AuditEntry {
+    /// Position in the log, from 1.
+    pub seq: u64,
+    /// The case changed.
+    pub case_id: u64,
+    /// Who changed it.
+    pub who: String,
+    /// When (UTC).
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// What: `created`, `sighting`, a state name, `comment`, `assign`.
+    pub action: String,
+    /// State before.
+    pub from: Option<CaseState>,
+    /// State after.
+    pub to: Option<CaseState>,
+    /// Why (dismissal reason, comment text).
+    pub reason: String,
+    /// Hash of the previous entry (hex), empty for the first.
+    pub prev_hash: String,
+    /// SHA-256 over `prev_hash` and this entry's other fields (hex).
+    pub hash: String,
+}
+
+impl AuditEntry {
+    fn compute_hash(&self) -> String {
+        let mut unhashed = self.clone();
+        unhashed.hash = String::new();
+        let bytes = serde_json::to_vec(&unhashed).expect("audit entry serialises");
+        hex::encode(Sha256::digest(&bytes))
+    }
+}
+
+/// Which cases to list.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    /// Only this state (all states when `None`).
+    pub state: Option<CaseState>,
+    /// Only this category.
+    pub category: Option<Category>,
+    /// Only this domain.
+    pub domain: Option<String>,
+    /// Skip this many.
+    pub offset: usize,
+    /// At most this many (no limit when 0).
+    pub limit: usize,
+}
+
+/// What [`Store::verify`] found.
+#[derive(Debug, Default)]
+pub struct VerifyReport {
+    /// Audit entries checked.
+    pub audit_entries: u64,
+    /// Evidence blobs checked.
+    pub blobs: u64,
+    /// Problems, one line each; empty when all is well.
+    pub problems: Vec<String>,
+}
+
+/// The sled database, the search index and the directory lock.
+pub struct Store {
+    dir: PathBuf,
+    db: sled::Db,
+    meta: sled::Tree,
+    captures: sled::Tree,
+    blobs: sled::Tree,
+    samples: sled::Tree,
+    cases: sled::Tree,
+    fingerprints: sled::Tree,
+    queue: sled::Tree,
+    audit: sled::Tree,
+    users: sled::Tree,
+    index: SearchIndex,
+    _lock: DirLock,
+}
+
+fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+    serde_json::to_vec(value).expect("records serialise")
+}
+
+fn decode<T: DeserializeOwned>(tree: &'static str, bytes: &[u8]) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(|e| Error::Corrupt {
+        tree,
+        message: e.to_string(),
+    })
+}
+
+/// Queue key: state, then score descending, then id, so a prefix scan per state is the queue.
+fn queue_key(case: &Case) -> Vec<u8> {
+    let state = CaseState::ALL
+        .iter()
+        .position(|&s| s == case.state)
+        .expect("state listed") as u8;
+    let score = (case.score.clamp(0.0, 1.0) * 1e9) as u64;
+    let mut key = vec![state];
+    key.extend_from_slice(&(u64::MAX - score).to_be_bytes());
+    key.extend_from_slice(&case.id.to_be_bytes());
+    key
+}
+
+fn fingerprint(sample: &Sample) -> Vec<u8> {
+    let folded: String = sample
+        .text
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    let mut h = Sha256::new();
+    h.update([sample.kind as u8]);
+    h.update(folded.as_bytes());
+    h.finalize().to_vec()
+}
+
+fn abort(e: Error) -> ConflictableTransactionError<Error> {
+    ConflictableTransactionError::Abort(e)
+}
+
+fn unwrap_tx<T>(r: std::result::Result<T, TransactionError<Error>>) -> Result<T> {
+    r.map_err(|e| match e {
+        TransactionError::Abort(e) => e,
+        TransactionError::Storage(e) => Error::Db(e),
+    })
+}
+
+impl Store {
+    /// Opens (creating if needed) the store in `dir`. Fails with [`Error::Locked`] when another
+    /// process holds it.
+    pub fn open(dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+            path: dir.to_owned(),
+            source,
+        })?;
+        let lock = lock::acquire(dir)?;
+        let db = sled::open(dir.join("db"))?;
+        let meta = db.open_tree("meta")?;
+        match meta.get("schema_version")? {
+            None => {
+                meta.insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
+            }
+            Some(v) => {
+                let found = u32::from_be_bytes(v.as_ref().try_into().map_err(|_| {
+                    Error::Corrupt {
+                        tree: "meta",
+                        message: "schema_version".into(),
+                    }
+                })?);
+                if found > SCHEMA_VERSION {
+                    return Err(Error::SchemaTooNew {
+                        found,
+                        supported: SCHEMA_VERSION,
+                    });
+                }
+            }
+        }
+        let store = Store {
+            dir: dir.to_owned(),
+            captures: db.open_tree("captures")?,
+            blobs: db.open_tree("blobs")?,
+            samples: db.open_tree("samples")?,
+            cases: db.open_tree("cases")?,
+            fingerprints: db.open_tree("fingerprints")?,
+            queue: db.open_tree("queue")?,
+            audit: db.open_tree("audit")?,
+            users: db.open_tree("users")?,
+            index: SearchIndex::open(&dir.join("index"))?,
+            meta,
+            db,
+            _lock: lock,
+        };
+        store.catch_up_index()?;
+        Ok(store)
+    }
+
+    /// The data directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Makes everything written so far durable.
+    pub fn flush(&self) -> Result<()> {
+        self.db.flush()?;
+        self.index.commit()?;
+        Ok(())
+    }
+
+    fn put_blob(&self, bytes: &[u8]) -> Result<String> {
+        let sha = hex::encode(Sha256::digest(bytes));
+        if !self.blobs.contains_key(&sha)? {
+            self.blobs.insert(sha.as_bytes(), bytes)?;
+        }
+        Ok(sha)
+    }
+
+    /// An evidence blob by its SHA-256.
+    pub fn blob(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self.blobs.get(sha256)?.map(|v| v.to_vec()))
+    }
+
+    /// Keeps a capture and its evidence (raw body, HTML, screenshot); returns its id.
+    pub fn put_capture(&self, page: &CapturedPage) -> Result<String> {
+        self.put_blob(&page.body)?;
+        let html_sha256 = self.put_blob(page.html.as_bytes())?;
+        let screenshot_sha256 = page
+            .screenshot
+            .as_deref()
+            .map(|png| self.put_blob(png))
+            .transpose()?;
+        let id = format!("{:016x}", self.db.generate_id()?);
+        let stored = StoredCapture {
+            capture: page.capture.clone(),
+            html_sha256,
+            screenshot_sha256,
+        };
+        self.captures.insert(id.as_bytes(), encode(&stored))?;
+        Ok(id)
+    }
+
+    /// A capture and the hashes of its HTML and screenshot blobs.
+    pub fn capture(&self, id: &str) -> Result<Option<(Capture, String, Option<String>)>> {
+        let Some(bytes) = self.captures.get(id)? else {
+            return Ok(None);
+        };
+        let s: StoredCapture = decode("captures", &bytes)?;
+        Ok(Some((s.capture, s.html_sha256, s.screenshot_sha256)))
+    }
+
+    /// Records one sighting: the sample is always kept; when flagged it opens a case, or adds
+    /// a sighting to the case with the same fingerprint. Returns the case id, if any.
+    pub fn record_sighting(&self, sighting: NewSighting, who: &str) -> Result<Option<u64>> {
+        let sample_id = self.db.generate_id()?;
+        let mut record = serde_json::json!({
+            "capture_id": sighting.capture_id,
+            "sample": sighting.sample,
+            "flags": sighting.flags,
+        });
+        let Some(primary) = sighting.flags.first().cloned() else {
+            self.samples.insert(sample_id.to_be_bytes(), encode(&record))?;
+            return Ok(None);
+        };
+        let now = OffsetDateTime::now_utc();
+        let fp = fingerprint(&sighting.sample);
+        let sample = &sighting.sample;
+        let url = sample.url.clone().unwrap_or_default();
+        let articles: Vec<String> = {
+            let mut all: Vec<String> = Vec::new();
+            for a in sighting.flags.iter().flat_map(|v| v.articles.iter()) {
+                if !all.contains(a) {
+                    all.push(a.clone());
+                }
+            }
+            all
+        };
+        let evidence: Vec<EvidenceSpan> = sighting
+            .flags
+            .iter()
+            .flat_map(|v| v.evidence.iter().cloned())
+            .collect();
+        let flags: Vec<Category> = sighting.flags.iter().map(|v| v.category).collect();
+        let trees = (
+            &self.cases,
+            &self.fingerprints,
+            &self.queue,
+            &self.audit,
+            &self.meta,
+        );
+        let case = unwrap_tx(trees.transaction(|(cases, fps, queue, audit, meta)| {
+            let existing = match fps.get(&fp)? {
+                Some(id) => cases.get(id)?,
+                None => None,
+            };
+            let (case, action) = match existing {
+                Some(bytes) => {
+                    let mut case: Case = decode("cases", &bytes).map_err(abort)?;
+                    queue.remove(queue_key(&case))?;
+                    case.sightings += 1;
+                    case.last_seen = now;
+                    if case.capture_ids.len() < MAX_CAPTURES_PER_CASE
+                        && !case.capture_ids.contains(&sighting.capture_id)
+                    {
+                        case.capture_ids.push(sighting.capture_id.clone());
+                    }
+                    for f in &flags {
+                        if !case.flags.contains(f) {
+                            case.flags.push(*f);
+                        }
+                    }
+                    (case, "sighting")
+                }
+                None => {
+                    let next = meta
+                        .get("next_case_id")?
+                        .map_or(1, |v| u64::from_be_bytes(v.as_ref().try_into().unwrap_or([0; 8])));
+                    meta.insert("next_case_id", &(next + 1).to_be_bytes())?;
+                    let case = Case {
+                        id: next,
+                        state: CaseState::New,
+                        kind: sample.kind,
+                        category: primary.category,
+                        score: primary.score,
+                        url: url.clone(),
+                        domain: host_of(&url),
+                        text: sample.text.clone(),
+                        articles: articles.clone(),
+                        evidence: evidence.clone(),
+                        flags: flags.clone(),
+                        landing_url: sighting.landing_url.clone(),
+                        price: sample.price,
+                        brand: sample.brand.clone(),
+                        seller: sample.seller.clone(),
+                        model: primary.model.clone(),
+                        capture_ids: vec![sighting.capture_id.clone()],
+                        sightings: 1,
+                        first_seen: now,
+                        last_seen: now,
+                        assignee: None,
+                    };
+                    fps.insert(fp.as_slice(), &case.id.to_be_bytes())?;
+                    (case, "created")
+                }
+            };
+            cases.insert(&case.id.to_be_bytes(), encode(&case))?;
+            queue.insert(queue_key(&case), &[])?;
+            if action == "created" {
+                append_audit(audit, case.id, who, action, None, Some(case.state), "", now)?;
+            }
+            Ok(case)
+        }))?;
+        record["case_id"] = case.id.into();
+        self.samples.insert(sample_id.to_be_bytes(), encode(&record))?;
+        self.index.upsert(&case)?;
+        Ok(Some(case.id))
+    }
+
+    /// A case by id.
+    pub fn case(&self, id: u64) -> Result<Option<Case>> {
+        self.cases
+            .get(id.to_be_bytes())?
+            .map(|b| decode("cases", &b))
+            .transpose()
+    }
+
+    /// Cases by state, highest score first (then by id), filtered.
+    pub fn list_cases(&self, filter: &CaseFilter) -> Result<Vec<Case>> {
+        let prefix: Vec<u8> = match filter.state {
+            Some(state) => vec![CaseState::ALL.iter().position(|&s| s == state).unwrap() as u8],
+            None => Vec::new(),
+        };
+        let mut out = Vec::new();
+        let mut skipped = 0;
+        for item in self.queue.scan_prefix(prefix) {
+            let (key, _) = item?;
+            let id = u64::from_be_bytes(key[9..17].try_into().map_err(|_| Error::Corrupt {
+                tree: "queue",
+                message: "short key".into(),
+            })?);
+            let Some(case) = self.case(id)? else {
+                continue;
+            };
+            if filter.category.is_some_and(|c| !case.flags.contains(&c))
+                || filter.domain.as_ref().is_some_and(|d| &case.domain != d)
+            {
+                continue;
+            }
+            if skipped < filter.offset {
+                skipped += 1;
+                continue;
+            }
+            out.push(case);
+            if filter.limit > 0 && out.len() >= filter.limit {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Counts of cases per state.
+    pub fn count_by_state(&self) -> Result<Vec<(CaseState, usize)>> {
+        let mut counts: Vec<(CaseState, usize)> =
+            CaseState::ALL.iter().map(|&s| (s, 0)).collect();
+        for item in self.queue.iter() {
+            let (key, _) = item?;
+            if let Some(c) = counts.get_mut(key[0] as usize) {
+                c.1 += 1;
+            }
+        }
+        Ok(counts)
+    }
+
+    /// Moves a case to another state, logging who and why. Durable when it returns.
+    pub fn transition(&self, id: u64, to: CaseState, who: &str, reason: &str) -> Result<Case> {
+        let now = OffsetDateTime::now_utc();
+        let trees = (&self.cases, &self.queue, &self.audit);
+        let case = unwrap_tx(trees.transaction(|(cases, queue, audit)| {
+            let bytes = cases
+                .get(id.to_be_bytes())?
+                .ok_or_else(|| abort(Error::CaseNotFound(id)))?;
+            let mut case: Case = decode("cases", &bytes).map_err(abort)?;
+            if !case.state.can_move_to(to) {
+                return Err(abort(Error::IllegalTransition {
+                    id,
+                    from: case.state.to_string(),
+                    to: to.to_string(),
+                }));
+            }
+            let from = case.state;
+            queue.remove(queue_key(&case))?;
+            case.state = to;
+            queue.insert(queue_key(&case), &[])?;
+            cases.insert(&id.to_be_bytes(), encode(&case))?;
+            append_audit(audit, id, who, to.as_str(), Some(from), Some(to), reason, now)?;
+            Ok(case)
+        }))?;
+        self.db.flush()?;
+        self.index.upsert(&case)?;
+        self.index.commit()?;
+        Ok(case)
+    }
+
+    /// Adds a comment to a case's history.
+    pub fn comment(&self, id: u64, who: &str, text: &str) -> Result<()> {
+        if self.case(id)?.is_none() {
+            return Err(Error::CaseNotFound(id));
+        }
+        let now = OffsetDateTime::now_utc();
+        unwrap_tx(self.audit.transaction(|audit| {
+            append_audit(audit, id, who, "comment", None, None, text, now)?;
+            Ok(())
+        }))?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// The audit entries of one case, oldest first.
+    pub fn history(&self, id: u64) -> Result<Vec<AuditEntry>> {
+        let mut out = Vec::new();
+        for item in self.audit.iter() {
+            let (key, value) = item?;
+            if key.as_ref() == b"head" {
+                continue;
+            }
+            let entry: AuditEntry = decode("audit", &value)?;
+            if entry.case_id == id {
+                out.push(entry);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Checks the audit chain and every evidence blob's hash.
+    pub fn verify(&self) -> Result<VerifyReport> {
+        let mut report = VerifyReport::default();
+        let mut prev = String::new();
+        let mut expected_seq = 1;
+        for item in self.audit.iter() {
+            let (key, value) = item?;
+            if key.as_ref() == b"head" {
+                continue;
+            }
+            report.audit_entries += 1;
+            let entry: AuditEntry = match decode("audit", &value) {
+                Ok(e) => e,
+                Err(e) => {
+                    report.problems.push(format!("audit entry unreadable: {e}"));
+                    continue;
+                }
+            };
+            if entry.seq != expected_seq {
+                report
+                    .problems
+                    .push(format!("audit entry {expected_seq} missing (next is {})", entry.seq));
+            }
+            if entry.prev_hash != prev {
+                report
+                    .problems
+                    .push(format!("audit entry {} does not chain to the one before", entry.seq));
+            }
+            if entry.compute_hash() != entry.hash {
+                report
+                    .problems
+                    .push(format!("audit entry {} was altered", entry.seq));
+            }
+            prev = entry.hash.clone();
+            expected_seq = entry.seq + 1;
+        }
+        if let Some(head) = self.audit.get("head")? {
+            let head: (u64, String) = decode("audit", &head)?;
+            if head.0 + 1 != expected_seq || head.1 != prev {
+                report
+                    .problems
+                    .push(format!("audit log truncated: head is entry {}", head.0));
+            }
+        }
+        for item in self.blobs.iter() {
+            let (key, value) = item?;
+            report.blobs += 1;
+            let actual = hex::encode(Sha256::digest(&value));
+            if actual.as_bytes() != key.as_ref() {
+                report.problems.push(format!(
+                    "evidence blob {} does not match its hash (now {actual})",
+                    String::from_utf8_lossy(&key)
+                ));
+            }
+        }
+        Ok(report)
+    }
+
+    /// Adds or replaces a user.
+    pub fn put_user(&self, user: &User) -> Result<()> {
+        self.users.insert(user.name.as_bytes(), encode(user))?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// A user by name.
+    pub fn user(&self, name: &str) -> Result<Option<User>> {
+        self.users
+            .get(name)?
+            .map(|b| decode("users", &b))
+            .transpose()
+    }
+
+    /// Full-text search over cases (jieba-tokenised); returns case ids, best first.
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<u64>> {
+        self.index.search(query, limit)
+    }
+
+    /// Rebuilds the search index from sled.
+    pub fn rebuild_index(&self) -> Result<usize> {
+        self.index.clear()?;
+        let mut n = 0;
+        for item in self.cases.iter() {
+            let (_, value) = item?;
+            self.index.upsert(&decode("cases", &value)?)?;
+            n += 1;
+        }
+        self.index.commit()?;
+        Ok(n)
+    }
+
+    /// After a crash the index may lag sled: rebuild it when the counts disagree.
+    fn catch_up_index(&self) -> Result<()> {
+        if self.index.num_docs() != self.cases.len() as u64 {
+            tracing::info!(
+                indexed = self.index.num_docs(),
+                cases = self.cases.len(),
+                "search index behind the store, rebuilding"
+            );
+            self.rebuild_index()?;
+        }
+        Ok(())
+    }
+
+    /// Labelled examples from analysts' decisions: confirmed cases keep their category,
+    /// dismissed ones become `clean`.
+    pub fn feedback(&self) -> Result<Vec<(Sample, Category)>> {
+        let mut out = Vec::new();
+        for item in self.cases.iter() {
+            let (_, value) = item?;
+            let case: Case = decode("cases", &value)?;
+            let label = match case.state {
+                CaseState::Confirmed | CaseState::Exported | CaseState::Transferred => {
+                    case.category
+                }
+                CaseState::Dismissed => Category::Clean,
+                _ => continue,
+            };
+            if matches!(label, Category::UnlabelledAd | Category::PopupNoClose) {
+                continue;
+            }
+            out.push((
+                Sample {
+                    id: format!("case-{}", case.id),
+                    kind: case.kind,
+                    text: case.text,
+                    price: case.price,
+                    brand: case.brand,
+                    seller: case.seller,
+                    url: Some(case.url),
+                    title: None,
+                },
+                label,
+            ));
+        }
+        Ok(out)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn append_audit(
+    audit: &sled::transaction::TransactionalTree,
+    case_id: u64,
+    who: &str,
+    action: &str,
+    from: Option<CaseState>,
+    to: Option<CaseState>,
+    reason: &str,
+    at: OffsetDateTime,
+) -> std::result::Result<(), ConflictableTransactionError<Error>> {
+    let (last_seq, prev_hash): (u64, String) = match audit.get("head")? {
+        Some(b) => decode("audit", &b).map_err(abort)?,
+        None => (0, String::new()),
+    };
+    let mut entry = AuditEntry {
+        seq: last_seq + 1,
+        case_id,
+        who: who.to_owned(),
+        at,
+        action: action.to_owned(),
+        from,
+        to,
+        reason: reason.to_owned(),
+        prev_hash,
+        hash: String::new(),
+    };
+    entry.hash = entry.compute_hash();
+    // Entries are keyed by big-endian seq, which sorts before the ASCII "head" key.
+    audit.insert(&entry.seq.to_be_bytes(), encode(&entry))?;
+    audit.insert("head", encode(&(entry.seq, entry.hash.clone())))?;
+    Ok(())
+}
