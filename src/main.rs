@@ -1,1 +1,511 @@
-fn main() {}
+//! `admon`: the internet advertising monitor. Loads the configuration, builds the stages
+//! (crawler -> classifier -> store -> dashboard) and runs one command.
+
+use admon::config::{self, Config};
+use admon::{demo, pipeline};
+use admon_classifier::{load_or_train, Classifier, Resources, TrainOptions};
+use admon_crawler::{Crawler, Extractor, Progress};
+use admon_dashboard::{hash_password, CategoryInfo, Dashboard, Role};
+use admon_domain::{CaseState, Category};
+use admon_store::{CaseFilter, Store, User};
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::collections::{BTreeMap, HashMap};
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(name = "admon", version, about = "Internet advertising monitor: crawl, classify, store, triage")]
+struct Cli {
+    /// Configuration file (default: ./admon.toml when it exists).
+    #[arg(long, global = true, env = "ADMON_CONFIG")]
+    config: Option<PathBuf>,
+    /// Data directory.
+    #[arg(long, global = true, env = "ADMON_DATA", default_value = "admon-data")]
+    data: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the bundled demo sites, crawl and classify them, then serve the dashboard.
+    Demo {
+        /// Dashboard port.
+        #[arg(long)]
+        port: Option<u16>,
+    },
+    /// Crawl seed URLs (or files listing them, one per line) into the store.
+    Crawl {
+        /// Seed URLs or files of URLs.
+        #[arg(long, num_args = 1.., required = true)]
+        seeds: Vec<String>,
+        /// Stop after this many pages.
+        #[arg(long)]
+        max_pages: Option<usize>,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Classify JSONL records.
+    Classify {
+        /// Input JSONL (one record per line).
+        #[arg(long)]
+        input: PathBuf,
+        /// Output JSONL (default: standard output).
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// Train the model from seeds/ and print dev and test metrics.
+    Train {
+        /// Where to write the model (default: the configured model path).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Add analysts' decisions from the store as labelled examples.
+        #[arg(long)]
+        with_feedback: bool,
+    },
+    /// Evaluate the model on the test split or a labelled JSONL file.
+    Eval {
+        /// Labelled JSONL (records plus "label").
+        #[arg(long)]
+        input: Option<PathBuf>,
+    },
+    /// Serve the dashboard over the data directory.
+    Serve {
+        /// Dashboard port.
+        #[arg(long)]
+        port: Option<u16>,
+    },
+    /// Cases in the store.
+    Cases {
+        #[command(subcommand)]
+        command: CasesCommand,
+    },
+    /// Dashboard accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Store maintenance.
+    Store {
+        #[command(subcommand)]
+        command: StoreCommand,
+    },
+    /// Search index maintenance.
+    Index {
+        #[command(subcommand)]
+        command: IndexCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CasesCommand {
+    /// List the queue.
+    List {
+        /// Only this state.
+        #[arg(long)]
+        state: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user, or reset an existing user's password and role.
+    Add {
+        /// Login name.
+        name: String,
+        /// analyst, officer or admin.
+        #[arg(long)]
+        role: String,
+        /// Password (default: read a line from standard input).
+        #[arg(long, env = "ADMON_PASSWORD")]
+        password: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum StoreCommand {
+    /// Check the audit chain and every evidence blob's hash.
+    Verify,
+}
+
+#[derive(Subcommand)]
+enum IndexCommand {
+    /// Rebuild the search index from the store.
+    Rebuild,
+}
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ADMON_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    if let Err(e) = run(Cli::parse()) {
+        eprintln!("admon: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn load_config(path: Option<&Path>) -> Result<Config> {
+    let env: HashMap<String, String> = std::env::vars().collect();
+    let text = match path {
+        Some(p) => std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?,
+        None if Path::new("admon.toml").exists() => std::fs::read_to_string("admon.toml").context("reading admon.toml")?,
+        None => String::new(),
+    };
+    let mut config = config::load(&text, &env)?;
+    // Run from elsewhere than the checkout, the seeds the binary was built with still work.
+    if config.seeds_dir.is_relative() && !config.seeds_dir.exists() {
+        let built = Path::new(env!("CARGO_MANIFEST_DIR")).join(&config.seeds_dir);
+        if built.exists() {
+            config.seeds_dir = built;
+        }
+    }
+    Ok(config)
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let config = load_config(cli.config.as_deref())?;
+    let data = cli.data;
+    match cli.command {
+        Command::Demo { port } => runtime()?.block_on(run_demo(config, &data, port)),
+        Command::Crawl { seeds, max_pages, json } => {
+            let mut config = config;
+            if let Some(n) = max_pages {
+                config.crawler.max_pages = n;
+            }
+            runtime()?.block_on(run_crawl(config, &data, &seeds, json))
+        }
+        Command::Classify { input, output } => classify(&config, &data, &input, output.as_deref()),
+        Command::Train { out, with_feedback } => train(&config, &data, out, with_feedback),
+        Command::Eval { input } => eval(&config, &data, input.as_deref()),
+        Command::Serve { port } => runtime()?.block_on(async {
+            let store = open_store(&data)?;
+            serve(&config, store, port, None).await
+        }),
+        Command::Cases { command: CasesCommand::List { state, format } } => list_cases(&data, state.as_deref(), format),
+        Command::User { command: UserCommand::Add { name, role, password } } => add_user(&data, &name, &role, password),
+        Command::Store { command: StoreCommand::Verify } => verify(&data),
+        Command::Index { command: IndexCommand::Rebuild } => {
+            let n = open_store(&data)?.rebuild_index()?;
+            println!("indexed {n} cases");
+            Ok(())
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")
+}
+
+fn open_store(data: &Path) -> Result<Arc<Store>> {
+    Ok(Arc::new(Store::open(data).with_context(|| format!("opening the store in {}", data.display()))?))
+}
+
+fn model_path(config: &Config, data: &Path) -> PathBuf {
+    if config.classifier.model.as_os_str().is_empty() {
+        data.join("model.json")
+    } else {
+        config.classifier.model.clone()
+    }
+}
+
+fn classifier(config: &Config, data: &Path) -> Result<Classifier> {
+    let path = model_path(config, data);
+    let (classifier, report) = load_or_train(&config.seeds_dir, &path)
+        .with_context(|| format!("loading the model {} (seeds in {})", path.display(), config.seeds_dir.display()))?;
+    if let Some(report) = report {
+        eprintln!(
+            "admon: no model yet; trained {} (dev macro-F1 {:.3}, test macro-F1 {:.3}) -> {}",
+            classifier.version(),
+            report.dev.macro_f1,
+            report.test.macro_f1,
+            path.display()
+        );
+    }
+    Ok(classifier)
+}
+
+fn category_info(resources: &Resources) -> BTreeMap<Category, CategoryInfo> {
+    Category::ALL
+        .iter()
+        .map(|&c| {
+            let l = resources.legal(c);
+            (c, CategoryInfo { zh: l.zh.clone(), en: l.en.clone(), penalty: l.penalty.clone() })
+        })
+        .collect()
+}
+
+fn build_crawler(config: &Config) -> Result<Crawler> {
+    let extractor = Extractor::load(&config.seeds_dir.join("filters"), &config.seeds_dir.join("sites"))
+        .context("loading filter lists and site selectors")?;
+    Crawler::new(config.crawler.clone(), extractor).context("starting the crawler")
+}
+
+async fn crawl_with_progress(
+    config: &Config,
+    store: Arc<Store>,
+    classifier: Arc<Classifier>,
+    seeds: Vec<url::Url>,
+) -> Result<pipeline::IngestSummary> {
+    let crawler = build_crawler(config)?;
+    let progress = Arc::new(Progress::default());
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(indicatif::ProgressStyle::with_template("{spinner} {elapsed} {msg}").expect("template"));
+    let ticker = {
+        let (bar, progress) = (bar.clone(), progress.clone());
+        tokio::spawn(async move {
+            let start = std::time::Instant::now();
+            loop {
+                let pages = progress.pages.load(Ordering::Relaxed);
+                bar.set_message(format!(
+                    "pages {pages}  {:.1} pages/s  queue {}  errors {}  {} KB",
+                    pages as f64 / start.elapsed().as_secs_f64().max(0.001),
+                    progress.queued.load(Ordering::Relaxed),
+                    progress.errors.load(Ordering::Relaxed),
+                    progress.bytes.load(Ordering::Relaxed) / 1024
+                ));
+                bar.tick();
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        })
+    };
+    let summary = pipeline::crawl_into_store(&crawler, seeds, classifier, store, progress).await;
+    ticker.abort();
+    bar.finish_and_clear();
+    summary
+}
+
+fn print_summary(s: &pipeline::IngestSummary) {
+    let c = &s.crawl;
+    println!("{:<16} {:>10}", "pages", c.pages);
+    println!("{:<16} {:>10.1}", "pages/s", c.pages as f64 / c.seconds.max(0.001));
+    println!("{:<16} {:>10}", "errors", c.errors);
+    for (kind, n) in &c.error_kinds {
+        println!("  {kind:<14} {n:>10}");
+    }
+    println!("{:<16} {:>10}", "robots denied", c.robots_denied);
+    println!("{:<16} {:>10}", "kilobytes", c.bytes / 1024);
+    println!("{:<16} {:>10}", "ads", c.ads);
+    println!("{:<16} {:>10}", "listings", c.listings);
+    println!("{:<16} {:>10}", "flagged", s.flagged);
+    println!("{:<16} {:>10.1}", "seconds", c.seconds);
+}
+
+fn parse_seeds(args: &[String]) -> Result<Vec<url::Url>> {
+    let mut seeds = Vec::new();
+    for arg in args {
+        if arg.starts_with("http://") || arg.starts_with("https://") {
+            seeds.push(url::Url::parse(arg).with_context(|| format!("seed {arg}"))?);
+            continue;
+        }
+        let file = std::fs::File::open(arg).with_context(|| format!("seed file {arg}"))?;
+        for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+            let line = line.with_context(|| format!("reading {arg}"))?;
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            seeds.push(url::Url::parse(line).with_context(|| format!("{arg} line {}: {line}", i + 1))?);
+        }
+    }
+    if seeds.is_empty() {
+        bail!("no seed URLs given");
+    }
+    Ok(seeds)
+}
+
+async fn run_crawl(config: Config, data: &Path, seeds: &[String], json: bool) -> Result<()> {
+    let seeds = parse_seeds(seeds)?;
+    let store = open_store(data)?;
+    let classifier = Arc::new(classifier(&config, data)?);
+    let summary = crawl_with_progress(&config, store, classifier, seeds).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        print_summary(&summary);
+    }
+    Ok(())
+}
+
+const DEMO_USER: &str = "demo";
+const DEMO_PASSWORD: &str = "admon-demo";
+
+async fn run_demo(mut config: Config, data: &Path, port: Option<u16>) -> Result<()> {
+    let sites = demo::start(&config.seeds_dir).await?;
+    // The demo sites are ours, on loopback: no need to wait between requests.
+    config.crawler.per_host_delay_ms = 0;
+    let store = open_store(data)?;
+    let classifier = Arc::new(classifier(&config, data)?);
+    if store.user(DEMO_USER)?.is_none() {
+        store.put_user(&User { name: DEMO_USER.into(), role: "admin".into(), password_hash: hash_password(DEMO_PASSWORD) })?;
+    }
+    eprintln!("admon demo: crawling the demo sites at {} and {}", sites.news, sites.market);
+    let summary = crawl_with_progress(&config, store.clone(), classifier.clone(), sites.seeds()).await?;
+    print_summary(&summary);
+    serve(&config, store, port, Some(classifier.resources())).await
+}
+
+async fn serve(config: &Config, store: Arc<Store>, port: Option<u16>, resources: Option<&Resources>) -> Result<()> {
+    let owned;
+    let resources = match resources {
+        Some(r) => r,
+        None => {
+            owned = Resources::load(&config.seeds_dir).context("loading seeds")?;
+            &owned
+        }
+    };
+    let port = port.unwrap_or(config.dashboard.port);
+    let addr = std::net::SocketAddr::new(config.dashboard.addr, port);
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
+    let dashboard = Dashboard::new(store.clone(), category_info(resources));
+    println!(
+        "admon: dashboard at http://{}/ (demo login: {DEMO_USER} / {DEMO_PASSWORD}; Ctrl-C stops)",
+        listener.local_addr()?
+    );
+    std::io::stdout().flush()?;
+    dashboard
+        .serve(listener, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("serving the dashboard")?;
+    store.flush().context("flushing the store")?;
+    eprintln!("admon: stopped");
+    Ok(())
+}
+
+fn classify(config: &Config, data: &Path, input: &Path, output: Option<&Path>) -> Result<()> {
+    let classifier = classifier(config, data)?;
+    let file = std::fs::File::open(input).with_context(|| format!("opening {}", input.display()))?;
+    let mut out: Box<dyn Write> = match output {
+        Some(p) => Box::new(std::io::BufWriter::new(std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?)),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let (mut ok, mut bad) = (0, 0);
+    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line.with_context(|| format!("reading {}", input.display()))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let record = match admon_classifier::parse_sample(&line, i + 1) {
+            Ok(sample) => {
+                ok += 1;
+                serde_json::to_string(&classifier.classify(&sample))?
+            }
+            Err(e) => {
+                bad += 1;
+                serde_json::json!({ "line": i + 1, "error": e.to_string() }).to_string()
+            }
+        };
+        writeln!(out, "{record}")?;
+    }
+    out.flush()?;
+    if bad > 0 {
+        eprintln!("admon: classified {ok} records; {bad} malformed lines got error records");
+    }
+    Ok(())
+}
+
+fn train(config: &Config, data: &Path, out: Option<PathBuf>, with_feedback: bool) -> Result<()> {
+    let resources = Resources::load(&config.seeds_dir)?;
+    let [mut train, dev, test] = admon_classifier::read_corpus(&config.seeds_dir)?;
+    if with_feedback {
+        let store = open_store(data)?;
+        let feedback = store.feedback()?;
+        println!("adding {} analyst decisions as training examples", feedback.len());
+        train.extend(feedback.into_iter().map(|(sample, label)| admon_classifier::Labelled { sample, label }));
+    }
+    let started = std::time::Instant::now();
+    let (classifier, report) = Classifier::train(resources, &train, &dev, &test, &TrainOptions::default())?;
+    for (name, f1) in &report.candidates {
+        println!("candidate {name}: dev macro-F1 {f1:.3}");
+    }
+    println!("kept {} (trained in {:.1}s)\n\n== dev ==\n{}\n== test ==\n{}", classifier.version(), started.elapsed().as_secs_f64(), report.dev, report.test);
+    let path = out.unwrap_or_else(|| model_path(config, data));
+    classifier.save(&path)?;
+    println!("model written to {}", path.display());
+    Ok(())
+}
+
+fn eval(config: &Config, data: &Path, input: Option<&Path>) -> Result<()> {
+    let classifier = classifier(config, data)?;
+    let labelled = match input {
+        Some(p) => admon_classifier::read_labelled(p)?,
+        None => admon_classifier::read_corpus(&config.seeds_dir)?[2].clone(),
+    };
+    println!("model {} on {} records\n{}", classifier.version(), labelled.len(), classifier.evaluate(&labelled));
+    Ok(())
+}
+
+fn list_cases(data: &Path, state: Option<&str>, format: Format) -> Result<()> {
+    let state = state
+        .map(|s| CaseState::parse(s).with_context(|| format!("unknown state `{s}` (new, in_review, confirmed, dismissed, exported, transferred)")))
+        .transpose()?;
+    let store = open_store(data)?;
+    let cases = store.list_cases(&CaseFilter { state, ..CaseFilter::default() })?;
+    let mut out = std::io::stdout().lock();
+    match format {
+        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&cases)?)?,
+        Format::Csv => write!(out, "{}", admon_dashboard::cases_csv(&cases))?,
+        Format::Table => {
+            writeln!(out, "{:>5}  {:<11} {:<20} {:>5}  {:<40}  text", "id", "state", "category", "score", "url")?;
+            for c in &cases {
+                let text: String = c.text.chars().take(30).collect();
+                writeln!(out, "{:>5}  {:<11} {:<20} {:>5.2}  {:<40}  {}", c.id, c.state.as_str(), c.category.as_str(), c.score, c.url, text)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn add_user(data: &Path, name: &str, role: &str, password: Option<String>) -> Result<()> {
+    let role = Role::parse(role).with_context(|| format!("unknown role `{role}` (analyst, officer, admin)"))?;
+    let password = match password {
+        Some(p) => p,
+        None => {
+            eprint!("password for {name}: ");
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    if password.chars().count() < 8 {
+        bail!("password must have at least 8 characters");
+    }
+    let store = open_store(data)?;
+    store.put_user(&User { name: name.into(), role: role.as_str().into(), password_hash: hash_password(&password) })?;
+    println!("user {name} ({}) saved", role.as_str());
+    Ok(())
+}
+
+fn verify(data: &Path) -> Result<()> {
+    let store = open_store(data)?;
+    let report = store.verify()?;
+    println!("checked {} audit entries and {} evidence blobs", report.audit_entries, report.blobs);
+    if report.problems.is_empty() {
+        println!("store verified: no tampering found");
+        return Ok(());
+    }
+    for p in &report.problems {
+        println!("PROBLEM: {p}");
+    }
+    bail!("{} problems found", report.problems.len())
+}

@@ -61,7 +61,10 @@ pub fn may(role: Role, action: Action) -> bool {
 
 /// An argon2id PHC string for a password.
 pub fn hash_password(password: &str) -> String {
-    let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+    use rand::RngCore;
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    let salt = SaltString::encode_b64(&bytes).expect("16-byte salt encodes");
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .expect("argon2 hashes")

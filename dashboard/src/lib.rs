@@ -14,6 +14,7 @@ mod routes;
 
 pub use auth::{hash_password, may, Action, Role};
 pub use error::{ApiError, Error};
+pub use routes::cases_csv;
 
 use admon_domain::Category;
 use admon_store::Store;

@@ -1,0 +1,563 @@
+//! Routes: thin handlers that parse the request, make one store call and render.
+
+use crate::auth::{random_token, verify_password, Action, Role, Session, SESSION_TTL};
+use crate::{may, AppState, Error};
+use admon_domain::{Case, CaseState, Category};
+use admon_store::CaseFilter;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use minijinja::context;
+use minijinja::value::Serde;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+type Shared = Arc<AppState>;
+type Result<T, E = Error> = std::result::Result<T, E>;
+
+const PAGE: usize = 50;
+const MAX_FAILURES: usize = 5;
+const FAILURE_WINDOW: Duration = Duration::from_secs(300);
+
+pub(crate) fn router(state: Shared) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/static/app.css", get(css))
+        .route("/static/app.js", get(js))
+        .route("/login", get(login_form).post(login))
+        .route("/logout", post(logout))
+        .route("/lang/{lang}", get(set_lang))
+        .route("/", get(|| async { Redirect::to("/queue") }))
+        .route("/queue", get(queue))
+        .route("/cases/{id}", get(case_page))
+        .route("/cases/{id}/action", post(case_action))
+        .route("/export.csv", get(export_csv))
+        .route("/evidence/{sha}", get(evidence))
+        .layer(middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+async fn security_headers(request: axum::extract::Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    response
+}
+
+async fn css() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("app.css"))
+}
+
+async fn js() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("app.js"),
+    )
+}
+
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|kv| {
+            let (k, v) = kv.trim().split_once('=')?;
+            (k == name).then(|| v.to_owned())
+        })
+}
+
+/// The request's view of the browser: language, session.
+struct Visitor {
+    lang: &'static str,
+    token: Option<String>,
+    session: Option<Session>,
+}
+
+impl Visitor {
+    fn of(state: &AppState, headers: &HeaderMap) -> Visitor {
+        let lang = if cookie(headers, "lang").as_deref() == Some("en") {
+            "en"
+        } else {
+            "zh"
+        };
+        let token = cookie(headers, "session");
+        let session = token.as_ref().and_then(|t| {
+            let mut sessions = state.sessions.lock().expect("sessions");
+            match sessions.get(t) {
+                Some(s) if s.expires > Instant::now() => Some(s.clone()),
+                Some(_) => {
+                    sessions.remove(t);
+                    None
+                }
+                None => None,
+            }
+        });
+        Visitor {
+            lang,
+            token,
+            session,
+        }
+    }
+
+    fn user(&self) -> Result<(String, Role)> {
+        self.session
+            .as_ref()
+            .and_then(|s| s.user.clone())
+            .ok_or(Error::Unauthenticated)
+    }
+
+    fn require(&self, action: Action) -> Result<(String, Role)> {
+        let (name, role) = self.user()?;
+        if may(role, action) {
+            Ok((name, role))
+        } else {
+            Err(Error::Forbidden)
+        }
+    }
+
+    fn check_csrf(&self, sent: &str) -> Result<()> {
+        match &self.session {
+            Some(s) if !sent.is_empty() && constant_time_eq(s.csrf.as_bytes(), sent.as_bytes()) => Ok(()),
+            _ => Err(Error::Csrf),
+        }
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn render(state: &AppState, visitor: &Visitor, name: &str, extra: minijinja::Value) -> Result<Html<String>> {
+    let template = state.templates.get_template(name)?;
+    let (user, role) = visitor
+        .session
+        .as_ref()
+        .and_then(|s| s.user.clone())
+        .map_or((None, None), |(u, r)| (Some(u), Some(r.as_str())));
+    let base = context! {
+        t => Serde(&state.catalogues[visitor.lang]),
+        lang => visitor.lang,
+        user => user,
+        role => role,
+        csrf => visitor.session.as_ref().map(|s| s.csrf.clone()),
+        may_export => role.and_then(Role::parse).is_some_and(|r| may(r, Action::Export)),
+        may_triage => role.and_then(Role::parse).is_some_and(|r| may(r, Action::Triage)),
+    };
+    Ok(Html(template.render(context! { ..base, ..extra })?))
+}
+
+fn session_cookie(token: &str) -> HeaderValue {
+    HeaderValue::from_str(&format!(
+        "session={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
+        SESSION_TTL.as_secs()
+    ))
+    .expect("token is hex")
+}
+
+async fn login_form(State(state): State<Shared>, headers: HeaderMap) -> Result<Response> {
+    let mut visitor = Visitor::of(&state, &headers);
+    // Even the login form carries a CSRF token, tied to an anonymous session.
+    let mut set_cookie = None;
+    if visitor.session.is_none() {
+        let token = random_token();
+        let session = Session {
+            user: None,
+            csrf: random_token(),
+            expires: Instant::now() + Duration::from_secs(3600),
+        };
+        state.sessions.lock().expect("sessions").insert(token.clone(), session.clone());
+        visitor.session = Some(session);
+        set_cookie = Some(session_cookie(&token));
+    }
+    let page = render(&state, &visitor, "login.html", context! { error => None::<String> })?;
+    let mut response = page.into_response();
+    if let Some(c) = set_cookie {
+        response.headers_mut().insert(header::SET_COOKIE, c);
+    }
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    username: String,
+    password: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn login(State(state): State<Shared>, headers: HeaderMap, Form(form): Form<LoginForm>) -> Result<Response> {
+    let visitor = Visitor::of(&state, &headers);
+    visitor.check_csrf(&form.csrf)?;
+    let t = &state.catalogues[visitor.lang];
+    let limited = {
+        let mut failures = state.failures.lock().expect("failures");
+        let list = failures.entry(form.username.clone()).or_default();
+        list.retain(|at| at.elapsed() < FAILURE_WINDOW);
+        list.len() >= MAX_FAILURES
+    };
+    let user = if limited {
+        None
+    } else {
+        state.store.user(&form.username)?.filter(|u| verify_password(&form.password, &u.password_hash))
+    };
+    let Some(user) = user else {
+        if !limited {
+            state.failures.lock().expect("failures").entry(form.username.clone()).or_default().push(Instant::now());
+        }
+        let message = if limited { &t["too_many"] } else { &t["bad_login"] };
+        let page = render(&state, &visitor, "login.html", context! { error => message })?;
+        return Ok((StatusCode::UNAUTHORIZED, page).into_response());
+    };
+    let role = Role::parse(&user.role).ok_or(Error::Forbidden)?;
+    state.failures.lock().expect("failures").remove(&form.username);
+    // A fresh session id on login (no fixation).
+    let token = random_token();
+    {
+        let mut sessions = state.sessions.lock().expect("sessions");
+        if let Some(old) = &visitor.token {
+            sessions.remove(old);
+        }
+        sessions.insert(
+            token.clone(),
+            Session {
+                user: Some((user.name.clone(), role)),
+                csrf: random_token(),
+                expires: Instant::now() + SESSION_TTL,
+            },
+        );
+    }
+    let mut response = Redirect::to("/queue").into_response();
+    response.headers_mut().insert(header::SET_COOKIE, session_cookie(&token));
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn logout(State(state): State<Shared>, headers: HeaderMap, Form(form): Form<CsrfForm>) -> Result<Response> {
+    let visitor = Visitor::of(&state, &headers);
+    visitor.check_csrf(&form.csrf)?;
+    if let Some(token) = visitor.token {
+        state.sessions.lock().expect("sessions").remove(&token);
+    }
+    let mut response = Redirect::to("/login").into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static("session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
+    );
+    Ok(response)
+}
+
+async fn set_lang(Path(lang): Path<String>, headers: HeaderMap) -> Response {
+    let lang = if lang == "en" { "en" } else { "zh" };
+    // Back to where the switch was pressed, if that was on this site.
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|r| r.to_str().ok())
+        .and_then(|r| r.find("://").map(|i| &r[i + 3..]))
+        .and_then(|r| r.find('/').map(|i| r[i..].to_owned()))
+        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+        .unwrap_or_else(|| "/queue".into());
+    let mut response = Redirect::to(&back).into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&format!("lang={lang}; Path=/; SameSite=Strict; Max-Age=31536000")).expect("ascii"),
+    );
+    response
+}
+
+#[derive(Deserialize, Default)]
+struct QueueQuery {
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    page: usize,
+}
+
+#[derive(Serialize)]
+struct Row {
+    id: u64,
+    state: CaseState,
+    category_label: String,
+    score: String,
+    text: String,
+    domain: String,
+    sightings: u32,
+}
+
+fn label(state: &AppState, lang: &str, category: Category) -> String {
+    state.categories.get(&category).map_or_else(
+        || category.to_string(),
+        |info| if lang == "en" { info.en.clone() } else { info.zh.clone() },
+    )
+}
+
+async fn queue(State(state): State<Shared>, headers: HeaderMap, Query(query): Query<QueueQuery>) -> Result<Html<String>> {
+    let visitor = Visitor::of(&state, &headers);
+    visitor.require(Action::View)?;
+    let filter_state = (!query.state.is_empty())
+        .then(|| CaseState::parse(&query.state).ok_or_else(|| Error::BadRequest(format!("unknown state {}", query.state))))
+        .transpose()?;
+    let filter_category = (!query.category.is_empty())
+        .then(|| Category::parse(&query.category).ok_or_else(|| Error::BadRequest(format!("unknown category {}", query.category))))
+        .transpose()?;
+    let cases: Vec<Case> = if query.q.trim().is_empty() {
+        state.store.list_cases(&CaseFilter {
+            state: filter_state,
+            category: filter_category,
+            domain: None,
+            offset: query.page * PAGE,
+            limit: PAGE + 1,
+        })?
+    } else {
+        let ids = state.store.search(&query.q, (query.page + 1) * PAGE + 1).map_err(|e| match e {
+            admon_store::Error::BadQuery(m) => Error::BadRequest(m),
+            other => other.into(),
+        })?;
+        let mut out = Vec::new();
+        for id in ids.into_iter().skip(query.page * PAGE) {
+            if let Some(c) = state.store.case(id)? {
+                if filter_state.is_none_or(|s| c.state == s) && filter_category.is_none_or(|k| c.flags.contains(&k)) {
+                    out.push(c);
+                }
+            }
+        }
+        out
+    };
+    let more = cases.len() > PAGE;
+    let rows: Vec<Row> = cases
+        .into_iter()
+        .take(PAGE)
+        .map(|c| Row {
+            id: c.id,
+            state: c.state,
+            category_label: label(&state, visitor.lang, c.category),
+            score: format!("{:.2}", c.score),
+            text: shorten(&c.text, 60),
+            domain: c.domain,
+            sightings: c.sightings,
+        })
+        .collect();
+    let states: Vec<minijinja::Value> = state
+        .store
+        .count_by_state()?
+        .into_iter()
+        .map(|(s, n)| context! { name => s.as_str(), count => n })
+        .collect();
+    let categories: Vec<minijinja::Value> = Category::ALL
+        .iter()
+        .filter(|&&c| c != Category::Clean)
+        .map(|&c| context! { name => c.as_str(), label => label(&state, visitor.lang, c) })
+        .collect();
+    let link = |page: usize| {
+        let mut s = url_encode_pairs(&[("state", &query.state), ("category", &query.category), ("q", &query.q)]);
+        s.push_str(&format!("&page={page}"));
+        format!("/queue?{s}")
+    };
+    render(
+        &state,
+        &visitor,
+        "queue.html",
+        context! {
+            prev_link => link(query.page.saturating_sub(1)), next_link => link(query.page + 1),
+            cases => Serde(rows), states, categories, more,
+            state => query.state, category => query.category, q => query.q, page => query.page,
+        },
+    )
+}
+
+fn shorten(text: &str, max: usize) -> String {
+    let mut out: String = text.chars().take(max).collect();
+    if text.chars().count() > max {
+        out.push('…');
+    }
+    out
+}
+
+fn url_encode_pairs(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            let v: String = v
+                .bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+                    _ => format!("%{b:02X}"),
+                })
+                .collect();
+            format!("{k}={v}")
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The case text cut into plain and highlighted segments (escaped by the template).
+fn segments(case: &Case) -> Vec<minijinja::Value> {
+    let chars: Vec<char> = case.text.chars().collect();
+    let mut reasons: Vec<Option<String>> = vec![None; chars.len()];
+    for e in &case.evidence {
+        for r in reasons.iter_mut().take(e.end.min(chars.len())).skip(e.start) {
+            *r = Some(r.take().map_or(e.reason.clone(), |old| format!("{old}; {}", e.reason)));
+        }
+    }
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 1..=chars.len() {
+        if i == chars.len() || reasons[i] != reasons[start] {
+            let text: String = chars[start..i].iter().collect();
+            out.push(context! { text, reason => reasons[start].clone() });
+            start = i;
+        }
+    }
+    out
+}
+
+async fn case_page(State(state): State<Shared>, headers: HeaderMap, Path(id): Path<u64>) -> Result<Html<String>> {
+    let visitor = Visitor::of(&state, &headers);
+    visitor.require(Action::View)?;
+    let case = state.store.case(id)?.ok_or(Error::NotFound)?;
+    let mut captures = Vec::new();
+    for cid in &case.capture_ids {
+        if let Some((capture, html_sha256, screenshot)) = state.store.capture(cid)? {
+            captures.push(context! {
+                url => capture.final_url, status => capture.status, charset => capture.charset,
+                fetched_at => capture.fetched_at.to_string(), sha256 => capture.sha256,
+                html_sha256, screenshot,
+            });
+        }
+    }
+    let history: Vec<minijinja::Value> = state
+        .store
+        .history(id)?
+        .into_iter()
+        .map(|h| context! { at => h.at.to_string(), who => h.who, action => h.action, reason => h.reason })
+        .collect();
+    let info = state.categories.get(&case.category).cloned().unwrap_or_default();
+    render(
+        &state,
+        &visitor,
+        "case.html",
+        context! {
+            category_label => label(&state, visitor.lang, case.category),
+            score => format!("{:.2}", case.score),
+            penalty => info.penalty,
+            segments => segments(&case),
+            case => Serde(&case),
+            captures, history,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+struct ActionForm {
+    action: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn case_action(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+    Form(form): Form<ActionForm>,
+) -> Result<Response> {
+    let visitor = Visitor::of(&state, &headers);
+    let (who, _) = visitor.require(Action::Triage)?;
+    visitor.check_csrf(&form.csrf)?;
+    let to = CaseState::parse(&form.action)
+        .filter(|s| matches!(s, CaseState::InReview | CaseState::Confirmed | CaseState::Dismissed))
+        .ok_or_else(|| Error::BadRequest(format!("unknown action {}", form.action)))?;
+    state.store.transition(id, to, &who, form.reason.trim())?;
+    // Back to the queue for the next case, or stay when starting a review.
+    let next = if to == CaseState::InReview { format!("/cases/{id}") } else { "/queue".into() };
+    Ok(Redirect::to(&next).into_response())
+}
+
+#[derive(Deserialize)]
+struct ExportQuery {
+    #[serde(default)]
+    state: String,
+}
+
+async fn export_csv(State(state): State<Shared>, headers: HeaderMap, Query(query): Query<ExportQuery>) -> Result<Response> {
+    let visitor = Visitor::of(&state, &headers);
+    visitor.require(Action::Export)?;
+    let filter_state = (!query.state.is_empty())
+        .then(|| CaseState::parse(&query.state).ok_or_else(|| Error::BadRequest(format!("unknown state {}", query.state))))
+        .transpose()?;
+    let cases = state.store.list_cases(&CaseFilter { state: filter_state, ..CaseFilter::default() })?;
+    let body = cases_csv(&cases);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"admon-cases.csv\""),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// Cases as CSV, UTF-8 with a BOM so Excel reads Chinese correctly.
+pub fn cases_csv(cases: &[Case]) -> String {
+    fn field(s: &str) -> String {
+        // Formula injection: a cell starting with = + - @ is text, not a formula.
+        let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_owned() };
+        format!("\"{}\"", s.replace('"', "\"\""))
+    }
+    let mut out = String::from("\u{feff}id,state,category,score,url,domain,text,articles,evidence,first_seen,last_seen,sightings\r\n");
+    for c in cases {
+        let evidence: Vec<String> = c.evidence.iter().map(|e| format!("{}: {}", e.text, e.reason)).collect();
+        let row = [
+            c.id.to_string(),
+            c.state.to_string(),
+            c.category.to_string(),
+            format!("{:.3}", c.score),
+            field(&c.url),
+            field(&c.domain),
+            field(&c.text),
+            field(&c.articles.join("; ")),
+            field(&evidence.join(" | ")),
+            c.first_seen.to_string(),
+            c.last_seen.to_string(),
+            c.sightings.to_string(),
+        ];
+        out.push_str(&row.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+async fn evidence(State(state): State<Shared>, headers: HeaderMap, Path(sha): Path<String>) -> Result<Response> {
+    let visitor = Visitor::of(&state, &headers);
+    visitor.require(Action::View)?;
+    if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(Error::NotFound);
+    }
+    let bytes = state.store.blob(&sha)?.ok_or(Error::NotFound)?;
+    // Scraped HTML is never served as HTML: PNGs as images, everything else as plain text.
+    let content_type = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") { "image/png" } else { "text/plain; charset=utf-8" };
+    Ok(([(header::CONTENT_TYPE, content_type)], bytes).into_response())
+}

@@ -1,0 +1,209 @@
+//! Route tests over a real store in a temp dir: roles, CSRF, escaping.
+
+use super::*;
+use admon_domain::{
+    AdForm, AdSample, Capture, CapturedPage, EvidenceSpan, Sample, SampleKind, Verdict,
+};
+use admon_store::{NewSighting, User};
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use tower::ServiceExt;
+
+const XSS: &str = "<script>alert(1)</script><img src=x onerror=alert(2)><a href=\"javascript:alert(3)\">点我</a> 最佳";
+
+fn setup() -> (tempfile::TempDir, Dashboard, u64) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open(dir.path()).unwrap());
+    for (name, role) in [("ana", "analyst"), ("off", "officer")] {
+        store
+            .put_user(&User { name: name.into(), role: role.into(), password_hash: hash_password("pw-123456") })
+            .unwrap();
+    }
+    let page = CapturedPage {
+        capture: Capture {
+            url: "http://127.0.0.1/x".into(),
+            final_url: "http://127.0.0.1/x".into(),
+            status: 200,
+            headers: vec![],
+            fetched_at: time::OffsetDateTime::now_utc(),
+            charset: "UTF-8".into(),
+            sha256: String::new(),
+            truncated: false,
+            rendered: false,
+        },
+        body: XSS.as_bytes().to_vec(),
+        html: XSS.into(),
+        screenshot: None,
+        ads: vec![AdSample {
+            page_url: "http://127.0.0.1/x".into(),
+            text: XSS.into(),
+            landing_url: None,
+            image_urls: vec![],
+            selector: "div".into(),
+            form: AdForm::Banner,
+            labelled: false,
+            closable: None,
+            position: None,
+            rule: "##.ad".into(),
+        }],
+        listings: vec![],
+    };
+    let capture_id = store.put_capture(&page).unwrap();
+    let chars = XSS.chars().count();
+    let id = store
+        .record_sighting(
+            NewSighting {
+                capture_id,
+                sample: Sample { id: "s".into(), kind: SampleKind::Ad, text: XSS.into(), url: Some("javascript:alert(4)".into()), ..Sample::default() },
+                landing_url: None,
+                flags: vec![Verdict {
+                    id: "s".into(),
+                    flagged: true,
+                    category: Category::AbsoluteTerms,
+                    score: 0.9,
+                    articles: vec!["广告法 第九条第三项".into()],
+                    evidence: vec![EvidenceSpan { start: chars - 2, end: chars, text: "最佳".into(), reason: "<b>term</b>".into() }],
+                    model: "test".into(),
+                }],
+            },
+            "crawler",
+        )
+        .unwrap()
+        .unwrap();
+    store.flush().unwrap();
+    (dir, Dashboard::new(store, BTreeMap::new()), id)
+}
+
+struct Browser {
+    app: axum::Router,
+    cookie: String,
+}
+
+impl Browser {
+    async fn send(&mut self, req: Request<Body>) -> (StatusCode, String, axum::http::HeaderMap) {
+        let res = self.app.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        if let Some(c) = headers.get(header::SET_COOKIE) {
+            let c = c.to_str().unwrap();
+            if c.starts_with("session=") {
+                self.cookie = c.split(';').next().unwrap().to_owned();
+            }
+        }
+        let body = axum::body::to_bytes(res.into_body(), 1 << 24).await.unwrap();
+        (status, String::from_utf8_lossy(&body).into_owned(), headers)
+    }
+
+    async fn get(&mut self, path: &str) -> (StatusCode, String, axum::http::HeaderMap) {
+        let req = Request::get(path).header(header::COOKIE, &self.cookie).body(Body::empty()).unwrap();
+        self.send(req).await
+    }
+
+    async fn post(&mut self, path: &str, form: &str) -> (StatusCode, String, axum::http::HeaderMap) {
+        let req = Request::post(path)
+            .header(header::COOKIE, &self.cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(form.to_owned()))
+            .unwrap();
+        self.send(req).await
+    }
+
+    fn csrf(page: &str) -> String {
+        let at = page.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
+        page[at..at + 48].to_owned()
+    }
+
+    async fn login(app: axum::Router, user: &str) -> (Browser, String) {
+        let mut b = Browser { app, cookie: String::new() };
+        let (_, page, _) = b.get("/login").await;
+        let csrf = Self::csrf(&page);
+        let (status, _, _) = b.post("/login", &format!("username={user}&password=pw-123456&csrf={csrf}")).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "login as {user}");
+        let (_, page, _) = b.get("/queue").await;
+        let csrf = Self::csrf(&page);
+        (b, csrf)
+    }
+}
+
+#[tokio::test]
+async fn anonymous_is_sent_to_login_and_healthz_answers() {
+    let (_dir, dash, id) = setup();
+    let mut b = Browser { app: dash.router(), cookie: String::new() };
+    assert_eq!(b.get("/healthz").await.1, "ok");
+    for path in ["/queue".to_string(), format!("/cases/{id}"), "/export.csv".into()] {
+        let (status, _, headers) = b.get(&path).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(headers[header::LOCATION], "/login");
+    }
+}
+
+#[tokio::test]
+async fn roles_are_enforced_per_route() {
+    let (_dir, dash, id) = setup();
+    let (mut analyst, csrf) = Browser::login(dash.router(), "ana").await;
+    assert_eq!(analyst.get("/export.csv").await.0, StatusCode::FORBIDDEN);
+    let (status, _, _) = analyst.post(&format!("/cases/{id}/action"), &format!("action=confirmed&csrf={csrf}")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    let (mut officer, csrf) = Browser::login(dash.router(), "off").await;
+    let (status, csv, _) = officer.get("/export.csv?state=confirmed").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(csv.starts_with('\u{feff}'));
+    assert!(csv.contains("absolute_terms"));
+    let (status, _, _) = officer.post(&format!("/cases/{id}/action"), &format!("action=dismissed&csrf={csrf}")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn csrf_token_is_required() {
+    let (_dir, dash, id) = setup();
+    let (mut analyst, _) = Browser::login(dash.router(), "ana").await;
+    let (status, _, _) = analyst.post(&format!("/cases/{id}/action"), "action=confirmed").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = analyst.post(&format!("/cases/{id}/action"), "action=confirmed&csrf=00").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let mut stranger = Browser { app: dash.router(), cookie: String::new() };
+    assert_eq!(stranger.post("/login", "username=ana&password=pw-123456").await.0, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn scraped_markup_is_escaped_everywhere() {
+    let (_dir, dash, id) = setup();
+    let (mut analyst, _) = Browser::login(dash.router(), "ana").await;
+    for path in ["/queue".to_string(), format!("/cases/{id}")] {
+        let (status, page, headers) = analyst.get(&path).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(!page.contains("<script>alert"), "{path}");
+        assert!(!page.contains("<img src=x"), "{path}");
+        assert!(!page.contains("href=\"javascript:"), "{path}");
+        assert!(!page.contains("<b>term</b>"), "{path}");
+        assert!(headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap().contains("script-src 'self'"));
+    }
+    let (_, page, _) = analyst.get(&format!("/cases/{id}")).await;
+    assert!(page.contains("&lt;script&gt;"));
+    assert!(page.contains("<mark title=\"&lt;b&gt;term&lt;&#x2f;b&gt;\">最佳</mark>") || page.contains("<mark title=\"&lt;b&gt;term&lt;/b&gt;\">最佳</mark>"), "{page}");
+}
+
+#[tokio::test]
+async fn login_is_rate_limited() {
+    let (_dir, dash, _) = setup();
+    let mut b = Browser { app: dash.router(), cookie: String::new() };
+    let (_, page, _) = b.get("/login").await;
+    let csrf = Browser::csrf(&page);
+    for _ in 0..5 {
+        let (status, _, _) = b.post("/login", &format!("username=ana&password=wrong&csrf={csrf}")).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, page, _) = b.post("/login", &format!("username=ana&password=pw-123456&csrf={csrf}")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(page.contains("尝试次数过多"));
+}
+
+#[test]
+fn permissions() {
+    assert!(may(Role::Analyst, Action::Triage));
+    assert!(!may(Role::Analyst, Action::Export));
+    assert!(may(Role::Officer, Action::Export));
+    assert!(!may(Role::Officer, Action::Triage));
+    assert!(may(Role::Admin, Action::ManageUsers));
+}

@@ -1,0 +1,156 @@
+//! admon.toml: one section per stage, defaults in `Default`, every key overridable by an
+//! `ADMON_<SECTION>_<KEY>` environment variable (the loader is handed the environment).
+
+use admon_crawler::CrawlConfig;
+use anyhow::{bail, Context};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+/// The whole configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Seed data: lexicons, corpus, filter lists, site selectors, demo sites.
+    pub seeds_dir: PathBuf,
+    /// `[crawler]`.
+    pub crawler: CrawlConfig,
+    /// `[classifier]`.
+    pub classifier: ClassifierConfig,
+    /// `[dashboard]`.
+    pub dashboard: DashboardConfig,
+}
+
+/// `[classifier]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClassifierConfig {
+    /// Model file; empty means `model.json` in the data directory.
+    pub model: PathBuf,
+}
+
+/// `[dashboard]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DashboardConfig {
+    /// Address to listen on.
+    pub addr: IpAddr,
+    /// Port to listen on.
+    pub port: u16,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            seeds_dir: PathBuf::from("seeds"),
+            crawler: CrawlConfig::default(),
+            classifier: ClassifierConfig::default(),
+            dashboard: DashboardConfig::default(),
+        }
+    }
+}
+
+impl Default for ClassifierConfig {
+    fn default() -> Self {
+        ClassifierConfig { model: PathBuf::new() }
+    }
+}
+
+impl Default for DashboardConfig {
+    fn default() -> Self {
+        DashboardConfig { addr: [127, 0, 0, 1].into(), port: 8080 }
+    }
+}
+
+/// Parses `text` (may be empty), applies `ADMON_*` variables from `env`, validates.
+pub fn load(text: &str, env: &HashMap<String, String>) -> anyhow::Result<Config> {
+    let mut value: toml::Table = toml::from_str(text).context("reading admon.toml")?;
+    let sections = ["crawler", "classifier", "dashboard"];
+    let mut names: Vec<&String> = env.keys().filter(|k| k.starts_with("ADMON_")).collect();
+    names.sort();
+    for name in names {
+        let rest = name["ADMON_".len()..].to_ascii_lowercase();
+        if rest == "data" || rest == "config" || rest == "log" {
+            continue; // command-line level, not admon.toml keys
+        }
+        let (table, key) = match sections.iter().find(|s| rest.starts_with(&format!("{s}_"))) {
+            Some(section) => {
+                let entry = value
+                    .entry(section.to_string())
+                    .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+                let Some(table) = entry.as_table_mut() else {
+                    bail!("admon.toml: `{section}` must be a table");
+                };
+                (table, rest[section.len() + 1..].to_owned())
+            }
+            None => (&mut value, rest),
+        };
+        let raw = &env[name];
+        // A TOML literal when it parses as one (numbers, booleans), else a string.
+        let parsed = toml::from_str::<toml::Table>(&format!("v = {raw}"))
+            .ok()
+            .and_then(|mut t| t.remove("v"))
+            .unwrap_or_else(|| toml::Value::String(raw.clone()));
+        table.insert(key, parsed);
+    }
+    // Re-read as text so that errors quote the offending key and value.
+    let merged = toml::to_string(&value).context("merging ADMON_* variables")?;
+    let config: Config = toml::from_str(&merged)
+        .context("invalid configuration (admon.toml or ADMON_* variables)")?;
+    config.validate()?;
+    Ok(config)
+}
+
+impl Config {
+    fn validate(&self) -> anyhow::Result<()> {
+        let c = &self.crawler;
+        if c.concurrency == 0 {
+            bail!("crawler.concurrency must be at least 1");
+        }
+        if c.max_body_bytes < 1024 {
+            bail!("crawler.max_body_bytes must be at least 1024");
+        }
+        if c.timeout_secs == 0 || c.connect_timeout_secs == 0 {
+            bail!("crawler.timeout_secs and crawler.connect_timeout_secs must be positive");
+        }
+        if c.user_agent.trim().is_empty() {
+            bail!("crawler.user_agent must name the monitor");
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn example_file_parses_and_equals_defaults() {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds/admon.example.toml")).unwrap();
+        assert_eq!(load(&text, &HashMap::new()).unwrap(), Config::default());
+    }
+
+    #[test]
+    fn env_overrides_file() {
+        let c = load("[crawler]\nmax_pages = 5\n", &env(&[("ADMON_CRAWLER_MAX_PAGES", "7"), ("ADMON_DASHBOARD_PORT", "9000")])).unwrap();
+        assert_eq!(c.crawler.max_pages, 7);
+        assert_eq!(c.dashboard.port, 9000);
+        let c = load("", &env(&[("ADMON_CRAWLER_USER_AGENT", "admon-test/1")])).unwrap();
+        assert_eq!(c.crawler.user_agent, "admon-test/1");
+    }
+
+    #[test]
+    fn bad_config_names_the_key() {
+        let e = format!("{:#}", load("[crawler]\nmax_pagez = 5\n", &HashMap::new()).unwrap_err());
+        assert!(e.contains("max_pagez"), "{e}");
+        let e = format!("{:#}", load("", &env(&[("ADMON_CRAWLER_MAX_PAGES", "many")])).unwrap_err());
+        assert!(e.contains("max_pages"), "{e}");
+        let e = format!("{:#}", load("[crawler]\nconcurrency = 0\n", &HashMap::new()).unwrap_err());
+        assert!(e.contains("crawler.concurrency"), "{e}");
+    }
+}

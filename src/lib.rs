@@ -1,0 +1,6 @@
+//! The `admon` binary's library half: configuration, the demo sites and the pipeline wiring,
+//! shared by `src/main.rs` and the cross-crate tests in `tests/`.
+
+pub mod config;
+pub mod demo;
+pub mod pipeline;
