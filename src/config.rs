@@ -53,13 +53,18 @@ impl Default for Config {
 
 impl Default for ClassifierConfig {
     fn default() -> Self {
-        ClassifierConfig { model: PathBuf::new() }
+        ClassifierConfig {
+            model: PathBuf::new(),
+        }
     }
 }
 
 impl Default for DashboardConfig {
     fn default() -> Self {
-        DashboardConfig { addr: [127, 0, 0, 1].into(), port: 8080 }
+        DashboardConfig {
+            addr: [127, 0, 0, 1].into(),
+            port: 8080,
+        }
     }
 }
 
@@ -126,18 +131,32 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
     fn example_file_parses_and_equals_defaults() {
-        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds/admon.example.toml")).unwrap();
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/seeds/admon.example.toml"
+        ))
+        .unwrap();
         assert_eq!(load(&text, &HashMap::new()).unwrap(), Config::default());
     }
 
     #[test]
     fn env_overrides_file() {
-        let c = load("[crawler]\nmax_pages = 5\n", &env(&[("ADMON_CRAWLER_MAX_PAGES", "7"), ("ADMON_DASHBOARD_PORT", "9000")])).unwrap();
+        let c = load(
+            "[crawler]\nmax_pages = 5\n",
+            &env(&[
+                ("ADMON_CRAWLER_MAX_PAGES", "7"),
+                ("ADMON_DASHBOARD_PORT", "9000"),
+            ]),
+        )
+        .unwrap();
         assert_eq!(c.crawler.max_pages, 7);
         assert_eq!(c.dashboard.port, 9000);
         let c = load("", &env(&[("ADMON_CRAWLER_USER_AGENT", "admon-test/1")])).unwrap();
@@ -146,11 +165,20 @@ mod tests {
 
     #[test]
     fn bad_config_names_the_key() {
-        let e = format!("{:#}", load("[crawler]\nmax_pagez = 5\n", &HashMap::new()).unwrap_err());
+        let e = format!(
+            "{:#}",
+            load("[crawler]\nmax_pagez = 5\n", &HashMap::new()).unwrap_err()
+        );
         assert!(e.contains("max_pagez"), "{e}");
-        let e = format!("{:#}", load("", &env(&[("ADMON_CRAWLER_MAX_PAGES", "many")])).unwrap_err());
+        let e = format!(
+            "{:#}",
+            load("", &env(&[("ADMON_CRAWLER_MAX_PAGES", "many")])).unwrap_err()
+        );
         assert!(e.contains("max_pages"), "{e}");
-        let e = format!("{:#}", load("[crawler]\nconcurrency = 0\n", &HashMap::new()).unwrap_err());
+        let e = format!(
+            "{:#}",
+            load("[crawler]\nconcurrency = 0\n", &HashMap::new()).unwrap_err()
+        );
         assert!(e.contains("crawler.concurrency"), "{e}");
     }
 }

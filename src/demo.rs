@@ -48,10 +48,18 @@ struct Site {
 /// Starts the three sites on random loopback ports.
 pub async fn start(seeds_dir: &Path) -> anyhow::Result<DemoSites> {
     let root = seeds_dir.join("demo");
-    anyhow::ensure!(root.is_dir(), "demo content not found in {}", root.display());
+    anyhow::ensure!(
+        root.is_dir(),
+        "demo content not found in {}",
+        root.display()
+    );
     let mut listeners = Vec::new();
     for _ in 0..3 {
-        listeners.push(tokio::net::TcpListener::bind("127.0.0.1:0").await.context("binding a loopback port")?);
+        listeners.push(
+            tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .context("binding a loopback port")?,
+        );
     }
     let origin = |l: &tokio::net::TcpListener| -> anyhow::Result<String> {
         Ok(format!("http://{}", l.local_addr()?))
@@ -63,13 +71,25 @@ pub async fn start(seeds_dir: &Path) -> anyhow::Result<DemoSites> {
     ];
     let mut tasks = Vec::new();
     for (listener, dir) in listeners.into_iter().zip(["news", "market", "ads"]) {
-        let site = Arc::new(Site { root: root.join(dir), origins: origins.clone() });
+        let site = Arc::new(Site {
+            root: root.join(dir),
+            origins: origins.clone(),
+        });
         let app = Router::new()
-            .route("/", axum::routing::get(|s: State<Arc<Site>>| async move { serve(s, AxumPath(String::from("index.html"))).await }))
+            .route(
+                "/",
+                axum::routing::get(|s: State<Arc<Site>>| async move {
+                    serve(s, AxumPath(String::from("index.html"))).await
+                }),
+            )
             .route("/{*path}", axum::routing::get(serve))
             .with_state(site);
         tasks.push(tokio::spawn(async move {
-            let _ = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await;
+            let _ = axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await;
         }));
     }
     Ok(DemoSites {
@@ -109,8 +129,19 @@ async fn serve(State(site): State<Arc<Site>>, AxumPath(path): AxumPath<String>) 
     if rel.starts_with("gbk") {
         let (encoded, _, _) = encoding_rs::GBK.encode(&text);
         // Half the GBK pages say so in the header; the others only in <meta charset>.
-        let header_value = if text.contains("meta-only") { content_type.to_string() } else { format!("{content_type}; charset=GBK") };
+        let header_value = if text.contains("meta-only") {
+            content_type.to_string()
+        } else {
+            format!("{content_type}; charset=GBK")
+        };
         return ([(header::CONTENT_TYPE, header_value)], encoded.into_owned()).into_response();
     }
-    ([(header::CONTENT_TYPE, format!("{content_type}; charset=utf-8"))], text).into_response()
+    (
+        [(
+            header::CONTENT_TYPE,
+            format!("{content_type}; charset=utf-8"),
+        )],
+        text,
+    )
+        .into_response()
 }

@@ -18,7 +18,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Parser)]
-#[command(name = "admon", version, about = "Internet advertising monitor: crawl, classify, store, triage")]
+#[command(
+    name = "admon",
+    version,
+    about = "Internet advertising monitor: crawl, classify, store, triage"
+)]
 struct Cli {
     /// Configuration file (default: ./admon.toml when it exists).
     #[arg(long, global = true, env = "ADMON_CONFIG")]
@@ -166,8 +170,12 @@ fn main() {
 fn load_config(path: Option<&Path>) -> Result<Config> {
     let env: HashMap<String, String> = std::env::vars().collect();
     let text = match path {
-        Some(p) => std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?,
-        None if Path::new("admon.toml").exists() => std::fs::read_to_string("admon.toml").context("reading admon.toml")?,
+        Some(p) => {
+            std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?
+        }
+        None if Path::new("admon.toml").exists() => {
+            std::fs::read_to_string("admon.toml").context("reading admon.toml")?
+        }
         None => String::new(),
     };
     let mut config = config::load(&text, &env)?;
@@ -186,7 +194,11 @@ fn run(cli: Cli) -> Result<()> {
     let data = cli.data;
     match cli.command {
         Command::Demo { port } => runtime()?.block_on(run_demo(config, &data, port)),
-        Command::Crawl { seeds, max_pages, json } => {
+        Command::Crawl {
+            seeds,
+            max_pages,
+            json,
+        } => {
             let mut config = config;
             if let Some(n) = max_pages {
                 config.crawler.max_pages = n;
@@ -200,10 +212,23 @@ fn run(cli: Cli) -> Result<()> {
             let store = open_store(&data)?;
             serve(&config, store, port, None).await
         }),
-        Command::Cases { command: CasesCommand::List { state, format } } => list_cases(&data, state.as_deref(), format),
-        Command::User { command: UserCommand::Add { name, role, password } } => add_user(&data, &name, &role, password),
-        Command::Store { command: StoreCommand::Verify } => verify(&data),
-        Command::Index { command: IndexCommand::Rebuild } => {
+        Command::Cases {
+            command: CasesCommand::List { state, format },
+        } => list_cases(&data, state.as_deref(), format),
+        Command::User {
+            command:
+                UserCommand::Add {
+                    name,
+                    role,
+                    password,
+                },
+        } => add_user(&data, &name, &role, password),
+        Command::Store {
+            command: StoreCommand::Verify,
+        } => verify(&data),
+        Command::Index {
+            command: IndexCommand::Rebuild,
+        } => {
             let n = open_store(&data)?.rebuild_index()?;
             println!("indexed {n} cases");
             Ok(())
@@ -212,11 +237,16 @@ fn run(cli: Cli) -> Result<()> {
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
 }
 
 fn open_store(data: &Path) -> Result<Arc<Store>> {
-    Ok(Arc::new(Store::open(data).with_context(|| format!("opening the store in {}", data.display()))?))
+    Ok(Arc::new(Store::open(data).with_context(|| {
+        format!("opening the store in {}", data.display())
+    })?))
 }
 
 fn model_path(config: &Config, data: &Path) -> PathBuf {
@@ -229,8 +259,13 @@ fn model_path(config: &Config, data: &Path) -> PathBuf {
 
 fn classifier(config: &Config, data: &Path) -> Result<Classifier> {
     let path = model_path(config, data);
-    let (classifier, report) = load_or_train(&config.seeds_dir, &path)
-        .with_context(|| format!("loading the model {} (seeds in {})", path.display(), config.seeds_dir.display()))?;
+    let (classifier, report) = load_or_train(&config.seeds_dir, &path).with_context(|| {
+        format!(
+            "loading the model {} (seeds in {})",
+            path.display(),
+            config.seeds_dir.display()
+        )
+    })?;
     if let Some(report) = report {
         eprintln!(
             "admon: no model yet; trained {} (dev macro-F1 {:.3}, test macro-F1 {:.3}) -> {}",
@@ -248,14 +283,24 @@ fn category_info(resources: &Resources) -> BTreeMap<Category, CategoryInfo> {
         .iter()
         .map(|&c| {
             let l = resources.legal(c);
-            (c, CategoryInfo { zh: l.zh.clone(), en: l.en.clone(), penalty: l.penalty.clone() })
+            (
+                c,
+                CategoryInfo {
+                    zh: l.zh.clone(),
+                    en: l.en.clone(),
+                    penalty: l.penalty.clone(),
+                },
+            )
         })
         .collect()
 }
 
 fn build_crawler(config: &Config) -> Result<Crawler> {
-    let extractor = Extractor::load(&config.seeds_dir.join("filters"), &config.seeds_dir.join("sites"))
-        .context("loading filter lists and site selectors")?;
+    let extractor = Extractor::load(
+        &config.seeds_dir.join("filters"),
+        &config.seeds_dir.join("sites"),
+    )
+    .context("loading filter lists and site selectors")?;
     Crawler::new(config.crawler.clone(), extractor).context("starting the crawler")
 }
 
@@ -268,7 +313,9 @@ async fn crawl_with_progress(
     let crawler = build_crawler(config)?;
     let progress = Arc::new(Progress::default());
     let bar = indicatif::ProgressBar::new_spinner();
-    bar.set_style(indicatif::ProgressStyle::with_template("{spinner} {elapsed} {msg}").expect("template"));
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {elapsed} {msg}").expect("template"),
+    );
     let ticker = {
         let (bar, progress) = (bar.clone(), progress.clone());
         tokio::spawn(async move {
@@ -296,7 +343,11 @@ async fn crawl_with_progress(
 fn print_summary(s: &pipeline::IngestSummary) {
     let c = &s.crawl;
     println!("{:<16} {:>10}", "pages", c.pages);
-    println!("{:<16} {:>10.1}", "pages/s", c.pages as f64 / c.seconds.max(0.001));
+    println!(
+        "{:<16} {:>10.1}",
+        "pages/s",
+        c.pages as f64 / c.seconds.max(0.001)
+    );
     println!("{:<16} {:>10}", "errors", c.errors);
     for (kind, n) in &c.error_kinds {
         println!("  {kind:<14} {n:>10}");
@@ -323,7 +374,9 @@ fn parse_seeds(args: &[String]) -> Result<Vec<url::Url>> {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            seeds.push(url::Url::parse(line).with_context(|| format!("{arg} line {}: {line}", i + 1))?);
+            seeds.push(
+                url::Url::parse(line).with_context(|| format!("{arg} line {}: {line}", i + 1))?,
+            );
         }
     }
     if seeds.is_empty() {
@@ -355,15 +408,28 @@ async fn run_demo(mut config: Config, data: &Path, port: Option<u16>) -> Result<
     let store = open_store(data)?;
     let classifier = Arc::new(classifier(&config, data)?);
     if store.user(DEMO_USER)?.is_none() {
-        store.put_user(&User { name: DEMO_USER.into(), role: "admin".into(), password_hash: hash_password(DEMO_PASSWORD) })?;
+        store.put_user(&User {
+            name: DEMO_USER.into(),
+            role: "admin".into(),
+            password_hash: hash_password(DEMO_PASSWORD),
+        })?;
     }
-    eprintln!("admon demo: crawling the demo sites at {} and {}", sites.news, sites.market);
-    let summary = crawl_with_progress(&config, store.clone(), classifier.clone(), sites.seeds()).await?;
+    eprintln!(
+        "admon demo: crawling the demo sites at {} and {}",
+        sites.news, sites.market
+    );
+    let summary =
+        crawl_with_progress(&config, store.clone(), classifier.clone(), sites.seeds()).await?;
     print_summary(&summary);
     serve(&config, store, port, Some(classifier.resources())).await
 }
 
-async fn serve(config: &Config, store: Arc<Store>, port: Option<u16>, resources: Option<&Resources>) -> Result<()> {
+async fn serve(
+    config: &Config,
+    store: Arc<Store>,
+    port: Option<u16>,
+    resources: Option<&Resources>,
+) -> Result<()> {
     let owned;
     let resources = match resources {
         Some(r) => r,
@@ -374,7 +440,9 @@ async fn serve(config: &Config, store: Arc<Store>, port: Option<u16>, resources:
     };
     let port = port.unwrap_or(config.dashboard.port);
     let addr = std::net::SocketAddr::new(config.dashboard.addr, port);
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("listening on {addr}"))?;
     let dashboard = Dashboard::new(store.clone(), category_info(resources));
     println!(
         "admon: dashboard at http://{}/ (demo login: {DEMO_USER} / {DEMO_PASSWORD}; Ctrl-C stops)",
@@ -394,9 +462,12 @@ async fn serve(config: &Config, store: Arc<Store>, port: Option<u16>, resources:
 
 fn classify(config: &Config, data: &Path, input: &Path, output: Option<&Path>) -> Result<()> {
     let classifier = classifier(config, data)?;
-    let file = std::fs::File::open(input).with_context(|| format!("opening {}", input.display()))?;
+    let file =
+        std::fs::File::open(input).with_context(|| format!("opening {}", input.display()))?;
     let mut out: Box<dyn Write> = match output {
-        Some(p) => Box::new(std::io::BufWriter::new(std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?)),
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
+        )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
     let (mut ok, mut bad) = (0, 0);
@@ -430,15 +501,29 @@ fn train(config: &Config, data: &Path, out: Option<PathBuf>, with_feedback: bool
     if with_feedback {
         let store = open_store(data)?;
         let feedback = store.feedback()?;
-        println!("adding {} analyst decisions as training examples", feedback.len());
-        train.extend(feedback.into_iter().map(|(sample, label)| admon_classifier::Labelled { sample, label }));
+        println!(
+            "adding {} analyst decisions as training examples",
+            feedback.len()
+        );
+        train.extend(
+            feedback
+                .into_iter()
+                .map(|(sample, label)| admon_classifier::Labelled { sample, label }),
+        );
     }
     let started = std::time::Instant::now();
-    let (classifier, report) = Classifier::train(resources, &train, &dev, &test, &TrainOptions::default())?;
+    let (classifier, report) =
+        Classifier::train(resources, &train, &dev, &test, &TrainOptions::default())?;
     for (name, f1) in &report.candidates {
         println!("candidate {name}: dev macro-F1 {f1:.3}");
     }
-    println!("kept {} (trained in {:.1}s)\n\n== dev ==\n{}\n== test ==\n{}", classifier.version(), started.elapsed().as_secs_f64(), report.dev, report.test);
+    println!(
+        "kept {} (trained in {:.1}s)\n\n== dev ==\n{}\n== test ==\n{}",
+        classifier.version(),
+        started.elapsed().as_secs_f64(),
+        report.dev,
+        report.test
+    );
     let path = out.unwrap_or_else(|| model_path(config, data));
     classifier.save(&path)?;
     println!("model written to {}", path.display());
@@ -451,7 +536,12 @@ fn eval(config: &Config, data: &Path, input: Option<&Path>) -> Result<()> {
         Some(p) => admon_classifier::read_labelled(p)?,
         None => admon_classifier::read_corpus(&config.seeds_dir)?[2].clone(),
     };
-    println!("model {} on {} records\n{}", classifier.version(), labelled.len(), classifier.evaluate(&labelled));
+    println!(
+        "model {} on {} records\n{}",
+        classifier.version(),
+        labelled.len(),
+        classifier.evaluate(&labelled)
+    );
     Ok(())
 }
 
@@ -460,16 +550,32 @@ fn list_cases(data: &Path, state: Option<&str>, format: Format) -> Result<()> {
         .map(|s| CaseState::parse(s).with_context(|| format!("unknown state `{s}` (new, in_review, confirmed, dismissed, exported, transferred)")))
         .transpose()?;
     let store = open_store(data)?;
-    let cases = store.list_cases(&CaseFilter { state, ..CaseFilter::default() })?;
+    let cases = store.list_cases(&CaseFilter {
+        state,
+        ..CaseFilter::default()
+    })?;
     let mut out = std::io::stdout().lock();
     match format {
         Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&cases)?)?,
         Format::Csv => write!(out, "{}", admon_dashboard::cases_csv(&cases))?,
         Format::Table => {
-            writeln!(out, "{:>5}  {:<11} {:<20} {:>5}  {:<40}  text", "id", "state", "category", "score", "url")?;
+            writeln!(
+                out,
+                "{:>5}  {:<11} {:<20} {:>5}  {:<40}  text",
+                "id", "state", "category", "score", "url"
+            )?;
             for c in &cases {
                 let text: String = c.text.chars().take(30).collect();
-                writeln!(out, "{:>5}  {:<11} {:<20} {:>5.2}  {:<40}  {}", c.id, c.state.as_str(), c.category.as_str(), c.score, c.url, text)?;
+                writeln!(
+                    out,
+                    "{:>5}  {:<11} {:<20} {:>5.2}  {:<40}  {}",
+                    c.id,
+                    c.state.as_str(),
+                    c.category.as_str(),
+                    c.score,
+                    c.url,
+                    text
+                )?;
             }
         }
     }
@@ -477,7 +583,8 @@ fn list_cases(data: &Path, state: Option<&str>, format: Format) -> Result<()> {
 }
 
 fn add_user(data: &Path, name: &str, role: &str, password: Option<String>) -> Result<()> {
-    let role = Role::parse(role).with_context(|| format!("unknown role `{role}` (analyst, officer, admin)"))?;
+    let role = Role::parse(role)
+        .with_context(|| format!("unknown role `{role}` (analyst, officer, admin)"))?;
     let password = match password {
         Some(p) => p,
         None => {
@@ -491,7 +598,11 @@ fn add_user(data: &Path, name: &str, role: &str, password: Option<String>) -> Re
         bail!("password must have at least 8 characters");
     }
     let store = open_store(data)?;
-    store.put_user(&User { name: name.into(), role: role.as_str().into(), password_hash: hash_password(&password) })?;
+    store.put_user(&User {
+        name: name.into(),
+        role: role.as_str().into(),
+        password_hash: hash_password(&password),
+    })?;
     println!("user {name} ({}) saved", role.as_str());
     Ok(())
 }
@@ -499,7 +610,10 @@ fn add_user(data: &Path, name: &str, role: &str, password: Option<String>) -> Re
 fn verify(data: &Path) -> Result<()> {
     let store = open_store(data)?;
     let report = store.verify()?;
-    println!("checked {} audit entries and {} evidence blobs", report.audit_entries, report.blobs);
+    println!(
+        "checked {} audit entries and {} evidence blobs",
+        report.audit_entries, report.blobs
+    );
     if report.problems.is_empty() {
         println!("store verified: no tampering found");
         return Ok(());

@@ -43,11 +43,19 @@ pub async fn crawl_into_store(
     });
     let crawl = crawler.run(seeds, tx, progress).await;
     let (samples, flagged) = sink.await.context("store task")??;
-    Ok(IngestSummary { crawl, samples, flagged })
+    Ok(IngestSummary {
+        crawl,
+        samples,
+        flagged,
+    })
 }
 
 /// Keeps one page's capture, classifies its samples and records them; returns (samples, flagged).
-pub fn ingest_page(page: &CapturedPage, classifier: &Classifier, store: &Store) -> anyhow::Result<(u64, u64)> {
+pub fn ingest_page(
+    page: &CapturedPage,
+    classifier: &Classifier,
+    store: &Store,
+) -> anyhow::Result<(u64, u64)> {
     let capture_id = store.put_capture(page)?;
     let resources = classifier.resources();
     let mut counts = (0, 0);
@@ -68,7 +76,12 @@ pub fn ingest_page(page: &CapturedPage, classifier: &Classifier, store: &Store) 
             counts.1 += 1;
         }
         store.record_sighting(
-            NewSighting { capture_id: capture_id.clone(), sample, landing_url, flags },
+            NewSighting {
+                capture_id: capture_id.clone(),
+                sample,
+                landing_url,
+                flags,
+            },
             "crawler",
         )?;
     }
@@ -80,7 +93,11 @@ fn text_flag(classifier: &Classifier, sample: &admon_domain::Sample) -> Vec<Verd
         return Vec::new();
     }
     let verdict = classifier.classify(sample);
-    if verdict.flagged { vec![verdict] } else { Vec::new() }
+    if verdict.flagged {
+        vec![verdict]
+    } else {
+        Vec::new()
+    }
 }
 
 /// Flags that need no text model: an ad without a 广告 label, a pop-up without a close control.
@@ -94,7 +111,12 @@ fn structural_flags(resources: &Resources, ad: &admon_domain::AdSample, id: &str
             category,
             score: 0.9,
             articles: legal.articles.clone(),
-            evidence: vec![EvidenceSpan { start: 0, end: len, text: ad.text.clone(), reason }],
+            evidence: vec![EvidenceSpan {
+                start: 0,
+                end: len,
+                text: ad.text.clone(),
+                reason,
+            }],
             model: "rules".into(),
         }
     };
@@ -102,13 +124,20 @@ fn structural_flags(resources: &Resources, ad: &admon_domain::AdSample, id: &str
     if ad.form == AdForm::Popup && ad.closable == Some(false) {
         out.push(flag(
             Category::PopupNoClose,
-            format!("弹窗广告无一键关闭控件（{}）：{}", ad.selector, resources.legal(Category::PopupNoClose).zh),
+            format!(
+                "弹窗广告无一键关闭控件（{}）：{}",
+                ad.selector,
+                resources.legal(Category::PopupNoClose).zh
+            ),
         ));
     }
     if !ad.labelled {
         out.push(flag(
             Category::UnlabelledAd,
-            format!("广告元素未标明「广告」（{}，规则 {}）", ad.selector, ad.rule),
+            format!(
+                "广告元素未标明「广告」（{}，规则 {}）",
+                ad.selector, ad.rule
+            ),
         ));
     }
     out

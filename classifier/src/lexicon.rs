@@ -188,7 +188,11 @@ impl Resources {
             .find_overlapping_iter(norm)
             .map(|m| {
                 let (_, category) = self.exceptions[m.pattern().as_usize()];
-                (offsets.char_at(m.start()), offsets.char_at(m.end()), category)
+                (
+                    offsets.char_at(m.start()),
+                    offsets.char_at(m.end()),
+                    category,
+                )
             })
             .collect()
     }
@@ -218,9 +222,9 @@ impl Resources {
         hits.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
         let mut kept: Vec<Hit> = Vec::with_capacity(hits.len());
         for hit in hits {
-            let inside = kept.iter().any(|k| {
-                k.category == hit.category && k.start <= hit.start && hit.end <= k.end
-            });
+            let inside = kept
+                .iter()
+                .any(|k| k.category == hit.category && k.start <= hit.start && hit.end <= k.end);
             if !inside {
                 kept.push(hit);
             }
@@ -232,10 +236,14 @@ impl Resources {
     pub fn brand(&self, brand_field: Option<&str>, norm_text: &str) -> Option<&Brand> {
         let field = brand_field.map(normalise);
         self.brands.iter().find(|b| {
-            b.aliases.iter().chain(std::iter::once(&b.name)).any(|alias| {
-                let alias = normalise(alias);
-                field.as_deref().is_some_and(|f| f.contains(&alias)) || norm_text.contains(&alias)
-            })
+            b.aliases
+                .iter()
+                .chain(std::iter::once(&b.name))
+                .any(|alias| {
+                    let alias = normalise(alias);
+                    field.as_deref().is_some_and(|f| f.contains(&alias))
+                        || norm_text.contains(&alias)
+                })
         })
     }
 }

@@ -4,7 +4,7 @@
 //! Seed data ([`Resources`]: terms with exceptions, the legal basis of each category, the brand
 //! price table) comes from `seeds/`; a multinomial logistic regression (linfa) over jieba words,
 //! character bigrams, lexicon hits and price signals is trained from the labelled corpus in
-//! `seeds/corpus/`. [`Classifier::classify`] turns a [`Sample`] into a [`Verdict`] whose
+//! `seeds/corpus/`. [`Classifier::classify`] turns a [`Sample`] into a [`admon_domain::Verdict`] whose
 //! evidence names the spans and rules that fired and whose articles cite the law. Nothing here
 //! crawls or stores.
 
@@ -99,10 +99,7 @@ pub fn read_corpus(seeds: &Path) -> Result<[Vec<Labelled>; 3]> {
 
 /// Loads the model at `model_path`, or trains one from `seeds` (and saves it there) when there
 /// is none yet. Returns the classifier and, when it trained, the report.
-pub fn load_or_train(
-    seeds: &Path,
-    model_path: &Path,
-) -> Result<(Classifier, Option<TrainReport>)> {
+pub fn load_or_train(seeds: &Path, model_path: &Path) -> Result<(Classifier, Option<TrainReport>)> {
     let resources = Resources::load(seeds)?;
     if model_path.exists() {
         return Ok((Classifier::load(resources, model_path)?, None));

@@ -50,7 +50,11 @@ impl Metrics {
                 let predicted: usize = confusion.iter().map(|row| row[i]).sum();
                 let support: usize = confusion[i].iter().sum();
                 let (p, r) = (ratio(tp, predicted), ratio(tp, support));
-                let f1 = if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) };
+                let f1 = if p + r == 0.0 {
+                    0.0
+                } else {
+                    2.0 * p * r / (p + r)
+                };
                 (p, r, f1, support)
             })
             .collect();
@@ -80,11 +84,23 @@ impl Metrics {
 
 impl fmt::Display for Metrics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{:<20} {:>9} {:>9} {:>9} {:>8}", "category", "precision", "recall", "f1", "support")?;
+        writeln!(
+            f,
+            "{:<20} {:>9} {:>9} {:>9} {:>8}",
+            "category", "precision", "recall", "f1", "support"
+        )?;
         for (label, (p, r, f1, n)) in self.labels.iter().zip(&self.per_label) {
-            writeln!(f, "{:<20} {p:>9.3} {r:>9.3} {f1:>9.3} {n:>8}", label.as_str())?;
+            writeln!(
+                f,
+                "{:<20} {p:>9.3} {r:>9.3} {f1:>9.3} {n:>8}",
+                label.as_str()
+            )?;
         }
-        writeln!(f, "macro-F1 {:.3}   accuracy {:.3}", self.macro_f1, self.accuracy)?;
+        writeln!(
+            f,
+            "macro-F1 {:.3}   accuracy {:.3}",
+            self.macro_f1, self.accuracy
+        )?;
         writeln!(
             f,
             "flagged vs clean: precision {:.3} recall {:.3}",

@@ -241,9 +241,8 @@ impl Classifier {
         let y: Array1<usize> = train
             .iter()
             .map(|l| {
-                label_index(l.label).ok_or_else(|| {
-                    Error::Train(format!("`{}` is not a text category", l.label))
-                })
+                label_index(l.label)
+                    .ok_or_else(|| Error::Train(format!("`{}` is not a text category", l.label)))
             })
             .collect::<Result<_>>()?;
         let dataset = Dataset::new(x, y);
@@ -257,17 +256,18 @@ impl Classifier {
                 .fit(&dataset)
                 .map_err(|e| Error::Train(e.to_string()))?;
             let mut model = template.clone();
-            model.classes = fitted.classes().iter().map(|&c| Category::TEXT[c]).collect();
+            model.classes = fitted
+                .classes()
+                .iter()
+                .map(|&c| Category::TEXT[c])
+                .collect();
             model.weights = fitted.params().iter().cloned().collect();
             model.intercept = fitted.intercept().to_vec();
             let mut hasher = Sha256::new();
             for w in model.weights.iter().chain(&model.intercept) {
                 hasher.update(w.to_le_bytes());
             }
-            model.version = format!(
-                "lr-a{alpha}-{}",
-                &hex::encode(hasher.finalize())[..12]
-            );
+            model.version = format!("lr-a{alpha}-{}", &hex::encode(hasher.finalize())[..12]);
             let classifier = Classifier {
                 resources: resources.clone(),
                 jieba: Jieba::new(),
@@ -365,7 +365,12 @@ impl Classifier {
         let mut pushes: Vec<(f32, &str)> = x
             .iter()
             .filter(|(i, _)| is_ngram(&self.model.vocab[*i]))
-            .map(|&(i, v)| (v * self.model.weights[i * k + best], &self.model.vocab[i][2..]))
+            .map(|&(i, v)| {
+                (
+                    v * self.model.weights[i * k + best],
+                    &self.model.vocab[i][2..],
+                )
+            })
             .filter(|(c, _)| *c > 0.05)
             .collect();
         pushes.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -383,7 +388,10 @@ impl Classifier {
                 start,
                 end,
                 text: span_text(start, end),
-                reason: format!("模型特征「{gram}」指向{}（weight {contribution:.2}）", legal.zh),
+                reason: format!(
+                    "模型特征「{gram}」指向{}（weight {contribution:.2}）",
+                    legal.zh
+                ),
             });
         }
         if evidence.is_empty() {

@@ -34,7 +34,10 @@ fn every_exception_phrase_stays_clean() {
     let c = classifier();
     for phrase in c.resources().exception_phrases() {
         let verdict = c.classify(&ad(phrase));
-        assert!(!verdict.flagged, "hard negative {phrase:?} flagged: {verdict:?}");
+        assert!(
+            !verdict.flagged,
+            "hard negative {phrase:?} flagged: {verdict:?}"
+        );
     }
 }
 

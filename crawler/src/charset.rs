@@ -11,7 +11,8 @@ pub fn decode_html(body: &[u8], content_type: Option<&str>) -> (String, &'static
         .or_else(|| Encoding::for_bom(body).map(|(e, _)| e))
         .or_else(|| meta_charset(body))
         .unwrap_or_else(|| {
-            let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+            let mut detector =
+                chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
             detector.feed(body, true);
             detector.guess(None, chardetng::Utf8Detection::Allow)
         });
@@ -46,7 +47,7 @@ fn meta_charset(body: &[u8]) -> Option<&'static Encoding> {
         let end = value
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
             .unwrap_or(value.len());
-        if let Some(e) = Encoding::for_label(value[..end].as_bytes()) {
+        if let Some(e) = Encoding::for_label(&value.as_bytes()[..end]) {
             return Some(e);
         }
     }
@@ -69,7 +70,10 @@ mod tests {
         let (bytes, _, _) = encoding_rs::GBK.encode(&long);
         assert_eq!(decode_html(&bytes, None).0, long);
         let (big5, _, _) = encoding_rs::BIG5.encode("繁體中文廣告");
-        assert_eq!(decode_html(&big5, Some("text/html;charset=big5")).0, "繁體中文廣告");
+        assert_eq!(
+            decode_html(&big5, Some("text/html;charset=big5")).0,
+            "繁體中文廣告"
+        );
     }
 
     #[test]

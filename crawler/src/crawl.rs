@@ -60,7 +60,8 @@ pub fn normalise_url(url: &Url) -> Url {
             .query_pairs()
             .filter(|(k, _)| {
                 let k = k.to_ascii_lowercase();
-                !(k.starts_with("utm_") || matches!(k.as_str(), "spm" | "fbclid" | "gclid" | "from"))
+                !(k.starts_with("utm_")
+                    || matches!(k.as_str(), "spm" | "fbclid" | "gclid" | "from"))
             })
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
@@ -90,6 +91,9 @@ pub struct Crawler {
     extractor: Arc<Extractor>,
     renderer: Option<Arc<Renderer>>,
 }
+
+/// A captured page and the links found on it.
+type PageAndLinks = (CapturedPage, Vec<Url>);
 
 struct Job {
     url: Url,
@@ -138,28 +142,39 @@ impl Crawler {
         for seed in seeds {
             let seed = normalise_url(&seed);
             if seen.insert(seed.to_string()) {
-                frontier.push_back(Job { url: seed.clone(), depth: 0, seed });
+                frontier.push_back(Job {
+                    url: seed.clone(),
+                    depth: 0,
+                    seed,
+                });
             }
         }
-        let mut running: JoinSet<(Job, Result<(CapturedPage, Vec<Url>)>)> = JoinSet::new();
+        let mut running: JoinSet<(Job, Result<PageAndLinks>)> = JoinSet::new();
         let mut started_pages = 0usize;
         loop {
             while running.len() < self.config.concurrency.max(1)
                 && started_pages < self.config.max_pages
             {
-                let Some(job) = frontier.pop_front() else { break };
+                let Some(job) = frontier.pop_front() else {
+                    break;
+                };
                 started_pages += 1;
                 let fetcher = self.fetcher.clone();
                 let extractor = self.extractor.clone();
                 let renderer = self.renderer.clone();
                 let retries = self.config.retries;
                 running.spawn(async move {
-                    let result = crawl_page(&fetcher, &extractor, renderer, &job.url, retries).await;
+                    let result =
+                        crawl_page(&fetcher, &extractor, renderer, &job.url, retries).await;
                     (job, result)
                 });
             }
-            progress.queued.store(frontier.len() as u64, Ordering::Relaxed);
-            let Some(joined) = running.join_next().await else { break };
+            progress
+                .queued
+                .store(frontier.len() as u64, Ordering::Relaxed);
+            let Some(joined) = running.join_next().await else {
+                break;
+            };
             let Ok((job, result)) = joined else {
                 summary.errors += 1;
                 continue;
@@ -171,7 +186,9 @@ impl Crawler {
                     summary.ads += page.ads.len() as u64;
                     summary.listings += page.listings.len() as u64;
                     progress.pages.fetch_add(1, Ordering::Relaxed);
-                    progress.bytes.fetch_add(page.body.len() as u64, Ordering::Relaxed);
+                    progress
+                        .bytes
+                        .fetch_add(page.body.len() as u64, Ordering::Relaxed);
                     if job.depth < self.config.max_depth {
                         for link in links {
                             let link = normalise_url(&link);
@@ -201,7 +218,12 @@ impl Crawler {
                         Error::Status { status, .. } => format!("http {status}"),
                         Error::Fetch { .. } => "network".into(),
                         Error::Render { .. } => "render".into(),
-                        other => other.to_string().split(':').next().unwrap_or("other").to_owned(),
+                        other => other
+                            .to_string()
+                            .split(':')
+                            .next()
+                            .unwrap_or("other")
+                            .to_owned(),
                     };
                     *summary.error_kinds.entry(kind).or_default() += 1;
                 }
@@ -227,7 +249,10 @@ async fn fetch_with_retries(fetcher: &Fetcher, url: &Url, retries: u32) -> Resul
     loop {
         let result = fetcher.fetch(url).await.and_then(|f| {
             if f.status >= 400 {
-                Err(Error::Status { url: url.to_string(), status: f.status })
+                Err(Error::Status {
+                    url: url.to_string(),
+                    status: f.status,
+                })
             } else {
                 Ok(f)
             }
@@ -235,7 +260,8 @@ async fn fetch_with_retries(fetcher: &Fetcher, url: &Url, retries: u32) -> Resul
         match result {
             Err(e) if e.is_transient() && attempt < retries => {
                 attempt += 1;
-                let backoff = Duration::from_millis(500 * 2u64.pow(attempt - 1)).min(Duration::from_secs(30));
+                let backoff =
+                    Duration::from_millis(500 * 2u64.pow(attempt - 1)).min(Duration::from_secs(30));
                 tracing::debug!(%url, attempt, ?backoff, "retrying");
                 tokio::time::sleep(backoff).await;
             }
@@ -250,7 +276,7 @@ async fn crawl_page(
     renderer: Option<Arc<Renderer>>,
     url: &Url,
     retries: u32,
-) -> Result<(CapturedPage, Vec<Url>)> {
+) -> Result<PageAndLinks> {
     let fetched = fetch_with_retries(fetcher, url, retries).await?;
     let is_html = fetched
         .content_type
@@ -263,7 +289,8 @@ async fn crawl_page(
             transient: false,
         });
     }
-    let (static_html, charset) = charset::decode_html(&fetched.body, fetched.content_type.as_deref());
+    let (static_html, charset) =
+        charset::decode_html(&fetched.body, fetched.content_type.as_deref());
     let mut rendered = None;
     if let Some(renderer) = renderer {
         let target = fetched.final_url.to_string();
@@ -278,22 +305,33 @@ async fn crawl_page(
         None => (static_html.clone(), None, None),
     };
     let mut found = extractor.extract(&fetched.final_url, &html, served);
-    for ad in found.ads.iter_mut().filter(|a| a.form == AdForm::Iframe && a.text.is_empty()) {
+    for ad in found
+        .ads
+        .iter_mut()
+        .filter(|a| a.form == AdForm::Iframe && a.text.is_empty())
+    {
         let Some(src) = ad.landing_url.as_deref().and_then(|s| Url::parse(s).ok()) else {
             continue;
         };
         match fetch_with_retries(fetcher, &src, 0).await {
             Ok(frame) => {
-                let (frame_html, _) = charset::decode_html(&frame.body, frame.content_type.as_deref());
+                let (frame_html, _) =
+                    charset::decode_html(&frame.body, frame.content_type.as_deref());
                 ad.text = body_text(&frame_html);
                 ad.labelled |= body_labelled(&frame_html);
                 let inner = extractor.extract(&frame.final_url, &frame_html, None);
-                ad.landing_url = inner.links.first().map(|u| u.to_string()).or(Some(src.to_string()));
+                ad.landing_url = inner
+                    .links
+                    .first()
+                    .map(|u| u.to_string())
+                    .or(Some(src.to_string()));
             }
             Err(e) => tracing::warn!(%src, error = %e, "ad iframe not fetched"),
         }
     }
-    found.ads.retain(|a| !a.text.trim().is_empty() || !a.image_urls.is_empty());
+    found
+        .ads
+        .retain(|a| !a.text.trim().is_empty() || !a.image_urls.is_empty());
     let capture = Capture {
         url: url.to_string(),
         final_url: fetched.final_url.to_string(),

@@ -6,10 +6,10 @@
 //! Product in JSON-LD and microdata, OpenGraph product tags, then per-site selector files.
 
 use crate::{Error, Result};
-use admon_domain::{AdForm, AdSample, Listing, ListingSource};
 use adblock::lists::{FilterSet, ParseOptions};
 use adblock::request::Request;
 use adblock::Engine;
+use admon_domain::{AdForm, AdSample, Listing, ListingSource};
 use scraper::{ElementRef, Html, Selector};
 use serde::Deserialize;
 use std::collections::{HashSet, VecDeque};
@@ -65,7 +65,12 @@ fn s(selector: &str) -> Selector {
 }
 
 fn text_of(el: ElementRef<'_>) -> String {
-    el.text().collect::<Vec<_>>().join(" ").split_whitespace().collect::<Vec<_>>().join(" ")
+    el.text()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn is_label(text: &str) -> bool {
@@ -80,7 +85,12 @@ fn absolute(base: &Url, href: &str) -> Option<Url> {
 
 fn attr_words(el: ElementRef<'_>) -> String {
     let v = el.value();
-    format!("{} {}", v.id().unwrap_or(""), v.classes().collect::<Vec<_>>().join(" ")).to_lowercase()
+    format!(
+        "{} {}",
+        v.id().unwrap_or(""),
+        v.classes().collect::<Vec<_>>().join(" ")
+    )
+    .to_lowercase()
 }
 
 /// A short CSS path to an element: up to three `tag#id.class` steps.
@@ -131,9 +141,14 @@ impl Extractor {
                 path: path.clone(),
                 message: e.to_string(),
             })?;
-            for sel in [Some(&site.title), Some(&site.price), site.brand.as_ref(), site.seller.as_ref()]
-                .into_iter()
-                .flatten()
+            for sel in [
+                Some(&site.title),
+                Some(&site.price),
+                site.brand.as_ref(),
+                site.seller.as_ref(),
+            ]
+            .into_iter()
+            .flatten()
             {
                 Selector::parse(sel).map_err(|e| Error::BadSeed {
                     path: path.clone(),
@@ -155,10 +170,16 @@ impl Extractor {
         let mut ads = self.ads(page_url, &doc);
         if let Some(static_html) = static_html {
             let static_doc = Html::parse_document(static_html);
-            let served: HashSet<String> =
-                self.ads(page_url, &static_doc).into_iter().map(|a| a.text).collect();
+            let served: HashSet<String> = self
+                .ads(page_url, &static_doc)
+                .into_iter()
+                .map(|a| a.text)
+                .collect();
             for ad in &mut ads {
-                if ad.form != AdForm::Iframe && ad.form != AdForm::Popup && !served.contains(&ad.text) {
+                if ad.form != AdForm::Iframe
+                    && ad.form != AdForm::Popup
+                    && !served.contains(&ad.text)
+                {
                     ad.form = AdForm::Injected;
                 }
             }
@@ -185,7 +206,11 @@ impl Extractor {
         }
         let mut selectors: Vec<String> = resources.hide_selectors.iter().cloned().collect();
         if !resources.generichide {
-            selectors.extend(self.engine.hidden_class_id_selectors(&classes, &ids, &resources.exceptions));
+            selectors.extend(self.engine.hidden_class_id_selectors(
+                &classes,
+                &ids,
+                &resources.exceptions,
+            ));
         }
         selectors.sort();
         selectors.dedup();
@@ -208,7 +233,10 @@ impl Extractor {
                     let rule = format!("{filter:?}");
                     // An ad image counts with the link around it.
                     let target = if kind == "image" {
-                        el.ancestors().filter_map(ElementRef::wrap).find(|a| a.value().name() == "a").unwrap_or(el)
+                        el.ancestors()
+                            .filter_map(ElementRef::wrap)
+                            .find(|a| a.value().name() == "a")
+                            .unwrap_or(el)
                     } else {
                         el
                     };
@@ -241,7 +269,10 @@ impl Extractor {
             if let Some(child) = ElementRef::wrap(node) {
                 let w = attr_words(child);
                 let aria = child.value().attr("aria-label").unwrap_or("");
-                if w.contains("close") || aria.contains("关闭") || aria.to_lowercase().contains("close") {
+                if w.contains("close")
+                    || aria.contains("关闭")
+                    || aria.to_lowercase().contains("close")
+                {
                     closable = true;
                 }
                 continue;
@@ -259,14 +290,19 @@ impl Extractor {
         }
         let prev = el.prev_siblings().find_map(ElementRef::wrap);
         let next = el.next_siblings().find_map(ElementRef::wrap);
-        labelled |= [prev, next].into_iter().flatten().any(|sib| is_label(&text_of(sib)));
+        labelled |= [prev, next]
+            .into_iter()
+            .flatten()
+            .any(|sib| is_label(&text_of(sib)));
         labelled |= ["aria-label", "title", "data-label"]
             .iter()
             .any(|a| el.value().attr(a).is_some_and(is_label));
         let landing_url = if name == "a" {
             el.value().attr("href")
         } else {
-            el.select(&s("a[href]")).next().and_then(|a| a.value().attr("href"))
+            el.select(&s("a[href]"))
+                .next()
+                .and_then(|a| a.value().attr("href"))
         }
         .and_then(|h| absolute(page_url, h))
         .map(String::from);
@@ -301,7 +337,11 @@ impl Extractor {
         };
         let mut text = parts.join(" ");
         if text.is_empty() {
-            text = el.select(&s("img[alt]")).filter_map(|i| i.value().attr("alt")).collect::<Vec<_>>().join(" ");
+            text = el
+                .select(&s("img[alt]"))
+                .filter_map(|i| i.value().attr("alt"))
+                .collect::<Vec<_>>()
+                .join(" ");
         }
         AdSample {
             page_url: page_url.to_string(),
@@ -334,7 +374,11 @@ impl Extractor {
             }
         }
         if out.is_empty() {
-            if let Some(site) = self.sites.iter().find(|site| page_url.as_str().contains(&site.url_contains)) {
+            if let Some(site) = self
+                .sites
+                .iter()
+                .find(|site| page_url.as_str().contains(&site.url_contains))
+            {
                 if let Some(l) = site_product(site, doc, page_url) {
                     out.push(l);
                 }
@@ -366,7 +410,10 @@ pub fn parse_price(text: &str) -> Option<f64> {
         .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ',')
         .filter(|c| *c != ',')
         .collect();
-    cleaned.parse().ok().filter(|p: &f64| p.is_finite() && *p >= 0.0)
+    cleaned
+        .parse()
+        .ok()
+        .filter(|p: &f64| p.is_finite() && *p >= 0.0)
 }
 
 fn json_str(v: &serde_json::Value) -> Option<String> {
@@ -413,7 +460,9 @@ fn json_ld_products(value: &serde_json::Value, page_url: &Url, out: &mut Vec<Lis
                         .and_then(|of| of.get("price").or_else(|| of.get("lowPrice")))
                         .and_then(json_str)
                         .and_then(|p| parse_price(&p)),
-                    currency: offer.and_then(|of| of.get("priceCurrency")).and_then(json_str),
+                    currency: offer
+                        .and_then(|of| of.get("priceCurrency"))
+                        .and_then(json_str),
                     brand: o.get("brand").and_then(json_str),
                     seller: offer.and_then(|of| of.get("seller")).and_then(json_str),
                     image_urls: images
@@ -444,7 +493,11 @@ fn prop_value(el: ElementRef<'_>) -> String {
 }
 
 fn microdata_product(item: ElementRef<'_>, page_url: &Url) -> Listing {
-    let get = |name: &str| itemprop(item, name).map(prop_value).filter(|v| !v.is_empty());
+    let get = |name: &str| {
+        itemprop(item, name)
+            .map(prop_value)
+            .filter(|v| !v.is_empty())
+    };
     Listing {
         url: page_url.to_string(),
         title: get("name").unwrap_or_default(),
@@ -480,13 +533,21 @@ fn open_graph_product(doc: &Html, page_url: &Url) -> Option<Listing> {
         currency: meta("product:price:currency"),
         brand: meta("product:brand"),
         seller: meta("product:retailer_title"),
-        image_urls: meta("og:image").and_then(|i| absolute(page_url, &i)).map(String::from).into_iter().collect(),
+        image_urls: meta("og:image")
+            .and_then(|i| absolute(page_url, &i))
+            .map(String::from)
+            .into_iter()
+            .collect(),
         source: ListingSource::OpenGraph,
     })
 }
 
 fn site_product(site: &SiteSelectors, doc: &Html, page_url: &Url) -> Option<Listing> {
-    let first = |sel: &str| Selector::parse(sel).ok().and_then(|sel| doc.select(&sel).next().map(text_of));
+    let first = |sel: &str| {
+        Selector::parse(sel)
+            .ok()
+            .and_then(|sel| doc.select(&sel).next().map(text_of))
+    };
     let opt = |sel: &Option<String>| sel.as_deref().and_then(first).filter(|t| !t.is_empty());
     Some(Listing {
         url: page_url.to_string(),
@@ -535,7 +596,9 @@ pub fn body_text(html: &str) -> String {
 /// Whether a document's body carries a 广告/推广 label.
 pub fn body_labelled(html: &str) -> bool {
     let doc = Html::parse_document(html);
-    doc.root_element().descendants().any(|n| n.value().as_text().is_some_and(|t| is_label(t)))
+    doc.root_element()
+        .descendants()
+        .any(|n| n.value().as_text().is_some_and(|t| is_label(t)))
 }
 
 #[cfg(test)]

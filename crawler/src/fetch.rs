@@ -46,7 +46,9 @@ pub fn is_private(ip: IpAddr) -> bool {
                 || v6.is_unspecified()
                 || (v6.segments()[0] & 0xfe00) == 0xfc00
                 || (v6.segments()[0] & 0xffc0) == 0xfe80
-                || v6.to_ipv4_mapped().is_some_and(|v4| is_private(IpAddr::V4(v4)))
+                || v6
+                    .to_ipv4_mapped()
+                    .is_some_and(|v4| is_private(IpAddr::V4(v4)))
         }
     }
 }
@@ -56,7 +58,9 @@ pub fn names_private_host(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Ipv4(ip)) => is_private(ip.into()),
         Some(url::Host::Ipv6(ip)) => is_private(ip.into()),
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost") || d.ends_with(".localhost"),
+        Some(url::Host::Domain(d)) => {
+            d.eq_ignore_ascii_case("localhost") || d.ends_with(".localhost")
+        }
         None => true,
     }
 }
@@ -72,7 +76,11 @@ pub struct Fetcher {
 }
 
 fn host_key(url: &Url) -> String {
-    format!("{}:{}", url.host_str().unwrap_or(""), url.port_or_known_default().unwrap_or(0))
+    format!(
+        "{}:{}",
+        url.host_str().unwrap_or(""),
+        url.port_or_known_default().unwrap_or(0)
+    )
 }
 
 impl Fetcher {
@@ -145,10 +153,15 @@ impl Fetcher {
     /// robots.txt for the URL's host: whether it may be fetched, and the Crawl-delay.
     async fn robots(&self, url: &Url) -> (bool, Option<f32>) {
         let key = host_key(url);
-        let cached = self.robots.lock().expect("robots cache").get(&key).map(|r| {
-            r.as_ref()
-                .map_or((true, None), |r| (r.allowed(url.as_str()), r.delay))
-        });
+        let cached = self
+            .robots
+            .lock()
+            .expect("robots cache")
+            .get(&key)
+            .map(|r| {
+                r.as_ref()
+                    .map_or((true, None), |r| (r.allowed(url.as_str()), r.delay))
+            });
         if let Some(answer) = cached {
             return answer;
         }
@@ -161,7 +174,9 @@ impl Fetcher {
                 Robot::new(&self.user_agent_token, &f.body).ok()
             }
             // RFC 9309: server errors mean "assume complete disallow".
-            Ok(f) if f.status >= 500 => Robot::new(&self.user_agent_token, b"User-agent: *\nDisallow: /").ok(),
+            Ok(f) if f.status >= 500 => {
+                Robot::new(&self.user_agent_token, b"User-agent: *\nDisallow: /").ok()
+            }
             _ => None,
         };
         let answer = robot
@@ -195,7 +210,12 @@ impl Fetcher {
         let headers: Vec<(String, String)> = response
             .headers()
             .iter()
-            .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(k, v)| {
+                (
+                    k.to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect();
         let content_type = response
             .headers()

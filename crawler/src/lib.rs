@@ -21,7 +21,7 @@ pub use crawl::{normalise_url, CrawlSummary, Crawler, Progress};
 pub use error::{Error, Result};
 pub use extract::{parse_price, Extracted, Extractor, SiteSelectors};
 pub use fetch::{is_private, Fetched, Fetcher};
-pub use render::{Renderer, Rendered};
+pub use render::{Rendered, Renderer};
 
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;

@@ -45,7 +45,11 @@ impl Renderer {
 
     /// Starts Chromium at `path`; `settle` is how long to wait after load for late scripts.
     pub fn start(path: &Path, settle: Duration) -> Result<Renderer> {
-        let profile = std::env::temp_dir().join(format!("admon-chromium-{}-{}", std::process::id(), rand_suffix()));
+        let profile = std::env::temp_dir().join(format!(
+            "admon-chromium-{}-{}",
+            std::process::id(),
+            rand_suffix()
+        ));
         let renderer = Renderer {
             browser: Mutex::new(None),
             chromium: path.to_owned(),
@@ -110,7 +114,9 @@ impl Renderer {
         };
         let tab = {
             let guard = self.browser.lock().expect("browser slot");
-            let browser = guard.as_ref().ok_or_else(|| err("chromium not running".into()))?;
+            let browser = guard
+                .as_ref()
+                .ok_or_else(|| err("chromium not running".into()))?;
             browser.new_tab().map_err(|e| err(e.to_string()))?
         };
         tab.set_default_timeout(Duration::from_secs(20));

@@ -72,8 +72,11 @@ pub fn hash_password(password: &str) -> String {
 }
 
 pub(crate) fn verify_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc)
-        .is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(phc).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 pub(crate) const SESSION_TTL: Duration = Duration::from_secs(12 * 3600);

@@ -51,14 +51,23 @@ async fn security_headers(request: axum::extract::Request, next: Next) -> Respon
              form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         ),
     );
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     response
 }
 
 async fn css() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("app.css"))
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        include_str!("app.css"),
+    )
 }
 
 async fn js() -> impl IntoResponse {
@@ -131,7 +140,9 @@ impl Visitor {
 
     fn check_csrf(&self, sent: &str) -> Result<()> {
         match &self.session {
-            Some(s) if !sent.is_empty() && constant_time_eq(s.csrf.as_bytes(), sent.as_bytes()) => Ok(()),
+            Some(s) if !sent.is_empty() && constant_time_eq(s.csrf.as_bytes(), sent.as_bytes()) => {
+                Ok(())
+            }
             _ => Err(Error::Csrf),
         }
     }
@@ -141,7 +152,12 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn render(state: &AppState, visitor: &Visitor, name: &str, extra: minijinja::Value) -> Result<Html<String>> {
+fn render(
+    state: &AppState,
+    visitor: &Visitor,
+    name: &str,
+    extra: minijinja::Value,
+) -> Result<Html<String>> {
     let template = state.templates.get_template(name)?;
     let (user, role) = visitor
         .session
@@ -179,11 +195,20 @@ async fn login_form(State(state): State<Shared>, headers: HeaderMap) -> Result<R
             csrf: random_token(),
             expires: Instant::now() + Duration::from_secs(3600),
         };
-        state.sessions.lock().expect("sessions").insert(token.clone(), session.clone());
+        state
+            .sessions
+            .lock()
+            .expect("sessions")
+            .insert(token.clone(), session.clone());
         visitor.session = Some(session);
         set_cookie = Some(session_cookie(&token));
     }
-    let page = render(&state, &visitor, "login.html", context! { error => None::<String> })?;
+    let page = render(
+        &state,
+        &visitor,
+        "login.html",
+        context! { error => None::<String> },
+    )?;
     let mut response = page.into_response();
     if let Some(c) = set_cookie {
         response.headers_mut().insert(header::SET_COOKIE, c);
@@ -199,7 +224,11 @@ struct LoginForm {
     csrf: String,
 }
 
-async fn login(State(state): State<Shared>, headers: HeaderMap, Form(form): Form<LoginForm>) -> Result<Response> {
+async fn login(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Result<Response> {
     let visitor = Visitor::of(&state, &headers);
     visitor.check_csrf(&form.csrf)?;
     let t = &state.catalogues[visitor.lang];
@@ -212,18 +241,40 @@ async fn login(State(state): State<Shared>, headers: HeaderMap, Form(form): Form
     let user = if limited {
         None
     } else {
-        state.store.user(&form.username)?.filter(|u| verify_password(&form.password, &u.password_hash))
+        state
+            .store
+            .user(&form.username)?
+            .filter(|u| verify_password(&form.password, &u.password_hash))
     };
     let Some(user) = user else {
         if !limited {
-            state.failures.lock().expect("failures").entry(form.username.clone()).or_default().push(Instant::now());
+            state
+                .failures
+                .lock()
+                .expect("failures")
+                .entry(form.username.clone())
+                .or_default()
+                .push(Instant::now());
         }
-        let message = if limited { &t["too_many"] } else { &t["bad_login"] };
-        let page = render(&state, &visitor, "login.html", context! { error => message })?;
+        let message = if limited {
+            &t["too_many"]
+        } else {
+            &t["bad_login"]
+        };
+        let page = render(
+            &state,
+            &visitor,
+            "login.html",
+            context! { error => message },
+        )?;
         return Ok((StatusCode::UNAUTHORIZED, page).into_response());
     };
     let role = Role::parse(&user.role).ok_or(Error::Forbidden)?;
-    state.failures.lock().expect("failures").remove(&form.username);
+    state
+        .failures
+        .lock()
+        .expect("failures")
+        .remove(&form.username);
     // A fresh session id on login (no fixation).
     let token = random_token();
     {
@@ -241,7 +292,9 @@ async fn login(State(state): State<Shared>, headers: HeaderMap, Form(form): Form
         );
     }
     let mut response = Redirect::to("/queue").into_response();
-    response.headers_mut().insert(header::SET_COOKIE, session_cookie(&token));
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(&token));
     Ok(response)
 }
 
@@ -251,7 +304,11 @@ struct CsrfForm {
     csrf: String,
 }
 
-async fn logout(State(state): State<Shared>, headers: HeaderMap, Form(form): Form<CsrfForm>) -> Result<Response> {
+async fn logout(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response> {
     let visitor = Visitor::of(&state, &headers);
     visitor.check_csrf(&form.csrf)?;
     if let Some(token) = visitor.token {
@@ -278,7 +335,10 @@ async fn set_lang(Path(lang): Path<String>, headers: HeaderMap) -> Response {
     let mut response = Redirect::to(&back).into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,
-        HeaderValue::from_str(&format!("lang={lang}; Path=/; SameSite=Strict; Max-Age=31536000")).expect("ascii"),
+        HeaderValue::from_str(&format!(
+            "lang={lang}; Path=/; SameSite=Strict; Max-Age=31536000"
+        ))
+        .expect("ascii"),
     );
     response
 }
@@ -309,18 +369,34 @@ struct Row {
 fn label(state: &AppState, lang: &str, category: Category) -> String {
     state.categories.get(&category).map_or_else(
         || category.to_string(),
-        |info| if lang == "en" { info.en.clone() } else { info.zh.clone() },
+        |info| {
+            if lang == "en" {
+                info.en.clone()
+            } else {
+                info.zh.clone()
+            }
+        },
     )
 }
 
-async fn queue(State(state): State<Shared>, headers: HeaderMap, Query(query): Query<QueueQuery>) -> Result<Html<String>> {
+async fn queue(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Query(query): Query<QueueQuery>,
+) -> Result<Html<String>> {
     let visitor = Visitor::of(&state, &headers);
     visitor.require(Action::View)?;
     let filter_state = (!query.state.is_empty())
-        .then(|| CaseState::parse(&query.state).ok_or_else(|| Error::BadRequest(format!("unknown state {}", query.state))))
+        .then(|| {
+            CaseState::parse(&query.state)
+                .ok_or_else(|| Error::BadRequest(format!("unknown state {}", query.state)))
+        })
         .transpose()?;
     let filter_category = (!query.category.is_empty())
-        .then(|| Category::parse(&query.category).ok_or_else(|| Error::BadRequest(format!("unknown category {}", query.category))))
+        .then(|| {
+            Category::parse(&query.category)
+                .ok_or_else(|| Error::BadRequest(format!("unknown category {}", query.category)))
+        })
         .transpose()?;
     let cases: Vec<Case> = if query.q.trim().is_empty() {
         state.store.list_cases(&CaseFilter {
@@ -331,14 +407,19 @@ async fn queue(State(state): State<Shared>, headers: HeaderMap, Query(query): Qu
             limit: PAGE + 1,
         })?
     } else {
-        let ids = state.store.search(&query.q, (query.page + 1) * PAGE + 1).map_err(|e| match e {
-            admon_store::Error::BadQuery(m) => Error::BadRequest(m),
-            other => other.into(),
-        })?;
+        let ids = state
+            .store
+            .search(&query.q, (query.page + 1) * PAGE + 1)
+            .map_err(|e| match e {
+                admon_store::Error::BadQuery(m) => Error::BadRequest(m),
+                other => other.into(),
+            })?;
         let mut out = Vec::new();
         for id in ids.into_iter().skip(query.page * PAGE) {
             if let Some(c) = state.store.case(id)? {
-                if filter_state.is_none_or(|s| c.state == s) && filter_category.is_none_or(|k| c.flags.contains(&k)) {
+                if filter_state.is_none_or(|s| c.state == s)
+                    && filter_category.is_none_or(|k| c.flags.contains(&k))
+                {
                     out.push(c);
                 }
             }
@@ -371,7 +452,11 @@ async fn queue(State(state): State<Shared>, headers: HeaderMap, Query(query): Qu
         .map(|&c| context! { name => c.as_str(), label => label(&state, visitor.lang, c) })
         .collect();
     let link = |page: usize| {
-        let mut s = url_encode_pairs(&[("state", &query.state), ("category", &query.category), ("q", &query.q)]);
+        let mut s = url_encode_pairs(&[
+            ("state", &query.state),
+            ("category", &query.category),
+            ("q", &query.q),
+        ]);
         s.push_str(&format!("&page={page}"));
         format!("/queue?{s}")
     };
@@ -402,7 +487,9 @@ fn url_encode_pairs(pairs: &[(&str, &str)]) -> String {
             let v: String = v
                 .bytes()
                 .map(|b| match b {
-                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
+                        (b as char).to_string()
+                    }
                     _ => format!("%{b:02X}"),
                 })
                 .collect();
@@ -417,8 +504,15 @@ fn segments(case: &Case) -> Vec<minijinja::Value> {
     let chars: Vec<char> = case.text.chars().collect();
     let mut reasons: Vec<Option<String>> = vec![None; chars.len()];
     for e in &case.evidence {
-        for r in reasons.iter_mut().take(e.end.min(chars.len())).skip(e.start) {
-            *r = Some(r.take().map_or(e.reason.clone(), |old| format!("{old}; {}", e.reason)));
+        for r in reasons
+            .iter_mut()
+            .take(e.end.min(chars.len()))
+            .skip(e.start)
+        {
+            *r = Some(
+                r.take()
+                    .map_or(e.reason.clone(), |old| format!("{old}; {}", e.reason)),
+            );
         }
     }
     let mut out = Vec::new();
@@ -433,7 +527,11 @@ fn segments(case: &Case) -> Vec<minijinja::Value> {
     out
 }
 
-async fn case_page(State(state): State<Shared>, headers: HeaderMap, Path(id): Path<u64>) -> Result<Html<String>> {
+async fn case_page(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+) -> Result<Html<String>> {
     let visitor = Visitor::of(&state, &headers);
     visitor.require(Action::View)?;
     let case = state.store.case(id)?.ok_or(Error::NotFound)?;
@@ -453,7 +551,11 @@ async fn case_page(State(state): State<Shared>, headers: HeaderMap, Path(id): Pa
         .into_iter()
         .map(|h| context! { at => h.at.to_string(), who => h.who, action => h.action, reason => h.reason })
         .collect();
-    let info = state.categories.get(&case.category).cloned().unwrap_or_default();
+    let info = state
+        .categories
+        .get(&case.category)
+        .cloned()
+        .unwrap_or_default();
     render(
         &state,
         &visitor,
@@ -488,11 +590,20 @@ async fn case_action(
     let (who, _) = visitor.require(Action::Triage)?;
     visitor.check_csrf(&form.csrf)?;
     let to = CaseState::parse(&form.action)
-        .filter(|s| matches!(s, CaseState::InReview | CaseState::Confirmed | CaseState::Dismissed))
+        .filter(|s| {
+            matches!(
+                s,
+                CaseState::InReview | CaseState::Confirmed | CaseState::Dismissed
+            )
+        })
         .ok_or_else(|| Error::BadRequest(format!("unknown action {}", form.action)))?;
     state.store.transition(id, to, &who, form.reason.trim())?;
     // Back to the queue for the next case, or stay when starting a review.
-    let next = if to == CaseState::InReview { format!("/cases/{id}") } else { "/queue".into() };
+    let next = if to == CaseState::InReview {
+        format!("/cases/{id}")
+    } else {
+        "/queue".into()
+    };
     Ok(Redirect::to(&next).into_response())
 }
 
@@ -502,18 +613,31 @@ struct ExportQuery {
     state: String,
 }
 
-async fn export_csv(State(state): State<Shared>, headers: HeaderMap, Query(query): Query<ExportQuery>) -> Result<Response> {
+async fn export_csv(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Query(query): Query<ExportQuery>,
+) -> Result<Response> {
     let visitor = Visitor::of(&state, &headers);
     visitor.require(Action::Export)?;
     let filter_state = (!query.state.is_empty())
-        .then(|| CaseState::parse(&query.state).ok_or_else(|| Error::BadRequest(format!("unknown state {}", query.state))))
+        .then(|| {
+            CaseState::parse(&query.state)
+                .ok_or_else(|| Error::BadRequest(format!("unknown state {}", query.state)))
+        })
         .transpose()?;
-    let cases = state.store.list_cases(&CaseFilter { state: filter_state, ..CaseFilter::default() })?;
+    let cases = state.store.list_cases(&CaseFilter {
+        state: filter_state,
+        ..CaseFilter::default()
+    })?;
     let body = cases_csv(&cases);
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"admon-cases.csv\""),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"admon-cases.csv\"",
+            ),
         ],
         body,
     )
@@ -524,12 +648,20 @@ async fn export_csv(State(state): State<Shared>, headers: HeaderMap, Query(query
 pub fn cases_csv(cases: &[Case]) -> String {
     fn field(s: &str) -> String {
         // Formula injection: a cell starting with = + - @ is text, not a formula.
-        let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_owned() };
+        let s = if s.starts_with(['=', '+', '-', '@']) {
+            format!("'{s}")
+        } else {
+            s.to_owned()
+        };
         format!("\"{}\"", s.replace('"', "\"\""))
     }
     let mut out = String::from("\u{feff}id,state,category,score,url,domain,text,articles,evidence,first_seen,last_seen,sightings\r\n");
     for c in cases {
-        let evidence: Vec<String> = c.evidence.iter().map(|e| format!("{}: {}", e.text, e.reason)).collect();
+        let evidence: Vec<String> = c
+            .evidence
+            .iter()
+            .map(|e| format!("{}: {}", e.text, e.reason))
+            .collect();
         let row = [
             c.id.to_string(),
             c.state.to_string(),
@@ -550,7 +682,11 @@ pub fn cases_csv(cases: &[Case]) -> String {
     out
 }
 
-async fn evidence(State(state): State<Shared>, headers: HeaderMap, Path(sha): Path<String>) -> Result<Response> {
+async fn evidence(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(sha): Path<String>,
+) -> Result<Response> {
     let visitor = Visitor::of(&state, &headers);
     visitor.require(Action::View)?;
     if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -558,6 +694,10 @@ async fn evidence(State(state): State<Shared>, headers: HeaderMap, Path(sha): Pa
     }
     let bytes = state.store.blob(&sha)?.ok_or(Error::NotFound)?;
     // Scraped HTML is never served as HTML: PNGs as images, everything else as plain text.
-    let content_type = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") { "image/png" } else { "text/plain; charset=utf-8" };
+    let content_type = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        "image/png"
+    } else {
+        "text/plain; charset=utf-8"
+    };
     Ok(([(header::CONTENT_TYPE, content_type)], bytes).into_response())
 }

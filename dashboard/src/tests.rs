@@ -16,7 +16,11 @@ fn setup() -> (tempfile::TempDir, Dashboard, u64) {
     let store = Arc::new(Store::open(dir.path()).unwrap());
     for (name, role) in [("ana", "analyst"), ("off", "officer")] {
         store
-            .put_user(&User { name: name.into(), role: role.into(), password_hash: hash_password("pw-123456") })
+            .put_user(&User {
+                name: name.into(),
+                role: role.into(),
+                password_hash: hash_password("pw-123456"),
+            })
             .unwrap();
     }
     let page = CapturedPage {
@@ -54,7 +58,13 @@ fn setup() -> (tempfile::TempDir, Dashboard, u64) {
         .record_sighting(
             NewSighting {
                 capture_id,
-                sample: Sample { id: "s".into(), kind: SampleKind::Ad, text: XSS.into(), url: Some("javascript:alert(4)".into()), ..Sample::default() },
+                sample: Sample {
+                    id: "s".into(),
+                    kind: SampleKind::Ad,
+                    text: XSS.into(),
+                    url: Some("javascript:alert(4)".into()),
+                    ..Sample::default()
+                },
                 landing_url: None,
                 flags: vec![Verdict {
                     id: "s".into(),
@@ -62,7 +72,12 @@ fn setup() -> (tempfile::TempDir, Dashboard, u64) {
                     category: Category::AbsoluteTerms,
                     score: 0.9,
                     articles: vec!["广告法 第九条第三项".into()],
-                    evidence: vec![EvidenceSpan { start: chars - 2, end: chars, text: "最佳".into(), reason: "<b>term</b>".into() }],
+                    evidence: vec![EvidenceSpan {
+                        start: chars - 2,
+                        end: chars,
+                        text: "最佳".into(),
+                        reason: "<b>term</b>".into(),
+                    }],
                     model: "test".into(),
                 }],
             },
@@ -90,16 +105,25 @@ impl Browser {
                 self.cookie = c.split(';').next().unwrap().to_owned();
             }
         }
-        let body = axum::body::to_bytes(res.into_body(), 1 << 24).await.unwrap();
+        let body = axum::body::to_bytes(res.into_body(), 1 << 24)
+            .await
+            .unwrap();
         (status, String::from_utf8_lossy(&body).into_owned(), headers)
     }
 
     async fn get(&mut self, path: &str) -> (StatusCode, String, axum::http::HeaderMap) {
-        let req = Request::get(path).header(header::COOKIE, &self.cookie).body(Body::empty()).unwrap();
+        let req = Request::get(path)
+            .header(header::COOKIE, &self.cookie)
+            .body(Body::empty())
+            .unwrap();
         self.send(req).await
     }
 
-    async fn post(&mut self, path: &str, form: &str) -> (StatusCode, String, axum::http::HeaderMap) {
+    async fn post(
+        &mut self,
+        path: &str,
+        form: &str,
+    ) -> (StatusCode, String, axum::http::HeaderMap) {
         let req = Request::post(path)
             .header(header::COOKIE, &self.cookie)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -114,10 +138,18 @@ impl Browser {
     }
 
     async fn login(app: axum::Router, user: &str) -> (Browser, String) {
-        let mut b = Browser { app, cookie: String::new() };
+        let mut b = Browser {
+            app,
+            cookie: String::new(),
+        };
         let (_, page, _) = b.get("/login").await;
         let csrf = Self::csrf(&page);
-        let (status, _, _) = b.post("/login", &format!("username={user}&password=pw-123456&csrf={csrf}")).await;
+        let (status, _, _) = b
+            .post(
+                "/login",
+                &format!("username={user}&password=pw-123456&csrf={csrf}"),
+            )
+            .await;
         assert_eq!(status, StatusCode::SEE_OTHER, "login as {user}");
         let (_, page, _) = b.get("/queue").await;
         let csrf = Self::csrf(&page);
@@ -128,9 +160,16 @@ impl Browser {
 #[tokio::test]
 async fn anonymous_is_sent_to_login_and_healthz_answers() {
     let (_dir, dash, id) = setup();
-    let mut b = Browser { app: dash.router(), cookie: String::new() };
+    let mut b = Browser {
+        app: dash.router(),
+        cookie: String::new(),
+    };
     assert_eq!(b.get("/healthz").await.1, "ok");
-    for path in ["/queue".to_string(), format!("/cases/{id}"), "/export.csv".into()] {
+    for path in [
+        "/queue".to_string(),
+        format!("/cases/{id}"),
+        "/export.csv".into(),
+    ] {
         let (status, _, headers) = b.get(&path).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{path}");
         assert_eq!(headers[header::LOCATION], "/login");
@@ -142,7 +181,12 @@ async fn roles_are_enforced_per_route() {
     let (_dir, dash, id) = setup();
     let (mut analyst, csrf) = Browser::login(dash.router(), "ana").await;
     assert_eq!(analyst.get("/export.csv").await.0, StatusCode::FORBIDDEN);
-    let (status, _, _) = analyst.post(&format!("/cases/{id}/action"), &format!("action=confirmed&csrf={csrf}")).await;
+    let (status, _, _) = analyst
+        .post(
+            &format!("/cases/{id}/action"),
+            &format!("action=confirmed&csrf={csrf}"),
+        )
+        .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
 
     let (mut officer, csrf) = Browser::login(dash.router(), "off").await;
@@ -150,7 +194,12 @@ async fn roles_are_enforced_per_route() {
     assert_eq!(status, StatusCode::OK);
     assert!(csv.starts_with('\u{feff}'));
     assert!(csv.contains("absolute_terms"));
-    let (status, _, _) = officer.post(&format!("/cases/{id}/action"), &format!("action=dismissed&csrf={csrf}")).await;
+    let (status, _, _) = officer
+        .post(
+            &format!("/cases/{id}/action"),
+            &format!("action=dismissed&csrf={csrf}"),
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
@@ -158,12 +207,25 @@ async fn roles_are_enforced_per_route() {
 async fn csrf_token_is_required() {
     let (_dir, dash, id) = setup();
     let (mut analyst, _) = Browser::login(dash.router(), "ana").await;
-    let (status, _, _) = analyst.post(&format!("/cases/{id}/action"), "action=confirmed").await;
+    let (status, _, _) = analyst
+        .post(&format!("/cases/{id}/action"), "action=confirmed")
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _, _) = analyst.post(&format!("/cases/{id}/action"), "action=confirmed&csrf=00").await;
+    let (status, _, _) = analyst
+        .post(&format!("/cases/{id}/action"), "action=confirmed&csrf=00")
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let mut stranger = Browser { app: dash.router(), cookie: String::new() };
-    assert_eq!(stranger.post("/login", "username=ana&password=pw-123456").await.0, StatusCode::FORBIDDEN);
+    let mut stranger = Browser {
+        app: dash.router(),
+        cookie: String::new(),
+    };
+    assert_eq!(
+        stranger
+            .post("/login", "username=ana&password=pw-123456")
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
 }
 
 #[tokio::test]
@@ -177,24 +239,44 @@ async fn scraped_markup_is_escaped_everywhere() {
         assert!(!page.contains("<img src=x"), "{path}");
         assert!(!page.contains("href=\"javascript:"), "{path}");
         assert!(!page.contains("<b>term</b>"), "{path}");
-        assert!(headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap().contains("script-src 'self'"));
+        assert!(headers[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .contains("script-src 'self'"));
     }
     let (_, page, _) = analyst.get(&format!("/cases/{id}")).await;
     assert!(page.contains("&lt;script&gt;"));
-    assert!(page.contains("<mark title=\"&lt;b&gt;term&lt;&#x2f;b&gt;\">最佳</mark>") || page.contains("<mark title=\"&lt;b&gt;term&lt;/b&gt;\">最佳</mark>"), "{page}");
+    assert!(
+        page.contains("<mark title=\"&lt;b&gt;term&lt;&#x2f;b&gt;\">最佳</mark>")
+            || page.contains("<mark title=\"&lt;b&gt;term&lt;/b&gt;\">最佳</mark>"),
+        "{page}"
+    );
 }
 
 #[tokio::test]
 async fn login_is_rate_limited() {
     let (_dir, dash, _) = setup();
-    let mut b = Browser { app: dash.router(), cookie: String::new() };
+    let mut b = Browser {
+        app: dash.router(),
+        cookie: String::new(),
+    };
     let (_, page, _) = b.get("/login").await;
     let csrf = Browser::csrf(&page);
     for _ in 0..5 {
-        let (status, _, _) = b.post("/login", &format!("username=ana&password=wrong&csrf={csrf}")).await;
+        let (status, _, _) = b
+            .post(
+                "/login",
+                &format!("username=ana&password=wrong&csrf={csrf}"),
+            )
+            .await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
-    let (status, page, _) = b.post("/login", &format!("username=ana&password=pw-123456&csrf={csrf}")).await;
+    let (status, page, _) = b
+        .post(
+            "/login",
+            &format!("username=ana&password=pw-123456&csrf={csrf}"),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(page.contains("尝试次数过多"));
 }

@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex};
 use tantivy::collector::TopDocs;
 use tantivy::query::QueryParser;
 use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED,
-    STORED, STRING,
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED,
+    STRING,
 };
 use tantivy::tokenizer::{LowerCaser, TextAnalyzer, Token, TokenStream, Tokenizer};
 use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
@@ -107,8 +107,8 @@ impl SearchIndex {
             path: dir.to_owned(),
             source,
         })?;
-        let directory = tantivy::directory::MmapDirectory::open(dir)
-            .map_err(|e| Error::Index(e.into()))?;
+        let directory =
+            tantivy::directory::MmapDirectory::open(dir).map_err(|e| Error::Index(e.into()))?;
         let index = Index::open_or_create(directory, schema)?;
         index.tokenizers().register(
             TOKENIZER,
@@ -147,7 +147,10 @@ impl SearchIndex {
     }
 
     pub(crate) fn commit(&self) -> Result<()> {
-        self.writer.lock().expect("index writer poisoned").commit()?;
+        self.writer
+            .lock()
+            .expect("index writer poisoned")
+            .commit()?;
         self.reader.reload()?;
         Ok(())
     }

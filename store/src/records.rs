@@ -5,8 +5,7 @@ use crate::index::SearchIndex;
 use crate::lock::{self, DirLock};
 use crate::{Error, Result};
 use admon_domain::{
-    host_of, Capture, CapturedPage, Case, CaseState, Category, EvidenceSpan, Sample,
-    Verdict,
+    host_of, Capture, CapturedPage, Case, CaseState, Category, EvidenceSpan, Sample, Verdict,
 };
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -194,12 +193,11 @@ impl Store {
                 meta.insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
             }
             Some(v) => {
-                let found = u32::from_be_bytes(v.as_ref().try_into().map_err(|_| {
-                    Error::Corrupt {
+                let found =
+                    u32::from_be_bytes(v.as_ref().try_into().map_err(|_| Error::Corrupt {
                         tree: "meta",
                         message: "schema_version".into(),
-                    }
-                })?);
+                    })?);
                 if found > SCHEMA_VERSION {
                     return Err(Error::SchemaTooNew {
                         found,
@@ -290,7 +288,8 @@ impl Store {
             "flags": sighting.flags,
         });
         let Some(primary) = sighting.flags.first().cloned() else {
-            self.samples.insert(sample_id.to_be_bytes(), encode(&record))?;
+            self.samples
+                .insert(sample_id.to_be_bytes(), encode(&record))?;
             return Ok(None);
         };
         let now = OffsetDateTime::now_utc();
@@ -343,9 +342,9 @@ impl Store {
                     (case, "sighting")
                 }
                 None => {
-                    let next = meta
-                        .get("next_case_id")?
-                        .map_or(1, |v| u64::from_be_bytes(v.as_ref().try_into().unwrap_or([0; 8])));
+                    let next = meta.get("next_case_id")?.map_or(1, |v| {
+                        u64::from_be_bytes(v.as_ref().try_into().unwrap_or([0; 8]))
+                    });
                     meta.insert("next_case_id", &(next + 1).to_be_bytes())?;
                     let case = Case {
                         id: next,
@@ -382,7 +381,8 @@ impl Store {
             Ok(case)
         }))?;
         record["case_id"] = case.id.into();
-        self.samples.insert(sample_id.to_be_bytes(), encode(&record))?;
+        self.samples
+            .insert(sample_id.to_be_bytes(), encode(&record))?;
         self.index.upsert(&case)?;
         Ok(Some(case.id))
     }
@@ -431,8 +431,7 @@ impl Store {
 
     /// Counts of cases per state.
     pub fn count_by_state(&self) -> Result<Vec<(CaseState, usize)>> {
-        let mut counts: Vec<(CaseState, usize)> =
-            CaseState::ALL.iter().map(|&s| (s, 0)).collect();
+        let mut counts: Vec<(CaseState, usize)> = CaseState::ALL.iter().map(|&s| (s, 0)).collect();
         for item in self.queue.iter() {
             let (key, _) = item?;
             if let Some(c) = counts.get_mut(key[0] as usize) {
@@ -463,7 +462,16 @@ impl Store {
             case.state = to;
             queue.insert(queue_key(&case), &[])?;
             cases.insert(&id.to_be_bytes(), encode(&case))?;
-            append_audit(audit, id, who, to.as_str(), Some(from), Some(to), reason, now)?;
+            append_audit(
+                audit,
+                id,
+                who,
+                to.as_str(),
+                Some(from),
+                Some(to),
+                reason,
+                now,
+            )?;
             Ok(case)
         }))?;
         self.db.flush()?;
@@ -521,14 +529,16 @@ impl Store {
                 }
             };
             if entry.seq != expected_seq {
-                report
-                    .problems
-                    .push(format!("audit entry {expected_seq} missing (next is {})", entry.seq));
+                report.problems.push(format!(
+                    "audit entry {expected_seq} missing (next is {})",
+                    entry.seq
+                ));
             }
             if entry.prev_hash != prev {
-                report
-                    .problems
-                    .push(format!("audit entry {} does not chain to the one before", entry.seq));
+                report.problems.push(format!(
+                    "audit entry {} does not chain to the one before",
+                    entry.seq
+                ));
             }
             if entry.compute_hash() != entry.hash {
                 report

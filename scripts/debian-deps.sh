@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the Debian packages admon's demo and tests need, when missing: Chromium (rendering and
+# browser tests), Noto CJK fonts (Chinese in screenshots), Redis (distributed crawling).
+set -euo pipefail
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+if ! { command -v fc-list >/dev/null && fc-list | grep -qi "Noto Sans CJK"; }; then missing+=(fonts-noto-cjk); fi
+command -v redis-server >/dev/null || missing+=(redis-server)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing Debian packages: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

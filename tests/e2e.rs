@@ -1,0 +1,237 @@
+//! `admon demo` end to end: demo sites on loopback -> crawl (with Chromium) -> classify ->
+//! sled store -> dashboard over HTTP; then `admon cases list` on the stopped data dir.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const ADMON: &str = env!("CARGO_BIN_EXE_admon");
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn admon(data: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(ADMON)
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .env_remove("ADMON_CONFIG")
+        .output()
+        .expect("admon runs")
+}
+
+#[derive(serde::Deserialize)]
+struct Expected {
+    flagged: Vec<String>,
+    flagged_when_rendered: Vec<String>,
+    clean: Vec<String>,
+    forbidden_path: String,
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn demo_crawls_classifies_stores_and_serves() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let port = free_port();
+    let child = Command::new(ADMON)
+        .arg("--data")
+        .arg(&data)
+        .args(["demo", "--port", &port.to_string()])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut demo = Running(child);
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+
+    let deadline = Instant::now() + Duration::from_secs(300);
+    loop {
+        if let Ok(r) = http.get(format!("{base}/healthz")).send().await {
+            assert_eq!(r.status(), 200);
+            assert_eq!(r.text().await.unwrap(), "ok");
+            break;
+        }
+        assert!(
+            demo.0.try_wait().unwrap().is_none(),
+            "admon demo exited early"
+        );
+        assert!(Instant::now() < deadline, "dashboard never came up");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+
+    // A second process on the same data dir is told who holds it.
+    let locked = admon(&data, &["cases", "list"]);
+    assert!(!locked.status.success());
+    let message = String::from_utf8_lossy(&locked.stderr);
+    assert!(
+        message.contains("in use by another admon process"),
+        "{message}"
+    );
+    assert!(
+        message.contains(&format!("pid {}", demo.0.id())),
+        "{message}"
+    );
+
+    // Log in as the demo user and read the queue.
+    let login_page = http.get(format!("{base}/login")).send().await.unwrap();
+    let cookie = login_page.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let html = login_page.text().await.unwrap();
+    let at = html.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let csrf = &html[at..at + 48];
+    let r = http
+        .post(format!("{base}/login"))
+        .header("cookie", &cookie)
+        .form(&[
+            ("username", "demo"),
+            ("password", "admon-demo"),
+            ("csrf", csrf),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let session = r.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let queue = http
+        .get(format!("{base}/queue"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(queue.status(), 200);
+    let queue = queue.text().await.unwrap();
+    assert!(queue.contains("根治糖尿病"), "queue lacks the medical ad");
+    assert!(queue.contains("/cases/1"));
+    let case = http
+        .get(format!("{base}/cases/1"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(case.status(), 200);
+    assert!(
+        case.text().await.unwrap().contains("<mark"),
+        "evidence not highlighted"
+    );
+
+    // Ctrl-C stops it cleanly.
+    assert!(Command::new("kill")
+        .args(["-INT", &demo.0.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = demo.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "admon demo did not stop on SIGINT"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(status.success(), "admon demo exit status {status}");
+
+    let out = admon(&data, &["cases", "list", "--format", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cases: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let expected: Expected = toml::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds/demo/expected.toml"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let mut categories = BTreeSet::new();
+    for case in &cases {
+        for key in [
+            "id", "state", "category", "score", "url", "text", "articles", "evidence",
+        ] {
+            assert!(case.get(key).is_some(), "case lacks {key}: {case}");
+        }
+        assert!(case["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://127.0.0.1:"));
+        assert!(case["score"].as_f64().unwrap() > 0.0);
+        let evidence = case["evidence"].as_array().unwrap();
+        assert!(!evidence.is_empty(), "case without evidence: {case}");
+        assert!(evidence
+            .iter()
+            .all(|e| !e["reason"].as_str().unwrap().is_empty()));
+        assert!(!case["articles"].as_array().unwrap().is_empty());
+        let text = case["text"].as_str().unwrap();
+        for clean in &expected.clean {
+            assert!(!text.contains(clean.as_str()), "clean ad flagged: {case}");
+        }
+        assert!(
+            !case["url"]
+                .as_str()
+                .unwrap()
+                .contains(&expected.forbidden_path),
+            "robots.txt ignored: {case}"
+        );
+        for flag in case["flags"].as_array().unwrap() {
+            categories.insert(flag.as_str().unwrap().to_owned());
+        }
+    }
+    for want in expected
+        .flagged
+        .iter()
+        .chain(&expected.flagged_when_rendered)
+    {
+        assert!(
+            categories.contains(want),
+            "no {want} case; found {categories:?}"
+        );
+    }
+    let primary: BTreeSet<&str> = cases
+        .iter()
+        .map(|c| c["category"].as_str().unwrap())
+        .collect();
+    assert!(primary.len() >= 4, "{primary:?}");
+
+    // The evidence chain holds.
+    let verify = admon(&data, &["store", "verify"]);
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+}

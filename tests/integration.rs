@@ -1,0 +1,3 @@
+//! Cross-crate tests: the whole pipeline, driven through the `admon` binary as a user would.
+
+mod e2e;
