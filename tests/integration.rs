@@ -1,3 +1,4 @@
 //! Cross-crate tests: the whole pipeline, driven through the `admon` binary as a user would.
 
+mod cli;
 mod e2e;

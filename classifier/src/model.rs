@@ -8,12 +8,15 @@ use crate::{Error, Labelled, Result};
 use admon_domain::{Category, EvidenceSpan, Sample, Verdict};
 use jieba_rs::Jieba;
 use linfa::prelude::*;
+use linfa_bayes::{MultinomialNb, NaiveBayes};
 use linfa_logistic::MultiLogisticRegression;
+use linfa_svm::Svm;
 use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 /// Training settings; the defaults are what `admon train` uses.
 #[derive(Debug, Clone)]
@@ -24,6 +27,10 @@ pub struct TrainOptions {
     pub max_iterations: u64,
     /// Largest vocabulary kept (by document frequency).
     pub vocab_size: usize,
+    /// Also fit multinomial naive Bayes.
+    pub naive_bayes: bool,
+    /// Also fit a one-vs-rest linear SVM (slower: tens of seconds).
+    pub svm: bool,
 }
 
 impl Default for TrainOptions {
@@ -32,6 +39,8 @@ impl Default for TrainOptions {
             alphas: vec![0.1, 1.0],
             max_iterations: 120,
             vocab_size: 4000,
+            naive_bayes: true,
+            svm: false,
         }
     }
 }
@@ -145,7 +154,7 @@ impl Model {
 /// Loads, trains and applies the model; owns the segmenter and the seed data.
 pub struct Classifier {
     resources: Resources,
-    jieba: Jieba,
+    jieba: Arc<Jieba>,
     model: Model,
 }
 
@@ -165,7 +174,7 @@ impl Classifier {
     pub fn load(resources: Resources, model_path: &Path) -> Result<Classifier> {
         Ok(Classifier {
             resources,
-            jieba: Jieba::new(),
+            jieba: Arc::new(Jieba::new()),
             model: Model::load(model_path)?,
         })
     }
@@ -247,30 +256,44 @@ impl Classifier {
             .collect::<Result<_>>()?;
         let dataset = Dataset::new(x, y);
 
-        let mut best: Option<(f64, Classifier)> = None;
-        let mut candidates = Vec::new();
+        let jieba = Arc::new(jieba);
+        let mut fits: Vec<(String, Fitted)> = Vec::new();
         for &alpha in &options.alphas {
             let fitted = MultiLogisticRegression::default()
                 .alpha(alpha)
                 .max_iterations(options.max_iterations)
                 .fit(&dataset)
                 .map_err(|e| Error::Train(e.to_string()))?;
+            fits.push((
+                format!("lr-a{alpha}"),
+                Fitted {
+                    classes: fitted.classes().to_vec(),
+                    weights: fitted.params().iter().cloned().collect(),
+                    intercept: fitted.intercept().to_vec(),
+                },
+            ));
+        }
+        if options.naive_bayes {
+            fits.push(("mnb".into(), fit_naive_bayes(&dataset)?));
+        }
+        if options.svm {
+            fits.push(("svm".into(), fit_linear_svm(&dataset)?));
+        }
+        let mut best: Option<(f64, Classifier)> = None;
+        let mut candidates = Vec::new();
+        for (name, fitted) in fits {
             let mut model = template.clone();
-            model.classes = fitted
-                .classes()
-                .iter()
-                .map(|&c| Category::TEXT[c])
-                .collect();
-            model.weights = fitted.params().iter().cloned().collect();
-            model.intercept = fitted.intercept().to_vec();
+            model.classes = fitted.classes.iter().map(|&c| Category::TEXT[c]).collect();
+            model.weights = fitted.weights;
+            model.intercept = fitted.intercept;
             let mut hasher = Sha256::new();
             for w in model.weights.iter().chain(&model.intercept) {
                 hasher.update(w.to_le_bytes());
             }
-            model.version = format!("lr-a{alpha}-{}", &hex::encode(hasher.finalize())[..12]);
+            model.version = format!("{name}-{}", &hex::encode(hasher.finalize())[..12]);
             let classifier = Classifier {
                 resources: resources.clone(),
-                jieba: Jieba::new(),
+                jieba: jieba.clone(),
                 model,
             };
             let f1 = classifier.evaluate(dev).macro_f1;
@@ -279,7 +302,8 @@ impl Classifier {
                 best = Some((f1, classifier));
             }
         }
-        let (_, classifier) = best.expect("at least one alpha");
+        let (_, classifier) =
+            best.ok_or_else(|| Error::Train("no candidate model to train".into()))?;
         let report = TrainReport {
             candidates,
             dev: classifier.evaluate(dev),
@@ -417,4 +441,78 @@ fn find_chars(hay: &str, needle: &str, limit: usize) -> Option<(usize, usize)> {
     let start = hay[..byte].chars().count();
     let end = start + needle.chars().count();
     (end <= limit).then_some((start, end))
+}
+
+/// A fitted linear model over the vocabulary: `classes` are indices into [`Category::TEXT`].
+struct Fitted {
+    classes: Vec<usize>,
+    /// Row-major, `vocab × classes`.
+    weights: Vec<f32>,
+    intercept: Vec<f32>,
+}
+
+/// Multinomial naive Bayes is linear in the features: its joint log-likelihood at the zero
+/// vector is the intercept, and at each basis vector, intercept plus that feature's weights.
+fn fit_naive_bayes(dataset: &Dataset<f32, usize, ndarray::Ix1>) -> Result<Fitted> {
+    let nb = MultinomialNb::params()
+        .alpha(0.1)
+        .fit(dataset)
+        .map_err(|e| Error::Train(e.to_string()))?;
+    let v = dataset.nfeatures();
+    let mut classes: Vec<usize> = dataset.targets().iter().cloned().collect();
+    classes.sort_unstable();
+    classes.dedup();
+    let zero = Array2::<f32>::zeros((1, v));
+    let base = nb.joint_log_likelihood(zero.view());
+    let intercept: Vec<f32> = classes.iter().map(|c| base[c][0]).collect();
+    let mut weights = vec![0f32; v * classes.len()];
+    for start in (0..v).step_by(512) {
+        let rows = (v - start).min(512);
+        let mut basis = Array2::<f32>::zeros((rows, v));
+        for r in 0..rows {
+            basis[[r, start + r]] = 1.0;
+        }
+        let jll = nb.joint_log_likelihood(basis.view());
+        for (k, c) in classes.iter().enumerate() {
+            for r in 0..rows {
+                weights[(start + r) * classes.len() + k] = jll[c][r] - intercept[k];
+            }
+        }
+    }
+    Ok(Fitted {
+        classes,
+        weights,
+        intercept,
+    })
+}
+
+/// One linear SVM per class against the rest; the margins become the class scores.
+fn fit_linear_svm(dataset: &Dataset<f32, usize, ndarray::Ix1>) -> Result<Fitted> {
+    let v = dataset.nfeatures();
+    let mut classes: Vec<usize> = dataset.targets().iter().cloned().collect();
+    classes.sort_unstable();
+    classes.dedup();
+    let mut weights = vec![0f32; v * classes.len()];
+    let mut intercept = Vec::with_capacity(classes.len());
+    for (k, &c) in classes.iter().enumerate() {
+        let targets: Array1<bool> = dataset.targets().iter().map(|&t| t == c).collect();
+        let binary = Dataset::new(dataset.records().clone(), targets);
+        let svm = Svm::<f32, bool>::params()
+            .linear_kernel()
+            .pos_neg_weights(1.0, 1.0)
+            .fit(&binary)
+            .map_err(|e| Error::Train(e.to_string()))?;
+        let mut basis = Array1::<f32>::zeros(v);
+        for i in 0..v {
+            basis[i] = 1.0;
+            weights[i * classes.len() + k] = svm.weighted_sum(&basis);
+            basis[i] = 0.0;
+        }
+        intercept.push(-svm.rho);
+    }
+    Ok(Fitted {
+        classes,
+        weights,
+        intercept,
+    })
 }

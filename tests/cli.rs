@@ -1,0 +1,98 @@
+//! The command-line contracts: `admon classify` records, bad config, bad input.
+
+use std::io::Write;
+use std::process::Command;
+
+const ADMON: &str = env!("CARGO_BIN_EXE_admon");
+
+#[test]
+fn classify_keeps_order_and_reports_bad_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let mut f = std::fs::File::create(&input).unwrap();
+    writeln!(
+        f,
+        r#"{{"id":"a","kind":"ad","text":"祖传秘方，根治高血压，无效退款"}}"#
+    )
+    .unwrap();
+    writeln!(f, "{{not json").unwrap();
+    writeln!(
+        f,
+        r#"{{"id":"b","kind":"ad","text":"第一次购买台灯立减10元"}}"#
+    )
+    .unwrap();
+    writeln!(f, r#"{{"id":"c","kind":"listing","text":"LV 老花手提包 原单 1:1","title":"LV 老花手提包","price":300,"brand":"LV","seller":"小店"}}"#).unwrap();
+    writeln!(f, r#"{{"id":"d","kind":"banner","text":"x"}}"#).unwrap();
+    drop(f);
+    let output = dir.path().join("out.jsonl");
+    let run = Command::new(ADMON)
+        .arg("--data")
+        .arg(dir.path().join("data"))
+        .args(["classify", "--input"])
+        .arg(&input)
+        .arg("--output")
+        .arg(&output)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&output)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 5);
+    assert_eq!(lines[0]["id"], "a");
+    assert_eq!(lines[0]["flagged"], true);
+    assert_eq!(lines[0]["category"], "medical_claim");
+    assert!(lines[0]["model"].as_str().unwrap().len() > 3);
+    let ev = &lines[0]["evidence"][0];
+    let text: Vec<char> = "祖传秘方，根治高血压，无效退款".chars().collect();
+    let (s, e) = (
+        ev["start"].as_u64().unwrap() as usize,
+        ev["end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(
+        text[s..e].iter().collect::<String>(),
+        ev["text"].as_str().unwrap()
+    );
+    assert_eq!(lines[1]["line"], 2);
+    assert!(lines[1]["error"].as_str().unwrap().contains("line 2"));
+    assert_eq!(lines[2]["id"], "b");
+    assert_eq!(lines[2]["flagged"], false);
+    assert_eq!(lines[2]["category"], "clean");
+    assert_eq!(lines[3]["category"], "counterfeit");
+    assert_eq!(lines[4]["line"], 5, "unknown kind is an error record");
+    // The model was trained on first use and saved, versioned.
+    assert!(dir.path().join("data/model.json").exists());
+}
+
+#[test]
+fn bad_config_names_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("admon.toml");
+    std::fs::write(&config, "[crawler]\nconcurency = 4\n").unwrap();
+    let run = Command::new(ADMON)
+        .arg("--config")
+        .arg(&config)
+        .arg("--data")
+        .arg(dir.path().join("data"))
+        .args(["cases", "list"])
+        .output()
+        .unwrap();
+    assert!(!run.status.success());
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(err.contains("concurency"), "{err}");
+    let run = Command::new(ADMON)
+        .arg("--data")
+        .arg(dir.path().join("data"))
+        .env("ADMON_DASHBOARD_PORT", "eighty")
+        .args(["cases", "list"])
+        .output()
+        .unwrap();
+    assert!(!run.status.success());
+    assert!(String::from_utf8_lossy(&run.stderr).contains("port"));
+}
