@@ -140,10 +140,21 @@ async fn demo_crawls_classifies_stores_and_serves() {
         .await
         .unwrap();
     assert_eq!(case.status(), 200);
-    assert!(
-        case.text().await.unwrap().contains("<mark"),
-        "evidence not highlighted"
-    );
+    let case = case.text().await.unwrap();
+    assert!(case.contains("<mark"), "evidence not highlighted");
+    // Triage two cases: the decisions are audited and become training feedback.
+    let at = case.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let csrf = case[at..at + 48].to_owned();
+    for (id, action) in [(1, "confirmed"), (2, "dismissed")] {
+        let r = http
+            .post(format!("{base}/cases/{id}/action"))
+            .header("cookie", &session)
+            .form(&[("action", action), ("reason", "e2e"), ("csrf", &csrf)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{action} case {id}");
+    }
 
     // Ctrl-C stops it cleanly.
     assert!(Command::new("kill")
@@ -234,4 +245,28 @@ async fn demo_crawls_classifies_stores_and_serves() {
         "{}",
         String::from_utf8_lossy(&verify.stdout)
     );
+    assert_eq!(
+        cases.iter().find(|c| c["id"] == 1).unwrap()["state"],
+        "confirmed"
+    );
+    assert_eq!(
+        cases.iter().find(|c| c["id"] == 2).unwrap()["state"],
+        "dismissed"
+    );
+
+    // Analysts' decisions fold into training.
+    let model = dir.path().join("retrained.json");
+    let train = admon(
+        &data,
+        &["train", "--with-feedback", "--out", model.to_str().unwrap()],
+    );
+    let stdout = String::from_utf8_lossy(&train.stdout);
+    assert!(
+        train.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&train.stderr)
+    );
+    assert!(stdout.contains("adding 2 analyst decisions"), "{stdout}");
+    assert!(stdout.contains("macro-F1"), "{stdout}");
+    assert!(model.exists());
 }

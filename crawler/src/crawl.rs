@@ -74,14 +74,20 @@ pub fn normalise_url(url: &Url) -> Url {
     url
 }
 
-/// Crawler traps: overlong URLs and paths that repeat a segment.
+/// Crawler traps: overlong URLs, very deep paths, and paths that repeat a segment
+/// (`/a/b/a/b/a/b`, `/x/x/x/`).
 fn looks_like_trap(url: &Url, max_len: usize) -> bool {
     if url.as_str().len() > max_len {
         return true;
     }
-    let segments: Vec<&str> = url.path_segments().map(|s| s.collect()).unwrap_or_default();
-    let distinct: HashSet<&&str> = segments.iter().collect();
-    segments.len() > 12 || segments.len() >= 4 && distinct.len() * 2 <= segments.len()
+    let segments: Vec<&str> = url
+        .path_segments()
+        .map(|s| s.filter(|s| !s.is_empty()).collect())
+        .unwrap_or_default();
+    segments.len() > 12
+        || segments
+            .iter()
+            .any(|s| segments.iter().filter(|t| *t == s).count() >= 3)
 }
 
 /// Turns seed URLs into captured pages.
@@ -247,8 +253,10 @@ impl Crawler {
 async fn fetch_with_retries(fetcher: &Fetcher, url: &Url, retries: u32) -> Result<Fetched> {
     let mut attempt = 0;
     loop {
+        let mut retry_after = None;
         let result = fetcher.fetch(url).await.and_then(|f| {
             if f.status >= 400 {
+                retry_after = retry_after_header(&f.headers);
                 Err(Error::Status {
                     url: url.to_string(),
                     status: f.status,
@@ -260,14 +268,30 @@ async fn fetch_with_retries(fetcher: &Fetcher, url: &Url, retries: u32) -> Resul
         match result {
             Err(e) if e.is_transient() && attempt < retries => {
                 attempt += 1;
-                let backoff =
-                    Duration::from_millis(500 * 2u64.pow(attempt - 1)).min(Duration::from_secs(30));
-                tracing::debug!(%url, attempt, ?backoff, "retrying");
-                tokio::time::sleep(backoff).await;
+                let exponential = Duration::from_millis(500 * 2u64.pow(attempt - 1));
+                let backoff = retry_after
+                    .unwrap_or_default()
+                    .max(exponential)
+                    .min(MAX_BACKOFF);
+                // The whole host slows down, not just this URL.
+                fetcher.back_off(url, backoff);
+                tracing::info!(%url, attempt, backoff_ms = backoff.as_millis() as u64, "retrying");
             }
             other => return other,
         }
     }
+}
+
+/// Longest wait before a retry, whatever Retry-After asks.
+const MAX_BACKOFF: Duration = Duration::from_secs(120);
+
+/// Retry-After in seconds (the HTTP-date form is rare from throttling servers; treated as absent).
+fn retry_after_header(headers: &[(String, String)]) -> Option<Duration> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("retry-after"))
+        .and_then(|(_, v)| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs)
 }
 
 async fn crawl_page(

@@ -150,6 +150,14 @@ impl Fetcher {
         }
     }
 
+    /// Makes every request to the URL's host wait at least `delay` from now (429, 503).
+    pub fn back_off(&self, url: &Url, delay: Duration) {
+        let mut slots = self.next_slot.lock().expect("politeness map");
+        let until = Instant::now() + delay;
+        let slot = slots.entry(host_key(url)).or_insert(until);
+        *slot = (*slot).max(until);
+    }
+
     /// robots.txt for the URL's host: whether it may be fetched, and the Crawl-delay.
     async fn robots(&self, url: &Url) -> (bool, Option<f32>) {
         let key = host_key(url);

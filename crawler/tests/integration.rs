@@ -1,0 +1,4 @@
+//! The crawler against real HTTP servers on loopback, each started by its test.
+
+mod server;
+mod web;

@@ -1,0 +1,229 @@
+//! Politeness, caps and the messy web: robots.txt, Crawl-delay, 429 back-off, redirect loops,
+//! gzip bombs, huge pages, slow servers, GBK, crawler traps.
+
+use crate::server::{Reply, Server};
+use admon_crawler::{CrawlConfig, CrawlSummary, Crawler, Extractor, Progress, RenderMode};
+use admon_domain::CapturedPage;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+use url::Url;
+
+fn config() -> CrawlConfig {
+    CrawlConfig {
+        render: RenderMode::Never,
+        per_host_delay_ms: 0,
+        timeout_secs: 5,
+        connect_timeout_secs: 2,
+        max_body_bytes: 1024 * 1024,
+        ..CrawlConfig::default()
+    }
+}
+
+async fn crawl(config: CrawlConfig, seed: &str) -> (CrawlSummary, Vec<CapturedPage>) {
+    let seeds = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../seeds");
+    let extractor = Extractor::load(&seeds.join("filters"), &seeds.join("sites")).unwrap();
+    let crawler = Crawler::new(config, extractor).unwrap();
+    let (tx, mut rx) = mpsc::channel(1000);
+    let summary = tokio::time::timeout(
+        Duration::from_secs(60),
+        crawler.run(
+            vec![Url::parse(seed).unwrap()],
+            tx,
+            Arc::new(Progress::default()),
+        ),
+    )
+    .await
+    .expect("crawl finished in time");
+    let mut pages = Vec::new();
+    while let Ok(p) = rx.try_recv() {
+        pages.push(p);
+    }
+    (summary, pages)
+}
+
+#[tokio::test]
+async fn robots_disallow_and_crawl_delay_are_honoured() {
+    let server = Server::start(|path, _| match path {
+        "/robots.txt" => Reply::bytes(
+            "text/plain",
+            b"User-agent: *\nDisallow: /private\nCrawl-delay: 1\n".to_vec(),
+        ),
+        "/" => Reply::html(r#"<a href="/a">a</a> <a href="/private/x">x</a> <a href="/b">b</a>"#),
+        _ => Reply::html("<p>page</p>"),
+    })
+    .await;
+    let (summary, pages) = crawl(config(), &format!("{}/", server.base)).await;
+    assert_eq!(pages.len(), 3, "{:?}", server.paths());
+    assert!(
+        server.requests("/private/x").is_empty(),
+        "robots.txt ignored"
+    );
+    assert_eq!(summary.robots_denied, 1);
+    assert_eq!(
+        server.requests("/robots.txt").len(),
+        1,
+        "robots.txt is cached per host"
+    );
+    let mut times: Vec<Instant> = ["/", "/a", "/b"]
+        .iter()
+        .flat_map(|p| server.requests(p))
+        .collect();
+    times.sort();
+    for pair in times.windows(2) {
+        assert!(
+            pair[1] - pair[0] >= Duration::from_millis(950),
+            "Crawl-delay not honoured: {:?}",
+            pair[1] - pair[0]
+        );
+    }
+}
+
+#[tokio::test]
+async fn too_many_requests_backs_off_for_retry_after() {
+    let server = Server::start(|path, nth| match (path, nth) {
+        ("/robots.txt", _) => Reply::status(404),
+        ("/", 0) => Reply::status(429).header("Retry-After", "2"),
+        _ => Reply::html("<p>ok</p>"),
+    })
+    .await;
+    let (summary, pages) = crawl(config(), &format!("{}/", server.base)).await;
+    assert_eq!(pages.len(), 1);
+    assert_eq!(summary.errors, 0);
+    let times = server.requests("/");
+    assert_eq!(times.len(), 2);
+    assert!(
+        times[1] - times[0] >= Duration::from_millis(1950),
+        "Retry-After ignored: {:?}",
+        times[1] - times[0]
+    );
+}
+
+#[tokio::test]
+async fn redirect_loops_stop() {
+    let server = Server::start(|path, _| match path {
+        "/robots.txt" => Reply::status(404),
+        "/one" => Reply::status(302).header("Location", "/two"),
+        "/two" => Reply::status(302).header("Location", "/one"),
+        _ => Reply::status(404),
+    })
+    .await;
+    let (summary, pages) = crawl(config(), &format!("{}/one", server.base)).await;
+    assert!(pages.is_empty());
+    assert_eq!(summary.errors, 1);
+    assert!(
+        server.requests("/one").len() <= 3,
+        "loop followed: {:?}",
+        server.paths()
+    );
+}
+
+#[tokio::test]
+async fn gzip_bombs_and_huge_pages_are_capped() {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let zeros = vec![b' '; 1024 * 1024];
+    for _ in 0..64 {
+        gz.write_all(&zeros).unwrap();
+    }
+    let bomb = gz.finish().unwrap();
+    assert!(bomb.len() < 512 * 1024, "a real bomb: small on the wire");
+    let bomb = Arc::new(bomb);
+    let server = Server::start(move |path, _| match path {
+        "/robots.txt" => Reply::status(404),
+        "/bomb" => Reply::bytes("text/html", bomb.to_vec()).header("Content-Encoding", "gzip"),
+        "/huge" => Reply::html(&format!("<p>{}</p>", "广告".repeat(3 * 1024 * 1024))),
+        _ => Reply::status(404),
+    })
+    .await;
+    for path in ["/bomb", "/huge"] {
+        let (_, pages) = crawl(config(), &format!("{}{path}", server.base)).await;
+        assert_eq!(pages.len(), 1, "{path}");
+        let page = &pages[0];
+        assert!(page.capture.truncated, "{path} not marked truncated");
+        assert_eq!(
+            page.body.len(),
+            1024 * 1024,
+            "{path} not capped at max_body_bytes"
+        );
+    }
+}
+
+#[tokio::test]
+async fn slow_servers_time_out() {
+    let server = Server::start(|path, _| match path {
+        "/robots.txt" => Reply::status(404),
+        _ => Reply {
+            drip: Some(Duration::from_millis(500)),
+            ..Reply::html(&"x".repeat(100))
+        },
+    })
+    .await;
+    let config = CrawlConfig {
+        timeout_secs: 2,
+        retries: 0,
+        ..config()
+    };
+    let started = Instant::now();
+    let (summary, pages) = crawl(config, &format!("{}/slow", server.base)).await;
+    assert!(pages.is_empty());
+    assert_eq!(summary.errors, 1);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "slow server held the crawl {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn gbk_pages_decode_and_their_ads_are_found() {
+    let html = r#"<html><head><meta charset="gbk"></head><body>
+        <div class="ad-slot"><a href="/buy">国家级品质，销量第一，全网最低价</a></div></body></html>"#;
+    let (gbk, _, _) = encoding_rs::GBK.encode(html);
+    let gbk = gbk.into_owned();
+    let server = Server::start(move |path, _| match path {
+        "/robots.txt" => Reply::status(404),
+        "/header" => Reply::bytes("text/html; charset=GBK", gbk.clone()),
+        "/meta" => Reply::bytes("text/html", gbk.clone()),
+        _ => Reply::status(404),
+    })
+    .await;
+    for path in ["/header", "/meta"] {
+        let (_, pages) = crawl(config(), &format!("{}{path}", server.base)).await;
+        let page = &pages[0];
+        assert_eq!(page.capture.charset, "gb18030", "{path}");
+        assert_eq!(page.ads.len(), 1, "{path}");
+        assert_eq!(page.ads[0].text, "国家级品质，销量第一，全网最低价");
+        assert!(!page.ads[0].labelled);
+        assert!(page.ads[0]
+            .landing_url
+            .as_deref()
+            .unwrap()
+            .ends_with("/buy"));
+    }
+}
+
+#[tokio::test]
+async fn crawler_traps_are_capped() {
+    let server = Server::start(|path, _| match path {
+        "/robots.txt" => Reply::status(404),
+        // Every page links one level deeper to itself: /t/x/, /t/x/x/, ... forever.
+        _ => Reply::html(
+            r#"<a href="x/">deeper</a> <a href="?page=1&sort=a&utm_source=loop#frag">same</a>"#,
+        ),
+    })
+    .await;
+    let config = CrawlConfig {
+        max_depth: 100,
+        max_pages: 1000,
+        ..config()
+    };
+    let (summary, _) = crawl(config, &format!("{}/t/", server.base)).await;
+    assert!(
+        summary.pages < 10,
+        "trap followed: {} pages {:?}",
+        summary.pages,
+        server.paths()
+    );
+}
