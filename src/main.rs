@@ -71,6 +71,9 @@ enum Command {
         /// Add analysts' decisions from the store as labelled examples.
         #[arg(long)]
         with_feedback: bool,
+        /// Also fit a one-vs-rest linear SVM (slow: many minutes).
+        #[arg(long)]
+        svm: bool,
     },
     /// Evaluate the model on the test split or a labelled JSONL file.
     Eval {
@@ -206,7 +209,11 @@ fn run(cli: Cli) -> Result<()> {
             runtime()?.block_on(run_crawl(config, &data, &seeds, json))
         }
         Command::Classify { input, output } => classify(&config, &data, &input, output.as_deref()),
-        Command::Train { out, with_feedback } => train(&config, &data, out, with_feedback),
+        Command::Train {
+            out,
+            with_feedback,
+            svm,
+        } => train(&config, &data, out, with_feedback, svm),
         Command::Eval { input } => eval(&config, &data, input.as_deref()),
         Command::Serve { port } => runtime()?.block_on(async {
             let store = open_store(&data)?;
@@ -495,7 +502,13 @@ fn classify(config: &Config, data: &Path, input: &Path, output: Option<&Path>) -
     Ok(())
 }
 
-fn train(config: &Config, data: &Path, out: Option<PathBuf>, with_feedback: bool) -> Result<()> {
+fn train(
+    config: &Config,
+    data: &Path,
+    out: Option<PathBuf>,
+    with_feedback: bool,
+    svm: bool,
+) -> Result<()> {
     let resources = Resources::load(&config.seeds_dir)?;
     let [mut train, dev, test] = admon_classifier::read_corpus(&config.seeds_dir)?;
     if with_feedback {
@@ -512,8 +525,13 @@ fn train(config: &Config, data: &Path, out: Option<PathBuf>, with_feedback: bool
         );
     }
     let started = std::time::Instant::now();
-    let (classifier, report) =
-        Classifier::train(resources, &train, &dev, &test, &TrainOptions::default())?;
+    // Logistic regression and multinomial naive Bayes always; the linear SVM on request (its
+    // SMO solver takes many minutes on this corpus).
+    let options = TrainOptions {
+        svm,
+        ..TrainOptions::default()
+    };
+    let (classifier, report) = Classifier::train(resources, &train, &dev, &test, &options)?;
     for (name, f1) in &report.candidates {
         println!("candidate {name}: dev macro-F1 {f1:.3}");
     }

@@ -8,7 +8,6 @@ use crate::{Error, Labelled, Result};
 use admon_domain::{Category, EvidenceSpan, Sample, Verdict};
 use jieba_rs::Jieba;
 use linfa::prelude::*;
-use linfa_bayes::{MultinomialNb, NaiveBayes};
 use linfa_logistic::MultiLogisticRegression;
 use linfa_svm::Svm;
 use ndarray::{Array1, Array2};
@@ -451,32 +450,34 @@ struct Fitted {
     intercept: Vec<f32>,
 }
 
-/// Multinomial naive Bayes is linear in the features: its joint log-likelihood at the zero
-/// vector is the intercept, and at each basis vector, intercept plus that feature's weights.
+/// Multinomial naive Bayes (Laplace-smoothed), which is linear in the features: the
+/// intercept is the class log-prior, the weights the per-class feature log-probabilities.
+/// Written here rather than taken from linfa-bayes 0.8.1, whose `fit` prints every class
+/// histogram to stderr with a stray `dbg!`.
 fn fit_naive_bayes(dataset: &Dataset<f32, usize, ndarray::Ix1>) -> Result<Fitted> {
-    let nb = MultinomialNb::params()
-        .alpha(0.1)
-        .fit(dataset)
-        .map_err(|e| Error::Train(e.to_string()))?;
+    const ALPHA: f32 = 0.1;
+    let records = dataset.records();
     let v = dataset.nfeatures();
     let mut classes: Vec<usize> = dataset.targets().iter().cloned().collect();
     classes.sort_unstable();
     classes.dedup();
-    let zero = Array2::<f32>::zeros((1, v));
-    let base = nb.joint_log_likelihood(zero.view());
-    let intercept: Vec<f32> = classes.iter().map(|c| base[c][0]).collect();
-    let mut weights = vec![0f32; v * classes.len()];
-    for start in (0..v).step_by(512) {
-        let rows = (v - start).min(512);
-        let mut basis = Array2::<f32>::zeros((rows, v));
-        for r in 0..rows {
-            basis[[r, start + r]] = 1.0;
+    let k = classes.len();
+    let mut counts = vec![0f32; v * k];
+    let mut docs = vec![0f32; k];
+    for (row, target) in records.outer_iter().zip(dataset.targets().iter()) {
+        let c = classes.binary_search(target).expect("class listed");
+        docs[c] += 1.0;
+        for (i, &x) in row.iter().enumerate() {
+            counts[i * k + c] += x;
         }
-        let jll = nb.joint_log_likelihood(basis.view());
-        for (k, c) in classes.iter().enumerate() {
-            for r in 0..rows {
-                weights[(start + r) * classes.len() + k] = jll[c][r] - intercept[k];
-            }
+    }
+    let n: f32 = docs.iter().sum();
+    let intercept: Vec<f32> = docs.iter().map(|d| (d / n).ln()).collect();
+    let mut weights = vec![0f32; v * k];
+    for c in 0..k {
+        let total: f32 = (0..v).map(|i| counts[i * k + c]).sum::<f32>() + ALPHA * v as f32;
+        for i in 0..v {
+            weights[i * k + c] = ((counts[i * k + c] + ALPHA) / total).ln();
         }
     }
     Ok(Fitted {
