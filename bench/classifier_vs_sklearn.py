@@ -24,7 +24,7 @@ def ensure_venv():
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
         subprocess.run([str(python), "-m", "pip", "install", "-q", "scikit-learn", "jieba"], check=True)
-    if pathlib.Path(sys.executable).resolve() != python.resolve():
+    if pathlib.Path(sys.prefix).resolve() != VENV.resolve():
         env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
         os.execve(str(python), [str(python), __file__, *sys.argv[1:]], env)
 

@@ -111,6 +111,13 @@ enum Command {
 
 #[derive(Subcommand)]
 enum CasesCommand {
+    /// Write analysts' decisions as labelled JSONL (confirmed: the category; dismissed:
+    /// clean), the corpus format that `train` and `eval --input` read.
+    Feedback {
+        /// Output file.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// List the queue.
     List {
         /// Only this state.
@@ -222,6 +229,9 @@ fn run(cli: Cli) -> Result<()> {
         Command::Cases {
             command: CasesCommand::List { state, format },
         } => list_cases(&data, state.as_deref(), format),
+        Command::Cases {
+            command: CasesCommand::Feedback { out },
+        } => export_feedback(&data, &out),
         Command::User {
             command:
                 UserCommand::Add {
@@ -597,6 +607,26 @@ fn list_cases(data: &Path, state: Option<&str>, format: Format) -> Result<()> {
             }
         }
     }
+    Ok(())
+}
+
+fn export_feedback(data: &Path, out: &Path) -> Result<()> {
+    let store = open_store(data)?;
+    let mut file = std::io::BufWriter::new(
+        std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?,
+    );
+    let feedback = store.feedback()?;
+    for (sample, label) in &feedback {
+        let mut record = serde_json::to_value(sample)?;
+        record["label"] = label.as_str().into();
+        writeln!(file, "{record}")?;
+    }
+    file.flush()?;
+    println!(
+        "wrote {} labelled examples to {}",
+        feedback.len(),
+        out.display()
+    );
     Ok(())
 }
 

@@ -254,7 +254,27 @@ async fn demo_crawls_classifies_stores_and_serves() {
         "dismissed"
     );
 
-    // Analysts' decisions fold into training.
+    // Analysts' decisions export as labelled examples and fold into training.
+    let feedback = dir.path().join("feedback.jsonl");
+    let export = admon(
+        &data,
+        &["cases", "feedback", "--out", feedback.to_str().unwrap()],
+    );
+    assert!(export.status.success());
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&feedback)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    let dismissed = cases.iter().find(|c| c["id"] == 2).unwrap();
+    assert!(lines
+        .iter()
+        .any(|l| l["label"] == "clean" && l["text"] == dismissed["text"]));
+    let confirmed = cases.iter().find(|c| c["id"] == 1).unwrap();
+    assert!(lines
+        .iter()
+        .any(|l| l["label"] == confirmed["category"] && l["text"] == confirmed["text"]));
     let model = dir.path().join("retrained.json");
     let train = admon(
         &data,

@@ -35,7 +35,7 @@ pub struct TrainOptions {
 impl Default for TrainOptions {
     fn default() -> Self {
         TrainOptions {
-            alphas: vec![0.1, 1.0],
+            alphas: vec![0.1],
             max_iterations: 120,
             vocab_size: 4000,
             naive_bayes: true,

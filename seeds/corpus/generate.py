@@ -16,7 +16,7 @@ import pathlib
 import random
 
 RNG = random.Random(20261125)
-PER_TEMPLATE = 20
+PER_TEMPLATE = 16
 
 SLOTS = {
     "product": ["洗发水", "面霜", "空气净化器", "扫地机器人", "电饭煲", "运动鞋", "保温杯", "床垫", "蓝牙耳机",
@@ -245,6 +245,17 @@ T = {
 }
 
 
+EXTRA = {'absolute_terms': ['我们的{product}是行业最好的，没有之一', '{city}唯一指定{product}供应商，品质保证', '用过都说好！{product}世界级工艺，{n}元带回家', '全网最低，{product}今日特价{n}元，错过再等一年', '首选品牌{product}，{city}家庭都在用', '{product}顶级配置，性能最强，仅此一家'], 'prohibited_content': ['真人在线娱乐城，{city}玩家首选，存{n}送{n}', '开运手链大师开光，戴上转运旺财', '足球竞猜高返水，下注即送彩金', '深夜福利，{city}同城交友，私密视频', '八字算命，流年改运，一次{n}元', '百家乐平台提款秒到，注册就送'], 'medical_claim': ['{disease}不用愁，中药贴一贴根治不复发', '我们的{product}有消炎功效，{disease}患者都在用', '权威专家推荐，{disease}有效率{pct}，不见效退款', '量子能量杯，每天喝水治疗{disease}', '老年人{disease}的克星，一个疗程治愈', '磁疗护膝治愈{disease}，{city}热卖'], 'health_food_claim': ['吃{food}三个月，血糖降下来了，可以停药了', '{food}调理三高，比吃药还管用', '预防疾病就吃{food}，全家人的健康守护', '{food}抗癌防癌，安全无副作用，{n}元一瓶', '有了{food}，替代药物不伤肝', '医生都推荐的保健品{food}，降血脂降三高'], 'education_guarantee': ['{exam}培训机构，通过率{pct}，不过全额退款', '内部押题{exam}，保过协议，{city}面授', '{exam}命题专家授课，包拿证，{n}天速成', '报我们的{exam}班，保证通过，不过免费重读', '{exam}冲刺营，签约保录取', '保过！{exam}一次通过，不过退费'], 'finance_guarantee': ['投资{fin}，年化{pct}稳稳拿，保本保息', '{fin}新手专享，零风险，收益天天到账', '跟单{fin}，只赚不赔，带你躺赚', '{fin}承诺保本，月月分红{n}%', '{city}{fin}，无风险套利，稳赚不赔', '{fin}本息保障，收益保证，随时可取'], 'real_estate_return': ['{city}{estate}首付{n}万，升值潜力无限，包租返租', '投资{estate}，十年回报翻倍，只涨不跌', '{estate}带租约出售，年年回报{pct}', '{city}地铁口{estate}，坐享收益，升值看得见', '买{estate}送{n}年包租，稳定回报', '{estate}返租计划，投资回报率{n}%'], 'tobacco': ['{city}正品香烟批发，{n}元一条起', '新款电子烟，果味烟弹，{n}元三颗', '雪茄俱乐部{city}开业，会员价{n}元', '一次性电子烟，{n}口大烟雾', '免税香烟专柜，{city}到付', '电子烟烟油口味全，买{n}送1'], 'fraud': ['宝妈在家兼职，手机刷单，日结{n}元', '{city}专业办证，各类证件加微信咨询', '代开各类发票，点数低，{city}可送票', '黑户也能贷，征信修复，无抵押秒批', '网赚新项目，每天{n}元，私聊领取', '信用卡套现，费率低至{pct}，加v'], 'counterfeit': ['{brand}{item}原单尾货，与正品同厂，{n}元', '莆田{brand}鞋，纯原版本，加V看货', '顶级A货{brand}{item}，专柜品质，{n}元', '{brand}{item}高仿，一比一做工，货到付款', '复刻{brand}{item}，公司级，包邮', '精仿{brand}{item}，原厂皮料，私聊'], 'clean': ['{product}最新款上市，欢迎到店体验', '活动最后一天，{product}满{n}减{n}', '{city}口腔医院，正规资质，欢迎预约咨询', '{food}，营养补充，本品不能代替药物，请遵医嘱', '{fin}过往业绩不代表未来表现，投资有风险', '{estate}样板间开放，{city}欢迎预约看房', '{exam}线上课程，名师讲解，随到随学', '{brand}{item}官方旗舰店新品，正品保障', '二手{brand}{item}，九成新，附购买凭证', '仿真绿植，免打理，{n}元一盆', '{city}禁止吸烟，公共场所控烟宣传', '{product}用户评价：第一次用就爱上了', '本周{product}第一批预售开启', '{product}唯一标识码查询，官网验证真伪', '1:64 合金小车模型，儿童玩具', '{product}最佳赏味期内发货']}
+for _k, _v in EXTRA.items():
+    T[_k].extend(_v)
+
+# Neutral ad boilerplate, added around both violating and clean copy so the model cannot
+# lean on length or shape.
+CONTEXT = ["全国包邮", "七天无理由退货", "新用户注册即享优惠", "详情请咨询在线客服", "活动时间：即日起至月底",
+           "支持分期付款", "门店地址见官网", "限量发售", "关注公众号领券", "欢迎来电咨询", "以实物为准",
+           "数量有限，先到先得", "节假日正常发货", "本活动解释权归主办方所有"]
+
+
 def fill(template):
     out = template
     while "{" in out:
@@ -286,6 +297,10 @@ def main():
                 text = fill(template)
                 if RNG.random() < 0.5:
                     text = text + RNG.choice(DECOR)
+                if RNG.random() < 0.35:
+                    text = RNG.choice(CONTEXT) + "，" + text
+                if RNG.random() < 0.35:
+                    text = text + "。" + RNG.choice(CONTEXT)
                 if text in seen:
                     continue
                 seen.add(text)
