@@ -289,3 +289,17 @@ fn permissions() {
     assert!(!may(Role::Officer, Action::Triage));
     assert!(may(Role::Admin, Action::ManageUsers));
 }
+
+#[tokio::test]
+async fn full_text_search_finds_cases_and_bad_queries_are_400() {
+    let (_dir, dash, id) = setup();
+    let (mut analyst, _) = Browser::login(dash.router(), "ana").await;
+    let (status, page, _) = analyst.get("/queue?q=%E7%82%B9%E6%88%91").await; // 点我
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains(&format!("/cases/{id}")), "{page}");
+    let (status, page, _) = analyst.get("/queue?q=%E6%97%A0%E5%85%B3%E8%AF%8D").await; // 无关词
+    assert_eq!(status, StatusCode::OK);
+    assert!(!page.contains(&format!("/cases/{id}\"")));
+    let (status, _, _) = analyst.get("/queue?q=text%3A%28").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}

@@ -5,6 +5,7 @@ use crate::{Error, Result};
 use admon_domain::Case;
 use jieba_rs::{Jieba, TokenizeMode};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use tantivy::collector::TopDocs;
 use tantivy::query::QueryParser;
@@ -82,6 +83,8 @@ pub(crate) struct SearchIndex {
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     fields: Fields,
+    /// Documents added since the last commit: a search commits first, so it sees them.
+    dirty: AtomicBool,
 }
 
 impl SearchIndex {
@@ -128,6 +131,7 @@ impl SearchIndex {
             reader,
             writer: Mutex::new(writer),
             fields,
+            dirty: AtomicBool::new(false),
         })
     }
 
@@ -143,6 +147,7 @@ impl SearchIndex {
             f.category => case.category.as_str(),
             f.state => case.state.as_str(),
         ))?;
+        self.dirty.store(true, Ordering::Release);
         Ok(())
     }
 
@@ -151,6 +156,7 @@ impl SearchIndex {
             .lock()
             .expect("index writer poisoned")
             .commit()?;
+        self.dirty.store(false, Ordering::Release);
         self.reader.reload()?;
         Ok(())
     }
@@ -168,6 +174,9 @@ impl SearchIndex {
     }
 
     pub(crate) fn search(&self, query: &str, limit: usize) -> Result<Vec<u64>> {
+        if self.dirty.load(Ordering::Acquire) {
+            self.commit()?;
+        }
         let f = &self.fields;
         let parser = QueryParser::for_index(&self.index, vec![f.text, f.url]);
         let query = parser
