@@ -96,3 +96,49 @@ fn bad_config_names_the_key() {
     assert!(!run.status.success());
     assert!(String::from_utf8_lossy(&run.stderr).contains("port"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn crawl_command_fills_the_store_from_a_seed_file() {
+    let sites = admon::demo::start(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds"))
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = dir.path().join("seeds.txt");
+    std::fs::write(&seeds, format!("# demo portal\n{}\n\n", sites.news)).unwrap();
+    let data = dir.path().join("data");
+    let run = tokio::process::Command::new(ADMON)
+        .arg("--data")
+        .arg(&data)
+        .args(["crawl", "--max-pages", "3", "--json", "--seeds"])
+        .arg(&seeds)
+        .env("ADMON_CRAWLER_RENDER", "never")
+        .env("ADMON_CRAWLER_PER_HOST_DELAY_MS", "0")
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(summary["crawl"]["pages"], 3, "{summary}");
+    assert!(summary["flagged"].as_u64().unwrap() > 0, "{summary}");
+    let list = Command::new(ADMON)
+        .arg("--data")
+        .arg(&data)
+        .args(["cases", "list", "--format", "csv"])
+        .output()
+        .unwrap();
+    let csv = String::from_utf8(list.stdout).unwrap();
+    assert!(csv.starts_with("\u{feff}id,state,category"), "{csv}");
+    assert!(csv.lines().count() > 1, "{csv}");
+    let bad = Command::new(ADMON)
+        .arg("--data")
+        .arg(&data)
+        .args(["crawl", "--seeds", "ftp//nowhere"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("seed file ftp//nowhere"));
+}

@@ -303,3 +303,29 @@ async fn full_text_search_finds_cases_and_bad_queries_are_400() {
     let (status, _, _) = analyst.get("/queue?q=text%3A%28").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn chinese_by_default_with_an_english_switch() {
+    let (_dir, dash, _) = setup();
+    let mut b = Browser {
+        app: dash.router(),
+        cookie: String::new(),
+    };
+    let (_, page, _) = b.get("/login").await;
+    assert!(page.contains("互联网广告监测") && page.contains("lang=\"zh\""));
+    let (status, _, headers) = b.get("/lang/en").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let lang = headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    b.cookie = format!("{}; {lang}", b.cookie);
+    let (_, page, _) = b.get("/login").await;
+    assert!(
+        page.contains("Internet Ad Monitor") && page.contains("lang=\"en\""),
+        "{page}"
+    );
+}
