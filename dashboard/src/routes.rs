@@ -366,6 +366,16 @@ struct Row {
     sightings: u32,
 }
 
+/// An optional query parameter: empty means none, anything else must parse.
+fn optional<T>(value: &str, parse: fn(&str) -> Option<T>, what: &str) -> Result<Option<T>> {
+    if value.is_empty() {
+        return Ok(None);
+    }
+    parse(value)
+        .map(Some)
+        .ok_or_else(|| Error::BadRequest(format!("unknown {what} {value}")))
+}
+
 fn label(state: &AppState, lang: &str, category: Category) -> String {
     state.categories.get(&category).map_or_else(
         || category.to_string(),
@@ -386,18 +396,8 @@ async fn queue(
 ) -> Result<Html<String>> {
     let visitor = Visitor::of(&state, &headers);
     visitor.require(Action::View)?;
-    let filter_state = (!query.state.is_empty())
-        .then(|| {
-            CaseState::parse(&query.state)
-                .ok_or_else(|| Error::BadRequest(format!("unknown state {}", query.state)))
-        })
-        .transpose()?;
-    let filter_category = (!query.category.is_empty())
-        .then(|| {
-            Category::parse(&query.category)
-                .ok_or_else(|| Error::BadRequest(format!("unknown category {}", query.category)))
-        })
-        .transpose()?;
+    let filter_state = optional(&query.state, CaseState::parse, "state")?;
+    let filter_category = optional(&query.category, Category::parse, "category")?;
     let cases: Vec<Case> = if query.q.trim().is_empty() {
         state.store.list_cases(&CaseFilter {
             state: filter_state,
@@ -620,12 +620,7 @@ async fn export_csv(
 ) -> Result<Response> {
     let visitor = Visitor::of(&state, &headers);
     visitor.require(Action::Export)?;
-    let filter_state = (!query.state.is_empty())
-        .then(|| {
-            CaseState::parse(&query.state)
-                .ok_or_else(|| Error::BadRequest(format!("unknown state {}", query.state)))
-        })
-        .transpose()?;
+    let filter_state = optional(&query.state, CaseState::parse, "state")?;
     let cases = state.store.list_cases(&CaseFilter {
         state: filter_state,
         ..CaseFilter::default()

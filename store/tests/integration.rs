@@ -59,33 +59,23 @@ fn sighting(capture_id: &str, text: &str, category: Category, score: f64) -> New
     }
 }
 
+/// Records a flagged sighting and returns its case id.
+fn flag(store: &Store, capture: &str, text: &str, category: Category, score: f64) -> u64 {
+    store
+        .record_sighting(sighting(capture, text, category, score), "crawler")
+        .unwrap()
+        .expect("flagged sightings open cases")
+}
+
 #[test]
 fn sightings_group_into_cases_and_the_queue_is_by_score() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
     let c = store.put_capture(&page("<p>a</p>")).unwrap();
-    let a = store
-        .record_sighting(
-            sighting(&c, "全网最低价面霜", Category::AbsoluteTerms, 0.7),
-            "crawler",
-        )
-        .unwrap()
-        .unwrap();
-    let b = store
-        .record_sighting(
-            sighting(&c, "根治糖尿病", Category::MedicalClaim, 0.95),
-            "crawler",
-        )
-        .unwrap()
-        .unwrap();
+    let a = flag(&store, &c, "全网最低价面霜", Category::AbsoluteTerms, 0.7);
+    let b = flag(&store, &c, "根治糖尿病", Category::MedicalClaim, 0.95);
     // The same copy seen again, with different spacing and case: one case, two sightings.
-    let again = store
-        .record_sighting(
-            sighting(&c, "全网 最低价 面霜", Category::AbsoluteTerms, 0.7),
-            "crawler",
-        )
-        .unwrap()
-        .unwrap();
+    let again = flag(&store, &c, "全网 最低价 面霜", Category::AbsoluteTerms, 0.7);
     assert_eq!(a, again);
     assert_eq!(store.case(a).unwrap().unwrap().sightings, 2);
     assert_eq!(
@@ -113,13 +103,7 @@ fn triage_is_audited_and_illegal_moves_refused() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
     let c = store.put_capture(&page("<p>a</p>")).unwrap();
-    let id = store
-        .record_sighting(
-            sighting(&c, "销量第一", Category::AbsoluteTerms, 0.9),
-            "crawler",
-        )
-        .unwrap()
-        .unwrap();
+    let id = flag(&store, &c, "销量第一", Category::AbsoluteTerms, 0.9);
     assert!(matches!(
         store.transition(id, CaseState::Transferred, "ana", ""),
         Err(Error::IllegalTransition { .. })
@@ -152,13 +136,7 @@ fn edited_audit_entries_and_corrupted_blobs_are_reported() {
     {
         let store = Store::open(dir.path()).unwrap();
         let c = store.put_capture(&page("<p>evidence</p>")).unwrap();
-        let id = store
-            .record_sighting(
-                sighting(&c, "销量第一", Category::AbsoluteTerms, 0.9),
-                "crawler",
-            )
-            .unwrap()
-            .unwrap();
+        let id = flag(&store, &c, "销量第一", Category::AbsoluteTerms, 0.9);
         store
             .transition(id, CaseState::Dismissed, "ana", "not an ad")
             .unwrap();
