@@ -92,6 +92,18 @@ enum Command {
         #[command(subcommand)]
         command: CasesCommand,
     },
+    /// Export cases for enforcement (confirmed ones are marked exported).
+    Export {
+        /// csv, xlsx, json or pack (a zip evidence pack).
+        #[arg(long)]
+        format: String,
+        /// Output file.
+        #[arg(long)]
+        out: PathBuf,
+        /// Only this state.
+        #[arg(long, default_value = "confirmed")]
+        state: String,
+    },
     /// Dashboard accounts.
     User {
         #[command(subcommand)]
@@ -240,6 +252,7 @@ fn run(cli: Cli) -> Result<()> {
                     password,
                 },
         } => add_user(&data, &name, &role, password),
+        Command::Export { format, out, state } => export(&data, &format, &out, &state),
         Command::Store {
             command: StoreCommand::Verify,
         } => verify(&data),
@@ -607,6 +620,25 @@ fn list_cases(data: &Path, state: Option<&str>, format: Format) -> Result<()> {
             }
         }
     }
+    Ok(())
+}
+
+fn export(data: &Path, format: &str, out: &Path, state: &str) -> Result<()> {
+    let format = admon_dashboard::ExportFormat::parse(format)
+        .with_context(|| format!("unknown format `{format}` (csv, xlsx, json, pack)"))?;
+    let state = CaseState::parse(state).with_context(|| format!("unknown state `{state}`"))?;
+    let store = open_store(data)?;
+    let cases = store.list_cases(&CaseFilter {
+        state: Some(state),
+        ..CaseFilter::default()
+    })?;
+    let who = std::env::var("USER").unwrap_or_else(|_| "cli".into());
+    let bytes = admon_dashboard::export(&store, &cases, format, &format!("{who} (cli)"))?;
+    // Write beside the target and rename, so a failed export leaves no half file.
+    let tmp = out.with_extension("partial");
+    std::fs::write(&tmp, &bytes).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, out).with_context(|| format!("writing {}", out.display()))?;
+    println!("exported {} cases to {}", cases.len(), out.display());
     Ok(())
 }
 

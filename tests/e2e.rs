@@ -1,6 +1,7 @@
 //! `admon demo` end to end: demo sites on loopback -> crawl (with Chromium) -> classify ->
 //! sled store -> dashboard over HTTP; then `admon cases list` on the stopped data dir.
 
+use sha2::Digest;
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -253,6 +254,79 @@ async fn demo_crawls_classifies_stores_and_serves() {
         cases.iter().find(|c| c["id"] == 2).unwrap()["state"],
         "dismissed"
     );
+
+    // Officers take confirmed cases offline: an evidence pack whose manifest holds.
+    let pack = dir.path().join("pack.zip");
+    let export = admon(
+        &data,
+        &[
+            "export",
+            "--format",
+            "pack",
+            "--out",
+            pack.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        export.status.success(),
+        "{}",
+        String::from_utf8_lossy(&export.stderr)
+    );
+    assert!(String::from_utf8_lossy(&export.stdout).contains("exported 1 cases"));
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&pack).unwrap()).unwrap();
+    let mut manifest = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("manifest.sha256").unwrap(), &mut manifest)
+        .unwrap();
+    let mut names = Vec::new();
+    for line in manifest.lines() {
+        let (hash, name) = line.split_once("  ").unwrap();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut zip.by_name(name).unwrap(), &mut bytes).unwrap();
+        assert_eq!(hex::encode(sha2::Sha256::digest(&bytes)), hash, "{name}");
+        names.push(name.to_owned());
+    }
+    for want in [
+        "case-1/case.json",
+        "case-1/report.html",
+        "case-1/history.json",
+    ] {
+        assert!(
+            names.iter().any(|n| n == want),
+            "{want} missing from {names:?}"
+        );
+    }
+    assert!(names
+        .iter()
+        .any(|n| n.starts_with("case-1/capture-") && n.ends_with(".html")));
+    assert!(
+        names
+            .iter()
+            .any(|n| n.starts_with("case-1/capture-") && n.ends_with(".png")),
+        "no screenshot in {names:?}"
+    );
+    let listed = admon(
+        &data,
+        &["cases", "list", "--state", "exported", "--format", "json"],
+    );
+    let exported: Vec<serde_json::Value> = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(exported.len(), 1);
+    assert_eq!(exported[0]["id"], 1);
+    // Re-exporting is possible.
+    let xlsx = dir.path().join("cases.xlsx");
+    let again = admon(
+        &data,
+        &[
+            "export",
+            "--format",
+            "xlsx",
+            "--state",
+            "exported",
+            "--out",
+            xlsx.to_str().unwrap(),
+        ],
+    );
+    assert!(again.status.success());
+    assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"));
 
     // Analysts' decisions export as labelled examples and fold into training.
     let feedback = dir.path().join("feedback.jsonl");

@@ -24,6 +24,9 @@ pub enum Error {
     /// The store failed or refused.
     #[error(transparent)]
     Store(#[from] admon_store::Error),
+    /// An export could not be written.
+    #[error("export failed: {0}")]
+    Export(String),
     /// A template failed to render.
     #[error("template: {0}")]
     Template(#[from] minijinja::Error),
@@ -44,7 +47,9 @@ impl IntoResponse for Error {
                 StatusCode::NOT_FOUND
             }
             Error::Store(admon_store::Error::IllegalTransition { .. }) => StatusCode::CONFLICT,
-            Error::Store(_) | Error::Template(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Error::Store(_) | Error::Template(_) | Error::Export(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         };
         if status.is_server_error() {
             tracing::error!(error = %self, "dashboard request failed");

@@ -10,11 +10,14 @@
 
 mod auth;
 mod error;
+mod export;
 mod routes;
 
 pub use auth::{hash_password, may, Action, Role};
 pub use error::{ApiError, Error};
-pub use routes::cases_csv;
+pub use export::{
+    cases_csv, cases_json, cases_xlsx, evidence_pack, export, Format as ExportFormat,
+};
 
 use admon_domain::Category;
 use admon_store::Store;

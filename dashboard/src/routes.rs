@@ -1,6 +1,7 @@
 //! Routes: thin handlers that parse the request, make one store call and render.
 
 use crate::auth::{random_token, verify_password, Action, Role, Session, SESSION_TTL};
+use crate::export::Format as ExportFormat;
 use crate::{may, AppState, Error};
 use admon_domain::{Case, CaseState, Category};
 use admon_store::CaseFilter;
@@ -36,6 +37,7 @@ pub(crate) fn router(state: Shared) -> Router {
         .route("/cases/{id}", get(case_page))
         .route("/cases/{id}/action", post(case_action))
         .route("/export.csv", get(export_csv))
+        .route("/export", post(export_form))
         .route("/evidence/{sha}", get(evidence))
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
@@ -625,7 +627,7 @@ async fn export_csv(
         state: filter_state,
         ..CaseFilter::default()
     })?;
-    let body = cases_csv(&cases);
+    let body = crate::export::cases_csv(&cases);
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -639,42 +641,49 @@ async fn export_csv(
         .into_response())
 }
 
-/// Cases as CSV, UTF-8 with a BOM so Excel reads Chinese correctly.
-pub fn cases_csv(cases: &[Case]) -> String {
-    fn field(s: &str) -> String {
-        // Formula injection: a cell starting with = + - @ is text, not a formula.
-        let s = if s.starts_with(['=', '+', '-', '@']) {
-            format!("'{s}")
-        } else {
-            s.to_owned()
-        };
-        format!("\"{}\"", s.replace('"', "\"\""))
-    }
-    let mut out = String::from("\u{feff}id,state,category,score,url,domain,text,articles,evidence,first_seen,last_seen,sightings\r\n");
-    for c in cases {
-        let evidence: Vec<String> = c
-            .evidence
-            .iter()
-            .map(|e| format!("{}: {}", e.text, e.reason))
-            .collect();
-        let row = [
-            c.id.to_string(),
-            c.state.to_string(),
-            c.category.to_string(),
-            format!("{:.3}", c.score),
-            field(&c.url),
-            field(&c.domain),
-            field(&c.text),
-            field(&c.articles.join("; ")),
-            field(&evidence.join(" | ")),
-            c.first_seen.to_string(),
-            c.last_seen.to_string(),
-            c.sightings.to_string(),
-        ];
-        out.push_str(&row.join(","));
-        out.push_str("\r\n");
-    }
-    out
+#[derive(Deserialize)]
+struct ExportForm {
+    format: String,
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Exports a filter's cases and marks the confirmed ones exported (a POST: it changes state).
+async fn export_form(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Form(form): Form<ExportForm>,
+) -> Result<Response> {
+    let visitor = Visitor::of(&state, &headers);
+    let (who, _) = visitor.require(Action::Export)?;
+    visitor.check_csrf(&form.csrf)?;
+    let format = optional(&form.format, ExportFormat::parse, "format")?
+        .ok_or_else(|| Error::BadRequest("format is required".into()))?;
+    let filter_state = optional(&form.state, CaseState::parse, "state")?;
+    let store = state.store.clone();
+    let (bytes, format) = tokio::task::spawn_blocking(move || {
+        let cases = store.list_cases(&CaseFilter {
+            state: filter_state,
+            ..CaseFilter::default()
+        })?;
+        crate::export::export(&store, &cases, format, &who).map(|b| (b, format))
+    })
+    .await
+    .map_err(|e| Error::Export(e.to_string()))??;
+    let (ext, mime) = format.file_type();
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"admon-cases.{ext}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 async fn evidence(

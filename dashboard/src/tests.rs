@@ -329,3 +329,95 @@ async fn chinese_by_default_with_an_english_switch() {
         "{page}"
     );
 }
+
+#[tokio::test]
+async fn officers_export_packs_and_cases_are_marked() {
+    let (_dir, dash, id) = setup();
+    let (mut analyst, csrf) = Browser::login(dash.router(), "ana").await;
+    analyst
+        .post(
+            &format!("/cases/{id}/action"),
+            &format!("action=confirmed&csrf={csrf}"),
+        )
+        .await;
+    assert_eq!(
+        analyst
+            .post(
+                "/export",
+                &format!("format=csv&state=confirmed&csrf={csrf}")
+            )
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    let (mut officer, csrf) = Browser::login(dash.router(), "off").await;
+    assert_eq!(
+        officer
+            .post("/export", "format=pack&state=confirmed")
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    let req = Request::post("/export")
+        .header(header::COOKIE, &officer.cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!(
+            "format=pack&state=confirmed&csrf={csrf}"
+        )))
+        .unwrap();
+    let res = dash.router().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[header::CONTENT_TYPE], "application/zip");
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
+        .await
+        .unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut report = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name(&format!("case-{id}/report.html")).unwrap(),
+        &mut report,
+    )
+    .unwrap();
+    assert!(
+        report.contains("&lt;script&gt;") && !report.contains("<script>alert"),
+        "report not escaped"
+    );
+    assert!(zip.by_name("manifest.sha256").is_ok());
+    let (_, page, _) = officer.get(&format!("/cases/{id}")).await;
+    assert!(page.contains("exported"), "case not marked exported");
+    let (status, _, _) = officer
+        .post("/export", &format!("format=docx&csrf={csrf}"))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[test]
+fn spreadsheet_cells_never_become_formulas() {
+    let case = admon_domain::Case {
+        id: 7,
+        state: admon_domain::CaseState::Confirmed,
+        kind: SampleKind::Ad,
+        category: Category::Fraud,
+        score: 0.9,
+        url: "http://127.0.0.1/".into(),
+        domain: "127.0.0.1".into(),
+        text: "=HYPERLINK(\"http://evil\",\"点我\")".into(),
+        articles: vec![],
+        evidence: vec![],
+        flags: vec![Category::Fraud],
+        landing_url: None,
+        price: None,
+        brand: None,
+        seller: None,
+        model: "t".into(),
+        capture_ids: vec![],
+        sightings: 1,
+        first_seen: time::OffsetDateTime::UNIX_EPOCH,
+        last_seen: time::OffsetDateTime::UNIX_EPOCH,
+        assignee: None,
+    };
+    let csv = cases_csv(std::slice::from_ref(&case));
+    assert!(csv.starts_with('\u{feff}'));
+    assert!(csv.contains("\"'=HYPERLINK(\"\"http://evil\"\""), "{csv}");
+    assert!(cases_xlsx(&[case]).unwrap().starts_with(b"PK"));
+}

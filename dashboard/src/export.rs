@@ -1,0 +1,294 @@
+//! What officers take offline: cases as CSV (UTF-8 with a BOM, for Excel), XLSX, JSON, and an
+//! evidence pack (zip) holding each case, its captured pages and screenshots, its history, a
+//! printable report and a manifest of SHA-256 hashes.
+
+use crate::Error;
+use admon_domain::{Case, CaseState};
+use admon_store::Store;
+use sha2::{Digest, Sha256};
+use std::io::Write;
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// CSV, UTF-8 with a BOM.
+    Csv,
+    /// Excel workbook.
+    Xlsx,
+    /// JSON array of cases.
+    Json,
+    /// Zip evidence pack.
+    Pack,
+}
+
+impl Format {
+    /// Parses `csv`, `xlsx`, `json` or `pack`.
+    pub fn parse(name: &str) -> Option<Format> {
+        match name {
+            "csv" => Some(Format::Csv),
+            "xlsx" => Some(Format::Xlsx),
+            "json" => Some(Format::Json),
+            "pack" => Some(Format::Pack),
+            _ => None,
+        }
+    }
+
+    /// File extension and MIME type.
+    pub fn file_type(self) -> (&'static str, &'static str) {
+        match self {
+            Format::Csv => ("csv", "text/csv; charset=utf-8"),
+            Format::Xlsx => (
+                "xlsx",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+            Format::Json => ("json", "application/json"),
+            Format::Pack => ("zip", "application/zip"),
+        }
+    }
+}
+
+const COLUMNS: [&str; 12] = [
+    "id",
+    "state",
+    "category",
+    "score",
+    "url",
+    "domain",
+    "text",
+    "articles",
+    "evidence",
+    "first_seen",
+    "last_seen",
+    "sightings",
+];
+
+fn row(c: &Case) -> [String; 12] {
+    let evidence: Vec<String> = c
+        .evidence
+        .iter()
+        .map(|e| format!("{}: {}", e.text, e.reason))
+        .collect();
+    [
+        c.id.to_string(),
+        c.state.to_string(),
+        c.category.to_string(),
+        format!("{:.3}", c.score),
+        c.url.clone(),
+        c.domain.clone(),
+        c.text.clone(),
+        c.articles.join("; "),
+        evidence.join(" | "),
+        c.first_seen.to_string(),
+        c.last_seen.to_string(),
+        c.sightings.to_string(),
+    ]
+}
+
+/// A spreadsheet cell never starts a formula: scraped text beginning with = + - @ is prefixed
+/// with an apostrophe (CSV/formula injection).
+fn inert(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@']) {
+        format!("'{cell}")
+    } else {
+        cell.to_owned()
+    }
+}
+
+/// Cases as CSV, UTF-8 with a BOM so Excel reads Chinese correctly.
+pub fn cases_csv(cases: &[Case]) -> String {
+    let mut out = format!("\u{feff}{}\r\n", COLUMNS.join(","));
+    for c in cases {
+        let cells: Vec<String> = row(c)
+            .iter()
+            .map(|cell| format!("\"{}\"", inert(cell).replace('"', "\"\"")))
+            .collect();
+        out.push_str(&cells.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// Cases as an Excel workbook.
+pub fn cases_xlsx(cases: &[Case]) -> Result<Vec<u8>, Error> {
+    let xlsx = |e: rust_xlsxwriter::XlsxError| Error::Export(e.to_string());
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("cases").map_err(xlsx)?;
+    for (col, name) in COLUMNS.iter().enumerate() {
+        sheet.write_string(0, col as u16, *name).map_err(xlsx)?;
+    }
+    for (i, c) in cases.iter().enumerate() {
+        let r = i as u32 + 1;
+        for (col, cell) in row(c).iter().enumerate() {
+            match col {
+                0 | 11 => sheet.write_number(r, col as u16, cell.parse::<f64>().unwrap_or(0.0)),
+                3 => sheet.write_number(r, col as u16, c.score),
+                // write_string stores text, never a formula.
+                _ => sheet.write_string(r, col as u16, cell),
+            }
+            .map_err(xlsx)?;
+        }
+    }
+    workbook.save_to_buffer().map_err(xlsx)
+}
+
+/// Cases as a JSON array.
+pub fn cases_json(cases: &[Case]) -> String {
+    serde_json::to_string_pretty(cases).expect("cases serialise")
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// A printable, self-contained report of one case (scraped text escaped).
+fn report(case: &Case, history: &[admon_store::AuditEntry]) -> String {
+    let mut h = String::from(
+        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src 'self'\">",
+    );
+    h.push_str(&format!(
+        "<title>案件 {} 报告</title></head><body>",
+        case.id
+    ));
+    h.push_str(&format!(
+        "<h1>互联网广告监测 案件 #{}</h1><table border=\"1\" cellpadding=\"4\">",
+        case.id
+    ));
+    let fields = [
+        ("违法类别 Category", case.category.to_string()),
+        ("状态 State", case.state.to_string()),
+        ("风险分 Score", format!("{:.3}", case.score)),
+        ("网址 URL", case.url.clone()),
+        ("法律依据 Legal basis", case.articles.join("；")),
+        ("首次发现 First seen", case.first_seen.to_string()),
+        ("最近发现 Last seen", case.last_seen.to_string()),
+        ("发现次数 Sightings", case.sightings.to_string()),
+        ("模型 Model", case.model.clone()),
+    ];
+    for (k, v) in fields {
+        h.push_str(&format!(
+            "<tr><th>{k}</th><td>{}</td></tr>",
+            html_escape(&v)
+        ));
+    }
+    h.push_str(&format!(
+        "</table><h2>广告内容 Text</h2><p>{}</p><h2>证据 Evidence</h2><ul>",
+        html_escape(&case.text)
+    ));
+    for e in &case.evidence {
+        h.push_str(&format!(
+            "<li>「{}」[{}–{}] {}</li>",
+            html_escape(&e.text),
+            e.start,
+            e.end,
+            html_escape(&e.reason)
+        ));
+    }
+    h.push_str("</ul><h2>处理记录 History</h2><ol>");
+    for entry in history {
+        h.push_str(&format!(
+            "<li>{} {} {} {} <small>{}</small></li>",
+            entry.at,
+            html_escape(&entry.who),
+            html_escape(&entry.action),
+            html_escape(&entry.reason),
+            entry.hash
+        ));
+    }
+    h.push_str("</ol></body></html>");
+    h
+}
+
+/// An evidence pack: per case its JSON, report, history, captured HTML and screenshots, and a
+/// `manifest.sha256` (sha256sum format) over every file.
+pub fn evidence_pack(store: &Store, cases: &[Case]) -> Result<Vec<u8>, Error> {
+    let zip_err = |e: zip::result::ZipError| Error::Export(e.to_string());
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let mut manifest = String::new();
+    let mut add = |zip: &mut zip::ZipWriter<_>, name: String, bytes: &[u8]| -> Result<(), Error> {
+        zip.start_file(name.as_str(), options).map_err(zip_err)?;
+        zip.write_all(bytes)
+            .map_err(|e| Error::Export(e.to_string()))?;
+        manifest.push_str(&format!("{}  {name}\n", hex::encode(Sha256::digest(bytes))));
+        Ok(())
+    };
+    for case in cases {
+        let dir = format!("case-{}", case.id);
+        let history = store.history(case.id)?;
+        add(
+            &mut zip,
+            format!("{dir}/case.json"),
+            serde_json::to_string_pretty(case)
+                .expect("case serialises")
+                .as_bytes(),
+        )?;
+        add(
+            &mut zip,
+            format!("{dir}/history.json"),
+            serde_json::to_string_pretty(&history)
+                .expect("history serialises")
+                .as_bytes(),
+        )?;
+        add(
+            &mut zip,
+            format!("{dir}/report.html"),
+            report(case, &history).as_bytes(),
+        )?;
+        for capture_id in &case.capture_ids {
+            let Some((capture, html_sha, screenshot_sha)) = store.capture(capture_id)? else {
+                continue;
+            };
+            add(
+                &mut zip,
+                format!("{dir}/capture-{capture_id}.json"),
+                serde_json::to_string_pretty(&capture)
+                    .expect("capture serialises")
+                    .as_bytes(),
+            )?;
+            if let Some(html) = store.blob(&html_sha)? {
+                add(&mut zip, format!("{dir}/capture-{capture_id}.html"), &html)?;
+            }
+            if let Some(png) = screenshot_sha
+                .map(|s| store.blob(&s))
+                .transpose()?
+                .flatten()
+            {
+                add(&mut zip, format!("{dir}/capture-{capture_id}.png"), &png)?;
+            }
+        }
+    }
+    zip.start_file("manifest.sha256", options)
+        .map_err(zip_err)?;
+    zip.write_all(manifest.as_bytes())
+        .map_err(|e| Error::Export(e.to_string()))?;
+    Ok(zip.finish().map_err(zip_err)?.into_inner())
+}
+
+/// Renders `cases` in `format`, then marks the confirmed ones exported (re-exporting is
+/// allowed and logged again). Returns the bytes.
+pub fn export(store: &Store, cases: &[Case], format: Format, who: &str) -> Result<Vec<u8>, Error> {
+    let bytes = match format {
+        Format::Csv => cases_csv(cases).into_bytes(),
+        Format::Xlsx => cases_xlsx(cases)?,
+        Format::Json => cases_json(cases).into_bytes(),
+        Format::Pack => evidence_pack(store, cases)?,
+    };
+    for case in cases {
+        if matches!(case.state, CaseState::Confirmed | CaseState::Exported) {
+            store.transition(
+                case.id,
+                CaseState::Exported,
+                who,
+                &format!("exported as {format:?}"),
+            )?;
+        }
+    }
+    Ok(bytes)
+}
