@@ -505,7 +505,9 @@ fn url_encode_pairs(pairs: &[(&str, &str)]) -> String {
 fn segments(case: &Case) -> Vec<minijinja::Value> {
     let chars: Vec<char> = case.text.chars().collect();
     let mut reasons: Vec<Option<String>> = vec![None; chars.len()];
-    for e in &case.evidence {
+    // A span over the whole text (a structural flag such as a missing 广告 label) says nothing
+    // a highlight could show; it stays in the evidence list below the text.
+    for e in case.evidence.iter().filter(|e| e.end - e.start < chars.len()) {
         for r in reasons
             .iter_mut()
             .take(e.end.min(chars.len()))
