@@ -507,7 +507,11 @@ fn segments(case: &Case) -> Vec<minijinja::Value> {
     let mut reasons: Vec<Option<String>> = vec![None; chars.len()];
     // A span over the whole text (a structural flag such as a missing 广告 label) says nothing
     // a highlight could show; it stays in the evidence list below the text.
-    for e in case.evidence.iter().filter(|e| e.end - e.start < chars.len()) {
+    for e in case
+        .evidence
+        .iter()
+        .filter(|e| e.end - e.start < chars.len())
+    {
         for r in reasons
             .iter_mut()
             .take(e.end.min(chars.len()))
