@@ -364,7 +364,21 @@ async fn crawl_with_progress(
             }
         })
     };
+    // Ctrl-C stops the crawl cleanly: pages in flight are stored, then the store is flushed.
+    let interrupt = {
+        let progress = progress.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!("\nadmon: stopping after the pages in flight (Ctrl-C again to abort)");
+                progress.stop.store(true, Ordering::Relaxed);
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    std::process::exit(130);
+                }
+            }
+        })
+    };
     let summary = pipeline::crawl_into_store(&crawler, seeds, classifier, store, progress).await;
+    interrupt.abort();
     ticker.abort();
     bar.finish_and_clear();
     summary
@@ -388,6 +402,9 @@ fn print_summary(s: &pipeline::IngestSummary) {
     println!("{:<16} {:>10}", "listings", c.listings);
     println!("{:<16} {:>10}", "flagged", s.flagged);
     println!("{:<16} {:>10.1}", "seconds", c.seconds);
+    if c.stopped {
+        println!("stopped early by Ctrl-C; everything fetched so far is stored");
+    }
 }
 
 fn parse_seeds(args: &[String]) -> Result<Vec<url::Url>> {
@@ -451,6 +468,9 @@ async fn run_demo(mut config: Config, data: &Path, port: Option<u16>) -> Result<
     let summary =
         crawl_with_progress(&config, store.clone(), classifier.clone(), sites.seeds()).await?;
     print_summary(&summary);
+    if summary.crawl.stopped {
+        return Ok(());
+    }
     serve(&config, store, port, Some(classifier.resources())).await
 }
 

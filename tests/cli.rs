@@ -142,3 +142,69 @@ async fn crawl_command_fills_the_store_from_a_seed_file() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("seed file ftp//nowhere"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_stops_a_crawl_cleanly_and_keeps_what_was_fetched() {
+    let sites = admon::demo::start(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds"))
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    // Slow politeness so the crawl is still running when Ctrl-C arrives.
+    let child = tokio::process::Command::new(ADMON)
+        .arg("--data")
+        .arg(&data)
+        .args([
+            "crawl",
+            "--seeds",
+            sites.news.as_str(),
+            sites.market.as_str(),
+        ])
+        .env("ADMON_CRAWLER_RENDER", "never")
+        .env("ADMON_CRAWLER_PER_HOST_DELAY_MS", "1500")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the first pages are in, then interrupt.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while !data.join("model.json").exists() {
+        assert!(std::time::Instant::now() < deadline, "crawl never started");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let pid = child.id().unwrap().to_string();
+    assert!(Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let out = tokio::time::timeout(std::time::Duration::from_secs(30), child.wait_with_output())
+        .await
+        .expect("crawl stopped")
+        .unwrap();
+    assert!(out.status.success(), "exit {:?}", out.status);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("stopped early by Ctrl-C"), "{stdout}");
+    let verify = Command::new(ADMON)
+        .arg("--data")
+        .arg(&data)
+        .args(["store", "verify"])
+        .output()
+        .unwrap();
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+    let list = Command::new(ADMON)
+        .arg("--data")
+        .arg(&data)
+        .args(["cases", "list", "--format", "json"])
+        .output()
+        .unwrap();
+    let cases: Vec<serde_json::Value> = serde_json::from_slice(&list.stdout).unwrap();
+    assert!(
+        !cases.is_empty(),
+        "pages fetched before Ctrl-C were not kept"
+    );
+}

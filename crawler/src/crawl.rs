@@ -8,7 +8,7 @@ use crate::{charset, CrawlConfig, Error, RenderMode, Result};
 use admon_domain::{AdForm, Capture, CapturedPage};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet, VecDeque};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use time::OffsetDateTime;
@@ -27,6 +27,8 @@ pub struct Progress {
     pub bytes: AtomicU64,
     /// URLs waiting.
     pub queued: AtomicU64,
+    /// Set to stop the crawl: no new fetch starts; pages in flight finish and are delivered.
+    pub stop: AtomicBool,
 }
 
 /// What a crawl did.
@@ -48,6 +50,8 @@ pub struct CrawlSummary {
     pub seconds: f64,
     /// Errors by kind.
     pub error_kinds: BTreeMap<String, u64>,
+    /// Whether the crawl was stopped before its frontier emptied.
+    pub stopped: bool,
 }
 
 /// Removes the fragment and tracking parameters; the `url` crate already lowercases the host
@@ -160,6 +164,7 @@ impl Crawler {
         loop {
             while running.len() < self.config.concurrency.max(1)
                 && started_pages < self.config.max_pages
+                && !progress.stop.load(Ordering::Relaxed)
             {
                 let Some(job) = frontier.pop_front() else {
                     break;
@@ -236,6 +241,7 @@ impl Crawler {
             }
         }
         summary.seconds = started.elapsed().as_secs_f64();
+        summary.stopped = progress.stop.load(Ordering::Relaxed);
         summary
     }
 
