@@ -1,4 +1,5 @@
 //! The crawler against real HTTP servers on loopback, each started by its test.
 
+mod fuzz;
 mod server;
 mod web;
