@@ -159,6 +159,21 @@ impl Crawler {
                 });
             }
         }
+        if self.config.sitemaps {
+            let seeds: Vec<Url> = frontier.iter().map(|j| j.seed.clone()).collect();
+            for seed in seeds {
+                for url in self.sitemap_pages(&seed).await {
+                    let url = normalise_url(&url);
+                    if self.in_scope(&url, &seed) && seen.insert(url.to_string()) {
+                        frontier.push_back(Job {
+                            url,
+                            depth: 1,
+                            seed: seed.clone(),
+                        });
+                    }
+                }
+            }
+        }
         let mut running: JoinSet<(Job, Result<PageAndLinks>)> = JoinSet::new();
         let mut started_pages = 0usize;
         loop {
@@ -243,6 +258,39 @@ impl Crawler {
         summary.seconds = started.elapsed().as_secs_f64();
         summary.stopped = progress.stop.load(Ordering::Relaxed);
         summary
+    }
+
+    /// Page URLs from the seed site's sitemaps, following sitemap indexes (bounded).
+    async fn sitemap_pages(&self, seed: &Url) -> Vec<Url> {
+        let mut queue: VecDeque<Url> = self
+            .fetcher
+            .robots_sitemaps(seed)
+            .await
+            .iter()
+            .filter_map(|s| seed.join(s).ok())
+            .collect();
+        if queue.is_empty() {
+            queue.extend(seed.join("/sitemap.xml").ok());
+        }
+        let mut pages = Vec::new();
+        let mut fetched = 0;
+        while let Some(sitemap) = queue.pop_front() {
+            if fetched == 50 || pages.len() >= self.config.max_sitemap_urls {
+                break;
+            }
+            fetched += 1;
+            match self.fetcher.fetch(&sitemap).await {
+                Ok(f) if f.status < 400 => {
+                    let parsed = crate::sitemap::parse(&f.body, &f.final_url);
+                    queue.extend(parsed.sitemaps);
+                    pages.extend(parsed.pages);
+                }
+                Ok(_) => {}
+                Err(e) => tracing::debug!(%sitemap, error = %e, "sitemap not read"),
+            }
+        }
+        pages.truncate(self.config.max_sitemap_urls);
+        pages
     }
 
     fn in_scope(&self, link: &Url, seed: &Url) -> bool {

@@ -194,6 +194,17 @@ impl Fetcher {
         answer
     }
 
+    /// The sitemaps robots.txt lists for the URL's host (after it was read).
+    pub async fn robots_sitemaps(&self, url: &Url) -> Vec<String> {
+        self.robots(url).await;
+        self.robots
+            .lock()
+            .expect("robots cache")
+            .get(&host_key(url))
+            .and_then(|r| r.as_ref().map(|r| r.sitemaps.clone()))
+            .unwrap_or_default()
+    }
+
     /// Fetches a page, after robots.txt and the host's politeness delay.
     pub async fn fetch(&self, url: &Url) -> Result<Fetched> {
         let (allowed, crawl_delay) = self.robots(url).await;

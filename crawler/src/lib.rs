@@ -1,6 +1,6 @@
 //! Turns seed URLs into captured pages and the ads and listings on them.
 //!
-//! URLs pass through the crawl loop (scope, normalisation, traps), `fetch` (robots.txt,
+//! URLs pass through the crawl loop (scope, normalisation, traps, `sitemap`s), `fetch` (robots.txt,
 //! politeness, size and time caps), `charset` (GBK and friends), `render` (Chromium, when
 //! installed and enabled) and `extract` (EasyList filter lists for ads, schema.org and
 //! per-site selectors for listings). Nothing here classifies or stores. Build an
@@ -15,6 +15,7 @@ mod error;
 mod extract;
 mod fetch;
 mod render;
+mod sitemap;
 
 pub use charset::decode_html;
 pub use crawl::{normalise_url, CrawlSummary, Crawler, Progress};
@@ -74,6 +75,10 @@ pub struct CrawlConfig {
     pub chromium: PathBuf,
     /// Wait after load for late scripts, ms.
     pub render_settle_ms: u64,
+    /// Read each seed site's sitemaps (robots.txt `Sitemap:` lines, else /sitemap.xml).
+    pub sitemaps: bool,
+    /// Most page URLs taken from one site's sitemaps.
+    pub max_sitemap_urls: usize,
 }
 
 impl Default for CrawlConfig {
@@ -100,6 +105,8 @@ impl Default for CrawlConfig {
             render: RenderMode::Auto,
             chromium: PathBuf::from("/usr/bin/chromium"),
             render_settle_ms: 600,
+            sitemaps: true,
+            max_sitemap_urls: 50_000,
         }
     }
 }

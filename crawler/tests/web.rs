@@ -227,3 +227,42 @@ async fn crawler_traps_are_capped() {
         server.paths()
     );
 }
+
+#[tokio::test]
+async fn sitemaps_from_robots_and_indexes_reach_unlinked_pages() {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(
+        br#"<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+        <url><loc>/orphan-a</loc></url><url><loc>/orphan-b?utm_source=sm</loc></url>
+        <url><loc>http://example.invalid/elsewhere</loc></url></urlset>"#,
+    )
+    .unwrap();
+    let set = Arc::new(gz.finish().unwrap());
+    let server = Server::start(move |path, _| match path {
+        "/robots.txt" => Reply::bytes(
+            "text/plain",
+            b"User-agent: *\nAllow: /\nSitemap: /sm-index.xml\n".to_vec(),
+        ),
+        "/sm-index.xml" => Reply::bytes(
+            "application/xml",
+            b"<sitemapindex><sitemap><loc>/sm1.xml.gz</loc></sitemap></sitemapindex>".to_vec(),
+        ),
+        "/sm1.xml.gz" => Reply::bytes("application/gzip", set.to_vec()),
+        "/" => Reply::html("<p>no links here</p>"),
+        "/orphan-a" | "/orphan-b" => Reply::html("<p>only in the sitemap</p>"),
+        _ => Reply::status(404),
+    })
+    .await;
+    let (_, pages) = crawl(config(), &format!("{}/", server.base)).await;
+    let mut urls: Vec<String> = pages
+        .iter()
+        .map(|p| p.capture.url.replace(&server.base, ""))
+        .collect();
+    urls.sort();
+    assert_eq!(
+        urls,
+        ["/", "/orphan-a", "/orphan-b"],
+        "{:?}",
+        server.paths()
+    );
+}
