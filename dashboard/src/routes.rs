@@ -27,6 +27,7 @@ const FAILURE_WINDOW: Duration = Duration::from_secs(300);
 pub(crate) fn router(state: Shared) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/metrics", get(metrics))
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
         .route("/login", get(login_form).post(login))
@@ -63,6 +64,30 @@ async fn security_headers(request: axum::extract::Request, next: Next) -> Respon
         HeaderValue::from_static("no-referrer"),
     );
     response
+}
+
+/// Prometheus text format: counts only, nothing scraped.
+async fn metrics(State(state): State<Shared>) -> Result<Response> {
+    let mut out = String::from(
+        "# HELP admon_cases Cases in the store by triage state.\n# TYPE admon_cases gauge\n",
+    );
+    for (s, n) in state.store.count_by_state()? {
+        out.push_str(&format!("admon_cases{{state=\"{s}\"}} {n}\n"));
+    }
+    out.push_str(
+        "# HELP admon_records Records in the store by kind.\n# TYPE admon_records gauge\n",
+    );
+    for (kind, n) in state.store.sizes() {
+        out.push_str(&format!("admon_records{{kind=\"{kind}\"}} {n}\n"));
+    }
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        out,
+    )
+        .into_response())
 }
 
 async fn css() -> impl IntoResponse {

@@ -165,6 +165,15 @@ async fn anonymous_is_sent_to_login_and_healthz_answers() {
         cookie: String::new(),
     };
     assert_eq!(b.get("/healthz").await.1, "ok");
+    let metrics = b.get("/metrics").await.1;
+    assert!(
+        metrics.contains("admon_cases{state=\"new\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("admon_records{kind=\"captures\"} 1"),
+        "{metrics}"
+    );
     for path in [
         "/queue".to_string(),
         format!("/cases/{id}"),

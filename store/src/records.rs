@@ -441,6 +441,18 @@ impl Store {
         Ok(counts)
     }
 
+    /// Record counts for monitoring: captures, evidence blobs, samples, cases, audit entries.
+    pub fn sizes(&self) -> Vec<(&'static str, usize)> {
+        vec![
+            ("captures", self.captures.len()),
+            ("evidence_blobs", self.blobs.len()),
+            ("samples", self.samples.len()),
+            ("cases", self.cases.len()),
+            // The audit tree also holds its head pointer.
+            ("audit_entries", self.audit.len().saturating_sub(1)),
+        ]
+    }
+
     /// Moves a case to another state, logging who and why. Durable when it returns.
     pub fn transition(&self, id: u64, to: CaseState, who: &str, reason: &str) -> Result<Case> {
         let now = OffsetDateTime::now_utc();
