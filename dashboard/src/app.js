@@ -1,4 +1,5 @@
-// Keyboard triage: j/k move through the queue, Enter opens; on a case c/d/r press the button.
+// Keyboard triage: j/k move through the queue, x selects, Enter opens; on a case c/d/r press
+// the button.
 (function () {
   var rows = Array.prototype.slice.call(document.querySelectorAll("table.queue tbody tr"));
   var at = 0;
@@ -15,6 +16,10 @@
     if (e.key === "j") select(at + 1);
     else if (e.key === "k") select(at - 1);
     else if (e.key === "Enter" && rows.length) window.location = rows[at].getAttribute("data-href");
+    else if (e.key === "x" && rows.length) {
+      var box = rows[at].querySelector('input[type="checkbox"]');
+      if (box) box.checked = !box.checked;
+    }
     else {
       var button = document.querySelector('button[data-key="' + e.key + '"]');
       if (button) button.click();

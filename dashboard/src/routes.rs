@@ -37,6 +37,9 @@ pub(crate) fn router(state: Shared) -> Router {
         .route("/queue", get(queue))
         .route("/cases/{id}", get(case_page))
         .route("/cases/{id}/action", post(case_action))
+        .route("/cases/{id}/comment", post(case_comment))
+        .route("/cases/{id}/assign", post(case_assign))
+        .route("/cases/bulk", post(bulk_action))
         .route("/export.csv", get(export_csv))
         .route("/export", post(export_form))
         .route("/evidence/{sha}", get(evidence))
@@ -638,6 +641,86 @@ async fn case_action(
         "/queue".into()
     };
     Ok(Redirect::to(&next).into_response())
+}
+
+#[derive(Deserialize)]
+struct TextForm {
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn case_comment(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+    Form(form): Form<TextForm>,
+) -> Result<Response> {
+    let visitor = Visitor::of(&state, &headers);
+    let (who, _) = visitor.require(Action::Triage)?;
+    visitor.check_csrf(&form.csrf)?;
+    let text = form.text.trim();
+    if text.is_empty() {
+        return Err(Error::BadRequest("empty comment".into()));
+    }
+    state.store.comment(id, &who, text)?;
+    Ok(Redirect::to(&format!("/cases/{id}")).into_response())
+}
+
+async fn case_assign(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+    Form(form): Form<TextForm>,
+) -> Result<Response> {
+    let visitor = Visitor::of(&state, &headers);
+    let (who, _) = visitor.require(Action::Triage)?;
+    visitor.check_csrf(&form.csrf)?;
+    let assignee = form.text.trim();
+    if !assignee.is_empty() && state.store.user(assignee)?.is_none() {
+        return Err(Error::BadRequest(format!("no user {assignee}")));
+    }
+    state.store.assign(id, &who, assignee)?;
+    Ok(Redirect::to(&format!("/cases/{id}")).into_response())
+}
+
+/// One action on many cases: `ids` repeated in the form. Stops at the first refusal and says
+/// which case, leaving the ones before it done (each is its own audited transition).
+async fn bulk_action(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    body: String,
+) -> Result<Response> {
+    let visitor = Visitor::of(&state, &headers);
+    let (who, _) = visitor.require(Action::Triage)?;
+    let mut ids = Vec::new();
+    let (mut action, mut reason, mut csrf) = (String::new(), String::new(), String::new());
+    for (k, v) in url::form_urlencoded::parse(body.as_bytes()) {
+        match k.as_ref() {
+            "ids" => ids.push(
+                v.parse::<u64>()
+                    .map_err(|_| Error::BadRequest(format!("bad case id {v}")))?,
+            ),
+            "action" => action = v.into_owned(),
+            "reason" => reason = v.into_owned(),
+            "csrf" => csrf = v.into_owned(),
+            _ => {}
+        }
+    }
+    visitor.check_csrf(&csrf)?;
+    let to = CaseState::parse(&action)
+        .filter(|s| {
+            matches!(
+                s,
+                CaseState::InReview | CaseState::Confirmed | CaseState::Dismissed
+            )
+        })
+        .ok_or_else(|| Error::BadRequest(format!("unknown action {action}")))?;
+    for id in ids {
+        state.store.transition(id, to, &who, reason.trim())?;
+    }
+    Ok(Redirect::to("/queue").into_response())
 }
 
 #[derive(Deserialize)]

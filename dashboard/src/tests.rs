@@ -430,3 +430,64 @@ fn spreadsheet_cells_never_become_formulas() {
     assert!(csv.contains("\"'=HYPERLINK(\"\"http://evil\"\""), "{csv}");
     assert!(cases_xlsx(&[case]).unwrap().starts_with(b"PK"));
 }
+
+#[tokio::test]
+async fn comments_assignments_and_bulk_actions_are_audited() {
+    let (_dir, dash, id) = setup();
+    let (mut analyst, csrf) = Browser::login(dash.router(), "ana").await;
+    let (status, _, _) = analyst
+        .post(
+            &format!("/cases/{id}/comment"),
+            &format!("text=%E5%A4%8D%E6%A0%B8&csrf={csrf}"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, _) = analyst
+        .post(
+            &format!("/cases/{id}/assign"),
+            &format!("text=ana&csrf={csrf}"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, _) = analyst
+        .post(
+            &format!("/cases/{id}/assign"),
+            &format!("text=nobody&csrf={csrf}"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _, _) = analyst
+        .post(
+            "/cases/bulk",
+            &format!("ids={id}&action=dismissed&reason=dup"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "bulk without CSRF");
+    let (status, _, _) = analyst
+        .post(
+            "/cases/bulk",
+            &format!("ids={id}&action=dismissed&reason=dup&csrf={csrf}"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, _) = analyst
+        .post(
+            "/cases/bulk",
+            &format!("ids={id}&action=dismissed&csrf={csrf}"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "dismissed twice");
+    let (_, page, _) = analyst.get(&format!("/cases/{id}")).await;
+    for want in ["comment", "复核", "assign", "dismissed", "dup"] {
+        assert!(page.contains(want), "history lacks {want}");
+    }
+    assert!(page.contains("value=\"ana\""), "assignee not shown");
+    let (mut officer, csrf) = Browser::login(dash.router(), "off").await;
+    let (status, _, _) = officer
+        .post(
+            &format!("/cases/{id}/comment"),
+            &format!("text=x&csrf={csrf}"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

@@ -506,6 +506,24 @@ impl Store {
         Ok(())
     }
 
+    /// Assigns a case to an analyst (empty name: unassigns), logging who did it.
+    pub fn assign(&self, id: u64, who: &str, assignee: &str) -> Result<Case> {
+        let now = OffsetDateTime::now_utc();
+        let trees = (&self.cases, &self.audit);
+        let case = unwrap_tx(trees.transaction(|(cases, audit)| {
+            let bytes = cases
+                .get(id.to_be_bytes())?
+                .ok_or_else(|| abort(Error::CaseNotFound(id)))?;
+            let mut case: Case = decode("cases", &bytes).map_err(abort)?;
+            case.assignee = (!assignee.is_empty()).then(|| assignee.to_owned());
+            cases.insert(&id.to_be_bytes(), encode(&case))?;
+            append_audit(audit, id, who, "assign", None, None, assignee, now)?;
+            Ok(case)
+        }))?;
+        self.db.flush()?;
+        Ok(case)
+    }
+
     /// The audit entries of one case, oldest first.
     pub fn history(&self, id: u64) -> Result<Vec<AuditEntry>> {
         let mut out = Vec::new();
