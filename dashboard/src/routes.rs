@@ -40,6 +40,7 @@ pub(crate) fn router(state: Shared) -> Router {
         .route("/cases/{id}/comment", post(case_comment))
         .route("/cases/{id}/assign", post(case_assign))
         .route("/cases/bulk", post(bulk_action))
+        .route("/cases/{id}/transfer", post(case_transfer))
         .route("/export.csv", get(export_csv))
         .route("/export", post(export_form))
         .route("/evidence/{sha}", get(evidence))
@@ -682,6 +683,26 @@ async fn case_assign(
         return Err(Error::BadRequest(format!("no user {assignee}")));
     }
     state.store.assign(id, &who, assignee)?;
+    Ok(Redirect::to(&format!("/cases/{id}")).into_response())
+}
+
+/// Hands an exported case to a named local bureau (officers).
+async fn case_transfer(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+    Form(form): Form<TextForm>,
+) -> Result<Response> {
+    let visitor = Visitor::of(&state, &headers);
+    let (who, _) = visitor.require(Action::Export)?;
+    visitor.check_csrf(&form.csrf)?;
+    let bureau = form.text.trim();
+    if bureau.is_empty() {
+        return Err(Error::BadRequest("name the bureau the case goes to".into()));
+    }
+    state
+        .store
+        .transition(id, CaseState::Transferred, &who, &format!("移交 {bureau}"))?;
     Ok(Redirect::to(&format!("/cases/{id}")).into_response())
 }
 

@@ -394,6 +394,19 @@ async fn officers_export_packs_and_cases_are_marked() {
     assert!(zip.by_name("manifest.sha256").is_ok());
     let (_, page, _) = officer.get(&format!("/cases/{id}")).await;
     assert!(page.contains("exported"), "case not marked exported");
+    assert!(page.contains(&format!("/cases/{id}/transfer")));
+    let (status, _, _) = officer
+        .post(
+            &format!("/cases/{id}/transfer"),
+            &format!("text=%E6%9C%9D%E9%98%B3%E5%88%86%E5%B1%80&csrf={csrf}"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page, _) = officer.get(&format!("/cases/{id}")).await;
+    assert!(
+        page.contains("transferred") && page.contains("移交 朝阳分局"),
+        "transfer not recorded"
+    );
     let (status, _, _) = officer
         .post("/export", &format!("format=docx&csrf={csrf}"))
         .await;
