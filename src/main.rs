@@ -109,6 +109,11 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Bearer tokens for the JSON API (`/api/v1/...`).
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
     /// Store maintenance.
     Store {
         #[command(subcommand)]
@@ -160,6 +165,19 @@ enum UserCommand {
         /// Password (default: read a line from standard input).
         #[arg(long, env = "ADMON_PASSWORD")]
         password: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Make a token; the secret is printed once.
+    Create {
+        /// analyst, officer or admin.
+        #[arg(long)]
+        role: String,
+        /// What the token is for.
+        #[arg(long, default_value = "api")]
+        name: String,
     },
 }
 
@@ -253,6 +271,19 @@ fn run(cli: Cli) -> Result<()> {
                 },
         } => add_user(&data, &name, &role, password),
         Command::Export { format, out, state } => export(&data, &format, &out, &state),
+        Command::Token {
+            command: TokenCommand::Create { role, name },
+        } => {
+            let role = Role::parse(&role)
+                .with_context(|| format!("unknown role `{role}` (analyst, officer, admin)"))?;
+            let secret = admon_dashboard::create_token(&*open_store(&data)?, &name, role)?;
+            println!("{secret}");
+            eprintln!(
+                "admon: token `{name}` ({}) created; keep it secret, it is not shown again",
+                role.as_str()
+            );
+            Ok(())
+        }
         Command::Store {
             command: StoreCommand::Verify,
         } => verify(&data),

@@ -95,3 +95,27 @@ pub(crate) fn random_token() -> String {
     rand::rng().fill_bytes(&mut bytes);
     hex::encode(bytes)
 }
+
+/// The SHA-256 (hex) under which a token secret is stored.
+pub(crate) fn token_hash(secret: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// Makes an API bearer token for another system; returns the secret, shown once.
+pub fn create_token(
+    store: &admon_store::Store,
+    name: &str,
+    role: Role,
+) -> Result<String, admon_store::Error> {
+    let secret = format!("admon_{}", random_token());
+    store.put_token(
+        &token_hash(&secret),
+        &admon_store::ApiToken {
+            name: name.to_owned(),
+            role: role.as_str().to_owned(),
+            created: time::OffsetDateTime::now_utc(),
+        },
+    )?;
+    Ok(secret)
+}

@@ -9,6 +9,9 @@ pub enum Error {
     /// Not logged in.
     #[error("not logged in")]
     Unauthenticated,
+    /// An API call without a valid bearer token.
+    #[error("missing or invalid bearer token")]
+    Unauthorized,
     /// Logged in, but the role may not do this.
     #[error("forbidden")]
     Forbidden,
@@ -41,6 +44,7 @@ impl IntoResponse for Error {
             Error::Unauthenticated => {
                 return axum::response::Redirect::to("/login").into_response();
             }
+            Error::Unauthorized => StatusCode::UNAUTHORIZED,
             Error::Forbidden | Error::Csrf => StatusCode::FORBIDDEN,
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
             Error::NotFound | Error::Store(admon_store::Error::CaseNotFound(_)) => {

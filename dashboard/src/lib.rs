@@ -3,17 +3,19 @@
 //! Server-rendered HTML (axum + minijinja with auto-escaping: everything shown was written by
 //! strangers), a Chinese UI with an English switch (`i18n/`), argon2 passwords, session
 //! cookies with CSRF tokens, role checks in [`may`], and security headers with a CSP that
-//! allows no inline script. Build a [`Dashboard`] over a [`admon_store::Store`] and call
+//! allows no inline script. Other systems use the JSON API under `/api/v1/` with bearer tokens
+//! ([`create_token`]). Build a [`Dashboard`] over a [`admon_store::Store`] and call
 //! [`Dashboard::serve`]. Nothing here crawls or classifies.
 
 #![warn(missing_docs)]
 
+mod api;
 mod auth;
 mod error;
 mod export;
 mod routes;
 
-pub use auth::{hash_password, may, Action, Role};
+pub use auth::{create_token, hash_password, may, Action, Role};
 pub use error::{ApiError, Error};
 pub use export::{
     cases_csv, cases_json, cases_xlsx, evidence_pack, export, Format as ExportFormat,
@@ -86,7 +88,7 @@ impl Dashboard {
 
     /// The axum router (for tests and for embedding).
     pub fn router(&self) -> axum::Router {
-        routes::router(self.state.clone())
+        routes::router(self.state.clone()).merge(api::router(self.state.clone()))
     }
 
     /// Serves on `addr` until `shutdown` resolves; `ready` is called once listening.

@@ -504,3 +504,77 @@ async fn comments_assignments_and_bulk_actions_are_audited() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_json_api_takes_bearer_tokens_with_roles() {
+    let (_dir, dash, id) = setup();
+    let store = dash.state.store.clone();
+    let analyst = create_token(&store, "bi", Role::Analyst).unwrap();
+    let officer = create_token(&store, "case-system", Role::Officer).unwrap();
+    let call = |method: &str, path: &str, token: Option<&str>| {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let app = dash.router();
+        let req = req.body(Body::empty()).unwrap();
+        async move {
+            let res = app.oneshot(req).await.unwrap();
+            let status = res.status();
+            let body = axum::body::to_bytes(res.into_body(), 1 << 24)
+                .await
+                .unwrap();
+            (status, body.to_vec())
+        }
+    };
+    assert_eq!(
+        call("GET", "/api/v1/cases", None).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        call("GET", "/api/v1/cases", Some("admon_wrong")).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (status, body) = call("GET", "/api/v1/cases?state=new", Some(&analyst)).await;
+    assert_eq!(status, StatusCode::OK);
+    let cases: Vec<serde_json::Value> = serde_json::from_slice(&body).unwrap();
+    assert_eq!(cases[0]["id"], id);
+    assert_eq!(cases[0]["category"], "absolute_terms");
+    let (status, body) = call("GET", &format!("/api/v1/cases/{id}"), Some(&analyst)).await;
+    assert_eq!(status, StatusCode::OK);
+    let one: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(one["history"][0]["action"], "created");
+    let (status, body) = call("GET", "/api/v1/search?q=%E7%82%B9%E6%88%91", Some(&analyst)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        serde_json::from_slice::<Vec<serde_json::Value>>(&body)
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        call("POST", "/api/v1/export?format=json", Some(&analyst))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    store
+        .transition(id, admon_domain::CaseState::Confirmed, "ana", "")
+        .unwrap();
+    let (status, body) = call("POST", "/api/v1/export?format=json", Some(&officer)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        serde_json::from_slice::<Vec<serde_json::Value>>(&body)
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        store.case(id).unwrap().unwrap().state,
+        admon_domain::CaseState::Exported
+    );
+    assert_eq!(
+        store.history(id).unwrap().last().unwrap().who,
+        "token:case-system"
+    );
+}

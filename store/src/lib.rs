@@ -16,4 +16,4 @@ mod lock;
 mod records;
 
 pub use error::{Error, Result};
-pub use records::{AuditEntry, CaseFilter, NewSighting, Store, User, VerifyReport};
+pub use records::{ApiToken, AuditEntry, CaseFilter, NewSighting, Store, User, VerifyReport};

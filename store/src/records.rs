@@ -51,6 +51,18 @@ pub struct User {
     pub password_hash: String,
 }
 
+/// An API bearer token as stored: only its SHA-256 is kept, never the token itself.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ApiToken {
+    /// What the token is for (the system that uses it).
+    pub name: String,
+    /// Role name.
+    pub role: String,
+    /// When it was made (UTC).
+    #[serde(with = "time::serde::rfc3339")]
+    pub created: OffsetDateTime,
+}
+
 /// One change to a case, chained to the one before by hash.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct AuditEntry {
@@ -125,6 +137,7 @@ pub struct Store {
     queue: sled::Tree,
     audit: sled::Tree,
     users: sled::Tree,
+    tokens: sled::Tree,
     index: SearchIndex,
     _lock: DirLock,
 }
@@ -216,6 +229,7 @@ impl Store {
             queue: db.open_tree("queue")?,
             audit: db.open_tree("audit")?,
             users: db.open_tree("users")?,
+            tokens: db.open_tree("tokens")?,
             index: SearchIndex::open(&dir.join("index"))?,
             meta,
             db,
@@ -612,6 +626,22 @@ impl Store {
         self.users
             .get(name)?
             .map(|b| decode("users", &b))
+            .transpose()
+    }
+
+    /// Keeps an API token under the SHA-256 (hex) of its secret.
+    pub fn put_token(&self, secret_sha256: &str, token: &ApiToken) -> Result<()> {
+        self.tokens
+            .insert(secret_sha256.as_bytes(), encode(token))?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// The API token whose secret hashes to `secret_sha256`.
+    pub fn token(&self, secret_sha256: &str) -> Result<Option<ApiToken>> {
+        self.tokens
+            .get(secret_sha256)?
+            .map(|b| decode("tokens", &b))
             .transpose()
     }
 
