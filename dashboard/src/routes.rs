@@ -395,6 +395,7 @@ struct Row {
     text: String,
     domain: String,
     sightings: u32,
+    repeat: usize,
 }
 
 /// An optional query parameter: empty means none, anything else must parse.
@@ -461,16 +462,19 @@ async fn queue(
     let rows: Vec<Row> = cases
         .into_iter()
         .take(PAGE)
-        .map(|c| Row {
-            id: c.id,
-            state: c.state,
-            category_label: label(&state, visitor.lang, c.category),
-            score: format!("{:.2}", c.score),
-            text: shorten(&c.text, 60),
-            domain: c.domain,
-            sightings: c.sightings,
+        .map(|c| {
+            Ok(Row {
+                repeat: state.store.repeat_offences(&c)?,
+                id: c.id,
+                state: c.state,
+                category_label: label(&state, visitor.lang, c.category),
+                score: format!("{:.2}", c.score),
+                text: shorten(&c.text, 60),
+                domain: c.domain,
+                sightings: c.sightings,
+            })
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let states: Vec<minijinja::Value> = state
         .store
         .count_by_state()?
@@ -600,6 +604,7 @@ async fn case_page(
         context! {
             category_label => label(&state, visitor.lang, case.category),
             score => format!("{:.2}", case.score),
+            repeat => state.store.repeat_offences(&case)?,
             penalty => info.penalty,
             segments => segments(&case),
             case => Serde(&case),

@@ -138,6 +138,7 @@ pub struct Store {
     audit: sled::Tree,
     users: sled::Tree,
     tokens: sled::Tree,
+    offences: sled::Tree,
     index: SearchIndex,
     _lock: DirLock,
 }
@@ -162,6 +163,27 @@ fn queue_key(case: &Case) -> Vec<u8> {
     let score = (case.score.clamp(0.0, 1.0) * 1e9) as u64;
     let mut key = vec![state];
     key.extend_from_slice(&(u64::MAX - score).to_be_bytes());
+    key.extend_from_slice(&case.id.to_be_bytes());
+    key
+}
+
+/// Who is behind a case: the landing page's host for ads (the advertiser), else the page's.
+pub(crate) fn advertiser(case: &Case) -> String {
+    case.landing_url
+        .as_deref()
+        .map(host_of)
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| case.domain.clone())
+}
+
+fn advertiser_prefix(case: &Case) -> Vec<u8> {
+    let mut key = advertiser(case).into_bytes();
+    key.push(0);
+    key
+}
+
+fn offence_key(case: &Case) -> Vec<u8> {
+    let mut key = advertiser_prefix(case);
     key.extend_from_slice(&case.id.to_be_bytes());
     key
 }
@@ -230,6 +252,7 @@ impl Store {
             audit: db.open_tree("audit")?,
             users: db.open_tree("users")?,
             tokens: db.open_tree("tokens")?,
+            offences: db.open_tree("offences")?,
             index: SearchIndex::open(&dir.join("index"))?,
             meta,
             db,
@@ -470,8 +493,8 @@ impl Store {
     /// Moves a case to another state, logging who and why. Durable when it returns.
     pub fn transition(&self, id: u64, to: CaseState, who: &str, reason: &str) -> Result<Case> {
         let now = OffsetDateTime::now_utc();
-        let trees = (&self.cases, &self.queue, &self.audit);
-        let case = unwrap_tx(trees.transaction(|(cases, queue, audit)| {
+        let trees = (&self.cases, &self.queue, &self.audit, &self.offences);
+        let case = unwrap_tx(trees.transaction(|(cases, queue, audit, offences)| {
             let bytes = cases
                 .get(id.to_be_bytes())?
                 .ok_or_else(|| abort(Error::CaseNotFound(id)))?;
@@ -485,6 +508,13 @@ impl Store {
             }
             let from = case.state;
             queue.remove(queue_key(&case))?;
+            // Confirmed (and later) cases count against the advertiser; a reopened one no longer.
+            let key = offence_key(&case);
+            if to == CaseState::Confirmed {
+                offences.insert(key, &now.unix_timestamp().to_be_bytes())?;
+            } else if to == CaseState::InReview {
+                offences.remove(key)?;
+            }
             case.state = to;
             queue.insert(queue_key(&case), &[])?;
             cases.insert(&id.to_be_bytes(), encode(&case))?;
@@ -504,6 +534,21 @@ impl Store {
         self.index.upsert(&case)?;
         self.index.commit()?;
         Ok(case)
+    }
+
+    /// Confirmed cases of the same advertiser in the last two years (the Advertising Law's
+    /// window for repeat violations), this one included when confirmed.
+    pub fn repeat_offences(&self, case: &Case) -> Result<usize> {
+        let since = (OffsetDateTime::now_utc() - time::Duration::days(730)).unix_timestamp();
+        let mut n = 0;
+        for item in self.offences.scan_prefix(advertiser_prefix(case)) {
+            let (_, at) = item?;
+            let at = i64::from_be_bytes(at.as_ref().try_into().unwrap_or([0; 8]));
+            if at >= since {
+                n += 1;
+            }
+        }
+        Ok(n)
     }
 
     /// Adds a comment to a case's history.

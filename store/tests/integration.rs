@@ -207,3 +207,33 @@ fn an_unwritable_data_dir_is_a_clear_error() {
         "{err}"
     );
 }
+
+#[test]
+fn repeat_offenders_are_counted_by_advertiser() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let c = store.put_capture(&page("<p>a</p>")).unwrap();
+    let mut ids = Vec::new();
+    for text in ["销量第一的面霜", "全网最低价面霜", "国家级面霜"] {
+        let mut s = sighting(&c, text, Category::AbsoluteTerms, 0.9);
+        s.landing_url = Some("https://shop.example.cn/cream".into());
+        ids.push(store.record_sighting(s, "crawler").unwrap().unwrap());
+    }
+    let first = store.case(ids[0]).unwrap().unwrap();
+    assert_eq!(store.repeat_offences(&first).unwrap(), 0);
+    store
+        .transition(ids[0], CaseState::Confirmed, "ana", "")
+        .unwrap();
+    store
+        .transition(ids[1], CaseState::Confirmed, "ana", "")
+        .unwrap();
+    store
+        .transition(ids[2], CaseState::Dismissed, "ana", "")
+        .unwrap();
+    let third = store.case(ids[2]).unwrap().unwrap();
+    assert_eq!(store.repeat_offences(&third).unwrap(), 2);
+    store
+        .transition(ids[1], CaseState::InReview, "ana", "reopened")
+        .unwrap();
+    assert_eq!(store.repeat_offences(&third).unwrap(), 1);
+}
