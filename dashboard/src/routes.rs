@@ -169,6 +169,14 @@ impl Visitor {
         }
     }
 
+    /// For a form that changes something: the user's name, if their role may do `action` and
+    /// the form carries their CSRF token.
+    fn act(&self, action: Action, csrf: &str) -> Result<String> {
+        let (who, _) = self.require(action)?;
+        self.check_csrf(csrf)?;
+        Ok(who)
+    }
+
     fn check_csrf(&self, sent: &str) -> Result<()> {
         match &self.session {
             Some(s) if !sent.is_empty() && constant_time_eq(s.csrf.as_bytes(), sent.as_bytes()) => {
@@ -628,9 +636,7 @@ async fn case_action(
     Path(id): Path<u64>,
     Form(form): Form<ActionForm>,
 ) -> Result<Response> {
-    let visitor = Visitor::of(&state, &headers);
-    let (who, _) = visitor.require(Action::Triage)?;
-    visitor.check_csrf(&form.csrf)?;
+    let who = Visitor::of(&state, &headers).act(Action::Triage, &form.csrf)?;
     let to = CaseState::parse(&form.action)
         .filter(|s| {
             matches!(
@@ -663,9 +669,7 @@ async fn case_comment(
     Path(id): Path<u64>,
     Form(form): Form<TextForm>,
 ) -> Result<Response> {
-    let visitor = Visitor::of(&state, &headers);
-    let (who, _) = visitor.require(Action::Triage)?;
-    visitor.check_csrf(&form.csrf)?;
+    let who = Visitor::of(&state, &headers).act(Action::Triage, &form.csrf)?;
     let text = form.text.trim();
     if text.is_empty() {
         return Err(Error::BadRequest("empty comment".into()));
@@ -680,9 +684,7 @@ async fn case_assign(
     Path(id): Path<u64>,
     Form(form): Form<TextForm>,
 ) -> Result<Response> {
-    let visitor = Visitor::of(&state, &headers);
-    let (who, _) = visitor.require(Action::Triage)?;
-    visitor.check_csrf(&form.csrf)?;
+    let who = Visitor::of(&state, &headers).act(Action::Triage, &form.csrf)?;
     let assignee = form.text.trim();
     if !assignee.is_empty() && state.store.user(assignee)?.is_none() {
         return Err(Error::BadRequest(format!("no user {assignee}")));
@@ -698,9 +700,7 @@ async fn case_transfer(
     Path(id): Path<u64>,
     Form(form): Form<TextForm>,
 ) -> Result<Response> {
-    let visitor = Visitor::of(&state, &headers);
-    let (who, _) = visitor.require(Action::Export)?;
-    visitor.check_csrf(&form.csrf)?;
+    let who = Visitor::of(&state, &headers).act(Action::Export, &form.csrf)?;
     let bureau = form.text.trim();
     if bureau.is_empty() {
         return Err(Error::BadRequest("name the bureau the case goes to".into()));
@@ -796,9 +796,7 @@ async fn export_form(
     headers: HeaderMap,
     Form(form): Form<ExportForm>,
 ) -> Result<Response> {
-    let visitor = Visitor::of(&state, &headers);
-    let (who, _) = visitor.require(Action::Export)?;
-    visitor.check_csrf(&form.csrf)?;
+    let who = Visitor::of(&state, &headers).act(Action::Export, &form.csrf)?;
     let format = optional(&form.format, ExportFormat::parse, "format")?
         .ok_or_else(|| Error::BadRequest("format is required".into()))?;
     let filter_state = optional(&form.state, CaseState::parse, "state")?;
