@@ -188,6 +188,28 @@ fn offence_key(case: &Case) -> Vec<u8> {
     key
 }
 
+fn count_key(state: CaseState) -> String {
+    format!("cases:{state}")
+}
+
+fn read_u64(bytes: Option<sled::IVec>) -> u64 {
+    bytes.map_or(0, |v| {
+        u64::from_be_bytes(v.as_ref().try_into().unwrap_or([0; 8]))
+    })
+}
+
+/// Adds `delta` to the number of cases in `state`, inside a transaction.
+fn bump_count(
+    meta: &sled::transaction::TransactionalTree,
+    state: CaseState,
+    delta: i64,
+) -> std::result::Result<(), ConflictableTransactionError<Error>> {
+    let key = count_key(state);
+    let n = read_u64(meta.get(&key)?).saturating_add_signed(delta);
+    meta.insert(key.as_bytes(), &n.to_be_bytes())?;
+    Ok(())
+}
+
 fn fingerprint(sample: &Sample) -> Vec<u8> {
     let folded: String = sample
         .text
@@ -413,6 +435,7 @@ impl Store {
             cases.insert(&case.id.to_be_bytes(), encode(&case))?;
             queue.insert(queue_key(&case), &[])?;
             if action == "created" {
+                bump_count(meta, case.state, 1)?;
                 append_audit(audit, case.id, who, action, None, Some(case.state), "", now)?;
             }
             Ok(case)
@@ -466,16 +489,22 @@ impl Store {
         Ok(out)
     }
 
-    /// Counts of cases per state.
+    /// Counts of cases per state (kept as counters, not counted).
     pub fn count_by_state(&self) -> Result<Vec<(CaseState, usize)>> {
-        let mut counts: Vec<(CaseState, usize)> = CaseState::ALL.iter().map(|&s| (s, 0)).collect();
-        for item in self.queue.iter() {
-            let (key, _) = item?;
-            if let Some(c) = counts.get_mut(key[0] as usize) {
-                c.1 += 1;
-            }
-        }
-        Ok(counts)
+        CaseState::ALL
+            .iter()
+            .map(|&state| Ok((state, read_u64(self.meta.get(count_key(state))?) as usize)))
+            .collect()
+    }
+
+    /// Audit entries written, from the chain's head.
+    fn audit_len(&self) -> usize {
+        self.audit
+            .get("head")
+            .ok()
+            .flatten()
+            .and_then(|h| decode::<(u64, String)>("audit", &h).ok())
+            .map_or(0, |(seq, _)| seq as usize)
     }
 
     /// Record counts for monitoring: captures, evidence blobs, samples, cases, audit entries.
@@ -485,16 +514,21 @@ impl Store {
             ("evidence_blobs", self.blobs.len()),
             ("samples", self.samples.len()),
             ("cases", self.cases.len()),
-            // The audit tree also holds its head pointer.
-            ("audit_entries", self.audit.len().saturating_sub(1)),
+            ("audit_entries", self.audit_len()),
         ]
     }
 
     /// Moves a case to another state, logging who and why. Durable when it returns.
     pub fn transition(&self, id: u64, to: CaseState, who: &str, reason: &str) -> Result<Case> {
         let now = OffsetDateTime::now_utc();
-        let trees = (&self.cases, &self.queue, &self.audit, &self.offences);
-        let case = unwrap_tx(trees.transaction(|(cases, queue, audit, offences)| {
+        let trees = (
+            &self.cases,
+            &self.queue,
+            &self.audit,
+            &self.offences,
+            &self.meta,
+        );
+        let case = unwrap_tx(trees.transaction(|(cases, queue, audit, offences, meta)| {
             let bytes = cases
                 .get(id.to_be_bytes())?
                 .ok_or_else(|| abort(Error::CaseNotFound(id)))?;
@@ -517,6 +551,8 @@ impl Store {
             }
             case.state = to;
             queue.insert(queue_key(&case), &[])?;
+            bump_count(meta, from, -1)?;
+            bump_count(meta, to, 1)?;
             cases.insert(&id.to_be_bytes(), encode(&case))?;
             append_audit(
                 audit,
@@ -583,18 +619,19 @@ impl Store {
         Ok(case)
     }
 
-    /// The audit entries of one case, oldest first.
+    /// The audit entries of one case, oldest first (an index scan, not a log scan).
     pub fn history(&self, id: u64) -> Result<Vec<AuditEntry>> {
+        let mut prefix = b"case".to_vec();
+        prefix.extend_from_slice(&id.to_be_bytes());
         let mut out = Vec::new();
-        for item in self.audit.iter() {
-            let (key, value) = item?;
-            if key.as_ref() == b"head" {
-                continue;
-            }
-            let entry: AuditEntry = decode("audit", &value)?;
-            if entry.case_id == id {
-                out.push(entry);
-            }
+        for item in self.audit.scan_prefix(&prefix) {
+            let (key, _) = item?;
+            let seq = &key[prefix.len()..];
+            let value = self.audit.get(seq)?.ok_or_else(|| Error::Corrupt {
+                tree: "audit",
+                message: format!("history of case {id} names a missing entry"),
+            })?;
+            out.push(decode("audit", &value)?);
         }
         Ok(out)
     }
@@ -606,7 +643,7 @@ impl Store {
         let mut expected_seq = 1;
         for item in self.audit.iter() {
             let (key, value) = item?;
-            if key.as_ref() == b"head" {
+            if !is_audit_entry(&key) {
                 continue;
             }
             report.audit_entries += 1;
@@ -756,6 +793,18 @@ impl Store {
     }
 }
 
+fn case_history_key(case_id: u64, seq: u64) -> Vec<u8> {
+    let mut key = b"case".to_vec();
+    key.extend_from_slice(&case_id.to_be_bytes());
+    key.extend_from_slice(&seq.to_be_bytes());
+    key
+}
+
+/// Whether an audit-tree key is an entry (not the head or a per-case index key).
+fn is_audit_entry(key: &[u8]) -> bool {
+    key.len() == 8
+}
+
 #[allow(clippy::too_many_arguments)]
 fn append_audit(
     audit: &sled::transaction::TransactionalTree,
@@ -784,8 +833,10 @@ fn append_audit(
         hash: String::new(),
     };
     entry.hash = entry.compute_hash();
-    // Entries are keyed by big-endian seq, which sorts before the ASCII "head" key.
+    // Entries are keyed by their 8-byte big-endian seq; beside them, in the same tree and
+    // transaction, `case` + case id + seq indexes each case's history, and `head` the chain's end.
     audit.insert(&entry.seq.to_be_bytes(), encode(&entry))?;
+    audit.insert(case_history_key(case_id, entry.seq), &[])?;
     audit.insert("head", encode(&(entry.seq, entry.hash.clone())))?;
     Ok(())
 }

@@ -124,6 +124,11 @@ fn triage_is_audited_and_illegal_moves_refused() {
     let report = store.verify().unwrap();
     assert!(report.problems.is_empty(), "{:?}", report.problems);
     assert_eq!(report.audit_entries, 3);
+    let counts = store.count_by_state().unwrap();
+    assert!(
+        counts.contains(&(CaseState::New, 0)) && counts.contains(&(CaseState::Confirmed, 1)),
+        "{counts:?}"
+    );
     drop(store);
     // Decisions survive a reopen.
     let store = Store::open(dir.path()).unwrap();
