@@ -43,12 +43,13 @@ pub(crate) fn extract(jieba: &Jieba, res: &Resources, sample: &Sample) -> Extrac
         }
     }
     let norm = normalise(&text);
-    let hits = res.hits(&norm);
+    let exceptions = res.exception_spans(&norm);
+    let hits = res.hits(&norm, &exceptions);
     // Hard negatives (仿真花, 第一次): their characters do not feed n-grams, so the model
     // cannot learn 第一 from 第一次; the phrase itself becomes a feature instead.
     let mut masked: Vec<char> = norm.chars().collect();
     let mut features: Vec<(String, f32)> = Vec::new();
-    for (start, end, _) in res.exception_spans(&norm) {
+    for &(start, end, _) in &exceptions {
         let phrase: String = masked[start..end].iter().collect();
         if !phrase.trim().is_empty() {
             features.push((format!("x:{phrase}"), 1.0));
@@ -75,12 +76,10 @@ pub(crate) fn extract(jieba: &Jieba, res: &Resources, sample: &Sample) -> Extrac
     if sample.kind == SampleKind::Listing {
         features.push(("kind:listing".into(), 1.0));
         if let Some(brand) = res.brand(sample.brand.as_deref(), &norm) {
-            let official = sample.seller.as_deref().is_some_and(|s| {
-                brand
-                    .official_sellers
-                    .iter()
-                    .any(|o| normalise(s) == normalise(o))
-            });
+            let official = sample
+                .seller
+                .as_deref()
+                .is_some_and(|s| brand.official_sellers.iter().any(|o| normalise(s) == *o));
             features.push((
                 if official {
                     "seller:official"
@@ -94,8 +93,7 @@ pub(crate) fn extract(jieba: &Jieba, res: &Resources, sample: &Sample) -> Extrac
                 if price < brand.floor * CHEAP_RATIO {
                     features.push(("price:far_below_brand".into(), 1.0));
                     let span = brand.aliases.iter().find_map(|alias| {
-                        let alias = normalise(alias);
-                        let byte = norm.find(&alias)?;
+                        let byte = norm.find(alias.as_str())?;
                         let start = norm[..byte].chars().count();
                         Some((start, start + alias.chars().count()))
                     });

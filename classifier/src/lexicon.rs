@@ -37,11 +37,11 @@ struct TermList {
 pub struct Brand {
     /// Canonical name.
     pub name: String,
-    /// Names it goes by, matched case-insensitively.
+    /// Names it goes by (normalised on load, the name included).
     pub aliases: Vec<String>,
     /// Lowest plausible price of a genuine new item, CNY.
     pub floor: f64,
-    /// Authorised stores.
+    /// Authorised stores (normalised on load).
     #[serde(default)]
     pub official_sellers: Vec<String>,
 }
@@ -151,7 +151,16 @@ impl Resources {
                 exceptions.push((normalise(&exception), category));
             }
         }
-        let brands: BrandFile = parse(dir, "brands.toml")?;
+        let mut brands: BrandFile = parse(dir, "brands.toml")?;
+        // Matching is on normalised text: fold the names once here, not per sample.
+        for b in &mut brands.brand {
+            let name = normalise(&b.name);
+            b.aliases = b.aliases.iter().map(|a| normalise(a)).collect();
+            if !b.aliases.contains(&name) {
+                b.aliases.push(name);
+            }
+            b.official_sellers = b.official_sellers.iter().map(|o| normalise(o)).collect();
+        }
         let build = |patterns: Vec<&str>| {
             AhoCorasick::new(patterns).map_err(|e| Error::BadSeed {
                 path: dir.join("lexicon.toml"),
@@ -197,10 +206,10 @@ impl Resources {
             .collect()
     }
 
-    /// Trigger terms in a normalised text that no exception covers, in order of position.
-    pub fn hits(&self, norm: &str) -> Vec<Hit> {
+    /// Trigger terms in a normalised text that none of its `exceptions` (from
+    /// [`Resources::exception_spans`]) covers, in order of position.
+    pub fn hits(&self, norm: &str, exceptions: &[(usize, usize, Option<Category>)]) -> Vec<Hit> {
         let offsets = CharOffsets::new(norm);
-        let exceptions = self.exception_spans(norm);
         let mut hits: Vec<Hit> = self
             .term_matcher
             .find_overlapping_iter(norm)
@@ -236,14 +245,10 @@ impl Resources {
     pub fn brand(&self, brand_field: Option<&str>, norm_text: &str) -> Option<&Brand> {
         let field = brand_field.map(normalise);
         self.brands.iter().find(|b| {
-            b.aliases
-                .iter()
-                .chain(std::iter::once(&b.name))
-                .any(|alias| {
-                    let alias = normalise(alias);
-                    field.as_deref().is_some_and(|f| f.contains(&alias))
-                        || norm_text.contains(&alias)
-                })
+            b.aliases.iter().any(|alias| {
+                field.as_deref().is_some_and(|f| f.contains(alias.as_str()))
+                    || norm_text.contains(alias.as_str())
+            })
         })
     }
 }
