@@ -3,6 +3,7 @@
 
 use crate::auth::{token_hash, Action, Role};
 use crate::export::Format;
+use crate::routes::optional;
 use crate::{may, AppState, Error};
 use admon_domain::{CaseState, Category};
 use admon_store::CaseFilter;
@@ -44,13 +45,6 @@ fn caller(state: &AppState, headers: &HeaderMap, action: Action) -> Result<(Stri
     Ok((format!("token:{}", token.name), role))
 }
 
-fn parse<T>(value: &Option<String>, parse: fn(&str) -> Option<T>, what: &str) -> Result<Option<T>> {
-    value
-        .as_deref()
-        .map(|v| parse(v).ok_or_else(|| Error::BadRequest(format!("unknown {what} {v}"))))
-        .transpose()
-}
-
 #[derive(Deserialize)]
 struct CasesQuery {
     state: Option<String>,
@@ -68,8 +62,12 @@ async fn cases(
 ) -> Result<Response> {
     caller(&state, &headers, Action::View)?;
     let cases = state.store.list_cases(&CaseFilter {
-        state: parse(&q.state, CaseState::parse, "state")?,
-        category: parse(&q.category, Category::parse, "category")?,
+        state: optional(q.state.as_deref().unwrap_or(""), CaseState::parse, "state")?,
+        category: optional(
+            q.category.as_deref().unwrap_or(""),
+            Category::parse,
+            "category",
+        )?,
         domain: q.domain,
         offset: q.offset,
         limit: q.limit.unwrap_or(100).min(1000),
@@ -129,7 +127,8 @@ async fn export(
     let (who, _) = caller(&state, &headers, Action::Export)?;
     let format = Format::parse(&q.format)
         .ok_or_else(|| Error::BadRequest(format!("unknown format {}", q.format)))?;
-    let filter = parse(&q.state, CaseState::parse, "state")?.unwrap_or(CaseState::Confirmed);
+    let filter = optional(q.state.as_deref().unwrap_or(""), CaseState::parse, "state")?
+        .unwrap_or(CaseState::Confirmed);
     let store = state.store.clone();
     let bytes = tokio::task::spawn_blocking(move || {
         let cases = store.list_cases(&CaseFilter {

@@ -407,7 +407,11 @@ struct Row {
 }
 
 /// An optional query parameter: empty means none, anything else must parse.
-fn optional<T>(value: &str, parse: fn(&str) -> Option<T>, what: &str) -> Result<Option<T>> {
+pub(crate) fn optional<T>(
+    value: &str,
+    parse: fn(&str) -> Option<T>,
+    what: &str,
+) -> Result<Option<T>> {
     if value.is_empty() {
         return Ok(None);
     }
