@@ -7,7 +7,7 @@ use admon_classifier::{load_or_train, Classifier, Resources, TrainOptions};
 use admon_crawler::{Crawler, Extractor, Progress};
 use admon_dashboard::{hash_password, CategoryInfo, Dashboard, Role};
 use admon_domain::{CaseState, Category};
-use admon_store::{CaseFilter, Store, User};
+use admon_store::{CaseFilter, CrawlRun, Store, User};
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::collections::{BTreeMap, HashMap};
@@ -183,8 +183,19 @@ enum TokenCommand {
 
 #[derive(Subcommand)]
 enum StoreCommand {
-    /// Check the audit chain and every evidence blob's hash.
+    /// Check the audit chain, every evidence blob's hash and the search index.
     Verify,
+    /// Write a consistent copy of the store to DIR (new or empty), even while another admon
+    /// process (the dashboard, a crawl) is using it.
+    Backup {
+        /// Backup directory.
+        dir: PathBuf,
+    },
+    /// Restore a backup into the data directory (which must be new or empty).
+    Restore {
+        /// Backup directory (from `admon store backup`).
+        dir: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -287,6 +298,27 @@ fn run(cli: Cli) -> Result<()> {
         Command::Store {
             command: StoreCommand::Verify,
         } => verify(&data),
+        Command::Store {
+            command: StoreCommand::Backup { dir },
+        } => backup(&data, &dir),
+        Command::Store {
+            command: StoreCommand::Restore { dir },
+        } => {
+            let (store, report) = Store::restore(&dir, &data)
+                .with_context(|| format!("restoring {} into {}", dir.display(), data.display()))?;
+            let check = store.verify()?;
+            println!(
+                "restored the backup of {} into {}: {} records, {} cases indexed",
+                report.taken,
+                data.display(),
+                report.trees.values().sum::<u64>(),
+                store.index_status()?.documents
+            );
+            if !check.problems.is_empty() {
+                bail!("restored, but verify found: {}", check.problems.join("; "));
+            }
+            Ok(())
+        }
         Command::Index {
             command: IndexCommand::Rebuild,
         } => {
@@ -304,10 +336,35 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .context("starting the async runtime")
 }
 
+/// Opens the store and answers `admon store backup` from other processes while it is open.
 fn open_store(data: &Path) -> Result<Arc<Store>> {
-    Ok(Arc::new(Store::open(data).with_context(|| {
-        format!("opening the store in {}", data.display())
-    })?))
+    let store = Arc::new(
+        Store::open(data).with_context(|| format!("opening the store in {}", data.display()))?,
+    );
+    store.listen_control();
+    Ok(store)
+}
+
+/// Backs up the store: directly when no one holds it, else through the holder's control socket.
+fn backup(data: &Path, dir: &Path) -> Result<()> {
+    let report = match Store::open(data) {
+        Ok(store) => store.backup(dir)?,
+        Err(admon_store::Error::Locked { holder, .. }) => {
+            eprintln!("admon: the store is in use ({holder}); asking it for a consistent backup");
+            admon_store::request_backup(data, dir)?
+        }
+        Err(e) => {
+            return Err(e).with_context(|| format!("opening the store in {}", data.display()))
+        }
+    };
+    println!(
+        "backed up {} records ({} cases, {} evidence blobs) to {}",
+        report.trees.values().sum::<u64>(),
+        report.trees.get("cases").copied().unwrap_or(0),
+        report.trees.get("blobs").copied().unwrap_or(0),
+        report.dir.display()
+    );
+    Ok(())
 }
 
 fn model_path(config: &Config, data: &Path) -> PathBuf {
@@ -370,8 +427,17 @@ async fn crawl_with_progress(
     store: Arc<Store>,
     classifier: Arc<Classifier>,
     seeds: Vec<url::Url>,
+    trigger: &str,
 ) -> Result<pipeline::IngestSummary> {
     let crawler = build_crawler(config)?;
+    let mut run = CrawlRun {
+        trigger: trigger.into(),
+        seeds: seeds.iter().map(|u| u.to_string()).collect(),
+        ..CrawlRun::default()
+    };
+    store
+        .start_run(&mut run)
+        .context("recording the crawl run")?;
     let progress = Arc::new(Progress::default());
     let bar = indicatif::ProgressBar::new_spinner();
     bar.set_style(
@@ -408,10 +474,33 @@ async fn crawl_with_progress(
             }
         })
     };
-    let summary = pipeline::crawl_into_store(&crawler, seeds, classifier, store, progress).await;
+    let summary =
+        pipeline::crawl_into_store(&crawler, seeds, classifier, store.clone(), progress).await;
     interrupt.abort();
     ticker.abort();
     bar.finish_and_clear();
+    match &summary {
+        Ok(s) => {
+            run.outcome = if s.crawl.stopped {
+                "stopped"
+            } else {
+                "finished"
+            }
+            .into();
+            run.pages = s.crawl.pages;
+            run.errors = s.crawl.errors;
+            run.bytes = s.crawl.bytes;
+            run.samples = s.samples;
+            run.flagged = s.flagged;
+        }
+        Err(e) => {
+            run.outcome = "failed".into();
+            run.error = Some(format!("{e:#}"));
+        }
+    }
+    if let Err(e) = store.finish_run(&mut run) {
+        tracing::warn!(error = %e, "could not record the end of the crawl run");
+    }
     summary
 }
 
@@ -467,7 +556,7 @@ async fn run_crawl(config: Config, data: &Path, seeds: &[String], json: bool) ->
     let seeds = parse_seeds(seeds)?;
     let store = open_store(data)?;
     let classifier = Arc::new(classifier(&config, data)?);
-    let summary = crawl_with_progress(&config, store, classifier, seeds).await?;
+    let summary = crawl_with_progress(&config, store, classifier, seeds, "cli").await?;
     if json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
@@ -496,8 +585,14 @@ async fn run_demo(mut config: Config, data: &Path, port: Option<u16>) -> Result<
         "admon demo: crawling the demo sites at {} and {}",
         sites.news, sites.market
     );
-    let summary =
-        crawl_with_progress(&config, store.clone(), classifier.clone(), sites.seeds()).await?;
+    let summary = crawl_with_progress(
+        &config,
+        store.clone(),
+        classifier.clone(),
+        sites.seeds(),
+        "demo",
+    )
+    .await?;
     print_summary(&summary);
     if summary.crawl.stopped {
         return Ok(());

@@ -242,25 +242,29 @@ pub fn evidence_pack(store: &Store, cases: &[Case]) -> Result<Vec<u8>, Error> {
             report(case, &history).as_bytes(),
         )?;
         for capture_id in &case.capture_ids {
-            let Some((capture, html_sha, screenshot_sha)) = store.capture(capture_id)? else {
+            let Some(record) = store.capture(capture_id)? else {
                 continue;
             };
             add(
                 &mut zip,
                 format!("{dir}/capture-{capture_id}.json"),
-                serde_json::to_string_pretty(&capture)
+                serde_json::to_string_pretty(&record.capture)
                     .expect("capture serialises")
                     .as_bytes(),
             )?;
-            if let Some(html) = store.blob(&html_sha)? {
-                add(&mut zip, format!("{dir}/capture-{capture_id}.html"), &html)?;
-            }
-            if let Some(png) = screenshot_sha
-                .map(|s| store.blob(&s))
-                .transpose()?
-                .flatten()
-            {
-                add(&mut zip, format!("{dir}/capture-{capture_id}.png"), &png)?;
+            let blobs = [
+                (Some(record.html_sha256), "html"),
+                (record.screenshot_sha256, "png"),
+                (record.warc_sha256, "warc"),
+            ];
+            for (sha, ext) in blobs {
+                if let Some(bytes) = sha.map(|s| store.blob(&s)).transpose()?.flatten() {
+                    add(
+                        &mut zip,
+                        format!("{dir}/capture-{capture_id}.{ext}"),
+                        &bytes,
+                    )?;
+                }
             }
         }
     }

@@ -590,11 +590,13 @@ async fn case_page(
     let case = state.store.case(id)?.ok_or(Error::NotFound)?;
     let mut captures = Vec::new();
     for cid in &case.capture_ids {
-        if let Some((capture, html_sha256, screenshot)) = state.store.capture(cid)? {
+        if let Some(record) = state.store.capture(cid)? {
+            let capture = record.capture;
             captures.push(context! {
                 url => capture.final_url, status => capture.status, charset => capture.charset,
                 fetched_at => capture.fetched_at.to_string(), sha256 => capture.sha256,
-                html_sha256, screenshot,
+                html_sha256 => record.html_sha256, screenshot => record.screenshot_sha256,
+                warc => record.warc_sha256,
             });
         }
     }
@@ -839,7 +841,19 @@ async fn evidence(
         return Err(Error::NotFound);
     }
     let bytes = state.store.blob(&sha)?.ok_or(Error::NotFound)?;
-    // Scraped HTML is never served as HTML: PNGs as images, everything else as plain text.
+    // Scraped HTML is never served as HTML: PNGs as images, WARC files as downloads,
+    // everything else as plain text.
+    if bytes.starts_with(b"WARC/") {
+        let disposition = format!("attachment; filename=\"{}.warc\"", &sha[..16]);
+        return Ok((
+            [
+                (header::CONTENT_TYPE, "application/warc".to_owned()),
+                (header::CONTENT_DISPOSITION, disposition),
+            ],
+            bytes,
+        )
+            .into_response());
+    }
     let content_type = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
         "image/png"
     } else {

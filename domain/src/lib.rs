@@ -118,6 +118,16 @@ pub enum SampleKind {
     Listing,
 }
 
+impl SampleKind {
+    /// The stable name (`ad`, `listing`), as serialised.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SampleKind::Ad => "ad",
+            SampleKind::Listing => "listing",
+        }
+    }
+}
+
 /// One thing to classify: the `admon classify` input record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Sample {

@@ -21,6 +21,25 @@ pub enum Error {
         /// The cause.
         source: std::io::Error,
     },
+    /// A backup or restore target that already holds something.
+    #[error("{0} is not empty; choose a new directory (nothing was written)")]
+    NotEmpty(PathBuf),
+    /// A restore source that is not an admon backup.
+    #[error("{dir} is not an admon backup: {message}")]
+    NotABackup {
+        /// The directory given.
+        dir: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// The process holding the store did not do what was asked over its control socket.
+    #[error("the admon process holding {dir} answered: {message}")]
+    Control {
+        /// The data directory.
+        dir: PathBuf,
+        /// Its answer, or why there was none.
+        message: String,
+    },
     /// sled failed.
     #[error("database error: {0}")]
     Db(#[from] sled::Error),

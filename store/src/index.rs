@@ -5,13 +5,16 @@ use crate::{Error, Result};
 use admon_domain::Case;
 use jieba_rs::{Jieba, TokenizeMode};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use tantivy::aggregation::agg_req::Aggregations;
+use tantivy::aggregation::agg_result::AggregationResults;
+use tantivy::aggregation::AggregationCollector;
 use tantivy::collector::TopDocs;
-use tantivy::query::QueryParser;
+use tantivy::query::{AllQuery, Query, QueryParser};
 use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED,
-    STRING,
+    DateOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST,
+    INDEXED, STORED, STRING,
 };
 use tantivy::tokenizer::{LowerCaser, TextAnalyzer, Token, TokenStream, Tokenizer};
 use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
@@ -76,6 +79,17 @@ struct Fields {
     domain: Field,
     category: Field,
     state: Field,
+    kind: Field,
+    date: Field,
+}
+
+/// Hit counts per category and per domain for a query (the 20 largest of each).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Facets {
+    /// Matching cases per category.
+    pub categories: Vec<(String, u64)>,
+    /// Matching cases per domain.
+    pub domains: Vec<(String, u64)>,
 }
 
 pub(crate) struct SearchIndex {
@@ -85,6 +99,9 @@ pub(crate) struct SearchIndex {
     fields: Fields,
     /// Documents added since the last commit: a search commits first, so it sees them.
     dirty: AtomicBool,
+    /// The store's change sequence number of the newest document added; each commit records
+    /// it as the commit's payload, so after a crash the store replays only later changes.
+    seq: AtomicU64,
 }
 
 impl SearchIndex {
@@ -101,18 +118,26 @@ impl SearchIndex {
             id: builder.add_u64_field("id", INDEXED | STORED | FAST),
             text: builder.add_text_field("text", chinese.clone()),
             url: builder.add_text_field("url", chinese),
-            domain: builder.add_text_field("domain", STRING | STORED),
-            category: builder.add_text_field("category", STRING | STORED),
+            domain: builder.add_text_field("domain", STRING | STORED | FAST),
+            category: builder.add_text_field("category", STRING | STORED | FAST),
             state: builder.add_text_field("state", STRING | STORED),
+            kind: builder.add_text_field("kind", STRING),
+            date: builder
+                .add_date_field("date", DateOptions::from(INDEXED).set_stored().set_fast()),
         };
         let schema = builder.build();
-        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-            path: dir.to_owned(),
-            source,
-        })?;
-        let directory =
-            tantivy::directory::MmapDirectory::open(dir).map_err(|e| Error::Index(e.into()))?;
-        let index = Index::open_or_create(directory, schema)?;
+        let index = match open_dir(dir, schema.clone()) {
+            Err(Error::Index(tantivy::TantivyError::SchemaError(e))) => {
+                // Derived data from an older admon: start afresh, the store rebuilds it.
+                tracing::info!(error = %e, "search index has an old schema, recreating it");
+                std::fs::remove_dir_all(dir).map_err(|source| Error::Io {
+                    path: dir.to_owned(),
+                    source,
+                })?;
+                open_dir(dir, schema)?
+            }
+            other => other?,
+        };
         index.tokenizers().register(
             TOKENIZER,
             TextAnalyzer::builder(JiebaTokenizer {
@@ -126,16 +151,29 @@ impl SearchIndex {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
-        Ok(SearchIndex {
+        let search = SearchIndex {
             index,
             reader,
             writer: Mutex::new(writer),
             fields,
             dirty: AtomicBool::new(false),
-        })
+            seq: AtomicU64::new(0),
+        };
+        if let Some(seq) = search.committed_seq()? {
+            search.seq.store(seq, Ordering::Release);
+        }
+        Ok(search)
     }
 
-    pub(crate) fn upsert(&self, case: &Case) -> Result<()> {
+    /// The change sequence number the last commit covers (every change up to it is indexed);
+    /// `None` for an index that never committed one (new, or from an older admon).
+    pub(crate) fn committed_seq(&self) -> Result<Option<u64>> {
+        let metas = self.index.load_metas()?;
+        Ok(metas.payload.and_then(|p| p.parse().ok()))
+    }
+
+    /// Adds or replaces a case's document, written by the store's change `seq`.
+    pub(crate) fn upsert(&self, case: &Case, seq: u64) -> Result<()> {
         let f = &self.fields;
         let writer = self.writer.lock().expect("index writer poisoned");
         writer.delete_term(Term::from_field_u64(f.id, case.id));
@@ -146,44 +184,91 @@ impl SearchIndex {
             f.domain => case.domain.as_str(),
             f.category => case.category.as_str(),
             f.state => case.state.as_str(),
+            f.kind => case.kind.as_str(),
+            f.date => tantivy::DateTime::from_timestamp_secs(case.first_seen.unix_timestamp()),
         ))?;
+        self.seq.fetch_max(seq, Ordering::AcqRel);
         self.dirty.store(true, Ordering::Release);
         Ok(())
     }
 
-    pub(crate) fn commit(&self) -> Result<()> {
-        self.writer
-            .lock()
-            .expect("index writer poisoned")
-            .commit()?;
-        self.dirty.store(false, Ordering::Release);
-        self.reader.reload()?;
-        Ok(())
+    pub(crate) fn is_dirty(&self) -> bool {
+        self.dirty.load(Ordering::Acquire)
     }
 
-    pub(crate) fn clear(&self) -> Result<()> {
+    /// Commits what was added, recording the newest change sequence number; returns it.
+    pub(crate) fn commit(&self) -> Result<u64> {
+        let mut writer = self.writer.lock().expect("index writer poisoned");
+        let seq = self.seq.load(Ordering::Acquire);
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&seq.to_string());
+        prepared.commit()?;
+        drop(writer);
+        self.dirty.store(false, Ordering::Release);
+        self.reader.reload()?;
+        Ok(seq)
+    }
+
+    /// Drops every document; the next commit records `seq` as covered.
+    pub(crate) fn clear(&self, seq: u64) -> Result<()> {
         self.writer
             .lock()
             .expect("index writer poisoned")
             .delete_all_documents()?;
+        self.seq.store(seq, Ordering::Release);
         Ok(())
+    }
+
+    /// Sets the change sequence number covered once catch-up has replayed up to it.
+    pub(crate) fn set_seq(&self, seq: u64) {
+        self.seq.fetch_max(seq, Ordering::AcqRel);
+        self.dirty.store(true, Ordering::Release);
     }
 
     pub(crate) fn num_docs(&self) -> u64 {
         self.reader.searcher().num_docs()
     }
 
-    pub(crate) fn search(&self, query: &str, limit: usize) -> Result<Vec<u64>> {
-        if self.dirty.load(Ordering::Acquire) {
-            self.commit()?;
+    fn parse(&self, query: &str) -> Result<Box<dyn Query>> {
+        if query.trim().is_empty() {
+            return Ok(Box::new(AllQuery));
         }
         let f = &self.fields;
-        let parser = QueryParser::for_index(&self.index, vec![f.text, f.url]);
-        let query = parser
+        QueryParser::for_index(&self.index, vec![f.text, f.url])
             .parse_query(query)
-            .map_err(|e| Error::BadQuery(e.to_string()))?;
+            .map_err(|e| Error::BadQuery(e.to_string()))
+    }
+
+    /// Cases matching `query` (all when empty), counted per category and per domain.
+    pub(crate) fn facets(&self, query: &str) -> Result<Facets> {
+        let query = self.parse(query)?;
+        let aggs: Aggregations = serde_json::from_value(serde_json::json!({
+            "categories": { "terms": { "field": "category", "size": 20 } },
+            "domains": { "terms": { "field": "domain", "size": 20 } },
+        }))
+        .expect("aggregation request is valid");
+        let collector = AggregationCollector::from_aggs(aggs, Default::default());
+        let result: AggregationResults = self.reader.searcher().search(&query, &collector)?;
+        let json = serde_json::to_value(result).unwrap_or_default();
+        let buckets = |name: &str| -> Vec<(String, u64)> {
+            json[name]["buckets"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|b| Some((b["key"].as_str()?.to_owned(), b["doc_count"].as_u64()?)))
+                .collect()
+        };
+        Ok(Facets {
+            categories: buckets("categories"),
+            domains: buckets("domains"),
+        })
+    }
+
+    pub(crate) fn search(&self, query: &str, limit: usize) -> Result<Vec<u64>> {
+        let f = &self.fields;
+        let query = self.parse(query)?;
         let searcher = self.reader.searcher();
-        let top = searcher.search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
+        let top = searcher.search(&*query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
         let mut ids = Vec::with_capacity(top.len());
         for (_, address) in top {
             let doc: TantivyDocument = searcher.doc(address)?;
@@ -193,4 +278,14 @@ impl SearchIndex {
         }
         Ok(ids)
     }
+}
+
+fn open_dir(dir: &Path, schema: Schema) -> Result<Index> {
+    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+        path: dir.to_owned(),
+        source,
+    })?;
+    let directory =
+        tantivy::directory::MmapDirectory::open(dir).map_err(|e| Error::Index(e.into()))?;
+    Ok(Index::open_or_create(directory, schema)?)
 }

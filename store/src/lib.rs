@@ -5,15 +5,29 @@
 //! screenshots) with their SHA-256, samples with their verdicts, cases grouped by fingerprint,
 //! a queue index by state and score, users, and a hash-chained audit log that
 //! [`Store::verify`] checks. A tantivy index with jieba tokenisation (`index`) makes cases
-//! searchable in Chinese; it can always be rebuilt from sled. A data directory is held by one
-//! process at a time (`lock`). Nothing here crawls, classifies or serves HTTP.
+//! searchable in Chinese; it can always be rebuilt from sled, and after a crash it replays the
+//! case changes logged after the last one it committed. Each capture also keeps a WARC record
+//! (`warc`). A data directory is held by one process at a time (`lock`); that process can be
+//! asked over a socket in the directory (`control`) to take a consistent backup (`backup`).
+//! Nothing here crawls, classifies or serves HTTP.
 
 #![warn(missing_docs)]
 
+mod backup;
+mod control;
 mod error;
 mod index;
 mod lock;
 mod records;
+mod runs;
+mod warc;
 
+pub use backup::BackupReport;
+pub use control::request_backup;
 pub use error::{Error, Result};
-pub use records::{ApiToken, AuditEntry, CaseFilter, NewSighting, Store, User, VerifyReport};
+pub use index::Facets;
+pub use records::{
+    ApiToken, AuditEntry, CaptureRecord, CaseFilter, IndexStatus, NewSighting, Store, User,
+    VerifyReport,
+};
+pub use runs::CrawlRun;

@@ -1,7 +1,7 @@
 //! The sled trees and the operations on them: captures and evidence, samples, cases and their
 //! queue index, users, and the hash-chained audit log.
 
-use crate::index::SearchIndex;
+use crate::index::{Facets, SearchIndex};
 use crate::lock::{self, DirLock};
 use crate::{Error, Result};
 use admon_domain::{
@@ -11,9 +11,12 @@ use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 use time::OffsetDateTime;
 
-const SCHEMA_VERSION: u32 = 1;
+/// 1: the first layout. 2: captures keep a WARC record; case changes are logged by sequence
+/// number for the search index.
+pub(crate) const SCHEMA_VERSION: u32 = 2;
 const MAX_CAPTURES_PER_CASE: usize = 50;
 
 /// A stored capture: the fetch record and where its evidence blobs are.
@@ -24,6 +27,23 @@ struct StoredCapture {
     html_sha256: String,
     /// SHA-256 of the PNG screenshot blob.
     screenshot_sha256: Option<String>,
+    /// SHA-256 of the WARC records blob (schema 2 on).
+    #[serde(default)]
+    warc_sha256: Option<String>,
+}
+
+/// A capture as the store holds it: the fetch record and the SHA-256 of each evidence blob,
+/// each readable with [`Store::blob`].
+#[derive(Debug, Clone)]
+pub struct CaptureRecord {
+    /// The fetch record (URL, final URL, status, headers, time, charset, body SHA-256).
+    pub capture: Capture,
+    /// The decoded (or rendered) HTML.
+    pub html_sha256: String,
+    /// The PNG screenshot, when rendered.
+    pub screenshot_sha256: Option<String>,
+    /// The WARC file: the HTTP response as received, and a metadata record.
+    pub warc_sha256: Option<String>,
 }
 
 /// One sighting of an ad or listing, with every verdict on it (text and structural), for
@@ -98,6 +118,19 @@ impl AuditEntry {
     }
 }
 
+/// Whether the search index agrees with sled ([`Store::index_status`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct IndexStatus {
+    /// Documents in the index.
+    pub documents: u64,
+    /// The newest case change the index's last commit covers.
+    pub indexed_seq: u64,
+    /// Cases in sled.
+    pub cases: u64,
+    /// The newest case change in sled.
+    pub latest_seq: u64,
+}
+
 /// Which cases to list.
 #[derive(Debug, Clone, Default)]
 pub struct CaseFilter {
@@ -127,7 +160,7 @@ pub struct VerifyReport {
 /// The sled database, the search index and the directory lock.
 pub struct Store {
     dir: PathBuf,
-    db: sled::Db,
+    pub(crate) db: sled::Db,
     meta: sled::Tree,
     captures: sled::Tree,
     blobs: sled::Tree,
@@ -139,15 +172,20 @@ pub struct Store {
     users: sled::Tree,
     tokens: sled::Tree,
     offences: sled::Tree,
+    changes: sled::Tree,
+    pub(crate) runs: sled::Tree,
     index: SearchIndex,
+    /// Held by every write: writes reach the search index in change order, and a backup sees
+    /// no write half done.
+    write: Mutex<()>,
     _lock: DirLock,
 }
 
-fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+pub(crate) fn encode<T: Serialize>(value: &T) -> Vec<u8> {
     serde_json::to_vec(value).expect("records serialise")
 }
 
-fn decode<T: DeserializeOwned>(tree: &'static str, bytes: &[u8]) -> Result<T> {
+pub(crate) fn decode<T: DeserializeOwned>(tree: &'static str, bytes: &[u8]) -> Result<T> {
     serde_json::from_slice(bytes).map_err(|e| Error::Corrupt {
         tree,
         message: e.to_string(),
@@ -245,23 +283,20 @@ impl Store {
         let lock = lock::acquire(dir)?;
         let db = sled::open(dir.join("db"))?;
         let meta = db.open_tree("meta")?;
-        match meta.get("schema_version")? {
-            None => {
-                meta.insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
-            }
-            Some(v) => {
-                let found =
-                    u32::from_be_bytes(v.as_ref().try_into().map_err(|_| Error::Corrupt {
-                        tree: "meta",
-                        message: "schema_version".into(),
-                    })?);
-                if found > SCHEMA_VERSION {
-                    return Err(Error::SchemaTooNew {
-                        found,
-                        supported: SCHEMA_VERSION,
-                    });
+        let found = match meta.get("schema_version")? {
+            None => None,
+            Some(v) => Some(u32::from_be_bytes(v.as_ref().try_into().map_err(|_| {
+                Error::Corrupt {
+                    tree: "meta",
+                    message: "schema_version".into(),
                 }
-            }
+            })?)),
+        };
+        if let Some(found) = found.filter(|&v| v > SCHEMA_VERSION) {
+            return Err(Error::SchemaTooNew {
+                found,
+                supported: SCHEMA_VERSION,
+            });
         }
         let store = Store {
             dir: dir.to_owned(),
@@ -275,13 +310,63 @@ impl Store {
             users: db.open_tree("users")?,
             tokens: db.open_tree("tokens")?,
             offences: db.open_tree("offences")?,
+            changes: db.open_tree("changes")?,
+            runs: db.open_tree("runs")?,
             index: SearchIndex::open(&dir.join("index"))?,
+            write: Mutex::new(()),
             meta,
             db,
             _lock: lock,
         };
+        match found {
+            None => {
+                store
+                    .meta
+                    .insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
+            }
+            Some(version) if version < SCHEMA_VERSION => store.migrate(version)?,
+            Some(_) => {}
+        }
         store.catch_up_index()?;
         Ok(store)
+    }
+
+    /// Brings a store written by an older admon up to [`SCHEMA_VERSION`], one step at a time.
+    fn migrate(&self, from: u32) -> Result<()> {
+        for version in from..SCHEMA_VERSION {
+            tracing::info!(from = version, to = version + 1, "migrating the store");
+            if version == 1 {
+                // 1 -> 2: give every capture its WARC record, from the raw body blob.
+                for item in self.captures.iter() {
+                    let (id, bytes) = item?;
+                    let mut stored: StoredCapture = decode("captures", &bytes)?;
+                    if stored.warc_sha256.is_some() {
+                        continue;
+                    }
+                    let Some(body) = self.blobs.get(&stored.capture.sha256)? else {
+                        continue;
+                    };
+                    let warc = crate::warc::capture_records(
+                        &stored.capture,
+                        &body,
+                        &stored.html_sha256,
+                        stored.screenshot_sha256.as_deref(),
+                    );
+                    stored.warc_sha256 = Some(self.put_blob(&warc)?);
+                    self.captures.insert(id, encode(&stored))?;
+                }
+                // The index has no change sequence number yet: catch-up rebuilds it.
+            }
+            self.meta
+                .insert("schema_version", &(version + 1).to_be_bytes())?;
+            self.db.flush()?;
+        }
+        Ok(())
+    }
+
+    /// The write lock (a panicked writer left nothing half-done in sled: transactions).
+    pub(crate) fn writing(&self) -> MutexGuard<'_, ()> {
+        self.write.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The data directory.
@@ -289,10 +374,19 @@ impl Store {
         &self.dir
     }
 
-    /// Makes everything written so far durable.
+    /// Makes everything written so far durable, in sled and then in the search index.
     pub fn flush(&self) -> Result<()> {
+        self.commit_index()
+    }
+
+    /// Flushes sled, then commits the index (never ahead of sled) and drops the change-log
+    /// entries it now covers.
+    fn commit_index(&self) -> Result<()> {
         self.db.flush()?;
-        self.index.commit()?;
+        let seq = self.index.commit()?;
+        for item in self.changes.range(..=seq.to_be_bytes()) {
+            self.changes.remove(item?.0)?;
+        }
         Ok(())
     }
 
@@ -309,8 +403,9 @@ impl Store {
         Ok(self.blobs.get(sha256)?.map(|v| v.to_vec()))
     }
 
-    /// Keeps a capture and its evidence (raw body, HTML, screenshot); returns its id.
+    /// Keeps a capture and its evidence (raw body, HTML, screenshot, WARC); returns its id.
     pub fn put_capture(&self, page: &CapturedPage) -> Result<String> {
+        let _writing = self.writing();
         self.put_blob(&page.body)?;
         let html_sha256 = self.put_blob(page.html.as_bytes())?;
         let screenshot_sha256 = page
@@ -318,28 +413,41 @@ impl Store {
             .as_deref()
             .map(|png| self.put_blob(png))
             .transpose()?;
+        let warc = crate::warc::capture_records(
+            &page.capture,
+            &page.body,
+            &html_sha256,
+            screenshot_sha256.as_deref(),
+        );
         let id = format!("{:016x}", self.db.generate_id()?);
         let stored = StoredCapture {
             capture: page.capture.clone(),
             html_sha256,
             screenshot_sha256,
+            warc_sha256: Some(self.put_blob(&warc)?),
         };
         self.captures.insert(id.as_bytes(), encode(&stored))?;
         Ok(id)
     }
 
-    /// A capture and the hashes of its HTML and screenshot blobs.
-    pub fn capture(&self, id: &str) -> Result<Option<(Capture, String, Option<String>)>> {
+    /// A capture and the hashes of its evidence blobs.
+    pub fn capture(&self, id: &str) -> Result<Option<CaptureRecord>> {
         let Some(bytes) = self.captures.get(id)? else {
             return Ok(None);
         };
         let s: StoredCapture = decode("captures", &bytes)?;
-        Ok(Some((s.capture, s.html_sha256, s.screenshot_sha256)))
+        Ok(Some(CaptureRecord {
+            capture: s.capture,
+            html_sha256: s.html_sha256,
+            screenshot_sha256: s.screenshot_sha256,
+            warc_sha256: s.warc_sha256,
+        }))
     }
 
     /// Records one sighting: the sample is always kept; when flagged it opens a case, or adds
     /// a sighting to the case with the same fingerprint. Returns the case id, if any.
     pub fn record_sighting(&self, sighting: NewSighting, who: &str) -> Result<Option<u64>> {
+        let _writing = self.writing();
         let sample_id = self.db.generate_id()?;
         let mut record = serde_json::json!({
             "capture_id": sighting.capture_id,
@@ -376,74 +484,78 @@ impl Store {
             &self.queue,
             &self.audit,
             &self.meta,
+            &self.changes,
         );
-        let case = unwrap_tx(trees.transaction(|(cases, fps, queue, audit, meta)| {
-            let existing = match fps.get(&fp)? {
-                Some(id) => cases.get(id)?,
-                None => None,
-            };
-            let (case, action) = match existing {
-                Some(bytes) => {
-                    let mut case: Case = decode("cases", &bytes).map_err(abort)?;
-                    queue.remove(queue_key(&case))?;
-                    case.sightings += 1;
-                    case.last_seen = now;
-                    if case.capture_ids.len() < MAX_CAPTURES_PER_CASE
-                        && !case.capture_ids.contains(&sighting.capture_id)
-                    {
-                        case.capture_ids.push(sighting.capture_id.clone());
-                    }
-                    for f in &flags {
-                        if !case.flags.contains(f) {
-                            case.flags.push(*f);
+        let (case, seq) = unwrap_tx(trees.transaction(
+            |(cases, fps, queue, audit, meta, changes)| {
+                let existing = match fps.get(&fp)? {
+                    Some(id) => cases.get(id)?,
+                    None => None,
+                };
+                let (case, action) = match existing {
+                    Some(bytes) => {
+                        let mut case: Case = decode("cases", &bytes).map_err(abort)?;
+                        queue.remove(queue_key(&case))?;
+                        case.sightings += 1;
+                        case.last_seen = now;
+                        if case.capture_ids.len() < MAX_CAPTURES_PER_CASE
+                            && !case.capture_ids.contains(&sighting.capture_id)
+                        {
+                            case.capture_ids.push(sighting.capture_id.clone());
                         }
+                        for f in &flags {
+                            if !case.flags.contains(f) {
+                                case.flags.push(*f);
+                            }
+                        }
+                        (case, "sighting")
                     }
-                    (case, "sighting")
+                    None => {
+                        let next = meta.get("next_case_id")?.map_or(1, |v| {
+                            u64::from_be_bytes(v.as_ref().try_into().unwrap_or([0; 8]))
+                        });
+                        meta.insert("next_case_id", &(next + 1).to_be_bytes())?;
+                        let case = Case {
+                            id: next,
+                            state: CaseState::New,
+                            kind: sample.kind,
+                            category: primary.category,
+                            score: primary.score,
+                            url: url.clone(),
+                            domain: host_of(&url),
+                            text: sample.text.clone(),
+                            articles: articles.clone(),
+                            evidence: evidence.clone(),
+                            flags: flags.clone(),
+                            landing_url: sighting.landing_url.clone(),
+                            price: sample.price,
+                            brand: sample.brand.clone(),
+                            seller: sample.seller.clone(),
+                            model: primary.model.clone(),
+                            capture_ids: vec![sighting.capture_id.clone()],
+                            sightings: 1,
+                            first_seen: now,
+                            last_seen: now,
+                            assignee: None,
+                        };
+                        fps.insert(fp.as_slice(), &case.id.to_be_bytes())?;
+                        (case, "created")
+                    }
+                };
+                cases.insert(&case.id.to_be_bytes(), encode(&case))?;
+                queue.insert(queue_key(&case), &[])?;
+                if action == "created" {
+                    bump_count(meta, case.state, 1)?;
+                    append_audit(audit, case.id, who, action, None, Some(case.state), "", now)?;
                 }
-                None => {
-                    let next = meta.get("next_case_id")?.map_or(1, |v| {
-                        u64::from_be_bytes(v.as_ref().try_into().unwrap_or([0; 8]))
-                    });
-                    meta.insert("next_case_id", &(next + 1).to_be_bytes())?;
-                    let case = Case {
-                        id: next,
-                        state: CaseState::New,
-                        kind: sample.kind,
-                        category: primary.category,
-                        score: primary.score,
-                        url: url.clone(),
-                        domain: host_of(&url),
-                        text: sample.text.clone(),
-                        articles: articles.clone(),
-                        evidence: evidence.clone(),
-                        flags: flags.clone(),
-                        landing_url: sighting.landing_url.clone(),
-                        price: sample.price,
-                        brand: sample.brand.clone(),
-                        seller: sample.seller.clone(),
-                        model: primary.model.clone(),
-                        capture_ids: vec![sighting.capture_id.clone()],
-                        sightings: 1,
-                        first_seen: now,
-                        last_seen: now,
-                        assignee: None,
-                    };
-                    fps.insert(fp.as_slice(), &case.id.to_be_bytes())?;
-                    (case, "created")
-                }
-            };
-            cases.insert(&case.id.to_be_bytes(), encode(&case))?;
-            queue.insert(queue_key(&case), &[])?;
-            if action == "created" {
-                bump_count(meta, case.state, 1)?;
-                append_audit(audit, case.id, who, action, None, Some(case.state), "", now)?;
-            }
-            Ok(case)
-        }))?;
+                let seq = log_change(meta, changes, case.id)?;
+                Ok((case, seq))
+            },
+        ))?;
         record["case_id"] = case.id.into();
         self.samples
             .insert(sample_id.to_be_bytes(), encode(&record))?;
-        self.index.upsert(&case)?;
+        self.index.upsert(&case, seq)?;
         Ok(Some(case.id))
     }
 
@@ -520,6 +632,7 @@ impl Store {
 
     /// Moves a case to another state, logging who and why. Durable when it returns.
     pub fn transition(&self, id: u64, to: CaseState, who: &str, reason: &str) -> Result<Case> {
+        let _writing = self.writing();
         let now = OffsetDateTime::now_utc();
         let trees = (
             &self.cases,
@@ -527,48 +640,51 @@ impl Store {
             &self.audit,
             &self.offences,
             &self.meta,
+            &self.changes,
         );
-        let case = unwrap_tx(trees.transaction(|(cases, queue, audit, offences, meta)| {
-            let bytes = cases
-                .get(id.to_be_bytes())?
-                .ok_or_else(|| abort(Error::CaseNotFound(id)))?;
-            let mut case: Case = decode("cases", &bytes).map_err(abort)?;
-            if !case.state.can_move_to(to) {
-                return Err(abort(Error::IllegalTransition {
+        let (case, seq) = unwrap_tx(trees.transaction(
+            |(cases, queue, audit, offences, meta, changes)| {
+                let bytes = cases
+                    .get(id.to_be_bytes())?
+                    .ok_or_else(|| abort(Error::CaseNotFound(id)))?;
+                let mut case: Case = decode("cases", &bytes).map_err(abort)?;
+                if !case.state.can_move_to(to) {
+                    return Err(abort(Error::IllegalTransition {
+                        id,
+                        from: case.state.to_string(),
+                        to: to.to_string(),
+                    }));
+                }
+                let from = case.state;
+                queue.remove(queue_key(&case))?;
+                // Confirmed (and later) cases count against the advertiser; a reopened one no longer.
+                let key = offence_key(&case);
+                if to == CaseState::Confirmed {
+                    offences.insert(key, &now.unix_timestamp().to_be_bytes())?;
+                } else if to == CaseState::InReview {
+                    offences.remove(key)?;
+                }
+                case.state = to;
+                queue.insert(queue_key(&case), &[])?;
+                bump_count(meta, from, -1)?;
+                bump_count(meta, to, 1)?;
+                cases.insert(&id.to_be_bytes(), encode(&case))?;
+                append_audit(
+                    audit,
                     id,
-                    from: case.state.to_string(),
-                    to: to.to_string(),
-                }));
-            }
-            let from = case.state;
-            queue.remove(queue_key(&case))?;
-            // Confirmed (and later) cases count against the advertiser; a reopened one no longer.
-            let key = offence_key(&case);
-            if to == CaseState::Confirmed {
-                offences.insert(key, &now.unix_timestamp().to_be_bytes())?;
-            } else if to == CaseState::InReview {
-                offences.remove(key)?;
-            }
-            case.state = to;
-            queue.insert(queue_key(&case), &[])?;
-            bump_count(meta, from, -1)?;
-            bump_count(meta, to, 1)?;
-            cases.insert(&id.to_be_bytes(), encode(&case))?;
-            append_audit(
-                audit,
-                id,
-                who,
-                to.as_str(),
-                Some(from),
-                Some(to),
-                reason,
-                now,
-            )?;
-            Ok(case)
-        }))?;
-        self.db.flush()?;
-        self.index.upsert(&case)?;
-        self.index.commit()?;
+                    who,
+                    to.as_str(),
+                    Some(from),
+                    Some(to),
+                    reason,
+                    now,
+                )?;
+                let seq = log_change(meta, changes, id)?;
+                Ok((case, seq))
+            },
+        ))?;
+        self.index.upsert(&case, seq)?;
+        self.commit_index()?;
         Ok(case)
     }
 
@@ -592,6 +708,7 @@ impl Store {
         if self.case(id)?.is_none() {
             return Err(Error::CaseNotFound(id));
         }
+        let _writing = self.writing();
         let now = OffsetDateTime::now_utc();
         unwrap_tx(self.audit.transaction(|audit| {
             append_audit(audit, id, who, "comment", None, None, text, now)?;
@@ -603,9 +720,10 @@ impl Store {
 
     /// Assigns a case to an analyst (empty name: unassigns), logging who did it.
     pub fn assign(&self, id: u64, who: &str, assignee: &str) -> Result<Case> {
+        let _writing = self.writing();
         let now = OffsetDateTime::now_utc();
-        let trees = (&self.cases, &self.audit);
-        let case = unwrap_tx(trees.transaction(|(cases, audit)| {
+        let trees = (&self.cases, &self.audit, &self.meta, &self.changes);
+        let (case, seq) = unwrap_tx(trees.transaction(|(cases, audit, meta, changes)| {
             let bytes = cases
                 .get(id.to_be_bytes())?
                 .ok_or_else(|| abort(Error::CaseNotFound(id)))?;
@@ -613,9 +731,11 @@ impl Store {
             case.assignee = (!assignee.is_empty()).then(|| assignee.to_owned());
             cases.insert(&id.to_be_bytes(), encode(&case))?;
             append_audit(audit, id, who, "assign", None, None, assignee, now)?;
-            Ok(case)
+            let seq = log_change(meta, changes, id)?;
+            Ok((case, seq))
         }))?;
-        self.db.flush()?;
+        self.index.upsert(&case, seq)?;
+        self.commit_index()?;
         Ok(case)
     }
 
@@ -636,7 +756,8 @@ impl Store {
         Ok(out)
     }
 
-    /// Checks the audit chain and every evidence blob's hash.
+    /// Checks the audit chain, every evidence blob's hash, and that the search index holds
+    /// one document per case.
     pub fn verify(&self) -> Result<VerifyReport> {
         let mut report = VerifyReport::default();
         let mut prev = String::new();
@@ -693,11 +814,22 @@ impl Store {
                 ));
             }
         }
+        if self.index.is_dirty() {
+            self.commit_index()?;
+        }
+        let index = self.index_status()?;
+        if index.documents != index.cases {
+            report.problems.push(format!(
+                "search index holds {} documents for {} cases (run `admon index rebuild`)",
+                index.documents, index.cases
+            ));
+        }
         Ok(report)
     }
 
     /// Adds or replaces a user.
     pub fn put_user(&self, user: &User) -> Result<()> {
+        let _writing = self.writing();
         self.users.insert(user.name.as_bytes(), encode(user))?;
         self.db.flush()?;
         Ok(())
@@ -713,6 +845,7 @@ impl Store {
 
     /// Keeps an API token under the SHA-256 (hex) of its secret.
     pub fn put_token(&self, secret_sha256: &str, token: &ApiToken) -> Result<()> {
+        let _writing = self.writing();
         self.tokens
             .insert(secret_sha256.as_bytes(), encode(token))?;
         self.db.flush()?;
@@ -729,29 +862,88 @@ impl Store {
 
     /// Full-text search over cases (jieba-tokenised); returns case ids, best first.
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<u64>> {
+        if self.index.is_dirty() {
+            self.commit_index()?;
+        }
         self.index.search(query, limit)
+    }
+
+    /// Matching cases (all when `query` is empty) counted per category and per domain.
+    pub fn facets(&self, query: &str) -> Result<Facets> {
+        if self.index.is_dirty() {
+            self.commit_index()?;
+        }
+        self.index.facets(query)
+    }
+
+    /// Documents in the search index and the change sequence number it covers, beside the
+    /// number of cases and the newest change in sled: equal when the index agrees with sled.
+    pub fn index_status(&self) -> Result<IndexStatus> {
+        Ok(IndexStatus {
+            documents: self.index.num_docs(),
+            indexed_seq: self.index.committed_seq()?.unwrap_or(0),
+            cases: self.cases.len() as u64,
+            latest_seq: read_u64(self.meta.get("change_seq")?),
+        })
     }
 
     /// Rebuilds the search index from sled.
     pub fn rebuild_index(&self) -> Result<usize> {
-        self.index.clear()?;
+        let _writing = self.writing();
+        self.index.clear(read_u64(self.meta.get("change_seq")?))?;
         let mut n = 0;
         for item in self.cases.iter() {
             let (_, value) = item?;
-            self.index.upsert(&decode("cases", &value)?)?;
+            self.index.upsert(&decode("cases", &value)?, 0)?;
             n += 1;
         }
-        self.index.commit()?;
+        self.commit_index()?;
         Ok(n)
     }
 
-    /// After a crash the index may lag sled: rebuild it when the counts disagree.
+    /// After a crash the index may lag sled: replay every case change logged after the
+    /// sequence number its last commit covers. An index with no number, or one ahead of sled
+    /// (not this store's), is rebuilt; so is one whose count still disagrees after replay.
     fn catch_up_index(&self) -> Result<()> {
+        let latest = read_u64(self.meta.get("change_seq")?);
+        let committed = self.index.committed_seq()?;
+        match committed {
+            Some(done) if done == latest => {}
+            Some(done) if done < latest => {
+                let mut ids = std::collections::BTreeSet::new();
+                for item in self.changes.range((done + 1).to_be_bytes()..) {
+                    let (_, id) = item?;
+                    ids.insert(read_u64(Some(id)));
+                }
+                tracing::info!(
+                    from = done,
+                    to = latest,
+                    cases = ids.len(),
+                    "search index behind the store, replaying changes"
+                );
+                for id in ids {
+                    if let Some(case) = self.case(id)? {
+                        self.index.upsert(&case, 0)?;
+                    }
+                }
+                self.index.set_seq(latest);
+                self.commit_index()?;
+            }
+            _ => {
+                tracing::info!(
+                    ?committed,
+                    latest,
+                    "search index not this store's, rebuilding"
+                );
+                self.rebuild_index()?;
+                return Ok(());
+            }
+        }
         if self.index.num_docs() != self.cases.len() as u64 {
-            tracing::info!(
+            tracing::warn!(
                 indexed = self.index.num_docs(),
                 cases = self.cases.len(),
-                "search index behind the store, rebuilding"
+                "search index disagrees with the store, rebuilding"
             );
             self.rebuild_index()?;
         }
@@ -791,6 +983,19 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// Numbers one case change (in the same transaction as the change) and logs which case it was,
+/// so the search index can catch up by sequence number after a crash.
+fn log_change(
+    meta: &sled::transaction::TransactionalTree,
+    changes: &sled::transaction::TransactionalTree,
+    case_id: u64,
+) -> std::result::Result<u64, ConflictableTransactionError<Error>> {
+    let seq = read_u64(meta.get("change_seq")?) + 1;
+    meta.insert("change_seq", &seq.to_be_bytes())?;
+    changes.insert(&seq.to_be_bytes(), &case_id.to_be_bytes())?;
+    Ok(seq)
 }
 
 fn case_history_key(case_id: u64, seq: u64) -> Vec<u8> {
@@ -839,4 +1044,57 @@ fn append_audit(
     audit.insert(case_history_key(case_id, entry.seq), &[])?;
     audit.insert("head", encode(&(entry.seq, entry.hash.clone())))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_schema_1_store_migrates_and_gains_warc_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let page = CapturedPage {
+            capture: Capture {
+                url: "http://127.0.0.1/".into(),
+                final_url: "http://127.0.0.1/".into(),
+                status: 200,
+                headers: vec![],
+                fetched_at: OffsetDateTime::now_utc(),
+                charset: "GBK".into(),
+                sha256: hex::encode(Sha256::digest(b"<p>x</p>")),
+                truncated: false,
+                rendered: false,
+            },
+            body: b"<p>x</p>".to_vec(),
+            html: "<p>x</p>".into(),
+            screenshot: None,
+            ads: vec![],
+            listings: vec![],
+        };
+        let id = {
+            let store = Store::open(dir.path()).unwrap();
+            let id = store.put_capture(&page).unwrap();
+            // Make it what admon wrote before schema 2: no WARC record, version 1.
+            let mut stored: StoredCapture =
+                decode("captures", &store.captures.get(&id).unwrap().unwrap()).unwrap();
+            stored.warc_sha256 = None;
+            store
+                .captures
+                .insert(id.as_bytes(), encode(&stored))
+                .unwrap();
+            store
+                .meta
+                .insert("schema_version", &1u32.to_be_bytes())
+                .unwrap();
+            store.db.flush().unwrap();
+            id
+        };
+        let store = Store::open(dir.path()).unwrap();
+        let version = store.meta.get("schema_version").unwrap().unwrap();
+        assert_eq!(version.as_ref(), SCHEMA_VERSION.to_be_bytes());
+        let warc = store.capture(&id).unwrap().unwrap().warc_sha256.unwrap();
+        let bytes = store.blob(&warc).unwrap().unwrap();
+        assert!(bytes.starts_with(b"WARC/1.1\r\n"));
+        assert!(bytes.windows(8).any(|w| w == b"<p>x</p>"));
+    }
 }

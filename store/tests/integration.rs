@@ -242,3 +242,224 @@ fn repeat_offenders_are_counted_by_advertiser() {
         .unwrap();
     assert_eq!(store.repeat_offences(&third).unwrap(), 1);
 }
+
+#[test]
+fn each_capture_keeps_a_warc_record_of_the_response() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut p = page("<p>广告：特效药</p>");
+    p.capture.headers = vec![
+        ("Content-Type".into(), "text/html; charset=utf-8".into()),
+        ("Content-Encoding".into(), "gzip".into()),
+    ];
+    p.capture.sha256 = "ab".repeat(32);
+    let id = store.put_capture(&p).unwrap();
+    let record = store.capture(&id).unwrap().unwrap();
+    let bytes = store
+        .blob(record.warc_sha256.as_deref().unwrap())
+        .unwrap()
+        .unwrap();
+    let records: Vec<_> = warc::WarcReader::new(bytes.as_slice())
+        .iter_records()
+        .collect::<Result<_, _>>()
+        .expect("a WARC file other tools can read");
+    assert_eq!(records.len(), 2);
+    let response = &records[0];
+    assert_eq!(response.warc_type(), &warc::RecordType::Response);
+    assert_eq!(
+        response.header(warc::WarcHeader::TargetURI).unwrap(),
+        "http://127.0.0.1/p"
+    );
+    let http = String::from_utf8(response.body().to_vec()).unwrap();
+    assert!(http.starts_with("HTTP/1.1 200 \r\n"), "{http}");
+    assert!(http.contains("Content-Type: text/html; charset=utf-8\r\n"));
+    // The body is kept decoded, so the wire encoding is not claimed for it.
+    assert!(!http.contains("gzip"));
+    assert!(http.ends_with("\r\n\r\n<p>广告：特效药</p>"));
+    let metadata = &records[1];
+    assert_eq!(metadata.warc_type(), &warc::RecordType::Metadata);
+    assert_eq!(
+        metadata.header(warc::WarcHeader::RefersTo),
+        response.header(warc::WarcHeader::RecordID)
+    );
+    let fields = String::from_utf8(metadata.body().to_vec()).unwrap();
+    assert!(fields.contains(&format!("decoded-html-sha256: {}", record.html_sha256)));
+}
+
+/// Copies a directory tree (the search index at some moment).
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_lagging_index_catches_up_by_sequence_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let old_index = tempfile::tempdir().unwrap();
+    let (first, second);
+    {
+        let store = Store::open(dir.path()).unwrap();
+        let c = store.put_capture(&page("<p>a</p>")).unwrap();
+        first = flag(&store, &c, "根治糖尿病", Category::MedicalClaim, 0.9);
+        store.flush().unwrap();
+        let status = store.index_status().unwrap();
+        assert_eq!((status.documents, status.cases), (1, 1));
+        assert_eq!(status.indexed_seq, status.latest_seq);
+        // The index as a crash would leave it: committed up to here, and no further.
+        copy_dir(&dir.path().join("index"), &old_index.path().join("index"));
+        second = flag(
+            &store,
+            &c,
+            "国家级产品销量第一",
+            Category::AbsoluteTerms,
+            0.8,
+        );
+        store
+            .transition(first, CaseState::InReview, "ana", "")
+            .unwrap();
+        store.flush().unwrap();
+    }
+    std::fs::remove_dir_all(dir.path().join("index")).unwrap();
+    copy_dir(&old_index.path().join("index"), &dir.path().join("index"));
+    let store = Store::open(dir.path()).unwrap();
+    let status = store.index_status().unwrap();
+    assert_eq!((status.documents, status.cases), (2, 2));
+    assert_eq!(status.indexed_seq, status.latest_seq);
+    assert_eq!(store.search("销量第一", 10).unwrap(), vec![second]);
+    // The replayed change is the case as sled has it now, not as first indexed.
+    assert_eq!(store.search("state:in_review", 10).unwrap(), vec![first]);
+    assert!(store.search("state:new", 10).unwrap() == vec![second]);
+    assert!(store.verify().unwrap().problems.is_empty());
+}
+
+#[test]
+fn facets_count_matches_per_category_and_domain() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let c = store.put_capture(&page("<p>a</p>")).unwrap();
+    flag(&store, &c, "根治糖尿病", Category::MedicalClaim, 0.9);
+    flag(&store, &c, "糖尿病一周见效", Category::MedicalClaim, 0.9);
+    flag(
+        &store,
+        &c,
+        "糖尿病患者首选 销量第一",
+        Category::AbsoluteTerms,
+        0.8,
+    );
+    flag(&store, &c, "全网最低价", Category::AbsoluteTerms, 0.8);
+    let facets = store.facets("糖尿病").unwrap();
+    assert_eq!(
+        facets.categories,
+        vec![
+            ("medical_claim".to_owned(), 2),
+            ("absolute_terms".to_owned(), 1)
+        ]
+    );
+    assert_eq!(facets.domains, vec![("127.0.0.1".to_owned(), 3)]);
+    assert_eq!(store.facets("").unwrap().domains[0].1, 4);
+}
+
+#[test]
+fn crawl_runs_are_numbered_and_listed_newest_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut a = admon_store::CrawlRun {
+        trigger: "cli".into(),
+        seeds: vec!["http://127.0.0.1/".into()],
+        ..Default::default()
+    };
+    assert_eq!(store.start_run(&mut a).unwrap(), 1);
+    let mut b = admon_store::CrawlRun::default();
+    assert_eq!(store.start_run(&mut b).unwrap(), 2);
+    a.pages = 7;
+    a.outcome = "finished".into();
+    store.finish_run(&mut a).unwrap();
+    let runs = store.runs(10).unwrap();
+    assert_eq!(runs.iter().map(|r| r.id).collect::<Vec<_>>(), vec![2, 1]);
+    assert_eq!(runs[0].outcome, "running");
+    assert!(runs[0].finished.is_none());
+    assert_eq!((runs[1].pages, runs[1].outcome.as_str()), (7, "finished"));
+    assert!(runs[1].finished.is_some());
+}
+
+#[test]
+fn a_backup_taken_during_ingest_is_consistent_and_restores() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open(dir.path()).unwrap());
+    store.listen_control();
+    let c = store.put_capture(&page("<p>a</p>")).unwrap();
+    let done = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let (store, done, c) = (store.clone(), done.clone(), c.clone());
+        std::thread::spawn(move || {
+            let mut n = 0u64;
+            while !done.load(Ordering::Relaxed) {
+                let id = flag(
+                    &store,
+                    &c,
+                    &format!("第{n}号特效药根治百病"),
+                    Category::MedicalClaim,
+                    0.9,
+                );
+                if n.is_multiple_of(3) {
+                    store
+                        .transition(id, CaseState::InReview, "ana", "")
+                        .unwrap();
+                }
+                n += 1;
+            }
+            n
+        })
+    };
+    while store.count_by_state().unwrap()[0].1 < 20 {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    // Through the control socket, as `admon store backup` does while the dashboard runs.
+    let backup = tempfile::tempdir().unwrap();
+    let target = backup.path().join("b");
+    let report = admon_store::request_backup(dir.path(), &target).unwrap();
+    done.store(true, Ordering::Relaxed);
+    let written = writer.join().unwrap();
+    let cases_in_backup = report.trees["cases"];
+    assert!(cases_in_backup >= 20 && cases_in_backup <= written);
+    // Writing over an existing backup is refused.
+    assert!(matches!(
+        admon_store::request_backup(dir.path(), &target),
+        Err(Error::Control { .. })
+    ));
+    drop(store);
+
+    let restored_dir = tempfile::tempdir().unwrap();
+    let (restored, manifest) = Store::restore(&target, restored_dir.path()).unwrap();
+    assert_eq!(manifest, report);
+    // Consistent: the counters, the queue and the audit chain all agree with the cases.
+    let counted: usize = restored
+        .count_by_state()
+        .unwrap()
+        .iter()
+        .map(|(_, n)| n)
+        .sum();
+    assert_eq!(counted as u64, cases_in_backup);
+    let listed = restored.list_cases(&CaseFilter::default()).unwrap();
+    assert_eq!(listed.len() as u64, cases_in_backup);
+    let check = restored.verify().unwrap();
+    assert!(check.problems.is_empty(), "{:?}", check.problems);
+    let status = restored.index_status().unwrap();
+    assert_eq!(status.documents, cases_in_backup);
+    assert_eq!(restored.search("特效药", 1).unwrap().len(), 1);
+    // Restoring over a store that holds data is refused, and touches nothing.
+    drop(restored);
+    assert!(matches!(
+        Store::restore(&target, restored_dir.path()),
+        Err(Error::NotEmpty(_))
+    ));
+}

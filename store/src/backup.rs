@@ -1,0 +1,135 @@
+//! Backups: a consistent copy of every sled tree, taken while the store is in use, and restore
+//! into an empty data directory. The search index is not copied: a restored store rebuilds it
+//! from sled on first open.
+//!
+//! A backup directory holds `db/` (a sled database) and `backup.json` (what was copied).
+
+use crate::records::SCHEMA_VERSION;
+use crate::{Error, Result, Store};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use time::OffsetDateTime;
+
+const MANIFEST: &str = "backup.json";
+const BATCH: usize = 10_000;
+
+/// What a backup holds, written beside it as `backup.json`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct BackupReport {
+    /// When it was taken (UTC).
+    #[serde(with = "time::serde::rfc3339")]
+    pub taken: OffsetDateTime,
+    /// Schema version of the data.
+    pub schema_version: u32,
+    /// Records per sled tree.
+    pub trees: BTreeMap<String, u64>,
+    /// Where it is.
+    pub dir: PathBuf,
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// Refuses to write over anything: the target must be missing or an empty directory.
+fn ensure_empty(dir: &Path) -> Result<()> {
+    match std::fs::read_dir(dir) {
+        Ok(mut entries) => {
+            if entries.next().is_some() {
+                return Err(Error::NotEmpty(dir.to_owned()));
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io(dir)(e)),
+    }
+    std::fs::create_dir_all(dir).map_err(io(dir))
+}
+
+/// Copies every tree of `from` into `to`, in batches; returns records per tree.
+fn copy_trees(from: &sled::Db, to: &sled::Db) -> Result<BTreeMap<String, u64>> {
+    let mut counts = BTreeMap::new();
+    for name in from.tree_names() {
+        let source = from.open_tree(&name)?;
+        let target = to.open_tree(&name)?;
+        let mut batch = sled::Batch::default();
+        let (mut n, mut pending) = (0u64, 0usize);
+        for item in source.iter() {
+            let (k, v) = item?;
+            batch.insert(k, v);
+            n += 1;
+            pending += 1;
+            if pending == BATCH {
+                target.apply_batch(std::mem::take(&mut batch))?;
+                pending = 0;
+            }
+        }
+        target.apply_batch(batch)?;
+        counts.insert(String::from_utf8_lossy(&name).into_owned(), n);
+    }
+    to.flush()?;
+    Ok(counts)
+}
+
+impl Store {
+    /// Writes a consistent copy of the store to `dest` (missing or empty) while it stays in
+    /// use: readers go on, writers wait until the copy is done.
+    pub fn backup(&self, dest: &Path) -> Result<BackupReport> {
+        ensure_empty(dest)?;
+        let _writing = self.writing();
+        self.db.flush()?;
+        let target = sled::open(dest.join("db"))?;
+        let trees = copy_trees(&self.db, &target)?;
+        drop(target);
+        let report = BackupReport {
+            taken: OffsetDateTime::now_utc(),
+            schema_version: SCHEMA_VERSION,
+            trees,
+            dir: std::path::absolute(dest).unwrap_or_else(|_| dest.to_owned()),
+        };
+        let path = dest.join(MANIFEST);
+        std::fs::write(
+            &path,
+            serde_json::to_vec_pretty(&report).expect("report serialises"),
+        )
+        .map_err(io(&path))?;
+        Ok(report)
+    }
+
+    /// Restores the backup in `backup` into the data directory `data` (missing or empty),
+    /// then opens it, which rebuilds the search index.
+    pub fn restore(backup: &Path, data: &Path) -> Result<(Store, BackupReport)> {
+        let path = backup.join(MANIFEST);
+        let bytes = std::fs::read(&path).map_err(io(&path))?;
+        let report: BackupReport =
+            serde_json::from_slice(&bytes).map_err(|e| Error::NotABackup {
+                dir: backup.to_owned(),
+                message: e.to_string(),
+            })?;
+        if !backup.join("db").is_dir() {
+            return Err(Error::NotABackup {
+                dir: backup.to_owned(),
+                message: "no db/ directory".into(),
+            });
+        }
+        ensure_empty(data)?;
+        {
+            let source = sled::open(backup.join("db"))?;
+            let target = sled::open(data.join("db"))?;
+            let copied = copy_trees(&source, &target)?;
+            if copied != report.trees {
+                return Err(Error::NotABackup {
+                    dir: backup.to_owned(),
+                    message: format!(
+                        "holds other records than its manifest lists ({copied:?} vs {:?})",
+                        report.trees
+                    ),
+                });
+            }
+        }
+        Ok((Store::open(data)?, report))
+    }
+}
