@@ -20,6 +20,22 @@ pub struct Config {
     pub classifier: ClassifierConfig,
     /// `[dashboard]`.
     pub dashboard: DashboardConfig,
+    /// `[store]`.
+    pub store: StoreConfig,
+}
+
+/// `[store]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoreConfig {
+    /// Free space (MB) to keep on the data directory's disk; crawls stop below it.
+    pub min_free_mb: u64,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig { min_free_mb: 256 }
+    }
 }
 
 /// `[classifier]`.
@@ -47,6 +63,7 @@ impl Default for Config {
             crawler: CrawlConfig::default(),
             classifier: ClassifierConfig::default(),
             dashboard: DashboardConfig::default(),
+            store: StoreConfig::default(),
         }
     }
 }
@@ -71,7 +88,7 @@ impl Default for DashboardConfig {
 /// Parses `text` (may be empty), applies `ADMON_*` variables from `env`, validates.
 pub fn load(text: &str, env: &HashMap<String, String>) -> anyhow::Result<Config> {
     let mut value: toml::Table = toml::from_str(text).context("reading admon.toml")?;
-    let sections = ["crawler", "classifier", "dashboard"];
+    let sections = ["crawler", "classifier", "dashboard", "store"];
     let mut names: Vec<&String> = env.keys().filter(|k| k.starts_with("ADMON_")).collect();
     names.sort();
     for name in names {

@@ -29,9 +29,9 @@ pub struct BackupReport {
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |source| Error::Io {
+    move |cause| Error::Io {
         path: path.to_owned(),
-        source,
+        cause,
     }
 }
 

@@ -14,12 +14,23 @@ pub enum Error {
         holder: String,
     },
     /// The data directory cannot be created, read or written (permissions, full disk).
-    #[error("cannot use data directory {path}: {source}")]
+    #[error("cannot use data directory {path}: {cause}")]
     Io {
         /// The path.
         path: PathBuf,
         /// The cause.
-        source: std::io::Error,
+        cause: std::io::Error,
+    },
+    /// The disk holding the data directory is nearly full: ingest stops before sled would
+    /// fail half-way through a write.
+    #[error("only {free_mb} MB free on the disk holding {dir}, under the {reserve_mb} MB reserve (store.min_free_mb): ingest stopped, everything stored so far is kept; free some space or move the data directory")]
+    DiskFull {
+        /// The data directory.
+        dir: PathBuf,
+        /// Free space, MB.
+        free_mb: u64,
+        /// The reserve, MB.
+        reserve_mb: u64,
     },
     /// A backup or restore target that already holds something.
     #[error("{0} is not empty; choose a new directory (nothing was written)")]

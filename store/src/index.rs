@@ -130,9 +130,9 @@ impl SearchIndex {
             Err(Error::Index(tantivy::TantivyError::SchemaError(e))) => {
                 // Derived data from an older admon: start afresh, the store rebuilds it.
                 tracing::info!(error = %e, "search index has an old schema, recreating it");
-                std::fs::remove_dir_all(dir).map_err(|source| Error::Io {
+                std::fs::remove_dir_all(dir).map_err(|cause| Error::Io {
                     path: dir.to_owned(),
-                    source,
+                    cause,
                 })?;
                 open_dir(dir, schema)?
             }
@@ -281,9 +281,9 @@ impl SearchIndex {
 }
 
 fn open_dir(dir: &Path, schema: Schema) -> Result<Index> {
-    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+    std::fs::create_dir_all(dir).map_err(|cause| Error::Io {
         path: dir.to_owned(),
-        source,
+        cause,
     })?;
     let directory =
         tantivy::directory::MmapDirectory::open(dir).map_err(|e| Error::Index(e.into()))?;

@@ -14,9 +14,9 @@ pub(crate) struct DirLock {
 
 pub(crate) fn acquire(dir: &Path) -> Result<DirLock> {
     let path = dir.join("admon.lock");
-    let io = |source| Error::Io {
+    let io = |cause| Error::Io {
         path: path.clone(),
-        source,
+        cause,
     };
     let mut file = OpenOptions::new()
         .read(true)

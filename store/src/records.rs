@@ -178,6 +178,8 @@ pub struct Store {
     /// Held by every write: writes reach the search index in change order, and a backup sees
     /// no write half done.
     write: Mutex<()>,
+    /// Free bytes to keep on the data directory's disk; ingest stops below it.
+    min_free: std::sync::atomic::AtomicU64,
     _lock: DirLock,
 }
 
@@ -276,9 +278,9 @@ impl Store {
     /// Opens (creating if needed) the store in `dir`. Fails with [`Error::Locked`] when another
     /// process holds it.
     pub fn open(dir: &Path) -> Result<Store> {
-        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+        std::fs::create_dir_all(dir).map_err(|cause| Error::Io {
             path: dir.to_owned(),
-            source,
+            cause,
         })?;
         let lock = lock::acquire(dir)?;
         let db = sled::open(dir.join("db"))?;
@@ -314,6 +316,7 @@ impl Store {
             runs: db.open_tree("runs")?,
             index: SearchIndex::open(&dir.join("index"))?,
             write: Mutex::new(()),
+            min_free: std::sync::atomic::AtomicU64::new(0),
             meta,
             db,
             _lock: lock,
@@ -403,8 +406,37 @@ impl Store {
         Ok(self.blobs.get(sha256)?.map(|v| v.to_vec()))
     }
 
+    /// Sets the free space to keep on the data directory's disk: below it, new captures are
+    /// refused with [`Error::DiskFull`] (triage decisions, being small, still go through).
+    pub fn set_min_free_bytes(&self, bytes: u64) {
+        self.min_free
+            .store(bytes, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn ensure_space(&self) -> Result<()> {
+        let reserve = self.min_free.load(std::sync::atomic::Ordering::Relaxed);
+        if reserve == 0 {
+            return Ok(());
+        }
+        let stat = rustix::fs::statvfs(&self.dir).map_err(|e| Error::Io {
+            path: self.dir.clone(),
+            cause: e.into(),
+        })?;
+        let free = stat.f_bavail.saturating_mul(stat.f_frsize);
+        if free < reserve {
+            return Err(Error::DiskFull {
+                dir: self.dir.clone(),
+                free_mb: free >> 20,
+                reserve_mb: reserve >> 20,
+            });
+        }
+        Ok(())
+    }
+
     /// Keeps a capture and its evidence (raw body, HTML, screenshot, WARC); returns its id.
+    /// Refused with [`Error::DiskFull`] when the disk is down to its reserve.
     pub fn put_capture(&self, page: &CapturedPage) -> Result<String> {
+        self.ensure_space()?;
         let _writing = self.writing();
         self.put_blob(&page.body)?;
         let html_sha256 = self.put_blob(page.html.as_bytes())?;

@@ -1,0 +1,151 @@
+//! Storage faults through the real binary: a data directory on a full disk, and one on a
+//! read-only file system, each a small tmpfs mounted in a private mount namespace
+//! (`unshare`), so the test needs no privileges beyond user namespaces.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const ADMON: &str = env!("CARGO_BIN_EXE_admon");
+
+/// Runs `script` (sh, with `$M` a fresh tmpfs of `size`) in its own user and mount namespace.
+fn in_tmpfs(size: &str, script: &str, envs: &[(&str, &str)]) -> Output {
+    let mount = tempfile::tempdir().unwrap();
+    let out = Command::new("unshare")
+        .args(["--user", "--map-root-user", "--mount", "--", "sh", "-c"])
+        .arg(format!(
+            "set -e; mount -t tmpfs -o size={size} tmpfs \"$M\"; {script}"
+        ))
+        .env("M", mount.path())
+        .env("ADMON", ADMON)
+        .envs(envs.iter().copied())
+        .output()
+        .expect("unshare (util-linux) runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("unshare failed") && !stderr.contains("mount: "),
+        "could not set up the namespace: {stderr}"
+    );
+    out
+}
+
+/// A site of endless distinct 256 KB pages on loopback, each linking to the next three.
+async fn endless_site() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            tokio::spawn(async move {
+                let mut buf = vec![0; 4096];
+                let n = socket.read(&mut buf).await.unwrap_or(0);
+                let request = String::from_utf8_lossy(&buf[..n]);
+                let path = request.split_whitespace().nth(1).unwrap_or("/").to_owned();
+                let page: u64 = path.trim_start_matches("/p").parse().unwrap_or(0);
+                let body = if path == "/robots.txt" {
+                    String::new()
+                } else {
+                    let filler: String = (0..256 * 1024 / 16)
+                        .map(|i| format!("{:015x} ", (page << 32) ^ i))
+                        .collect();
+                    format!(
+                        "<html><body><a href=\"/p{}\">a</a><a href=\"/p{}\">b</a><a href=\"/p{}\">c</a><p>{filler}</p></body></html>",
+                        page * 3 + 1,
+                        page * 3 + 2,
+                        page * 3 + 3
+                    )
+                };
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = socket.write_all(head.as_bytes()).await;
+                let _ = socket.write_all(body.as_bytes()).await;
+            });
+        }
+    });
+    format!("http://{addr}/p0")
+}
+
+fn assert_clear_failure(out: &Output, expected: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "should fail: {stderr}");
+    assert!(
+        !stderr.contains("panicked"),
+        "a panic, not an error: {stderr}"
+    );
+    assert!(
+        stderr.contains("admon: ") && stderr.contains(expected),
+        "unclear error: {stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_nearly_full_disk_stops_the_crawl_with_a_clear_error_and_keeps_what_it_stored() {
+    let seed = endless_site().await;
+    let model = tempfile::tempdir().unwrap();
+    let model_path = model.path().join("model.json");
+    let out = tokio::task::spawn_blocking(move || {
+        in_tmpfs(
+            "24m",
+            &format!(
+                "\"$ADMON\" --data \"$M/data\" crawl --max-pages 500 --seeds {seed} \
+                 || echo \"crawl exit $?\" >&2; \
+                 exec \"$ADMON\" --data \"$M/data\" store verify"
+            ),
+            &[
+                ("ADMON_CRAWLER_RENDER", "never"),
+                ("ADMON_CRAWLER_PER_HOST_DELAY_MS", "0"),
+                ("ADMON_CLASSIFIER_MODEL", model_path.to_str().unwrap()),
+                ("ADMON_STORE_MIN_FREE_MB", "8"),
+            ],
+        )
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stderr.contains("crawl exit 1"),
+        "the crawl should fail: {stderr}"
+    );
+    assert!(
+        !stderr.contains("panicked"),
+        "a panic, not an error: {stderr}"
+    );
+    assert!(
+        stderr.contains("MB free on the disk holding") && stderr.contains("8 MB reserve"),
+        "unclear error: {stderr}"
+    );
+    // What was stored before the stop is intact.
+    assert!(
+        out.status.success(),
+        "verify after the stop: {stdout} {stderr}"
+    );
+    assert!(stdout.contains("store verified"), "{stdout}");
+    let blobs: u64 = stdout
+        .split("audit entries and ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(blobs >= 6, "pages before the stop were kept: {stdout}");
+}
+
+#[test]
+fn a_read_only_data_dir_is_a_clear_error() {
+    let out = in_tmpfs(
+        "8m",
+        "\"$ADMON\" --data \"$M/data\" user add ana --role analyst --password analyst-pw >/dev/null; \
+         mount -o remount,ro \"$M\"; \
+         exec \"$ADMON\" --data \"$M/data\" cases list",
+        &[],
+    );
+    assert_clear_failure(&out, "Read-only file system");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(&format!("{}", Path::new("data").display())),
+        "names the data directory"
+    );
+}
