@@ -71,6 +71,7 @@ async fn cases(
         domain: q.domain,
         offset: q.offset,
         limit: q.limit.unwrap_or(100).min(1000),
+        ..CaseFilter::default()
     })?;
     Ok(Json(cases).into_response())
 }

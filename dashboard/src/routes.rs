@@ -389,6 +389,17 @@ struct QueueQuery {
     #[serde(default)]
     category: String,
     #[serde(default)]
+    domain: String,
+    /// Lowest score shown, 0 to 1.
+    #[serde(default)]
+    min_score: String,
+    /// First day (YYYY-MM-DD, UTC) the case was last seen on or after.
+    #[serde(default)]
+    since: String,
+    /// Last day (YYYY-MM-DD, UTC, inclusive) the case was first seen on or before.
+    #[serde(default)]
+    until: String,
+    #[serde(default)]
     q: String,
     #[serde(default)]
     page: usize,
@@ -420,6 +431,21 @@ pub(crate) fn optional<T>(
         .ok_or_else(|| Error::BadRequest(format!("unknown {what} {value}")))
 }
 
+fn parse_score(s: &str) -> Option<f64> {
+    s.trim()
+        .parse()
+        .ok()
+        .filter(|v: &f64| (0.0..=1.0).contains(v))
+}
+
+/// A day as `YYYY-MM-DD`, as midnight UTC.
+fn parse_day(s: &str) -> Option<time::OffsetDateTime> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(s.trim(), format)
+        .ok()
+        .map(|d| d.midnight().assume_utc())
+}
+
 fn label(state: &AppState, lang: &str, category: Category) -> String {
     state.categories.get(&category).map_or_else(
         || category.to_string(),
@@ -440,16 +466,19 @@ async fn queue(
 ) -> Result<Html<String>> {
     let visitor = Visitor::of(&state, &headers);
     visitor.require(Action::View)?;
-    let filter_state = optional(&query.state, CaseState::parse, "state")?;
-    let filter_category = optional(&query.category, Category::parse, "category")?;
+    let filter = CaseFilter {
+        state: optional(&query.state, CaseState::parse, "state")?,
+        category: optional(&query.category, Category::parse, "category")?,
+        domain: (!query.domain.trim().is_empty()).then(|| query.domain.trim().to_lowercase()),
+        min_score: optional(&query.min_score, parse_score, "score")?,
+        since: optional(&query.since, parse_day, "date")?,
+        until: optional(&query.until, parse_day, "date")?.map(|d| d + time::Duration::DAY),
+        offset: query.page * PAGE,
+        limit: PAGE + 1,
+    };
+    let mut facets = None;
     let cases: Vec<Case> = if query.q.trim().is_empty() {
-        state.store.list_cases(&CaseFilter {
-            state: filter_state,
-            category: filter_category,
-            domain: None,
-            offset: query.page * PAGE,
-            limit: PAGE + 1,
-        })?
+        state.store.list_cases(&filter)?
     } else {
         let ids = state
             .store
@@ -458,12 +487,11 @@ async fn queue(
                 admon_store::Error::BadQuery(m) => Error::BadRequest(m),
                 other => other.into(),
             })?;
+        facets = Some(state.store.facets(&query.q)?);
         let mut out = Vec::new();
         for id in ids.into_iter().skip(query.page * PAGE) {
             if let Some(c) = state.store.case(id)? {
-                if filter_state.is_none_or(|s| c.state == s)
-                    && filter_category.is_none_or(|k| c.flags.contains(&k))
-                {
+                if filter.matches(&c) {
                     out.push(c);
                 }
             }
@@ -502,6 +530,10 @@ async fn queue(
         let mut s = url_encode_pairs(&[
             ("state", &query.state),
             ("category", &query.category),
+            ("domain", &query.domain),
+            ("min_score", &query.min_score),
+            ("since", &query.since),
+            ("until", &query.until),
             ("q", &query.q),
         ]);
         s.push_str(&format!("&page={page}"));
@@ -513,8 +545,10 @@ async fn queue(
         "queue.html",
         context! {
             prev_link => link(query.page.saturating_sub(1)), next_link => link(query.page + 1),
-            cases => Serde(rows), states, categories, more,
+            cases => Serde(rows), states, categories, more, facets => Serde(facets),
             state => query.state, category => query.category, q => query.q, page => query.page,
+            domain => query.domain, min_score => query.min_score, since => query.since,
+            until => query.until,
         },
     )
 }

@@ -23,35 +23,7 @@ fn setup() -> (tempfile::TempDir, Dashboard, u64) {
             })
             .unwrap();
     }
-    let page = CapturedPage {
-        capture: Capture {
-            url: "http://127.0.0.1/x".into(),
-            final_url: "http://127.0.0.1/x".into(),
-            status: 200,
-            headers: vec![],
-            fetched_at: time::OffsetDateTime::now_utc(),
-            charset: "UTF-8".into(),
-            sha256: String::new(),
-            truncated: false,
-            rendered: false,
-        },
-        body: XSS.as_bytes().to_vec(),
-        html: XSS.into(),
-        screenshot: None,
-        ads: vec![AdSample {
-            page_url: "http://127.0.0.1/x".into(),
-            text: XSS.into(),
-            landing_url: None,
-            image_urls: vec![],
-            selector: "div".into(),
-            form: AdForm::Banner,
-            labelled: false,
-            closable: None,
-            position: None,
-            rule: "##.ad".into(),
-        }],
-        listings: vec![],
-    };
+    let page = sample_page();
     let capture_id = store.put_capture(&page).unwrap();
     let chars = XSS.chars().count();
     let id = store
@@ -87,6 +59,39 @@ fn setup() -> (tempfile::TempDir, Dashboard, u64) {
         .unwrap();
     store.flush().unwrap();
     (dir, Dashboard::new(store, BTreeMap::new()), id)
+}
+
+/// A captured page whose ad is the XSS fixture.
+fn sample_page() -> CapturedPage {
+    CapturedPage {
+        capture: Capture {
+            url: "http://127.0.0.1/x".into(),
+            final_url: "http://127.0.0.1/x".into(),
+            status: 200,
+            headers: vec![],
+            fetched_at: time::OffsetDateTime::now_utc(),
+            charset: "UTF-8".into(),
+            sha256: String::new(),
+            truncated: false,
+            rendered: false,
+        },
+        body: XSS.as_bytes().to_vec(),
+        html: XSS.into(),
+        screenshot: None,
+        ads: vec![AdSample {
+            page_url: "http://127.0.0.1/x".into(),
+            text: XSS.into(),
+            landing_url: None,
+            image_urls: vec![],
+            selector: "div".into(),
+            form: AdForm::Banner,
+            labelled: false,
+            closable: None,
+            position: None,
+            rule: "##.ad".into(),
+        }],
+        listings: vec![],
+    }
 }
 
 struct Browser {
@@ -311,6 +316,64 @@ async fn full_text_search_finds_cases_and_bad_queries_are_400() {
     assert!(!page.contains(&format!("/cases/{id}\"")));
     let (status, _, _) = analyst.get("/queue?q=text%3A%28").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn the_queue_filters_by_domain_score_and_date_and_searches_show_facets() {
+    let (_dir, dash, _) = setup();
+    let store = dash.state.store.clone();
+    let capture_id = store.put_capture(&sample_page()).unwrap();
+    let id = store
+        .record_sighting(
+            NewSighting {
+                capture_id,
+                sample: Sample {
+                    id: "s".into(),
+                    kind: SampleKind::Ad,
+                    text: "点我 全国销量第一".into(),
+                    url: Some("http://127.0.0.1/x".into()),
+                    ..Sample::default()
+                },
+                landing_url: None,
+                flags: vec![Verdict {
+                    id: "s".into(),
+                    flagged: true,
+                    category: Category::AbsoluteTerms,
+                    score: 0.9,
+                    articles: vec![],
+                    evidence: vec![],
+                    model: "test".into(),
+                }],
+            },
+            "crawler",
+        )
+        .unwrap()
+        .unwrap();
+    let (mut analyst, _) = Browser::login(dash.router(), "ana").await;
+    let row = format!("data-id=\"{id}\"");
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    for (query, shown) in [
+        ("domain=127.0.0.1".to_owned(), true),
+        ("domain=elsewhere.example".to_owned(), false),
+        ("min_score=0.85".to_owned(), true),
+        ("min_score=0.95".to_owned(), false),
+        (format!("since={today}&until={today}"), true),
+        ("until=2020-01-01".to_owned(), false),
+    ] {
+        let (status, page, _) = analyst.get(&format!("/queue?{query}")).await;
+        assert_eq!(status, StatusCode::OK, "{query}");
+        assert_eq!(page.contains(&row), shown, "{query}");
+    }
+    for bad in ["min_score=abc", "min_score=2", "since=yesterday"] {
+        let (status, _, _) = analyst.get(&format!("/queue?{bad}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+    let (_, page, _) = analyst.get("/queue?q=%E7%82%B9%E6%88%91").await; // 点我
+    assert!(
+        page.contains("category=absolute_terms\">absolute_terms (2)"),
+        "{page}"
+    );
+    assert!(page.contains("domain=127.0.0.1\">127.0.0.1 (1)"), "{page}");
 }
 
 #[tokio::test]

@@ -15,8 +15,8 @@ use std::sync::{Mutex, MutexGuard};
 use time::OffsetDateTime;
 
 /// 1: the first layout. 2: captures keep a WARC record; case changes are logged by sequence
-/// number for the search index.
-pub(crate) const SCHEMA_VERSION: u32 = 2;
+/// number for the search index. 3: the queue is also keyed by domain.
+pub(crate) const SCHEMA_VERSION: u32 = 3;
 const MAX_CAPTURES_PER_CASE: usize = 50;
 
 /// A stored capture: the fetch record and where its evidence blobs are.
@@ -140,10 +140,28 @@ pub struct CaseFilter {
     pub category: Option<Category>,
     /// Only this domain.
     pub domain: Option<String>,
+    /// Only cases scoring at least this.
+    pub min_score: Option<f64>,
+    /// Only cases seen at or after this time (last seen).
+    pub since: Option<OffsetDateTime>,
+    /// Only cases first seen before this time.
+    pub until: Option<OffsetDateTime>,
     /// Skip this many.
     pub offset: usize,
     /// At most this many (no limit when 0).
     pub limit: usize,
+}
+
+impl CaseFilter {
+    /// Whether `case` passes every filter (offset and limit aside).
+    pub fn matches(&self, case: &Case) -> bool {
+        self.state.is_none_or(|s| case.state == s)
+            && self.category.is_none_or(|c| case.flags.contains(&c))
+            && self.domain.as_ref().is_none_or(|d| &case.domain == d)
+            && self.min_score.is_none_or(|min| case.score >= min)
+            && self.since.is_none_or(|t| case.last_seen >= t)
+            && self.until.is_none_or(|t| case.first_seen < t)
+    }
 }
 
 /// What [`Store::verify`] found.
@@ -194,7 +212,20 @@ pub(crate) fn decode<T: DeserializeOwned>(tree: &'static str, bytes: &[u8]) -> R
     })
 }
 
-/// Queue key: state, then score descending, then id, so a prefix scan per state is the queue.
+/// First byte of the queue tree's per-domain keys (state keys start with the state's index).
+const BY_DOMAIN: u8 = 0xff;
+
+/// The queue tree's two keys for a case: state, score descending, id (a prefix scan per state
+/// is the queue); and [`BY_DOMAIN`], domain, 0, then the same (one domain's queue).
+fn queue_keys(case: &Case) -> [Vec<u8>; 2] {
+    let key = queue_key(case);
+    let mut by_domain = vec![BY_DOMAIN];
+    by_domain.extend_from_slice(case.domain.as_bytes());
+    by_domain.push(0);
+    by_domain.extend_from_slice(&key);
+    [key, by_domain]
+}
+
 fn queue_key(case: &Case) -> Vec<u8> {
     let state = CaseState::ALL
         .iter()
@@ -359,6 +390,13 @@ impl Store {
                     self.captures.insert(id, encode(&stored))?;
                 }
                 // The index has no change sequence number yet: catch-up rebuilds it.
+            }
+            if version == 2 {
+                // 2 -> 3: key the queue by domain too.
+                for item in self.cases.iter() {
+                    let case: Case = decode("cases", &item?.1)?;
+                    self.queue.insert(&queue_keys(&case)[1], &[])?;
+                }
             }
             self.meta
                 .insert("schema_version", &(version + 1).to_be_bytes())?;
@@ -527,7 +565,9 @@ impl Store {
                 let (case, action) = match existing {
                     Some(bytes) => {
                         let mut case: Case = decode("cases", &bytes).map_err(abort)?;
-                        queue.remove(queue_key(&case))?;
+                        for key in queue_keys(&case) {
+                            queue.remove(key)?;
+                        }
                         case.sightings += 1;
                         case.last_seen = now;
                         if case.capture_ids.len() < MAX_CAPTURES_PER_CASE
@@ -575,7 +615,9 @@ impl Store {
                     }
                 };
                 cases.insert(&case.id.to_be_bytes(), encode(&case))?;
-                queue.insert(queue_key(&case), &[])?;
+                for key in queue_keys(&case) {
+                    queue.insert(key, &[])?;
+                }
                 if action == "created" {
                     bump_count(meta, case.state, 1)?;
                     append_audit(audit, case.id, who, action, None, Some(case.state), "", now)?;
@@ -599,26 +641,46 @@ impl Store {
             .transpose()
     }
 
-    /// Cases by state, highest score first (then by id), filtered.
+    /// Cases by state, highest score first (then by id), filtered. A state and a domain
+    /// are key prefixes; the other filters are checked on each case read.
     pub fn list_cases(&self, filter: &CaseFilter) -> Result<Vec<Case>> {
-        let prefix: Vec<u8> = match filter.state {
-            Some(state) => vec![CaseState::ALL.iter().position(|&s| s == state).unwrap() as u8],
-            None => Vec::new(),
+        let mut prefix = Vec::new();
+        if let Some(domain) = &filter.domain {
+            prefix.push(BY_DOMAIN);
+            prefix.extend_from_slice(domain.as_bytes());
+            prefix.push(0);
+        }
+        if let Some(state) = filter.state {
+            prefix.push(CaseState::ALL.iter().position(|&s| s == state).unwrap() as u8);
+        }
+        let keys = if prefix.is_empty() {
+            self.queue.range(..vec![BY_DOMAIN])
+        } else {
+            self.queue.scan_prefix(prefix)
         };
         let mut out = Vec::new();
         let mut skipped = 0;
-        for item in self.queue.scan_prefix(prefix) {
+        for item in keys {
             let (key, _) = item?;
-            let id = u64::from_be_bytes(key[9..17].try_into().map_err(|_| Error::Corrupt {
-                tree: "queue",
-                message: "short key".into(),
-            })?);
+            let id = key
+                .len()
+                .checked_sub(8)
+                .and_then(|at| key[at..].try_into().ok())
+                .map(u64::from_be_bytes)
+                .ok_or_else(|| Error::Corrupt {
+                    tree: "queue",
+                    message: "short key".into(),
+                })?;
             let Some(case) = self.case(id)? else {
                 continue;
             };
-            if filter.category.is_some_and(|c| !case.flags.contains(&c))
-                || filter.domain.as_ref().is_some_and(|d| &case.domain != d)
-            {
+            if filter.min_score.is_some_and(|min| case.score < min) {
+                if filter.state.is_some() {
+                    break; // one state's keys are in score order: the rest score lower
+                }
+                continue;
+            }
+            if !filter.matches(&case) {
                 continue;
             }
             if skipped < filter.offset {
@@ -688,7 +750,9 @@ impl Store {
                     }));
                 }
                 let from = case.state;
-                queue.remove(queue_key(&case))?;
+                for key in queue_keys(&case) {
+                    queue.remove(key)?;
+                }
                 // Confirmed (and later) cases count against the advertiser; a reopened one no longer.
                 let key = offence_key(&case);
                 if to == CaseState::Confirmed {
@@ -697,7 +761,9 @@ impl Store {
                     offences.remove(key)?;
                 }
                 case.state = to;
-                queue.insert(queue_key(&case), &[])?;
+                for key in queue_keys(&case) {
+                    queue.insert(key, &[])?;
+                }
                 bump_count(meta, from, -1)?;
                 bump_count(meta, to, 1)?;
                 cases.insert(&id.to_be_bytes(), encode(&case))?;

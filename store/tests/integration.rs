@@ -463,3 +463,55 @@ fn a_backup_taken_during_ingest_is_consistent_and_restores() {
         Err(Error::NotEmpty(_))
     ));
 }
+
+#[test]
+fn the_queue_lists_one_domain_by_key_and_stops_at_the_score_floor() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let c = store.put_capture(&page("<p>a</p>")).unwrap();
+    let mut on = |domain: &str, text: &str, score: f64| {
+        let mut s = sighting(&c, text, Category::AbsoluteTerms, score);
+        s.sample.url = Some(format!("http://{domain}/p"));
+        store.record_sighting(s, "crawler").unwrap().unwrap()
+    };
+    let a1 = on("a.example", "全网最低价一", 0.6);
+    let b1 = on("b.example", "全网最低价二", 0.9);
+    let a2 = on("a.example", "全网最低价三", 0.8);
+    let a3 = on("a.example", "全网最低价四", 0.7);
+    store
+        .transition(a3, CaseState::InReview, "ana", "")
+        .unwrap();
+    let ids = |filter: CaseFilter| -> Vec<u64> {
+        store
+            .list_cases(&filter)
+            .unwrap()
+            .iter()
+            .map(|c| c.id)
+            .collect()
+    };
+    let domain = Some("a.example".to_owned());
+    assert_eq!(
+        ids(CaseFilter {
+            domain: domain.clone(),
+            ..CaseFilter::default()
+        }),
+        vec![a2, a1, a3]
+    );
+    assert_eq!(
+        ids(CaseFilter {
+            domain: domain.clone(),
+            state: Some(CaseState::New),
+            ..CaseFilter::default()
+        }),
+        vec![a2, a1]
+    );
+    assert_eq!(
+        ids(CaseFilter {
+            state: Some(CaseState::New),
+            min_score: Some(0.75),
+            ..CaseFilter::default()
+        }),
+        vec![b1, a2]
+    );
+    assert_eq!(ids(CaseFilter::default()), vec![b1, a2, a1, a3]);
+}
