@@ -469,7 +469,7 @@ fn the_queue_lists_one_domain_by_key_and_stops_at_the_score_floor() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
     let c = store.put_capture(&page("<p>a</p>")).unwrap();
-    let mut on = |domain: &str, text: &str, score: f64| {
+    let on = |domain: &str, text: &str, score: f64| {
         let mut s = sighting(&c, text, Category::AbsoluteTerms, score);
         s.sample.url = Some(format!("http://{domain}/p"));
         store.record_sighting(s, "crawler").unwrap().unwrap()
