@@ -1,5 +1,5 @@
-// Keyboard triage: j/k move through the queue, x selects, Enter opens; on a case c/d/r press
-// the button.
+// Keyboard triage: j/k move through the queue, x selects, Enter opens; c/d/e confirm, dismiss
+// or escalate the highlighted row (or, on a case page, the case); r starts a review.
 (function () {
   var rows = Array.prototype.slice.call(document.querySelectorAll("table.queue tbody tr"));
   var at = 0;
@@ -19,6 +19,13 @@
     else if (e.key === "x" && rows.length) {
       var box = rows[at].querySelector('input[type="checkbox"]');
       if (box) box.checked = !box.checked;
+    }
+    else if (rows.length && document.querySelector('button[data-row-key="' + e.key + '"]')) {
+      rows.forEach(function (row) {
+        var box = row.querySelector('input[type="checkbox"]');
+        if (box) box.checked = row === rows[at];
+      });
+      document.querySelector('button[data-row-key="' + e.key + '"]').click();
     }
     else {
       var button = document.querySelector('button[data-key="' + e.key + '"]');

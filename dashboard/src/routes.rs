@@ -399,6 +399,9 @@ struct QueueQuery {
     /// Last day (YYYY-MM-DD, UTC, inclusive) the case was first seen on or before.
     #[serde(default)]
     until: String,
+    /// Only escalated cases when non-empty.
+    #[serde(default)]
+    escalated: String,
     #[serde(default)]
     q: String,
     #[serde(default)]
@@ -415,6 +418,7 @@ struct Row {
     domain: String,
     sightings: u32,
     repeat: usize,
+    escalated: bool,
 }
 
 /// An optional query parameter: empty means none, anything else must parse.
@@ -473,6 +477,7 @@ async fn queue(
         min_score: optional(&query.min_score, parse_score, "score")?,
         since: optional(&query.since, parse_day, "date")?,
         until: optional(&query.until, parse_day, "date")?.map(|d| d + time::Duration::DAY),
+        escalated: !query.escalated.is_empty(),
         offset: query.page * PAGE,
         limit: PAGE + 1,
     };
@@ -512,6 +517,7 @@ async fn queue(
                 text: shorten(&c.text, 60),
                 domain: c.domain,
                 sightings: c.sightings,
+                escalated: c.escalated,
             })
         })
         .collect::<Result<_>>()?;
@@ -534,6 +540,7 @@ async fn queue(
             ("min_score", &query.min_score),
             ("since", &query.since),
             ("until", &query.until),
+            ("escalated", &query.escalated),
             ("q", &query.q),
         ]);
         s.push_str(&format!("&page={page}"));
@@ -545,10 +552,11 @@ async fn queue(
         "queue.html",
         context! {
             prev_link => link(query.page.saturating_sub(1)), next_link => link(query.page + 1),
+            back => link(query.page),
             cases => Serde(rows), states, categories, more, facets => Serde(facets),
             state => query.state, category => query.category, q => query.q, page => query.page,
             domain => query.domain, min_score => query.min_score, since => query.since,
-            until => query.until,
+            until => query.until, escalated => query.escalated,
         },
     )
 }
@@ -677,6 +685,10 @@ async fn case_action(
     Form(form): Form<ActionForm>,
 ) -> Result<Response> {
     let who = Visitor::of(&state, &headers).act(Action::Triage, &form.csrf)?;
+    if form.action == "escalate" {
+        state.store.escalate(id, &who, form.reason.trim())?;
+        return Ok(Redirect::to("/queue").into_response());
+    }
     let to = CaseState::parse(&form.action)
         .filter(|s| {
             matches!(
@@ -762,6 +774,8 @@ async fn bulk_action(
     let (who, _) = visitor.require(Action::Triage)?;
     let mut ids = Vec::new();
     let (mut action, mut reason, mut csrf) = (String::new(), String::new(), String::new());
+    // Back to the queue page the analyst was on (only ever a queue page: no open redirect).
+    let mut back = String::new();
     for (k, v) in url::form_urlencoded::parse(body.as_bytes()) {
         match k.as_ref() {
             "ids" => ids.push(
@@ -771,10 +785,22 @@ async fn bulk_action(
             "action" => action = v.into_owned(),
             "reason" => reason = v.into_owned(),
             "csrf" => csrf = v.into_owned(),
+            "back" => back = v.into_owned(),
             _ => {}
         }
     }
     visitor.check_csrf(&csrf)?;
+    let back = if back.starts_with("/queue?") || back == "/queue" {
+        back
+    } else {
+        "/queue".to_owned()
+    };
+    if action == "escalate" {
+        for id in ids {
+            state.store.escalate(id, &who, reason.trim())?;
+        }
+        return Ok(Redirect::to(&back).into_response());
+    }
     let to = CaseState::parse(&action)
         .filter(|s| {
             matches!(
@@ -786,7 +812,7 @@ async fn bulk_action(
     for id in ids {
         state.store.transition(id, to, &who, reason.trim())?;
     }
-    Ok(Redirect::to("/queue").into_response())
+    Ok(Redirect::to(&back).into_response())
 }
 
 #[derive(Deserialize)]

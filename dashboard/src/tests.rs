@@ -2,7 +2,7 @@
 
 use super::*;
 use admon_domain::{
-    AdForm, AdSample, Capture, CapturedPage, EvidenceSpan, Sample, SampleKind, Verdict,
+    AdForm, AdSample, Capture, CapturedPage, CaseState, EvidenceSpan, Sample, SampleKind, Verdict,
 };
 use admon_store::{NewSighting, User};
 use axum::body::Body;
@@ -377,6 +377,54 @@ async fn the_queue_filters_by_domain_score_and_date_and_searches_show_facets() {
 }
 
 #[tokio::test]
+async fn escalation_moves_a_case_into_review_marks_it_and_is_audited() {
+    let (_dir, dash, id) = setup();
+    let (mut officer, csrf) = Browser::login(dash.router(), "off").await;
+    let (status, _, _) = officer
+        .post(
+            &format!("/cases/{id}/action"),
+            &format!("action=escalate&csrf={csrf}"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (mut analyst, csrf) = Browser::login(dash.router(), "ana").await;
+    // From the queue, the bulk form goes back to the page it came from.
+    let (status, _, headers) = analyst
+        .post(
+            "/cases/bulk",
+            &format!(
+                "ids={id}&action=escalate&reason=%E6%B6%89%E5%8F%8A%E5%8C%BB%E7%96%97&csrf={csrf}&back=%2Fqueue%3Fstate%3Dnew"
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[header::LOCATION], "/queue?state=new");
+    let case = dash.state.store.case(id).unwrap().unwrap();
+    assert!(case.escalated);
+    assert_eq!(case.state, CaseState::InReview);
+    let last = dash.state.store.history(id).unwrap().pop().unwrap();
+    assert_eq!(
+        (
+            last.action.as_str(),
+            last.who.as_str(),
+            last.reason.as_str()
+        ),
+        ("escalate", "ana", "涉及医疗")
+    );
+    let (_, page, _) = analyst.get("/queue?escalated=1").await;
+    assert!(page.contains(&format!("data-id=\"{id}\"")), "{page}");
+    assert!(page.contains("class=\"escalated\""));
+    // Elsewhere than a queue page is never a redirect target.
+    let (_, _, headers) = analyst
+        .post(
+            "/cases/bulk",
+            &format!("ids={id}&action=escalate&csrf={csrf}&back=https%3A%2F%2Fevil.example%2F"),
+        )
+        .await;
+    assert_eq!(headers[header::LOCATION], "/queue");
+}
+
+#[tokio::test]
 async fn chinese_by_default_with_an_english_switch() {
     let (_dir, dash, _) = setup();
     let mut b = Browser {
@@ -500,6 +548,7 @@ fn spreadsheet_cells_never_become_formulas() {
         first_seen: time::OffsetDateTime::UNIX_EPOCH,
         last_seen: time::OffsetDateTime::UNIX_EPOCH,
         assignee: None,
+        escalated: false,
     };
     let csv = cases_csv(std::slice::from_ref(&case));
     assert!(csv.starts_with('\u{feff}'));

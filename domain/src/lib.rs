@@ -473,6 +473,9 @@ pub struct Case {
     pub last_seen: OffsetDateTime,
     /// Analyst assigned, if any.
     pub assignee: Option<String>,
+    /// Escalated to a senior analyst or supervisor (the reason is in the audit log).
+    #[serde(default)]
+    pub escalated: bool,
 }
 
 /// The host part of a URL, or the empty string.

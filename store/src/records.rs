@@ -146,6 +146,8 @@ pub struct CaseFilter {
     pub since: Option<OffsetDateTime>,
     /// Only cases first seen before this time.
     pub until: Option<OffsetDateTime>,
+    /// Only escalated cases.
+    pub escalated: bool,
     /// Skip this many.
     pub offset: usize,
     /// At most this many (no limit when 0).
@@ -161,6 +163,7 @@ impl CaseFilter {
             && self.min_score.is_none_or(|min| case.score >= min)
             && self.since.is_none_or(|t| case.last_seen >= t)
             && self.until.is_none_or(|t| case.first_seen < t)
+            && (!self.escalated || case.escalated)
     }
 }
 
@@ -314,7 +317,12 @@ impl Store {
             cause,
         })?;
         let lock = lock::acquire(dir)?;
-        let db = sled::open(dir.join("db"))?;
+        // sled's page cache defaults to 1 GiB; a quarter of that keeps the hot trees (queue,
+        // cases, meta) resident and leaves memory for the crawler and the index.
+        let db = sled::Config::new()
+            .path(dir.join("db"))
+            .cache_capacity(256 << 20)
+            .open()?;
         let meta = db.open_tree("meta")?;
         let found = match meta.get("schema_version")? {
             None => None,
@@ -609,6 +617,7 @@ impl Store {
                             first_seen: now,
                             last_seen: now,
                             assignee: None,
+                            escalated: false,
                         };
                         fps.insert(fp.as_slice(), &case.id.to_be_bytes())?;
                         (case, "created")
@@ -829,6 +838,62 @@ impl Store {
             case.assignee = (!assignee.is_empty()).then(|| assignee.to_owned());
             cases.insert(&id.to_be_bytes(), encode(&case))?;
             append_audit(audit, id, who, "assign", None, None, assignee, now)?;
+            let seq = log_change(meta, changes, id)?;
+            Ok((case, seq))
+        }))?;
+        self.index.upsert(&case, seq)?;
+        self.commit_index()?;
+        Ok(case)
+    }
+
+    /// Escalates a case for a senior decision (a new case goes into review), logging who and
+    /// why. Durable when it returns.
+    pub fn escalate(&self, id: u64, who: &str, reason: &str) -> Result<Case> {
+        let _writing = self.writing();
+        let now = OffsetDateTime::now_utc();
+        let trees = (
+            &self.cases,
+            &self.queue,
+            &self.audit,
+            &self.meta,
+            &self.changes,
+        );
+        let (case, seq) = unwrap_tx(trees.transaction(|(cases, queue, audit, meta, changes)| {
+            let bytes = cases
+                .get(id.to_be_bytes())?
+                .ok_or_else(|| abort(Error::CaseNotFound(id)))?;
+            let mut case: Case = decode("cases", &bytes).map_err(abort)?;
+            let from = case.state;
+            if !matches!(from, CaseState::New | CaseState::InReview) {
+                return Err(abort(Error::IllegalTransition {
+                    id,
+                    from: from.to_string(),
+                    to: "escalated".into(),
+                }));
+            }
+            if from == CaseState::New {
+                for key in queue_keys(&case) {
+                    queue.remove(key)?;
+                }
+                case.state = CaseState::InReview;
+                for key in queue_keys(&case) {
+                    queue.insert(key, &[])?;
+                }
+                bump_count(meta, from, -1)?;
+                bump_count(meta, case.state, 1)?;
+            }
+            case.escalated = true;
+            cases.insert(&id.to_be_bytes(), encode(&case))?;
+            append_audit(
+                audit,
+                id,
+                who,
+                "escalate",
+                Some(from),
+                Some(case.state),
+                reason,
+                now,
+            )?;
             let seq = log_change(meta, changes, id)?;
             Ok((case, seq))
         }))?;
