@@ -176,7 +176,7 @@ fn main() {
                 capture_id: capture.clone(),
                 sample: Sample {
                     id: n.to_string(),
-                    kind: if n % 2 == 0 {
+                    kind: if n.is_multiple_of(2) {
                         SampleKind::Ad
                     } else {
                         SampleKind::Listing
@@ -207,10 +207,10 @@ fn main() {
             };
             store.record_sighting(sighting, "crawler").unwrap();
             n += 1;
-            if n % FLUSH_EVERY == 0 {
+            if n.is_multiple_of(FLUSH_EVERY) {
                 store.flush().unwrap();
             }
-            if n % 100_000 == 0 {
+            if n.is_multiple_of(100_000) {
                 eprintln!(
                     "  {n} samples, {:.0}/s",
                     n as f64 / started.elapsed().as_secs_f64()
