@@ -63,14 +63,19 @@ pub fn ingest_page(
         let sample = ad.to_sample(format!("{capture_id}-ad-{}", ad.selector));
         let mut flags = text_flag(classifier, &sample);
         flags.extend(structural_flags(resources, ad, &sample.id));
-        (sample, ad.landing_url.clone(), flags)
+        // Landing pages and images identify an ad across pages (see the store's grouping);
+        // only real off-page URLs do.
+        let web = |u: &&String| u.starts_with("http") && **u != ad.page_url;
+        let landing = ad.landing_url.clone().filter(|u| web(&u));
+        let images = ad.image_urls.iter().filter(web).cloned().collect();
+        (sample, landing, images, flags)
     });
     let listings = page.listings.iter().map(|l| {
         let sample = l.to_sample(format!("{capture_id}-listing"));
         let flags = text_flag(classifier, &sample);
-        (sample, None, flags)
+        (sample, None, Vec::new(), flags)
     });
-    for (sample, landing_url, flags) in ads.chain(listings).collect::<Vec<_>>() {
+    for (sample, landing_url, images, flags) in ads.chain(listings).collect::<Vec<_>>() {
         counts.0 += 1;
         if !flags.is_empty() {
             counts.1 += 1;
@@ -80,6 +85,7 @@ pub fn ingest_page(
                 capture_id: capture_id.clone(),
                 sample,
                 landing_url,
+                images,
                 flags,
             },
             "crawler",

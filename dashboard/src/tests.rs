@@ -38,6 +38,7 @@ fn setup() -> (tempfile::TempDir, Dashboard, u64) {
                     ..Sample::default()
                 },
                 landing_url: None,
+                images: vec![],
                 flags: vec![Verdict {
                     id: "s".into(),
                     flagged: true,
@@ -335,6 +336,7 @@ async fn the_queue_filters_by_domain_score_and_date_and_searches_show_facets() {
                     ..Sample::default()
                 },
                 landing_url: None,
+                images: vec![],
                 flags: vec![Verdict {
                     id: "s".into(),
                     flagged: true,

@@ -186,6 +186,7 @@ fn main() {
                     ..Sample::default()
                 },
                 landing_url: None,
+                images: vec![],
                 flags: if flagged {
                     vec![Verdict {
                         id: n.to_string(),

@@ -16,6 +16,7 @@
 mod backup;
 mod control;
 mod error;
+mod group;
 mod index;
 mod lock;
 mod records;

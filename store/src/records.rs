@@ -1,6 +1,7 @@
 //! The sled trees and the operations on them: captures and evidence, samples, cases and their
 //! queue index, users, and the hash-chained audit log.
 
+use crate::group::GroupKeys;
 use crate::index::{Facets, SearchIndex};
 use crate::lock::{self, DirLock};
 use crate::{Error, Result};
@@ -56,6 +57,8 @@ pub struct NewSighting {
     pub sample: Sample,
     /// Where an ad leads.
     pub landing_url: Option<String>,
+    /// The ad's images (sightings with the same image join one case).
+    pub images: Vec<String>,
     /// The verdicts that flagged it; empty when clean.
     pub flags: Vec<Verdict>,
 }
@@ -282,19 +285,6 @@ fn bump_count(
     let n = read_u64(meta.get(&key)?).saturating_add_signed(delta);
     meta.insert(key.as_bytes(), &n.to_be_bytes())?;
     Ok(())
-}
-
-fn fingerprint(sample: &Sample) -> Vec<u8> {
-    let folded: String = sample
-        .text
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect();
-    let mut h = Sha256::new();
-    h.update([sample.kind as u8]);
-    h.update(folded.as_bytes());
-    h.finalize().to_vec()
 }
 
 fn abort(e: Error) -> ConflictableTransactionError<Error> {
@@ -538,7 +528,12 @@ impl Store {
             return Ok(None);
         };
         let now = OffsetDateTime::now_utc();
-        let fp = fingerprint(&sighting.sample);
+        let keys = GroupKeys::of(
+            &sighting.sample,
+            sighting.landing_url.as_deref(),
+            &sighting.images,
+        );
+        let kind = sighting.sample.kind as u8;
         let sample = &sighting.sample;
         let url = sample.url.clone().unwrap_or_default();
         let articles: Vec<String> = {
@@ -566,8 +561,8 @@ impl Store {
         );
         let (case, seq) = unwrap_tx(trees.transaction(
             |(cases, fps, queue, audit, meta, changes)| {
-                let existing = match fps.get(&fp)? {
-                    Some(id) => cases.get(id)?,
+                let existing = match keys.find(fps, kind)? {
+                    Some(id) => cases.get(id.to_be_bytes())?,
                     None => None,
                 };
                 let (case, action) = match existing {
@@ -619,10 +614,10 @@ impl Store {
                             assignee: None,
                             escalated: false,
                         };
-                        fps.insert(fp.as_slice(), &case.id.to_be_bytes())?;
                         (case, "created")
                     }
                 };
+                keys.register(fps, kind, case.id)?;
                 cases.insert(&case.id.to_be_bytes(), encode(&case))?;
                 for key in queue_keys(&case) {
                     queue.insert(key, &[])?;

@@ -29,6 +29,7 @@ fn sighting(capture_id: &str, text: String, flagged: bool) -> NewSighting {
             ..Sample::default()
         },
         landing_url: None,
+        images: vec![],
         flags: if flagged {
             vec![Verdict {
                 id: "s".into(),
@@ -48,6 +49,47 @@ fn sighting(capture_id: &str, text: String, flagged: bool) -> NewSighting {
             vec![]
         },
     }
+}
+
+const WORDS: [&str; 24] = [
+    "根治",
+    "糖尿病",
+    "三天见效",
+    "全网最低价",
+    "美白",
+    "祛斑",
+    "国家级",
+    "特效",
+    "降血压",
+    "包邮",
+    "限时",
+    "抢购",
+    "专利",
+    "纯天然",
+    "无副作用",
+    "名师",
+    "保过",
+    "收益",
+    "保本",
+    "学区房",
+    "升值",
+    "进口",
+    "正品",
+    "治愈",
+];
+
+/// Distinct ad copy for sample `n` (different words, not just a different serial, so that
+/// near-duplicate grouping keeps them apart), tagged with a searchable `mark`.
+fn ad_copy(n: u64, mark: &str) -> String {
+    let mut x = n.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    let mut text = format!("{mark} ");
+    for _ in 0..8 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        text.push_str(WORDS[(x % WORDS.len() as u64) as usize]);
+    }
+    text
 }
 
 /// Ingests pages from `first` on, forever, printing what the store has acknowledged.
@@ -80,7 +122,7 @@ fn child(dir: &Path, first: u64) {
             .unwrap();
         let mut cases = Vec::new();
         for j in 0..SAMPLES_PER_PAGE {
-            let text = format!("mark{page}x{j} 根治糖尿病 三天见效");
+            let text = ad_copy(page * SAMPLES_PER_PAGE + j, &format!("mark{page}x{j}"));
             if let Some(id) = store
                 .record_sighting(sighting(&capture, text, j < 3), "crawler")
                 .unwrap()

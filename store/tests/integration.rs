@@ -38,6 +38,7 @@ fn sighting(capture_id: &str, text: &str, category: Category, score: f64) -> New
             ..Sample::default()
         },
         landing_url: None,
+        images: vec![],
         flags: if category == Category::Clean {
             vec![]
         } else {
@@ -219,9 +220,13 @@ fn repeat_offenders_are_counted_by_advertiser() {
     let store = Store::open(dir.path()).unwrap();
     let c = store.put_capture(&page("<p>a</p>")).unwrap();
     let mut ids = Vec::new();
-    for text in ["销量第一的面霜", "全网最低价面霜", "国家级面霜"] {
+    for (i, text) in ["销量第一的面霜", "全网最低价面霜", "国家级面霜"]
+        .iter()
+        .enumerate()
+    {
         let mut s = sighting(&c, text, Category::AbsoluteTerms, 0.9);
-        s.landing_url = Some("https://shop.example.cn/cream".into());
+        // Three ads (three landing pages) of one advertiser (one host).
+        s.landing_url = Some(format!("https://shop.example.cn/cream{i}"));
         ids.push(store.record_sighting(s, "crawler").unwrap().unwrap());
     }
     let first = store.case(ids[0]).unwrap().unwrap();
@@ -403,13 +408,7 @@ fn a_backup_taken_during_ingest_is_consistent_and_restores() {
         std::thread::spawn(move || {
             let mut n = 0u64;
             while !done.load(Ordering::Relaxed) {
-                let id = flag(
-                    &store,
-                    &c,
-                    &format!("第{n}号特效药根治百病"),
-                    Category::MedicalClaim,
-                    0.9,
-                );
+                let id = flag(&store, &c, &distinct_copy(n), Category::MedicalClaim, 0.9);
                 if n.is_multiple_of(3) {
                     store
                         .transition(id, CaseState::InReview, "ana", "")
@@ -514,4 +513,81 @@ fn the_queue_lists_one_domain_by_key_and_stops_at_the_score_floor() {
         vec![b1, a2]
     );
     assert_eq!(ids(CaseFilter::default()), vec![b1, a2, a1, a3]);
+}
+
+#[test]
+fn near_duplicates_same_landing_pages_and_same_images_join_one_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let c = store.put_capture(&page("<p>a</p>")).unwrap();
+    let base = "本品采用纳米科技精华，七天美白祛斑，全网最低价，限时抢购，立即下单享受包邮";
+    let a = flag(&store, &c, base, Category::AbsoluteTerms, 0.8);
+    let near = flag(
+        &store,
+        &c,
+        &format!("{base}哦"),
+        Category::AbsoluteTerms,
+        0.8,
+    );
+    assert_eq!(a, near, "a near duplicate is the same ad");
+    let other = flag(
+        &store,
+        &c,
+        "专业少儿编程培训，名师一对一辅导，报名即送课程大礼包，升学无忧",
+        Category::AbsoluteTerms,
+        0.8,
+    );
+    assert_ne!(a, other);
+    let landing = |text: &str, url: &str| {
+        let mut s = sighting(&c, text, Category::MedicalClaim, 0.9);
+        s.landing_url = Some(url.into());
+        store.record_sighting(s, "crawler").unwrap().unwrap()
+    };
+    let l1 = landing("根治糖尿病", "http://shop.example/buy");
+    let l2 = landing("三天降血糖", "http://shop.example/buy");
+    assert_eq!(l1, l2, "the same landing page is the same advertiser's ad");
+    let mut s = sighting(&c, "新品上市", Category::MedicalClaim, 0.9);
+    s.images = vec!["http://cdn.example/ad.png".into()];
+    let i1 = store
+        .record_sighting(s.clone(), "crawler")
+        .unwrap()
+        .unwrap();
+    s.sample.text = "全新上市".into();
+    let i2 = store.record_sighting(s, "crawler").unwrap().unwrap();
+    assert_eq!(i1, i2, "the same image is the same ad");
+    let case = store.case(a).unwrap().unwrap();
+    assert_eq!(case.sightings, 2);
+    assert_eq!(store.count_by_state().unwrap()[0].1, 4);
+}
+
+/// Ad copy that differs in its words for every `n` (not only in a serial number, which
+/// near-duplicate grouping would rightly call the same ad).
+fn distinct_copy(n: u64) -> String {
+    const WORDS: [&str; 16] = [
+        "特效药",
+        "根治",
+        "百病",
+        "糖尿病",
+        "降血压",
+        "三天见效",
+        "祖传秘方",
+        "纯中药",
+        "无副作用",
+        "专家推荐",
+        "国家级",
+        "治愈率",
+        "权威认证",
+        "包治",
+        "神药",
+        "奇效",
+    ];
+    let mut x = n.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    let mut text = format!("编号{n} ");
+    for _ in 0..8 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        text.push_str(WORDS[(x % WORDS.len() as u64) as usize]);
+    }
+    text
 }
