@@ -13,6 +13,7 @@ mod api;
 mod auth;
 mod error;
 mod export;
+mod pages;
 mod routes;
 
 pub use auth::{create_token, hash_password, may, Action, Role};
@@ -51,6 +52,8 @@ pub(crate) struct AppState {
     pub failures: Mutex<HashMap<String, Vec<std::time::Instant>>>,
     pub templates: minijinja::Environment<'static>,
     pub catalogues: HashMap<&'static str, BTreeMap<String, String>>,
+    /// The crawl schedule, as lines to show on the runs page (empty: none).
+    pub schedule: Mutex<Vec<String>>,
 }
 
 impl Dashboard {
@@ -62,6 +65,9 @@ impl Dashboard {
             ("login.html", include_str!("templates/login.html")),
             ("queue.html", include_str!("templates/queue.html")),
             ("case.html", include_str!("templates/case.html")),
+            ("stats.html", include_str!("templates/stats.html")),
+            ("runs.html", include_str!("templates/runs.html")),
+            ("users.html", include_str!("templates/users.html")),
         ] {
             templates
                 .add_template(name, source)
@@ -82,8 +88,14 @@ impl Dashboard {
                 failures: Mutex::new(HashMap::new()),
                 templates,
                 catalogues,
+                schedule: Mutex::new(Vec::new()),
             }),
         }
+    }
+
+    /// Describes the crawl schedule on the runs page, one line each.
+    pub fn set_schedule(&self, lines: Vec<String>) {
+        *self.state.schedule.lock().expect("schedule lock poisoned") = lines;
     }
 
     /// The axum router (for tests and for embedding).

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-type Shared = Arc<AppState>;
+pub(crate) type Shared = Arc<AppState>;
 type Result<T, E = Error> = std::result::Result<T, E>;
 
 const PAGE: usize = 50;
@@ -44,6 +44,12 @@ pub(crate) fn router(state: Shared) -> Router {
         .route("/export.csv", get(export_csv))
         .route("/export", post(export_form))
         .route("/evidence/{sha}", get(evidence))
+        .route("/stats", get(crate::pages::stats))
+        .route("/runs", get(crate::pages::runs))
+        .route(
+            "/users",
+            get(crate::pages::users).post(crate::pages::save_user),
+        )
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
 }
@@ -121,14 +127,14 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 /// The request's view of the browser: language, session.
-struct Visitor {
+pub(crate) struct Visitor {
     lang: &'static str,
     token: Option<String>,
     session: Option<Session>,
 }
 
 impl Visitor {
-    fn of(state: &AppState, headers: &HeaderMap) -> Visitor {
+    pub(crate) fn of(state: &AppState, headers: &HeaderMap) -> Visitor {
         let lang = if cookie(headers, "lang").as_deref() == Some("en") {
             "en"
         } else {
@@ -160,7 +166,7 @@ impl Visitor {
             .ok_or(Error::Unauthenticated)
     }
 
-    fn require(&self, action: Action) -> Result<(String, Role)> {
+    pub(crate) fn require(&self, action: Action) -> Result<(String, Role)> {
         let (name, role) = self.user()?;
         if may(role, action) {
             Ok((name, role))
@@ -171,7 +177,7 @@ impl Visitor {
 
     /// For a form that changes something: the user's name, if their role may do `action` and
     /// the form carries their CSRF token.
-    fn act(&self, action: Action, csrf: &str) -> Result<String> {
+    pub(crate) fn act(&self, action: Action, csrf: &str) -> Result<String> {
         let (who, _) = self.require(action)?;
         self.check_csrf(csrf)?;
         Ok(who)
@@ -191,7 +197,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn render(
+pub(crate) fn render(
     state: &AppState,
     visitor: &Visitor,
     name: &str,
@@ -211,6 +217,7 @@ fn render(
         csrf => visitor.session.as_ref().map(|s| s.csrf.clone()),
         may_export => role.and_then(Role::parse).is_some_and(|r| may(r, Action::Export)),
         may_triage => role.and_then(Role::parse).is_some_and(|r| may(r, Action::Triage)),
+        may_manage => role.and_then(Role::parse).is_some_and(|r| may(r, Action::ManageUsers)),
     };
     Ok(Html(template.render(context! { ..base, ..extra })?))
 }

@@ -14,7 +14,7 @@ const XSS: &str = "<script>alert(1)</script><img src=x onerror=alert(2)><a href=
 fn setup() -> (tempfile::TempDir, Dashboard, u64) {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(Store::open(dir.path()).unwrap());
-    for (name, role) in [("ana", "analyst"), ("off", "officer")] {
+    for (name, role) in [("ana", "analyst"), ("off", "officer"), ("adm", "admin")] {
         store
             .put_user(&User {
                 name: name.into(),
@@ -424,6 +424,70 @@ async fn escalation_moves_a_case_into_review_marks_it_and_is_audited() {
         )
         .await;
     assert_eq!(headers[header::LOCATION], "/queue");
+}
+
+#[tokio::test]
+async fn statistics_runs_and_users_pages_by_role() {
+    let (_dir, dash, _) = setup();
+    let mut run = admon_store::CrawlRun {
+        trigger: "cli".into(),
+        seeds: vec!["http://127.0.0.1/<script>alert(5)</script>".into()],
+        ..Default::default()
+    };
+    dash.state.store.start_run(&mut run).unwrap();
+    dash.set_schedule(vec!["每天 02:00 <b>".into()]);
+    let (mut analyst, csrf) = Browser::login(dash.router(), "ana").await;
+    let (status, page, _) = analyst.get("/stats").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("absolute_terms"), "{page}");
+    assert!(
+        page.contains("class=\"bar w10\""),
+        "today's bar is the peak: {page}"
+    );
+    let (status, page, _) = analyst.get("/runs").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("running"));
+    assert!(!page.contains("<script>alert(5)") && page.contains("&lt;script&gt;alert(5)"));
+    assert!(page.contains("每天 02:00 &lt;b&gt;"));
+    assert!(
+        !page.contains("href=\"/users\""),
+        "no users link for analysts"
+    );
+    assert_eq!(analyst.get("/users").await.0, StatusCode::FORBIDDEN);
+    let (status, _, _) = analyst
+        .post(
+            "/users",
+            &format!("name=eve&role=admin&password=long-enough&csrf={csrf}"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let (mut admin, csrf) = Browser::login(dash.router(), "adm").await;
+    let (status, page, _) = admin.get("/users").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<td>off</td><td>officer</td>"), "{page}");
+    for bad in [
+        "name=new&role=admin&password=long-enough".to_owned(), // no CSRF token
+        format!("name=new&role=king&password=long-enough&csrf={csrf}"),
+        format!("name=new&role=analyst&password=short&csrf={csrf}"),
+        format!("name=%3Cb%3E&role=analyst&password=long-enough&csrf={csrf}"),
+    ] {
+        let (status, _, _) = admin.post("/users", &bad).await;
+        assert!(status.is_client_error(), "{bad}: {status}");
+    }
+    let (status, _, _) = admin
+        .post(
+            "/users",
+            &format!("name=newbie&role=officer&password=new-password&csrf={csrf}"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let user = dash.state.store.user("newbie").unwrap().unwrap();
+    assert_eq!(user.role, "officer");
+    assert!(crate::auth::verify_password(
+        "new-password",
+        &user.password_hash
+    ));
 }
 
 #[tokio::test]

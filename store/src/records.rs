@@ -16,7 +16,7 @@ use std::sync::{Mutex, MutexGuard};
 use time::OffsetDateTime;
 
 /// 1: the first layout. 2: captures keep a WARC record; case changes are logged by sequence
-/// number for the search index. 3: the queue is also keyed by domain.
+/// number for the search index. 3: the queue is also keyed by domain and by day.
 pub(crate) const SCHEMA_VERSION: u32 = 3;
 const MAX_CAPTURES_PER_CASE: usize = 50;
 
@@ -220,6 +220,16 @@ pub(crate) fn decode<T: DeserializeOwned>(tree: &'static str, bytes: &[u8]) -> R
 
 /// First byte of the queue tree's per-domain keys (state keys start with the state's index).
 const BY_DOMAIN: u8 = 0xff;
+/// First byte of the queue tree's per-day keys: day first seen (days since 1970, u32), id.
+const BY_DAY: u8 = 0xfe;
+
+fn day_key(case: &Case) -> Vec<u8> {
+    let day = (case.first_seen.unix_timestamp().div_euclid(86_400)) as u32;
+    let mut key = vec![BY_DAY];
+    key.extend_from_slice(&day.to_be_bytes());
+    key.extend_from_slice(&case.id.to_be_bytes());
+    key
+}
 
 /// The queue tree's two keys for a case: state, score descending, id (a prefix scan per state
 /// is the queue); and [`BY_DOMAIN`], domain, 0, then the same (one domain's queue).
@@ -394,6 +404,7 @@ impl Store {
                 for item in self.cases.iter() {
                     let case: Case = decode("cases", &item?.1)?;
                     self.queue.insert(&queue_keys(&case)[1], &[])?;
+                    self.queue.insert(day_key(&case), &[])?;
                 }
             }
             self.meta
@@ -623,6 +634,7 @@ impl Store {
                     queue.insert(key, &[])?;
                 }
                 if action == "created" {
+                    queue.insert(day_key(&case), &[])?;
                     bump_count(meta, case.state, 1)?;
                     append_audit(audit, case.id, who, action, None, Some(case.state), "", now)?;
                 }
@@ -658,7 +670,7 @@ impl Store {
             prefix.push(CaseState::ALL.iter().position(|&s| s == state).unwrap() as u8);
         }
         let keys = if prefix.is_empty() {
-            self.queue.range(..vec![BY_DOMAIN])
+            self.queue.range(..vec![BY_DAY])
         } else {
             self.queue.scan_prefix(prefix)
         };
@@ -697,6 +709,25 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// New cases per day (UTC) over the last `days` days, oldest first (a key scan).
+    pub fn cases_per_day(&self, days: u32) -> Result<Vec<(time::Date, usize)>> {
+        let today = (OffsetDateTime::now_utc()
+            .unix_timestamp()
+            .div_euclid(86_400)) as u32;
+        let first = today.saturating_sub(days.saturating_sub(1));
+        (first..=today)
+            .map(|day| {
+                let mut prefix = vec![BY_DAY];
+                prefix.extend_from_slice(&day.to_be_bytes());
+                let n = self.queue.scan_prefix(prefix).count();
+                let date = OffsetDateTime::from_unix_timestamp(i64::from(day) * 86_400)
+                    .map(|t| t.date())
+                    .unwrap_or(time::Date::MIN);
+                Ok((date, n))
+            })
+            .collect()
     }
 
     /// Counts of cases per state (kept as counters, not counted).
@@ -991,6 +1022,14 @@ impl Store {
         self.users.insert(user.name.as_bytes(), encode(user))?;
         self.db.flush()?;
         Ok(())
+    }
+
+    /// Every user, by name.
+    pub fn users(&self) -> Result<Vec<User>> {
+        self.users
+            .iter()
+            .map(|item| decode("users", &item?.1))
+            .collect()
     }
 
     /// A user by name.

@@ -369,6 +369,10 @@ fn facets_count_matches_per_category_and_domain() {
     );
     assert_eq!(facets.domains, vec![("127.0.0.1".to_owned(), 3)]);
     assert_eq!(store.facets("").unwrap().domains[0].1, 4);
+    let days = store.cases_per_day(7).unwrap();
+    assert_eq!(days.len(), 7);
+    assert_eq!(days[6], (time::OffsetDateTime::now_utc().date(), 4));
+    assert!(days[..6].iter().all(|(_, n)| *n == 0));
 }
 
 #[test]
