@@ -22,6 +22,55 @@ pub struct Config {
     pub dashboard: DashboardConfig,
     /// `[store]`.
     pub store: StoreConfig,
+    /// `[schedule]`.
+    pub schedule: ScheduleConfig,
+}
+
+/// `[schedule]`: the crawl `admon serve` runs on its own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScheduleConfig {
+    /// When, as a cron expression with seconds (`sec min hour day month weekday`); empty: never.
+    pub crawl: String,
+    /// Seed URLs or files of URLs, as `admon crawl --seeds` takes them.
+    pub seeds: Vec<String>,
+    /// The time zone the expression is read in, as an offset from UTC.
+    pub utc_offset: String,
+}
+
+impl Default for ScheduleConfig {
+    fn default() -> Self {
+        ScheduleConfig {
+            crawl: String::new(),
+            seeds: Vec::new(),
+            utc_offset: "+08:00".into(),
+        }
+    }
+}
+
+impl ScheduleConfig {
+    /// The parsed schedule and time zone, or `None` when no crawl is scheduled.
+    pub fn parsed(&self) -> anyhow::Result<Option<(cron::Schedule, chrono::FixedOffset)>> {
+        if self.crawl.trim().is_empty() {
+            return Ok(None);
+        }
+        let schedule: cron::Schedule = self.crawl.parse().with_context(|| {
+            format!(
+                "schedule.crawl `{}` is not a cron expression (sec min hour day month weekday, e.g. \"0 0 2 * * *\")",
+                self.crawl
+            )
+        })?;
+        let offset: chrono::FixedOffset = self.utc_offset.parse().map_err(|_| {
+            anyhow::anyhow!(
+                "schedule.utc_offset `{}` is not an offset like +08:00",
+                self.utc_offset
+            )
+        })?;
+        if self.seeds.is_empty() {
+            bail!("schedule.seeds is empty: a scheduled crawl needs seed URLs or files");
+        }
+        Ok(Some((schedule, offset)))
+    }
 }
 
 /// `[store]`.
@@ -64,6 +113,7 @@ impl Default for Config {
             classifier: ClassifierConfig::default(),
             dashboard: DashboardConfig::default(),
             store: StoreConfig::default(),
+            schedule: ScheduleConfig::default(),
         }
     }
 }
@@ -88,7 +138,7 @@ impl Default for DashboardConfig {
 /// Parses `text` (may be empty), applies `ADMON_*` variables from `env`, validates.
 pub fn load(text: &str, env: &HashMap<String, String>) -> anyhow::Result<Config> {
     let mut value: toml::Table = toml::from_str(text).context("reading admon.toml")?;
-    let sections = ["crawler", "classifier", "dashboard", "store"];
+    let sections = ["crawler", "classifier", "dashboard", "store", "schedule"];
     let mut names: Vec<&String> = env.keys().filter(|k| k.starts_with("ADMON_")).collect();
     names.sort();
     for name in names {
@@ -126,6 +176,7 @@ pub fn load(text: &str, env: &HashMap<String, String>) -> anyhow::Result<Config>
 
 impl Config {
     fn validate(&self) -> anyhow::Result<()> {
+        self.schedule.parsed()?;
         let c = &self.crawler;
         if c.concurrency == 0 {
             bail!("crawler.concurrency must be at least 1");

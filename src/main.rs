@@ -266,7 +266,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Eval { input } => eval(&config, &data, input.as_deref()),
         Command::Serve { port } => runtime()?.block_on(async {
             let store = open_store(&data)?;
-            serve(&config, store, port, None).await
+            serve(&config, &data, store, port, None).await
         }),
         Command::Cases {
             command: CasesCommand::List { state, format },
@@ -602,11 +602,12 @@ async fn run_demo(mut config: Config, data: &Path, port: Option<u16>) -> Result<
     if summary.crawl.stopped {
         return Ok(());
     }
-    serve(&config, store, port, Some(classifier.resources())).await
+    serve(&config, data, store, port, Some(classifier.resources())).await
 }
 
 async fn serve(
     config: &Config,
+    data: &Path,
     store: Arc<Store>,
     port: Option<u16>,
     resources: Option<&Resources>,
@@ -625,6 +626,16 @@ async fn serve(
         .await
         .with_context(|| format!("listening on {addr}"))?;
     let dashboard = Dashboard::new(store.clone(), category_info(resources));
+    let scheduler = config.schedule.parsed()?.map(|(schedule, offset)| {
+        tokio::spawn(scheduled_crawls(
+            config.clone(),
+            data.to_owned(),
+            store.clone(),
+            dashboard.clone(),
+            schedule,
+            offset,
+        ))
+    });
     println!(
         "admon: dashboard at http://{}/ (demo login: {DEMO_USER} / {DEMO_PASSWORD}; Ctrl-C stops)",
         listener.local_addr()?
@@ -636,9 +647,69 @@ async fn serve(
         })
         .await
         .context("serving the dashboard")?;
+    if let Some(task) = scheduler {
+        task.abort();
+    }
     store.flush().context("flushing the store")?;
     eprintln!("admon: stopped");
     Ok(())
+}
+
+/// Runs the `[schedule]` crawl at each time its cron expression names, one at a time, into the
+/// store the dashboard serves; the runs page shows the schedule and the next time.
+async fn scheduled_crawls(
+    config: Config,
+    data: PathBuf,
+    store: Arc<Store>,
+    dashboard: Dashboard,
+    schedule: cron::Schedule,
+    offset: chrono::FixedOffset,
+) {
+    let describe = |next: Option<chrono::DateTime<chrono::FixedOffset>>| {
+        vec![
+            format!("cron `{}` (UTC{offset})", config.schedule.crawl),
+            format!("seeds: {}", config.schedule.seeds.join(" ")),
+            format!(
+                "next: {}",
+                next.map_or_else(|| "never".into(), |t| t.to_rfc3339())
+            ),
+        ]
+    };
+    let mut classifier_cache: Option<Arc<Classifier>> = None;
+    loop {
+        let next = schedule.upcoming(offset).next();
+        dashboard.set_schedule(describe(next));
+        let Some(next) = next else { return };
+        let wait = (next.with_timezone(&chrono::Utc) - chrono::Utc::now())
+            .to_std()
+            .unwrap_or_default();
+        tokio::time::sleep(wait).await;
+        let outcome = async {
+            let seeds = parse_seeds(&config.schedule.seeds)?;
+            let classifier = match &classifier_cache {
+                Some(c) => c.clone(),
+                None => {
+                    let (config, data) = (config.clone(), data.clone());
+                    let c = Arc::new(
+                        tokio::task::spawn_blocking(move || classifier(&config, &data)).await??,
+                    );
+                    classifier_cache = Some(c.clone());
+                    c
+                }
+            };
+            crawl_with_progress(&config, store.clone(), classifier, seeds, "schedule").await
+        }
+        .await;
+        match outcome {
+            Ok(s) => tracing::info!(
+                pages = s.crawl.pages,
+                flagged = s.flagged,
+                "scheduled crawl done"
+            ),
+            // The run record (if it started) says why; a bad seed file is logged here.
+            Err(e) => tracing::error!(error = %format!("{e:#}"), "scheduled crawl failed"),
+        }
+    }
 }
 
 fn classify(config: &Config, data: &Path, input: &Path, output: Option<&Path>) -> Result<()> {

@@ -208,3 +208,75 @@ async fn ctrl_c_stops_a_crawl_cleanly_and_keeps_what_was_fetched() {
         "pages fetched before Ctrl-C were not kept"
     );
 }
+
+#[test]
+fn a_bad_schedule_names_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = Command::new(ADMON)
+        .arg("--data")
+        .arg(dir.path())
+        .args(["cases", "list"])
+        .env("ADMON_SCHEDULE_CRAWL", "every night")
+        .output()
+        .unwrap();
+    assert!(!run.status.success());
+    assert!(
+        String::from_utf8_lossy(&run.stderr).contains("schedule.crawl `every night`"),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_runs_the_scheduled_crawl_and_counts_it_in_metrics() {
+    let sites = admon::demo::start(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds"))
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut serve = tokio::process::Command::new(ADMON)
+        .arg("--data")
+        .arg(dir.path().join("data"))
+        .args(["serve", "--port", &port.to_string()])
+        // Every three seconds, so the test need not wait for the night.
+        .env("ADMON_SCHEDULE_CRAWL", "*/3 * * * * *")
+        .env("ADMON_SCHEDULE_SEEDS", format!("[\"{}\"]", sites.news))
+        .env("ADMON_CRAWLER_RENDER", "never")
+        .env("ADMON_CRAWLER_MAX_PAGES", "2")
+        .env("ADMON_CRAWLER_PER_HOST_DELAY_MS", "0")
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(240);
+    loop {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no scheduled crawl finished"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let Ok(res) = client
+            .get(format!("http://127.0.0.1:{port}/metrics"))
+            .send()
+            .await
+        else {
+            continue;
+        };
+        let metrics = res.text().await.unwrap();
+        if metrics.contains("admon_crawl_runs{outcome=\"finished\"}") {
+            let captures: u64 = metrics
+                .lines()
+                .find_map(|l| l.strip_prefix("admon_records{kind=\"captures\"} "))
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
+            assert!(captures >= 2, "{metrics}");
+            break;
+        }
+    }
+    serve.kill().await.unwrap();
+}

@@ -90,6 +90,14 @@ async fn metrics(State(state): State<Shared>) -> Result<Response> {
     for (kind, n) in state.store.sizes() {
         out.push_str(&format!("admon_records{{kind=\"{kind}\"}} {n}\n"));
     }
+    out.push_str("# HELP admon_crawl_runs Crawl runs by outcome.\n# TYPE admon_crawl_runs gauge\n");
+    let mut outcomes = std::collections::BTreeMap::new();
+    for run in state.store.runs(usize::MAX)? {
+        *outcomes.entry(run.outcome).or_insert(0u64) += 1;
+    }
+    for (outcome, n) in outcomes {
+        out.push_str(&format!("admon_crawl_runs{{outcome=\"{outcome}\"}} {n}\n"));
+    }
     Ok((
         [(
             header::CONTENT_TYPE,
