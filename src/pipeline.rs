@@ -63,12 +63,7 @@ pub fn ingest_page(
         let sample = ad.to_sample(format!("{capture_id}-ad-{}", ad.selector));
         let mut flags = text_flag(classifier, &sample);
         flags.extend(structural_flags(resources, ad, &sample.id));
-        // Landing pages and images identify an ad across pages (see the store's grouping);
-        // only real off-page URLs do.
-        let web = |u: &&String| u.starts_with("http") && **u != ad.page_url;
-        let landing = ad.landing_url.clone().filter(|u| web(&u));
-        let images = ad.image_urls.iter().filter(web).cloned().collect();
-        (sample, landing, images, flags)
+        (sample, ad.landing_url.clone(), ad.image_urls.clone(), flags)
     });
     let listings = page.listings.iter().map(|l| {
         let sample = l.to_sample(format!("{capture_id}-listing"));

@@ -56,10 +56,46 @@ pub(crate) struct AppState {
     pub schedule: Mutex<Vec<String>>,
 }
 
+/// Characters that change how text around them looks without showing themselves: bidi
+/// overrides and isolates (U+202E can turn `exe.pdf` into `fdp.exe`), zero-width joiners and
+/// spaces, and control characters. Scraped text may carry them to mislead an analyst.
+fn is_deceptive(c: char) -> bool {
+    matches!(c,
+        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}'
+        | '\u{061C}' | '\u{FEFF}' | '\u{00AD}')
+        || (c.is_control() && !matches!(c, '\n' | '\t'))
+}
+
+/// Every value a template prints goes through here: deceptive characters are shown as
+/// `[U+XXXX]`, then the HTML escaping applies as usual.
+fn visible_formatter(
+    out: &mut minijinja::Output,
+    state: &mut minijinja::State,
+    value: &minijinja::Value,
+) -> Result<(), minijinja::Error> {
+    match value.as_str() {
+        Some(s) if !value.is_safe() && s.chars().any(is_deceptive) => {
+            let shown: String = s
+                .chars()
+                .map(|c| {
+                    if is_deceptive(c) {
+                        format!("[U+{:04X}]", c as u32)
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect();
+            minijinja::escape_formatter(out, state, &minijinja::Value::from(shown))
+        }
+        _ => minijinja::escape_formatter(out, state, value),
+    }
+}
+
 impl Dashboard {
     /// A dashboard over `store`, showing categories with `categories`.
     pub fn new(store: Arc<Store>, categories: BTreeMap<Category, CategoryInfo>) -> Dashboard {
         let mut templates = minijinja::Environment::new();
+        templates.set_formatter(visible_formatter);
         for (name, source) in [
             ("base.html", include_str!("templates/base.html")),
             ("login.html", include_str!("templates/login.html")),

@@ -9,7 +9,7 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use tower::ServiceExt;
 
-const XSS: &str = "<script>alert(1)</script><img src=x onerror=alert(2)><a href=\"javascript:alert(3)\">点我</a> 最佳";
+const XSS: &str = "<script>alert(1)</script><img src=x onerror=alert(2)><a href=\"javascript:alert(3)\">点我</a> \u{202E}gpj.exe\u{200B} ＜script＞ 最佳";
 
 fn setup() -> (tempfile::TempDir, Dashboard, u64) {
     let dir = tempfile::tempdir().unwrap();
@@ -261,6 +261,10 @@ async fn scraped_markup_is_escaped_everywhere() {
     }
     let (_, page, _) = analyst.get(&format!("/cases/{id}")).await;
     assert!(page.contains("&lt;script&gt;"));
+    // Look-alike and invisible characters are shown for what they are.
+    assert!(!page.contains('\u{202E}') && !page.contains('\u{200B}'));
+    assert!(page.contains("[U+202E]gpj.exe[U+200B]"), "{page}");
+    assert!(page.contains("＜script＞"));
     assert!(
         page.contains("<mark title=\"&lt;b&gt;term&lt;&#x2f;b&gt;\">最佳</mark>")
             || page.contains("<mark title=\"&lt;b&gt;term&lt;/b&gt;\">最佳</mark>"),

@@ -85,11 +85,13 @@ impl GroupKeys {
         let mut h = Sha256::new();
         h.update([sample.kind as u8]);
         h.update(folded.iter().collect::<String>().as_bytes());
+        // Only real off-page URLs identify an ad (not `javascript:`, `data:` or the page).
+        let web = |u: &&str| u.starts_with("http") && Some(*u) != sample.url.as_deref();
         let mut others = Vec::new();
-        if let Some(url) = landing_url.filter(|u| !u.is_empty()) {
+        if let Some(url) = landing_url.filter(web) {
             others.push([&[0, b'l', sample.kind as u8][..], url.as_bytes()].concat());
         }
-        for image in images.iter().filter(|u| !u.is_empty()) {
+        for image in images.iter().map(String::as_str).filter(web) {
             others.push([&[0, b'i', sample.kind as u8][..], image.as_bytes()].concat());
         }
         GroupKeys {
