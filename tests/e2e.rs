@@ -157,6 +157,13 @@ async fn demo_crawls_classifies_stores_and_serves() {
         assert_eq!(r.status(), 303, "{action} case {id}");
     }
 
+    // The same dashboard in a real browser.
+    let browser_base = base.clone();
+    let shots = tokio::task::spawn_blocking(move || crate::browser::drive_dashboard(&browser_base))
+        .await
+        .unwrap();
+    eprintln!("browser screenshots in {}", shots.display());
+
     // Ctrl-C stops it cleanly.
     assert!(Command::new("kill")
         .args(["-INT", &demo.0.id().to_string()])
@@ -272,7 +279,10 @@ async fn demo_crawls_classifies_stores_and_serves() {
         "{}",
         String::from_utf8_lossy(&export.stderr)
     );
-    assert!(String::from_utf8_lossy(&export.stdout).contains("exported 1 cases"));
+    // Case 1, confirmed over HTTP, and the one confirmed from the keyboard in the browser.
+    let confirmed = cases.iter().filter(|c| c["state"] == "confirmed").count();
+    assert_eq!(confirmed, 2);
+    assert!(String::from_utf8_lossy(&export.stdout).contains("exported 2 cases"));
     let mut zip = zip::ZipArchive::new(std::fs::File::open(&pack).unwrap()).unwrap();
     let mut manifest = String::new();
     std::io::Read::read_to_string(&mut zip.by_name("manifest.sha256").unwrap(), &mut manifest)
@@ -301,6 +311,12 @@ async fn demo_crawls_classifies_stores_and_serves() {
     assert!(
         names
             .iter()
+            .any(|n| n.starts_with("case-1/capture-") && n.ends_with(".warc")),
+        "the pack carries the WARC record: {names:?}"
+    );
+    assert!(
+        names
+            .iter()
             .any(|n| n.starts_with("case-1/capture-") && n.ends_with(".png")),
         "no screenshot in {names:?}"
     );
@@ -309,8 +325,8 @@ async fn demo_crawls_classifies_stores_and_serves() {
         &["cases", "list", "--state", "exported", "--format", "json"],
     );
     let exported: Vec<serde_json::Value> = serde_json::from_slice(&listed.stdout).unwrap();
-    assert_eq!(exported.len(), 1);
-    assert_eq!(exported[0]["id"], 1);
+    assert_eq!(exported.len(), 2);
+    assert!(exported.iter().any(|c| c["id"] == 1));
     // Re-exporting is possible.
     let xlsx = dir.path().join("cases.xlsx");
     let again = admon(
@@ -340,7 +356,16 @@ async fn demo_crawls_classifies_stores_and_serves() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), 2);
+    // Every decision but those on structural flags (no text to learn from) is an example.
+    let decisions = cases
+        .iter()
+        .filter(|c| c["state"] == "confirmed" || c["state"] == "dismissed")
+        .filter(|c| {
+            c["state"] == "dismissed"
+                || !["unlabelled_ad", "popup_no_close"].contains(&c["category"].as_str().unwrap())
+        })
+        .count();
+    assert_eq!(lines.len(), decisions);
     let dismissed = cases.iter().find(|c| c["id"] == 2).unwrap();
     assert!(lines
         .iter()
@@ -360,7 +385,10 @@ async fn demo_crawls_classifies_stores_and_serves() {
         "{stdout}{}",
         String::from_utf8_lossy(&train.stderr)
     );
-    assert!(stdout.contains("adding 2 analyst decisions"), "{stdout}");
+    assert!(
+        stdout.contains(&format!("adding {decisions} analyst decisions")),
+        "{stdout}"
+    );
     assert!(stdout.contains("macro-F1"), "{stdout}");
     assert!(model.exists());
 }

@@ -1,5 +1,6 @@
 //! Cross-crate tests: the whole pipeline, driven through the `admon` binary as a user would.
 
+mod browser;
 mod cli;
 mod e2e;
 mod faults;
