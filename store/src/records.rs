@@ -231,15 +231,33 @@ fn day_key(case: &Case) -> Vec<u8> {
     key
 }
 
-/// The queue tree's two keys for a case: state, score descending, id (a prefix scan per state
-/// is the queue); and [`BY_DOMAIN`], domain, 0, then the same (one domain's queue).
-fn queue_keys(case: &Case) -> [Vec<u8>; 2] {
+/// First byte of the queue tree's per-category keys: category index, then the state key.
+const BY_CATEGORY: u8 = 0xfd;
+
+fn category_index(category: Category) -> u8 {
+    Category::ALL
+        .iter()
+        .position(|&c| c == category)
+        .expect("category listed") as u8
+}
+
+/// The queue tree's keys for a case: state, score descending, id (a prefix scan per state is
+/// the queue); [`BY_DOMAIN`], domain, 0, then the same (one domain's queue); and
+/// [`BY_CATEGORY`], category, then the same, once per category it is flagged for.
+fn queue_keys(case: &Case) -> Vec<Vec<u8>> {
     let key = queue_key(case);
     let mut by_domain = vec![BY_DOMAIN];
     by_domain.extend_from_slice(case.domain.as_bytes());
     by_domain.push(0);
     by_domain.extend_from_slice(&key);
-    [key, by_domain]
+    let mut keys = vec![by_domain];
+    for &flag in &case.flags {
+        let mut by_category = vec![BY_CATEGORY, category_index(flag)];
+        by_category.extend_from_slice(&key);
+        keys.push(by_category);
+    }
+    keys.push(key);
+    keys
 }
 
 fn queue_key(case: &Case) -> Vec<u8> {
@@ -403,7 +421,9 @@ impl Store {
                 // 2 -> 3: key the queue by domain too.
                 for item in self.cases.iter() {
                     let case: Case = decode("cases", &item?.1)?;
-                    self.queue.insert(&queue_keys(&case)[1], &[])?;
+                    for key in queue_keys(&case) {
+                        self.queue.insert(key, &[])?;
+                    }
                     self.queue.insert(day_key(&case), &[])?;
                 }
             }
@@ -665,12 +685,20 @@ impl Store {
             prefix.push(BY_DOMAIN);
             prefix.extend_from_slice(domain.as_bytes());
             prefix.push(0);
+        } else if let Some(category) = filter.category {
+            prefix.extend_from_slice(&[BY_CATEGORY, category_index(category)]);
         }
+        // When the key prefix is the whole filter, the offset skips keys without reading cases.
+        let exact = (filter.domain.is_none() || filter.category.is_none())
+            && filter.min_score.is_none()
+            && filter.since.is_none()
+            && filter.until.is_none()
+            && !filter.escalated;
         if let Some(state) = filter.state {
             prefix.push(CaseState::ALL.iter().position(|&s| s == state).unwrap() as u8);
         }
         let keys = if prefix.is_empty() {
-            self.queue.range(..vec![BY_DAY])
+            self.queue.range(..vec![BY_CATEGORY])
         } else {
             self.queue.scan_prefix(prefix)
         };
@@ -687,6 +715,10 @@ impl Store {
                     tree: "queue",
                     message: "short key".into(),
                 })?;
+            if exact && skipped < filter.offset {
+                skipped += 1;
+                continue;
+            }
             let Some(case) = self.case(id)? else {
                 continue;
             };

@@ -517,6 +517,21 @@ fn the_queue_lists_one_domain_by_key_and_stops_at_the_score_floor() {
         vec![b1, a2]
     );
     assert_eq!(ids(CaseFilter::default()), vec![b1, a2, a1, a3]);
+    // One category's queue by key, its offset skipping keys.
+    assert_eq!(
+        ids(CaseFilter {
+            category: Some(Category::AbsoluteTerms),
+            state: Some(CaseState::New),
+            offset: 1,
+            ..CaseFilter::default()
+        }),
+        vec![a2, a1]
+    );
+    assert!(ids(CaseFilter {
+        category: Some(Category::MedicalClaim),
+        ..CaseFilter::default()
+    })
+    .is_empty());
 }
 
 #[test]
