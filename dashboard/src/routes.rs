@@ -434,6 +434,7 @@ struct Row {
     sightings: u32,
     repeat: usize,
     escalated: bool,
+    risk: String,
 }
 
 /// An optional query parameter: empty means none, anything else must parse.
@@ -533,6 +534,7 @@ async fn queue(
                 domain: c.domain,
                 sightings: c.sightings,
                 escalated: c.escalated,
+                risk: format!("{:.2}", if c.risk > 0.0 { c.risk } else { c.score }),
             })
         })
         .collect::<Result<_>>()?;
@@ -675,6 +677,7 @@ async fn case_page(
         context! {
             category_label => label(&state, visitor.lang, case.category),
             score => format!("{:.2}", case.score),
+            risk => format!("{:.2}", if case.risk > 0.0 { case.risk } else { case.score }),
             repeat => state.store.repeat_offences(&case)?,
             penalty => info.penalty,
             segments => segments(&case),

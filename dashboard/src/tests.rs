@@ -619,6 +619,7 @@ fn spreadsheet_cells_never_become_formulas() {
         last_seen: time::OffsetDateTime::UNIX_EPOCH,
         assignee: None,
         escalated: false,
+        risk: 0.0,
     };
     let csv = cases_csv(std::slice::from_ref(&case));
     assert!(csv.starts_with('\u{feff}'));

@@ -44,6 +44,22 @@ pub enum Category {
 }
 
 impl Category {
+    /// How heavy the penalty for this violation can be, 0 (none) to 3, following the
+    /// Advertising Law's penalty articles (`shared/LEGAL.md`): 3 for Art. 55 (false ads, fraud)
+    /// and Art. 57 (Arts. 9, 22: absolute terms, prohibited content, tobacco) and for
+    /// counterfeits (Trademark Law Art. 57); 2 for Art. 58 (Arts. 16–18, 24–26: medical, health
+    /// food, education, finance, real estate); 1 for labelling and pop-up rules.
+    pub fn penalty_tier(self) -> u8 {
+        use Category::*;
+        match self {
+            Clean => 0,
+            AbsoluteTerms | ProhibitedContent | Tobacco | Fraud | Counterfeit => 3,
+            MedicalClaim | HealthFoodClaim | EducationGuarantee | FinanceGuarantee
+            | RealEstateReturn => 2,
+            UnlabelledAd | PopupNoClose => 1,
+        }
+    }
+
     /// Every category, in taxonomy order.
     pub const ALL: [Category; 13] = [
         Category::Clean,
@@ -476,6 +492,18 @@ pub struct Case {
     /// Escalated to a senior analyst or supervisor (the reason is in the audit log).
     #[serde(default)]
     pub escalated: bool,
+    /// Queue order: the score weighed with the heaviest penalty tier among its flags and
+    /// whether the advertiser already has confirmed cases (0 on cases from before risk).
+    #[serde(default)]
+    pub risk: f64,
+}
+
+/// A case's risk: 70% the classifier's score, 30% the heaviest penalty tier among `flags`,
+/// plus 0.1 when the advertiser is a repeat offender.
+pub fn risk(score: f64, flags: &[Category], repeat_offender: bool) -> f64 {
+    let tier = flags.iter().map(|c| c.penalty_tier()).max().unwrap_or(0);
+    let bonus = if repeat_offender { 0.1 } else { 0.0 };
+    0.7 * score.clamp(0.0, 1.0) + 0.3 * f64::from(tier) / 3.0 + bonus
 }
 
 /// The host part of a URL, or the empty string.

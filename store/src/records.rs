@@ -265,7 +265,13 @@ fn queue_key(case: &Case) -> Vec<u8> {
         .iter()
         .position(|&s| s == case.state)
         .expect("state listed") as u8;
-    let score = (case.score.clamp(0.0, 1.0) * 1e9) as u64;
+    // Risk runs to 1.1 (a repeat offender's top case); cases from before risk use the score.
+    let risk = if case.risk > 0.0 {
+        case.risk
+    } else {
+        case.score
+    };
+    let score = (risk.clamp(0.0, 2.0) * 1e9) as u64;
     let mut key = vec![state];
     key.extend_from_slice(&(u64::MAX - score).to_be_bytes());
     key.extend_from_slice(&case.id.to_be_bytes());
@@ -274,15 +280,22 @@ fn queue_key(case: &Case) -> Vec<u8> {
 
 /// Who is behind a case: the landing page's host for ads (the advertiser), else the page's.
 pub(crate) fn advertiser(case: &Case) -> String {
-    case.landing_url
-        .as_deref()
+    advertiser_of(case.landing_url.as_deref(), &case.domain)
+}
+
+fn advertiser_of(landing_url: Option<&str>, domain: &str) -> String {
+    landing_url
         .map(host_of)
         .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| case.domain.clone())
+        .unwrap_or_else(|| domain.to_owned())
 }
 
 fn advertiser_prefix(case: &Case) -> Vec<u8> {
-    let mut key = advertiser(case).into_bytes();
+    prefix_of(advertiser(case))
+}
+
+fn prefix_of(advertiser: String) -> Vec<u8> {
+    let mut key = advertiser.into_bytes();
     key.push(0);
     key
 }
@@ -565,6 +578,13 @@ impl Store {
             &sighting.images,
         );
         let kind = sighting.sample.kind as u8;
+        // A repeat offender's new ads rank higher (read before the transaction: offences
+        // change only on confirmation, and a stale read only delays the bonus).
+        let repeat = {
+            let domain = host_of(sighting.sample.url.as_deref().unwrap_or_default());
+            let who = advertiser_of(sighting.landing_url.as_deref(), &domain);
+            self.offences_of(prefix_of(who))? > 0
+        };
         let sample = &sighting.sample;
         let url = sample.url.clone().unwrap_or_default();
         let articles: Vec<String> = {
@@ -614,6 +634,9 @@ impl Store {
                                 case.flags.push(*f);
                             }
                         }
+                        case.risk =
+                            case.risk
+                                .max(admon_domain::risk(case.score, &case.flags, repeat));
                         (case, "sighting")
                     }
                     None => {
@@ -644,6 +667,7 @@ impl Store {
                             last_seen: now,
                             assignee: None,
                             escalated: false,
+                            risk: admon_domain::risk(primary.score, &flags, repeat),
                         };
                         (case, "created")
                     }
@@ -856,9 +880,13 @@ impl Store {
     /// Confirmed cases of the same advertiser in the last two years (the Advertising Law's
     /// window for repeat violations), this one included when confirmed.
     pub fn repeat_offences(&self, case: &Case) -> Result<usize> {
+        self.offences_of(advertiser_prefix(case))
+    }
+
+    fn offences_of(&self, prefix: Vec<u8>) -> Result<usize> {
         let since = (OffsetDateTime::now_utc() - time::Duration::days(730)).unix_timestamp();
         let mut n = 0;
-        for item in self.offences.scan_prefix(advertiser_prefix(case)) {
+        for item in self.offences.scan_prefix(prefix) {
             let (_, at) = item?;
             let at = i64::from_be_bytes(at.as_ref().try_into().unwrap_or([0; 8]));
             if at >= since {

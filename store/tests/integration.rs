@@ -610,3 +610,62 @@ fn distinct_copy(n: u64) -> String {
     }
     text
 }
+
+#[test]
+fn the_queue_is_ordered_by_risk_score_penalty_tier_and_repeat_offence() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let c = store.put_capture(&page("<p>a</p>")).unwrap();
+    let on = |landing: &str, text: &str, category: Category, score: f64| {
+        let mut s = sighting(&c, text, category, score);
+        s.landing_url = Some(landing.into());
+        store.record_sighting(s, "crawler").unwrap().unwrap()
+    };
+    // A heavier penalty tier outranks a slightly higher score.
+    let medical = on(
+        "http://a.example/1",
+        "根治糖尿病",
+        Category::MedicalClaim,
+        0.9,
+    );
+    let absolute = on(
+        "http://b.example/1",
+        "全网最低价",
+        Category::AbsoluteTerms,
+        0.85,
+    );
+    // An advertiser with a confirmed case is a repeat offender: its next ad ranks higher.
+    let first = on(
+        "http://c.example/1",
+        "国家级面霜",
+        Category::AbsoluteTerms,
+        0.5,
+    );
+    store
+        .transition(first, CaseState::Confirmed, "ana", "")
+        .unwrap();
+    let plain = on(
+        "http://d.example/1",
+        "销量第一面膜",
+        Category::AbsoluteTerms,
+        0.6,
+    );
+    let repeat = on(
+        "http://c.example/2",
+        "最高级精华",
+        Category::AbsoluteTerms,
+        0.6,
+    );
+    let queue: Vec<u64> = store
+        .list_cases(&CaseFilter {
+            state: Some(CaseState::New),
+            ..CaseFilter::default()
+        })
+        .unwrap()
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(queue, vec![absolute, medical, repeat, plain]);
+    let r = store.case(repeat).unwrap().unwrap().risk;
+    assert!((r - (0.7 * 0.6 + 0.3 + 0.1)).abs() < 1e-9, "{r}");
+}
