@@ -151,6 +151,7 @@ impl Crawler {
         let mut frontier: VecDeque<Job> = VecDeque::new();
         for seed in seeds {
             let seed = normalise_url(&seed);
+            self.fetcher.trust_host_of(&seed);
             if seen.insert(seed.to_string()) {
                 frontier.push_back(Job {
                     url: seed.clone(),

@@ -4,9 +4,9 @@
 
 use crate::{CrawlConfig, Error, Result};
 use futures_util::StreamExt;
-use std::collections::HashMap;
-use std::net::IpAddr;
-use std::sync::Mutex;
+use std::collections::{HashMap, HashSet};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 use texting_robots::Robot;
 use url::Url;
@@ -73,6 +73,47 @@ pub struct Fetcher {
     delay: Duration,
     robots: Mutex<HashMap<String, Option<Robot>>>,
     next_slot: Mutex<HashMap<String, Instant>>,
+    /// Seed hosts, which may resolve to private addresses ([`GuardedResolver`]).
+    trusted: Arc<RwLock<HashSet<String>>>,
+}
+
+/// Resolves host names for the HTTP client, refusing loopback, private and link-local answers
+/// for any host that is not a seed's: a public page cannot point the crawler at the intranet
+/// through DNS (a name that resolves to 10.0.0.5, or to 127.0.0.1 at the second lookup).
+struct GuardedResolver {
+    trusted: Arc<RwLock<HashSet<String>>>,
+    allow_private: bool,
+}
+
+impl reqwest::dns::Resolve for GuardedResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().trim_end_matches('.').to_ascii_lowercase();
+        let trusted = self.allow_private
+            || self
+                .trusted
+                .read()
+                .expect("trusted hosts lock")
+                .contains(&host);
+        Box::pin(async move {
+            let addrs: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let allowed: Vec<SocketAddr> = addrs
+                .iter()
+                .copied()
+                .filter(|a| trusted || !is_private(a.ip()))
+                .collect();
+            if allowed.is_empty() {
+                if let Some(first) = addrs.first() {
+                    return Err(format!(
+                        "{host} resolves to a private address ({}); not followed",
+                        first.ip()
+                    )
+                    .into());
+                }
+            }
+            Ok(Box::new(allowed.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
 }
 
 fn host_key(url: &Url) -> String {
@@ -102,12 +143,17 @@ impl Fetcher {
                 attempt.follow()
             }
         });
+        let trusted = Arc::new(RwLock::new(HashSet::new()));
         let client = reqwest::Client::builder()
             .user_agent(&config.user_agent)
             .connect_timeout(Duration::from_secs(config.connect_timeout_secs))
             .timeout(Duration::from_secs(config.timeout_secs))
             .read_timeout(Duration::from_secs(config.connect_timeout_secs.max(5)))
             .redirect(policy)
+            .dns_resolver(Arc::new(GuardedResolver {
+                trusted: trusted.clone(),
+                allow_private,
+            }))
             .no_proxy()
             .build()
             .map_err(|e| Error::Fetch {
@@ -128,7 +174,18 @@ impl Fetcher {
             delay: Duration::from_millis(config.per_host_delay_ms),
             robots: Mutex::new(HashMap::new()),
             next_slot: Mutex::new(HashMap::new()),
+            trusted,
         })
+    }
+
+    /// Lets `url`'s host resolve to private addresses: seeds are the operator's choice.
+    pub fn trust_host_of(&self, url: &Url) {
+        if let Some(host) = url.host_str() {
+            self.trusted
+                .write()
+                .expect("trusted hosts lock")
+                .insert(host.trim_end_matches('.').to_ascii_lowercase());
+        }
     }
 
     /// Waits until this host may be fetched again, honouring our delay and Crawl-delay.

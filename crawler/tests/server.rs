@@ -56,7 +56,16 @@ impl Drop for Server {
 impl Server {
     /// Starts a server; `handler(path, nth)` answers the `nth` request (from 0) for `path`.
     pub async fn start(handler: impl Fn(&str, usize) -> Reply + Send + Sync + 'static) -> Server {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        Server::start_on([127, 0, 0, 1].into(), handler).await
+    }
+
+    /// Starts a server on another loopback address.
+    pub async fn start_on(
+        ip: std::net::IpAddr,
+        handler: impl Fn(&str, usize) -> Reply + Send + Sync + 'static,
+    ) -> Server {
+        assert!(ip.is_loopback(), "test servers listen on loopback only");
+        let listener = tokio::net::TcpListener::bind((ip, 0)).await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let log: Arc<Mutex<Vec<(String, Instant)>>> = Arc::default();
         let handler: Arc<Handler> = Arc::new(handler);

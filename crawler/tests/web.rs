@@ -266,3 +266,57 @@ async fn sitemaps_from_robots_and_indexes_reach_unlinked_pages() {
         server.paths()
     );
 }
+
+/// A name other than `localhost` that this machine resolves to a loopback address (its own
+/// host name, from /etc/hosts on Debian), and that address.
+async fn loopback_name() -> (String, std::net::IpAddr) {
+    let hostname = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
+    let candidates = [hostname.trim(), "localhost.localdomain", "ip6-localhost"];
+    for name in candidates.iter().filter(|n| !n.is_empty()) {
+        if let Ok(addrs) = tokio::net::lookup_host((*name, 0)).await {
+            for addr in addrs {
+                if addr.ip().is_loopback() && addr.is_ipv4() {
+                    return (name.to_string(), addr.ip());
+                }
+            }
+        }
+    }
+    panic!("no name but localhost resolves to loopback here; add one to /etc/hosts");
+}
+
+#[tokio::test]
+async fn a_link_whose_name_resolves_to_a_private_address_is_not_followed() {
+    let (name, ip) = loopback_name().await;
+    let intranet = Server::start_on(ip, |_, _| Reply::html("<p>intranet secret</p>")).await;
+    let port = intranet.base.rsplit(':').next().unwrap().to_owned();
+    let link = format!("http://{name}:{port}/secret");
+    let public = Server::start(move |path, _| match path {
+        "/" => Reply::html(&format!(r#"<a href="{link}">more</a>"#)),
+        _ => Reply::status(404),
+    })
+    .await;
+    let seed = format!("{}/", public.base);
+    let open = CrawlConfig {
+        same_site: false,
+        ..config()
+    };
+    // The seed is on loopback, so it is crawled; the name it links to is not the seed's host,
+    // and resolves to loopback: refused at resolution.
+    let (summary, pages) = crawl(open.clone(), &seed).await;
+    assert!(
+        intranet.requests("/secret").is_empty(),
+        "{name} was fetched"
+    );
+    assert_eq!(pages.len(), 1, "{summary:?}");
+    // Allowed by configuration, the same link is followed: the name does reach the server.
+    let (_, pages) = crawl(
+        CrawlConfig {
+            allow_private: true,
+            ..open
+        },
+        &seed,
+    )
+    .await;
+    assert_eq!(intranet.requests("/secret").len(), 1);
+    assert_eq!(pages.len(), 2);
+}
