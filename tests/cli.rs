@@ -280,3 +280,93 @@ async fn serve_runs_the_scheduled_crawl_and_counts_it_in_metrics() {
     }
     serve.kill().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn store_backup_while_serving_then_restore() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let add = Command::new(ADMON)
+        .arg("--data")
+        .arg(&data)
+        .args([
+            "user",
+            "add",
+            "ana",
+            "--role",
+            "analyst",
+            "--password",
+            "analyst-pw",
+        ])
+        .output()
+        .unwrap();
+    assert!(add.status.success());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut serve = tokio::process::Command::new(ADMON)
+        .arg("--data")
+        .arg(&data)
+        .args(["serve", "--port", &port.to_string()])
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while reqwest::get(format!("http://127.0.0.1:{port}/healthz"))
+        .await
+        .is_err()
+    {
+        assert!(std::time::Instant::now() < deadline, "serve never came up");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    // The dashboard holds the store: the backup goes through it.
+    let backup = dir.path().join("backup");
+    let run = Command::new(ADMON)
+        .arg("--data")
+        .arg(&data)
+        .args(["store", "backup"])
+        .arg(&backup)
+        .output()
+        .unwrap();
+    let (out, err) = (
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr),
+    );
+    assert!(run.status.success(), "{out}{err}");
+    assert!(err.contains("asking it for a consistent backup"), "{err}");
+    assert!(out.contains("backed up"), "{out}");
+    serve.kill().await.unwrap();
+
+    let restored = dir.path().join("restored");
+    let run = Command::new(ADMON)
+        .arg("--data")
+        .arg(&restored)
+        .args(["store", "restore"])
+        .arg(&backup)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    // Restoring over a store that holds data is refused.
+    let again = Command::new(ADMON)
+        .arg("--data")
+        .arg(&restored)
+        .args(["store", "restore"])
+        .arg(&backup)
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("is not empty"));
+    let verify = Command::new(ADMON)
+        .arg("--data")
+        .arg(&restored)
+        .args(["store", "verify"])
+        .output()
+        .unwrap();
+    assert!(verify.status.success());
+}

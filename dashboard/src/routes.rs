@@ -435,6 +435,8 @@ struct Row {
     repeat: usize,
     escalated: bool,
     risk: String,
+    /// The text in pieces, search matches marked.
+    pieces: Vec<(String, bool)>,
 }
 
 /// An optional query parameter: empty means none, anything else must parse.
@@ -520,17 +522,20 @@ async fn queue(
         out
     };
     let more = cases.len() > PAGE;
+    let words = state.store.search_words(&query.q);
     let rows: Vec<Row> = cases
         .into_iter()
         .take(PAGE)
         .map(|c| {
+            let text = shorten(&c.text, 60);
             Ok(Row {
+                pieces: highlight(&text, &words),
                 repeat: state.store.repeat_offences(&c)?,
                 id: c.id,
                 state: c.state,
                 category_label: label(&state, visitor.lang, c.category),
                 score: format!("{:.2}", c.score),
-                text: shorten(&c.text, 60),
+                text,
                 domain: c.domain,
                 sightings: c.sightings,
                 escalated: c.escalated,
@@ -665,6 +670,18 @@ async fn case_page(
         .into_iter()
         .map(|h| context! { at => h.at.to_string(), who => h.who, action => h.action, reason => h.reason })
         .collect();
+    let similar: Vec<minijinja::Value> = state
+        .store
+        .similar(&case, 5)?
+        .into_iter()
+        .map(|c| {
+            context! {
+                id => c.id, state => c.state.as_str(), domain => c.domain,
+                category_label => label(&state, visitor.lang, c.category),
+                text => shorten(&c.text, 80),
+            }
+        })
+        .collect();
     let info = state
         .categories
         .get(&case.category)
@@ -682,9 +699,36 @@ async fn case_page(
             penalty => info.penalty,
             segments => segments(&case),
             case => Serde(&case),
-            captures, history,
+            captures, history, similar,
         },
     )
+}
+
+/// `text` cut into pieces, the ones that are one of `words` (ASCII case ignored) marked.
+fn highlight(text: &str, words: &[String]) -> Vec<(String, bool)> {
+    let lower = text.to_lowercase();
+    let mut out: Vec<(String, bool)> = Vec::new();
+    let mut at = 0;
+    while at < text.len() {
+        // Lower-casing keeps byte offsets for the text this queue shows (CJK and ASCII).
+        let hit = (lower.len() == text.len())
+            .then(|| {
+                words
+                    .iter()
+                    .filter(|w| !w.is_empty() && lower[at..].starts_with(w.as_str()))
+                    .map(String::len)
+                    .max()
+            })
+            .flatten();
+        let len = hit.unwrap_or_else(|| text[at..].chars().next().map_or(1, char::len_utf8));
+        let piece = &text[at..at + len];
+        match out.last_mut() {
+            Some((s, marked)) if *marked == hit.is_some() => s.push_str(piece),
+            _ => out.push((piece.to_owned(), hit.is_some())),
+        }
+        at += len;
+    }
+    out
 }
 
 #[derive(Deserialize)]

@@ -380,6 +380,13 @@ async fn the_queue_filters_by_domain_score_and_date_and_searches_show_facets() {
         "{page}"
     );
     assert!(page.contains("domain=127.0.0.1\">127.0.0.1 (1)"), "{page}");
+    // Matches are highlighted in the results.
+    assert!(page.contains("<mark>点我</mark> 全国销量第一"), "{page}");
+    // The case page lists the other case sharing its words as similar.
+    let (_, page, _) = analyst.get(&format!("/cases/{id}")).await;
+    let similar = &page[page.find("class=\"similar\"").expect("similar cases")..];
+    assert!(similar.contains("href=\"/cases/1\""), "{page}");
+    assert!(!similar[..similar.find("</ul>").unwrap()].contains(&format!("/cases/{id}\"")));
 }
 
 #[tokio::test]

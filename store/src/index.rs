@@ -11,7 +11,7 @@ use tantivy::aggregation::agg_req::Aggregations;
 use tantivy::aggregation::agg_result::AggregationResults;
 use tantivy::aggregation::AggregationCollector;
 use tantivy::collector::TopDocs;
-use tantivy::query::{AllQuery, Query, QueryParser};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, TermQuery};
 use tantivy::schema::{
     DateOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST,
     INDEXED, STORED, STRING,
@@ -264,11 +264,59 @@ impl SearchIndex {
         })
     }
 
-    pub(crate) fn search(&self, query: &str, limit: usize) -> Result<Vec<u64>> {
+    /// The words of `text` as the index segments them (for similar cases and highlights).
+    pub(crate) fn words(&self, text: &str) -> Vec<String> {
+        let mut analyzer = self
+            .index
+            .tokenizers()
+            .get(TOKENIZER)
+            .expect("jieba tokenizer registered");
+        let mut stream = analyzer.token_stream(text);
+        let mut words = Vec::new();
+        while stream.advance() {
+            let word = stream.token().text.clone();
+            if !words.contains(&word) {
+                words.push(word);
+            }
+        }
+        words
+    }
+
+    /// Cases whose text shares the most words with `text` (BM25 over its words), best first,
+    /// without `except`.
+    pub(crate) fn similar(&self, text: &str, except: u64, limit: usize) -> Result<Vec<u64>> {
         let f = &self.fields;
+        let clauses: Vec<(Occur, Box<dyn Query>)> = self
+            .words(text)
+            .into_iter()
+            // Single letters and digits say nothing; single Chinese characters may.
+            .filter(|w| w.chars().count() > 1 || !w.is_ascii())
+            .take(32)
+            .map(|w| {
+                let term = Term::from_field_text(f.text, &w);
+                let q: Box<dyn Query> =
+                    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
+                (Occur::Should, q)
+            })
+            .collect();
+        if clauses.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut ids = self.top(&BooleanQuery::new(clauses), limit + 1)?;
+        ids.retain(|&id| id != except);
+        ids.truncate(limit);
+        Ok(ids)
+    }
+
+    pub(crate) fn search(&self, query: &str, limit: usize) -> Result<Vec<u64>> {
         let query = self.parse(query)?;
+        self.top(&*query, limit)
+    }
+
+    fn top(&self, query: &dyn Query, limit: usize) -> Result<Vec<u64>> {
+        let f = &self.fields;
         let searcher = self.reader.searcher();
-        let top = searcher.search(&*query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
+        let top = searcher.search(query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
         let mut ids = Vec::with_capacity(top.len());
         for (_, address) in top {
             let doc: TantivyDocument = searcher.doc(address)?;

@@ -1125,6 +1125,32 @@ impl Store {
         self.index.search(query, limit)
     }
 
+    /// Up to `limit` other cases whose text is most like this case's (shared words, BM25).
+    pub fn similar(&self, case: &Case, limit: usize) -> Result<Vec<Case>> {
+        if self.index.is_dirty() {
+            self.commit_index()?;
+        }
+        let mut out = Vec::new();
+        for id in self.index.similar(&case.text, case.id, limit)? {
+            if let Some(c) = self.case(id)? {
+                out.push(c);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The words of a search query or text as the index segments them (jieba, lower-cased),
+    /// for highlighting matches; query syntax (`field:`, operators) is left out.
+    pub fn search_words(&self, query: &str) -> Vec<String> {
+        let plain: String = query
+            .split_whitespace()
+            .filter(|w| !matches!(*w, "AND" | "OR" | "NOT"))
+            .filter(|w| !w.contains(':'))
+            .collect::<Vec<_>>()
+            .join(" ");
+        self.index.words(&plain)
+    }
+
     /// Matching cases (all when `query` is empty) counted per category and per domain.
     pub fn facets(&self, query: &str) -> Result<Facets> {
         if self.index.is_dirty() {
