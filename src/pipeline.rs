@@ -63,14 +63,19 @@ pub fn ingest_page(
         let sample = ad.to_sample(format!("{capture_id}-ad-{}", ad.selector));
         let mut flags = text_flag(classifier, &sample);
         flags.extend(structural_flags(resources, ad, &sample.id));
-        (sample, ad.landing_url.clone(), ad.image_urls.clone(), flags)
+        let evidence = (
+            ad.landing_url.clone(),
+            ad.image_urls.clone(),
+            ad.crop.clone(),
+        );
+        (sample, evidence, flags)
     });
     let listings = page.listings.iter().map(|l| {
         let sample = l.to_sample(format!("{capture_id}-listing"));
         let flags = text_flag(classifier, &sample);
-        (sample, None, Vec::new(), flags)
+        (sample, (None, Vec::new(), None), flags)
     });
-    for (sample, landing_url, images, flags) in ads.chain(listings).collect::<Vec<_>>() {
+    for (sample, (landing_url, images, crop), flags) in ads.chain(listings).collect::<Vec<_>>() {
         counts.0 += 1;
         if !flags.is_empty() {
             counts.1 += 1;
@@ -81,6 +86,7 @@ pub fn ingest_page(
                 sample,
                 landing_url,
                 images,
+                crop,
                 flags,
             },
             "crawler",

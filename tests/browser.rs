@@ -133,6 +133,12 @@ pub fn drive_dashboard(base: &str) -> PathBuf {
     let hostile = eval(&tab, "document.querySelector('tr[data-id]').dataset.id");
     goto(&tab, &format!("{base}/cases/{}", hostile.as_str().unwrap()));
     shoot(&tab, &shots, "3-hostile-case.png");
+    // The ad cut from the rendered page is shown (and loaded: it has a width).
+    wait_for(
+        &tab,
+        "!!document.querySelector('img.crop') && document.querySelector('img.crop').naturalWidth > 0",
+        "the ad crop",
+    );
     let checks = eval(
         &tab,
         r#"JSON.stringify({

@@ -246,6 +246,12 @@ async fn demo_crawls_classifies_stores_and_serves() {
         .collect();
     assert!(primary.len() >= 4, "{primary:?}");
 
+    // Rendered pages keep a picture of each ad on its own.
+    assert!(
+        cases.iter().any(|c| c["crop_sha256"].is_string()),
+        "no case has an ad crop"
+    );
+
     // The evidence chain holds.
     let verify = admon(&data, &["store", "verify"]);
     assert!(

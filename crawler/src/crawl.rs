@@ -351,7 +351,7 @@ fn retry_after_header(headers: &[(String, String)]) -> Option<Duration> {
 
 async fn crawl_page(
     fetcher: &Fetcher,
-    extractor: &Extractor,
+    extractor: &Arc<Extractor>,
     renderer: Option<Arc<Renderer>>,
     url: &Url,
     retries: u32,
@@ -373,17 +373,44 @@ async fn crawl_page(
     let mut rendered = None;
     if let Some(renderer) = renderer {
         let target = fetched.final_url.to_string();
-        match tokio::task::spawn_blocking(move || renderer.render(&target)).await {
+        let (extractor, page, served) = (
+            extractor.clone(),
+            fetched.final_url.clone(),
+            static_html.clone(),
+        );
+        // Ads are found in the rendered DOM while the tab is open, so each can be cut out.
+        let job = move || {
+            renderer.render(&target, |html| {
+                let found = extractor.extract(&page, html, Some(&served));
+                let targets = found
+                    .ads
+                    .iter()
+                    .map(|a| (a.selector.clone(), a.text.chars().take(24).collect()))
+                    .collect();
+                (found, targets)
+            })
+        };
+        match tokio::task::spawn_blocking(job).await {
             Ok(Ok(r)) => rendered = Some(r),
             Ok(Err(e)) => tracing::warn!(%url, error = %e, "render failed; using the static page"),
             Err(e) => tracing::warn!(%url, error = %e, "render task failed"),
         }
     }
-    let (html, screenshot, served) = match rendered {
-        Some(r) => (r.html, Some(r.screenshot), Some(static_html.as_str())),
-        None => (static_html.clone(), None, None),
+    let (html, screenshot, mut found) = match rendered {
+        Some((r, mut found)) => {
+            for (ad, crop) in found.ads.iter_mut().zip(r.crops) {
+                if let Some((rect, png)) = crop {
+                    ad.position = Some(rect);
+                    ad.crop = Some(png);
+                }
+            }
+            (r.html, Some(r.screenshot), found)
+        }
+        None => {
+            let found = extractor.extract(&fetched.final_url, &static_html, None);
+            (static_html.clone(), None, found)
+        }
     };
-    let mut found = extractor.extract(&fetched.final_url, &html, served);
     for ad in found
         .ads
         .iter_mut()

@@ -324,6 +324,7 @@ impl Extractor {
                     labelled,
                     closable: None,
                     position: None,
+                    crop: None,
                     rule,
                 };
             }
@@ -353,6 +354,7 @@ impl Extractor {
             labelled,
             closable: is_popup.then_some(closable),
             position: None,
+            crop: None,
             rule,
         }
     }

@@ -3,6 +3,7 @@
 //! injected after load), then its DOM and a full-page PNG screenshot are taken.
 
 use crate::{Error, Result};
+use admon_domain::Rect;
 use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
 use headless_chrome::{Browser, LaunchOptions};
 use std::ffi::OsStr;
@@ -17,7 +18,26 @@ pub struct Rendered {
     pub html: String,
     /// PNG screenshot of the viewport.
     pub screenshot: Vec<u8>,
+    /// For each element asked for: where it is on the page and a PNG of just it.
+    pub crops: Vec<Option<(Rect, Vec<u8>)>>,
 }
+
+/// Most elements cut out of one page.
+const MAX_CROPS: usize = 12;
+
+/// Finds the element `selector` names whose text holds `text` (else the first match), marks it
+/// with `data-admon-crop`, and returns its page coordinates as JSON.
+const MARK_JS: &str = r#"(function (sel, text, mark) {
+  let all = [];
+  try { all = [...document.querySelectorAll(sel)]; } catch (e) { return null; }
+  const el = all.find(e => (e.innerText || "").includes(text)) || all[0];
+  if (!el) return null;
+  el.scrollIntoView({ block: "center" });
+  const r = el.getBoundingClientRect();
+  if (r.width < 2 || r.height < 2) return null;
+  el.setAttribute("data-admon-crop", mark);
+  return JSON.stringify({ x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height });
+})"#;
 
 /// One Chromium process, shared by the crawl; tabs are opened per page.
 pub struct Renderer {
@@ -94,20 +114,29 @@ impl Renderer {
         Ok(())
     }
 
-    /// Renders one page (blocking; call from `spawn_blocking`). Restarts Chromium once if it
-    /// died.
-    pub fn render(&self, url: &str) -> Result<Rendered> {
-        match self.try_render(url) {
+    /// Renders one page (blocking; call from `spawn_blocking`). `inspect` reads the rendered
+    /// HTML and names elements to cut out of the page, as (CSS selector, text it holds); it
+    /// returns what it found alongside. Restarts Chromium once if it died.
+    pub fn render<T>(
+        &self,
+        url: &str,
+        inspect: impl Fn(&str) -> (T, Vec<(String, String)>),
+    ) -> Result<(Rendered, T)> {
+        match self.try_render(url, &inspect) {
             Ok(r) => Ok(r),
             Err(first) => {
                 tracing::warn!(url, error = %first, "render failed, restarting chromium");
                 self.launch()?;
-                self.try_render(url)
+                self.try_render(url, &inspect)
             }
         }
     }
 
-    fn try_render(&self, url: &str) -> Result<Rendered> {
+    fn try_render<T>(
+        &self,
+        url: &str,
+        inspect: &impl Fn(&str) -> (T, Vec<(String, String)>),
+    ) -> Result<(Rendered, T)> {
         let err = |e: String| Error::Render {
             url: url.to_owned(),
             message: e,
@@ -133,7 +162,41 @@ impl Renderer {
             let screenshot = tab
                 .capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true)
                 .map_err(|e| err(e.to_string()))?;
-            Ok(Rendered { html, screenshot })
+            let (found, targets) = inspect(&html);
+            let crops = targets
+                .iter()
+                .enumerate()
+                .map(|(i, (selector, text))| {
+                    if i >= MAX_CROPS {
+                        return None;
+                    }
+                    // A crop that fails (element gone, zero size) is only a missing crop.
+                    let js = format!(
+                        "{MARK_JS}({}, {}, \"{i}\")",
+                        serde_json::to_string(selector).ok()?,
+                        serde_json::to_string(text).ok()?
+                    );
+                    let rect: Rect = tab
+                        .evaluate(&js, false)
+                        .ok()?
+                        .value
+                        .and_then(|v| v.as_str().and_then(|s| serde_json::from_str(s).ok()))?;
+                    let png = tab
+                        .find_element(&format!("[data-admon-crop=\"{i}\"]"))
+                        .ok()?
+                        .capture_screenshot(CaptureScreenshotFormatOption::Png)
+                        .ok()?;
+                    Some((rect, png))
+                })
+                .collect();
+            Ok((
+                Rendered {
+                    html,
+                    screenshot,
+                    crops,
+                },
+                found,
+            ))
         })();
         let _ = tab.close(false);
         result

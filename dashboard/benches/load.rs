@@ -109,6 +109,7 @@ fn fill(store: &Store, cases: u64) {
                     },
                     landing_url: None,
                     images: vec![],
+                    crop: None,
                     flags: vec![Verdict {
                         id: n.to_string(),
                         flagged: true,

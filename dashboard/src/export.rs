@@ -241,6 +241,15 @@ pub fn evidence_pack(store: &Store, cases: &[Case]) -> Result<Vec<u8>, Error> {
             format!("{dir}/report.html"),
             report(case, &history).as_bytes(),
         )?;
+        if let Some(png) = case
+            .crop_sha256
+            .as_deref()
+            .map(|sha| store.blob(sha))
+            .transpose()?
+            .flatten()
+        {
+            add(&mut zip, format!("{dir}/ad-crop.png"), &png)?;
+        }
         for capture_id in &case.capture_ids {
             let Some(record) = store.capture(capture_id)? else {
                 continue;

@@ -39,6 +39,7 @@ fn setup() -> (tempfile::TempDir, Dashboard, u64) {
                 },
                 landing_url: None,
                 images: vec![],
+                crop: None,
                 flags: vec![Verdict {
                     id: "s".into(),
                     flagged: true,
@@ -89,6 +90,7 @@ fn sample_page() -> CapturedPage {
             labelled: false,
             closable: None,
             position: None,
+            crop: None,
             rule: "##.ad".into(),
         }],
         listings: vec![],
@@ -341,6 +343,7 @@ async fn the_queue_filters_by_domain_score_and_date_and_searches_show_facets() {
                 },
                 landing_url: None,
                 images: vec![],
+                crop: None,
                 flags: vec![Verdict {
                     id: "s".into(),
                     flagged: true,
@@ -627,6 +630,7 @@ fn spreadsheet_cells_never_become_formulas() {
         assignee: None,
         escalated: false,
         risk: 0.0,
+        crop_sha256: None,
     };
     let csv = cases_csv(std::slice::from_ref(&case));
     assert!(csv.starts_with('\u{feff}'));

@@ -254,6 +254,9 @@ pub struct AdSample {
     pub position: Option<Rect>,
     /// Which rule found it (filter-list rule or heuristic).
     pub rule: String,
+    /// A PNG of just the ad, cut from the rendered page (evidence, not serialised).
+    #[serde(skip)]
+    pub crop: Option<Vec<u8>>,
 }
 
 /// Where a listing's fields came from.
@@ -496,6 +499,9 @@ pub struct Case {
     /// whether the advertiser already has confirmed cases (0 on cases from before risk).
     #[serde(default)]
     pub risk: f64,
+    /// SHA-256 of a PNG of just the ad, cut from a rendered page (an evidence blob).
+    #[serde(default)]
+    pub crop_sha256: Option<String>,
 }
 
 /// A case's risk: 70% the classifier's score, 30% the heaviest penalty tier among `flags`,

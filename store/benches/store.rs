@@ -187,6 +187,7 @@ fn main() {
                 },
                 landing_url: None,
                 images: vec![],
+                crop: None,
                 flags: if flagged {
                     vec![Verdict {
                         id: n.to_string(),

@@ -59,6 +59,8 @@ pub struct NewSighting {
     pub landing_url: Option<String>,
     /// The ad's images (sightings with the same image join one case).
     pub images: Vec<String>,
+    /// A PNG of just the ad, cut from the rendered page; kept as an evidence blob.
+    pub crop: Option<Vec<u8>>,
     /// The verdicts that flagged it; empty when clean.
     pub flags: Vec<Verdict>,
 }
@@ -578,6 +580,11 @@ impl Store {
             &sighting.images,
         );
         let kind = sighting.sample.kind as u8;
+        let crop_sha256 = sighting
+            .crop
+            .as_deref()
+            .map(|png| self.put_blob(png))
+            .transpose()?;
         // A repeat offender's new ads rank higher (read before the transaction: offences
         // change only on confirmation, and a stale read only delays the bonus).
         let repeat = {
@@ -634,6 +641,9 @@ impl Store {
                                 case.flags.push(*f);
                             }
                         }
+                        if case.crop_sha256.is_none() {
+                            case.crop_sha256 = crop_sha256.clone();
+                        }
                         case.risk =
                             case.risk
                                 .max(admon_domain::risk(case.score, &case.flags, repeat));
@@ -667,6 +677,7 @@ impl Store {
                             last_seen: now,
                             assignee: None,
                             escalated: false,
+                            crop_sha256: crop_sha256.clone(),
                             risk: admon_domain::risk(primary.score, &flags, repeat),
                         };
                         (case, "created")

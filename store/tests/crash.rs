@@ -30,6 +30,7 @@ fn sighting(capture_id: &str, text: String, flagged: bool) -> NewSighting {
         },
         landing_url: None,
         images: vec![],
+        crop: None,
         flags: if flagged {
             vec![Verdict {
                 id: "s".into(),

@@ -39,6 +39,7 @@ fn sighting(capture_id: &str, text: &str, category: Category, score: f64) -> New
         },
         landing_url: None,
         images: vec![],
+        crop: None,
         flags: if category == Category::Clean {
             vec![]
         } else {
