@@ -6,7 +6,7 @@
 //! `cargo bench -p admon-dashboard --bench load`
 
 use admon_dashboard::{hash_password, Dashboard};
-use admon_domain::{Capture, CapturedPage, Category, EvidenceSpan, Sample, SampleKind, Verdict};
+use admon_domain::{CapturedPage, Category, EvidenceSpan, Sample, SampleKind, Verdict};
 use admon_store::{NewSighting, Store, User};
 use std::collections::BTreeMap;
 use std::process::Command;
@@ -72,24 +72,7 @@ fn fill(store: &Store, cases: u64) {
         let url = format!("http://{domain}/item/{n}");
         if n % 10 == 0 {
             capture = store
-                .put_capture(&CapturedPage {
-                    capture: Capture {
-                        url: url.clone(),
-                        final_url: url.clone(),
-                        status: 200,
-                        headers: vec![],
-                        fetched_at: time::OffsetDateTime::now_utc(),
-                        charset: "UTF-8".into(),
-                        sha256: String::new(),
-                        truncated: false,
-                        rendered: false,
-                    },
-                    body: format!("<p>{n}</p>").into_bytes(),
-                    html: format!("<p>{n}</p>"),
-                    screenshot: None,
-                    ads: vec![],
-                    listings: vec![],
-                })
+                .put_capture(&CapturedPage::from_html(&url, &format!("<p>{n}</p>")))
                 .unwrap();
         }
         let mut text = format!("编号{n} ");

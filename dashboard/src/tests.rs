@@ -2,7 +2,7 @@
 
 use super::*;
 use admon_domain::{
-    AdForm, AdSample, Capture, CapturedPage, CaseState, EvidenceSpan, Sample, SampleKind, Verdict,
+    AdForm, AdSample, CapturedPage, CaseState, EvidenceSpan, Sample, SampleKind, Verdict,
 };
 use admon_store::{NewSighting, User};
 use axum::body::Body;
@@ -65,36 +65,21 @@ fn setup() -> (tempfile::TempDir, Dashboard, u64) {
 
 /// A captured page whose ad is the XSS fixture.
 fn sample_page() -> CapturedPage {
-    CapturedPage {
-        capture: Capture {
-            url: "http://127.0.0.1/x".into(),
-            final_url: "http://127.0.0.1/x".into(),
-            status: 200,
-            headers: vec![],
-            fetched_at: time::OffsetDateTime::now_utc(),
-            charset: "UTF-8".into(),
-            sha256: String::new(),
-            truncated: false,
-            rendered: false,
-        },
-        body: XSS.as_bytes().to_vec(),
-        html: XSS.into(),
-        screenshot: None,
-        ads: vec![AdSample {
-            page_url: "http://127.0.0.1/x".into(),
-            text: XSS.into(),
-            landing_url: None,
-            image_urls: vec![],
-            selector: "div".into(),
-            form: AdForm::Banner,
-            labelled: false,
-            closable: None,
-            position: None,
-            crop: None,
-            rule: "##.ad".into(),
-        }],
-        listings: vec![],
-    }
+    let mut page = CapturedPage::from_html("http://127.0.0.1/x", XSS);
+    page.ads = vec![AdSample {
+        page_url: "http://127.0.0.1/x".into(),
+        text: XSS.into(),
+        landing_url: None,
+        image_urls: vec![],
+        selector: "div".into(),
+        form: AdForm::Banner,
+        labelled: false,
+        closable: None,
+        position: None,
+        crop: None,
+        rule: "##.ad".into(),
+    }];
+    page
 }
 
 struct Browser {

@@ -337,6 +337,31 @@ pub struct CapturedPage {
     pub listings: Vec<Listing>,
 }
 
+impl CapturedPage {
+    /// A page fetched just now from `url` with status 200, its body the UTF-8 `html` as
+    /// received (not rendered), nothing extracted yet: for importing saved pages, and tests.
+    pub fn from_html(url: &str, html: &str) -> CapturedPage {
+        CapturedPage {
+            capture: Capture {
+                url: url.to_owned(),
+                final_url: url.to_owned(),
+                status: 200,
+                headers: vec![("Content-Type".into(), "text/html; charset=utf-8".into())],
+                fetched_at: OffsetDateTime::now_utc(),
+                charset: "UTF-8".into(),
+                sha256: String::new(),
+                truncated: false,
+                rendered: false,
+            },
+            body: html.as_bytes().to_vec(),
+            html: html.to_owned(),
+            screenshot: None,
+            ads: Vec::new(),
+            listings: Vec::new(),
+        }
+    }
+}
+
 impl AdSample {
     /// The classifier input for this ad.
     pub fn to_sample(&self, id: String) -> Sample {

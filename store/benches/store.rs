@@ -9,9 +9,7 @@
 //!
 //! `cargo bench -p admon-store --bench store`
 
-use admon_domain::{
-    Capture, CapturedPage, CaseState, Category, EvidenceSpan, Sample, SampleKind, Verdict,
-};
+use admon_domain::{CapturedPage, CaseState, Category, EvidenceSpan, Sample, SampleKind, Verdict};
 use admon_store::{CaseFilter, NewSighting, Store};
 use std::time::{Duration, Instant};
 
@@ -150,24 +148,7 @@ fn main() {
         let url = format!("http://{domain}/item/{page_no}");
         page_no += 1;
         let capture = store
-            .put_capture(&CapturedPage {
-                capture: Capture {
-                    url: url.clone(),
-                    final_url: url.clone(),
-                    status: 200,
-                    headers: vec![("Content-Type".into(), "text/html".into())],
-                    fetched_at: time::OffsetDateTime::now_utc(),
-                    charset: "UTF-8".into(),
-                    sha256: String::new(),
-                    truncated: false,
-                    rendered: false,
-                },
-                body: format!("{html}{page_no}").into_bytes(),
-                html: format!("{html}{page_no}"),
-                screenshot: None,
-                ads: vec![],
-                listings: vec![],
-            })
+            .put_capture(&CapturedPage::from_html(&url, &format!("{html}{page_no}")))
             .unwrap();
         for _ in 0..PER_PAGE {
             let flagged = rng.below(5) == 0;

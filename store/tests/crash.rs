@@ -6,9 +6,7 @@
 //!
 //! A plain `main` (harness = false): the child must be a real process to be killed.
 
-use admon_domain::{
-    Capture, CapturedPage, CaseState, Category, EvidenceSpan, Sample, SampleKind, Verdict,
-};
+use admon_domain::{CapturedPage, CaseState, Category, EvidenceSpan, Sample, SampleKind, Verdict};
 use admon_store::{NewSighting, Store};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
@@ -102,24 +100,10 @@ fn child(dir: &Path, first: u64) {
             "x".repeat(2000)
         );
         let capture = store
-            .put_capture(&CapturedPage {
-                capture: Capture {
-                    url: format!("http://127.0.0.1/p{page}"),
-                    final_url: format!("http://127.0.0.1/p{page}"),
-                    status: 200,
-                    headers: vec![("Content-Type".into(), "text/html".into())],
-                    fetched_at: time::OffsetDateTime::now_utc(),
-                    charset: "UTF-8".into(),
-                    sha256: String::new(),
-                    truncated: false,
-                    rendered: false,
-                },
-                body: body.clone().into_bytes(),
-                html: body,
-                screenshot: None,
-                ads: vec![],
-                listings: vec![],
-            })
+            .put_capture(&CapturedPage::from_html(
+                &format!("http://127.0.0.1/p{page}"),
+                &body,
+            ))
             .unwrap();
         let mut cases = Vec::new();
         for j in 0..SAMPLES_PER_PAGE {

@@ -1,30 +1,13 @@
 //! The store on a real sled database in a temp dir: cases, triage, the audit chain, tamper
 //! detection, the directory lock, search.
 
-use admon_domain::{
-    Capture, CapturedPage, CaseState, Category, EvidenceSpan, Sample, SampleKind, Verdict,
-};
+use admon_domain::{CapturedPage, CaseState, Category, EvidenceSpan, Sample, SampleKind, Verdict};
 use admon_store::{CaseFilter, Error, NewSighting, Store};
 
 fn page(body: &str) -> CapturedPage {
-    CapturedPage {
-        capture: Capture {
-            url: "http://127.0.0.1/p".into(),
-            final_url: "http://127.0.0.1/p".into(),
-            status: 200,
-            headers: vec![],
-            fetched_at: time::OffsetDateTime::now_utc(),
-            charset: "UTF-8".into(),
-            sha256: String::new(),
-            truncated: false,
-            rendered: false,
-        },
-        body: body.as_bytes().to_vec(),
-        html: body.into(),
-        screenshot: Some(b"\x89PNG\r\n\x1a\nfake".to_vec()),
-        ads: vec![],
-        listings: vec![],
-    }
+    let mut page = CapturedPage::from_html("http://127.0.0.1/p", body);
+    page.screenshot = Some(b"\x89PNG\r\n\x1a\nfake".to_vec());
+    page
 }
 
 fn sighting(capture_id: &str, text: &str, category: Category, score: f64) -> NewSighting {
