@@ -181,6 +181,9 @@ impl Config {
         if c.concurrency == 0 {
             bail!("crawler.concurrency must be at least 1");
         }
+        if c.per_host_concurrency == 0 {
+            bail!("crawler.per_host_concurrency must be at least 1");
+        }
         if c.max_body_bytes < 1024 {
             bail!("crawler.max_body_bytes must be at least 1024");
         }

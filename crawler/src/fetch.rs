@@ -75,6 +75,9 @@ pub struct Fetcher {
     next_slot: Mutex<HashMap<String, Instant>>,
     /// Seed hosts, which may resolve to private addresses ([`GuardedResolver`]).
     trusted: Arc<RwLock<HashSet<String>>>,
+    /// Fetches in flight per host, at most `per_host_concurrency` each.
+    host_permits: Mutex<HashMap<String, Arc<tokio::sync::Semaphore>>>,
+    per_host_concurrency: usize,
 }
 
 /// Resolves host names for the HTTP client, refusing loopback, private and link-local answers
@@ -175,6 +178,8 @@ impl Fetcher {
             robots: Mutex::new(HashMap::new()),
             next_slot: Mutex::new(HashMap::new()),
             trusted,
+            host_permits: Mutex::new(HashMap::new()),
+            per_host_concurrency: config.per_host_concurrency.max(1),
         })
     }
 
@@ -270,6 +275,16 @@ impl Fetcher {
                 url: url.to_string(),
             });
         }
+        // Held from the politeness wait to the end of the body: one host sees at most
+        // `per_host_concurrency` of our requests at a time.
+        let permits = self
+            .host_permits
+            .lock()
+            .expect("host permits")
+            .entry(host_key(url))
+            .or_insert_with(|| Arc::new(tokio::sync::Semaphore::new(self.per_host_concurrency)))
+            .clone();
+        let _permit = permits.acquire_owned().await.expect("never closed");
         self.wait_turn(url, crawl_delay).await;
         self.raw_get(url, self.max_body).await
     }

@@ -53,6 +53,8 @@ pub struct CrawlConfig {
     pub concurrency: usize,
     /// Minimum delay between requests to one host, ms (robots.txt Crawl-delay may raise it).
     pub per_host_delay_ms: u64,
+    /// Fetches in flight to one host at a time.
+    pub per_host_concurrency: usize,
     /// Connect timeout, s.
     pub connect_timeout_secs: u64,
     /// Whole-request timeout, s.
@@ -94,6 +96,7 @@ impl Default for CrawlConfig {
             max_depth: 3,
             concurrency: 8,
             per_host_delay_ms: 500,
+            per_host_concurrency: 1,
             connect_timeout_secs: 10,
             timeout_secs: 30,
             max_body_bytes: 5 * 1024 * 1024,

@@ -320,3 +320,69 @@ async fn a_link_whose_name_resolves_to_a_private_address_is_not_followed() {
     assert_eq!(intranet.requests("/secret").len(), 1);
     assert_eq!(pages.len(), 2);
 }
+
+/// Gaps between the arrivals of requests to `/p*` on `server`, in order.
+fn page_arrival_gaps(server: &Server) -> Vec<Duration> {
+    let mut times: Vec<Instant> = server
+        .log
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(p, _)| p.starts_with("/p"))
+        .map(|(_, t)| *t)
+        .collect();
+    times.sort();
+    times.windows(2).map(|w| w[1] - w[0]).collect()
+}
+
+#[tokio::test]
+async fn one_host_gets_one_request_at_a_time_unless_configured() {
+    // Six pages, each body sent over about 300 ms.
+    let slow_site = || {
+        Server::start(|path, _| match path {
+            "/" => Reply::html(
+                &(1..=6)
+                    .map(|i| format!(r#"<a href="/p{i}">{i}</a>"#))
+                    .collect::<String>(),
+            ),
+            _ => Reply {
+                drip: Some(Duration::from_millis(10)),
+                ..Reply::html(&"x".repeat(30))
+            },
+        })
+    };
+    let server = slow_site().await;
+    let (summary, _) = crawl(
+        CrawlConfig {
+            concurrency: 6,
+            ..config()
+        },
+        &format!("{}/", server.base),
+    )
+    .await;
+    assert_eq!(summary.pages, 7, "{summary:?}");
+    let gaps = page_arrival_gaps(&server);
+    assert!(
+        gaps.iter().all(|g| *g >= Duration::from_millis(250)),
+        "requests overlapped on one host: {gaps:?}"
+    );
+
+    let server = slow_site().await;
+    crawl(
+        CrawlConfig {
+            concurrency: 6,
+            per_host_concurrency: 3,
+            ..config()
+        },
+        &format!("{}/", server.base),
+    )
+    .await;
+    let gaps = page_arrival_gaps(&server);
+    assert!(
+        gaps.iter()
+            .filter(|g| **g < Duration::from_millis(100))
+            .count()
+            >= 2,
+        "per_host_concurrency 3 should overlap requests: {gaps:?}"
+    );
+}
