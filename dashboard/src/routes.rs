@@ -909,31 +909,45 @@ async fn export_csv(
         .into_response())
 }
 
-#[derive(Deserialize)]
-struct ExportForm {
-    format: String,
-    #[serde(default)]
-    state: String,
-    #[serde(default)]
-    csrf: String,
-}
-
-/// Exports a filter's cases and marks the confirmed ones exported (a POST: it changes state).
+/// Exports the selected cases (`ids`), or else a state's, and marks the confirmed ones
+/// exported (a POST: it changes state).
 async fn export_form(
     State(state): State<Shared>,
     headers: HeaderMap,
-    Form(form): Form<ExportForm>,
+    body: String,
 ) -> Result<Response> {
-    let who = Visitor::of(&state, &headers).act(Action::Export, &form.csrf)?;
-    let format = optional(&form.format, ExportFormat::parse, "format")?
+    let (mut format, mut filter, mut csrf) = (String::new(), String::new(), String::new());
+    let mut ids = Vec::new();
+    for (k, v) in url::form_urlencoded::parse(body.as_bytes()) {
+        match k.as_ref() {
+            "format" => format = v.into_owned(),
+            "state" => filter = v.into_owned(),
+            "csrf" => csrf = v.into_owned(),
+            "ids" => ids.push(
+                v.parse::<u64>()
+                    .map_err(|_| Error::BadRequest(format!("bad case id {v}")))?,
+            ),
+            _ => {}
+        }
+    }
+    let who = Visitor::of(&state, &headers).act(Action::Export, &csrf)?;
+    let format = optional(&format, ExportFormat::parse, "format")?
         .ok_or_else(|| Error::BadRequest("format is required".into()))?;
-    let filter_state = optional(&form.state, CaseState::parse, "state")?;
+    let filter_state = optional(&filter, CaseState::parse, "state")?;
     let store = state.store.clone();
     let (bytes, format) = tokio::task::spawn_blocking(move || {
-        let cases = store.list_cases(&CaseFilter {
-            state: filter_state,
-            ..CaseFilter::default()
-        })?;
+        let cases = if ids.is_empty() {
+            store.list_cases(&CaseFilter {
+                state: filter_state,
+                ..CaseFilter::default()
+            })?
+        } else {
+            let mut cases = Vec::new();
+            for id in ids {
+                cases.push(store.case(id)?.ok_or(Error::NotFound)?);
+            }
+            cases
+        };
         crate::export::export(&store, &cases, format, &who).map(|b| (b, format))
     })
     .await

@@ -490,6 +490,42 @@ async fn statistics_runs_and_users_pages_by_role() {
 }
 
 #[tokio::test]
+async fn officers_export_a_selection_of_cases() {
+    let (_dir, dash, id) = setup();
+    let (mut officer, csrf) = Browser::login(dash.router(), "off").await;
+    let (status, page, _) = officer.get("/queue").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("formaction=\"/export\""),
+        "export-selected control"
+    );
+    let (status, json, headers) = officer
+        .post("/export", &format!("ids={id}&format=json&csrf={csrf}"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers[header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap()
+        .contains("admon-cases.json"));
+    let cases: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let listed: Vec<u64> = cases
+        .as_array()
+        .expect("a JSON array of cases")
+        .iter()
+        .map(|c| c["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(listed, vec![id]);
+    let (status, _, _) = officer
+        .post("/export", &format!("ids=99999&format=json&csrf={csrf}"))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) = officer
+        .post("/export", &format!("ids=abc&format=json&csrf={csrf}"))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
 async fn chinese_by_default_with_an_english_switch() {
     let (_dir, dash, _) = setup();
     let mut b = Browser {
