@@ -403,6 +403,13 @@ impl Store {
             Some(_) => {}
         }
         store.catch_up_index()?;
+        let orphans = store.close_orphan_runs()?;
+        if orphans > 0 {
+            tracing::warn!(
+                orphans,
+                "crawl runs left running by a process that died: interrupted"
+            );
+        }
         Ok(store)
     }
 

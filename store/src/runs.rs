@@ -21,7 +21,8 @@ pub struct CrawlRun {
     /// When it ended (UTC); `None` while running, or when the process died.
     #[serde(with = "time::serde::rfc3339::option")]
     pub finished: Option<OffsetDateTime>,
-    /// `running`, `finished`, `stopped` (by the operator), `failed`.
+    /// `running`, `finished`, `stopped` (by the operator), `failed`, `interrupted` (its
+    /// process died).
     pub outcome: String,
     /// Pages fetched.
     pub pages: u64,
@@ -58,6 +59,22 @@ impl Store {
         self.runs.insert(run.id.to_be_bytes(), encode(run))?;
         self.db.flush()?;
         Ok(())
+    }
+
+    /// Marks runs still `running` as `interrupted`: called on open, when this process holds the
+    /// data directory, so whoever was running them is gone.
+    pub(crate) fn close_orphan_runs(&self) -> Result<usize> {
+        let mut n = 0;
+        for item in self.runs.iter() {
+            let (key, value) = item?;
+            let mut run: CrawlRun = decode("runs", &value)?;
+            if run.outcome == "running" {
+                run.outcome = "interrupted".into();
+                self.runs.insert(key, encode(&run))?;
+                n += 1;
+            }
+        }
+        Ok(n)
     }
 
     /// The newest `limit` runs, newest first.

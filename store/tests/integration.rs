@@ -380,6 +380,12 @@ fn crawl_runs_are_numbered_and_listed_newest_first() {
     assert!(runs[0].finished.is_none());
     assert_eq!((runs[1].pages, runs[1].outcome.as_str()), (7, "finished"));
     assert!(runs[1].finished.is_some());
+    // Reopened, the store knows no one is running run 2 any more.
+    drop(store);
+    let store = Store::open(dir.path()).unwrap();
+    let runs = store.runs(10).unwrap();
+    assert_eq!(runs[0].outcome, "interrupted");
+    assert_eq!(runs[1].outcome, "finished");
 }
 
 #[test]
