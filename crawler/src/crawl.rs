@@ -7,7 +7,7 @@ use crate::render::Renderer;
 use crate::{charset, CrawlConfig, Error, RenderMode, Result};
 use admon_domain::{AdForm, Capture, CapturedPage};
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -100,6 +100,23 @@ pub struct Crawler {
     fetcher: Arc<Fetcher>,
     extractor: Arc<Extractor>,
     renderer: Option<Arc<Renderer>>,
+    allow: regex::RegexSet,
+    deny: regex::RegexSet,
+}
+
+fn pattern_set(list: &'static str, patterns: &[String]) -> Result<regex::RegexSet> {
+    for pattern in patterns {
+        regex::Regex::new(pattern).map_err(|e| Error::BadPattern {
+            list,
+            pattern: pattern.clone(),
+            reason: e.to_string(),
+        })?;
+    }
+    regex::RegexSet::new(patterns).map_err(|e| Error::BadPattern {
+        list,
+        pattern: patterns.join(" "),
+        reason: e.to_string(),
+    })
 }
 
 /// A captured page and the links found on it.
@@ -126,6 +143,8 @@ impl Crawler {
             )?)),
         };
         Ok(Crawler {
+            allow: pattern_set("allow", &config.allow)?,
+            deny: pattern_set("deny", &config.deny)?,
             fetcher: Arc::new(Fetcher::new(&config)?),
             extractor: Arc::new(extractor),
             renderer,
@@ -148,11 +167,15 @@ impl Crawler {
         let started = Instant::now();
         let mut summary = CrawlSummary::default();
         let mut seen: HashSet<String> = HashSet::new();
+        // Pages queued per host, for `max_pages_per_host`.
+        let mut per_host: HashMap<String, usize> = HashMap::new();
+        let host = |u: &Url| u.host_str().unwrap_or_default().to_owned();
         let mut frontier: VecDeque<Job> = VecDeque::new();
         for seed in seeds {
             let seed = normalise_url(&seed);
             self.fetcher.trust_host_of(&seed);
             if seen.insert(seed.to_string()) {
+                *per_host.entry(host(&seed)).or_insert(0) += 1;
                 frontier.push_back(Job {
                     url: seed.clone(),
                     depth: 0,
@@ -165,7 +188,11 @@ impl Crawler {
             for seed in seeds {
                 for url in self.sitemap_pages(&seed).await {
                     let url = normalise_url(&url);
-                    if self.in_scope(&url, &seed) && seen.insert(url.to_string()) {
+                    let taken = per_host.get(&host(&url)).copied().unwrap_or(0);
+                    let full = self.config.max_pages_per_host > 0
+                        && taken >= self.config.max_pages_per_host;
+                    if !full && self.in_scope(&url, &seed) && seen.insert(url.to_string()) {
+                        *per_host.entry(host(&url)).or_insert(0) += 1;
                         frontier.push_back(Job {
                             url,
                             depth: 1,
@@ -222,6 +249,13 @@ impl Crawler {
                             if !self.in_scope(&link, &job.seed) || !seen.insert(link.to_string()) {
                                 continue;
                             }
+                            let taken = per_host.entry(host(&link)).or_insert(0);
+                            if self.config.max_pages_per_host > 0
+                                && *taken >= self.config.max_pages_per_host
+                            {
+                                continue;
+                            }
+                            *taken += 1;
                             frontier.push_back(Job {
                                 url: link,
                                 depth: job.depth + 1,
@@ -299,6 +333,10 @@ impl Crawler {
             return false;
         }
         if self.config.same_site && link.origin() != seed.origin() {
+            return false;
+        }
+        let text = link.as_str();
+        if (!self.allow.is_empty() && !self.allow.is_match(text)) || self.deny.is_match(text) {
             return false;
         }
         self.config.allow_private || !names_private_host(link) || names_private_host(seed)

@@ -5,6 +5,16 @@ use std::path::PathBuf;
 /// What can go wrong fetching, rendering or setting up a crawl.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// An `allow` or `deny` pattern is not a regular expression.
+    #[error("crawler.{list} pattern `{pattern}` is not a regular expression: {reason}")]
+    BadPattern {
+        /// `allow` or `deny`.
+        list: &'static str,
+        /// The pattern.
+        pattern: String,
+        /// Why.
+        reason: String,
+    },
     /// The URL does not parse or is not http(s).
     #[error("bad url {url}: {reason}")]
     BadUrl {

@@ -55,6 +55,13 @@ pub struct CrawlConfig {
     pub per_host_delay_ms: u64,
     /// Fetches in flight to one host at a time.
     pub per_host_concurrency: usize,
+    /// Most pages taken from one host in a crawl (0: no limit besides `max_pages`).
+    pub max_pages_per_host: usize,
+    /// Discovered links are followed only when they match one of these regular expressions
+    /// (empty: all); seeds are always fetched.
+    pub allow: Vec<String>,
+    /// Discovered links matching any of these regular expressions are not followed.
+    pub deny: Vec<String>,
     /// Connect timeout, s.
     pub connect_timeout_secs: u64,
     /// Whole-request timeout, s.
@@ -97,6 +104,9 @@ impl Default for CrawlConfig {
             concurrency: 8,
             per_host_delay_ms: 500,
             per_host_concurrency: 1,
+            max_pages_per_host: 0,
+            allow: Vec::new(),
+            deny: Vec::new(),
             connect_timeout_secs: 10,
             timeout_secs: 30,
             max_body_bytes: 5 * 1024 * 1024,

@@ -386,3 +386,54 @@ async fn one_host_gets_one_request_at_a_time_unless_configured() {
         "per_host_concurrency 3 should overlap requests: {gaps:?}"
     );
 }
+
+#[tokio::test]
+async fn allow_and_deny_patterns_and_the_per_host_cap_bound_the_crawl() {
+    let site = || {
+        Server::start(|path, _| match path {
+            "/" => Reply::html(
+                r#"<a href="/item/1">1</a><a href="/item/2">2</a><a href="/login">in</a>
+                   <a href="/item/3?sort=price">s</a><a href="/news/1">n</a>"#,
+            ),
+            _ => Reply::html("<p>page</p>"),
+        })
+    };
+    let server = site().await;
+    let (summary, _) = crawl(
+        CrawlConfig {
+            allow: vec!["/item/".into()],
+            deny: vec![r"\?sort=".into()],
+            ..config()
+        },
+        &format!("{}/", server.base),
+    )
+    .await;
+    assert_eq!(summary.pages, 3, "{summary:?}");
+    assert_eq!(server.requests("/item/1").len(), 1);
+    assert_eq!(server.requests("/item/2").len(), 1);
+    for skipped in ["/login", "/item/3?sort=price", "/news/1"] {
+        assert!(server.requests(skipped).is_empty(), "{skipped} fetched");
+    }
+
+    let server = site().await;
+    let (summary, _) = crawl(
+        CrawlConfig {
+            max_pages_per_host: 3,
+            ..config()
+        },
+        &format!("{}/", server.base),
+    )
+    .await;
+    assert_eq!(summary.pages, 3, "the seed and two more: {summary:?}");
+
+    let seeds = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../seeds");
+    let extractor = Extractor::load(&seeds.join("filters"), &seeds.join("sites")).unwrap();
+    let bad = Crawler::new(
+        CrawlConfig {
+            deny: vec!["(".into()],
+            ..config()
+        },
+        extractor,
+    );
+    assert!(matches!(bad, Err(e) if e.to_string().contains("crawler.deny pattern `(`")));
+}
