@@ -825,6 +825,37 @@ async fn case_transfer(
     Ok(Redirect::to(&format!("/cases/{id}")).into_response())
 }
 
+/// A posted form that selects cases: `ids` repeated (checked rows), every other field once.
+struct SelectionForm {
+    ids: Vec<u64>,
+    fields: std::collections::HashMap<String, String>,
+}
+
+impl SelectionForm {
+    fn parse(body: &str) -> Result<SelectionForm> {
+        let mut form = SelectionForm {
+            ids: Vec::new(),
+            fields: Default::default(),
+        };
+        for (k, v) in url::form_urlencoded::parse(body.as_bytes()) {
+            if k == "ids" {
+                let id = v
+                    .parse::<u64>()
+                    .map_err(|_| Error::BadRequest(format!("bad case id {v}")))?;
+                form.ids.push(id);
+            } else {
+                form.fields.insert(k.into_owned(), v.into_owned());
+            }
+        }
+        Ok(form)
+    }
+
+    /// A field's value, empty when absent.
+    fn get(&self, name: &str) -> &str {
+        self.fields.get(name).map_or("", String::as_str)
+    }
+}
+
 /// One action on many cases: `ids` repeated in the form. Stops at the first refusal and says
 /// which case, leaving the ones before it done (each is its own audited transition).
 async fn bulk_action(
@@ -833,48 +864,35 @@ async fn bulk_action(
     body: String,
 ) -> Result<Response> {
     let visitor = Visitor::of(&state, &headers);
-    let (who, _) = visitor.require(Action::Triage)?;
-    let mut ids = Vec::new();
-    let (mut action, mut reason, mut csrf) = (String::new(), String::new(), String::new());
+    visitor.require(Action::Triage)?;
+    let form = SelectionForm::parse(&body)?;
+    let who = visitor.act(Action::Triage, form.get("csrf"))?;
+    let (action, reason) = (form.get("action"), form.get("reason").trim());
     // Back to the queue page the analyst was on (only ever a queue page: no open redirect).
-    let mut back = String::new();
-    for (k, v) in url::form_urlencoded::parse(body.as_bytes()) {
-        match k.as_ref() {
-            "ids" => ids.push(
-                v.parse::<u64>()
-                    .map_err(|_| Error::BadRequest(format!("bad case id {v}")))?,
-            ),
-            "action" => action = v.into_owned(),
-            "reason" => reason = v.into_owned(),
-            "csrf" => csrf = v.into_owned(),
-            "back" => back = v.into_owned(),
-            _ => {}
-        }
-    }
-    visitor.check_csrf(&csrf)?;
-    let back = if back.starts_with("/queue?") || back == "/queue" {
-        back
-    } else {
-        "/queue".to_owned()
+    let back = match form.get("back") {
+        b if b == "/queue" || b.starts_with("/queue?") => b,
+        _ => "/queue",
     };
-    if action == "escalate" {
-        for id in ids {
-            state.store.escalate(id, &who, reason.trim())?;
-        }
-        return Ok(Redirect::to(&back).into_response());
+    let to = match action {
+        "escalate" => None,
+        _ => Some(
+            CaseState::parse(action)
+                .filter(|s| {
+                    matches!(
+                        s,
+                        CaseState::InReview | CaseState::Confirmed | CaseState::Dismissed
+                    )
+                })
+                .ok_or_else(|| Error::BadRequest(format!("unknown action {action}")))?,
+        ),
+    };
+    for &id in &form.ids {
+        match to {
+            Some(to) => state.store.transition(id, to, &who, reason)?,
+            None => state.store.escalate(id, &who, reason)?,
+        };
     }
-    let to = CaseState::parse(&action)
-        .filter(|s| {
-            matches!(
-                s,
-                CaseState::InReview | CaseState::Confirmed | CaseState::Dismissed
-            )
-        })
-        .ok_or_else(|| Error::BadRequest(format!("unknown action {action}")))?;
-    for id in ids {
-        state.store.transition(id, to, &who, reason.trim())?;
-    }
-    Ok(Redirect::to(&back).into_response())
+    Ok(Redirect::to(back).into_response())
 }
 
 #[derive(Deserialize)]
@@ -916,24 +934,14 @@ async fn export_form(
     headers: HeaderMap,
     body: String,
 ) -> Result<Response> {
-    let (mut format, mut filter, mut csrf) = (String::new(), String::new(), String::new());
-    let mut ids = Vec::new();
-    for (k, v) in url::form_urlencoded::parse(body.as_bytes()) {
-        match k.as_ref() {
-            "format" => format = v.into_owned(),
-            "state" => filter = v.into_owned(),
-            "csrf" => csrf = v.into_owned(),
-            "ids" => ids.push(
-                v.parse::<u64>()
-                    .map_err(|_| Error::BadRequest(format!("bad case id {v}")))?,
-            ),
-            _ => {}
-        }
-    }
-    let who = Visitor::of(&state, &headers).act(Action::Export, &csrf)?;
-    let format = optional(&format, ExportFormat::parse, "format")?
+    let visitor = Visitor::of(&state, &headers);
+    visitor.require(Action::Export)?;
+    let form = SelectionForm::parse(&body)?;
+    let who = visitor.act(Action::Export, form.get("csrf"))?;
+    let format = optional(form.get("format"), ExportFormat::parse, "format")?
         .ok_or_else(|| Error::BadRequest("format is required".into()))?;
-    let filter_state = optional(&filter, CaseState::parse, "state")?;
+    let filter_state = optional(form.get("state"), CaseState::parse, "state")?;
+    let ids = form.ids;
     let store = state.store.clone();
     let (bytes, format) = tokio::task::spawn_blocking(move || {
         let cases = if ids.is_empty() {
