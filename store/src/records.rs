@@ -20,22 +20,9 @@ use time::OffsetDateTime;
 pub(crate) const SCHEMA_VERSION: u32 = 3;
 const MAX_CAPTURES_PER_CASE: usize = 50;
 
-/// A stored capture: the fetch record and where its evidence blobs are.
+/// A capture as the store holds it (the `captures` tree's records): the fetch record and the
+/// SHA-256 of each evidence blob, each readable with [`Store::blob`].
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct StoredCapture {
-    capture: Capture,
-    /// SHA-256 of the rendered or decoded HTML blob.
-    html_sha256: String,
-    /// SHA-256 of the PNG screenshot blob.
-    screenshot_sha256: Option<String>,
-    /// SHA-256 of the WARC records blob (schema 2 on).
-    #[serde(default)]
-    warc_sha256: Option<String>,
-}
-
-/// A capture as the store holds it: the fetch record and the SHA-256 of each evidence blob,
-/// each readable with [`Store::blob`].
-#[derive(Debug, Clone)]
 pub struct CaptureRecord {
     /// The fetch record (URL, final URL, status, headers, time, charset, body SHA-256).
     pub capture: Capture,
@@ -43,7 +30,8 @@ pub struct CaptureRecord {
     pub html_sha256: String,
     /// The PNG screenshot, when rendered.
     pub screenshot_sha256: Option<String>,
-    /// The WARC file: the HTTP response as received, and a metadata record.
+    /// The WARC file: the HTTP response as received, and a metadata record (schema 2 on).
+    #[serde(default)]
     pub warc_sha256: Option<String>,
 }
 
@@ -421,7 +409,7 @@ impl Store {
                 // 1 -> 2: give every capture its WARC record, from the raw body blob.
                 for item in self.captures.iter() {
                     let (id, bytes) = item?;
-                    let mut stored: StoredCapture = decode("captures", &bytes)?;
+                    let mut stored: CaptureRecord = decode("captures", &bytes)?;
                     if stored.warc_sha256.is_some() {
                         continue;
                     }
@@ -541,7 +529,7 @@ impl Store {
             screenshot_sha256.as_deref(),
         );
         let id = format!("{:016x}", self.db.generate_id()?);
-        let stored = StoredCapture {
+        let stored = CaptureRecord {
             capture: page.capture.clone(),
             html_sha256,
             screenshot_sha256,
@@ -553,16 +541,10 @@ impl Store {
 
     /// A capture and the hashes of its evidence blobs.
     pub fn capture(&self, id: &str) -> Result<Option<CaptureRecord>> {
-        let Some(bytes) = self.captures.get(id)? else {
-            return Ok(None);
-        };
-        let s: StoredCapture = decode("captures", &bytes)?;
-        Ok(Some(CaptureRecord {
-            capture: s.capture,
-            html_sha256: s.html_sha256,
-            screenshot_sha256: s.screenshot_sha256,
-            warc_sha256: s.warc_sha256,
-        }))
+        self.captures
+            .get(id)?
+            .map(|b| decode("captures", &b))
+            .transpose()
     }
 
     /// Records one sighting: the sample is always kept; when flagged it opens a case, or adds
@@ -1376,7 +1358,7 @@ mod tests {
             let store = Store::open(dir.path()).unwrap();
             let id = store.put_capture(&page).unwrap();
             // Make it what admon wrote before schema 2: no WARC record, version 1.
-            let mut stored: StoredCapture =
+            let mut stored: CaptureRecord =
                 decode("captures", &store.captures.get(&id).unwrap().unwrap()).unwrap();
             stored.warc_sha256 = None;
             store
