@@ -10,19 +10,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 fn launch(profile: &Path) -> Browser {
-    let args: Vec<&OsStr> = [
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        "--lang=zh-CN",
-    ]
-    .iter()
-    .map(OsStr::new)
-    .collect();
+    let args: Vec<&OsStr> = admon_crawler::CHROMIUM_ARGS
+        .iter()
+        .map(OsStr::new)
+        .collect();
     Browser::new(
         LaunchOptions::default_builder()
             .path(Some(PathBuf::from("/usr/bin/chromium")))

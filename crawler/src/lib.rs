@@ -22,7 +22,7 @@ pub use crawl::{normalise_url, CrawlSummary, Crawler, Progress};
 pub use error::{Error, Result};
 pub use extract::{parse_price, Extracted, Extractor, SiteSelectors};
 pub use fetch::{is_private, Fetched, Fetcher};
-pub use render::{Rendered, Renderer};
+pub use render::{Rendered, Renderer, CHROMIUM_ARGS};
 
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;

@@ -22,6 +22,19 @@ pub struct Rendered {
     pub crops: Vec<Option<(Rect, Vec<u8>)>>,
 }
 
+/// Flags for headless Chromium on a closed network: no background connections (refused here,
+/// many at a time), no GPU, Chinese as the page language.
+pub const CHROMIUM_ARGS: &[&str] = &[
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--lang=zh-CN",
+];
+
 /// Most elements cut out of one page.
 const MAX_CROPS: usize = 12;
 
@@ -85,20 +98,11 @@ impl Renderer {
             url: String::new(),
             message: format!("cannot start {}: {e}", self.chromium.display()),
         };
-        let args: Vec<&OsStr> = [
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",
-            "--hide-scrollbars",
-            "--lang=zh-CN",
-        ]
-        .iter()
-        .map(OsStr::new)
-        .collect();
+        let args: Vec<&OsStr> = CHROMIUM_ARGS
+            .iter()
+            .chain(&["--hide-scrollbars"])
+            .map(OsStr::new)
+            .collect();
         let options = LaunchOptions::default_builder()
             .path(Some(self.chromium.clone()))
             .headless(true)
