@@ -574,8 +574,8 @@ impl Store {
             .as_deref()
             .map(|png| self.put_blob(png))
             .transpose()?;
-        // A repeat offender's new ads rank higher (read before the transaction: offences
-        // change only on confirmation, and a stale read only delays the bonus).
+        // A repeat offender's new ads rank higher. Read outside the transaction (it cannot
+        // scan) but under the write lock, so no confirmation lands in between.
         let repeat = {
             let domain = host_of(sighting.sample.url.as_deref().unwrap_or_default());
             let who = advertiser_of(sighting.landing_url.as_deref(), &domain);
