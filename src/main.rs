@@ -53,6 +53,10 @@ enum Command {
         /// Print the summary as JSON.
         #[arg(long)]
         json: bool,
+        /// Drop what an unfinished crawl (stopped with Ctrl-C, or killed) left in the frontier
+        /// instead of resuming it.
+        #[arg(long)]
+        fresh: bool,
     },
     /// Classify JSONL records.
     Classify {
@@ -250,12 +254,13 @@ fn run(cli: Cli) -> Result<()> {
             seeds,
             max_pages,
             json,
+            fresh,
         } => {
             let mut config = config;
             if let Some(n) = max_pages {
                 config.crawler.max_pages = n;
             }
-            runtime()?.block_on(run_crawl(config, &data, &seeds, json))
+            runtime()?.block_on(run_crawl(config, &data, &seeds, json, fresh))
         }
         Command::Classify { input, output } => classify(&config, &data, &input, output.as_deref()),
         Command::Train {
@@ -527,8 +532,15 @@ fn print_summary(s: &pipeline::IngestSummary) {
     println!("{:<16} {:>10}", "listings", c.listings);
     println!("{:<16} {:>10}", "flagged", s.flagged);
     println!("{:<16} {:>10.1}", "seconds", c.seconds);
+    if c.resumed {
+        println!("resumed an unfinished crawl");
+    }
     if c.stopped {
-        println!("stopped early by Ctrl-C; everything fetched so far is stored");
+        println!(
+            "stopped early by Ctrl-C; everything fetched so far is stored, and the next \
+             `admon crawl` resumes the {} URLs waiting (--fresh drops them)",
+            c.waiting
+        );
     }
 }
 
@@ -557,9 +569,25 @@ fn parse_seeds(args: &[String]) -> Result<Vec<url::Url>> {
     Ok(seeds)
 }
 
-async fn run_crawl(config: Config, data: &Path, seeds: &[String], json: bool) -> Result<()> {
+async fn run_crawl(
+    config: Config,
+    data: &Path,
+    seeds: &[String],
+    json: bool,
+    fresh: bool,
+) -> Result<()> {
     let seeds = parse_seeds(seeds)?;
     let store = open_store(data)?;
+    let waiting = store.frontier_waiting()?;
+    if fresh {
+        store
+            .frontier_reset()
+            .context("dropping the unfinished crawl")?;
+    } else if waiting > 0 {
+        eprintln!(
+            "admon: resuming an unfinished crawl: {waiting} URLs waiting (--fresh drops them)"
+        );
+    }
     let classifier = Arc::new(classifier(&config, data)?);
     let summary = crawl_with_progress(&config, store, classifier, seeds, "cli").await?;
     if json {

@@ -2,7 +2,7 @@
 //! every stage.
 
 use admon_classifier::{Classifier, Resources};
-use admon_crawler::{CrawlSummary, Crawler, Progress};
+use admon_crawler::{CrawlSummary, Crawler, Delivered, Progress};
 use admon_domain::{AdForm, CapturedPage, Category, EvidenceSpan, Verdict};
 use admon_store::{NewSighting, Store};
 use anyhow::Context;
@@ -21,7 +21,12 @@ pub struct IngestSummary {
     pub flagged: u64,
 }
 
-/// Crawls `seeds`, classifies every ad and listing, and keeps everything in `store`.
+/// Crawls `seeds` (and whatever an unfinished crawl left in the store's frontier), classifies
+/// every ad and listing, and keeps everything in `store`. Each page, its samples and its
+/// frontier job's "done" mark are one write, so a crawl killed at any point resumes with
+/// exactly the pages not yet kept. A crawl that finishes (frontier empty, or page limit
+/// reached) resets the frontier, so the next crawl starts afresh; one stopped with Ctrl-C
+/// leaves it for the next crawl to resume.
 pub async fn crawl_into_store(
     crawler: &Crawler,
     seeds: Vec<Url>,
@@ -29,20 +34,35 @@ pub async fn crawl_into_store(
     store: Arc<Store>,
     progress: Arc<Progress>,
 ) -> anyhow::Result<IngestSummary> {
-    let (tx, mut rx) = mpsc::channel::<CapturedPage>(64);
-    let sink = tokio::task::spawn_blocking(move || -> anyhow::Result<(u64, u64)> {
-        let (mut samples, mut flagged) = (0, 0);
-        while let Some(page) = rx.blocking_recv() {
-            let (s, f) = ingest_page(&page, &classifier, &store)
-                .with_context(|| format!("storing {}", page.capture.url))?;
-            samples += s;
-            flagged += f;
-        }
-        store.flush().context("flushing the store")?;
-        Ok((samples, flagged))
-    });
-    let crawl = crawler.run(seeds, tx, progress).await;
+    let (tx, mut rx) = mpsc::channel::<Delivered>(64);
+    let sink = {
+        let store = store.clone();
+        tokio::task::spawn_blocking(move || -> anyhow::Result<(u64, u64)> {
+            let (mut samples, mut flagged) = (0, 0);
+            while let Some(Delivered { page, key }) = rx.blocking_recv() {
+                let (s, f) = ingest_page(&page, Some(&key), &classifier, &store)
+                    .with_context(|| format!("storing {}", page.capture.url))?;
+                tracing::debug!(url = page.capture.url, "page stored");
+                samples += s;
+                flagged += f;
+            }
+            store.flush().context("flushing the store")?;
+            Ok((samples, flagged))
+        })
+    };
+    let crawl = crawler.run_with(store.clone(), seeds, tx, progress).await;
+    // The sink ends when the crawl drops its sender: everything delivered is kept first.
     let (samples, flagged) = sink.await.context("store task")??;
+    let mut crawl = crawl.context("crawling")?;
+    // Finished (frontier empty or page limit reached): the next crawl starts afresh. Stopped
+    // by the operator: it resumes.
+    crawl.waiting = store.frontier_waiting()?;
+    if !crawl.stopped || crawl.waiting == 0 {
+        store
+            .frontier_reset()
+            .context("resetting the crawl frontier")?;
+        crawl.waiting = 0;
+    }
     Ok(IngestSummary {
         crawl,
         samples,
@@ -50,49 +70,45 @@ pub async fn crawl_into_store(
     })
 }
 
-/// Keeps one page's capture, classifies its samples and records them; returns (samples, flagged).
+/// Keeps one page's capture, classifies its samples and records them, with the page's frontier
+/// job marked done when given (all in one store write); returns (samples, flagged).
 pub fn ingest_page(
     page: &CapturedPage,
+    done: Option<&[u8]>,
     classifier: &Classifier,
     store: &Store,
 ) -> anyhow::Result<(u64, u64)> {
-    let capture_id = store.put_capture(page)?;
+    let capture_id = store.new_capture_id()?;
     let resources = classifier.resources();
-    let mut counts = (0, 0);
     let ads = page.ads.iter().map(|ad| {
         let sample = ad.to_sample(format!("{capture_id}-ad-{}", ad.selector));
         let mut flags = text_flag(classifier, &sample);
         flags.extend(structural_flags(resources, ad, &sample.id));
-        let evidence = (
-            ad.landing_url.clone(),
-            ad.image_urls.clone(),
-            ad.crop.clone(),
-        );
-        (sample, evidence, flags)
+        NewSighting {
+            capture_id: capture_id.clone(),
+            sample,
+            landing_url: ad.landing_url.clone(),
+            images: ad.image_urls.clone(),
+            crop: ad.crop.clone(),
+            flags,
+        }
     });
     let listings = page.listings.iter().map(|l| {
         let sample = l.to_sample(format!("{capture_id}-listing"));
         let flags = text_flag(classifier, &sample);
-        (sample, (None, Vec::new(), None), flags)
-    });
-    for (sample, (landing_url, images, crop), flags) in ads.chain(listings).collect::<Vec<_>>() {
-        counts.0 += 1;
-        if !flags.is_empty() {
-            counts.1 += 1;
+        NewSighting {
+            capture_id: capture_id.clone(),
+            sample,
+            landing_url: None,
+            images: Vec::new(),
+            crop: None,
+            flags,
         }
-        store.record_sighting(
-            NewSighting {
-                capture_id: capture_id.clone(),
-                sample,
-                landing_url,
-                images,
-                crop,
-                flags,
-            },
-            "crawler",
-        )?;
-    }
-    Ok(counts)
+    });
+    let sightings: Vec<NewSighting> = ads.chain(listings).collect();
+    let flagged = sightings.iter().filter(|s| !s.flags.is_empty()).count();
+    store.ingest(page, &capture_id, &sightings, done)?;
+    Ok((sightings.len() as u64, flagged as u64))
 }
 
 fn text_flag(classifier: &Classifier, sample: &admon_domain::Sample) -> Vec<Verdict> {

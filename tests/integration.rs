@@ -4,3 +4,4 @@ mod browser;
 mod cli;
 mod e2e;
 mod faults;
+mod resume;

@@ -5,9 +5,10 @@ use crate::extract::{body_labelled, body_text, Extractor};
 use crate::fetch::{names_private_host, Fetched, Fetcher};
 use crate::render::Renderer;
 use crate::{charset, CrawlConfig, Error, RenderMode, Result};
+use admon_domain::frontier::{Frontier, Job, JobKey, MemoryFrontier};
 use admon_domain::{AdForm, Capture, CapturedPage};
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -52,6 +53,10 @@ pub struct CrawlSummary {
     pub error_kinds: BTreeMap<String, u64>,
     /// Whether the crawl was stopped before its frontier emptied.
     pub stopped: bool,
+    /// Whether it went on from a crawl that stopped or died.
+    pub resumed: bool,
+    /// URLs left in the frontier for the next crawl (page limit reached, or stopped).
+    pub waiting: u64,
 }
 
 /// Removes the fragment and tracking parameters; the `url` crate already lowercases the host
@@ -122,10 +127,76 @@ fn pattern_set(list: &'static str, patterns: &[String]) -> Result<regex::RegexSe
 /// A captured page and the links found on it.
 type PageAndLinks = (CapturedPage, Vec<Url>);
 
-struct Job {
-    url: Url,
-    depth: u32,
-    seed: Url,
+/// A page for the crawl's consumer, with its job's key: the consumer keeps the page and then
+/// marks the key done in the frontier (the store does both in one write).
+#[derive(Debug)]
+pub struct Delivered {
+    /// The page.
+    pub page: CapturedPage,
+    /// Its job in the frontier.
+    pub key: JobKey,
+}
+
+/// Which host fetches next: hosts whose first queued job has the best (rank, depth) go
+/// first, hosts of equal priority take turns, and no host has more than
+/// `per_host_concurrency` fetches in flight.
+struct Turns {
+    per_host: usize,
+    /// Hosts that may start a fetch now: (rank, depth, turn, host).
+    ready: BTreeSet<(u32, u32, u64, String)>,
+    /// Hosts in `ready`.
+    offered: HashSet<String>,
+    in_flight: HashMap<String, usize>,
+    turn: u64,
+}
+
+impl Turns {
+    fn new(per_host: usize) -> Turns {
+        Turns {
+            per_host: per_host.max(1),
+            ready: BTreeSet::new(),
+            offered: HashSet::new(),
+            in_flight: HashMap::new(),
+            turn: 0,
+        }
+    }
+
+    /// Offers `host` a turn if it has work and room.
+    fn offer(&mut self, frontier: &dyn Frontier, host: &str) -> Result<()> {
+        if self.in_flight.get(host).copied().unwrap_or(0) >= self.per_host
+            || self.offered.contains(host)
+        {
+            return Ok(());
+        }
+        if let Some(job) = frontier.peek(host)? {
+            self.turn += 1;
+            self.ready
+                .insert((job.rank, job.depth, self.turn, host.to_owned()));
+            self.offered.insert(host.to_owned());
+        }
+        Ok(())
+    }
+
+    /// The next job to fetch, if any host may start one.
+    fn next(&mut self, frontier: &dyn Frontier) -> Result<Option<(String, JobKey, Job)>> {
+        while let Some((_, _, _, host)) = self.ready.pop_first() {
+            self.offered.remove(&host);
+            if let Some((key, job)) = frontier.take(&host)? {
+                *self.in_flight.entry(host.clone()).or_default() += 1;
+                self.offer(frontier, &host)?;
+                return Ok(Some((host, key, job)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// A fetch for `host` ended.
+    fn done(&mut self, frontier: &dyn Frontier, host: &str) -> Result<()> {
+        if let Some(n) = self.in_flight.get_mut(host) {
+            *n = n.saturating_sub(1);
+        }
+        self.offer(frontier, host)
+    }
 }
 
 impl Crawler {
@@ -157,81 +228,143 @@ impl Crawler {
         self.renderer.is_some()
     }
 
-    /// Crawls from `seeds` until the frontier is empty or `max_pages` pages are captured.
+    /// Crawls from `seeds` with a frontier in memory, until it is empty or `max_pages` pages
+    /// are captured.
     pub async fn run(
         &self,
         seeds: Vec<Url>,
         out: mpsc::Sender<CapturedPage>,
         progress: Arc<Progress>,
-    ) -> CrawlSummary {
-        let started = Instant::now();
-        let mut summary = CrawlSummary::default();
-        let mut seen: HashSet<String> = HashSet::new();
-        // Pages queued per host, for `max_pages_per_host`.
-        let mut per_host: HashMap<String, usize> = HashMap::new();
-        let host = |u: &Url| u.host_str().unwrap_or_default().to_owned();
-        let mut frontier: VecDeque<Job> = VecDeque::new();
-        for seed in seeds {
-            let seed = normalise_url(&seed);
-            self.fetcher.trust_host_of(&seed);
-            if seen.insert(seed.to_string()) {
-                *per_host.entry(host(&seed)).or_insert(0) += 1;
-                frontier.push_back(Job {
-                    url: seed.clone(),
-                    depth: 0,
-                    seed,
-                });
-            }
-        }
-        if self.config.sitemaps {
-            let seeds: Vec<Url> = frontier.iter().map(|j| j.seed.clone()).collect();
-            for seed in seeds {
-                for url in self.sitemap_pages(&seed).await {
-                    let url = normalise_url(&url);
-                    let taken = per_host.get(&host(&url)).copied().unwrap_or(0);
-                    let full = self.config.max_pages_per_host > 0
-                        && taken >= self.config.max_pages_per_host;
-                    if !full && self.in_scope(&url, &seed) && seen.insert(url.to_string()) {
-                        *per_host.entry(host(&url)).or_insert(0) += 1;
-                        frontier.push_back(Job {
-                            url,
-                            depth: 1,
-                            seed: seed.clone(),
-                        });
-                    }
+    ) -> Result<CrawlSummary> {
+        let frontier = Arc::new(MemoryFrontier::default());
+        let (tx, mut rx) = mpsc::channel::<Delivered>(16);
+        let forward = async {
+            while let Some(d) = rx.recv().await {
+                if out.send(d.page).await.is_err() {
+                    break;
                 }
+                frontier.finish(&d.key)?;
+            }
+            Ok::<(), Error>(())
+        };
+        let (summary, forwarded) = tokio::join!(
+            self.run_with(frontier.clone(), seeds, tx, progress),
+            forward
+        );
+        forwarded?;
+        summary
+    }
+
+    /// Crawls from `seeds` and whatever `frontier` still holds from a crawl that stopped or
+    /// died, until the frontier is empty or `max_pages` pages are captured. Each page is
+    /// delivered with its job's key; the consumer marks it done. Fails only when the frontier
+    /// does (a page that fails is counted and the crawl goes on).
+    pub async fn run_with(
+        &self,
+        frontier: Arc<dyn Frontier>,
+        seeds: Vec<Url>,
+        out: mpsc::Sender<Delivered>,
+        progress: Arc<Progress>,
+    ) -> Result<CrawlSummary> {
+        let started = Instant::now();
+        let mut summary = CrawlSummary {
+            resumed: frontier.started()?,
+            ..CrawlSummary::default()
+        };
+        if summary.resumed {
+            let back = frontier.resume()?;
+            tracing::info!(back, waiting = frontier.waiting()?, "resuming the crawl");
+        }
+        let cap = self.config.max_pages_per_host;
+        let seed_jobs: Vec<Job> = seeds
+            .iter()
+            .enumerate()
+            .map(|(rank, seed)| {
+                let seed = normalise_url(seed);
+                // Seeds are the operator's choice: their hosts may be private.
+                self.fetcher.trust_host_of(&seed);
+                Job {
+                    url: seed.to_string(),
+                    depth: 0,
+                    seed: seed.to_string(),
+                    rank: rank as u32,
+                }
+            })
+            .collect();
+        frontier.push(seed_jobs.clone(), cap)?;
+        // A resumed crawl read its sitemaps the first time.
+        if self.config.sitemaps && !summary.resumed {
+            for seed in &seed_jobs {
+                let seed_url = Url::parse(&seed.url).expect("normalised");
+                let jobs = self
+                    .sitemap_pages(&seed_url)
+                    .await
+                    .into_iter()
+                    .map(|u| normalise_url(&u))
+                    .filter(|u| self.in_scope(u, &seed_url))
+                    .map(|u| Job {
+                        url: u.to_string(),
+                        depth: 1,
+                        ..seed.clone()
+                    })
+                    .collect();
+                frontier.push(jobs, cap)?;
             }
         }
-        let mut running: JoinSet<(Job, Result<PageAndLinks>)> = JoinSet::new();
+        let mut turns = Turns::new(self.config.per_host_concurrency);
+        for host in frontier.hosts()? {
+            turns.offer(&*frontier, &host)?;
+        }
+        type Outcome = (String, JobKey, Job, Result<PageAndLinks>);
+        let mut running: JoinSet<Outcome> = JoinSet::new();
+        let mut tasks: HashMap<tokio::task::Id, String> = HashMap::new();
         let mut started_pages = 0usize;
         loop {
             while running.len() < self.config.concurrency.max(1)
                 && started_pages < self.config.max_pages
                 && !progress.stop.load(Ordering::Relaxed)
             {
-                let Some(job) = frontier.pop_front() else {
+                let Some((host, key, job)) = turns.next(&*frontier)? else {
                     break;
                 };
                 started_pages += 1;
+                let (Ok(url), Ok(seed)) = (Url::parse(&job.url), Url::parse(&job.seed)) else {
+                    frontier.finish(&key)?;
+                    turns.done(&*frontier, &host)?;
+                    continue;
+                };
+                self.fetcher.trust_host_of(&seed);
                 let fetcher = self.fetcher.clone();
                 let extractor = self.extractor.clone();
                 let renderer = self.renderer.clone();
                 let retries = self.config.retries;
-                running.spawn(async move {
-                    let result =
-                        crawl_page(&fetcher, &extractor, renderer, &job.url, retries).await;
-                    (job, result)
+                let task_host = host.clone();
+                let handle = running.spawn(async move {
+                    let result = crawl_page(&fetcher, &extractor, renderer, &url, retries).await;
+                    (host, key, job, result)
                 });
+                tasks.insert(handle.id(), task_host);
             }
             progress
                 .queued
-                .store(frontier.len() as u64, Ordering::Relaxed);
-            let Some(joined) = running.join_next().await else {
+                .store(frontier.waiting()?, Ordering::Relaxed);
+            let Some(joined) = running.join_next_with_id().await else {
                 break;
             };
-            let Ok((job, result)) = joined else {
-                summary.errors += 1;
-                continue;
+            let (host, key, job, result) = match joined {
+                Ok((id, outcome)) => {
+                    tasks.remove(&id);
+                    outcome
+                }
+                Err(e) => {
+                    // A page that panicked: counted; its job stays in flight for the next crawl.
+                    tracing::error!(error = %e, "page task failed");
+                    summary.errors += 1;
+                    if let Some(host) = tasks.remove(&e.id()) {
+                        turns.done(&*frontier, &host)?;
+                    }
+                    continue;
+                }
             };
             match result {
                 Ok((page, links)) => {
@@ -243,56 +376,47 @@ impl Crawler {
                     progress
                         .bytes
                         .fetch_add(page.body.len() as u64, Ordering::Relaxed);
+                    // Links are queued before the page is delivered: if the crawl dies in
+                    // between, the page is fetched again and its links are already known.
                     if job.depth < self.config.max_depth {
-                        for link in links {
-                            let link = normalise_url(&link);
-                            if !self.in_scope(&link, &job.seed) || !seen.insert(link.to_string()) {
-                                continue;
-                            }
-                            let taken = per_host.entry(host(&link)).or_insert(0);
-                            if self.config.max_pages_per_host > 0
-                                && *taken >= self.config.max_pages_per_host
-                            {
-                                continue;
-                            }
-                            *taken += 1;
-                            frontier.push_back(Job {
-                                url: link,
+                        let seed = Url::parse(&job.seed).expect("parsed when started");
+                        let jobs = links
+                            .iter()
+                            .map(normalise_url)
+                            .filter(|link| self.in_scope(link, &seed))
+                            .map(|link| Job {
+                                url: link.to_string(),
                                 depth: job.depth + 1,
-                                seed: job.seed.clone(),
-                            });
+                                ..job.clone()
+                            })
+                            .collect();
+                        for host in frontier.push(jobs, cap)? {
+                            turns.offer(&*frontier, &host)?;
                         }
                     }
-                    if out.send(page).await.is_err() {
+                    if out.send(Delivered { page, key }).await.is_err() {
                         break;
                     }
                 }
-                Err(Error::RobotsDenied { url }) => {
-                    tracing::info!(url, "robots.txt disallows");
-                    summary.robots_denied += 1;
-                }
                 Err(e) => {
-                    tracing::warn!(url = %job.url, error = %e, "page failed");
-                    summary.errors += 1;
-                    progress.errors.fetch_add(1, Ordering::Relaxed);
-                    let kind = match &e {
-                        Error::Status { status, .. } => format!("http {status}"),
-                        Error::Fetch { .. } => "network".into(),
-                        Error::Render { .. } => "render".into(),
-                        other => other
-                            .to_string()
-                            .split(':')
-                            .next()
-                            .unwrap_or("other")
-                            .to_owned(),
-                    };
-                    *summary.error_kinds.entry(kind).or_default() += 1;
+                    frontier.finish(&key)?;
+                    if let Error::RobotsDenied { url } = &e {
+                        tracing::info!(url, "robots.txt disallows");
+                        summary.robots_denied += 1;
+                    } else {
+                        tracing::warn!(url = %job.url, error = %e, "page failed");
+                        summary.errors += 1;
+                        progress.errors.fetch_add(1, Ordering::Relaxed);
+                        *summary.error_kinds.entry(error_kind(&e)).or_default() += 1;
+                    }
                 }
             }
+            turns.done(&*frontier, &host)?;
         }
         summary.seconds = started.elapsed().as_secs_f64();
         summary.stopped = progress.stop.load(Ordering::Relaxed);
-        summary
+        summary.waiting = frontier.waiting()?;
+        Ok(summary)
     }
 
     /// Page URLs from the seed site's sitemaps, following sitemap indexes (bounded).
@@ -377,6 +501,21 @@ async fn fetch_with_retries(fetcher: &Fetcher, url: &Url, retries: u32) -> Resul
 
 /// Longest wait before a retry, whatever Retry-After asks.
 const MAX_BACKOFF: Duration = Duration::from_secs(120);
+
+/// A short name for the kind of failure, for the summary.
+fn error_kind(e: &Error) -> String {
+    match e {
+        Error::Status { status, .. } => format!("http {status}"),
+        Error::Fetch { .. } => "network".into(),
+        Error::Render { .. } => "render".into(),
+        other => other
+            .to_string()
+            .split(':')
+            .next()
+            .unwrap_or("other")
+            .to_owned(),
+    }
+}
 
 /// Retry-After in seconds (the HTTP-date form is rare from throttling servers; treated as absent).
 fn retry_after_header(headers: &[(String, String)]) -> Option<Duration> {

@@ -69,6 +69,16 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// The frontier could not be read or written (for the store's frontier: the store's
+    /// error, such as a full disk). The crawl stops; what it finished is kept.
+    #[error("crawl frontier: {0}")]
+    Frontier(String),
+}
+
+impl From<admon_domain::frontier::FrontierError> for Error {
+    fn from(e: admon_domain::frontier::FrontierError) -> Self {
+        Error::Frontier(e.0)
+    }
 }
 
 impl Error {

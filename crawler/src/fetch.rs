@@ -3,6 +3,7 @@
 //! content-type filtering, and robots.txt (RFC 9309, texting_robots) cached per host.
 
 use crate::{CrawlConfig, Error, Result};
+use admon_domain::frontier::host_key;
 use futures_util::StreamExt;
 use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
@@ -117,14 +118,6 @@ impl reqwest::dns::Resolve for GuardedResolver {
             Ok(Box::new(allowed.into_iter()) as reqwest::dns::Addrs)
         })
     }
-}
-
-fn host_key(url: &Url) -> String {
-    format!(
-        "{}:{}",
-        url.host_str().unwrap_or(""),
-        url.port_or_known_default().unwrap_or(0)
-    )
 }
 
 impl Fetcher {

@@ -5,7 +5,9 @@
 //! installed and enabled) and `extract` (EasyList filter lists for ads, schema.org and
 //! per-site selectors for listings). Nothing here classifies or stores. Build an
 //! [`Extractor`] and a [`Crawler`] from a [`CrawlConfig`], call [`Crawler::run`], and read
-//! [`admon_domain::CapturedPage`]s from its channel.
+//! [`admon_domain::CapturedPage`]s from its channel; or give [`Crawler::run_with`] a persistent
+//! [`Frontier`] (per-host queues, priority by seed and depth) so a crawl that dies
+//! resumes.
 
 #![warn(missing_docs)]
 
@@ -17,8 +19,9 @@ mod fetch;
 mod render;
 mod sitemap;
 
+pub use admon_domain::frontier::{Frontier, Job, JobKey, MemoryFrontier};
 pub use charset::decode_html;
-pub use crawl::{normalise_url, CrawlSummary, Crawler, Progress};
+pub use crawl::{normalise_url, CrawlSummary, Crawler, Delivered, Progress};
 pub use error::{Error, Result};
 pub use extract::{parse_price, Extracted, Extractor, SiteSelectors};
 pub use fetch::{is_private, Fetched, Fetcher};

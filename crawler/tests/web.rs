@@ -23,20 +23,22 @@ fn config() -> CrawlConfig {
 }
 
 async fn crawl(config: CrawlConfig, seed: &str) -> (CrawlSummary, Vec<CapturedPage>) {
+    crawl_seeds(config, &[seed]).await
+}
+
+async fn crawl_seeds(config: CrawlConfig, seeds: &[&str]) -> (CrawlSummary, Vec<CapturedPage>) {
+    let seed_urls = seeds.iter().map(|s| Url::parse(s).unwrap()).collect();
     let seeds = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../seeds");
     let extractor = Extractor::load(&seeds.join("filters"), &seeds.join("sites")).unwrap();
     let crawler = Crawler::new(config, extractor).unwrap();
     let (tx, mut rx) = mpsc::channel(1000);
     let summary = tokio::time::timeout(
         Duration::from_secs(60),
-        crawler.run(
-            vec![Url::parse(seed).unwrap()],
-            tx,
-            Arc::new(Progress::default()),
-        ),
+        crawler.run(seed_urls, tx, Arc::new(Progress::default())),
     )
     .await
-    .expect("crawl finished in time");
+    .expect("crawl finished in time")
+    .expect("the frontier works");
     let mut pages = Vec::new();
     while let Ok(p) = rx.try_recv() {
         pages.push(p);
@@ -436,4 +438,82 @@ async fn allow_and_deny_patterns_and_the_per_host_cap_bound_the_crawl() {
         extractor,
     );
     assert!(matches!(bad, Err(e) if e.to_string().contains("crawler.deny pattern `(`")));
+}
+
+/// Page requests (not robots.txt or sitemaps), in arrival order.
+fn page_times(server: &Server) -> Vec<Instant> {
+    server
+        .log
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(p, _)| *p == "/" || p.starts_with("/p"))
+        .map(|(_, t)| *t)
+        .collect()
+}
+
+fn six_pages(drip: Option<Duration>) -> impl Fn(&str, usize) -> Reply + Send + Sync + 'static {
+    move |path, _| match path {
+        "/" => Reply::html(
+            &(1..=6)
+                .map(|i| format!(r#"<a href="/p{i}">{i}</a>"#))
+                .collect::<String>(),
+        ),
+        p if p.starts_with("/p") => Reply {
+            drip,
+            ..Reply::html(&"x".repeat(30))
+        },
+        _ => Reply::status(404),
+    }
+}
+
+#[tokio::test]
+async fn hosts_take_turns_and_the_first_seed_goes_first() {
+    // A slow host does not hold up a fast one: with two fetches in flight and one per host,
+    // the fast site is done while the slow one is still on its first pages.
+    let slow = Server::start(six_pages(Some(Duration::from_millis(10)))).await;
+    let fast = Server::start(six_pages(None)).await;
+    let (summary, _) = crawl_seeds(
+        CrawlConfig {
+            concurrency: 2,
+            ..config()
+        },
+        &[&format!("{}/", slow.base), &format!("{}/", fast.base)],
+    )
+    .await;
+    assert_eq!(summary.pages, 14, "{summary:?}");
+    let (slow_times, fast_times) = (page_times(&slow), page_times(&fast));
+    assert!(
+        fast_times.last().unwrap() < &slow_times[3],
+        "the fast host waited behind the slow one"
+    );
+
+    // One fetch at a time: the first seed's site (every depth) before the second's.
+    for order in [[0, 1], [1, 0]] {
+        let sites = [
+            Server::start(six_pages(None)).await,
+            Server::start(six_pages(None)).await,
+        ];
+        let seeds: Vec<String> = order
+            .iter()
+            .map(|&i| format!("{}/", sites[i].base))
+            .collect();
+        let seeds: Vec<&str> = seeds.iter().map(String::as_str).collect();
+        let (summary, _) = crawl_seeds(
+            CrawlConfig {
+                concurrency: 1,
+                ..config()
+            },
+            &seeds,
+        )
+        .await;
+        assert_eq!(summary.pages, 14, "{summary:?}");
+        let first = page_times(&sites[order[0]]);
+        let second = page_times(&sites[order[1]]);
+        assert!(
+            first.last().unwrap() < &second[0],
+            "seed {} was not crawled first",
+            order[0]
+        );
+    }
 }

@@ -4,8 +4,11 @@
 //! Plain data only: no I/O, no async. The crawler produces [`CapturedPage`]s holding
 //! [`AdSample`]s and [`Listing`]s; each becomes a [`Sample`] for the classifier, which answers
 //! with a [`Verdict`]; flagged samples become [`Case`]s that move through [`CaseState`]s.
+//! The [`frontier`] contract is shared too: the crawler schedules from it, the store keeps it.
 
 #![warn(missing_docs)]
+
+pub mod frontier;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

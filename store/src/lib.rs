@@ -9,13 +9,16 @@
 //! case changes logged after the last one it committed. Each capture also keeps a WARC record
 //! (`warc`). A data directory is held by one process at a time (`lock`); that process can be
 //! asked over a socket in the directory (`control`) to take a consistent backup (`backup`).
-//! Nothing here crawls, classifies or serves HTTP.
+//! The store is also the crawl's persistent frontier (`frontier`): a page and its job's "done"
+//! mark are written together ([`Store::ingest`]), so a killed crawl resumes exactly where its
+//! kept pages end. Nothing here crawls, classifies or serves HTTP.
 
 #![warn(missing_docs)]
 
 mod backup;
 mod control;
 mod error;
+mod frontier;
 mod group;
 mod index;
 mod lock;

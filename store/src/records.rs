@@ -5,9 +5,7 @@ use crate::group::GroupKeys;
 use crate::index::{Facets, SearchIndex};
 use crate::lock::{self, DirLock};
 use crate::{Error, Result};
-use admon_domain::{
-    host_of, Capture, CapturedPage, Case, CaseState, Category, EvidenceSpan, Sample, Verdict,
-};
+use admon_domain::{host_of, Capture, CapturedPage, Case, CaseState, Category, Sample, Verdict};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
@@ -175,7 +173,7 @@ pub struct VerifyReport {
 pub struct Store {
     dir: PathBuf,
     pub(crate) db: sled::Db,
-    meta: sled::Tree,
+    pub(crate) meta: sled::Tree,
     captures: sled::Tree,
     blobs: sled::Tree,
     samples: sled::Tree,
@@ -188,6 +186,11 @@ pub struct Store {
     offences: sled::Tree,
     changes: sled::Tree,
     pub(crate) runs: sled::Tree,
+    /// The crawl frontier (`frontier`): queued jobs, jobs in flight, URLs seen, URLs per host.
+    pub(crate) frontier_queue: sled::Tree,
+    pub(crate) frontier_flight: sled::Tree,
+    pub(crate) frontier_seen: sled::Tree,
+    pub(crate) frontier_hosts: sled::Tree,
     index: SearchIndex,
     /// Held by every write: writes reach the search index in change order, and a backup sees
     /// no write half done.
@@ -322,11 +325,157 @@ fn abort(e: Error) -> ConflictableTransactionError<Error> {
     ConflictableTransactionError::Abort(e)
 }
 
-fn unwrap_tx<T>(r: std::result::Result<T, TransactionError<Error>>) -> Result<T> {
+pub(crate) fn unwrap_tx<T>(r: std::result::Result<T, TransactionError<Error>>) -> Result<T> {
     r.map_err(|e| match e {
         TransactionError::Abort(e) => e,
         TransactionError::Storage(e) => Error::Db(e),
     })
+}
+
+/// The trees a sighting writes, inside one transaction.
+struct SightingTrees<'a> {
+    samples: &'a sled::transaction::TransactionalTree,
+    cases: &'a sled::transaction::TransactionalTree,
+    fps: &'a sled::transaction::TransactionalTree,
+    queue: &'a sled::transaction::TransactionalTree,
+    audit: &'a sled::transaction::TransactionalTree,
+    meta: &'a sled::transaction::TransactionalTree,
+    changes: &'a sled::transaction::TransactionalTree,
+}
+
+/// A sighting with everything read or written outside its transaction ([`Store::prepare_sighting`]).
+struct PreparedSighting {
+    sample_id: u64,
+    record: serde_json::Value,
+    keys: GroupKeys,
+    crop_sha256: Option<String>,
+    repeat: bool,
+    sighting: NewSighting,
+}
+
+type TxResult<T> = std::result::Result<T, ConflictableTransactionError<Error>>;
+
+impl PreparedSighting {
+    /// Keeps the sample; when flagged, opens a case or adds the sighting to the case with the
+    /// same fingerprint, and returns the case and its change number. Runs inside a sled
+    /// transaction (maybe more than once: it changes nothing outside it).
+    fn apply(
+        &self,
+        tx: &SightingTrees,
+        now: OffsetDateTime,
+        who: &str,
+    ) -> TxResult<Option<(Case, u64)>> {
+        let sighting = &self.sighting;
+        let mut record = self.record.clone();
+        let Some(primary) = sighting.flags.first() else {
+            tx.samples
+                .insert(&self.sample_id.to_be_bytes(), encode(&record))?;
+            return Ok(None);
+        };
+        let (keys, repeat, crop_sha256) = (&self.keys, self.repeat, &self.crop_sha256);
+        let kind = sighting.sample.kind as u8;
+        let sample = &sighting.sample;
+        let flags: Vec<Category> = sighting.flags.iter().map(|v| v.category).collect();
+        let existing = match keys.find(tx.fps, kind)? {
+            Some(id) => tx.cases.get(id.to_be_bytes())?,
+            None => None,
+        };
+        let (case, action) = match existing {
+            Some(bytes) => {
+                let mut case: Case = decode("cases", &bytes).map_err(abort)?;
+                for key in queue_keys(&case) {
+                    tx.queue.remove(key)?;
+                }
+                case.sightings += 1;
+                case.last_seen = now;
+                if case.capture_ids.len() < MAX_CAPTURES_PER_CASE
+                    && !case.capture_ids.contains(&sighting.capture_id)
+                {
+                    case.capture_ids.push(sighting.capture_id.clone());
+                }
+                for f in &flags {
+                    if !case.flags.contains(f) {
+                        case.flags.push(*f);
+                    }
+                }
+                if case.crop_sha256.is_none() {
+                    case.crop_sha256 = crop_sha256.clone();
+                }
+                case.risk = case
+                    .risk
+                    .max(admon_domain::risk(case.score, &case.flags, repeat));
+                (case, "sighting")
+            }
+            None => {
+                let next = tx.meta.get("next_case_id")?.map_or(1, |v| {
+                    u64::from_be_bytes(v.as_ref().try_into().unwrap_or([0; 8]))
+                });
+                tx.meta.insert("next_case_id", &(next + 1).to_be_bytes())?;
+                let url = sample.url.clone().unwrap_or_default();
+                let mut articles: Vec<String> = Vec::new();
+                for a in sighting.flags.iter().flat_map(|v| v.articles.iter()) {
+                    if !articles.contains(a) {
+                        articles.push(a.clone());
+                    }
+                }
+                let case = Case {
+                    id: next,
+                    state: CaseState::New,
+                    kind: sample.kind,
+                    category: primary.category,
+                    score: primary.score,
+                    domain: host_of(&url),
+                    url,
+                    text: sample.text.clone(),
+                    articles,
+                    evidence: sighting
+                        .flags
+                        .iter()
+                        .flat_map(|v| v.evidence.iter().cloned())
+                        .collect(),
+                    risk: admon_domain::risk(primary.score, &flags, repeat),
+                    flags,
+                    landing_url: sighting.landing_url.clone(),
+                    price: sample.price,
+                    brand: sample.brand.clone(),
+                    seller: sample.seller.clone(),
+                    model: primary.model.clone(),
+                    capture_ids: vec![sighting.capture_id.clone()],
+                    sightings: 1,
+                    first_seen: now,
+                    last_seen: now,
+                    assignee: None,
+                    escalated: false,
+                    crop_sha256: crop_sha256.clone(),
+                };
+                (case, "created")
+            }
+        };
+        keys.register(tx.fps, kind, case.id)?;
+        tx.cases.insert(&case.id.to_be_bytes(), encode(&case))?;
+        for key in queue_keys(&case) {
+            tx.queue.insert(key, &[])?;
+        }
+        if action == "created" {
+            tx.queue.insert(day_key(&case), &[])?;
+            bump_count(tx.meta, case.state, 1)?;
+            append_audit(
+                tx.audit,
+                case.id,
+                who,
+                action,
+                None,
+                Some(case.state),
+                "",
+                now,
+            )?;
+        }
+        let seq = log_change(tx.meta, tx.changes, case.id)?;
+        record["case_id"] = case.id.into();
+        tx.samples
+            .insert(&self.sample_id.to_be_bytes(), encode(&record))?;
+        Ok(Some((case, seq)))
+    }
 }
 
 impl Store {
@@ -374,6 +523,10 @@ impl Store {
             offences: db.open_tree("offences")?,
             changes: db.open_tree("changes")?,
             runs: db.open_tree("runs")?,
+            frontier_queue: db.open_tree("frontier_queue")?,
+            frontier_flight: db.open_tree("frontier_flight")?,
+            frontier_seen: db.open_tree("frontier_seen")?,
+            frontier_hosts: db.open_tree("frontier_hosts")?,
             index: SearchIndex::open(&dir.join("index"))?,
             write: Mutex::new(()),
             min_free: std::sync::atomic::AtomicU64::new(0),
@@ -510,11 +663,13 @@ impl Store {
         Ok(())
     }
 
-    /// Keeps a capture and its evidence (raw body, HTML, screenshot, WARC); returns its id.
-    /// Refused with [`Error::DiskFull`] when the disk is down to its reserve.
-    pub fn put_capture(&self, page: &CapturedPage) -> Result<String> {
-        self.ensure_space()?;
-        let _writing = self.writing();
+    /// A new capture id, for the samples of a page about to be [`Store::ingest`]ed.
+    pub fn new_capture_id(&self) -> Result<String> {
+        Ok(format!("{:016x}", self.db.generate_id()?))
+    }
+
+    /// Keeps the evidence blobs of a page (raw body, HTML, screenshot, WARC); returns its record.
+    fn capture_record(&self, page: &CapturedPage) -> Result<CaptureRecord> {
         self.put_blob(&page.body)?;
         let html_sha256 = self.put_blob(page.html.as_bytes())?;
         let screenshot_sha256 = page
@@ -528,15 +683,85 @@ impl Store {
             &html_sha256,
             screenshot_sha256.as_deref(),
         );
-        let id = format!("{:016x}", self.db.generate_id()?);
-        let stored = CaptureRecord {
+        Ok(CaptureRecord {
             capture: page.capture.clone(),
             html_sha256,
             screenshot_sha256,
             warc_sha256: Some(self.put_blob(&warc)?),
-        };
+        })
+    }
+
+    /// Keeps a capture and its evidence (raw body, HTML, screenshot, WARC); returns its id.
+    /// Refused with [`Error::DiskFull`] when the disk is down to its reserve.
+    pub fn put_capture(&self, page: &CapturedPage) -> Result<String> {
+        self.ensure_space()?;
+        let _writing = self.writing();
+        let id = self.new_capture_id()?;
+        let stored = self.capture_record(page)?;
         self.captures.insert(id.as_bytes(), encode(&stored))?;
         Ok(id)
+    }
+
+    /// Keeps a crawled page, every sighting on it and, when `done` is a frontier job key, the
+    /// job's "done" mark, in one sled transaction: after a crash either all of it is there or
+    /// none (and the page is fetched again). `capture_id` comes from [`Store::new_capture_id`]
+    /// and is the `capture_id` of each sighting. Returns each sighting's case, if it flagged.
+    pub fn ingest(
+        &self,
+        page: &CapturedPage,
+        capture_id: &str,
+        sightings: &[NewSighting],
+        done: Option<&[u8]>,
+    ) -> Result<Vec<Option<u64>>> {
+        self.ensure_space()?;
+        let _writing = self.writing();
+        let capture = encode(&self.capture_record(page)?);
+        let prepared = sightings
+            .iter()
+            .map(|s| self.prepare_sighting(s))
+            .collect::<Result<Vec<_>>>()?;
+        let now = OffsetDateTime::now_utc();
+        let trees = (
+            &self.captures,
+            &self.samples,
+            &self.cases,
+            &self.fingerprints,
+            &self.queue,
+            &self.audit,
+            &self.meta,
+            &self.changes,
+            &self.frontier_flight,
+        );
+        let changed = unwrap_tx(trees.transaction(
+            |(captures, samples, cases, fps, queue, audit, meta, changes, flight)| {
+                captures.insert(capture_id.as_bytes(), capture.as_slice())?;
+                let tx = SightingTrees {
+                    samples,
+                    cases,
+                    fps,
+                    queue,
+                    audit,
+                    meta,
+                    changes,
+                };
+                let mut changed = Vec::new();
+                for p in &prepared {
+                    changed.push(p.apply(&tx, now, "crawler")?);
+                }
+                if let Some(key) = done {
+                    crate::frontier::mark_done(flight, meta, key)?;
+                }
+                Ok(changed)
+            },
+        ))?;
+        let mut ids = Vec::new();
+        for change in changed {
+            if let Some((case, seq)) = &change {
+                self.index.upsert(case, *seq)?;
+            }
+            ids.push(change.map(|(case, _)| case.id));
+        }
+        Ok(ids)
     }
 
     /// A capture and the hashes of its evidence blobs.
@@ -547,58 +772,25 @@ impl Store {
             .transpose()
     }
 
+    /// Every capture, in the order they were kept.
+    pub fn captures(&self) -> impl Iterator<Item = Result<(String, CaptureRecord)>> + '_ {
+        self.captures.iter().map(|item| {
+            let (id, bytes) = item?;
+            Ok((
+                String::from_utf8_lossy(&id).into_owned(),
+                decode("captures", &bytes)?,
+            ))
+        })
+    }
+
     /// Records one sighting: the sample is always kept; when flagged it opens a case, or adds
     /// a sighting to the case with the same fingerprint. Returns the case id, if any.
     pub fn record_sighting(&self, sighting: NewSighting, who: &str) -> Result<Option<u64>> {
         let _writing = self.writing();
-        let sample_id = self.db.generate_id()?;
-        let mut record = serde_json::json!({
-            "capture_id": sighting.capture_id,
-            "sample": sighting.sample,
-            "flags": sighting.flags,
-        });
-        let Some(primary) = sighting.flags.first().cloned() else {
-            self.samples
-                .insert(sample_id.to_be_bytes(), encode(&record))?;
-            return Ok(None);
-        };
+        let prepared = self.prepare_sighting(&sighting)?;
         let now = OffsetDateTime::now_utc();
-        let keys = GroupKeys::of(
-            &sighting.sample,
-            sighting.landing_url.as_deref(),
-            &sighting.images,
-        );
-        let kind = sighting.sample.kind as u8;
-        let crop_sha256 = sighting
-            .crop
-            .as_deref()
-            .map(|png| self.put_blob(png))
-            .transpose()?;
-        // A repeat offender's new ads rank higher. Read outside the transaction (it cannot
-        // scan) but under the write lock, so no confirmation lands in between.
-        let repeat = {
-            let domain = host_of(sighting.sample.url.as_deref().unwrap_or_default());
-            let who = advertiser_of(sighting.landing_url.as_deref(), &domain);
-            self.offences_of(prefix_of(who))? > 0
-        };
-        let sample = &sighting.sample;
-        let url = sample.url.clone().unwrap_or_default();
-        let articles: Vec<String> = {
-            let mut all: Vec<String> = Vec::new();
-            for a in sighting.flags.iter().flat_map(|v| v.articles.iter()) {
-                if !all.contains(a) {
-                    all.push(a.clone());
-                }
-            }
-            all
-        };
-        let evidence: Vec<EvidenceSpan> = sighting
-            .flags
-            .iter()
-            .flat_map(|v| v.evidence.iter().cloned())
-            .collect();
-        let flags: Vec<Category> = sighting.flags.iter().map(|v| v.category).collect();
         let trees = (
+            &self.samples,
             &self.cases,
             &self.fingerprints,
             &self.queue,
@@ -606,91 +798,62 @@ impl Store {
             &self.meta,
             &self.changes,
         );
-        let (case, seq) = unwrap_tx(trees.transaction(
-            |(cases, fps, queue, audit, meta, changes)| {
-                let existing = match keys.find(fps, kind)? {
-                    Some(id) => cases.get(id.to_be_bytes())?,
-                    None => None,
+        let changed = unwrap_tx(trees.transaction(
+            |(samples, cases, fps, queue, audit, meta, changes)| {
+                let tx = SightingTrees {
+                    samples,
+                    cases,
+                    fps,
+                    queue,
+                    audit,
+                    meta,
+                    changes,
                 };
-                let (case, action) = match existing {
-                    Some(bytes) => {
-                        let mut case: Case = decode("cases", &bytes).map_err(abort)?;
-                        for key in queue_keys(&case) {
-                            queue.remove(key)?;
-                        }
-                        case.sightings += 1;
-                        case.last_seen = now;
-                        if case.capture_ids.len() < MAX_CAPTURES_PER_CASE
-                            && !case.capture_ids.contains(&sighting.capture_id)
-                        {
-                            case.capture_ids.push(sighting.capture_id.clone());
-                        }
-                        for f in &flags {
-                            if !case.flags.contains(f) {
-                                case.flags.push(*f);
-                            }
-                        }
-                        if case.crop_sha256.is_none() {
-                            case.crop_sha256 = crop_sha256.clone();
-                        }
-                        case.risk =
-                            case.risk
-                                .max(admon_domain::risk(case.score, &case.flags, repeat));
-                        (case, "sighting")
-                    }
-                    None => {
-                        let next = meta.get("next_case_id")?.map_or(1, |v| {
-                            u64::from_be_bytes(v.as_ref().try_into().unwrap_or([0; 8]))
-                        });
-                        meta.insert("next_case_id", &(next + 1).to_be_bytes())?;
-                        let case = Case {
-                            id: next,
-                            state: CaseState::New,
-                            kind: sample.kind,
-                            category: primary.category,
-                            score: primary.score,
-                            url: url.clone(),
-                            domain: host_of(&url),
-                            text: sample.text.clone(),
-                            articles: articles.clone(),
-                            evidence: evidence.clone(),
-                            flags: flags.clone(),
-                            landing_url: sighting.landing_url.clone(),
-                            price: sample.price,
-                            brand: sample.brand.clone(),
-                            seller: sample.seller.clone(),
-                            model: primary.model.clone(),
-                            capture_ids: vec![sighting.capture_id.clone()],
-                            sightings: 1,
-                            first_seen: now,
-                            last_seen: now,
-                            assignee: None,
-                            escalated: false,
-                            crop_sha256: crop_sha256.clone(),
-                            risk: admon_domain::risk(primary.score, &flags, repeat),
-                        };
-                        (case, "created")
-                    }
-                };
-                keys.register(fps, kind, case.id)?;
-                cases.insert(&case.id.to_be_bytes(), encode(&case))?;
-                for key in queue_keys(&case) {
-                    queue.insert(key, &[])?;
-                }
-                if action == "created" {
-                    queue.insert(day_key(&case), &[])?;
-                    bump_count(meta, case.state, 1)?;
-                    append_audit(audit, case.id, who, action, None, Some(case.state), "", now)?;
-                }
-                let seq = log_change(meta, changes, case.id)?;
-                Ok((case, seq))
+                prepared.apply(&tx, now, who)
             },
         ))?;
-        record["case_id"] = case.id.into();
-        self.samples
-            .insert(sample_id.to_be_bytes(), encode(&record))?;
-        self.index.upsert(&case, seq)?;
-        Ok(Some(case.id))
+        Ok(match changed {
+            Some((case, seq)) => {
+                self.index.upsert(&case, seq)?;
+                Some(case.id)
+            }
+            None => None,
+        })
+    }
+
+    /// Everything a sighting needs that is not read in its transaction: the sample's id, the
+    /// crop blob, the grouping keys and whether the advertiser is a repeat offender. Called
+    /// under the write lock.
+    fn prepare_sighting(&self, sighting: &NewSighting) -> Result<PreparedSighting> {
+        let sample_id = self.db.generate_id()?;
+        let record = serde_json::json!({
+            "capture_id": sighting.capture_id,
+            "sample": sighting.sample,
+            "flags": sighting.flags,
+        });
+        let crop_sha256 = match (&sighting.crop, sighting.flags.is_empty()) {
+            (Some(png), false) => Some(self.put_blob(png)?),
+            _ => None,
+        };
+        // A repeat offender's new ads rank higher. Read outside the transaction (it cannot
+        // scan) but under the write lock, so no confirmation lands in between.
+        let repeat = !sighting.flags.is_empty() && {
+            let domain = host_of(sighting.sample.url.as_deref().unwrap_or_default());
+            let who = advertiser_of(sighting.landing_url.as_deref(), &domain);
+            self.offences_of(prefix_of(who))? > 0
+        };
+        Ok(PreparedSighting {
+            sample_id,
+            record,
+            keys: GroupKeys::of(
+                &sighting.sample,
+                sighting.landing_url.as_deref(),
+                &sighting.images,
+            ),
+            crop_sha256,
+            repeat,
+            sighting: sighting.clone(),
+        })
     }
 
     /// A case by id.
