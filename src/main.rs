@@ -532,6 +532,7 @@ fn print_summary(s: &pipeline::IngestSummary) {
     println!("{:<16} {:>10}", "listings", c.listings);
     println!("{:<16} {:>10}", "flagged", s.flagged);
     println!("{:<16} {:>10.1}", "seconds", c.seconds);
+    println!("{:<16} {:>10}", "left unvisited", c.waiting);
     if c.resumed {
         println!("resumed an unfinished crawl");
     }

@@ -61,7 +61,6 @@ pub async fn crawl_into_store(
         store
             .frontier_reset()
             .context("resetting the crawl frontier")?;
-        crawl.waiting = 0;
     }
     Ok(IngestSummary {
         crawl,

@@ -55,7 +55,8 @@ pub struct CrawlSummary {
     pub stopped: bool,
     /// Whether it went on from a crawl that stopped or died.
     pub resumed: bool,
-    /// URLs left in the frontier for the next crawl (page limit reached, or stopped).
+    /// URLs left in the frontier unvisited (page limit reached, or stopped). A stopped crawl
+    /// leaves them for the next to resume.
     pub waiting: u64,
 }
 
