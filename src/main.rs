@@ -317,7 +317,12 @@ fn run(cli: Cli) -> Result<()> {
                 "restored the backup of {} into {}: {} records, {} cases indexed",
                 report.taken,
                 data.display(),
-                report.trees.values().sum::<u64>(),
+                report
+                    .trees
+                    .iter()
+                    .filter(|(name, _)| *name != "blob segment bytes")
+                    .map(|(_, n)| n)
+                    .sum::<u64>(),
                 store.index_status()?.documents
             );
             if !check.problems.is_empty() {
@@ -369,9 +374,15 @@ fn backup(data: &Path, dir: &Path) -> Result<()> {
     };
     println!(
         "backed up {} records ({} cases, {} evidence blobs) to {}",
-        report.trees.values().sum::<u64>(),
+        report
+            .trees
+            .iter()
+            .filter(|(name, _)| *name != "blob segment bytes")
+            .map(|(_, n)| n)
+            .sum::<u64>(),
         report.trees.get("cases").copied().unwrap_or(0),
-        report.trees.get("blobs").copied().unwrap_or(0),
+        report.trees.get("blobs").copied().unwrap_or(0)
+            + report.trees.get("blob_index").copied().unwrap_or(0),
         report.dir.display()
     );
     Ok(())

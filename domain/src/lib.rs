@@ -352,7 +352,13 @@ impl CapturedPage {
                 headers: vec![("Content-Type".into(), "text/html; charset=utf-8".into())],
                 fetched_at: OffsetDateTime::now_utc(),
                 charset: "UTF-8".into(),
-                sha256: String::new(),
+                sha256: {
+                    use sha2::Digest;
+                    sha2::Sha256::digest(html.as_bytes())
+                        .iter()
+                        .map(|b| format!("{b:02x}"))
+                        .collect()
+                },
                 truncated: false,
                 rendered: false,
             },

@@ -2,7 +2,8 @@
 //! into an empty data directory. The search index is not copied: a restored store rebuilds it
 //! from sled on first open.
 //!
-//! A backup directory holds `db/` (a sled database) and `backup.json` (what was copied).
+//! A backup directory holds `db/` (a sled database), `blobs/` (the evidence segments) and
+//! `backup.json` (what was copied).
 
 use crate::records::SCHEMA_VERSION;
 use crate::{Error, Result, Store};
@@ -13,6 +14,8 @@ use time::OffsetDateTime;
 
 const MANIFEST: &str = "backup.json";
 const BATCH: usize = 10_000;
+/// The bytes of evidence blob segments in a backup's manifest, beside the trees' records.
+const BLOB_BYTES: &str = "blob segment bytes";
 
 /// What a backup holds, written beside it as `backup.json`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -82,8 +85,9 @@ impl Store {
         let _writing = self.writing();
         self.db.flush()?;
         let target = sled::open(dest.join("db"))?;
-        let trees = copy_trees(&self.db, &target)?;
+        let mut trees = copy_trees(&self.db, &target)?;
         drop(target);
+        trees.insert(BLOB_BYTES.into(), self.blob_files.copy_to(dest)?);
         let report = BackupReport {
             taken: OffsetDateTime::now_utc(),
             schema_version: SCHEMA_VERSION,
@@ -119,7 +123,11 @@ impl Store {
         {
             let source = sled::open(backup.join("db"))?;
             let target = sled::open(data.join("db"))?;
-            let copied = copy_trees(&source, &target)?;
+            let mut copied = copy_trees(&source, &target)?;
+            if report.trees.contains_key(BLOB_BYTES) {
+                let source = crate::blobs::BlobLog::open(backup, source.open_tree("blob_index")?)?;
+                copied.insert(BLOB_BYTES.into(), source.copy_to(data)?);
+            }
             if copied != report.trees {
                 return Err(Error::NotABackup {
                     dir: backup.to_owned(),

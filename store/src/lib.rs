@@ -1,8 +1,8 @@
 //! The monitoring centre's memory: every capture, sample, case and triage decision, with the
 //! evidence behind them.
 //!
-//! sled is the source of truth ([`Store`]): captures, content-addressed evidence blobs (HTML,
-//! screenshots) with their SHA-256, samples with their verdicts, cases grouped by fingerprint,
+//! sled is the source of truth ([`Store`]): captures, the SHA-256 of their evidence blobs (HTML,
+//! screenshots, WARC; content-addressed files in `blobs/`), samples with their verdicts, cases grouped by fingerprint,
 //! a queue index by state and score, users, and a hash-chained audit log that
 //! [`Store::verify`] checks. A tantivy index with jieba tokenisation (`index`) makes cases
 //! searchable in Chinese; it can always be rebuilt from sled, and after a crash it replays the
@@ -16,6 +16,7 @@
 #![warn(missing_docs)]
 
 mod backup;
+mod blobs;
 mod control;
 mod error;
 mod frontier;

@@ -14,8 +14,10 @@ use std::sync::{Mutex, MutexGuard};
 use time::OffsetDateTime;
 
 /// 1: the first layout. 2: captures keep a WARC record; case changes are logged by sequence
-/// number for the search index. 3: the queue is also keyed by domain and by day.
-pub(crate) const SCHEMA_VERSION: u32 = 3;
+/// number for the search index. 3: the queue is also keyed by domain and by day. 4: new
+/// evidence blobs are appended to segment files (`blobs/`), not kept as sled values; the crawl
+/// frontier is kept.
+pub(crate) const SCHEMA_VERSION: u32 = 4;
 const MAX_CAPTURES_PER_CASE: usize = 50;
 
 /// A capture as the store holds it (the `captures` tree's records): the fetch record and the
@@ -175,7 +177,9 @@ pub struct Store {
     pub(crate) db: sled::Db,
     pub(crate) meta: sled::Tree,
     captures: sled::Tree,
+    /// Evidence blobs of stores from before schema 4 (newer ones are files: `blobs`).
     blobs: sled::Tree,
+    pub(crate) blob_files: crate::blobs::BlobLog,
     samples: sled::Tree,
     cases: sled::Tree,
     fingerprints: sled::Tree,
@@ -513,6 +517,7 @@ impl Store {
             dir: dir.to_owned(),
             captures: db.open_tree("captures")?,
             blobs: db.open_tree("blobs")?,
+            blob_files: crate::blobs::BlobLog::open(dir, db.open_tree("blob_index")?)?,
             samples: db.open_tree("samples")?,
             cases: db.open_tree("cases")?,
             fingerprints: db.open_tree("fingerprints")?,
@@ -566,7 +571,7 @@ impl Store {
                     if stored.warc_sha256.is_some() {
                         continue;
                     }
-                    let Some(body) = self.blobs.get(&stored.capture.sha256)? else {
+                    let Some(body) = self.blob(&stored.capture.sha256)? else {
                         continue;
                     };
                     let warc = crate::warc::capture_records(
@@ -590,6 +595,9 @@ impl Store {
                     self.queue.insert(day_key(&case), &[])?;
                 }
             }
+            // 3 -> 4: nothing to move: old blobs stay readable in the `blobs` tree, and the
+            // frontier trees start empty. The version keeps older admons off a store whose
+            // new evidence they could not read.
             self.meta
                 .insert("schema_version", &(version + 1).to_be_bytes())?;
             self.db.flush()?;
@@ -615,6 +623,7 @@ impl Store {
     /// Flushes sled, then commits the index (never ahead of sled) and drops the change-log
     /// entries it now covers.
     fn commit_index(&self) -> Result<()> {
+        self.blob_files.sync()?;
         self.db.flush()?;
         let seq = self.index.commit()?;
         for item in self.changes.range(..=seq.to_be_bytes()) {
@@ -625,14 +634,16 @@ impl Store {
 
     fn put_blob(&self, bytes: &[u8]) -> Result<String> {
         let sha = hex::encode(Sha256::digest(bytes));
-        if !self.blobs.contains_key(&sha)? {
-            self.blobs.insert(sha.as_bytes(), bytes)?;
-        }
+        self.blob_files.put(&sha, bytes)?;
         Ok(sha)
     }
 
     /// An evidence blob by its SHA-256.
     pub fn blob(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
+        if let Some(bytes) = self.blob_files.get(sha256)? {
+            return Ok(Some(bytes));
+        }
+        // Kept by a store from before schema 4.
         Ok(self.blobs.get(sha256)?.map(|v| v.to_vec()))
     }
 
@@ -971,7 +982,7 @@ impl Store {
     pub fn sizes(&self) -> Vec<(&'static str, usize)> {
         vec![
             ("captures", self.captures.len()),
-            ("evidence_blobs", self.blobs.len()),
+            ("evidence_blobs", self.blobs.len() + self.blob_files.len()),
             ("samples", self.samples.len()),
             ("cases", self.cases.len()),
             ("audit_entries", self.audit_len()),
@@ -1215,15 +1226,48 @@ impl Store {
                     .push(format!("audit log truncated: head is entry {}", head.0));
             }
         }
+        let check = |key: &str, value: &[u8]| {
+            let actual = hex::encode(Sha256::digest(value));
+            (actual != key)
+                .then(|| format!("evidence blob {key} does not match its hash (now {actual})"))
+        };
         for item in self.blobs.iter() {
             let (key, value) = item?;
             report.blobs += 1;
-            let actual = hex::encode(Sha256::digest(&value));
-            if actual.as_bytes() != key.as_ref() {
-                report.problems.push(format!(
-                    "evidence blob {} does not match its hash (now {actual})",
-                    String::from_utf8_lossy(&key)
-                ));
+            report
+                .problems
+                .extend(check(&String::from_utf8_lossy(&key), &value));
+        }
+        for sha in self.blob_files.hashes() {
+            let sha = sha?;
+            report.blobs += 1;
+            match self.blob_files.get(&sha) {
+                Ok(Some(bytes)) => report.problems.extend(check(&sha, &bytes)),
+                Ok(None) => {}
+                Err(e) => report
+                    .problems
+                    .push(format!("evidence blob {sha} cannot be read: {e}")),
+            }
+        }
+        // Every capture's evidence is there.
+        for item in self.captures.iter() {
+            let (id, bytes) = item?;
+            let stored: CaptureRecord = decode("captures", &bytes)?;
+            let wanted = [Some(&stored.capture.sha256), Some(&stored.html_sha256)]
+                .into_iter()
+                .chain([
+                    stored.screenshot_sha256.as_ref(),
+                    stored.warc_sha256.as_ref(),
+                ])
+                .flatten()
+                .filter(|sha| !sha.is_empty());
+            for sha in wanted {
+                if self.blob(sha)?.is_none() {
+                    report.problems.push(format!(
+                        "capture {} is missing evidence blob {sha}",
+                        String::from_utf8_lossy(&id)
+                    ));
+                }
             }
         }
         if self.index.is_dirty() {

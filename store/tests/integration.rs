@@ -144,10 +144,21 @@ fn edited_audit_entries_and_corrupted_blobs_are_reported() {
                 entry.replace("not an ad", "confirmed by boss").as_bytes(),
             )
             .unwrap();
-        let blobs = db.open_tree("blobs").unwrap();
-        let (k, _) = blobs.iter().next().unwrap().unwrap();
-        blobs.insert(k, &b"<p>forged</p>"[..]).unwrap();
         db.flush().unwrap();
+        // Evidence: one blob's bytes overwritten in its segment, another's index entry lost.
+        let index = db.open_tree("blob_index").unwrap();
+        let mut entries = index.iter();
+        let (_, at) = entries.next().unwrap().unwrap();
+        let offset = u64::from_be_bytes(at[4..12].try_into().unwrap());
+        let (gone, _) = entries.next().unwrap().unwrap();
+        index.remove(gone).unwrap();
+        db.flush().unwrap();
+        let segment = dir.path().join("blobs/segment-000001");
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(segment)
+            .unwrap();
+        std::os::unix::fs::FileExt::write_all_at(&file, b"<p>forged</p>", offset).unwrap();
     }
     let store = Store::open(dir.path()).unwrap();
     let report = store.verify().unwrap();
@@ -164,6 +175,14 @@ fn edited_audit_entries_and_corrupted_blobs_are_reported() {
             .problems
             .iter()
             .any(|p| p.contains("does not match its hash")),
+        "{:?}",
+        report.problems
+    );
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.contains("is missing evidence blob")),
         "{:?}",
         report.problems
     );

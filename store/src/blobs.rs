@@ -1,0 +1,171 @@
+//! Evidence blobs (raw bodies, HTML, screenshots, WARC records, ad crops), appended to segment
+//! files `blobs/segment-NNNNNN` and found by SHA-256 through the `blob_index` tree (hash ->
+//! segment, offset, length). Appends only: a blob is written once and never changed.
+//!
+//! They live outside sled's trees because sled copies a tree node's values on every write to
+//! it: with 20-60 KB pages that was half of a crawl's time and most of its memory. One
+//! appended file (rather than a file per blob) keeps file-system metadata work, which stalls
+//! behind sled's fsyncs, out of the write path.
+//!
+//! A process killed at any point leaves every indexed blob complete: the bytes are written
+//! before their index entry. [`BlobLog::sync`] (called by `Store::flush`) makes the segments
+//! durable before sled flushes, so after a power cut an index entry whose bytes were lost can
+//! only be one written since the last flush; `admon store verify` names any. Stores from
+//! before schema 4 kept blobs in the `blobs` tree, which is still read.
+
+use crate::{Error, Result};
+use std::fs::File;
+use std::io::Write;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// A segment is closed, and the next begun, past this size.
+const SEGMENT_BYTES: u64 = 1 << 30;
+
+pub(crate) struct BlobLog {
+    root: PathBuf,
+    index: sled::Tree,
+    /// The segment being appended to: its number, file and length.
+    current: Mutex<(u32, File, u64)>,
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |cause| Error::Io {
+        path: path.to_owned(),
+        cause,
+    }
+}
+
+fn segment_path(root: &Path, n: u32) -> PathBuf {
+    root.join(format!("segment-{n:06}"))
+}
+
+/// Where a blob is: segment, offset, length (big-endian u32, u64, u64).
+fn location(bytes: &[u8]) -> Option<(u32, u64, u64)> {
+    Some((
+        u32::from_be_bytes(bytes.get(0..4)?.try_into().ok()?),
+        u64::from_be_bytes(bytes.get(4..12)?.try_into().ok()?),
+        u64::from_be_bytes(bytes.get(12..20)?.try_into().ok()?),
+    ))
+}
+
+fn open_append(path: &Path) -> Result<(File, u64)> {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(io(path))?;
+    let len = file.metadata().map_err(io(path))?.len();
+    Ok((file, len))
+}
+
+impl BlobLog {
+    /// The blob log under a data directory, appending to its newest segment.
+    pub(crate) fn open(data: &Path, index: sled::Tree) -> Result<BlobLog> {
+        let root = data.join("blobs");
+        std::fs::create_dir_all(&root).map_err(io(&root))?;
+        let newest = Self::segments_in(&root)?.last().map_or(1, |(n, _)| *n);
+        let (file, len) = open_append(&segment_path(&root, newest))?;
+        Ok(BlobLog {
+            root,
+            index,
+            current: Mutex::new((newest, file, len)),
+        })
+    }
+
+    fn segments_in(root: &Path) -> Result<Vec<(u32, PathBuf)>> {
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(root).map_err(io(root))? {
+            let path = entry.map_err(io(root))?.path();
+            let n = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.strip_prefix("segment-"))
+                .and_then(|n| n.parse::<u32>().ok());
+            if let Some(n) = n {
+                out.push((n, path));
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// Keeps `bytes` under their hash `sha256` unless already kept. Callers hold the store's
+    /// write lock.
+    pub(crate) fn put(&self, sha256: &str, bytes: &[u8]) -> Result<()> {
+        if self.index.contains_key(sha256)? {
+            return Ok(());
+        }
+        let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
+        if current.2 >= SEGMENT_BYTES {
+            let next = current.0 + 1;
+            let (file, len) = open_append(&segment_path(&self.root, next))?;
+            *current = (next, file, len);
+        }
+        let (segment, offset) = (current.0, current.2);
+        let path = segment_path(&self.root, segment);
+        current.1.write_all(bytes).map_err(io(&path))?;
+        current.2 += bytes.len() as u64;
+        let mut at = Vec::with_capacity(20);
+        at.extend_from_slice(&segment.to_be_bytes());
+        at.extend_from_slice(&offset.to_be_bytes());
+        at.extend_from_slice(&(bytes.len() as u64).to_be_bytes());
+        self.index.insert(sha256, at)?;
+        Ok(())
+    }
+
+    /// The blob with hash `sha256`, if kept here.
+    pub(crate) fn get(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
+        let Some(at) = self.index.get(sha256)? else {
+            return Ok(None);
+        };
+        let (segment, offset, len) = location(&at).ok_or_else(|| Error::Corrupt {
+            tree: "blob_index",
+            message: format!("bad location for {sha256}"),
+        })?;
+        let path = segment_path(&self.root, segment);
+        let file = File::open(&path).map_err(io(&path))?;
+        let mut bytes = vec![0; len as usize];
+        file.read_exact_at(&mut bytes, offset).map_err(io(&path))?;
+        Ok(Some(bytes))
+    }
+
+    /// Every indexed blob's hash.
+    pub(crate) fn hashes(&self) -> impl Iterator<Item = Result<String>> + '_ {
+        self.index
+            .iter()
+            .keys()
+            .map(|k| Ok(String::from_utf8_lossy(&k?).into_owned()))
+    }
+
+    /// How many blobs are indexed.
+    pub(crate) fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    /// Makes every blob appended so far durable.
+    pub(crate) fn sync(&self) -> Result<()> {
+        let current = self.current.lock().unwrap_or_else(|e| e.into_inner());
+        current
+            .1
+            .sync_data()
+            .map_err(io(&segment_path(&self.root, current.0)))
+    }
+
+    /// Copies the segment files into `dest`'s blob directory (the index is a tree, copied
+    /// with the others); returns the bytes copied. Callers hold the store's write lock.
+    pub(crate) fn copy_to(&self, dest: &Path) -> Result<u64> {
+        let target = dest.join("blobs");
+        std::fs::create_dir_all(&target).map_err(io(&target))?;
+        let mut bytes = 0;
+        for (n, path) in Self::segments_in(&self.root)? {
+            let to = segment_path(&target, n);
+            bytes += std::fs::copy(&path, &to).map_err(io(&to))?;
+            File::open(&to)
+                .and_then(|f| f.sync_all())
+                .map_err(io(&to))?;
+        }
+        Ok(bytes)
+    }
+}
