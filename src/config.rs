@@ -79,11 +79,16 @@ impl ScheduleConfig {
 pub struct StoreConfig {
     /// Free space (MB) to keep on the data directory's disk; crawls stop below it.
     pub min_free_mb: u64,
+    /// Memory (MB) for sled's page cache.
+    pub cache_mb: u64,
 }
 
 impl Default for StoreConfig {
     fn default() -> Self {
-        StoreConfig { min_free_mb: 256 }
+        StoreConfig {
+            min_free_mb: 256,
+            cache_mb: admon_store::DEFAULT_CACHE_BYTES >> 20,
+        }
     }
 }
 

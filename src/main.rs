@@ -247,6 +247,7 @@ fn load_config(path: Option<&Path>) -> Result<Config> {
 fn run(cli: Cli) -> Result<()> {
     let config = load_config(cli.config.as_deref())?;
     let _ = MIN_FREE_BYTES.set(config.store.min_free_mb << 20);
+    let _ = CACHE_BYTES.set(config.store.cache_mb.max(8) << 20);
     let data = cli.data;
     match cli.command {
         Command::Demo { port } => runtime()?.block_on(run_demo(config, &data, port)),
@@ -349,11 +350,19 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 
 /// `[store] min_free_mb`, in bytes, for every store this process opens.
 static MIN_FREE_BYTES: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+static CACHE_BYTES: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
 
 /// Opens the store and answers `admon store backup` from other processes while it is open.
 fn open_store(data: &Path) -> Result<Arc<Store>> {
     let store = Arc::new(
-        Store::open(data).with_context(|| format!("opening the store in {}", data.display()))?,
+        Store::open_with_cache(
+            data,
+            CACHE_BYTES
+                .get()
+                .copied()
+                .unwrap_or(admon_store::DEFAULT_CACHE_BYTES),
+        )
+        .with_context(|| format!("opening the store in {}", data.display()))?,
     );
     store.set_min_free_bytes(MIN_FREE_BYTES.get().copied().unwrap_or(0));
     store.listen_control();

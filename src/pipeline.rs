@@ -2,7 +2,7 @@
 //! every stage.
 
 use admon_classifier::{Classifier, Resources};
-use admon_crawler::{CrawlSummary, Crawler, Delivered, Progress};
+use admon_crawler::{CrawlSummary, Crawler, Delivered, Frontier, Progress};
 use admon_domain::{AdForm, CapturedPage, Category, EvidenceSpan, Verdict};
 use admon_store::{NewSighting, Store};
 use anyhow::Context;
@@ -50,6 +50,11 @@ pub async fn crawl_into_store(
             Ok((samples, flagged))
         })
     };
+    // Jobs a killed crawl had in flight go back in the queue.
+    let back = Frontier::resume(&*store).context("resuming the crawl frontier")?;
+    if back > 0 {
+        tracing::info!(back, "jobs in flight when the last crawl died are queued again");
+    }
     let crawl = crawler.run_with(store.clone(), seeds, tx, progress).await;
     // The sink ends when the crawl drops its sender: everything delivered is kept first.
     let (samples, flagged) = sink.await.context("store task")??;
@@ -106,7 +111,10 @@ pub fn ingest_page(
     });
     let sightings: Vec<NewSighting> = ads.chain(listings).collect();
     let flagged = sightings.iter().filter(|s| !s.flags.is_empty()).count();
-    store.ingest(page, &capture_id, &sightings, done)?;
+    if store.ingest(page, &capture_id, &sightings, done)?.is_none() {
+        tracing::info!(url = page.capture.url, "page already kept; not kept twice");
+        return Ok((0, 0));
+    }
     Ok((sightings.len() as u64, flagged as u64))
 }
 

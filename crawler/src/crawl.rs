@@ -257,7 +257,8 @@ impl Crawler {
     }
 
     /// Crawls from `seeds` and whatever `frontier` still holds from a crawl that stopped or
-    /// died, until the frontier is empty or `max_pages` pages are captured. Each page is
+    /// died (call [`Frontier::resume`] once first, to put back what a dead process left in
+    /// flight), until no job is left to take or `max_pages` pages are captured. Each page is
     /// delivered with its job's key; the consumer marks it done. Fails only when the frontier
     /// does (a page that fails is counted and the crawl goes on).
     pub async fn run_with(
@@ -272,10 +273,6 @@ impl Crawler {
             resumed: frontier.started()?,
             ..CrawlSummary::default()
         };
-        if summary.resumed {
-            let back = frontier.resume()?;
-            tracing::info!(back, waiting = frontier.waiting()?, "resuming the crawl");
-        }
         let cap = self.config.max_pages_per_host;
         let seed_jobs: Vec<Job> = seeds
             .iter()

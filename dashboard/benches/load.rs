@@ -191,7 +191,7 @@ fn main() {
         .unwrap_or(100_000);
     let dir = tempfile::tempdir_in(std::env::var("ADMON_BENCH_DIR").unwrap_or_else(|_| ".".into()))
         .unwrap();
-    let store = Arc::new(Store::open(dir.path()).unwrap());
+    let store = Arc::new(Store::open_with_cache(dir.path(), 256 << 20).unwrap());
     let started = std::time::Instant::now();
     fill(&store, cases);
     eprintln!(

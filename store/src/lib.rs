@@ -33,6 +33,6 @@ pub use error::{Error, Result};
 pub use index::Facets;
 pub use records::{
     ApiToken, AuditEntry, CaptureRecord, CaseFilter, IndexStatus, NewSighting, Store, User,
-    VerifyReport,
+    VerifyReport, DEFAULT_CACHE_BYTES,
 };
 pub use runs::CrawlRun;

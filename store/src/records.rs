@@ -19,6 +19,9 @@ use time::OffsetDateTime;
 /// frontier is kept.
 pub(crate) const SCHEMA_VERSION: u32 = 4;
 const MAX_CAPTURES_PER_CASE: usize = 50;
+/// sled's page cache defaults to 1 GiB; an eighth of that keeps the hot trees (queue, cases,
+/// meta) resident and leaves memory for the crawler and the index.
+pub const DEFAULT_CACHE_BYTES: u64 = 128 << 20;
 
 /// A capture as the store holds it (the `captures` tree's records): the fetch record and the
 /// SHA-256 of each evidence blob, each readable with [`Store::blob`].
@@ -191,10 +194,11 @@ pub struct Store {
     changes: sled::Tree,
     pub(crate) runs: sled::Tree,
     /// The crawl frontier (`frontier`): queued jobs, jobs in flight, URLs seen, URLs per host.
-    pub(crate) frontier_queue: sled::Tree,
+    pub(crate) frontier: sled::Tree,
     pub(crate) frontier_flight: sled::Tree,
-    pub(crate) frontier_seen: sled::Tree,
-    pub(crate) frontier_hosts: sled::Tree,
+    pub(crate) frontier_kept: sled::Tree,
+    /// Serialises frontier changes (the crawl loop's), apart from the store's write lock.
+    pub(crate) frontier_lock: Mutex<crate::frontier::Seeds>,
     index: SearchIndex,
     /// Held by every write: writes reach the search index in change order, and a backup sees
     /// no write half done.
@@ -486,16 +490,20 @@ impl Store {
     /// Opens (creating if needed) the store in `dir`. Fails with [`Error::Locked`] when another
     /// process holds it.
     pub fn open(dir: &Path) -> Result<Store> {
+        Store::open_with_cache(dir, DEFAULT_CACHE_BYTES)
+    }
+
+    /// [`Store::open`] with sled's page cache at `cache_bytes` (more keeps more of a large
+    /// store's queue and cases in memory; less keeps a crawl's memory down).
+    pub fn open_with_cache(dir: &Path, cache_bytes: u64) -> Result<Store> {
         std::fs::create_dir_all(dir).map_err(|cause| Error::Io {
             path: dir.to_owned(),
             cause,
         })?;
         let lock = lock::acquire(dir)?;
-        // sled's page cache defaults to 1 GiB; a quarter of that keeps the hot trees (queue,
-        // cases, meta) resident and leaves memory for the crawler and the index.
         let db = sled::Config::new()
             .path(dir.join("db"))
-            .cache_capacity(256 << 20)
+            .cache_capacity(cache_bytes)
             .open()?;
         let meta = db.open_tree("meta")?;
         let found = match meta.get("schema_version")? {
@@ -528,10 +536,10 @@ impl Store {
             offences: db.open_tree("offences")?,
             changes: db.open_tree("changes")?,
             runs: db.open_tree("runs")?,
-            frontier_queue: db.open_tree("frontier_queue")?,
+            frontier: db.open_tree("frontier")?,
             frontier_flight: db.open_tree("frontier_flight")?,
-            frontier_seen: db.open_tree("frontier_seen")?,
-            frontier_hosts: db.open_tree("frontier_hosts")?,
+            frontier_kept: db.open_tree("frontier_kept")?,
+            frontier_lock: Mutex::default(),
             index: SearchIndex::open(&dir.join("index"))?,
             write: Mutex::new(()),
             min_free: std::sync::atomic::AtomicU64::new(0),
@@ -716,14 +724,15 @@ impl Store {
     /// Keeps a crawled page, every sighting on it and, when `done` is a frontier job key, the
     /// job's "done" mark, in one sled transaction: after a crash either all of it is there or
     /// none (and the page is fetched again). `capture_id` comes from [`Store::new_capture_id`]
-    /// and is the `capture_id` of each sighting. Returns each sighting's case, if it flagged.
+    /// and is the `capture_id` of each sighting. Returns each sighting's case, if it flagged;
+    /// `None` when the page of job `done` was kept before (a page delivered twice).
     pub fn ingest(
         &self,
         page: &CapturedPage,
         capture_id: &str,
         sightings: &[NewSighting],
         done: Option<&[u8]>,
-    ) -> Result<Vec<Option<u64>>> {
+    ) -> Result<Option<Vec<Option<u64>>>> {
         self.ensure_space()?;
         let _writing = self.writing();
         let capture = encode(&self.capture_record(page)?);
@@ -742,9 +751,16 @@ impl Store {
             &self.meta,
             &self.changes,
             &self.frontier_flight,
+            &self.frontier_kept,
         );
         let changed = unwrap_tx(trees.transaction(
-            |(captures, samples, cases, fps, queue, audit, meta, changes, flight)| {
+            |(captures, samples, cases, fps, queue, audit, meta, changes, flight, kept)| {
+                if let Some(key) = done {
+                    if kept.insert(key, &[])?.is_some() {
+                        return Ok(None);
+                    }
+                    crate::frontier::mark_done(flight, key)?;
+                }
                 captures.insert(capture_id.as_bytes(), capture.as_slice())?;
                 let tx = SightingTrees {
                     samples,
@@ -759,12 +775,12 @@ impl Store {
                 for p in &prepared {
                     changed.push(p.apply(&tx, now, "crawler")?);
                 }
-                if let Some(key) = done {
-                    crate::frontier::mark_done(flight, meta, key)?;
-                }
-                Ok(changed)
+                Ok(Some(changed))
             },
         ))?;
+        let Some(changed) = changed else {
+            return Ok(None);
+        };
         let mut ids = Vec::new();
         for change in changed {
             if let Some((case, seq)) = &change {
@@ -772,7 +788,7 @@ impl Store {
             }
             ids.push(change.map(|(case, _)| case.id));
         }
-        Ok(ids)
+        Ok(Some(ids))
     }
 
     /// A capture and the hashes of its evidence blobs.

@@ -678,3 +678,63 @@ fn the_queue_is_ordered_by_risk_score_penalty_tier_and_repeat_offence() {
     let r = store.case(repeat).unwrap().unwrap().risk;
     assert!((r - (0.7 * 0.6 + 0.3 + 0.1)).abs() < 1e-9, "{r}");
 }
+
+#[test]
+fn the_frontier_survives_a_reopen_and_a_kept_page_is_done_once() {
+    use admon_domain::frontier::{Frontier, Job};
+    let job = |url: &str, depth: u32, rank: u32| Job {
+        url: url.into(),
+        depth,
+        seed: "http://a.test/".into(),
+        rank,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let taken_key = {
+        let store = Store::open(dir.path()).unwrap();
+        assert!(!store.started().unwrap());
+        let hosts = store
+            .push(
+                vec![
+                    job("http://a.test/deep", 2, 0),
+                    job("http://a.test/", 0, 0),
+                    job("http://b.test/", 0, 1),
+                    job("http://a.test/", 1, 0),
+                    job("http://a.test/x", 1, 0),
+                    job("http://a.test/y", 1, 0),
+                ],
+                3,
+            )
+            .unwrap();
+        assert_eq!(hosts, ["a.test:80", "b.test:80"]);
+        assert_eq!(store.waiting().unwrap(), 4, "a repeat and one over the cap");
+        assert_eq!(store.hosts().unwrap(), ["a.test:80", "b.test:80"]);
+        let (key, first) = store.take("a.test:80").unwrap().unwrap();
+        assert_eq!(first, job("http://a.test/", 0, 0));
+        assert_eq!(store.peek("a.test:80").unwrap().unwrap().url, "http://a.test/x");
+        let (failed, _) = store.take("b.test:80").unwrap().unwrap();
+        store.finish(&failed).unwrap();
+        assert_eq!(store.waiting().unwrap(), 3);
+        store.flush().unwrap();
+        key
+    };
+    // A new process: the job taken by the dead one comes back, once.
+    let store = Store::open(dir.path()).unwrap();
+    assert!(store.started().unwrap());
+    assert_eq!(store.resume().unwrap(), 1);
+    assert_eq!(store.waiting().unwrap(), 3);
+    let (key, again) = store.take("a.test:80").unwrap().unwrap();
+    assert_eq!((key.clone(), again.url.as_str()), (taken_key, "http://a.test/"));
+    let page = page("<p>a</p>");
+    let id = store.new_capture_id().unwrap();
+    assert!(store.ingest(&page, &id, &[], Some(&key)).unwrap().is_some());
+    assert_eq!(store.waiting().unwrap(), 2, "kept and done in one write");
+    let id = store.new_capture_id().unwrap();
+    assert!(
+        store.ingest(&page, &id, &[], Some(&key)).unwrap().is_none(),
+        "the same job's page is kept once"
+    );
+    assert_eq!(store.captures().count(), 1);
+    store.frontier_reset().unwrap();
+    assert!(!store.started().unwrap());
+    assert_eq!(store.waiting().unwrap(), 0);
+}
