@@ -57,6 +57,10 @@ enum Command {
         /// instead of resuming it.
         #[arg(long)]
         fresh: bool,
+        /// Share the frontier through Redis with `admon worker`s on other machines (this
+        /// process still crawls, and keeps every page).
+        #[arg(long)]
+        redis: Option<String>,
     },
     /// Classify JSONL records.
     Classify {
@@ -84,6 +88,18 @@ enum Command {
         /// Labelled JSONL (records plus "label").
         #[arg(long)]
         input: Option<PathBuf>,
+    },
+    /// Crawl for the machine that keeps the store: take jobs from the Redis frontier of an
+    /// `admon crawl` run with `--redis`, fetch, render and extract them, and send the pages
+    /// back through Redis. Runs until Ctrl-C.
+    Worker {
+        /// Redis URL (default: `crawler.redis` of the config).
+        #[arg(long)]
+        redis: Option<String>,
+        /// This worker's name, stable across restarts (default: the host name); two workers
+        /// on one machine need two names.
+        #[arg(long)]
+        id: Option<String>,
     },
     /// Serve the dashboard over the data directory.
     Serve {
@@ -256,8 +272,12 @@ fn run(cli: Cli) -> Result<()> {
             max_pages,
             json,
             fresh,
+            redis,
         } => {
             let mut config = config;
+            if let Some(url) = redis {
+                config.crawler.redis = url;
+            }
             if let Some(n) = max_pages {
                 config.crawler.max_pages = n;
             }
@@ -270,6 +290,13 @@ fn run(cli: Cli) -> Result<()> {
             svm,
         } => train(&config, &data, out, with_feedback, svm),
         Command::Eval { input } => eval(&config, &data, input.as_deref()),
+        Command::Worker { redis, id } => {
+            let mut config = config;
+            if let Some(url) = redis {
+                config.crawler.redis = url;
+            }
+            runtime()?.block_on(run_worker(config, id))
+        }
         Command::Serve { port } => runtime()?.block_on(async {
             let store = open_store(&data)?;
             serve(&config, &data, store, port, None).await
@@ -504,8 +531,19 @@ async fn crawl_with_progress(
             }
         })
     };
-    let summary =
-        pipeline::crawl_into_store(&crawler, seeds, classifier, store.clone(), progress).await;
+    let summary = if config.crawler.redis.is_empty() {
+        pipeline::crawl_into_store(&crawler, seeds, classifier, store.clone(), progress).await
+    } else {
+        pipeline::crawl_with_workers(
+            &crawler,
+            seeds,
+            classifier,
+            store.clone(),
+            progress,
+            &config.crawler.redis,
+        )
+        .await
+    };
     interrupt.abort();
     ticker.abort();
     bar.finish_and_clear();
@@ -599,12 +637,19 @@ async fn run_crawl(
 ) -> Result<()> {
     let seeds = parse_seeds(seeds)?;
     let store = open_store(data)?;
-    let waiting = store.frontier_waiting()?;
-    if fresh {
+    if !config.crawler.redis.is_empty() {
+        if fresh {
+            admon_crawler::distributed::RedisFrontier::connect(&config.crawler.redis, "store")?
+                .reset()
+                .context("dropping the unfinished shared crawl")?;
+        }
+    } else if fresh {
         store
             .frontier_reset()
             .context("dropping the unfinished crawl")?;
-    } else if waiting > 0 {
+    }
+    let waiting = store.frontier_waiting()?;
+    if waiting > 0 {
         eprintln!(
             "admon: resuming an unfinished crawl: {waiting} URLs waiting (--fresh drops them)"
         );
@@ -616,6 +661,39 @@ async fn run_crawl(
     } else {
         print_summary(&summary);
     }
+    Ok(())
+}
+
+async fn run_worker(config: Config, id: Option<String>) -> Result<()> {
+    if config.crawler.redis.is_empty() {
+        bail!("a worker needs the Redis URL of the crawl: --redis redis://host:6379/ (or crawler.redis)");
+    }
+    let id = match id {
+        Some(id) => id,
+        None => std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .map(|h| h.trim().to_owned())
+            .unwrap_or_else(|_| "worker".into()),
+    };
+    let crawler = build_crawler(&config)?;
+    let progress = Arc::new(Progress::default());
+    {
+        let progress = progress.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!("\nadmon: worker stopping after the pages in flight");
+                progress.stop.store(true, Ordering::Relaxed);
+            }
+        });
+    }
+    eprintln!(
+        "admon: worker {id} taking jobs from {}",
+        config.crawler.redis
+    );
+    let total = pipeline::work(&crawler, &config.crawler.redis, &id, progress).await?;
+    eprintln!(
+        "admon: worker {id} stopped: {} pages sent, {} errors",
+        total.pages, total.errors
+    );
     Ok(())
 }
 

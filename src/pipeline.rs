@@ -7,6 +7,7 @@ use admon_domain::{AdForm, CapturedPage, Category, EvidenceSpan, Verdict};
 use admon_store::{NewSighting, Store};
 use anyhow::Context;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::mpsc;
 use url::Url;
 
@@ -53,7 +54,10 @@ pub async fn crawl_into_store(
     // Jobs a killed crawl had in flight go back in the queue.
     let back = Frontier::resume(&*store).context("resuming the crawl frontier")?;
     if back > 0 {
-        tracing::info!(back, "jobs in flight when the last crawl died are queued again");
+        tracing::info!(
+            back,
+            "jobs in flight when the last crawl died are queued again"
+        );
     }
     let crawl = crawler.run_with(store.clone(), seeds, tx, progress).await;
     // The sink ends when the crawl drops its sender: everything delivered is kept first.
@@ -171,4 +175,167 @@ fn structural_flags(resources: &Resources, ad: &admon_domain::AdSample, id: &str
         ));
     }
     out
+}
+
+/// Like [`crawl_into_store`], with the frontier in Redis at `redis_url`, shared with any number
+/// of `admon worker`s: this process seeds it, crawls too, and keeps every page (its own and
+/// the workers') in `store`, each job's page once. It ends when no job is queued or in flight
+/// anywhere (then the shared crawl is reset), or when stopped (then it stays in Redis for the
+/// next `admon crawl --redis` and the workers go on with it).
+pub async fn crawl_with_workers(
+    crawler: &Crawler,
+    seeds: Vec<Url>,
+    classifier: Arc<Classifier>,
+    store: Arc<Store>,
+    progress: Arc<Progress>,
+    redis_url: &str,
+) -> anyhow::Result<IngestSummary> {
+    use admon_crawler::distributed::{PageQueue, RedisFrontier};
+    use std::sync::atomic::Ordering;
+    let frontier = Arc::new(RedisFrontier::connect(redis_url, "store")?);
+    let pages = PageQueue::connect(redis_url)?;
+    let held = pages.requeue_held()?;
+    let back = Frontier::resume(&*frontier)?;
+    if held + back > 0 {
+        tracing::info!(
+            held,
+            back,
+            "pages and jobs a dead crawl left are queued again"
+        );
+    }
+    let (tx, mut rx) = mpsc::channel::<Delivered>(64);
+    let sink = {
+        let (store, frontier) = (store.clone(), frontier.clone());
+        tokio::task::spawn_blocking(move || -> anyhow::Result<(u64, u64)> {
+            let (mut samples, mut flagged) = (0, 0);
+            let mut keep = |d: &Delivered| -> anyhow::Result<()> {
+                let (s, f) = ingest_page(&d.page, Some(&d.key), &classifier, &store)
+                    .with_context(|| format!("storing {}", d.page.capture.url))?;
+                Frontier::finish(&*frontier, &d.key)?;
+                tracing::debug!(url = d.page.capture.url, "page stored");
+                samples += s;
+                flagged += f;
+                Ok(())
+            };
+            loop {
+                // This process's own pages first, then the workers'.
+                match rx.try_recv() {
+                    Ok(d) => keep(&d)?,
+                    Err(mpsc::error::TryRecvError::Disconnected) => break,
+                    Err(mpsc::error::TryRecvError::Empty) => {
+                        if let Some((raw, d)) = pages.pop(Duration::from_millis(100))? {
+                            keep(&d)?;
+                            pages.kept(&raw)?;
+                        }
+                    }
+                }
+            }
+            store.flush().context("flushing the store")?;
+            Ok((samples, flagged))
+        })
+    };
+    let mut crawl = CrawlSummary {
+        resumed: Frontier::started(&*frontier)?,
+        ..CrawlSummary::default()
+    };
+    let started = std::time::Instant::now();
+    let mut seeds = Some(seeds);
+    let result = loop {
+        let run = crawler
+            .run_with(
+                frontier.clone(),
+                seeds.take().unwrap_or_default(),
+                tx.clone(),
+                progress.clone(),
+            )
+            .await;
+        match run {
+            Ok(s) => add(&mut crawl, s),
+            Err(e) => break Err(anyhow::Error::from(e)),
+        }
+        let waiting = Frontier::waiting(&*frontier)?;
+        let full = progress.pages.load(Ordering::Relaxed) as usize >= crawler.max_pages();
+        if waiting == 0 || full || progress.stop.load(Ordering::Relaxed) {
+            crawl.waiting = waiting;
+            break Ok(());
+        }
+        // Workers hold the rest: wait for their pages (and the links on them).
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    drop(tx);
+    let (samples, flagged) = sink.await.context("store task")??;
+    result.context("crawling")?;
+    crawl.seconds = started.elapsed().as_secs_f64();
+    crawl.stopped = progress.stop.load(Ordering::Relaxed);
+    if crawl.waiting == 0 {
+        frontier.reset().context("resetting the shared crawl")?;
+    }
+    Ok(IngestSummary {
+        crawl,
+        samples,
+        flagged,
+    })
+}
+
+/// Adds one pass of the crawl loop to the totals.
+fn add(total: &mut CrawlSummary, pass: CrawlSummary) {
+    total.pages += pass.pages;
+    total.errors += pass.errors;
+    total.bytes += pass.bytes;
+    total.ads += pass.ads;
+    total.listings += pass.listings;
+    total.robots_denied += pass.robots_denied;
+    for (kind, n) in pass.error_kinds {
+        *total.error_kinds.entry(kind).or_default() += n;
+    }
+}
+
+/// Runs a worker: takes jobs from the Redis frontier at `redis_url`, fetches, renders and
+/// extracts them, and sends the pages to the process that keeps the store, until `progress`
+/// says stop. `id` names the worker (stable across restarts: a restarted worker takes back
+/// the jobs it had in flight).
+pub async fn work(
+    crawler: &Crawler,
+    redis_url: &str,
+    id: &str,
+    progress: Arc<Progress>,
+) -> anyhow::Result<CrawlSummary> {
+    use admon_crawler::distributed::{PageQueue, RedisFrontier};
+    use std::sync::atomic::Ordering;
+    let frontier = Arc::new(RedisFrontier::connect(redis_url, id)?);
+    let back = Frontier::resume(&*frontier)?;
+    if back > 0 {
+        tracing::info!(
+            back,
+            worker = id,
+            "jobs this worker had in flight are queued again"
+        );
+    }
+    let pages = PageQueue::connect(redis_url)?;
+    let (tx, mut rx) = mpsc::channel::<Delivered>(16);
+    let sender = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        while let Some(d) = rx.blocking_recv() {
+            // The store's machine is behind: wait rather than fill Redis's memory.
+            while pages.len()? > 256 {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            pages.push(&d)?;
+            tracing::debug!(url = d.page.capture.url, "page sent to the store");
+        }
+        Ok(())
+    });
+    let mut total = CrawlSummary::default();
+    while !progress.stop.load(Ordering::Relaxed) {
+        let pass = crawler
+            .run_with(frontier.clone(), Vec::new(), tx.clone(), progress.clone())
+            .await?;
+        let idle = pass.pages + pass.errors + pass.robots_denied == 0;
+        add(&mut total, pass);
+        if idle {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    }
+    drop(tx);
+    sender.await.context("page sender")??;
+    Ok(total)
 }

@@ -2,6 +2,7 @@
 
 mod browser;
 mod cli;
+mod distributed;
 mod e2e;
 mod faults;
 mod resume;

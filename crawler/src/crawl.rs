@@ -224,6 +224,11 @@ impl Crawler {
         })
     }
 
+    /// The most pages one crawl takes (`max_pages`).
+    pub fn max_pages(&self) -> usize {
+        self.config.max_pages
+    }
+
     /// Whether pages are rendered in Chromium.
     pub fn renders(&self) -> bool {
         self.renderer.is_some()

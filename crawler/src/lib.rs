@@ -13,6 +13,7 @@
 
 mod charset;
 mod crawl;
+pub mod distributed;
 mod error;
 mod extract;
 mod fetch;
@@ -91,6 +92,9 @@ pub struct CrawlConfig {
     pub sitemaps: bool,
     /// Most page URLs taken from one site's sitemaps.
     pub max_sitemap_urls: usize,
+    /// Redis URL (`redis://host:6379/`) of a frontier shared with `admon worker`s on other
+    /// machines; empty: this machine crawls alone, with the frontier in the store.
+    pub redis: String,
 }
 
 impl Default for CrawlConfig {
@@ -123,6 +127,7 @@ impl Default for CrawlConfig {
             render_settle_ms: 600,
             sitemaps: true,
             max_sitemap_urls: 50_000,
+            redis: String::new(),
         }
     }
 }
