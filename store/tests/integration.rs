@@ -710,7 +710,10 @@ fn the_frontier_survives_a_reopen_and_a_kept_page_is_done_once() {
         assert_eq!(store.hosts().unwrap(), ["a.test:80", "b.test:80"]);
         let (key, first) = store.take("a.test:80").unwrap().unwrap();
         assert_eq!(first, job("http://a.test/", 0, 0));
-        assert_eq!(store.peek("a.test:80").unwrap().unwrap().url, "http://a.test/x");
+        assert_eq!(
+            store.peek("a.test:80").unwrap().unwrap().url,
+            "http://a.test/x"
+        );
         let (failed, _) = store.take("b.test:80").unwrap().unwrap();
         store.finish(&failed).unwrap();
         assert_eq!(store.waiting().unwrap(), 3);
@@ -723,7 +726,10 @@ fn the_frontier_survives_a_reopen_and_a_kept_page_is_done_once() {
     assert_eq!(store.resume().unwrap(), 1);
     assert_eq!(store.waiting().unwrap(), 3);
     let (key, again) = store.take("a.test:80").unwrap().unwrap();
-    assert_eq!((key.clone(), again.url.as_str()), (taken_key, "http://a.test/"));
+    assert_eq!(
+        (key.clone(), again.url.as_str()),
+        (taken_key, "http://a.test/")
+    );
     let page = page("<p>a</p>");
     let id = store.new_capture_id().unwrap();
     assert!(store.ingest(&page, &id, &[], Some(&key)).unwrap().is_some());
