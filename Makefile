@@ -1,5 +1,5 @@
 # The two commands of the README. Both install what they need from Debian first.
-.PHONY: demo test deps lint
+.PHONY: demo test deps lint bench-crawl
 
 deps:
 	@scripts/debian-deps.sh
@@ -11,6 +11,12 @@ demo: deps
 # Every test (unit, integration, end to end with Chromium).
 test: deps lint
 	cargo test --workspace
+
+# admon's crawler against spider-rs, Scrapy (from PyPI, into target/bench-venv) and the
+# parse-only ceiling, on a generated loopback site; then a crawl to a 1,000,000-URL frontier.
+bench-crawl:
+	cargo build --release -p admon
+	cargo run --release --manifest-path benches/crawl-compare/Cargo.toml --target-dir target -- $(ARGS)
 
 lint:
 	cargo fmt --all -- --check

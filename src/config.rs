@@ -79,7 +79,8 @@ impl ScheduleConfig {
 pub struct StoreConfig {
     /// Free space (MB) to keep on the data directory's disk; crawls stop below it.
     pub min_free_mb: u64,
-    /// Memory (MB) for sled's page cache.
+    /// Memory (MB) for sled's page cache; 0: 256 for `serve` and `demo` (the dashboard's queue
+    /// stays in memory), 48 for other commands (a crawl stays small).
     pub cache_mb: u64,
 }
 
@@ -87,7 +88,7 @@ impl Default for StoreConfig {
     fn default() -> Self {
         StoreConfig {
             min_free_mb: 256,
-            cache_mb: admon_store::DEFAULT_CACHE_BYTES >> 20,
+            cache_mb: 0,
         }
     }
 }

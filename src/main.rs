@@ -4,7 +4,7 @@
 use admon::config::{self, Config};
 use admon::{demo, pipeline};
 use admon_classifier::{load_or_train, Classifier, Resources, TrainOptions};
-use admon_crawler::{Crawler, Extractor, Progress};
+use admon_crawler::{Crawler, Extractor, Progress, SeedScope};
 use admon_dashboard::{hash_password, CategoryInfo, Dashboard, Role};
 use admon_domain::{CaseState, Category};
 use admon_store::{CaseFilter, CrawlRun, Store, User};
@@ -263,7 +263,12 @@ fn load_config(path: Option<&Path>) -> Result<Config> {
 fn run(cli: Cli) -> Result<()> {
     let config = load_config(cli.config.as_deref())?;
     let _ = MIN_FREE_BYTES.set(config.store.min_free_mb << 20);
-    let _ = CACHE_BYTES.set(config.store.cache_mb.max(8) << 20);
+    let cache_mb = match (config.store.cache_mb, &cli.command) {
+        (0, Command::Serve { .. } | Command::Demo { .. }) => 256,
+        (0, _) => 48,
+        (mb, _) => mb.max(8),
+    };
+    let _ = CACHE_BYTES.set(cache_mb << 20);
     let data = cli.data;
     match cli.command {
         Command::Demo { port } => runtime()?.block_on(run_demo(config, &data, port)),
@@ -483,10 +488,16 @@ async fn crawl_with_progress(
     config: &Config,
     store: Arc<Store>,
     classifier: Arc<Classifier>,
-    seeds: Vec<url::Url>,
+    seeds: Vec<Seed>,
     trigger: &str,
 ) -> Result<pipeline::IngestSummary> {
-    let crawler = build_crawler(config)?;
+    let mut crawler = build_crawler(config)?;
+    for (url, scope) in &seeds {
+        crawler
+            .scope_seed(url, scope)
+            .with_context(|| format!("the scope of seed {url}"))?;
+    }
+    let seeds: Vec<url::Url> = seeds.into_iter().map(|(url, _)| url).collect();
     let mut run = CrawlRun {
         trigger: trigger.into(),
         seeds: seeds.iter().map(|u| u.to_string()).collect(),
@@ -603,11 +614,17 @@ fn print_summary(s: &pipeline::IngestSummary) {
     }
 }
 
-fn parse_seeds(args: &[String]) -> Result<Vec<url::Url>> {
+/// A seed URL and its own scope rules (none given: the `[crawler]` ones).
+type Seed = (url::Url, SeedScope);
+
+/// Seeds from URLs and seed files: one seed a line, `URL [key=value ...]` (see [`SeedScope`]),
+/// `#` comments.
+fn parse_seeds(args: &[String]) -> Result<Vec<Seed>> {
     let mut seeds = Vec::new();
     for arg in args {
         if arg.starts_with("http://") || arg.starts_with("https://") {
-            seeds.push(url::Url::parse(arg).with_context(|| format!("seed {arg}"))?);
+            let url = url::Url::parse(arg).with_context(|| format!("seed {arg}"))?;
+            seeds.push((url, SeedScope::default()));
             continue;
         }
         let file = std::fs::File::open(arg).with_context(|| format!("seed file {arg}"))?;
@@ -617,9 +634,12 @@ fn parse_seeds(args: &[String]) -> Result<Vec<url::Url>> {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            seeds.push(
-                url::Url::parse(line).with_context(|| format!("{arg} line {}: {line}", i + 1))?,
-            );
+            let at = || format!("{arg} line {}: {line}", i + 1);
+            let line = line.split(" #").next().unwrap_or(line);
+            let (url, options) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+            let url = url::Url::parse(url).with_context(at)?;
+            let scope = SeedScope::parse(options).with_context(at)?;
+            seeds.push((url, scope));
         }
     }
     if seeds.is_empty() {
@@ -721,7 +741,11 @@ async fn run_demo(mut config: Config, data: &Path, port: Option<u16>) -> Result<
         &config,
         store.clone(),
         classifier.clone(),
-        sites.seeds(),
+        sites
+            .seeds()
+            .into_iter()
+            .map(|url| (url, SeedScope::default()))
+            .collect(),
         "demo",
     )
     .await?;

@@ -4,7 +4,7 @@
 use crate::extract::{body_labelled, body_text, Extractor};
 use crate::fetch::{names_private_host, Fetched, Fetcher};
 use crate::render::Renderer;
-use crate::{charset, CrawlConfig, Error, RenderMode, Result};
+use crate::{charset, CrawlConfig, Error, RenderMode, Result, SeedScope};
 use admon_domain::frontier::{Frontier, Job, JobKey, MemoryFrontier};
 use admon_domain::{AdForm, Capture, CapturedPage};
 use sha2::{Digest, Sha256};
@@ -106,6 +106,17 @@ pub struct Crawler {
     fetcher: Arc<Fetcher>,
     extractor: Arc<Extractor>,
     renderer: Option<Arc<Renderer>>,
+    /// The configured scope, and each seed's own (by normalised seed URL).
+    scope: Scope,
+    seed_scopes: HashMap<String, Scope>,
+}
+
+/// Scope rules, compiled.
+#[derive(Clone)]
+struct Scope {
+    same_site: bool,
+    max_depth: u32,
+    max_pages_per_host: usize,
     allow: regex::RegexSet,
     deny: regex::RegexSet,
 }
@@ -215,13 +226,44 @@ impl Crawler {
             )?)),
         };
         Ok(Crawler {
-            allow: pattern_set("allow", &config.allow)?,
-            deny: pattern_set("deny", &config.deny)?,
+            scope: Scope {
+                same_site: config.same_site,
+                max_depth: config.max_depth,
+                max_pages_per_host: config.max_pages_per_host,
+                allow: pattern_set("allow", &config.allow)?,
+                deny: pattern_set("deny", &config.deny)?,
+            },
+            seed_scopes: HashMap::new(),
             fetcher: Arc::new(Fetcher::new(&config)?),
             extractor: Arc::new(extractor),
             renderer,
             config,
         })
+    }
+
+    /// Gives `seed`'s links their own scope rules (over the configured ones).
+    pub fn scope_seed(&mut self, seed: &Url, scope: &SeedScope) -> Result<()> {
+        let base = &self.scope;
+        let mut deny: Vec<String> = self.config.deny.clone();
+        deny.extend(scope.deny.iter().cloned());
+        let compiled = Scope {
+            same_site: scope.same_site.unwrap_or(base.same_site),
+            max_depth: scope.max_depth.unwrap_or(base.max_depth),
+            max_pages_per_host: scope.max_pages_per_host.unwrap_or(base.max_pages_per_host),
+            allow: if scope.allow.is_empty() {
+                base.allow.clone()
+            } else {
+                pattern_set("allow", &scope.allow)?
+            },
+            deny: pattern_set("deny", &deny)?,
+        };
+        self.seed_scopes
+            .insert(normalise_url(seed).to_string(), compiled);
+        Ok(())
+    }
+
+    fn scope_of(&self, seed: &str) -> &Scope {
+        self.seed_scopes.get(seed).unwrap_or(&self.scope)
     }
 
     /// The most pages one crawl takes (`max_pages`).
@@ -278,7 +320,7 @@ impl Crawler {
             resumed: frontier.started()?,
             ..CrawlSummary::default()
         };
-        let cap = self.config.max_pages_per_host;
+        let cap = |seed: &str| self.scope_of(seed).max_pages_per_host;
         let seed_jobs: Vec<Job> = seeds
             .iter()
             .enumerate()
@@ -294,7 +336,9 @@ impl Crawler {
                 }
             })
             .collect();
-        frontier.push(seed_jobs.clone(), cap)?;
+        for job in &seed_jobs {
+            frontier.push(vec![job.clone()], cap(&job.seed))?;
+        }
         // A resumed crawl read its sitemaps the first time.
         if self.config.sitemaps && !summary.resumed {
             for seed in &seed_jobs {
@@ -311,7 +355,7 @@ impl Crawler {
                         ..seed.clone()
                     })
                     .collect();
-                frontier.push(jobs, cap)?;
+                frontier.push(jobs, cap(&seed.seed))?;
             }
         }
         let mut turns = Turns::new(self.config.per_host_concurrency);
@@ -381,7 +425,7 @@ impl Crawler {
                         .fetch_add(page.body.len() as u64, Ordering::Relaxed);
                     // Links are queued before the page is delivered: if the crawl dies in
                     // between, the page is fetched again and its links are already known.
-                    if job.depth < self.config.max_depth {
+                    if job.depth < self.scope_of(&job.seed).max_depth {
                         let seed = Url::parse(&job.seed).expect("parsed when started");
                         let jobs = links
                             .iter()
@@ -393,7 +437,7 @@ impl Crawler {
                                 ..job.clone()
                             })
                             .collect();
-                        for host in frontier.push(jobs, cap)? {
+                        for host in frontier.push(jobs, cap(&job.seed))? {
                             turns.offer(&*frontier, &host)?;
                         }
                     }
@@ -459,11 +503,12 @@ impl Crawler {
         if looks_like_trap(link, self.config.max_url_len) {
             return false;
         }
-        if self.config.same_site && link.origin() != seed.origin() {
+        let scope = self.scope_of(seed.as_str());
+        if scope.same_site && link.origin() != seed.origin() {
             return false;
         }
         let text = link.as_str();
-        if (!self.allow.is_empty() && !self.allow.is_match(text)) || self.deny.is_match(text) {
+        if (!scope.allow.is_empty() && !scope.allow.is_match(text)) || scope.deny.is_match(text) {
             return false;
         }
         self.config.allow_private || !names_private_host(link) || names_private_host(seed)

@@ -69,6 +69,14 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A seed's scope option is malformed.
+    #[error("bad seed option `{option}`: {reason}")]
+    BadSeedOption {
+        /// The option as written.
+        option: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// The frontier could not be read or written (for the store's frontier: the store's
     /// error, such as a full disk). The crawl stops; what it finished is kept.
     #[error("crawl frontier: {0}")]

@@ -31,6 +31,61 @@ pub use render::{Rendered, Renderer, CHROMIUM_ARGS};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
+/// Scope rules for one seed, over the `[crawler]` ones. In a seed file they follow the URL:
+/// `https://news.example/ max_depth=2 allow=^https://news\.example/ad/ deny=/login`.
+/// `allow` patterns replace the configured ones for this seed's links; `deny` patterns add to
+/// them; a key may repeat.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SeedScope {
+    /// Stay on the seed's origin.
+    pub same_site: Option<bool>,
+    /// Links followed this many hops from the seed.
+    pub max_depth: Option<u32>,
+    /// Most pages taken from one host for this seed (0: no limit).
+    pub max_pages_per_host: Option<usize>,
+    /// Links followed only when they match one of these regular expressions.
+    pub allow: Vec<String>,
+    /// Links matching any of these are not followed.
+    pub deny: Vec<String>,
+}
+
+impl SeedScope {
+    /// Parses `key=value` words (`same_site`, `max_depth`, `max_pages_per_host`, `allow`,
+    /// `deny`); a bad key or value is an error naming it.
+    pub fn parse(words: &str) -> Result<SeedScope> {
+        let mut scope = SeedScope::default();
+        for word in words.split_whitespace() {
+            let bad = |why: &str| crate::Error::BadSeedOption {
+                option: word.to_owned(),
+                reason: why.to_owned(),
+            };
+            let (key, value) = word
+                .split_once('=')
+                .ok_or_else(|| bad("expected key=value"))?;
+            match key {
+                "same_site" => {
+                    scope.same_site = Some(value.parse().map_err(|_| bad("true or false"))?)
+                }
+                "max_depth" => {
+                    scope.max_depth = Some(value.parse().map_err(|_| bad("a whole number"))?)
+                }
+                "max_pages_per_host" => {
+                    scope.max_pages_per_host =
+                        Some(value.parse().map_err(|_| bad("a whole number"))?)
+                }
+                "allow" => scope.allow.push(value.to_owned()),
+                "deny" => scope.deny.push(value.to_owned()),
+                _ => {
+                    return Err(bad(
+                        "unknown key (same_site, max_depth, max_pages_per_host, allow, deny)",
+                    ))
+                }
+            }
+        }
+        Ok(scope)
+    }
+}
+
 /// When to render pages in Chromium.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -2,7 +2,9 @@
 //! gzip bombs, huge pages, slow servers, GBK, crawler traps.
 
 use crate::server::{Reply, Server};
-use admon_crawler::{CrawlConfig, CrawlSummary, Crawler, Extractor, Progress, RenderMode};
+use admon_crawler::{
+    CrawlConfig, CrawlSummary, Crawler, Extractor, Progress, RenderMode, SeedScope,
+};
 use admon_domain::CapturedPage;
 use std::io::Write;
 use std::path::PathBuf;
@@ -516,4 +518,45 @@ async fn hosts_take_turns_and_the_first_seed_goes_first() {
             order[0]
         );
     }
+}
+
+#[tokio::test]
+async fn a_seed_can_have_its_own_scope() {
+    let site = Server::start(|path, _| match path {
+        "/" => {
+            Reply::html(r#"<a href="/news/1">n</a><a href="/shop/1">s</a><a href="/login">l</a>"#)
+        }
+        "/news/1" => Reply::html(r#"<a href="/news/2">n2</a>"#),
+        _ => Reply::html("<p>page</p>"),
+    })
+    .await;
+    let seeds = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../seeds");
+    let extractor = Extractor::load(&seeds.join("filters"), &seeds.join("sites")).unwrap();
+    let mut crawler = Crawler::new(
+        CrawlConfig {
+            deny: vec!["/login".into()],
+            ..config()
+        },
+        extractor,
+    )
+    .unwrap();
+    let seed = Url::parse(&format!("{}/", site.base)).unwrap();
+    let scope = SeedScope::parse(r"allow=/(news|login) max_depth=1").unwrap();
+    crawler.scope_seed(&seed, &scope).unwrap();
+    let (tx, mut rx) = mpsc::channel(100);
+    let summary = crawler
+        .run(vec![seed], tx, Arc::new(Progress::default()))
+        .await
+        .unwrap();
+    let mut fetched = Vec::new();
+    while let Ok(p) = rx.try_recv() {
+        fetched.push(Url::parse(&p.capture.url).unwrap().path().to_owned());
+    }
+    fetched.sort();
+    // Its allow list replaced the configured one; the configured deny still holds; depth 1.
+    assert_eq!(fetched, ["/", "/news/1"], "{summary:?}");
+
+    let bad = SeedScope::parse("max_depth=deep").unwrap_err().to_string();
+    assert!(bad.contains("max_depth=deep"), "{bad}");
+    assert!(SeedScope::parse("colour=red").is_err());
 }

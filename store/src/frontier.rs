@@ -1,11 +1,14 @@
 //! The crawl frontier in sled: the store implements [`Frontier`] so a crawl survives the death
 //! of its process.
 //!
-//! The `frontier` tree holds, by first byte: `q` + job key (see
-//! [`admon_domain::frontier::job_key`]) -> seed number and URL, the queued jobs; `s` + URL
-//! fingerprint, every URL ever queued; `h` + host -> URLs queued for it (the per-host cap);
-//! `S` + seed number -> seed URL; `n` -> how many jobs are queued. One tree, so each change is
-//! one atomic sled batch; compact values, so a million queued URLs take about 100 MB.
+//! The `frontier` tree holds, by first byte: `q` + entry key (see
+//! [`admon_domain::frontier::job_key`]) -> seed number and up to 128 URLs queued together (same
+//! host, seed, rank and depth), so a million queued URLs are some ten thousand sled records; `s` + batch
+//! number -> the fingerprints (8 bytes each) of the URLs a push queued, so every URL ever
+//! queued is remembered (sequential keys: sled's memory grows badly with random ones; the set
+//! is read into memory once); `h` + host -> URLs queued for it (the per-host cap); `S` + seed
+//! number -> seed URL; `n` -> how many jobs are queued. One tree, so each change is one atomic
+//! sled batch.
 //! `frontier_flight` holds the jobs taken and not yet done; `frontier_kept` the key of every
 //! job whose page was kept, whichever frontier it came from (this one or Redis), so a page
 //! delivered twice is kept once.
@@ -23,12 +26,23 @@ use std::collections::HashMap;
 use url::Url;
 
 const QUEUED: &[u8] = b"n";
+/// Host, rank, depth and seed number: the URLs of one push that share them make one entry.
+type Group = (String, u32, u32, u32);
 
-/// Seed URLs by number, as far as this process has read or written them.
+/// Most URLs in one queue entry.
+const ENTRY_URLS: usize = 128;
+
+/// What the frontier keeps in memory: seed URLs by number, as far as this process has read or
+/// written them, and the URLs seen (8 bytes of each fingerprint), loaded on first use.
 #[derive(Default)]
 pub(crate) struct Seeds {
     by_url: HashMap<String, u32>,
     by_number: HashMap<u32, String>,
+    seen: Option<std::collections::HashSet<u64>>,
+}
+
+fn short_fingerprint(url: &str) -> u64 {
+    u64::from_be_bytes(url_fingerprint(url)[..8].try_into().expect("8 bytes"))
 }
 
 fn read_u64(bytes: Option<sled::IVec>) -> u64 {
@@ -52,6 +66,51 @@ pub(crate) fn mark_done(
 ) -> std::result::Result<(), ConflictableTransactionError<Error>> {
     flight.remove(key)?;
     Ok(())
+}
+
+/// A queue entry: URLs queued together (same host, seed, rank and depth), the first `start`
+/// of them already taken. Stored as seed (u32), start (u16), then each URL as a u16 length
+/// and its bytes.
+struct Entry {
+    seed: u32,
+    start: u16,
+    urls: Vec<String>,
+}
+
+impl Entry {
+    fn parse(value: &[u8]) -> Option<Entry> {
+        let seed = u32::from_be_bytes(value.get(..4)?.try_into().ok()?);
+        let start = u16::from_be_bytes(value.get(4..6)?.try_into().ok()?);
+        let mut urls = Vec::new();
+        let mut rest = &value[6..];
+        while !rest.is_empty() {
+            let len = u16::from_be_bytes(rest.get(..2)?.try_into().ok()?) as usize;
+            urls.push(String::from_utf8_lossy(rest.get(2..2 + len)?).into_owned());
+            rest = &rest[2 + len..];
+        }
+        (!urls.is_empty()).then_some(Entry { seed, start, urls })
+    }
+}
+
+fn entry(seed: u32, start: u16, urls: &[String]) -> Vec<u8> {
+    let mut value = seed.to_be_bytes().to_vec();
+    value.extend_from_slice(&start.to_be_bytes());
+    for url in urls {
+        // URLs longer than 64 KB are traps; the crawler never queues them (max_url_len).
+        let url = &url.as_bytes()[..url.len().min(u16::MAX as usize)];
+        value.extend_from_slice(&(url.len() as u16).to_be_bytes());
+        value.extend_from_slice(url);
+    }
+    value
+}
+
+fn entry_of_one(seed: u32, url: &str) -> Vec<u8> {
+    entry(seed, 0, &[url.to_owned()])
+}
+
+/// An entry after its first URL was taken.
+fn rest_of(rest: &Entry) -> Vec<u8> {
+    entry(rest.seed, rest.start + 1, &rest.urls)
 }
 
 fn failed(e: Error) -> FrontierError {
@@ -91,30 +150,14 @@ impl Store {
         Ok(url)
     }
 
-    /// A queued job from its key and value (seed number, then URL).
-    fn job(&self, seeds: &mut Seeds, key: &[u8], value: &[u8]) -> Result<Job> {
-        let (rank, depth) = rank_and_depth(key);
-        let seed = value
-            .get(..4)
-            .and_then(|b| b.try_into().ok())
-            .map(u32::from_be_bytes)
-            .ok_or_else(|| Error::Corrupt {
-                tree: "frontier",
-                message: "short job".into(),
-            })?;
-        Ok(Job {
-            url: String::from_utf8_lossy(&value[4..]).into_owned(),
-            depth,
-            seed: self.seed_url(seeds, seed)?,
-            rank,
-        })
-    }
-
     fn frontier_push(&self, jobs: Vec<Job>, per_host_cap: usize) -> Result<Vec<String>> {
         let mut seeds = self.frontier_seeds();
+        self.load_seen(&mut seeds)?;
         let mut batch = sled::Batch::default();
         let mut counts: HashMap<String, u64> = HashMap::new();
-        let mut fresh = std::collections::HashSet::new();
+        let mut fingerprints: Vec<u8> = Vec::new();
+        // The new URLs of one host, rank, depth and seed make one queue entry.
+        let mut groups: std::collections::BTreeMap<Group, (Job, Vec<String>)> = Default::default();
         let mut hosts = Vec::new();
         let mut new = 0u64;
         for job in jobs {
@@ -122,8 +165,8 @@ impl Store {
                 continue;
             };
             let host = host_key(&url);
-            let seen = prefixed(b's', &url_fingerprint(&job.url));
-            if !fresh.insert(seen.clone()) || self.frontier.contains_key(&seen)? {
+            let fingerprint = short_fingerprint(&job.url);
+            if seeds.seen.as_ref().expect("loaded").contains(&fingerprint) {
                 continue;
             }
             let count = match counts.get(&host) {
@@ -134,6 +177,8 @@ impl Store {
                 continue;
             }
             counts.insert(host.clone(), count + 1);
+            seeds.seen.as_mut().expect("loaded").insert(fingerprint);
+            fingerprints.extend_from_slice(&fingerprint.to_be_bytes());
             let seed = match seeds.by_url.get(&job.seed) {
                 Some(&n) => n,
                 None => {
@@ -149,11 +194,10 @@ impl Store {
                     n
                 }
             };
-            let mut value = seed.to_be_bytes().to_vec();
-            value.extend_from_slice(job.url.as_bytes());
-            let key = job_key(&host, &job, self.db.generate_id()?);
-            batch.insert(prefixed(b'q', &key), value);
-            batch.insert(seen, &[]);
+            let group = groups
+                .entry((host.clone(), job.rank, job.depth, seed))
+                .or_insert_with(|| (job.clone(), Vec::new()));
+            group.1.push(job.url);
             new += 1;
             if !hosts.contains(&host) {
                 hosts.push(host);
@@ -162,13 +206,40 @@ impl Store {
         if new == 0 {
             return Ok(hosts);
         }
+        for ((host, _, _, seed), (job, urls)) in groups {
+            // Small entries: taking a URL rewrites the rest of its entry.
+            for chunk in urls.chunks(ENTRY_URLS) {
+                let key = job_key(&host, &job, self.db.generate_id()?);
+                batch.insert(prefixed(b'q', &key), entry(seed, 0, chunk));
+            }
+        }
         for (host, n) in counts {
             batch.insert(prefixed(b'h', host.as_bytes()), &n.to_be_bytes());
         }
+        let number = self.db.generate_id()?;
+        batch.insert(prefixed(b's', &number.to_be_bytes()), fingerprints);
         let queued = read_u64(self.frontier.get(QUEUED)?) + new;
         batch.insert(QUEUED, &queued.to_be_bytes());
         self.frontier.apply_batch(batch)?;
         Ok(hosts)
+    }
+
+    /// Reads the URLs seen into memory, once.
+    fn load_seen(&self, seeds: &mut Seeds) -> Result<()> {
+        if seeds.seen.is_some() {
+            return Ok(());
+        }
+        let mut seen = std::collections::HashSet::new();
+        for item in self.frontier.scan_prefix(b"s") {
+            let (_, fingerprints) = item?;
+            seen.extend(
+                fingerprints
+                    .chunks_exact(8)
+                    .map(|b| u64::from_be_bytes(b.try_into().expect("8 bytes"))),
+            );
+        }
+        seeds.seen = Some(seen);
+        Ok(())
     }
 
     fn frontier_hosts_queued(&self) -> Result<Vec<String>> {
@@ -188,37 +259,67 @@ impl Store {
         Ok(hosts)
     }
 
-    fn first_queued(&self, host: &str) -> Result<Option<(sled::IVec, sled::IVec)>> {
-        Ok(self
+    fn first_queued(&self, host: &str) -> Result<Option<(sled::IVec, Entry)>> {
+        match self
             .frontier
             .scan_prefix(prefixed(b'q', &host_prefix(host)))
             .next()
-            .transpose()?)
+        {
+            Some(item) => {
+                let (key, value) = item?;
+                let entry = Entry::parse(&value).ok_or_else(|| Error::Corrupt {
+                    tree: "frontier",
+                    message: "bad queue entry".into(),
+                })?;
+                Ok(Some((key, entry)))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// The job for the first URL of a queue entry (`key` without its `q`).
+    fn entry_job(&self, seeds: &mut Seeds, key: &[u8], entry: &Entry) -> Result<Job> {
+        let (rank, depth) = rank_and_depth(key);
+        Ok(Job {
+            url: entry.urls[0].clone(),
+            depth,
+            seed: self.seed_url(seeds, entry.seed)?,
+            rank,
+        })
     }
 
     fn frontier_peek(&self, host: &str) -> Result<Option<Job>> {
         let mut seeds = self.frontier_seeds();
         match self.first_queued(host)? {
-            Some((key, value)) => Ok(Some(self.job(&mut seeds, &key[1..], &value)?)),
+            Some((key, entry)) => Ok(Some(self.entry_job(&mut seeds, &key[1..], &entry)?)),
             None => Ok(None),
         }
     }
 
     fn frontier_take(&self, host: &str) -> Result<Option<(JobKey, Job)>> {
         let mut seeds = self.frontier_seeds();
-        let Some((key, value)) = self.first_queued(host)? else {
+        let Some((key, mut entry)) = self.first_queued(host)? else {
             return Ok(None);
         };
-        let job = self.job(&mut seeds, &key[1..], &value)?;
+        let job = self.entry_job(&mut seeds, &key[1..], &entry)?;
+        // The job's own key: its entry's, then its place in the entry.
+        let mut job_key = key[1..].to_vec();
+        job_key.extend_from_slice(&entry.start.to_be_bytes());
         // In flight first, then out of the queue: a crash in between leaves it in both, and
         // resuming keeps one.
-        self.frontier_flight.insert(&key[1..], value)?;
+        self.frontier_flight
+            .insert(&job_key, entry_of_one(entry.seed, &job.url))?;
         let mut batch = sled::Batch::default();
-        batch.remove(key.clone());
+        entry.urls.remove(0);
+        if entry.urls.is_empty() {
+            batch.remove(key.clone());
+        } else {
+            batch.insert(key.clone(), rest_of(&entry));
+        }
         let queued = read_u64(self.frontier.get(QUEUED)?).saturating_sub(1);
         batch.insert(QUEUED, &queued.to_be_bytes());
         self.frontier.apply_batch(batch)?;
-        Ok(Some((key[1..].to_vec(), job)))
+        Ok(Some((job_key, job)))
     }
 
     fn frontier_finish(&self, key: &[u8]) -> Result<()> {
@@ -231,6 +332,8 @@ impl Store {
         let mut back = 0;
         for item in self.frontier_flight.iter() {
             let (key, value) = item?;
+            // Back in the queue as an entry of its own, keyed by its job key (same host, rank
+            // and depth, so it sorts where it was).
             let queued_key = prefixed(b'q', &key);
             if self.frontier.insert(&queued_key, value)?.is_none() {
                 let queued = read_u64(self.frontier.get(QUEUED)?) + 1;

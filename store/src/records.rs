@@ -372,7 +372,7 @@ impl PreparedSighting {
         tx: &SightingTrees,
         now: OffsetDateTime,
         who: &str,
-    ) -> TxResult<Option<(Case, u64)>> {
+    ) -> TxResult<Option<(Case, u64, bool)>> {
         let sighting = &self.sighting;
         let mut record = self.record.clone();
         let Some(primary) = sighting.flags.first() else {
@@ -482,7 +482,7 @@ impl PreparedSighting {
         record["case_id"] = case.id.into();
         tx.samples
             .insert(&self.sample_id.to_be_bytes(), encode(&record))?;
-        Ok(Some((case, seq)))
+        Ok(Some((case, seq, action == "created")))
     }
 }
 
@@ -783,12 +783,25 @@ impl Store {
         };
         let mut ids = Vec::new();
         for change in changed {
-            if let Some((case, seq)) = &change {
-                self.index.upsert(case, *seq)?;
+            if let Some((case, seq, created)) = &change {
+                self.index_sighting(case, *seq, *created)?;
             }
-            ids.push(change.map(|(case, _)| case.id));
+            ids.push(change.map(|(case, _, _)| case.id));
         }
         Ok(Some(ids))
+    }
+
+    /// Indexes a case after a sighting: a new case is added; another sighting of a case changes
+    /// none of its indexed fields (text, URL, domain, category, state, kind, first seen), so
+    /// only the change number moves on (re-adding the document each time made tantivy's
+    /// deletes grow with every sighting).
+    fn index_sighting(&self, case: &Case, seq: u64, created: bool) -> Result<()> {
+        if created {
+            self.index.upsert(case, seq)
+        } else {
+            self.index.set_seq(seq);
+            Ok(())
+        }
     }
 
     /// A capture and the hashes of its evidence blobs.
@@ -840,8 +853,8 @@ impl Store {
             },
         ))?;
         Ok(match changed {
-            Some((case, seq)) => {
-                self.index.upsert(&case, seq)?;
+            Some((case, seq, created)) => {
+                self.index_sighting(&case, seq, created)?;
                 Some(case.id)
             }
             None => None,
