@@ -350,12 +350,7 @@ fn run(cli: Cli) -> Result<()> {
                 "restored the backup of {} into {}: {} records, {} cases indexed",
                 report.taken,
                 data.display(),
-                report
-                    .trees
-                    .iter()
-                    .filter(|(name, _)| *name != "blob segment bytes")
-                    .map(|(_, n)| n)
-                    .sum::<u64>(),
+                report.records(),
                 store.index_status()?.documents
             );
             if !check.problems.is_empty() {
@@ -415,15 +410,9 @@ fn backup(data: &Path, dir: &Path) -> Result<()> {
     };
     println!(
         "backed up {} records ({} cases, {} evidence blobs) to {}",
-        report
-            .trees
-            .iter()
-            .filter(|(name, _)| *name != "blob segment bytes")
-            .map(|(_, n)| n)
-            .sum::<u64>(),
+        report.records(),
         report.trees.get("cases").copied().unwrap_or(0),
-        report.trees.get("blobs").copied().unwrap_or(0)
-            + report.trees.get("blob_index").copied().unwrap_or(0),
+        report.evidence_blobs(),
         report.dir.display()
     );
     Ok(())

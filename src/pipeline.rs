@@ -4,7 +4,7 @@
 use admon_classifier::{Classifier, Resources};
 use admon_crawler::{CrawlSummary, Crawler, Delivered, Frontier, Progress};
 use admon_domain::{AdForm, CapturedPage, Category, EvidenceSpan, Verdict};
-use admon_store::{NewSighting, Store};
+use admon_store::{NewSighting, PreparedCapture, Store};
 use anyhow::Context;
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,22 +35,8 @@ pub async fn crawl_into_store(
     store: Arc<Store>,
     progress: Arc<Progress>,
 ) -> anyhow::Result<IngestSummary> {
-    let (tx, mut rx) = mpsc::channel::<Delivered>(64);
-    let sink = {
-        let store = store.clone();
-        tokio::task::spawn_blocking(move || -> anyhow::Result<(u64, u64)> {
-            let (mut samples, mut flagged) = (0, 0);
-            while let Some(Delivered { page, key }) = rx.blocking_recv() {
-                let (s, f) = ingest_page(&page, Some(&key), &classifier, &store)
-                    .with_context(|| format!("storing {}", page.capture.url))?;
-                tracing::debug!(url = page.capture.url, "page stored");
-                samples += s;
-                flagged += f;
-            }
-            store.flush().context("flushing the store")?;
-            Ok((samples, flagged))
-        })
-    };
+    let (tx, rx) = mpsc::channel::<Delivered>(64);
+    let sink = keep_pages(rx, classifier, store.clone());
     // Jobs a killed crawl had in flight go back in the queue.
     let back = Frontier::resume(&*store).context("resuming the crawl frontier")?;
     if back > 0 {
@@ -78,14 +64,24 @@ pub async fn crawl_into_store(
     })
 }
 
-/// Keeps one page's capture, classifies its samples and records them, with the page's frontier
-/// job marked done when given (all in one store write); returns (samples, flagged).
-pub fn ingest_page(
-    page: &CapturedPage,
-    done: Option<&[u8]>,
+/// A page classified and hashed, ready to be kept: the work that needs no store lock.
+pub struct ReadyPage {
+    /// The page.
+    pub page: CapturedPage,
+    /// Its frontier job, if it came from a crawl.
+    pub done: Option<Vec<u8>>,
+    capture_id: String,
+    prepared: PreparedCapture,
+    sightings: Vec<NewSighting>,
+}
+
+/// Classifies a page's ads and listings and hashes its evidence (any thread).
+pub fn ready_page(
+    page: CapturedPage,
+    done: Option<Vec<u8>>,
     classifier: &Classifier,
     store: &Store,
-) -> anyhow::Result<(u64, u64)> {
+) -> anyhow::Result<ReadyPage> {
     let capture_id = store.new_capture_id()?;
     let resources = classifier.resources();
     let ads = page.ads.iter().map(|ad| {
@@ -113,13 +109,52 @@ pub fn ingest_page(
             flags,
         }
     });
-    let sightings: Vec<NewSighting> = ads.chain(listings).collect();
-    let flagged = sightings.iter().filter(|s| !s.flags.is_empty()).count();
-    if store.ingest(page, &capture_id, &sightings, done)?.is_none() {
-        tracing::info!(url = page.capture.url, "page already kept; not kept twice");
+    let sightings = ads.chain(listings).collect();
+    Ok(ReadyPage {
+        prepared: PreparedCapture::of(&page),
+        page,
+        done,
+        capture_id,
+        sightings,
+    })
+}
+
+/// Keeps a ready page: its capture, its samples and (for a crawl) its job's "done" mark, in
+/// one store write; returns (samples, flagged).
+pub fn keep_page(ready: ReadyPage, store: &Store) -> anyhow::Result<(u64, u64)> {
+    let flagged = ready
+        .sightings
+        .iter()
+        .filter(|s| !s.flags.is_empty())
+        .count();
+    let kept = store.ingest(
+        &ready.page,
+        ready.prepared,
+        &ready.capture_id,
+        &ready.sightings,
+        ready.done.as_deref(),
+    )?;
+    if kept.is_none() {
+        tracing::info!(
+            url = ready.page.capture.url,
+            "page already kept; not kept twice"
+        );
         return Ok((0, 0));
     }
-    Ok((sightings.len() as u64, flagged as u64))
+    tracing::debug!(url = ready.page.capture.url, "page stored");
+    Ok((ready.sightings.len() as u64, flagged as u64))
+}
+
+/// [`ready_page`] then [`keep_page`], on this thread.
+pub fn ingest_page(
+    page: CapturedPage,
+    done: Option<Vec<u8>>,
+    classifier: &Classifier,
+    store: &Store,
+) -> anyhow::Result<(u64, u64)> {
+    let url = page.capture.url.clone();
+    keep_page(ready_page(page, done, classifier, store)?, store)
+        .with_context(|| format!("storing {url}"))
 }
 
 fn text_flag(classifier: &Classifier, sample: &admon_domain::Sample) -> Vec<Verdict> {
@@ -177,6 +212,60 @@ fn structural_flags(resources: &Resources, ad: &admon_domain::AdSample, id: &str
     out
 }
 
+/// Keeps every page from `rx`: classified and hashed on the blocking pool, two pages at a time
+/// (the CPU work), then kept one at a time in the store. Returns (samples, flagged) once `rx`
+/// closes and everything is flushed.
+fn keep_pages(
+    mut rx: mpsc::Receiver<Delivered>,
+    classifier: Arc<Classifier>,
+    store: Arc<Store>,
+) -> tokio::task::JoinHandle<anyhow::Result<(u64, u64)>> {
+    let (ready_tx, ready_rx) = std::sync::mpsc::sync_channel::<anyhow::Result<ReadyPage>>(16);
+    {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let slots = Arc::new(tokio::sync::Semaphore::new(2));
+            // Set when the store gave up (a full disk): then the crawl is stopped too, by
+            // dropping its channel.
+            let store_gone = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            while let Some(Delivered { page, key }) = rx.recv().await {
+                let Ok(slot) = slots.clone().acquire_owned().await else {
+                    break;
+                };
+                if store_gone.load(std::sync::atomic::Ordering::Relaxed) {
+                    break;
+                }
+                let (ready_tx, classifier, store, store_gone) = (
+                    ready_tx.clone(),
+                    classifier.clone(),
+                    store.clone(),
+                    store_gone.clone(),
+                );
+                tokio::task::spawn_blocking(move || {
+                    let ready = ready_page(page, Some(key), &classifier, &store);
+                    if ready_tx.send(ready).is_err() {
+                        store_gone.store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    drop(slot);
+                });
+            }
+        });
+    }
+    tokio::task::spawn_blocking(move || -> anyhow::Result<(u64, u64)> {
+        let (mut samples, mut flagged) = (0, 0);
+        // Ends when the crawl and every classifying task have let go of their senders.
+        while let Ok(ready) = ready_rx.recv() {
+            let ready = ready?;
+            let url = ready.page.capture.url.clone();
+            let (s, f) = keep_page(ready, &store).with_context(|| format!("storing {url}"))?;
+            samples += s;
+            flagged += f;
+        }
+        store.flush().context("flushing the store")?;
+        Ok((samples, flagged))
+    })
+}
+
 /// Like [`crawl_into_store`], with the frontier in Redis at `redis_url`, shared with any number
 /// of `admon worker`s: this process seeds it, crawls too, and keeps every page (its own and
 /// the workers') in `store`, each job's page once. It ends when no job is queued or in flight
@@ -208,11 +297,10 @@ pub async fn crawl_with_workers(
         let (store, frontier) = (store.clone(), frontier.clone());
         tokio::task::spawn_blocking(move || -> anyhow::Result<(u64, u64)> {
             let (mut samples, mut flagged) = (0, 0);
-            let mut keep = |d: &Delivered| -> anyhow::Result<()> {
-                let (s, f) = ingest_page(&d.page, Some(&d.key), &classifier, &store)
-                    .with_context(|| format!("storing {}", d.page.capture.url))?;
-                Frontier::finish(&*frontier, &d.key)?;
-                tracing::debug!(url = d.page.capture.url, "page stored");
+            let mut keep = |d: Delivered| -> anyhow::Result<()> {
+                let key = d.key.clone();
+                let (s, f) = ingest_page(d.page, Some(d.key), &classifier, &store)?;
+                Frontier::finish(&*frontier, &key)?;
                 samples += s;
                 flagged += f;
                 Ok(())
@@ -220,11 +308,11 @@ pub async fn crawl_with_workers(
             loop {
                 // This process's own pages first, then the workers'.
                 match rx.try_recv() {
-                    Ok(d) => keep(&d)?,
+                    Ok(d) => keep(d)?,
                     Err(mpsc::error::TryRecvError::Disconnected) => break,
                     Err(mpsc::error::TryRecvError::Empty) => {
                         if let Some((raw, d)) = pages.pop(Duration::from_millis(100))? {
-                            keep(&d)?;
+                            keep(d)?;
                             pages.kept(&raw)?;
                         }
                     }

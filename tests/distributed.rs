@@ -13,14 +13,6 @@ const ADMON: &str = env!("CARGO_BIN_EXE_admon");
 /// Pages 0..40: page k links to 3k+1..3k+3.
 const PAGES: usize = 40;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// A redis-server on 127.0.0.1, in a temp dir, without persistence; killed on drop.
 struct Redis {
     url: String,
@@ -30,7 +22,7 @@ struct Redis {
 
 async fn redis() -> Redis {
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
+    let port = crate::e2e::free_port();
     let child = tokio::process::Command::new("redis-server")
         .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
         .args(["--save", "", "--appendonly", "no"])
@@ -174,21 +166,7 @@ async fn workers_share_the_crawl_through_redis_and_every_page_is_kept_once() {
             "pages fetched twice: {completed:?}"
         );
     }
-    let store = admon_store::Store::open(&data).unwrap();
-    let mut kept: HashMap<String, u32> = HashMap::new();
-    for capture in store.captures() {
-        *kept.entry(capture.unwrap().1.capture.url).or_default() += 1;
-    }
-    assert_eq!(kept.len(), PAGES, "{kept:?}");
-    assert!(kept.values().all(|&n| n == 1), "{kept:?}");
-    let cases = store
-        .list_cases(&admon_store::CaseFilter::default())
-        .unwrap();
-    let ad = cases
-        .iter()
-        .find(|c| c.text.contains("全网最低价"))
-        .expect("the ad's case");
-    assert_eq!(ad.sightings, PAGES as u32, "one sighting per page");
+    crate::resume::assert_each_page_kept_once(&data, PAGES);
 
     // Workers stop cleanly on Ctrl-C.
     for mut worker in workers {

@@ -85,6 +85,27 @@ async fn serve(site: Arc<Site>) -> String {
     format!("http://{addr}/")
 }
 
+/// The store in `data` holds one capture for each of the `pages` pages, and the ad every page
+/// carries (全网最低价) one sighting per page.
+pub(crate) fn assert_each_page_kept_once(data: &std::path::Path, pages: usize) {
+    let store = admon_store::Store::open(data).unwrap();
+    let mut kept: HashMap<String, u32> = HashMap::new();
+    for capture in store.captures() {
+        *kept.entry(capture.unwrap().1.capture.url).or_default() += 1;
+    }
+    assert_eq!(kept.len(), pages, "{kept:?}");
+    assert!(kept.values().all(|&n| n == 1), "{kept:?}");
+    let cases = store
+        .list_cases(&admon_store::CaseFilter::default())
+        .unwrap();
+    let ad = cases
+        .iter()
+        .find(|c| c.text.contains("全网最低价"))
+        .expect("the ad's case");
+    assert_eq!(ad.sightings, pages as u32, "one sighting per page kept");
+    assert_eq!(store.frontier_waiting().unwrap(), 0);
+}
+
 fn crawl(data: &std::path::Path, seed: &str) -> tokio::process::Command {
     let mut command = tokio::process::Command::new(ADMON);
     command
@@ -170,24 +191,7 @@ async fn a_killed_crawl_resumes_without_losing_or_repeating_a_page() {
         assert!(twice.is_empty(), "pages fetched twice: {twice:?}");
     }
     // ...kept exactly once, and its ad counted once in its case.
-    {
-        let store = admon_store::Store::open(&data).unwrap();
-        let mut kept: HashMap<String, u32> = HashMap::new();
-        for capture in store.captures() {
-            *kept.entry(capture.unwrap().1.capture.url).or_default() += 1;
-        }
-        assert_eq!(kept.len(), PAGES, "{kept:?}");
-        assert!(kept.values().all(|&n| n == 1), "{kept:?}");
-        let cases = store
-            .list_cases(&admon_store::CaseFilter::default())
-            .unwrap();
-        let ad = cases
-            .iter()
-            .find(|c| c.text.contains("全网最低价"))
-            .expect("the ad's case");
-        assert_eq!(ad.sightings, PAGES as u32, "one sighting per page kept");
-        assert_eq!(store.frontier_waiting().unwrap(), 0);
-    }
+    assert_each_page_kept_once(&data, PAGES);
 
     // A finished crawl leaves nothing to resume: the next one starts afresh.
     let again = crawl(&data, &seed).output().await.unwrap();

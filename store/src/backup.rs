@@ -31,6 +31,25 @@ pub struct BackupReport {
     pub dir: PathBuf,
 }
 
+impl BackupReport {
+    /// Records copied, over every tree.
+    pub fn records(&self) -> u64 {
+        self.trees
+            .iter()
+            .filter(|(name, _)| *name != BLOB_BYTES)
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// Evidence blobs copied (segment blobs, and those of stores from before schema 4).
+    pub fn evidence_blobs(&self) -> u64 {
+        ["blobs", "blob_index"]
+            .iter()
+            .filter_map(|tree| self.trees.get(*tree))
+            .sum()
+    }
+}
+
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
     move |cause| Error::Io {
         path: path.to_owned(),

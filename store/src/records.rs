@@ -38,6 +38,48 @@ pub struct CaptureRecord {
     pub warc_sha256: Option<String>,
 }
 
+/// The hashes and WARC record of a page's evidence, computed before [`Store::ingest`] takes
+/// the store's write lock (so other threads can do it while the store writes).
+#[derive(Debug, Clone)]
+pub struct PreparedCapture {
+    body_sha256: String,
+    html_sha256: String,
+    screenshot_sha256: Option<String>,
+    warc: Vec<u8>,
+    warc_sha256: String,
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+impl PreparedCapture {
+    /// Hashes `page`'s body, HTML and screenshot and builds its WARC record.
+    pub fn of(page: &CapturedPage) -> PreparedCapture {
+        let body_sha256 = sha256_hex(&page.body);
+        // A static UTF-8 page's HTML is its body.
+        let html_sha256 = if page.html.as_bytes() == page.body.as_slice() {
+            body_sha256.clone()
+        } else {
+            sha256_hex(page.html.as_bytes())
+        };
+        let screenshot_sha256 = page.screenshot.as_deref().map(sha256_hex);
+        let warc = crate::warc::capture_records(
+            &page.capture,
+            &page.body,
+            &html_sha256,
+            screenshot_sha256.as_deref(),
+        );
+        PreparedCapture {
+            warc_sha256: sha256_hex(&warc),
+            warc,
+            body_sha256,
+            html_sha256,
+            screenshot_sha256,
+        }
+    }
+}
+
 /// One sighting of an ad or listing, with every verdict on it (text and structural), for
 /// [`Store::record_sighting`].
 #[derive(Debug, Clone)]
@@ -688,25 +730,23 @@ impl Store {
     }
 
     /// Keeps the evidence blobs of a page (raw body, HTML, screenshot, WARC); returns its record.
-    fn capture_record(&self, page: &CapturedPage) -> Result<CaptureRecord> {
-        self.put_blob(&page.body)?;
-        let html_sha256 = self.put_blob(page.html.as_bytes())?;
-        let screenshot_sha256 = page
-            .screenshot
-            .as_deref()
-            .map(|png| self.put_blob(png))
-            .transpose()?;
-        let warc = crate::warc::capture_records(
-            &page.capture,
-            &page.body,
-            &html_sha256,
-            screenshot_sha256.as_deref(),
-        );
+    fn capture_record(
+        &self,
+        page: &CapturedPage,
+        prepared: PreparedCapture,
+    ) -> Result<CaptureRecord> {
+        self.blob_files.put(&prepared.body_sha256, &page.body)?;
+        self.blob_files
+            .put(&prepared.html_sha256, page.html.as_bytes())?;
+        if let (Some(sha), Some(png)) = (&prepared.screenshot_sha256, &page.screenshot) {
+            self.blob_files.put(sha, png)?;
+        }
+        self.blob_files.put(&prepared.warc_sha256, &prepared.warc)?;
         Ok(CaptureRecord {
             capture: page.capture.clone(),
-            html_sha256,
-            screenshot_sha256,
-            warc_sha256: Some(self.put_blob(&warc)?),
+            html_sha256: prepared.html_sha256,
+            screenshot_sha256: prepared.screenshot_sha256,
+            warc_sha256: Some(prepared.warc_sha256),
         })
     }
 
@@ -714,9 +754,10 @@ impl Store {
     /// Refused with [`Error::DiskFull`] when the disk is down to its reserve.
     pub fn put_capture(&self, page: &CapturedPage) -> Result<String> {
         self.ensure_space()?;
+        let prepared = PreparedCapture::of(page);
         let _writing = self.writing();
         let id = self.new_capture_id()?;
-        let stored = self.capture_record(page)?;
+        let stored = self.capture_record(page, prepared)?;
         self.captures.insert(id.as_bytes(), encode(&stored))?;
         Ok(id)
     }
@@ -724,18 +765,20 @@ impl Store {
     /// Keeps a crawled page, every sighting on it and, when `done` is a frontier job key, the
     /// job's "done" mark, in one sled transaction: after a crash either all of it is there or
     /// none (and the page is fetched again). `capture_id` comes from [`Store::new_capture_id`]
-    /// and is the `capture_id` of each sighting. Returns each sighting's case, if it flagged;
-    /// `None` when the page of job `done` was kept before (a page delivered twice).
+    /// and is the `capture_id` of each sighting; `prepared` is [`PreparedCapture::of`] the
+    /// page. Returns each sighting's case, if it flagged; `None` when the page of job `done`
+    /// was kept before (a page delivered twice).
     pub fn ingest(
         &self,
         page: &CapturedPage,
+        prepared: PreparedCapture,
         capture_id: &str,
         sightings: &[NewSighting],
         done: Option<&[u8]>,
     ) -> Result<Option<Vec<Option<u64>>>> {
         self.ensure_space()?;
         let _writing = self.writing();
-        let capture = encode(&self.capture_record(page)?);
+        let capture = encode(&self.capture_record(page, prepared)?);
         let prepared = sightings
             .iter()
             .map(|s| self.prepare_sighting(s))

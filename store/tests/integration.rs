@@ -732,12 +732,19 @@ fn the_frontier_survives_a_reopen_and_a_kept_page_is_done_once() {
         "same host, rank, depth"
     );
     let page = page("<p>a</p>");
+    let prepared = || admon_store::PreparedCapture::of(&page);
     let id = store.new_capture_id().unwrap();
-    assert!(store.ingest(&page, &id, &[], Some(&key)).unwrap().is_some());
+    assert!(store
+        .ingest(&page, prepared(), &id, &[], Some(&key))
+        .unwrap()
+        .is_some());
     assert_eq!(store.waiting().unwrap(), 2, "kept and done in one write");
     let id = store.new_capture_id().unwrap();
     assert!(
-        store.ingest(&page, &id, &[], Some(&key)).unwrap().is_none(),
+        store
+            .ingest(&page, prepared(), &id, &[], Some(&key))
+            .unwrap()
+            .is_none(),
         "the same job's page is kept once"
     );
     assert_eq!(store.captures().count(), 1);
