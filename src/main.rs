@@ -481,7 +481,7 @@ async fn crawl_with_progress(
     trigger: &str,
 ) -> Result<pipeline::IngestSummary> {
     let mut crawler = build_crawler(config)?;
-    for (url, scope) in &seeds {
+    for (url, scope) in seeds.iter().filter(|(_, s)| *s != SeedScope::default()) {
         crawler
             .scope_seed(url, scope)
             .with_context(|| format!("the scope of seed {url}"))?;

@@ -153,6 +153,11 @@ async fn workers_share_the_crawl_through_redis_and_every_page_is_kept_once() {
     assert!(crawl.status.success(), "{stderr}");
     let summary: serde_json::Value = serde_json::from_slice(&crawl.stdout).unwrap();
     let own = summary["crawl"]["pages"].as_u64().unwrap() as usize;
+    // The workers' last log lines may still be on their way through the pipes.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while own + sent.load(Ordering::SeqCst) < PAGES && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let by_workers = sent.load(Ordering::SeqCst);
     assert!(by_workers > 0, "the workers took no jobs: {summary}");
     assert_eq!(own + by_workers, PAGES, "{summary}");
