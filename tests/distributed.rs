@@ -2,17 +2,14 @@
 //! frontier in a redis-server the test starts on a loopback port of its own; every page is
 //! fetched and kept exactly once, in the store of the process that ran `admon crawl`.
 
-use std::collections::HashMap;
+use crate::pages::{self, Completed, PAGES};
 use std::process::Stdio;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncBufReadExt;
 
 const ADMON: &str = env!("CARGO_BIN_EXE_admon");
-/// Pages 0..40: page k links to 3k+1..3k+3.
-const PAGES: usize = 40;
-
 /// A redis-server on 127.0.0.1, in a temp dir, without persistence; killed on drop.
 struct Redis {
     url: String,
@@ -47,57 +44,6 @@ async fn redis() -> Redis {
     }
 }
 
-/// The site: each page takes 100 ms, so the work spreads over the crawlers. Counts the
-/// responses written in full, per path.
-async fn site(completed: Arc<Mutex<HashMap<String, u32>>>) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            let completed = completed.clone();
-            tokio::spawn(async move {
-                let mut buf = vec![0; 4096];
-                let n = socket.read(&mut buf).await.unwrap_or(0);
-                let request = String::from_utf8_lossy(&buf[..n]);
-                let path = request.split_whitespace().nth(1).unwrap_or("/").to_owned();
-                let k = match path.as_str() {
-                    "/" => Some(0),
-                    p => p.strip_prefix("/p").and_then(|n| n.parse::<usize>().ok()),
-                }
-                .filter(|&k| k < PAGES);
-                let (status, body) = match k {
-                    Some(k) => {
-                        tokio::time::sleep(Duration::from_millis(100)).await;
-                        let links: String = (3 * k + 1..=3 * k + 3)
-                            .filter(|&n| n < PAGES)
-                            .map(|n| format!("<a href=\"/p{n}\">{n}</a>"))
-                            .collect();
-                        (
-                            "200 OK",
-                            format!(
-                                "<html><head><meta charset=\"utf-8\"></head><body><h1>第{k}页</h1>{links}\
-                                 <div class=\"ad-banner\"><a href=\"http://shop.example/\">全网最低价，国家级品质</a></div></body></html>"
-                            ),
-                        )
-                    }
-                    None => ("404 Not Found", String::new()),
-                };
-                let response = format!(
-                    "HTTP/1.1 {status}\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-                if socket.write_all(response.as_bytes()).await.is_ok()
-                    && socket.flush().await.is_ok()
-                    && k.is_some()
-                {
-                    *completed.lock().unwrap().entry(path).or_default() += 1;
-                }
-            });
-        }
-    });
-    format!("http://{addr}/")
-}
-
 fn admon() -> tokio::process::Command {
     let mut command = tokio::process::Command::new(ADMON);
     command
@@ -113,8 +59,12 @@ fn admon() -> tokio::process::Command {
 #[tokio::test(flavor = "multi_thread")]
 async fn workers_share_the_crawl_through_redis_and_every_page_is_kept_once() {
     let redis = redis().await;
-    let completed: Arc<Mutex<HashMap<String, u32>>> = Arc::default();
-    let seed = site(completed.clone()).await;
+    let completed = Completed::default();
+    // Each page takes 100 ms, so the work spreads over the crawlers.
+    let seed = pages::serve(completed.clone(), |_| {
+        tokio::time::sleep(Duration::from_millis(100))
+    })
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
 
@@ -171,7 +121,7 @@ async fn workers_share_the_crawl_through_redis_and_every_page_is_kept_once() {
             "pages fetched twice: {completed:?}"
         );
     }
-    crate::resume::assert_each_page_kept_once(&data, PAGES);
+    pages::assert_each_page_kept_once(&data);
 
     // Workers stop cleanly on Ctrl-C.
     for mut worker in workers {

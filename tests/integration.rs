@@ -5,4 +5,5 @@ mod cli;
 mod distributed;
 mod e2e;
 mod faults;
+mod pages;
 mod resume;
