@@ -7,8 +7,10 @@
 //! number -> the fingerprints (8 bytes each) of the URLs a push queued, so every URL ever
 //! queued is remembered (sequential keys: sled's memory grows badly with random ones; the set
 //! is read into memory once); `h` + host -> URLs queued for it (the per-host cap); `S` + seed
-//! number -> seed URL; `n` -> how many jobs are queued. One tree, so each change is one atomic
-//! sled batch.
+//! number -> seed URL. One tree, so a push is one atomic sled batch. Taking a job is two plain
+//! writes (a sled batch or transaction writes out sled's log buffer each time): the job into
+//! `frontier_flight`, then its entry shortened. How many jobs are queued is counted in memory
+//! (from the entries, on first use).
 //! `frontier_flight` holds the jobs taken and not yet done; `frontier_kept` the key of every
 //! job whose page was kept, whichever frontier it came from (this one or Redis), so a page
 //! delivered twice is kept once.
@@ -25,7 +27,6 @@ use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 use std::collections::HashMap;
 use url::Url;
 
-const QUEUED: &[u8] = b"n";
 /// Host, rank, depth and seed number: the URLs of one push that share them make one entry.
 type Group = (String, u32, u32, u32);
 
@@ -39,6 +40,7 @@ pub(crate) struct Seeds {
     by_url: HashMap<String, u32>,
     by_number: HashMap<u32, String>,
     seen: Option<std::collections::HashSet<u64>>,
+    queued: Option<u64>,
 }
 
 fn short_fingerprint(url: &str) -> u64 {
@@ -218,10 +220,24 @@ impl Store {
         }
         let number = self.db.generate_id()?;
         batch.insert(prefixed(b's', &number.to_be_bytes()), fingerprints);
-        let queued = read_u64(self.frontier.get(QUEUED)?) + new;
-        batch.insert(QUEUED, &queued.to_be_bytes());
+        let queued = self.queued(&mut seeds)?;
         self.frontier.apply_batch(batch)?;
+        seeds.queued = Some(queued + new);
         Ok(hosts)
+    }
+
+    /// How many jobs are queued: counted from the queue entries once, then kept up to date.
+    fn queued(&self, seeds: &mut Seeds) -> Result<u64> {
+        if let Some(n) = seeds.queued {
+            return Ok(n);
+        }
+        let mut n = 0;
+        for item in self.frontier.scan_prefix(b"q") {
+            let (_, value) = item?;
+            n += Entry::parse(&value).map_or(0, |e| e.urls.len() as u64);
+        }
+        seeds.queued = Some(n);
+        Ok(n)
     }
 
     /// Reads the URLs seen into memory, once.
@@ -309,16 +325,14 @@ impl Store {
         // resuming keeps one.
         self.frontier_flight
             .insert(&job_key, entry_of_one(entry.seed, &job.url))?;
-        let mut batch = sled::Batch::default();
+        let queued = self.queued(&mut seeds)?;
         entry.urls.remove(0);
         if entry.urls.is_empty() {
-            batch.remove(key.clone());
+            self.frontier.remove(key)?;
         } else {
-            batch.insert(key.clone(), rest_of(&entry));
+            self.frontier.insert(key, rest_of(&entry))?;
         }
-        let queued = read_u64(self.frontier.get(QUEUED)?).saturating_sub(1);
-        batch.insert(QUEUED, &queued.to_be_bytes());
-        self.frontier.apply_batch(batch)?;
+        seeds.queued = Some(queued.saturating_sub(1));
         Ok(Some((job_key, job)))
     }
 
@@ -328,7 +342,8 @@ impl Store {
     }
 
     fn frontier_resume(&self) -> Result<u64> {
-        let _seeds = self.frontier_seeds();
+        let mut seeds = self.frontier_seeds();
+        let mut queued = self.queued(&mut seeds)?;
         let mut back = 0;
         for item in self.frontier_flight.iter() {
             let (key, value) = item?;
@@ -336,8 +351,8 @@ impl Store {
             // and depth, so it sorts where it was).
             let queued_key = prefixed(b'q', &key);
             if self.frontier.insert(&queued_key, value)?.is_none() {
-                let queued = read_u64(self.frontier.get(QUEUED)?) + 1;
-                self.frontier.insert(QUEUED, &queued.to_be_bytes())?;
+                queued += 1;
+                seeds.queued = Some(queued);
             }
             self.frontier_flight.remove(&key)?;
             back += 1;
@@ -347,7 +362,8 @@ impl Store {
 
     /// Jobs queued or in flight in the store's crawl frontier.
     pub fn frontier_waiting(&self) -> Result<u64> {
-        Ok(read_u64(self.frontier.get(QUEUED)?) + self.frontier_flight.len() as u64)
+        let queued = self.queued(&mut self.frontier_seeds())?;
+        Ok(queued + self.frontier_flight.len() as u64)
     }
 
     /// Forgets the crawl frontier (queued jobs and every URL seen), for a fresh crawl. Called
