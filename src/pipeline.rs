@@ -4,12 +4,17 @@
 use admon_classifier::{Classifier, Resources};
 use admon_crawler::{CrawlSummary, Crawler, Delivered, Frontier, Progress};
 use admon_domain::{AdForm, CapturedPage, Category, EvidenceSpan, Verdict};
-use admon_store::{NewSighting, PreparedCapture, Store};
+use admon_store::{Ingest, NewSighting, PreparedCapture, Store};
 use anyhow::Context;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use url::Url;
+
+/// Most ready pages kept in one store transaction.
+const KEEP_TOGETHER: usize = 32;
+/// How long the first of them waits for the others.
+const KEEP_WAIT: Duration = Duration::from_millis(5);
 
 /// What a crawl left in the store.
 #[derive(Debug, Default, Clone, serde::Serialize)]
@@ -122,27 +127,45 @@ pub fn ready_page(
 /// Keeps a ready page: its capture, its samples and (for a crawl) its job's "done" mark, in
 /// one store write; returns (samples, flagged).
 pub fn keep_page(ready: ReadyPage, store: &Store) -> anyhow::Result<(u64, u64)> {
-    let flagged = ready
-        .sightings
-        .iter()
-        .filter(|s| !s.flags.is_empty())
-        .count();
-    let kept = store.ingest(
-        &ready.page,
-        ready.prepared,
-        &ready.capture_id,
-        &ready.sightings,
-        ready.done.as_deref(),
-    )?;
-    if kept.is_none() {
-        tracing::info!(
-            url = ready.page.capture.url,
-            "page already kept; not kept twice"
-        );
-        return Ok((0, 0));
+    keep_pages_together(vec![ready], store)
+}
+
+/// [`keep_page`] for several pages in one store write (all kept or none); returns (samples,
+/// flagged) summed.
+pub fn keep_pages_together(ready: Vec<ReadyPage>, store: &Store) -> anyhow::Result<(u64, u64)> {
+    let mut pages = Vec::with_capacity(ready.len());
+    let mut prepared = Vec::with_capacity(ready.len());
+    let mut counts = Vec::with_capacity(ready.len());
+    for r in ready {
+        let flagged = r.sightings.iter().filter(|s| !s.flags.is_empty()).count() as u64;
+        counts.push((r.sightings.len() as u64, flagged));
+        prepared.push(r.prepared);
+        pages.push((r.page, r.capture_id, r.sightings, r.done));
     }
-    tracing::debug!(url = ready.page.capture.url, "page stored");
-    Ok((ready.sightings.len() as u64, flagged as u64))
+    let kept = store.ingest_all(
+        pages
+            .iter()
+            .zip(prepared)
+            .map(|((page, capture_id, sightings, done), prepared)| Ingest {
+                page,
+                prepared,
+                capture_id,
+                sightings,
+                done: done.as_deref(),
+            })
+            .collect(),
+    )?;
+    let (mut samples, mut flagged) = (0, 0);
+    for ((kept, (page, ..)), (s, f)) in kept.iter().zip(&pages).zip(counts) {
+        if kept.is_none() {
+            tracing::info!(url = page.capture.url, "page already kept; not kept twice");
+            continue;
+        }
+        tracing::debug!(url = page.capture.url, "page stored");
+        samples += s;
+        flagged += f;
+    }
+    Ok((samples, flagged))
 }
 
 /// [`ready_page`] then [`keep_page`], on this thread.
@@ -253,11 +276,31 @@ fn keep_pages(
     }
     tokio::task::spawn_blocking(move || -> anyhow::Result<(u64, u64)> {
         let (mut samples, mut flagged) = (0, 0);
-        // Ends when the crawl and every classifying task have let go of their senders.
-        while let Ok(ready) = ready_rx.recv() {
-            let ready = ready?;
-            let url = ready.page.capture.url.clone();
-            let (s, f) = keep_page(ready, &store).with_context(|| format!("storing {url}"))?;
+        // Ends when the crawl and every classifying task have let go of their senders. The
+        // pages ready within a few milliseconds of each other are kept together (one sled
+        // transaction: each writes out sled's log buffer and wakes its writer threads).
+        while let Ok(first) = ready_rx.recv() {
+            let mut ready = vec![first?];
+            let until = std::time::Instant::now() + KEEP_WAIT;
+            while ready.len() < KEEP_TOGETHER {
+                let left = until.saturating_duration_since(std::time::Instant::now());
+                match ready_rx.recv_timeout(left) {
+                    Ok(next) => ready.push(next?),
+                    Err(_) => break,
+                }
+            }
+            let urls = || {
+                let mut urls: Vec<&str> =
+                    ready.iter().map(|r| r.page.capture.url.as_str()).collect();
+                urls.truncate(3);
+                urls.join(", ")
+            };
+            let what = if ready.len() == 1 {
+                format!("storing {}", urls())
+            } else {
+                format!("storing {} pages ({}, ...)", ready.len(), urls())
+            };
+            let (s, f) = keep_pages_together(ready, &store).context(what)?;
             samples += s;
             flagged += f;
         }

@@ -1,6 +1,7 @@
 //! Evidence blobs (raw bodies, HTML, screenshots, WARC records, ad crops), appended to segment
 //! files `blobs/segment-NNNNNN` and found by SHA-256 through the `blob_index` tree (hash ->
-//! segment, offset, length). Appends only: a blob is written once and never changed.
+//! segment, offset, length). Appends only: a blob is written once and never changed. A blob
+//! can lie inside another (a raw body inside its WARC record): two hashes, one copy.
 //!
 //! They live outside sled's trees because sled copies a tree node's values on every write to
 //! it: with 20-60 KB pages that was half of a crawl's time and most of its memory. One
@@ -112,6 +113,40 @@ impl BlobLog {
         at.extend_from_slice(&offset.to_be_bytes());
         at.extend_from_slice(&(bytes.len() as u64).to_be_bytes());
         self.index.insert(sha256, at)?;
+        Ok(())
+    }
+
+    /// Indexes the blob with hash `sha256` as bytes `within` of the blob `container` (just
+    /// kept), writing nothing: a raw body is the tail of its WARC record's block. Unless a
+    /// blob with that hash is kept already.
+    pub(crate) fn put_within(
+        &self,
+        sha256: &str,
+        container: &str,
+        within: std::ops::Range<usize>,
+    ) -> Result<()> {
+        if self.index.contains_key(sha256)? {
+            return Ok(());
+        }
+        let at = self.index.get(container)?;
+        let (segment, offset, len) =
+            at.as_deref()
+                .and_then(location)
+                .ok_or_else(|| Error::Corrupt {
+                    tree: "blob_index",
+                    message: format!("no location for {container}"),
+                })?;
+        if within.end as u64 > len {
+            return Err(Error::Corrupt {
+                tree: "blob_index",
+                message: format!("{sha256} lies outside {container}"),
+            });
+        }
+        let mut inner = Vec::with_capacity(20);
+        inner.extend_from_slice(&segment.to_be_bytes());
+        inner.extend_from_slice(&(offset + within.start as u64).to_be_bytes());
+        inner.extend_from_slice(&(within.len() as u64).to_be_bytes());
+        self.index.insert(sha256, inner)?;
         Ok(())
     }
 

@@ -32,7 +32,7 @@ pub use control::request_backup;
 pub use error::{Error, Result};
 pub use index::Facets;
 pub use records::{
-    ApiToken, AuditEntry, CaptureRecord, CaseFilter, IndexStatus, NewSighting, PreparedCapture,
-    Store, User, VerifyReport, DEFAULT_CACHE_BYTES,
+    ApiToken, AuditEntry, CaptureRecord, CaseFilter, IndexStatus, Ingest, NewSighting,
+    PreparedCapture, Store, User, VerifyReport, DEFAULT_CACHE_BYTES,
 };
 pub use runs::CrawlRun;

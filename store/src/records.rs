@@ -47,6 +47,8 @@ pub struct PreparedCapture {
     screenshot_sha256: Option<String>,
     warc: Vec<u8>,
     warc_sha256: String,
+    /// Where the body is in `warc`: the store keeps it there, once.
+    body_in_warc: std::ops::Range<usize>,
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -64,7 +66,7 @@ impl PreparedCapture {
             sha256_hex(page.html.as_bytes())
         };
         let screenshot_sha256 = page.screenshot.as_deref().map(sha256_hex);
-        let warc = crate::warc::capture_records(
+        let (warc, body_in_warc) = crate::warc::capture_records(
             &page.capture,
             &page.body,
             &html_sha256,
@@ -73,11 +75,26 @@ impl PreparedCapture {
         PreparedCapture {
             warc_sha256: sha256_hex(&warc),
             warc,
+            body_in_warc,
             body_sha256,
             html_sha256,
             screenshot_sha256,
         }
     }
+}
+
+/// One page for [`Store::ingest_all`]: the arguments of [`Store::ingest`].
+pub struct Ingest<'a> {
+    /// The page.
+    pub page: &'a CapturedPage,
+    /// [`PreparedCapture::of`] the page.
+    pub prepared: PreparedCapture,
+    /// From [`Store::new_capture_id`]; the `capture_id` of each sighting.
+    pub capture_id: &'a str,
+    /// The ads and listings on the page, classified.
+    pub sightings: &'a [NewSighting],
+    /// The page's frontier job key, when it came from a crawl.
+    pub done: Option<&'a [u8]>,
 }
 
 /// One sighting of an ad or listing, with every verdict on it (text and structural), for
@@ -391,32 +408,74 @@ struct SightingTrees<'a> {
     audit: &'a sled::transaction::TransactionalTree,
     meta: &'a sled::transaction::TransactionalTree,
     changes: &'a sled::transaction::TransactionalTree,
+    /// The cases changed so far, written once at the end ([`SightingTrees::write_cases`]): a
+    /// batch of pages sights the same case many times.
+    touched: std::cell::RefCell<std::collections::HashMap<u64, Case>>,
+}
+
+impl SightingTrees<'_> {
+    /// A case as this transaction left it so far.
+    fn case(&self, id: u64) -> TxResult<Option<Case>> {
+        if let Some(case) = self.touched.borrow_mut().remove(&id) {
+            return Ok(Some(case));
+        }
+        match self.cases.get(id.to_be_bytes())? {
+            Some(bytes) => Ok(Some(decode("cases", &bytes).map_err(abort)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Writes every case changed in this transaction.
+    fn write_cases(&self) -> TxResult<()> {
+        for (id, case) in self.touched.borrow_mut().drain() {
+            self.cases.insert(&id.to_be_bytes(), encode(&case))?;
+        }
+        Ok(())
+    }
+}
+
+/// A `samples` record.
+#[derive(Serialize)]
+struct SampleRecord<'a> {
+    capture_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    case_id: Option<u64>,
+    flags: &'a [Verdict],
+    sample: &'a Sample,
 }
 
 /// A sighting with everything read or written outside its transaction ([`Store::prepare_sighting`]).
-struct PreparedSighting {
+struct PreparedSighting<'a> {
     sample_id: u64,
-    record: serde_json::Value,
     keys: GroupKeys,
     crop_sha256: Option<String>,
     repeat: bool,
-    sighting: NewSighting,
+    sighting: &'a NewSighting,
 }
+
+/// What a flagged sighting did to its case: the case id, the change number, and the case when
+/// the sighting opened it.
+type CaseChange = (u64, u64, Option<Case>);
 
 type TxResult<T> = std::result::Result<T, ConflictableTransactionError<Error>>;
 
-impl PreparedSighting {
+impl PreparedSighting<'_> {
     /// Keeps the sample; when flagged, opens a case or adds the sighting to the case with the
-    /// same fingerprint, and returns the case and its change number. Runs inside a sled
-    /// transaction (maybe more than once: it changes nothing outside it).
+    /// same fingerprint, and returns what it did to the case. Runs inside a sled transaction
+    /// (maybe more than once: it changes nothing outside it).
     fn apply(
         &self,
         tx: &SightingTrees,
         now: OffsetDateTime,
         who: &str,
-    ) -> TxResult<Option<(Case, u64, bool)>> {
-        let sighting = &self.sighting;
-        let mut record = self.record.clone();
+    ) -> TxResult<Option<CaseChange>> {
+        let sighting = self.sighting;
+        let mut record = SampleRecord {
+            capture_id: &sighting.capture_id,
+            case_id: None,
+            flags: &sighting.flags,
+            sample: &sighting.sample,
+        };
         let Some(primary) = sighting.flags.first() else {
             tx.samples
                 .insert(&self.sample_id.to_be_bytes(), encode(&record))?;
@@ -427,15 +486,13 @@ impl PreparedSighting {
         let sample = &sighting.sample;
         let flags: Vec<Category> = sighting.flags.iter().map(|v| v.category).collect();
         let existing = match keys.find(tx.fps, kind)? {
-            Some(id) => tx.cases.get(id.to_be_bytes())?,
+            Some(id) => tx.case(id)?,
             None => None,
         };
+        let mut old_keys = Vec::new();
         let (case, action) = match existing {
-            Some(bytes) => {
-                let mut case: Case = decode("cases", &bytes).map_err(abort)?;
-                for key in queue_keys(&case) {
-                    tx.queue.remove(key)?;
-                }
+            Some(mut case) => {
+                old_keys = queue_keys(&case);
                 case.sightings += 1;
                 case.last_seen = now;
                 if case.capture_ids.len() < MAX_CAPTURES_PER_CASE
@@ -502,9 +559,13 @@ impl PreparedSighting {
             }
         };
         keys.register(tx.fps, kind, case.id)?;
-        tx.cases.insert(&case.id.to_be_bytes(), encode(&case))?;
-        for key in queue_keys(&case) {
-            tx.queue.insert(key, &[])?;
+        // Another sighting mostly leaves the queue keys as they were.
+        let new_keys = queue_keys(&case);
+        for key in old_keys.iter().filter(|k| !new_keys.contains(k)) {
+            tx.queue.remove(key.as_slice())?;
+        }
+        for key in new_keys.iter().filter(|k| !old_keys.contains(k)) {
+            tx.queue.insert(key.as_slice(), &[])?;
         }
         if action == "created" {
             tx.queue.insert(day_key(&case), &[])?;
@@ -521,10 +582,13 @@ impl PreparedSighting {
             )?;
         }
         let seq = log_change(tx.meta, tx.changes, case.id)?;
-        record["case_id"] = case.id.into();
+        record.case_id = Some(case.id);
         tx.samples
             .insert(&self.sample_id.to_be_bytes(), encode(&record))?;
-        Ok(Some((case, seq, action == "created")))
+        let id = case.id;
+        let created = (action == "created").then(|| case.clone());
+        tx.touched.borrow_mut().insert(id, case);
+        Ok(Some((id, seq, created)))
     }
 }
 
@@ -624,7 +688,7 @@ impl Store {
                     let Some(body) = self.blob(&stored.capture.sha256)? else {
                         continue;
                     };
-                    let warc = crate::warc::capture_records(
+                    let (warc, _) = crate::warc::capture_records(
                         &stored.capture,
                         &body,
                         &stored.html_sha256,
@@ -735,13 +799,18 @@ impl Store {
         page: &CapturedPage,
         prepared: PreparedCapture,
     ) -> Result<CaptureRecord> {
-        self.blob_files.put(&prepared.body_sha256, &page.body)?;
+        // The raw body is kept once, inside its WARC record.
+        self.blob_files.put(&prepared.warc_sha256, &prepared.warc)?;
+        self.blob_files.put_within(
+            &prepared.body_sha256,
+            &prepared.warc_sha256,
+            prepared.body_in_warc.clone(),
+        )?;
         self.blob_files
             .put(&prepared.html_sha256, page.html.as_bytes())?;
         if let (Some(sha), Some(png)) = (&prepared.screenshot_sha256, &page.screenshot) {
             self.blob_files.put(sha, png)?;
         }
-        self.blob_files.put(&prepared.warc_sha256, &prepared.warc)?;
         Ok(CaptureRecord {
             capture: page.capture.clone(),
             html_sha256: prepared.html_sha256,
@@ -776,13 +845,32 @@ impl Store {
         sightings: &[NewSighting],
         done: Option<&[u8]>,
     ) -> Result<Option<Vec<Option<u64>>>> {
+        let mut kept = self.ingest_all(vec![Ingest {
+            page,
+            prepared,
+            capture_id,
+            sightings,
+            done,
+        }])?;
+        Ok(kept.pop().flatten())
+    }
+
+    /// [`Store::ingest`] for several pages in one sled transaction (each sled transaction
+    /// writes out sled's log buffer: a crawl keeps the pages that are ready together). All
+    /// the pages are kept, or none; the result has one entry a page, in order.
+    pub fn ingest_all(&self, pages: Vec<Ingest<'_>>) -> Result<Vec<Option<Vec<Option<u64>>>>> {
         self.ensure_space()?;
         let _writing = self.writing();
-        let capture = encode(&self.capture_record(page, prepared)?);
-        let prepared = sightings
-            .iter()
-            .map(|s| self.prepare_sighting(s))
-            .collect::<Result<Vec<_>>>()?;
+        let mut ready = Vec::with_capacity(pages.len());
+        for p in pages {
+            let capture = encode(&self.capture_record(p.page, p.prepared)?);
+            let prepared = p
+                .sightings
+                .iter()
+                .map(|s| self.prepare_sighting(s))
+                .collect::<Result<Vec<_>>>()?;
+            ready.push((p.capture_id, p.done, capture, prepared));
+        }
         let now = OffsetDateTime::now_utc();
         let trees = (
             &self.captures,
@@ -798,13 +886,6 @@ impl Store {
         );
         let changed = unwrap_tx(trees.transaction(
             |(captures, samples, cases, fps, queue, audit, meta, changes, flight, kept)| {
-                if let Some(key) = done {
-                    if kept.insert(key, &[])?.is_some() {
-                        return Ok(None);
-                    }
-                    crate::frontier::mark_done(flight, key)?;
-                }
-                captures.insert(capture_id.as_bytes(), capture.as_slice())?;
                 let tx = SightingTrees {
                     samples,
                     cases,
@@ -813,37 +894,58 @@ impl Store {
                     audit,
                     meta,
                     changes,
+                    touched: Default::default(),
                 };
-                let mut changed = Vec::new();
-                for p in &prepared {
-                    changed.push(p.apply(&tx, now, "crawler")?);
+                let mut pages = Vec::with_capacity(ready.len());
+                for (capture_id, done, capture, prepared) in &ready {
+                    if let Some(key) = done {
+                        if kept.insert(*key, &[])?.is_some() {
+                            pages.push(None);
+                            continue;
+                        }
+                        crate::frontier::mark_done(flight, key)?;
+                    }
+                    captures.insert(capture_id.as_bytes(), capture.as_slice())?;
+                    let mut changed = Vec::with_capacity(prepared.len());
+                    for p in prepared {
+                        changed.push(p.apply(&tx, now, "crawler")?);
+                    }
+                    pages.push(Some(changed));
                 }
-                Ok(Some(changed))
+                tx.write_cases()?;
+                Ok(pages)
             },
         ))?;
-        let Some(changed) = changed else {
-            return Ok(None);
-        };
-        let mut ids = Vec::new();
-        for change in changed {
-            if let Some((case, seq, created)) = &change {
-                self.index_sighting(case, *seq, *created)?;
-            }
-            ids.push(change.map(|(case, _, _)| case.id));
+        let mut out = Vec::with_capacity(changed.len());
+        for page in changed {
+            out.push(match page {
+                None => None,
+                Some(changed) => {
+                    let mut ids = Vec::with_capacity(changed.len());
+                    for change in changed {
+                        if let Some((_, seq, created)) = &change {
+                            self.index_sighting(created.as_ref(), *seq)?;
+                        }
+                        ids.push(change.map(|(id, _, _)| id));
+                    }
+                    Some(ids)
+                }
+            });
         }
-        Ok(Some(ids))
+        Ok(out)
     }
 
     /// Indexes a case after a sighting: a new case is added; another sighting of a case changes
     /// none of its indexed fields (text, URL, domain, category, state, kind, first seen), so
     /// only the change number moves on (re-adding the document each time made tantivy's
     /// deletes grow with every sighting).
-    fn index_sighting(&self, case: &Case, seq: u64, created: bool) -> Result<()> {
-        if created {
-            self.index.upsert(case, seq)
-        } else {
-            self.index.set_seq(seq);
-            Ok(())
+    fn index_sighting(&self, created: Option<&Case>, seq: u64) -> Result<()> {
+        match created {
+            Some(case) => self.index.upsert(case, seq),
+            None => {
+                self.index.set_seq(seq);
+                Ok(())
+            }
         }
     }
 
@@ -891,14 +993,17 @@ impl Store {
                     audit,
                     meta,
                     changes,
+                    touched: Default::default(),
                 };
-                prepared.apply(&tx, now, who)
+                let change = prepared.apply(&tx, now, who)?;
+                tx.write_cases()?;
+                Ok(change)
             },
         ))?;
         Ok(match changed {
-            Some((case, seq, created)) => {
-                self.index_sighting(&case, seq, created)?;
-                Some(case.id)
+            Some((id, seq, created)) => {
+                self.index_sighting(created.as_ref(), seq)?;
+                Some(id)
             }
             None => None,
         })
@@ -907,13 +1012,8 @@ impl Store {
     /// Everything a sighting needs that is not read in its transaction: the sample's id, the
     /// crop blob, the grouping keys and whether the advertiser is a repeat offender. Called
     /// under the write lock.
-    fn prepare_sighting(&self, sighting: &NewSighting) -> Result<PreparedSighting> {
+    fn prepare_sighting<'a>(&self, sighting: &'a NewSighting) -> Result<PreparedSighting<'a>> {
         let sample_id = self.db.generate_id()?;
-        let record = serde_json::json!({
-            "capture_id": sighting.capture_id,
-            "sample": sighting.sample,
-            "flags": sighting.flags,
-        });
         let crop_sha256 = match (&sighting.crop, sighting.flags.is_empty()) {
             (Some(png), false) => Some(self.put_blob(png)?),
             _ => None,
@@ -927,7 +1027,6 @@ impl Store {
         };
         Ok(PreparedSighting {
             sample_id,
-            record,
             keys: GroupKeys::of(
                 &sighting.sample,
                 sighting.landing_url.as_deref(),
@@ -935,7 +1034,7 @@ impl Store {
             ),
             crop_sha256,
             repeat,
-            sighting: sighting.clone(),
+            sighting,
         })
     }
 

@@ -18,7 +18,7 @@ fn record(
     content_type: &str,
     block: &[u8],
     extra: Vec<(WarcHeader, Vec<u8>)>,
-) -> (RawRecordHeader, Vec<u8>) {
+) -> RawRecordHeader {
     let date = capture
         .fetched_at
         .format(&Rfc3339)
@@ -47,23 +47,21 @@ fn record(
     .into_iter()
     .collect();
     headers.extend(extra);
-    (
-        RawRecordHeader {
-            version: "1.1".into(),
-            headers,
-        },
-        block.to_vec(),
-    )
+    RawRecordHeader {
+        version: "1.1".into(),
+        headers,
+    }
 }
 
 /// The WARC bytes for one capture: its `response` record, then a `metadata` record that
-/// refers to it with the decoded HTML's and screenshot's SHA-256.
+/// refers to it with the decoded HTML's and screenshot's SHA-256. Also where in them the body
+/// is, verbatim (so the store keeps it once).
 pub(crate) fn capture_records(
     capture: &Capture,
     body: &[u8],
     html_sha256: &str,
     screenshot_sha256: Option<&str>,
-) -> Vec<u8> {
+) -> (Vec<u8>, std::ops::Range<usize>) {
     let mut http = format!("HTTP/1.1 {} \r\n", capture.status).into_bytes();
     for (name, value) in &capture.headers {
         if WIRE_ONLY.contains(&name.to_ascii_lowercase().as_str()) {
@@ -91,7 +89,7 @@ pub(crate) fn capture_records(
         &http,
         response_extra,
     );
-    let response_id = response.0.headers[&WarcHeader::RecordID].clone();
+    let response_id = response.headers[&WarcHeader::RecordID].clone();
 
     let mut meta = format!(
         "requested-url: {}\r\ncharset: {}\r\nrendered: {}\r\ndecoded-html-sha256: {}\r\n",
@@ -108,11 +106,16 @@ pub(crate) fn capture_records(
         vec![(WarcHeader::RefersTo, response_id)],
     );
 
-    let mut writer = WarcWriter::new(std::io::BufWriter::new(Vec::new()));
-    for (headers, block) in [response, metadata] {
-        writer
-            .write_raw(headers, &block)
-            .expect("writing to memory cannot fail");
-    }
-    writer.into_inner().expect("writing to memory cannot fail")
+    let mut warc = Vec::with_capacity(http.len() + 2048);
+    let mut writer = WarcWriter::new(&mut warc);
+    let written = writer
+        .write_raw(response, &http)
+        .expect("writing to memory cannot fail");
+    writer
+        .write_raw(metadata, &meta)
+        .expect("writing to memory cannot fail");
+    // A record ends with its block (the body last) and two CRLFs.
+    let body_at = written - 4 - body.len()..written - 4;
+    debug_assert_eq!(&warc[body_at.clone()], body);
+    (warc, body_at)
 }

@@ -294,6 +294,93 @@ fn each_capture_keeps_a_warc_record_of_the_response() {
     assert!(fields.contains(&format!("decoded-html-sha256: {}", record.html_sha256)));
 }
 
+#[test]
+fn a_raw_body_is_kept_once_inside_its_warc_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    // A body with a byte-order mark: the raw body and the decoded HTML differ, so both are
+    // evidence.
+    let html = "<p>广告：国家级特效药</p>";
+    let mut p = CapturedPage::from_html("http://127.0.0.1/bom", html);
+    p.body = [b"\xEF\xBB\xBF".as_slice(), html.as_bytes()].concat();
+    let id = store.put_capture(&p).unwrap();
+    let record = store.capture(&id).unwrap().unwrap();
+    let body_sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&p.body));
+    assert_eq!(store.blob(&body_sha256).unwrap().unwrap(), p.body);
+    assert_eq!(
+        store.blob(&record.html_sha256).unwrap().unwrap(),
+        html.as_bytes()
+    );
+    let warc = store
+        .blob(record.warc_sha256.as_deref().unwrap())
+        .unwrap()
+        .unwrap();
+    // On disk: the WARC record (which holds the body) and the HTML, nothing else.
+    let on_disk: u64 = std::fs::read_dir(dir.path().join("blobs"))
+        .unwrap()
+        .map(|e| e.unwrap().metadata().unwrap().len())
+        .sum();
+    assert_eq!(on_disk, (warc.len() + html.len()) as u64);
+    let report = store.verify().unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+}
+
+#[test]
+fn pages_kept_together_sight_one_case_and_a_repeated_job_is_kept_once() {
+    use admon_store::{Ingest, PreparedCapture};
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let pages: Vec<CapturedPage> = (0..3)
+        .map(|i| CapturedPage::from_html(&format!("http://127.0.0.1/p{i}"), "<p>包治百病</p>"))
+        .collect();
+    let ids: Vec<String> = pages
+        .iter()
+        .map(|_| store.new_capture_id().unwrap())
+        .collect();
+    let sightings: Vec<Vec<NewSighting>> = ids
+        .iter()
+        .map(|id| {
+            vec![sighting(
+                id,
+                "包治百病，无效退款",
+                Category::MedicalClaim,
+                0.9,
+            )]
+        })
+        .collect();
+    // The third page repeats the first one's job (a page delivered twice).
+    let keys: [&[u8]; 3] = [b"job-a", b"job-b", b"job-a"];
+    let kept = store
+        .ingest_all(
+            (0..3)
+                .map(|i| Ingest {
+                    page: &pages[i],
+                    prepared: PreparedCapture::of(&pages[i]),
+                    capture_id: &ids[i],
+                    sightings: &sightings[i],
+                    done: Some(keys[i]),
+                })
+                .collect(),
+        )
+        .unwrap();
+    assert_eq!(kept.len(), 3);
+    let case_id = kept[0].as_ref().unwrap()[0].unwrap();
+    assert_eq!(kept[1].as_ref().unwrap()[0], Some(case_id));
+    assert!(kept[2].is_none(), "job-a's page is kept once");
+    let case = store.case(case_id).unwrap().unwrap();
+    assert_eq!(case.sightings, 2);
+    assert_eq!(case.capture_ids, [ids[0].clone(), ids[1].clone()]);
+    assert!(store.capture(&ids[2]).unwrap().is_none());
+    let queued = store
+        .list_cases(&CaseFilter {
+            state: Some(CaseState::New),
+            ..CaseFilter::default()
+        })
+        .unwrap();
+    assert_eq!(queued.len(), 1);
+    assert_eq!(store.search("百病", 10).unwrap(), vec![case_id]);
+}
+
 /// Copies a directory tree (the search index at some moment).
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).unwrap();
