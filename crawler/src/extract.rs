@@ -64,18 +64,40 @@ fn s(selector: &str) -> Selector {
     Selector::parse(selector).expect("static selector parses")
 }
 
+/// The element's text, its words separated by single spaces.
 fn text_of(el: ElementRef<'_>) -> String {
-    el.text()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    let mut text = String::new();
+    for word in el.text().flat_map(str::split_whitespace) {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str(word);
+    }
+    text
 }
+
+/// Longest text read as an ad label.
+const LABEL_CHARS: usize = 6;
 
 fn is_label(text: &str) -> bool {
     let t = text.trim();
-    !t.is_empty() && t.chars().count() <= 6 && LABELS.iter().any(|l| t.contains(l))
+    !t.is_empty() && t.chars().count() <= LABEL_CHARS && LABELS.iter().any(|l| t.contains(l))
+}
+
+/// Whether an element's text is an ad label; stops reading a long text early (the element
+/// next to an ad can be the whole article).
+fn is_label_element(el: ElementRef<'_>) -> bool {
+    let mut text = String::new();
+    for word in el.text().flat_map(str::split_whitespace) {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str(word);
+        if text.chars().count() > LABEL_CHARS {
+            return false;
+        }
+    }
+    is_label(&text)
 }
 
 fn absolute(base: &Url, href: &str) -> Option<Url> {
@@ -201,8 +223,8 @@ impl Extractor {
         let mut classes = HashSet::new();
         let mut ids = HashSet::new();
         for el in doc.select(&s("[class], [id]")) {
-            classes.extend(el.value().classes().map(str::to_owned));
-            ids.extend(el.value().id().map(str::to_owned));
+            classes.extend(el.value().classes());
+            ids.extend(el.value().id());
         }
         let mut selectors: Vec<String> = resources.hide_selectors.iter().cloned().collect();
         if !resources.generichide {
@@ -290,10 +312,7 @@ impl Extractor {
         }
         let prev = el.prev_siblings().find_map(ElementRef::wrap);
         let next = el.next_siblings().find_map(ElementRef::wrap);
-        labelled |= [prev, next]
-            .into_iter()
-            .flatten()
-            .any(|sib| is_label(&text_of(sib)));
+        labelled |= [prev, next].into_iter().flatten().any(is_label_element);
         labelled |= ["aria-label", "title", "data-label"]
             .iter()
             .any(|a| el.value().attr(a).is_some_and(is_label));
