@@ -366,6 +366,7 @@ impl Crawler {
         let mut running: JoinSet<Outcome> = JoinSet::new();
         let mut tasks: HashMap<tokio::task::Id, String> = HashMap::new();
         let mut started_pages = 0usize;
+        let mut counted_at = Instant::now() - QUEUE_COUNT_EVERY;
         loop {
             while running.len() < self.config.concurrency.max(1)
                 && started_pages < self.config.max_pages
@@ -392,9 +393,14 @@ impl Crawler {
                 });
                 tasks.insert(handle.id(), task_host);
             }
-            progress
-                .queued
-                .store(frontier.waiting()?, Ordering::Relaxed);
+            // A few times a second is enough for the progress bar (the count is not free: a
+            // sled tree walk, or a Redis round trip).
+            if counted_at.elapsed() >= QUEUE_COUNT_EVERY {
+                progress
+                    .queued
+                    .store(frontier.waiting()?, Ordering::Relaxed);
+                counted_at = Instant::now();
+            }
             let Some(joined) = running.join_next_with_id().await else {
                 break;
             };
@@ -549,6 +555,8 @@ async fn fetch_with_retries(fetcher: &Fetcher, url: &Url, retries: u32) -> Resul
 
 /// Longest wait before a retry, whatever Retry-After asks.
 const MAX_BACKOFF: Duration = Duration::from_secs(120);
+/// How often the crawl loop counts the jobs waiting, for the progress bar.
+const QUEUE_COUNT_EVERY: Duration = Duration::from_millis(200);
 
 /// A short name for the kind of failure, for the summary.
 fn error_kind(e: &Error) -> String {
