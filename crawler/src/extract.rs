@@ -12,7 +12,7 @@ use adblock::Engine;
 use admon_domain::{AdForm, AdSample, Listing, ListingSource};
 use scraper::{ElementRef, Html, Selector};
 use serde::Deserialize;
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::Path;
 use url::Url;
 
@@ -74,6 +74,16 @@ fn text_of(el: ElementRef<'_>) -> String {
         text.push_str(word);
     }
     text
+}
+
+/// Whether `name` is a plain CSS class or id name (letters, digits, `-`, `_`; no escapes), so
+/// `.name` or `#name` is that one class or id.
+fn is_css_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
 }
 
 /// Longest text read as an ad label.
@@ -220,23 +230,49 @@ impl Extractor {
     fn ads(&self, page_url: &Url, doc: &Html) -> Vec<AdSample> {
         let mut found: Vec<(ElementRef<'_>, String)> = Vec::new();
         let resources = self.engine.url_cosmetic_resources(page_url.as_str());
-        let mut classes = HashSet::new();
-        let mut ids = HashSet::new();
-        for el in doc.select(&s("[class], [id]")) {
-            classes.extend(el.value().classes());
-            ids.extend(el.value().id());
+        // Elements by class and by id, in document order: most hiding rules are one class or
+        // one id, answered from here without matching a selector against the whole page.
+        let mut classes: HashMap<&str, Vec<ElementRef<'_>>> = HashMap::new();
+        let mut ids: HashMap<&str, Vec<ElementRef<'_>>> = HashMap::new();
+        for el in doc
+            .root_element()
+            .descendants()
+            .filter_map(ElementRef::wrap)
+        {
+            for class in el.value().classes() {
+                classes.entry(class).or_default().push(el);
+            }
+            if let Some(id) = el.value().id() {
+                ids.entry(id).or_default().push(el);
+            }
         }
         let mut selectors: Vec<String> = resources.hide_selectors.iter().cloned().collect();
         if !resources.generichide {
             selectors.extend(self.engine.hidden_class_id_selectors(
-                &classes,
-                &ids,
+                classes.keys(),
+                ids.keys(),
                 &resources.exceptions,
             ));
         }
         selectors.sort();
         selectors.dedup();
         for rule in &selectors {
+            let simple = if let Some(name) = rule.strip_prefix('.').filter(|n| is_css_name(n)) {
+                Some(classes.get(name))
+            } else if let Some(name) = rule.strip_prefix('#').filter(|n| is_css_name(n)) {
+                Some(ids.get(name))
+            } else {
+                None
+            };
+            if let Some(elements) = simple {
+                found.extend(
+                    elements
+                        .into_iter()
+                        .flatten()
+                        .map(|el| (*el, format!("##{rule}"))),
+                );
+                continue;
+            }
             let Ok(selector) = Selector::parse(rule) else {
                 continue;
             };
@@ -625,6 +661,36 @@ pub fn body_labelled(html: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_class_and_one_id_rules_find_what_their_selectors_would() {
+        let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../seeds");
+        let extractor = Extractor::load(&seeds.join("filters"), &seeds.join("sites")).unwrap();
+        let html = r#"<!DOCTYPE html><html><body>
+            <div class="nav"><div class="wide ad-banner">横幅一</div></div>
+            <p class="text-ad">特价药品热卖</p>
+            <div id="ad-top">顶部</div>
+            <div class="ad-banner"><span class="text-ad">嵌套的不另算</span></div>
+            <div class="ad-bannerx">不是</div>
+            </body></html>"#;
+        let url = Url::parse("http://127.0.0.1/").unwrap();
+        let ads = extractor.ads(&url, &Html::parse_document(html));
+        let found: Vec<(&str, &str)> = ads
+            .iter()
+            .map(|a| (a.rule.as_str(), a.text.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("##.ad-banner", "横幅一"),
+                ("##.ad-banner", "嵌套的不另算"),
+                ("##.text-ad", "特价药品热卖"),
+                ("##[id^=\"ad-\"]", "顶部"),
+            ]
+        );
+        assert!(is_css_name("ad-banner_2") && is_css_name("广告位"));
+        assert!(!is_css_name("") && !is_css_name("a.b") && !is_css_name("2col"));
+    }
 
     #[test]
     fn prices_parse() {

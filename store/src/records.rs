@@ -453,9 +453,9 @@ struct PreparedSighting<'a> {
     sighting: &'a NewSighting,
 }
 
-/// What a flagged sighting did to its case: the case id, the change number, and the case when
-/// the sighting opened it.
-type CaseChange = (u64, u64, Option<Case>);
+/// What a flagged sighting did to its case: the case id, and when the sighting opened it, the
+/// change number and the new case.
+type CaseChange = (u64, Option<(u64, Case)>);
 
 type TxResult<T> = std::result::Result<T, ConflictableTransactionError<Error>>;
 
@@ -581,14 +581,18 @@ impl PreparedSighting<'_> {
                 now,
             )?;
         }
-        let seq = log_change(tx.meta, tx.changes, case.id)?;
         record.case_id = Some(case.id);
         tx.samples
             .insert(&self.sample_id.to_be_bytes(), encode(&record))?;
         let id = case.id;
-        let created = (action == "created").then(|| case.clone());
+        // Only a new case changes the search index: another sighting changes none of the
+        // case's indexed fields, so it is not a change for the index to replay.
+        let created = match action {
+            "created" => Some((log_change(tx.meta, tx.changes, id)?, case.clone())),
+            _ => None,
+        };
         tx.touched.borrow_mut().insert(id, case);
-        Ok(Some((id, seq, created)))
+        Ok(Some((id, created)))
     }
 }
 
@@ -923,30 +927,16 @@ impl Store {
                 Some(changed) => {
                     let mut ids = Vec::with_capacity(changed.len());
                     for change in changed {
-                        if let Some((_, seq, created)) = &change {
-                            self.index_sighting(created.as_ref(), *seq)?;
+                        if let Some((_, Some((seq, case)))) = &change {
+                            self.index.upsert(case, *seq)?;
                         }
-                        ids.push(change.map(|(id, _, _)| id));
+                        ids.push(change.map(|(id, _)| id));
                     }
                     Some(ids)
                 }
             });
         }
         Ok(out)
-    }
-
-    /// Indexes a case after a sighting: a new case is added; another sighting of a case changes
-    /// none of its indexed fields (text, URL, domain, category, state, kind, first seen), so
-    /// only the change number moves on (re-adding the document each time made tantivy's
-    /// deletes grow with every sighting).
-    fn index_sighting(&self, created: Option<&Case>, seq: u64) -> Result<()> {
-        match created {
-            Some(case) => self.index.upsert(case, seq),
-            None => {
-                self.index.set_seq(seq);
-                Ok(())
-            }
-        }
     }
 
     /// A capture and the hashes of its evidence blobs.
@@ -1001,8 +991,10 @@ impl Store {
             },
         ))?;
         Ok(match changed {
-            Some((id, seq, created)) => {
-                self.index_sighting(created.as_ref(), seq)?;
+            Some((id, created)) => {
+                if let Some((seq, case)) = created {
+                    self.index.upsert(&case, seq)?;
+                }
                 Some(id)
             }
             None => None,
