@@ -645,6 +645,11 @@ async fn run_crawl(
     fresh: bool,
 ) -> Result<()> {
     let seeds = parse_seeds(seeds)?;
+    // The model loads (or trains) while the store opens.
+    let loading = {
+        let (config, data) = (config.clone(), data.to_owned());
+        std::thread::spawn(move || classifier(&config, &data))
+    };
     let store = open_store(data)?;
     if !config.crawler.redis.is_empty() {
         if fresh {
@@ -663,8 +668,10 @@ async fn run_crawl(
             "admon: resuming an unfinished crawl: {waiting} URLs waiting (--fresh drops them)"
         );
     }
-    let classifier = Arc::new(classifier(&config, data)?);
-    let summary = crawl_with_progress(&config, store, classifier, seeds, "cli").await?;
+    let classifier = loading
+        .join()
+        .map_err(|_| anyhow::anyhow!("loading the model panicked"))??;
+    let summary = crawl_with_progress(&config, store, Arc::new(classifier), seeds, "cli").await?;
     if json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
