@@ -66,14 +66,24 @@ fn s(selector: &str) -> Selector {
 
 /// The element's text, its words separated by single spaces.
 fn text_of(el: ElementRef<'_>) -> String {
-    let mut text = String::new();
+    words_of(el, usize::MAX).unwrap_or_default()
+}
+
+/// [`text_of`], or `None` as soon as it runs past `limit` characters.
+fn words_of(el: ElementRef<'_>, limit: usize) -> Option<String> {
+    let (mut text, mut chars) = (String::new(), 0);
     for word in el.text().flat_map(str::split_whitespace) {
         if !text.is_empty() {
             text.push(' ');
+            chars += 1;
         }
         text.push_str(word);
+        chars += word.chars().count();
+        if chars > limit {
+            return None;
+        }
     }
-    text
+    Some(text)
 }
 
 /// Whether `name` is a plain CSS class or id name (letters, digits, `-`, `_`; no escapes), so
@@ -97,17 +107,7 @@ fn is_label(text: &str) -> bool {
 /// Whether an element's text is an ad label; stops reading a long text early (the element
 /// next to an ad can be the whole article).
 fn is_label_element(el: ElementRef<'_>) -> bool {
-    let mut text = String::new();
-    for word in el.text().flat_map(str::split_whitespace) {
-        if !text.is_empty() {
-            text.push(' ');
-        }
-        text.push_str(word);
-        if text.chars().count() > LABEL_CHARS {
-            return false;
-        }
-    }
-    is_label(&text)
+    words_of(el, LABEL_CHARS).is_some_and(|text| is_label(&text))
 }
 
 fn absolute(base: &Url, href: &str) -> Option<Url> {
