@@ -322,7 +322,7 @@ impl Store {
         let mut job_key = key[1..].to_vec();
         job_key.extend_from_slice(&entry.start.to_be_bytes());
         // In flight first, then out of the queue: a crash in between leaves it in both, and
-        // resuming keeps one.
+        // resuming keeps the queued one (see `still_queued`).
         self.frontier_flight
             .insert(&job_key, entry_of_one(entry.seed, &job.url))?;
         let queued = self.queued(&mut seeds)?;
@@ -347,6 +347,11 @@ impl Store {
         let mut back = 0;
         for item in self.frontier_flight.iter() {
             let (key, value) = item?;
+            if self.still_queued(&key)? {
+                self.frontier_flight.remove(&key)?;
+                back += 1;
+                continue;
+            }
             // Back in the queue as an entry of its own, keyed by its job key (same host, rank
             // and depth, so it sorts where it was).
             let queued_key = prefixed(b'q', &key);
@@ -358,6 +363,20 @@ impl Store {
             back += 1;
         }
         Ok(back)
+    }
+
+    /// Whether the job taken under `job_key` (its entry's key, then its place in the entry) is
+    /// still first in its entry: the process died between marking it in flight and
+    /// shortening the entry.
+    fn still_queued(&self, job_key: &[u8]) -> Result<bool> {
+        let Some((entry_key, place)) = job_key.split_last_chunk::<2>() else {
+            return Ok(false);
+        };
+        Ok(self
+            .frontier
+            .get(prefixed(b'q', entry_key))?
+            .and_then(|v| Entry::parse(&v))
+            .is_some_and(|e| e.start == u16::from_be_bytes(*place)))
     }
 
     /// Jobs queued or in flight in the store's crawl frontier.
@@ -419,5 +438,42 @@ impl Frontier for Store {
             .transpose()
             .map_err(|e| failed(e.into()))?
             .is_some())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A process killed between marking a job in flight and shortening its queue entry: the
+    /// job is in both, and resuming must queue it once.
+    #[test]
+    fn a_job_killed_between_its_two_writes_is_queued_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let job = |url: &str| Job {
+            url: url.into(),
+            depth: 1,
+            seed: "http://a.test/".into(),
+            rank: 0,
+        };
+        {
+            let store = Store::open(dir.path()).unwrap();
+            store
+                .push(vec![job("http://a.test/1"), job("http://a.test/2")], 0)
+                .unwrap();
+            let (entry_key, before) = store.frontier.scan_prefix(b"q").next().unwrap().unwrap();
+            store.take("a.test:80").unwrap().unwrap();
+            // The second write never happened.
+            store.frontier.insert(entry_key, before).unwrap();
+            store.flush().unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.resume().unwrap(), 1);
+        assert_eq!(store.waiting().unwrap(), 2);
+        let mut urls = Vec::new();
+        while let Some((_, job)) = store.take("a.test:80").unwrap() {
+            urls.push(job.url);
+        }
+        assert_eq!(urls, ["http://a.test/1", "http://a.test/2"]);
     }
 }
