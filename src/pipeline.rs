@@ -289,18 +289,11 @@ fn keep_pages(
                     Err(_) => break,
                 }
             }
-            let urls = || {
-                let mut urls: Vec<&str> =
-                    ready.iter().map(|r| r.page.capture.url.as_str()).collect();
-                urls.truncate(3);
-                urls.join(", ")
-            };
-            let what = if ready.len() == 1 {
-                format!("storing {}", urls())
-            } else {
-                format!("storing {} pages ({}, ...)", ready.len(), urls())
-            };
-            let (s, f) = keep_pages_together(ready, &store).context(what)?;
+            let (n, first) = (ready.len(), ready[0].page.capture.url.clone());
+            let (s, f) = keep_pages_together(ready, &store).with_context(|| match n {
+                1 => format!("storing {first}"),
+                _ => format!("storing {n} pages, the first {first}"),
+            })?;
             samples += s;
             flagged += f;
         }
