@@ -7,7 +7,6 @@ use crate::render::Renderer;
 use crate::{charset, CrawlConfig, Error, RenderMode, Result, SeedScope};
 use admon_domain::frontier::{Frontier, Job, JobKey, MemoryFrontier};
 use admon_domain::{AdForm, Capture, CapturedPage};
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -678,7 +677,8 @@ async fn crawl_page(
         headers: fetched.headers,
         fetched_at: OffsetDateTime::now_utc(),
         charset: charset.to_owned(),
-        sha256: hex::encode(Sha256::digest(&fetched.body)),
+        // The store hashes what it keeps, and records that.
+        sha256: String::new(),
         truncated: fetched.truncated,
         rendered: screenshot.is_some(),
     };

@@ -315,7 +315,8 @@ pub struct Capture {
     pub fetched_at: OffsetDateTime,
     /// Charset the body was decoded with.
     pub charset: String,
-    /// SHA-256 of the raw body, hex.
+    /// SHA-256 of the raw body, hex. The store computes it when it keeps the capture (the
+    /// crawler leaves it empty): the hash on record is always of the bytes kept.
     pub sha256: String,
     /// Whether the body hit the size cap.
     pub truncated: bool,

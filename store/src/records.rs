@@ -69,6 +69,7 @@ impl PreparedCapture {
         let (warc, body_in_warc) = crate::warc::capture_records(
             &page.capture,
             &page.body,
+            &body_sha256,
             &html_sha256,
             screenshot_sha256.as_deref(),
         );
@@ -695,6 +696,7 @@ impl Store {
                     let (warc, _) = crate::warc::capture_records(
                         &stored.capture,
                         &body,
+                        &stored.capture.sha256,
                         &stored.html_sha256,
                         stored.screenshot_sha256.as_deref(),
                     );
@@ -816,7 +818,10 @@ impl Store {
             self.blob_files.put(sha, png)?;
         }
         Ok(CaptureRecord {
-            capture: page.capture.clone(),
+            capture: Capture {
+                sha256: prepared.body_sha256,
+                ..page.capture.clone()
+            },
             html_sha256: prepared.html_sha256,
             screenshot_sha256: prepared.screenshot_sha256,
             warc_sha256: Some(prepared.warc_sha256),

@@ -59,6 +59,7 @@ fn record(
 pub(crate) fn capture_records(
     capture: &Capture,
     body: &[u8],
+    body_sha256: &str,
     html_sha256: &str,
     screenshot_sha256: Option<&str>,
 ) -> (Vec<u8>, std::ops::Range<usize>) {
@@ -77,7 +78,7 @@ pub(crate) fn capture_records(
 
     let mut response_extra = vec![(
         WarcHeader::PayloadDigest,
-        format!("sha256:{}", capture.sha256).into_bytes(),
+        format!("sha256:{body_sha256}").into_bytes(),
     )];
     if capture.truncated {
         response_extra.push((WarcHeader::Truncated, b"length".to_vec()));

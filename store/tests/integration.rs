@@ -260,9 +260,12 @@ fn each_capture_keeps_a_warc_record_of_the_response() {
         ("Content-Type".into(), "text/html; charset=utf-8".into()),
         ("Content-Encoding".into(), "gzip".into()),
     ];
+    // Whatever hash the page claims, the store records the hash of the bytes it keeps.
     p.capture.sha256 = "ab".repeat(32);
     let id = store.put_capture(&p).unwrap();
     let record = store.capture(&id).unwrap().unwrap();
+    let body_sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&p.body));
+    assert_eq!(record.capture.sha256, body_sha256);
     let bytes = store
         .blob(record.warc_sha256.as_deref().unwrap())
         .unwrap()
@@ -284,6 +287,10 @@ fn each_capture_keeps_a_warc_record_of_the_response() {
     // The body is kept decoded, so the wire encoding is not claimed for it.
     assert!(!http.contains("gzip"));
     assert!(http.ends_with("\r\n\r\n<p>广告：特效药</p>"));
+    assert_eq!(
+        response.header(warc::WarcHeader::PayloadDigest).unwrap(),
+        format!("sha256:{body_sha256}")
+    );
     let metadata = &records[1];
     assert_eq!(metadata.warc_type(), &warc::RecordType::Metadata);
     assert_eq!(
