@@ -43,6 +43,14 @@ fn segment_path(root: &Path, n: u32) -> PathBuf {
 }
 
 /// Where a blob is: segment, offset, length (big-endian u32, u64, u64).
+fn encode_location((segment, offset, len): (u32, u64, u64)) -> [u8; 20] {
+    let mut at = [0; 20];
+    at[..4].copy_from_slice(&segment.to_be_bytes());
+    at[4..12].copy_from_slice(&offset.to_be_bytes());
+    at[12..].copy_from_slice(&len.to_be_bytes());
+    at
+}
+
 fn location(bytes: &[u8]) -> Option<(u32, u64, u64)> {
     Some((
         u32::from_be_bytes(bytes.get(0..4)?.try_into().ok()?),
@@ -95,8 +103,40 @@ impl BlobLog {
     /// Keeps `bytes` under their hash `sha256` unless already kept. Callers hold the store's
     /// write lock.
     pub(crate) fn put(&self, sha256: &str, bytes: &[u8]) -> Result<()> {
-        if self.index.contains_key(sha256)? {
-            return Ok(());
+        self.keep(sha256, bytes).map(drop)
+    }
+
+    /// [`BlobLog::put`], and indexes the blob with hash `inner_sha256` as bytes `within` of
+    /// these, writing nothing more (a raw body is the tail of its WARC record's block),
+    /// unless a blob with that hash is kept already.
+    pub(crate) fn put_holding(
+        &self,
+        sha256: &str,
+        bytes: &[u8],
+        inner_sha256: &str,
+        within: std::ops::Range<usize>,
+    ) -> Result<()> {
+        let (segment, offset, len) = self.keep(sha256, bytes)?;
+        if within.end as u64 > len {
+            return Err(Error::Corrupt {
+                tree: "blob_index",
+                message: format!("{inner_sha256} lies outside {sha256}"),
+            });
+        }
+        if !self.index.contains_key(inner_sha256)? {
+            let at = (segment, offset + within.start as u64, within.len() as u64);
+            self.index.insert(inner_sha256, &encode_location(at))?;
+        }
+        Ok(())
+    }
+
+    /// Appends `bytes` unless kept already; returns where they are.
+    fn keep(&self, sha256: &str, bytes: &[u8]) -> Result<(u32, u64, u64)> {
+        if let Some(at) = self.index.get(sha256)? {
+            return location(&at).ok_or_else(|| Error::Corrupt {
+                tree: "blob_index",
+                message: format!("bad location for {sha256}"),
+            });
         }
         let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
         if current.2 >= SEGMENT_BYTES {
@@ -108,46 +148,9 @@ impl BlobLog {
         let path = segment_path(&self.root, segment);
         current.1.write_all(bytes).map_err(io(&path))?;
         current.2 += bytes.len() as u64;
-        let mut at = Vec::with_capacity(20);
-        at.extend_from_slice(&segment.to_be_bytes());
-        at.extend_from_slice(&offset.to_be_bytes());
-        at.extend_from_slice(&(bytes.len() as u64).to_be_bytes());
-        self.index.insert(sha256, at)?;
-        Ok(())
-    }
-
-    /// Indexes the blob with hash `sha256` as bytes `within` of the blob `container` (just
-    /// kept), writing nothing: a raw body is the tail of its WARC record's block. Unless a
-    /// blob with that hash is kept already.
-    pub(crate) fn put_within(
-        &self,
-        sha256: &str,
-        container: &str,
-        within: std::ops::Range<usize>,
-    ) -> Result<()> {
-        if self.index.contains_key(sha256)? {
-            return Ok(());
-        }
-        let at = self.index.get(container)?;
-        let (segment, offset, len) =
-            at.as_deref()
-                .and_then(location)
-                .ok_or_else(|| Error::Corrupt {
-                    tree: "blob_index",
-                    message: format!("no location for {container}"),
-                })?;
-        if within.end as u64 > len {
-            return Err(Error::Corrupt {
-                tree: "blob_index",
-                message: format!("{sha256} lies outside {container}"),
-            });
-        }
-        let mut inner = Vec::with_capacity(20);
-        inner.extend_from_slice(&segment.to_be_bytes());
-        inner.extend_from_slice(&(offset + within.start as u64).to_be_bytes());
-        inner.extend_from_slice(&(within.len() as u64).to_be_bytes());
-        self.index.insert(sha256, inner)?;
-        Ok(())
+        let at = (segment, offset, bytes.len() as u64);
+        self.index.insert(sha256, &encode_location(at))?;
+        Ok(at)
     }
 
     /// The blob with hash `sha256`, if kept here.

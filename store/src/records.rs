@@ -806,10 +806,10 @@ impl Store {
         prepared: PreparedCapture,
     ) -> Result<CaptureRecord> {
         // The raw body is kept once, inside its WARC record.
-        self.blob_files.put(&prepared.warc_sha256, &prepared.warc)?;
-        self.blob_files.put_within(
-            &prepared.body_sha256,
+        self.blob_files.put_holding(
             &prepared.warc_sha256,
+            &prepared.warc,
+            &prepared.body_sha256,
             prepared.body_in_warc.clone(),
         )?;
         self.blob_files
