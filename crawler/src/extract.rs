@@ -14,6 +14,7 @@ use scraper::{ElementRef, Html, Selector};
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::Path;
+use std::sync::{Arc, LazyLock, RwLock};
 use url::Url;
 
 /// Ads, listings and links found in one page.
@@ -60,8 +61,27 @@ pub struct Extractor {
 const LABELS: [&str; 4] = ["广告", "推广", "廣告", "赞助"];
 const POPUP_MARKERS: [&str; 5] = ["popup", "modal", "overlay", "tanchuang", "interstitial"];
 
-fn s(selector: &str) -> Selector {
-    Selector::parse(selector).expect("static selector parses")
+/// Selectors parsed once, by their text. Every selector comes from this file, the filter lists
+/// or the site files, never from a page, so the set stays small.
+static PARSED: LazyLock<RwLock<HashMap<String, Option<Arc<Selector>>>>> =
+    LazyLock::new(Default::default);
+
+/// The selector `text` parses to (`None`: not a selector scraper understands).
+fn parsed(text: &str) -> Option<Arc<Selector>> {
+    if let Some(known) = PARSED.read().unwrap_or_else(|e| e.into_inner()).get(text) {
+        return known.clone();
+    }
+    let selector = Selector::parse(text).ok().map(Arc::new);
+    PARSED
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(text.to_owned(), selector.clone());
+    selector
+}
+
+/// A selector written in this file.
+fn s(selector: &str) -> Arc<Selector> {
+    parsed(selector).expect("static selector parses")
 }
 
 /// The element's text, its words separated by single spaces.
@@ -273,7 +293,7 @@ impl Extractor {
                 );
                 continue;
             }
-            let Ok(selector) = Selector::parse(rule) else {
+            let Some(selector) = parsed(rule) else {
                 continue;
             };
             found.extend(doc.select(&selector).map(|el| (el, format!("##{rule}"))));
@@ -600,11 +620,7 @@ fn open_graph_product(doc: &Html, page_url: &Url) -> Option<Listing> {
 }
 
 fn site_product(site: &SiteSelectors, doc: &Html, page_url: &Url) -> Option<Listing> {
-    let first = |sel: &str| {
-        Selector::parse(sel)
-            .ok()
-            .and_then(|sel| doc.select(&sel).next().map(text_of))
-    };
+    let first = |sel: &str| parsed(sel).and_then(|sel| doc.select(&sel).next().map(text_of));
     let opt = |sel: &Option<String>| sel.as_deref().and_then(first).filter(|t| !t.is_empty());
     Some(Listing {
         url: page_url.to_string(),
@@ -617,7 +633,7 @@ fn site_product(site: &SiteSelectors, doc: &Html, page_url: &Url) -> Option<List
         image_urls: site
             .image
             .as_deref()
-            .and_then(|sel| Selector::parse(sel).ok())
+            .and_then(parsed)
             .map(|sel| {
                 doc.select(&sel)
                     .filter_map(|i| absolute(page_url, i.value().attr("src")?))

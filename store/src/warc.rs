@@ -63,7 +63,8 @@ pub(crate) fn capture_records(
     html_sha256: &str,
     screenshot_sha256: Option<&str>,
 ) -> (Vec<u8>, std::ops::Range<usize>) {
-    let mut http = format!("HTTP/1.1 {} \r\n", capture.status).into_bytes();
+    let mut http = Vec::with_capacity(body.len() + 1024);
+    http.extend_from_slice(format!("HTTP/1.1 {} \r\n", capture.status).as_bytes());
     for (name, value) in &capture.headers {
         if WIRE_ONLY.contains(&name.to_ascii_lowercase().as_str()) {
             continue;
