@@ -235,8 +235,8 @@ fn structural_flags(resources: &Resources, ad: &admon_domain::AdSample, id: &str
     out
 }
 
-/// Keeps every page from `rx`: classified and hashed on the blocking pool, two pages at a time
-/// (the CPU work), then kept one at a time in the store. Returns (samples, flagged) once `rx`
+/// Keeps every page from `rx`: classified and hashed on the runtime's threads, two pages at a
+/// time (the CPU work), then kept in the store, the pages ready together in one write. Returns (samples, flagged) once `rx`
 /// closes and everything is flushed.
 fn keep_pages(
     mut rx: mpsc::Receiver<Delivered>,
@@ -264,9 +264,22 @@ fn keep_pages(
                     store.clone(),
                     store_gone.clone(),
                 );
-                tokio::task::spawn_blocking(move || {
+                // A fraction of a millisecond of CPU: run on the runtime's own threads, like
+                // the extraction before it (the blocking pool cost a thread wake-up per page).
+                tokio::spawn(async move {
                     let ready = ready_page(page, Some(key), &classifier, &store);
-                    if ready_tx.send(ready).is_err() {
+                    // The store almost always has room; when it has not, wait for it off the
+                    // runtime's threads.
+                    let sent = match ready_tx.try_send(ready) {
+                        Ok(()) => true,
+                        Err(std::sync::mpsc::TrySendError::Full(ready)) => {
+                            tokio::task::spawn_blocking(move || ready_tx.send(ready).is_ok())
+                                .await
+                                .unwrap_or(false)
+                        }
+                        Err(std::sync::mpsc::TrySendError::Disconnected(_)) => false,
+                    };
+                    if !sent {
                         store_gone.store(true, std::sync::atomic::Ordering::Relaxed);
                     }
                     drop(slot);
