@@ -1,7 +1,7 @@
 //! The crawl loop: a frontier of normalised URLs in scope, a bounded set of fetches in flight,
 //! and for every HTML page a [`CapturedPage`] sent down the channel.
 
-use crate::extract::{body_labelled, body_text, Extractor};
+use crate::extract::{frame_text, Extractor};
 use crate::fetch::{names_private_host, Fetched, Fetcher};
 use crate::render::Renderer;
 use crate::{charset, CrawlConfig, Error, RenderMode, Result, SeedScope};
@@ -655,8 +655,9 @@ async fn crawl_page(
             Ok(frame) => {
                 let (frame_html, _) =
                     charset::decode_html(&frame.body, frame.content_type.as_deref());
-                ad.text = body_text(&frame_html);
-                ad.labelled |= body_labelled(&frame_html);
+                let (text, labelled) = frame_text(&frame_html);
+                ad.text = text;
+                ad.labelled |= labelled;
                 let inner = extractor.extract(&frame.final_url, &frame_html, None);
                 ad.landing_url = inner
                     .links

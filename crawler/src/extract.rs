@@ -645,9 +645,14 @@ fn site_product(site: &SiteSelectors, doc: &Html, page_url: &Url) -> Option<List
     })
 }
 
-/// The visible text of a document's body (for iframe ads).
-pub fn body_text(html: &str) -> String {
+/// An ad iframe's document: the visible text of its body (labels left out) and whether any of
+/// its text is a 广告/推广 label. One parse for both.
+pub fn frame_text(html: &str) -> (String, bool) {
     let doc = Html::parse_document(html);
+    let labelled = doc
+        .root_element()
+        .descendants()
+        .any(|n| n.value().as_text().is_some_and(|t| is_label(t)));
     let mut parts = Vec::new();
     if let Some(body) = doc.select(&s("body")).next() {
         for node in body.descendants() {
@@ -663,15 +668,7 @@ pub fn body_text(html: &str) -> String {
             }
         }
     }
-    parts.join(" ")
-}
-
-/// Whether a document's body carries a 广告/推广 label.
-pub fn body_labelled(html: &str) -> bool {
-    let doc = Html::parse_document(html);
-    doc.root_element()
-        .descendants()
-        .any(|n| n.value().as_text().is_some_and(|t| is_label(t)))
+    (parts.join(" "), labelled)
 }
 
 #[cfg(test)]
@@ -706,6 +703,19 @@ mod tests {
         );
         assert!(is_css_name("ad-banner_2") && is_css_name("广告位"));
         assert!(!is_css_name("") && !is_css_name("a.b") && !is_css_name("2col"));
+    }
+
+    #[test]
+    fn a_frame_gives_its_visible_text_and_whether_it_is_labelled() {
+        let (text, labelled) = frame_text(
+            "<html><body><span>广告</span><script>var x = 1;</script><p>祖传秘方</p>\
+             <style>p {}</style></body></html>",
+        );
+        assert_eq!(text, "祖传秘方");
+        assert!(labelled);
+        let (text, labelled) = frame_text("<p>净水器 <b>立减</b></p>");
+        assert_eq!(text, "净水器 立减");
+        assert!(!labelled);
     }
 
     #[test]
