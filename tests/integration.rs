@@ -4,6 +4,7 @@ mod browser;
 mod cli;
 mod distributed;
 mod e2e;
+mod extraction;
 mod faults;
 mod pages;
 mod resume;

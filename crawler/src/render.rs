@@ -4,7 +4,7 @@
 
 use crate::{Error, Result};
 use admon_domain::Rect;
-use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
+use headless_chrome::protocol::cdp::Page::{CaptureScreenshotFormatOption, Viewport};
 use headless_chrome::{Browser, LaunchOptions};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -38,9 +38,9 @@ pub const CHROMIUM_ARGS: &[&str] = &[
 /// Most elements cut out of one page.
 const MAX_CROPS: usize = 12;
 
-/// Finds the element `selector` names whose text holds `text` (else the first match), marks it
-/// with `data-admon-crop`, and returns its page coordinates as JSON.
-const MARK_JS: &str = r#"(function (sel, text, mark) {
+/// Finds the element `selector` names whose text holds `text` (else the first match), scrolls
+/// it into view and returns its page coordinates as JSON.
+const MARK_JS: &str = r#"(function (sel, text) {
   let all = [];
   try { all = [...document.querySelectorAll(sel)]; } catch (e) { return null; }
   const el = all.find(e => (e.innerText || "").includes(text)) || all[0];
@@ -48,7 +48,6 @@ const MARK_JS: &str = r#"(function (sel, text, mark) {
   el.scrollIntoView({ block: "center" });
   const r = el.getBoundingClientRect();
   if (r.width < 2 || r.height < 2) return null;
-  el.setAttribute("data-admon-crop", mark);
   return JSON.stringify({ x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height });
 })"#;
 
@@ -176,7 +175,7 @@ impl Renderer {
                     }
                     // A crop that fails (element gone, zero size) is only a missing crop.
                     let js = format!(
-                        "{MARK_JS}({}, {}, \"{i}\")",
+                        "{MARK_JS}({}, {})",
                         serde_json::to_string(selector).ok()?,
                         serde_json::to_string(text).ok()?
                     );
@@ -185,10 +184,22 @@ impl Renderer {
                         .ok()?
                         .value
                         .and_then(|v| v.as_str().and_then(|s| serde_json::from_str(s).ok()))?;
+                    // The rectangle in page coordinates, cut in one call (finding the
+                    // element again and scrolling it took a second a crop).
+                    let clip = Viewport {
+                        x: rect.x,
+                        y: rect.y,
+                        width: rect.width,
+                        height: rect.height,
+                        scale: 1.0,
+                    };
                     let png = tab
-                        .find_element(&format!("[data-admon-crop=\"{i}\"]"))
-                        .ok()?
-                        .capture_screenshot(CaptureScreenshotFormatOption::Png)
+                        .capture_screenshot(
+                            CaptureScreenshotFormatOption::Png,
+                            None,
+                            Some(clip),
+                            true,
+                        )
                         .ok()?;
                     Some((rect, png))
                 })
