@@ -7,7 +7,10 @@
 //! `cargo run --release --manifest-path benches/crawl-compare/Cargo.toml -- [options]`).
 //! `admon-crawl-compare serve [PAGES]` only serves the site (to profile a crawler by hand).
 //! Options: `--pages N` (10000), `--concurrency C` (16), `--frontier URLS` (1000000, 0 skips),
-//! `--no-spider`, `--no-scrapy`. Scrapy comes from PyPI into a venv under `target/`.
+//! `--runs R` (3), `--no-spider`, `--no-scrapy`. admon, spider-rs and the ceiling are each
+//! measured R times and the median run is printed (with the highest peak RSS): a 2-core VM's
+//! speed wanders by 15-20% from one run to the next. Scrapy, a minute a run and steady, runs
+//! once. Scrapy comes from PyPI into a venv under `target/`.
 
 mod site;
 
@@ -15,12 +18,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const USAGE: &str = "usage: admon-crawl-compare [--pages N] [--concurrency C] [--frontier URLS] [--no-spider] [--no-scrapy]";
+const USAGE: &str = "usage: admon-crawl-compare [--pages N] [--concurrency C] [--frontier URLS] [--runs R] [--no-spider] [--no-scrapy]";
 
 struct Options {
     pages: usize,
     concurrency: usize,
     frontier: usize,
+    runs: usize,
     spider: bool,
     scrapy: bool,
 }
@@ -30,6 +34,7 @@ fn options() -> Options {
         pages: 10_000,
         concurrency: 16,
         frontier: 1_000_000,
+        runs: 3,
         spider: true,
         scrapy: true,
     };
@@ -44,6 +49,7 @@ fn options() -> Options {
             "--pages" => o.pages = number(),
             "--concurrency" => o.concurrency = number(),
             "--frontier" => o.frontier = number(),
+            "--runs" => o.runs = number().max(1),
             "--no-spider" => o.spider = false,
             "--no-scrapy" => o.scrapy = false,
             _ => panic!("unknown option {arg}\n{USAGE}"),
@@ -64,6 +70,26 @@ impl Run {
     fn rate(&self) -> f64 {
         self.pages as f64 / self.seconds.max(1e-9)
     }
+}
+
+/// The run of median speed among `runs`, with the highest peak RSS of them all.
+fn median(mut runs: Vec<Run>) -> Run {
+    let peak = runs
+        .iter()
+        .map(|r| r.peak_rss_mb)
+        .filter(|m| !m.is_nan())
+        .fold(f64::NAN, f64::max);
+    runs.sort_by(|a, b| a.rate().total_cmp(&b.rate()));
+    let rates: Vec<String> = runs.iter().map(|r| format!("{:.0}", r.rate())).collect();
+    let mut middle = runs.swap_remove(runs.len() / 2);
+    println!(
+        "{:<12} pages/s over {} runs: {}",
+        middle.name,
+        rates.len(),
+        rates.join(", ")
+    );
+    middle.peak_rss_mb = peak;
+    middle
 }
 
 fn workspace() -> PathBuf {
@@ -138,7 +164,10 @@ fn admon(seed: &str, max_pages: usize, concurrency: usize) -> (Run, serde_json::
         .env("ADMON_CRAWLER_RENDER", "never")
         .env("ADMON_CRAWLER_PER_HOST_DELAY_MS", "0")
         .env("ADMON_CRAWLER_CONCURRENCY", concurrency.to_string())
-        .env("ADMON_CRAWLER_PER_HOST_CONCURRENCY", concurrency.to_string())
+        .env(
+            "ADMON_CRAWLER_PER_HOST_CONCURRENCY",
+            concurrency.to_string(),
+        )
         .env("ADMON_CRAWLER_MAX_DEPTH", "1000")
         .env("ADMON_CRAWLER_SITEMAPS", "false")
         .env("ADMON_LOG", "error");
@@ -237,9 +266,17 @@ fn scrapy(seed: &str, max_pages: usize, concurrency: usize) -> Option<Run> {
         .current_dir(dir.path())
         .arg("runspider")
         .arg(&script)
-        .args(["-a", &format!("start={seed}"), "-a", &format!("host={host}")])
+        .args([
+            "-a",
+            &format!("start={seed}"),
+            "-a",
+            &format!("host={host}"),
+        ])
         .args(["-s", &format!("CONCURRENT_REQUESTS={concurrency}")])
-        .args(["-s", &format!("CONCURRENT_REQUESTS_PER_DOMAIN={concurrency}")])
+        .args([
+            "-s",
+            &format!("CONCURRENT_REQUESTS_PER_DOMAIN={concurrency}"),
+        ])
         .args(["-s", &format!("CLOSESPIDER_PAGECOUNT={max_pages}")])
         .args(["-s", "DOWNLOAD_DELAY=0", "-s", "ROBOTSTXT_OBEY=True"])
         .args(["-s", "LOG_LEVEL=ERROR", "-s", "TELNETCONSOLE_ENABLED=False"]);
@@ -264,7 +301,9 @@ fn parse_only(pages: usize) -> Run {
     let seeds = workspace().join("seeds");
     let extractor = admon_crawler::Extractor::load(&seeds.join("filters"), &seeds.join("sites"))
         .expect("filter lists");
-    let bodies: Vec<Vec<u8>> = (0..pages).map(|i| site::page(i, pages).into_bytes()).collect();
+    let bodies: Vec<Vec<u8>> = (0..pages)
+        .map(|i| site::page(i, pages).into_bytes())
+        .collect();
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     let started = Instant::now();
     let found: usize = std::thread::scope(|scope| {
@@ -300,7 +339,10 @@ fn main() {
     let mut args = std::env::args().skip(1);
     if args.next().as_deref() == Some("spider") {
         let seed = args.next().expect("seed");
-        let concurrency: usize = args.next().and_then(|c| c.parse().ok()).expect("concurrency");
+        let concurrency: usize = args
+            .next()
+            .and_then(|c| c.parse().ok())
+            .expect("concurrency");
         let limit: u32 = args.next().and_then(|c| c.parse().ok()).expect("limit");
         tokio::runtime::Runtime::new()
             .expect("runtime")
@@ -309,7 +351,10 @@ fn main() {
     }
     if std::env::args().nth(1).as_deref() == Some("serve") {
         // For profiling a crawler by hand: serve the site until killed.
-        let pages = std::env::args().nth(2).and_then(|n| n.parse().ok()).unwrap_or(10_000);
+        let pages = std::env::args()
+            .nth(2)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(10_000);
         let server = site::serve(pages);
         println!("{}/", server.base);
         loop {
@@ -330,19 +375,32 @@ fn main() {
     );
 
     let mut runs = Vec::new();
-    let (run, summary) = admon(&seed, total, o.concurrency);
+    let mut admons = Vec::new();
+    let mut summary = serde_json::Value::Null;
+    for _ in 0..o.runs {
+        let (run, last) = admon(&seed, total, o.concurrency);
+        admons.push(run);
+        summary = last;
+    }
     println!(
         "admon: {} ads, {} listings, {} flagged, {} errors",
-        summary["crawl"]["ads"], summary["crawl"]["listings"], summary["flagged"], summary["crawl"]["errors"]
+        summary["crawl"]["ads"],
+        summary["crawl"]["listings"],
+        summary["flagged"],
+        summary["crawl"]["errors"]
     );
-    runs.push(run);
+    runs.push(median(admons));
     if o.spider {
-        runs.push(spider(&seed, total, o.concurrency));
+        runs.push(median(
+            (0..o.runs)
+                .map(|_| spider(&seed, total, o.concurrency))
+                .collect(),
+        ));
     }
     if o.scrapy {
         runs.extend(scrapy(&seed, total, o.concurrency));
     }
-    runs.push(parse_only(o.pages));
+    runs.push(median((0..o.runs).map(|_| parse_only(o.pages)).collect()));
 
     println!();
     println!(

@@ -58,7 +58,7 @@ pub fn page(i: usize, n: usize) -> String {
         s,
         "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>资讯与商城 第{i}页</title>"
     );
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         let _ = write!(
             s,
             r#"<script type="application/ld+json">{{"@context":"https://schema.org","@type":"Product","name":"{}","brand":{{"@type":"Brand","name":"{}"}},"offers":{{"@type":"Offer","price":"{}","priceCurrency":"CNY","seller":{{"@type":"Organization","name":"店铺{}"}}}}}}</script>"#,
@@ -92,7 +92,7 @@ pub fn page(i: usize, n: usize) -> String {
         );
         k += 1;
         // Three text ads down the article, as portals run them.
-        if k % 12 == 0 && k <= 36 {
+        if k.is_multiple_of(12) && k <= 36 {
             let _ = write!(
                 s,
                 "<div class=\"text-ad\"><a href=\"http://ads.example/t/{k}\">{}</a></div>",
@@ -142,7 +142,10 @@ pub fn serve(n: usize) -> Server {
         runtime.block_on(async move {
             let app = axum::Router::new()
                 .route("/", axum::routing::get(index))
-                .route("/robots.txt", axum::routing::get(|| async { "User-agent: *\nAllow: /\n" }))
+                .route(
+                    "/robots.txt",
+                    axum::routing::get(|| async { "User-agent: *\nAllow: /\n" }),
+                )
                 .route("/open/{i}", axum::routing::get(open))
                 .route("/{page}", axum::routing::get(numbered))
                 .with_state(n);
