@@ -5,7 +5,7 @@ use crate::features::{counts, extract, is_ngram};
 use crate::lexicon::Resources;
 use crate::metrics::Metrics;
 use crate::{Error, Labelled, Result};
-use admon_domain::{Category, EvidenceSpan, Sample, Verdict};
+use admon_domain::{Category, EvidenceSpan, Sample, SampleKind, Verdict};
 use jieba_rs::Jieba;
 use linfa::prelude::*;
 use linfa_logistic::MultiLogisticRegression;
@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Training settings; the defaults are what `admon train` uses.
 #[derive(Debug, Clone)]
@@ -155,6 +155,36 @@ pub struct Classifier {
     resources: Resources,
     jieba: Arc<Jieba>,
     model: Model,
+    /// Verdicts of samples judged lately, by everything a verdict depends on: the same ad is
+    /// served on every page of a site, and is judged once.
+    remembered: Mutex<HashMap<Judged, Verdict>>,
+}
+
+/// Most verdicts [`Classifier::classify`] remembers (then it starts again).
+const REMEMBERED: usize = 4096;
+
+/// What a verdict depends on, besides the model: every field of a sample but its id and URL.
+#[derive(PartialEq, Eq, Hash)]
+struct Judged {
+    kind: SampleKind,
+    text: String,
+    title: Option<String>,
+    price: Option<u64>,
+    brand: Option<String>,
+    seller: Option<String>,
+}
+
+impl Judged {
+    fn of(sample: &Sample) -> Judged {
+        Judged {
+            kind: sample.kind,
+            text: sample.text.clone(),
+            title: sample.title.clone(),
+            price: sample.price.map(f64::to_bits),
+            brand: sample.brand.clone(),
+            seller: sample.seller.clone(),
+        }
+    }
 }
 
 /// What training reports: the kept model's metrics on the dev and test splits.
@@ -175,6 +205,7 @@ impl Classifier {
             resources,
             jieba: Arc::new(Jieba::new()),
             model: Model::load(model_path)?,
+            remembered: Mutex::default(),
         })
     }
 
@@ -294,6 +325,7 @@ impl Classifier {
                 resources: resources.clone(),
                 jieba: jieba.clone(),
                 model,
+                remembered: Mutex::default(),
             };
             let f1 = classifier.evaluate(dev).macro_f1;
             candidates.push((classifier.model.version.clone(), f1));
@@ -321,8 +353,28 @@ impl Classifier {
         Metrics::new(&gold, &predicted)
     }
 
-    /// Judges one sample.
+    /// Judges one sample. A sample judged lately (the same text, title, price, brand and
+    /// seller) gets the same verdict again, under its own id, without being judged again.
     pub fn classify(&self, sample: &Sample) -> Verdict {
+        let key = Judged::of(sample);
+        let known = (self.remembered.lock())
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+            .cloned();
+        if let Some(mut verdict) = known {
+            verdict.id.clone_from(&sample.id);
+            return verdict;
+        }
+        let verdict = self.judge(sample);
+        let mut remembered = self.remembered.lock().unwrap_or_else(|e| e.into_inner());
+        if remembered.len() >= REMEMBERED {
+            remembered.clear();
+        }
+        remembered.insert(key, verdict.clone());
+        verdict
+    }
+
+    fn judge(&self, sample: &Sample) -> Verdict {
         let extracted = extract(&self.jieba, &self.resources, sample);
         let x = self.model.vectorise(extracted.features);
         let probs = self.model.probabilities(&x);

@@ -1,7 +1,7 @@
 //! Trains on the shipped corpus and checks behaviour that must hold for any good model.
 
 use admon_classifier::{load_or_train, read_corpus, Classifier, Resources, TrainOptions};
-use admon_domain::{Category, Sample, SampleKind};
+use admon_domain::{Category, Sample, SampleKind, Verdict};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -76,6 +76,42 @@ fn cheap_branded_listing_is_counterfeit_and_says_price() {
     assert_eq!(verdict.category, Category::Counterfeit, "{verdict:?}");
     assert!(verdict.evidence.iter().any(|e| e.reason.contains("¥380")));
     assert_eq!(verdict.articles, vec!["商标法 第五十七条".to_string()]);
+}
+
+#[test]
+fn a_repeated_sample_gets_its_verdict_under_its_own_id_and_a_new_price_is_judged_anew() {
+    let c = classifier();
+    let listing = |id: &str, price: f64| Sample {
+        id: id.into(),
+        kind: SampleKind::Listing,
+        text: "LV 手提包 老花 顶级 原厂皮 新款".into(),
+        title: Some("LV 手提包".into()),
+        price: Some(price),
+        brand: Some("LV".into()),
+        seller: Some("潮流小店".into()),
+        url: None,
+    };
+    let first = c.classify(&listing("a", 380.0));
+    assert!(
+        first.evidence.iter().any(|e| e.reason.contains("¥380")),
+        "{first:?}"
+    );
+    let again = c.classify(&listing("b", 380.0));
+    assert_eq!(again.id, "b");
+    assert_eq!(
+        Verdict {
+            id: "a".into(),
+            ..again
+        },
+        first
+    );
+    // The price is part of what was judged: at the brand's own price there is no price clue.
+    let dear = c.classify(&listing("c", 12_000.0));
+    assert_eq!(dear.id, "c");
+    assert!(
+        !dear.evidence.iter().any(|e| e.reason.contains('¥')),
+        "{dear:?}"
+    );
 }
 
 #[test]
