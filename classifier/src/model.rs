@@ -357,7 +357,9 @@ impl Classifier {
     /// seller) gets the same verdict again, under its own id, without being judged again.
     pub fn classify(&self, sample: &Sample) -> Verdict {
         let key = Judged::of(sample);
-        let known = (self.remembered.lock())
+        let known = self
+            .remembered
+            .lock()
             .unwrap_or_else(|e| e.into_inner())
             .get(&key)
             .cloned();
