@@ -203,7 +203,7 @@ impl Classifier {
     pub fn load(resources: Resources, model_path: &Path) -> Result<Classifier> {
         Ok(Classifier {
             resources,
-            jieba: Arc::new(Jieba::new()),
+            jieba: admon_domain::segment::jieba(),
             model: Model::load(model_path)?,
             remembered: Mutex::default(),
         })
@@ -236,7 +236,7 @@ impl Classifier {
         if train.is_empty() {
             return Err(Error::Train("the training split is empty".into()));
         }
-        let jieba = Jieba::new();
+        let jieba = admon_domain::segment::jieba();
         let docs: Vec<Vec<(String, f32)>> = train
             .iter()
             .map(|l| counts(extract(&jieba, &resources, &l.sample).features))
@@ -286,7 +286,6 @@ impl Classifier {
             .collect::<Result<_>>()?;
         let dataset = Dataset::new(x, y);
 
-        let jieba = Arc::new(jieba);
         let mut fits: Vec<(String, Fitted)> = Vec::new();
         for &alpha in &options.alphas {
             let fitted = MultiLogisticRegression::default()

@@ -5,10 +5,12 @@
 //! [`AdSample`]s and [`Listing`]s; each becomes a [`Sample`] for the classifier, which answers
 //! with a [`Verdict`]; flagged samples become [`Case`]s that move through [`CaseState`]s.
 //! The [`frontier`] contract is shared too: the crawler schedules from it, the store keeps it.
+//! So is the Chinese word [`segment`]er.
 
 #![warn(missing_docs)]
 
 pub mod frontier;
+pub mod segment;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

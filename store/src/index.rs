@@ -141,7 +141,7 @@ impl SearchIndex {
         index.tokenizers().register(
             TOKENIZER,
             TextAnalyzer::builder(JiebaTokenizer {
-                jieba: Arc::new(Jieba::new()),
+                jieba: admon_domain::segment::jieba(),
             })
             .filter(LowerCaser)
             .build(),
