@@ -705,7 +705,14 @@ async fn run_worker(config: Config, id: Option<String>) -> Result<()> {
         "admon: worker {id} taking jobs from {}",
         config.crawler.redis
     );
-    let total = pipeline::work(&crawler, &config.crawler.redis, &id, progress).await?;
+    let total = pipeline::work(
+        &crawler,
+        &config.crawler.redis,
+        &id,
+        config.crawler.redis_max_waiting_pages,
+        progress,
+    )
+    .await?;
     eprintln!(
         "admon: worker {id} stopped: {} pages sent, {} errors",
         total.pages, total.errors

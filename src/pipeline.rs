@@ -6,6 +6,7 @@ use admon_crawler::{CrawlSummary, Crawler, Delivered, Frontier, Progress};
 use admon_domain::{AdForm, CapturedPage, Category, EvidenceSpan, Verdict};
 use admon_store::{Ingest, NewSighting, PreparedCapture, Store};
 use anyhow::Context;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -41,7 +42,8 @@ pub async fn crawl_into_store(
     progress: Arc<Progress>,
 ) -> anyhow::Result<IngestSummary> {
     let (tx, rx) = mpsc::channel::<Delivered>(64);
-    let sink = keep_pages(rx, classifier, store.clone());
+    // The jobs' "done" marks are in the pages' own store writes: nothing to do after.
+    let sink = keep_pages(rx, classifier, store.clone(), |_| Ok(()));
     // Jobs a killed crawl had in flight go back in the queue.
     let back = Frontier::resume(&*store).context("resuming the crawl frontier")?;
     if back > 0 {
@@ -124,15 +126,9 @@ pub fn ready_page(
     })
 }
 
-/// Keeps a ready page: its capture, its samples and (for a crawl) its job's "done" mark, in
-/// one store write; returns (samples, flagged).
-pub fn keep_page(ready: ReadyPage, store: &Store) -> anyhow::Result<(u64, u64)> {
-    keep_pages_together(vec![ready], store)
-}
-
-/// [`keep_page`] for several pages in one store write (all kept or none); returns (samples,
-/// flagged) summed.
-pub fn keep_pages_together(ready: Vec<ReadyPage>, store: &Store) -> anyhow::Result<(u64, u64)> {
+/// Keeps ready pages: their captures, samples and (for a crawl) their jobs' "done" marks, in
+/// one store write (all kept or none); returns (samples, flagged) summed.
+fn keep_pages_together(ready: Vec<ReadyPage>, store: &Store) -> anyhow::Result<(u64, u64)> {
     let mut pages = Vec::with_capacity(ready.len());
     let mut prepared = Vec::with_capacity(ready.len());
     let mut counts = Vec::with_capacity(ready.len());
@@ -166,18 +162,6 @@ pub fn keep_pages_together(ready: Vec<ReadyPage>, store: &Store) -> anyhow::Resu
         flagged += f;
     }
     Ok((samples, flagged))
-}
-
-/// [`ready_page`] then [`keep_page`], on this thread.
-pub fn ingest_page(
-    page: CapturedPage,
-    done: Option<Vec<u8>>,
-    classifier: &Classifier,
-    store: &Store,
-) -> anyhow::Result<(u64, u64)> {
-    let url = page.capture.url.clone();
-    keep_page(ready_page(page, done, classifier, store)?, store)
-        .with_context(|| format!("storing {url}"))
 }
 
 fn text_flag(classifier: &Classifier, sample: &admon_domain::Sample) -> Vec<Verdict> {
@@ -236,12 +220,14 @@ fn structural_flags(resources: &Resources, ad: &admon_domain::AdSample, id: &str
 }
 
 /// Keeps every page from `rx`: classified and hashed on the runtime's threads, two pages at a
-/// time (the CPU work), then kept in the store, the pages ready together in one write. Returns (samples, flagged) once `rx`
-/// closes and everything is flushed.
+/// time (the CPU work), then kept in the store, the pages ready together in one write; then
+/// `after` is told the kept pages' job keys. Returns (samples, flagged) once `rx` closes and
+/// everything is flushed.
 fn keep_pages(
     mut rx: mpsc::Receiver<Delivered>,
     classifier: Arc<Classifier>,
     store: Arc<Store>,
+    mut after: impl FnMut(Vec<Vec<u8>>) -> anyhow::Result<()> + Send + 'static,
 ) -> tokio::task::JoinHandle<anyhow::Result<(u64, u64)>> {
     let (ready_tx, ready_rx) = std::sync::mpsc::sync_channel::<anyhow::Result<ReadyPage>>(16);
     {
@@ -303,12 +289,14 @@ fn keep_pages(
                 }
             }
             let (n, first) = (ready.len(), ready[0].page.capture.url.clone());
+            let keys = ready.iter().filter_map(|r| r.done.clone()).collect();
             let (s, f) = keep_pages_together(ready, &store).with_context(|| match n {
                 1 => format!("storing {first}"),
                 _ => format!("storing {n} pages, the first {first}"),
             })?;
             samples += s;
             flagged += f;
+            after(keys)?;
         }
         store.flush().context("flushing the store")?;
         Ok((samples, flagged))
@@ -341,39 +329,61 @@ pub async fn crawl_with_workers(
             "pages and jobs a dead crawl left are queued again"
         );
     }
-    let (tx, mut rx) = mpsc::channel::<Delivered>(64);
-    let sink = {
-        let (store, frontier) = (store.clone(), frontier.clone());
-        tokio::task::spawn_blocking(move || -> anyhow::Result<(u64, u64)> {
-            let (mut samples, mut flagged) = (0, 0);
-            let mut keep = |d: Delivered| -> anyhow::Result<()> {
-                let key = d.key.clone();
-                let (s, f) = ingest_page(d.page, Some(d.key), &classifier, &store)?;
-                Frontier::finish(&*frontier, &key)?;
-                samples += s;
-                flagged += f;
-                Ok(())
-            };
-            loop {
-                // This process's own pages first, then the workers'.
-                match rx.try_recv() {
-                    Ok(d) => keep(d)?,
-                    Err(mpsc::error::TryRecvError::Disconnected) => break,
-                    Err(mpsc::error::TryRecvError::Empty) => {
-                        if let Some((raw, d)) = pages.pop(Duration::from_millis(100))? {
-                            keep(d)?;
-                            pages.kept(&raw)?;
-                        }
-                    }
-                }
-            }
-            store.flush().context("flushing the store")?;
-            Ok((samples, flagged))
-        })
-    };
     let mut crawl = CrawlSummary {
         resumed: Frontier::started(&*frontier)?,
         ..CrawlSummary::default()
+    };
+    let pages = Arc::new(pages);
+    // Workers' pages wait in Redis's `ingesting` list, by job key, until they are kept.
+    let held_raw: Arc<std::sync::Mutex<HeldPages>> = Arc::default();
+    let (tx, rx) = mpsc::channel::<Delivered>(64);
+    // Every page, this process's and the workers', is classified, hashed and kept together
+    // with the pages ready with it, as in a crawl on one machine; then its job is finished
+    // and a worker's page let go in Redis (a store killed in between finds the job kept).
+    let sink = {
+        let (frontier, pages, held_raw) = (frontier.clone(), pages.clone(), held_raw.clone());
+        keep_pages(rx, classifier, store, move |keys| {
+            for key in keys {
+                Frontier::finish(&*frontier, &key)?;
+                let raws = held_raw
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .remove(&key);
+                for raw in raws.unwrap_or_default() {
+                    pages.kept(&raw)?;
+                }
+            }
+            Ok(())
+        })
+    };
+    let pumping = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let pump = {
+        let (pages, tx, pumping, progress) =
+            (pages.clone(), tx.clone(), pumping.clone(), progress.clone());
+        tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+            let result = (|| {
+                while pumping.load(Ordering::Relaxed) {
+                    if let Some((raw, d)) = pages.pop(Duration::from_millis(100))? {
+                        held_raw
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .entry(d.key.clone())
+                            .or_default()
+                            .push(raw);
+                        if tx.blocking_send(d).is_err() {
+                            break; // The store gave up; the page stays held in Redis.
+                        }
+                    }
+                }
+                Ok(())
+            })();
+            if result.is_err() {
+                // Without the workers' pages their jobs never finish: stop the crawl (it
+                // resumes from Redis).
+                progress.stop.store(true, Ordering::Relaxed);
+            }
+            result
+        })
     };
     let started = std::time::Instant::now();
     let mut seeds = Some(seeds);
@@ -390,7 +400,10 @@ pub async fn crawl_with_workers(
             Ok(s) => add(&mut crawl, s),
             Err(e) => break Err(anyhow::Error::from(e)),
         }
-        let waiting = Frontier::waiting(&*frontier)?;
+        let waiting = match Frontier::waiting(&*frontier) {
+            Ok(waiting) => waiting,
+            Err(e) => break Err(e.into()),
+        };
         let full = progress.pages.load(Ordering::Relaxed) as usize >= crawler.max_pages();
         if waiting == 0 || full || progress.stop.load(Ordering::Relaxed) {
             crawl.waiting = waiting;
@@ -399,8 +412,11 @@ pub async fn crawl_with_workers(
         // Workers hold the rest: wait for their pages (and the links on them).
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
+    pumping.store(false, Ordering::Relaxed);
+    let pumped = pump.await.context("page queue task")?;
     drop(tx);
     let (samples, flagged) = sink.await.context("store task")??;
+    pumped.context("taking the workers' pages from Redis")?;
     result.context("crawling")?;
     crawl.seconds = started.elapsed().as_secs_f64();
     crawl.stopped = progress.stop.load(Ordering::Relaxed);
@@ -413,6 +429,9 @@ pub async fn crawl_with_workers(
         flagged,
     })
 }
+
+/// Workers' pages taken from Redis and not yet kept, by job key (as taken: to let them go).
+type HeldPages = HashMap<Vec<u8>, Vec<Vec<u8>>>;
 
 /// Adds one pass of the crawl loop to the totals.
 fn add(total: &mut CrawlSummary, pass: CrawlSummary) {
@@ -430,11 +449,14 @@ fn add(total: &mut CrawlSummary, pass: CrawlSummary) {
 /// Runs a worker: takes jobs from the Redis frontier at `redis_url`, fetches, renders and
 /// extracts them, and sends the pages to the process that keeps the store, until `progress`
 /// says stop. `id` names the worker (stable across restarts: a restarted worker takes back
-/// the jobs it had in flight).
+/// the jobs it had in flight). While `max_waiting` pages wait in Redis for the store, the
+/// worker waits too; stopped then, it sends nothing more (those pages' jobs stay in flight
+/// and are fetched again when a worker with this `id` starts).
 pub async fn work(
     crawler: &Crawler,
     redis_url: &str,
     id: &str,
+    max_waiting: usize,
     progress: Arc<Progress>,
 ) -> anyhow::Result<CrawlSummary> {
     use admon_crawler::distributed::{PageQueue, RedisFrontier};
@@ -450,14 +472,33 @@ pub async fn work(
     }
     let pages = PageQueue::connect(redis_url)?;
     let (tx, mut rx) = mpsc::channel::<Delivered>(16);
+    let stop = progress.clone();
     let sender = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-        while let Some(d) = rx.blocking_recv() {
-            // The store's machine is behind: wait rather than fill Redis's memory.
-            while pages.len()? > 256 {
+        // Whether a page may be sent: the store's machine is behind, so wait rather than
+        // fill Redis's memory, but not past a stop.
+        let room = || -> anyhow::Result<bool> {
+            while pages.len()? as usize >= max_waiting.max(1) {
+                if stop.stop.load(Ordering::Relaxed) {
+                    return Ok(false);
+                }
                 std::thread::sleep(Duration::from_millis(100));
+            }
+            Ok(true)
+        };
+        let mut unsent = 0u64;
+        while let Some(d) = rx.blocking_recv() {
+            if unsent > 0 || !room()? {
+                unsent += 1;
+                continue;
             }
             pages.push(&d)?;
             tracing::debug!(url = d.page.capture.url, "page sent to the store");
+        }
+        if unsent > 0 {
+            tracing::warn!(
+                unsent,
+                "stopped while the store's machine was behind: pages not sent are fetched again when this worker starts again"
+            );
         }
         Ok(())
     });

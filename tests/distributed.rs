@@ -1,6 +1,7 @@
 //! Many machines through Redis: two `admon worker`s and an `admon crawl --redis` share one
 //! frontier in a redis-server the test starts on a loopback port of its own; every page is
-//! fetched and kept exactly once, in the store of the process that ran `admon crawl`.
+//! fetched and kept exactly once, in the store of the process that ran `admon crawl`, which
+//! is stopped half-way and started again.
 
 use crate::pages::{self, Completed, PAGES};
 use std::process::Stdio;
@@ -44,6 +45,27 @@ async fn redis() -> Redis {
     }
 }
 
+/// The length of list `key` in `redis`.
+fn llen(redis: &Redis, key: &str) -> u64 {
+    let out = std::process::Command::new("redis-cli")
+        .args(["-u", &redis.url, "LLEN", key])
+        .output()
+        .expect("redis-cli is installed with redis-server");
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("LLEN {key}: {out:?}"))
+}
+
+fn interrupt(child: &tokio::process::Child) {
+    let pid = child.id().unwrap().to_string();
+    assert!(std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap()
+        .success());
+}
+
 fn admon() -> tokio::process::Command {
     let mut command = tokio::process::Command::new(ADMON);
     command
@@ -60,9 +82,10 @@ fn admon() -> tokio::process::Command {
 async fn workers_share_the_crawl_through_redis_and_every_page_is_kept_once() {
     let redis = redis().await;
     let completed = Completed::default();
-    // Each page takes 100 ms, so the work spreads over the crawlers.
+    // Each page takes 300 ms, so the work spreads over the crawlers (and the store's crawl
+    // can be stopped half-way).
     let seed = pages::serve(completed.clone(), |_| {
-        tokio::time::sleep(Duration::from_millis(100))
+        tokio::time::sleep(Duration::from_millis(300))
     })
     .await;
     let dir = tempfile::tempdir().unwrap();
@@ -88,21 +111,48 @@ async fn workers_share_the_crawl_through_redis_and_every_page_is_kept_once() {
         workers.push(worker);
     }
 
-    let crawl = tokio::time::timeout(
-        Duration::from_secs(240),
+    let crawl = || {
         admon()
             .arg("--data")
             .arg(&data)
             .args(["crawl", "--json", "--redis", &redis.url, "--seeds", &seed])
-            .output(),
-    )
-    .await
-    .expect("the shared crawl finished")
-    .unwrap();
-    let stderr = String::from_utf8_lossy(&crawl.stderr);
-    assert!(crawl.status.success(), "{stderr}");
-    let summary: serde_json::Value = serde_json::from_slice(&crawl.stdout).unwrap();
-    let own = summary["crawl"]["pages"].as_u64().unwrap() as usize;
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let finished = |child: tokio::process::Child| async {
+        let out = tokio::time::timeout(Duration::from_secs(240), child.wait_with_output())
+            .await
+            .expect("the shared crawl ended")
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "{stderr}");
+        let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        summary
+    };
+
+    // The store's machine is stopped (Ctrl-C) a few pages in: the pages it took from the
+    // workers are kept and let go, none is left held in Redis.
+    let first = crawl();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while completed.lock().unwrap().len() < 8 {
+        assert!(Instant::now() < deadline, "the crawl did not start");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    interrupt(&first);
+    let stopped = finished(first).await;
+    assert_eq!(stopped["crawl"]["stopped"], true, "{stopped}");
+    assert!(
+        stopped["crawl"]["waiting"].as_u64().unwrap() > 0,
+        "{stopped}"
+    );
+    assert_eq!(llen(&redis, "admon:ingesting"), 0);
+
+    // Started again, it resumes the shared crawl to the end.
+    let summary = finished(crawl()).await;
+    let own = (stopped["crawl"]["pages"].as_u64().unwrap()
+        + summary["crawl"]["pages"].as_u64().unwrap()) as usize;
     // The workers' last log lines may still be on their way through the pipes.
     let deadline = Instant::now() + Duration::from_secs(10);
     while own + sent.load(Ordering::SeqCst) < PAGES && Instant::now() < deadline {
@@ -125,16 +175,82 @@ async fn workers_share_the_crawl_through_redis_and_every_page_is_kept_once() {
 
     // Workers stop cleanly on Ctrl-C.
     for mut worker in workers {
-        let pid = worker.id().unwrap().to_string();
-        assert!(std::process::Command::new("kill")
-            .args(["-INT", &pid])
-            .status()
-            .unwrap()
-            .success());
+        interrupt(&worker);
         let status = tokio::time::timeout(Duration::from_secs(30), worker.wait())
             .await
             .expect("the worker stopped")
             .unwrap();
         assert!(status.success(), "{status:?}");
     }
+}
+
+/// A worker waits while `redis_max_waiting_pages` pages wait for the store's machine; stopped
+/// then, it stops at once and sends nothing more. Started again, it fetches the pages it had
+/// not sent, and the crawl ends with every page kept once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_worker_stopped_while_the_store_is_behind_stops_and_no_page_is_lost() {
+    let redis = redis().await;
+    let seed = pages::serve(Completed::default(), |_| std::future::ready(())).await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let crawl = |max_pages: &str| {
+        admon()
+            .arg("--data")
+            .arg(&data)
+            .args(["crawl", "--json", "--max-pages", max_pages])
+            .args(["--redis", &redis.url, "--seeds", &seed])
+            .output()
+    };
+    // The store's machine seeds the crawl and keeps one page: the rest is the workers'.
+    let seeded = crawl("1").await.unwrap();
+    assert!(seeded.status.success(), "{seeded:?}");
+
+    let mut worker = admon()
+        .env("ADMON_CRAWLER_REDIS_MAX_WAITING_PAGES", "2")
+        .args(["worker", "--redis", &redis.url, "--id", "w1"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while llen(&redis, "admon:pages") < 2 {
+        assert!(Instant::now() < deadline, "the worker sent no pages");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        llen(&redis, "admon:pages"),
+        2,
+        "the worker waits for the store"
+    );
+    interrupt(&worker);
+    let status = tokio::time::timeout(Duration::from_secs(20), worker.wait())
+        .await
+        .expect("the worker stopped while the store was behind")
+        .unwrap();
+    assert!(status.success(), "{status:?}");
+    let mut stderr = String::new();
+    tokio::io::AsyncReadExt::read_to_string(&mut worker.stderr.take().unwrap(), &mut stderr)
+        .await
+        .unwrap();
+    assert!(stderr.contains("pages not sent"), "{stderr}");
+    assert_eq!(
+        llen(&redis, "admon:pages"),
+        2,
+        "nothing sent after the stop"
+    );
+
+    // The worker back, the store's machine keeps everything.
+    let mut worker = admon()
+        .args(["worker", "--redis", &redis.url, "--id", "w1"])
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let finished = tokio::time::timeout(Duration::from_secs(240), crawl("1000"))
+        .await
+        .expect("the shared crawl finished")
+        .unwrap();
+    assert!(finished.status.success(), "{finished:?}");
+    pages::assert_each_page_kept_once(&data);
+    interrupt(&worker);
+    let _ = tokio::time::timeout(Duration::from_secs(30), worker.wait()).await;
 }

@@ -150,6 +150,9 @@ pub struct CrawlConfig {
     /// Redis URL (`redis://host:6379/`) of a frontier shared with `admon worker`s on other
     /// machines; empty: this machine crawls alone, with the frontier in the store.
     pub redis: String,
+    /// A worker waits while this many pages wait in Redis for the store's machine (they hold
+    /// whole pages: Redis's memory).
+    pub redis_max_waiting_pages: usize,
 }
 
 impl Default for CrawlConfig {
@@ -183,6 +186,7 @@ impl Default for CrawlConfig {
             sitemaps: true,
             max_sitemap_urls: 50_000,
             redis: String::new(),
+            redis_max_waiting_pages: 256,
         }
     }
 }
