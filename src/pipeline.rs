@@ -316,9 +316,10 @@ pub async fn crawl_with_workers(
     progress: Arc<Progress>,
     redis_url: &str,
 ) -> anyhow::Result<IngestSummary> {
-    use admon_crawler::distributed::{PageQueue, RedisFrontier};
+    use admon_crawler::distributed::{PageQueue, RedisFrontier, RedisPoliteness};
     use std::sync::atomic::Ordering;
     let frontier = Arc::new(RedisFrontier::connect(redis_url, "store")?);
+    crawler.share_politeness(Arc::new(RedisPoliteness::connect(redis_url, "store")?));
     let pages = PageQueue::connect(redis_url)?;
     let held = pages.requeue_held()?;
     let back = Frontier::resume(&*frontier)?;
@@ -459,9 +460,10 @@ pub async fn work(
     max_waiting: usize,
     progress: Arc<Progress>,
 ) -> anyhow::Result<CrawlSummary> {
-    use admon_crawler::distributed::{PageQueue, RedisFrontier};
+    use admon_crawler::distributed::{PageQueue, RedisFrontier, RedisPoliteness};
     use std::sync::atomic::Ordering;
     let frontier = Arc::new(RedisFrontier::connect(redis_url, id)?);
+    crawler.share_politeness(Arc::new(RedisPoliteness::connect(redis_url, id)?));
     let back = Frontier::resume(&*frontier)?;
     if back > 0 {
         tracing::info!(

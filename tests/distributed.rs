@@ -254,3 +254,81 @@ async fn a_worker_stopped_while_the_store_is_behind_stops_and_no_page_is_lost() 
     interrupt(&worker);
     let _ = tokio::time::timeout(Duration::from_secs(30), worker.wait()).await;
 }
+
+/// Politeness holds across machines: with two workers and the store's machine crawling one
+/// host, the host sees one request at a time (`per_host_concurrency` 1) and one per
+/// `per_host_delay_ms` from all of them together.
+#[tokio::test(flavor = "multi_thread")]
+async fn workers_together_send_a_host_one_request_at_a_time_and_keep_the_delay() {
+    const DELAY: Duration = Duration::from_millis(100);
+    let redis = redis().await;
+    let arrivals: Arc<std::sync::Mutex<Vec<(Instant, Duration)>>> = Arc::default();
+    // Odd pages take 150 ms to answer: requests would overlap without shared turns.
+    let answer = |k: usize| Duration::from_millis(if k % 2 == 1 { 150 } else { 0 });
+    let seed = {
+        let arrivals = arrivals.clone();
+        pages::serve(Completed::default(), move |k| {
+            arrivals.lock().unwrap().push((Instant::now(), answer(k)));
+            tokio::time::sleep(answer(k))
+        })
+        .await
+    };
+    let polite = |mut command: tokio::process::Command| {
+        command
+            .env(
+                "ADMON_CRAWLER_PER_HOST_DELAY_MS",
+                DELAY.as_millis().to_string(),
+            )
+            .env("ADMON_CRAWLER_PER_HOST_CONCURRENCY", "1");
+        command
+    };
+    let mut workers = Vec::new();
+    for id in ["w1", "w2"] {
+        let mut worker = polite(admon());
+        worker
+            .args(["worker", "--redis", &redis.url, "--id", id])
+            .stderr(Stdio::null());
+        workers.push(worker.spawn().unwrap());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut crawl = polite(admon());
+    crawl
+        .arg("--data")
+        .arg(dir.path().join("data"))
+        .args(["crawl", "--json", "--redis", &redis.url, "--seeds", &seed]);
+    let out = tokio::time::timeout(Duration::from_secs(240), crawl.output())
+        .await
+        .expect("the shared crawl finished")
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let own = summary["crawl"]["pages"].as_u64().unwrap() as usize;
+    assert!(own < PAGES, "the workers fetched none: {summary}");
+
+    let mut arrivals = arrivals.lock().unwrap().clone();
+    assert_eq!(arrivals.len(), PAGES);
+    arrivals.sort();
+    for pair in arrivals.windows(2) {
+        let ((first, answered_in), (next, _)) = (pair[0], pair[1]);
+        let gap = next - first;
+        assert!(
+            gap >= answered_in,
+            "requests overlapped: {gap:?} < {answered_in:?}"
+        );
+        // Timer and loopback jitter: a few milliseconds.
+        assert!(
+            gap >= DELAY - Duration::from_millis(20),
+            "requests {gap:?} apart"
+        );
+    }
+    for worker in &workers {
+        interrupt(worker);
+    }
+    for mut worker in workers {
+        let _ = tokio::time::timeout(Duration::from_secs(30), worker.wait()).await;
+    }
+}

@@ -270,6 +270,12 @@ impl Crawler {
         self.config.max_pages
     }
 
+    /// Shares per-host politeness (concurrency, delay, back-off) with the other processes
+    /// crawling the same frontier.
+    pub fn share_politeness(&self, shared: Arc<dyn crate::SharedPoliteness>) {
+        self.fetcher.share_politeness(shared);
+    }
+
     /// Whether pages are rendered in Chromium.
     pub fn renders(&self) -> bool {
         self.renderer.is_some()

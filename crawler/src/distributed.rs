@@ -9,7 +9,9 @@
 //! from the queue are held in an "ingesting" list until kept, so a store machine that dies
 //! loses none; the store skips a page whose job it already kept.
 //!
-//! Politeness (per-host delay and concurrency) is enforced by each worker for itself.
+//! Politeness is shared too ([`RedisPoliteness`]): one host sees at most
+//! `per_host_concurrency` requests at a time and one request per delay (ours, Crawl-delay or a
+//! 429/503 back-off) from all the workers together, timed by Redis's clock.
 
 use crate::{Delivered, Error, Result};
 use admon_domain::frontier::{
@@ -93,6 +95,114 @@ for i = 1, #all, 2 do
 end
 return n
 "#;
+
+/// Takes a turn at a host: expired turns are dropped; with fewer than `limit` left, the host's
+/// next slot is reserved (`delay` after the last one) and the turn held until the slot plus
+/// `hold`. Returns the wait for the slot in ms, or -1 when every turn is taken.
+const TAKE_TURN: &str = r#"
+local p, host, limit, delay, hold, id = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local turns, slot_key = p .. 'turns:' .. host, p .. 'slot:' .. host
+redis.call('ZREMRANGEBYSCORE', turns, '-inf', now)
+if redis.call('ZCARD', turns) >= limit then
+  return -1
+end
+local start = math.max(tonumber(redis.call('GET', slot_key) or '0'), now)
+redis.call('SET', slot_key, start + delay, 'PX', start + delay - now + 60000)
+redis.call('ZADD', turns, start + hold, id)
+redis.call('PEXPIRE', turns, start + hold - now + 1000)
+return start - now
+"#;
+
+/// Pushes a host's next slot to at least `delay` ms from now.
+const BACK_OFF: &str = r#"
+local p, host, delay = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local slot_key = p .. 'slot:' .. host
+local slot = math.max(tonumber(redis.call('GET', slot_key) or '0'), now + delay)
+redis.call('SET', slot_key, slot, 'PX', slot - now + 60000)
+return 0
+"#;
+
+/// Per-host politeness shared by every process of a Redis crawl: turns (requests in flight
+/// at a host) in a sorted set by expiry, the host's next request slot in a key, both timed by
+/// Redis's clock (workers' clocks may differ) and expiring by themselves (a worker that dies
+/// holding a turn blocks no one for longer than a request can take).
+pub struct RedisPoliteness {
+    con: Mutex<redis::Connection>,
+    /// Names this process's turns.
+    me: String,
+    taken: std::sync::atomic::AtomicU64,
+    scripts: [redis::Script; 2],
+}
+
+impl RedisPoliteness {
+    /// Connects to Redis at `url`; `me` names this process (its worker id).
+    pub fn connect(url: &str, me: &str) -> Result<RedisPoliteness> {
+        Ok(RedisPoliteness {
+            con: Mutex::new(connect(url)?),
+            me: format!("{me}:{}", std::process::id()),
+            taken: Default::default(),
+            scripts: [TAKE_TURN, BACK_OFF].map(redis::Script::new),
+        })
+    }
+
+    fn con(&self) -> std::sync::MutexGuard<'_, redis::Connection> {
+        self.con.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn ms(d: Duration) -> u64 {
+    d.as_millis().min(u64::MAX as u128) as u64
+}
+
+impl crate::SharedPoliteness for RedisPoliteness {
+    fn take_turn(
+        &self,
+        host: &str,
+        limit: usize,
+        delay: Duration,
+        hold: Duration,
+    ) -> Result<Option<crate::Turn>> {
+        let n = self
+            .taken
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let id = format!("{}:{n}", self.me);
+        let wait: i64 = self.scripts[0]
+            .arg(PREFIX)
+            .arg(host)
+            .arg(limit.max(1))
+            .arg(ms(delay))
+            .arg(ms(hold))
+            .arg(&id)
+            .invoke(&mut *self.con())
+            .map_err(|e| Error::Frontier(failed(e).0))?;
+        Ok((wait >= 0).then(|| crate::Turn {
+            id,
+            wait: Duration::from_millis(wait as u64),
+        }))
+    }
+
+    fn end_turn(&self, host: &str, turn: &crate::Turn) -> Result<()> {
+        redis::cmd("ZREM")
+            .arg(format!("{PREFIX}turns:{host}"))
+            .arg(&turn.id)
+            .query::<()>(&mut *self.con())
+            .map_err(|e| Error::Frontier(failed(e).0))
+    }
+
+    fn back_off(&self, host: &str, delay: Duration) -> Result<()> {
+        self.scripts[1]
+            .arg(PREFIX)
+            .arg(host)
+            .arg(ms(delay))
+            .invoke::<i64>(&mut *self.con())
+            .map(drop)
+            .map_err(|e| Error::Frontier(failed(e).0))
+    }
+}
 
 /// The crawl frontier in Redis, shared by every worker.
 pub struct RedisFrontier {

@@ -66,6 +66,38 @@ pub fn names_private_host(url: &Url) -> bool {
     }
 }
 
+/// Per-host politeness shared by several crawling processes (the workers of a Redis crawl), on
+/// top of each process's own: one host sees at most `limit` requests at a time and one request
+/// per `delay` from all of them together.
+pub trait SharedPoliteness: Send + Sync {
+    /// Takes one of `host`'s `limit` turns (a turn not ended lapses after `hold`) and reserves
+    /// its next request slot, `delay` after the slot reserved before it by any process;
+    /// returns the turn, or `None` when all are taken.
+    fn take_turn(
+        &self,
+        host: &str,
+        limit: usize,
+        delay: Duration,
+        hold: Duration,
+    ) -> Result<Option<Turn>>;
+    /// Ends a turn taken with [`SharedPoliteness::take_turn`].
+    fn end_turn(&self, host: &str, turn: &Turn) -> Result<()>;
+    /// No process requests from `host` for `delay` from now (429, 503).
+    fn back_off(&self, host: &str, delay: Duration) -> Result<()>;
+}
+
+/// A turn at a host, from [`SharedPoliteness::take_turn`].
+#[derive(Debug, Clone)]
+pub struct Turn {
+    /// Names the turn (to end it).
+    pub id: String,
+    /// How long to wait for the reserved slot.
+    pub wait: Duration,
+}
+
+/// How often a process looks again for a turn at a host whose turns are all taken.
+const TURN_POLL: Duration = Duration::from_millis(25);
+
 /// Fetches pages politely: robots.txt, per-host delay, caps.
 pub struct Fetcher {
     client: reqwest::Client,
@@ -79,6 +111,10 @@ pub struct Fetcher {
     /// Fetches in flight per host, at most `per_host_concurrency` each.
     host_permits: Mutex<HashMap<String, Arc<tokio::sync::Semaphore>>>,
     per_host_concurrency: usize,
+    /// Politeness shared with other processes, when crawling with them.
+    shared: std::sync::OnceLock<Arc<dyn SharedPoliteness>>,
+    /// The longest a request can take (connect and whole-request timeouts): a turn's hold.
+    longest_request: Duration,
 }
 
 /// Resolves host names for the HTTP client, refusing loopback, private and link-local answers
@@ -173,7 +209,53 @@ impl Fetcher {
             trusted,
             host_permits: Mutex::new(HashMap::new()),
             per_host_concurrency: config.per_host_concurrency.max(1),
+            shared: std::sync::OnceLock::new(),
+            longest_request: Duration::from_secs(
+                config.connect_timeout_secs + config.timeout_secs + 5,
+            ),
         })
+    }
+
+    /// Shares per-host politeness with other crawling processes through `shared` (set once).
+    pub fn share_politeness(&self, shared: Arc<dyn SharedPoliteness>) {
+        let _ = self.shared.set(shared);
+    }
+
+    /// Waits for a turn at the URL's host that other processes respect too; returns it, to be
+    /// ended after the request. If the shared store fails, this process's own politeness
+    /// still holds (logged; nothing is lost).
+    async fn shared_turn(
+        &self,
+        url: &Url,
+        delay: Duration,
+    ) -> Option<(Arc<dyn SharedPoliteness>, Turn)> {
+        let shared = self.shared.get()?.clone();
+        let (host, limit, hold) = (
+            host_key(url),
+            self.per_host_concurrency,
+            self.longest_request,
+        );
+        loop {
+            let (ask, key) = (shared.clone(), host.clone());
+            let taken =
+                tokio::task::spawn_blocking(move || ask.take_turn(&key, limit, delay, hold))
+                    .await
+                    .map_err(|e| Error::Frontier(e.to_string()))
+                    .and_then(|r| r);
+            match taken {
+                Ok(Some(turn)) => {
+                    if !turn.wait.is_zero() {
+                        tokio::time::sleep(turn.wait).await;
+                    }
+                    return Some((shared, turn));
+                }
+                Ok(None) => tokio::time::sleep(TURN_POLL).await,
+                Err(e) => {
+                    tracing::warn!(%url, error = %e, "shared politeness unavailable; this process's own limits hold");
+                    return None;
+                }
+            }
+        }
     }
 
     /// Lets `url`'s host resolve to private addresses: seeds are the operator's choice.
@@ -186,8 +268,9 @@ impl Fetcher {
         }
     }
 
-    /// Waits until this host may be fetched again, honouring our delay and Crawl-delay.
-    async fn wait_turn(&self, url: &Url, crawl_delay: Option<f32>) {
+    /// Waits until this host may be fetched again, honouring our delay and Crawl-delay;
+    /// returns the delay that applies to the host.
+    async fn wait_turn(&self, url: &Url, crawl_delay: Option<f32>) -> Duration {
         let delay = crawl_delay
             .map(|s| Duration::from_secs_f32(s.clamp(0.0, 60.0)))
             .unwrap_or_default()
@@ -203,14 +286,26 @@ impl Fetcher {
         if !wait.is_zero() {
             tokio::time::sleep(wait).await;
         }
+        delay
     }
 
-    /// Makes every request to the URL's host wait at least `delay` from now (429, 503).
+    /// Makes every request to the URL's host wait at least `delay` from now (429, 503), other
+    /// processes' too when politeness is shared. Call from within the runtime.
     pub fn back_off(&self, url: &Url, delay: Duration) {
-        let mut slots = self.next_slot.lock().expect("politeness map");
-        let until = Instant::now() + delay;
-        let slot = slots.entry(host_key(url)).or_insert(until);
-        *slot = (*slot).max(until);
+        {
+            let mut slots = self.next_slot.lock().expect("politeness map");
+            let until = Instant::now() + delay;
+            let slot = slots.entry(host_key(url)).or_insert(until);
+            *slot = (*slot).max(until);
+        }
+        if let Some(shared) = self.shared.get().cloned() {
+            let (host, url) = (host_key(url), url.to_string());
+            tokio::task::spawn_blocking(move || {
+                if let Err(e) = shared.back_off(&host, delay) {
+                    tracing::warn!(url, error = %e, "shared back-off not recorded");
+                }
+            });
+        }
     }
 
     /// robots.txt for the URL's host: whether it may be fetched, and the Crawl-delay.
@@ -278,8 +373,17 @@ impl Fetcher {
             .or_insert_with(|| Arc::new(tokio::sync::Semaphore::new(self.per_host_concurrency)))
             .clone();
         let _permit = permits.acquire_owned().await.expect("never closed");
-        self.wait_turn(url, crawl_delay).await;
-        self.raw_get(url, self.max_body).await
+        let delay = self.wait_turn(url, crawl_delay).await;
+        let turn = self.shared_turn(url, delay).await;
+        let fetched = self.raw_get(url, self.max_body).await;
+        if let Some((shared, turn)) = turn {
+            let host = host_key(url);
+            let ended = tokio::task::spawn_blocking(move || shared.end_turn(&host, &turn)).await;
+            if !matches!(ended, Ok(Ok(()))) {
+                tracing::warn!(%url, "shared turn not ended; it lapses by itself");
+            }
+        }
+        fetched
     }
 
     async fn raw_get(&self, url: &Url, cap: usize) -> Result<Fetched> {
