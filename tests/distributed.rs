@@ -332,3 +332,60 @@ async fn workers_together_send_a_host_one_request_at_a_time_and_keep_the_delay()
         let _ = tokio::time::timeout(Duration::from_secs(30), worker.wait()).await;
     }
 }
+
+/// The shared turns themselves: at most `limit` at a host, slots `delay` apart, a back-off
+/// pushes the next slot for everyone, and a turn never ended (its worker died) lapses.
+#[tokio::test(flavor = "multi_thread")]
+async fn shared_turns_are_limited_spaced_backed_off_and_lapse() {
+    use admon_crawler::distributed::RedisPoliteness;
+    use admon_crawler::SharedPoliteness;
+    let redis = redis().await;
+    let (a, b) = (
+        RedisPoliteness::connect(&redis.url, "a").unwrap(),
+        RedisPoliteness::connect(&redis.url, "b").unwrap(),
+    );
+    let (delay, hold) = (Duration::from_millis(300), Duration::from_secs(30));
+    let first = a
+        .take_turn("h.test", 1, delay, hold)
+        .unwrap()
+        .expect("a free host");
+    assert_eq!(first.wait, Duration::ZERO);
+    assert!(
+        b.take_turn("h.test", 1, delay, hold).unwrap().is_none(),
+        "one at a time"
+    );
+    a.end_turn("h.test", &first).unwrap();
+    let second = b
+        .take_turn("h.test", 1, delay, hold)
+        .unwrap()
+        .expect("ended");
+    assert!(
+        second.wait > Duration::from_millis(100) && second.wait <= delay,
+        "the next slot is a delay after the first: {:?}",
+        second.wait
+    );
+    b.end_turn("h.test", &second).unwrap();
+    // Another host is not held up.
+    let other = b.take_turn("g.test", 1, delay, hold).unwrap().unwrap();
+    assert_eq!(other.wait, Duration::ZERO);
+
+    a.back_off("h.test", Duration::from_secs(5)).unwrap();
+    let after = b.take_turn("h.test", 1, delay, hold).unwrap().unwrap();
+    assert!(after.wait > Duration::from_millis(4500), "{:?}", after.wait);
+    b.end_turn("h.test", &after).unwrap();
+
+    // A turn held by a process that died lapses after its hold.
+    let short = Duration::from_millis(200);
+    a.take_turn("k.test", 1, Duration::ZERO, short)
+        .unwrap()
+        .unwrap();
+    assert!(b
+        .take_turn("k.test", 1, Duration::ZERO, short)
+        .unwrap()
+        .is_none());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(b
+        .take_turn("k.test", 1, Duration::ZERO, short)
+        .unwrap()
+        .is_some());
+}
