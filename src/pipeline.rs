@@ -12,6 +12,12 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use url::Url;
 
+/// A worker that has not said it is alive for this long is taken for gone: its jobs in flight
+/// go to the others.
+const ALIVE_FOR: Duration = Duration::from_secs(15);
+/// How often a worker says it is alive.
+const HEARTBEAT_EVERY: Duration = Duration::from_secs(3);
+
 /// Most ready pages kept in one store transaction.
 const KEEP_TOGETHER: usize = 32;
 /// How long the first of them waits for the others.
@@ -322,12 +328,12 @@ pub async fn crawl_with_workers(
     crawler.share_politeness(Arc::new(RedisPoliteness::connect(redis_url, "store")?));
     let pages = PageQueue::connect(redis_url)?;
     let held = pages.requeue_held()?;
-    let back = Frontier::resume(&*frontier)?;
+    let back = Frontier::resume(&*frontier)? + frontier.requeue_lost()?;
     if held + back > 0 {
         tracing::info!(
             held,
             back,
-            "pages and jobs a dead crawl left are queued again"
+            "pages and jobs a dead crawl or gone workers left are queued again"
         );
     }
     let mut crawl = CrawlSummary {
@@ -388,6 +394,7 @@ pub async fn crawl_with_workers(
     };
     let started = std::time::Instant::now();
     let mut seeds = Some(seeds);
+    let mut looked_for_lost = std::time::Instant::now();
     let result = loop {
         let run = crawler
             .run_with(
@@ -410,7 +417,16 @@ pub async fn crawl_with_workers(
             crawl.waiting = waiting;
             break Ok(());
         }
-        // Workers hold the rest: wait for their pages (and the links on them).
+        // Workers hold the rest: wait for their pages (and the links on them), and take back
+        // the jobs of workers that are gone.
+        if looked_for_lost.elapsed() >= HEARTBEAT_EVERY {
+            looked_for_lost = std::time::Instant::now();
+            match frontier.requeue_lost() {
+                Ok(0) => {}
+                Ok(n) => tracing::warn!(n, "jobs of workers that are gone are queued again"),
+                Err(e) => break Err(e.into()),
+            }
+        }
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
     pumping.store(false, Ordering::Relaxed);
@@ -451,8 +467,8 @@ fn add(total: &mut CrawlSummary, pass: CrawlSummary) {
 /// extracts them, and sends the pages to the process that keeps the store, until `progress`
 /// says stop. `id` names the worker (stable across restarts: a restarted worker takes back
 /// the jobs it had in flight). While `max_waiting` pages wait in Redis for the store, the
-/// worker waits too; stopped then, it sends nothing more (those pages' jobs stay in flight
-/// and are fetched again when a worker with this `id` starts).
+/// worker waits too; stopped then, it sends nothing more. It says it is alive every few
+/// seconds; once it stops (or dies), the jobs it held are fetched by the others.
 pub async fn work(
     crawler: &Crawler,
     redis_url: &str,
@@ -464,6 +480,22 @@ pub async fn work(
     use std::sync::atomic::Ordering;
     let frontier = Arc::new(RedisFrontier::connect(redis_url, id)?);
     crawler.share_politeness(Arc::new(RedisPoliteness::connect(redis_url, id)?));
+    // Alive before taking a job; said every few seconds until the worker stops.
+    frontier.heartbeat(ALIVE_FOR)?;
+    let heartbeat = {
+        let frontier = frontier.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(HEARTBEAT_EVERY).await;
+                let frontier = frontier.clone();
+                match tokio::task::spawn_blocking(move || frontier.heartbeat(ALIVE_FOR)).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => tracing::warn!(error = %e, "heartbeat not recorded"),
+                    Err(e) => tracing::warn!(error = %e, "heartbeat task failed"),
+                }
+            }
+        })
+    };
     let back = Frontier::resume(&*frontier)?;
     if back > 0 {
         tracing::info!(
@@ -499,7 +531,7 @@ pub async fn work(
         if unsent > 0 {
             tracing::warn!(
                 unsent,
-                "stopped while the store's machine was behind: pages not sent are fetched again when this worker starts again"
+                "stopped while the store's machine was behind: pages not sent are fetched again by the other workers"
             );
         }
         Ok(())
@@ -516,6 +548,12 @@ pub async fn work(
         }
     }
     drop(tx);
-    sender.await.context("page sender")??;
+    let sent = sender.await.context("page sender");
+    heartbeat.abort();
+    // Whatever this worker still holds goes to the others now.
+    if let Err(e) = frontier.gone() {
+        tracing::warn!(error = %e, "could not say this worker stopped; its jobs go to the others in {ALIVE_FOR:?}");
+    }
+    sent??;
     Ok(total)
 }

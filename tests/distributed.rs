@@ -185,8 +185,8 @@ async fn workers_share_the_crawl_through_redis_and_every_page_is_kept_once() {
 }
 
 /// A worker waits while `redis_max_waiting_pages` pages wait for the store's machine; stopped
-/// then, it stops at once and sends nothing more. Started again, it fetches the pages it had
-/// not sent, and the crawl ends with every page kept once.
+/// then, it stops at once and sends nothing more. It never comes back: another worker fetches
+/// the pages it had not sent, and the crawl ends with every page kept once.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_worker_stopped_while_the_store_is_behind_stops_and_no_page_is_lost() {
     let redis = redis().await;
@@ -239,9 +239,9 @@ async fn a_worker_stopped_while_the_store_is_behind_stops_and_no_page_is_lost() 
         "nothing sent after the stop"
     );
 
-    // The worker back, the store's machine keeps everything.
+    // Another worker, and the store's machine keeps everything.
     let mut worker = admon()
-        .args(["worker", "--redis", &redis.url, "--id", "w1"])
+        .args(["worker", "--redis", &redis.url, "--id", "w2"])
         .stderr(Stdio::null())
         .spawn()
         .unwrap();

@@ -4,8 +4,11 @@
 //! [`PageQueue`]. Each Redis change is one Lua script, so it is atomic.
 //!
 //! A job stays "in flight" (owned by its worker) until the store's machine has kept its page
-//! and marks it done, or its worker finishes it without a page. A worker that dies leaves its
-//! jobs in flight; started again with the same id it puts them back in the queue. Pages taken
+//! and marks it done, or its worker finishes it without a page. Workers say they are alive
+//! every few seconds ([`RedisFrontier::heartbeat`]); the jobs of a worker that stopped saying
+//! so (it died, or stopped) go back in the queue for the others
+//! ([`RedisFrontier::requeue_lost`]), and a worker started again with the same id puts its
+//! own back at once. A page that arrives late from a worker thought gone is kept once. Pages taken
 //! from the queue are held in an "ingesting" list until kept, so a store machine that dies
 //! loses none; the store skips a page whose job it already kept.
 //!
@@ -91,6 +94,31 @@ for i = 1, #all, 2 do
     redis.call('ZADD', p .. 'q:' .. host, 0, key)
     redis.call('SADD', p .. 'hosts', host)
     n = n + 1
+  end
+end
+return n
+"#;
+
+/// Puts back in the queue the jobs in flight with workers (other than ARGV[2]) that are no
+/// longer alive.
+const REQUEUE_LOST: &str = r#"
+local p, me = ARGV[1], ARGV[2]
+local all = redis.call('HGETALL', p .. 'flight')
+local n, alive = 0, {}
+for i = 1, #all, 2 do
+  local worker = all[i + 1]
+  if worker ~= me then
+    if alive[worker] == nil then
+      alive[worker] = redis.call('EXISTS', p .. 'alive:' .. worker) == 1
+    end
+    if not alive[worker] then
+      local key = all[i]
+      local host = string.sub(key, 1, string.find(key, '\0', 1, true) - 1)
+      redis.call('HDEL', p .. 'flight', key)
+      redis.call('ZADD', p .. 'q:' .. host, 0, key)
+      redis.call('SADD', p .. 'hosts', host)
+      n = n + 1
+    end
   end
 end
 return n
@@ -209,7 +237,7 @@ pub struct RedisFrontier {
     con: Mutex<redis::Connection>,
     /// Who takes jobs through this handle (owner of its in-flight jobs).
     worker: String,
-    scripts: [redis::Script; 4],
+    scripts: [redis::Script; 5],
 }
 
 impl RedisFrontier {
@@ -218,12 +246,42 @@ impl RedisFrontier {
         Ok(RedisFrontier {
             con: Mutex::new(connect(url)?),
             worker: worker.to_owned(),
-            scripts: [PUSH, TAKE, FINISH, RESUME].map(redis::Script::new),
+            scripts: [PUSH, TAKE, FINISH, RESUME, REQUEUE_LOST].map(redis::Script::new),
         })
     }
 
     fn con(&self) -> std::sync::MutexGuard<'_, redis::Connection> {
         self.con.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Says this worker is alive for `ttl` more (call every few seconds, well within it).
+    pub fn heartbeat(&self, ttl: Duration) -> Result<()> {
+        redis::cmd("SET")
+            .arg(format!("{PREFIX}alive:{}", self.worker))
+            .arg(1)
+            .arg("PX")
+            .arg(ttl.as_millis().max(1) as u64)
+            .query::<()>(&mut *self.con())
+            .map_err(|e| Error::Frontier(failed(e).0))
+    }
+
+    /// Says this worker has stopped: its jobs in flight go to the others at once.
+    pub fn gone(&self) -> Result<()> {
+        redis::cmd("DEL")
+            .arg(format!("{PREFIX}alive:{}", self.worker))
+            .query::<()>(&mut *self.con())
+            .map_err(|e| Error::Frontier(failed(e).0))
+    }
+
+    /// Puts back in the queue the jobs in flight with other workers that are no longer alive
+    /// (no heartbeat); returns how many.
+    pub fn requeue_lost(&self) -> Result<u64> {
+        self.scripts[4]
+            .prepare_invoke()
+            .arg(PREFIX)
+            .arg(&self.worker)
+            .invoke(&mut *self.con())
+            .map_err(|e| Error::Frontier(failed(e).0))
     }
 
     /// Forgets the whole shared crawl (queues, URLs seen, jobs in flight, pages not yet
