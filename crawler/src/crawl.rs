@@ -617,6 +617,7 @@ async fn crawl_page(
             static_html.clone(),
         );
         // Ads are found in the rendered DOM while the tab is open, so each can be cut out.
+        // Chromium requests the page again: politely, like a fetch.
         let job = move || {
             renderer.render(&target, |html| {
                 let found = extractor.extract(&page, html, Some(&served));
@@ -628,7 +629,11 @@ async fn crawl_page(
                 (found, targets)
             })
         };
-        match tokio::task::spawn_blocking(job).await {
+        // The blocking task starts when spawned: spawned in the turn, not before it.
+        let politely = fetcher.politely(&fetched.final_url, async move {
+            tokio::task::spawn_blocking(job).await
+        });
+        match politely.await {
             Ok(Ok(r)) => rendered = Some(r),
             Ok(Err(e)) => tracing::warn!(%url, error = %e, "render failed; using the static page"),
             Err(e) => tracing::warn!(%url, error = %e, "render task failed"),

@@ -292,12 +292,7 @@ impl Fetcher {
     /// Makes every request to the URL's host wait at least `delay` from now (429, 503), other
     /// processes' too when politeness is shared. Call from within the runtime.
     pub fn back_off(&self, url: &Url, delay: Duration) {
-        {
-            let mut slots = self.next_slot.lock().expect("politeness map");
-            let until = Instant::now() + delay;
-            let slot = slots.entry(host_key(url)).or_insert(until);
-            *slot = (*slot).max(until);
-        }
+        self.push_slot(url, delay);
         if let Some(shared) = self.shared.get().cloned() {
             let (host, url) = (host_key(url), url.to_string());
             tokio::task::spawn_blocking(move || {
@@ -306,6 +301,14 @@ impl Fetcher {
                 }
             });
         }
+    }
+
+    /// This process sends the URL's host nothing for `delay` from now.
+    fn push_slot(&self, url: &Url, delay: Duration) {
+        let mut slots = self.next_slot.lock().expect("politeness map");
+        let until = Instant::now() + delay;
+        let slot = slots.entry(host_key(url)).or_insert(until);
+        *slot = (*slot).max(until);
     }
 
     /// robots.txt for the URL's host: whether it may be fetched, and the Crawl-delay.
@@ -363,7 +366,29 @@ impl Fetcher {
                 url: url.to_string(),
             });
         }
-        // Held from the politeness wait to the end of the body: one host sees at most
+        self.in_turn(url, crawl_delay, self.raw_get(url, self.max_body), false)
+            .await
+    }
+
+    /// Runs `request`, which makes the URL's host answer (Chromium loading a page fetched
+    /// before), in a turn at the host as a fetch is: after the delay since the host's last
+    /// request, within its concurrency. As its requests may go out at any moment of it, the
+    /// host's next request waits the delay from its end.
+    pub async fn politely<T>(&self, url: &Url, request: impl std::future::Future<Output = T>) -> T {
+        let (_, crawl_delay) = self.robots(url).await;
+        self.in_turn(url, crawl_delay, request, true).await
+    }
+
+    /// Runs `request` in a turn at the URL's host; with `delay_from_end`, the next request
+    /// waits the delay from the end of this one, not from its start.
+    async fn in_turn<T>(
+        &self,
+        url: &Url,
+        crawl_delay: Option<f32>,
+        request: impl std::future::Future<Output = T>,
+        delay_from_end: bool,
+    ) -> T {
+        // Held from the politeness wait to the end of the request: one host sees at most
         // `per_host_concurrency` of our requests at a time.
         let permits = self
             .host_permits
@@ -375,15 +400,24 @@ impl Fetcher {
         let _permit = permits.acquire_owned().await.expect("never closed");
         let delay = self.wait_turn(url, crawl_delay).await;
         let turn = self.shared_turn(url, delay).await;
-        let fetched = self.raw_get(url, self.max_body).await;
+        let answered = request.await;
+        if delay_from_end {
+            self.push_slot(url, delay);
+        }
         if let Some((shared, turn)) = turn {
             let host = host_key(url);
-            let ended = tokio::task::spawn_blocking(move || shared.end_turn(&host, &turn)).await;
+            let ended = tokio::task::spawn_blocking(move || {
+                if delay_from_end {
+                    shared.back_off(&host, delay)?;
+                }
+                shared.end_turn(&host, &turn)
+            })
+            .await;
             if !matches!(ended, Ok(Ok(()))) {
                 tracing::warn!(%url, "shared turn not ended; it lapses by itself");
             }
         }
-        fetched
+        answered
     }
 
     async fn raw_get(&self, url: &Url, cap: usize) -> Result<Fetched> {

@@ -85,6 +85,41 @@ async fn robots_disallow_and_crawl_delay_are_honoured() {
     }
 }
 
+/// Chromium asks for a page again when it renders it: that request keeps the host's delay
+/// too (the static fetch and the render are two requests, not one).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rendered_page_is_requested_after_the_delay_like_a_fetch() {
+    const DELAY: Duration = Duration::from_millis(700);
+    let server = Server::start(|path, _| match path {
+        "/" => Reply::html(r#"<p>首页</p><a href="/a">a</a>"#),
+        "/a" => Reply::html("<p>页面</p>"),
+        _ => Reply::status(404),
+    })
+    .await;
+    let config = CrawlConfig {
+        render: RenderMode::Always,
+        per_host_delay_ms: DELAY.as_millis() as u64,
+        render_settle_ms: 0,
+        ..config()
+    };
+    let (_, pages) = crawl(config, &format!("{}/", server.base)).await;
+    assert_eq!(pages.len(), 2);
+    assert!(pages.iter().all(|p| p.capture.rendered), "rendered");
+    let mut times: Vec<Instant> = ["/", "/a"]
+        .iter()
+        .flat_map(|p| server.requests(p))
+        .collect();
+    assert_eq!(times.len(), 4, "each page fetched, then loaded by Chromium");
+    times.sort();
+    for pair in times.windows(2) {
+        assert!(
+            pair[1] - pair[0] >= DELAY - Duration::from_millis(20),
+            "requests {:?} apart",
+            pair[1] - pair[0]
+        );
+    }
+}
+
 #[tokio::test]
 async fn too_many_requests_backs_off_for_retry_after() {
     let server = Server::start(|path, nth| match (path, nth) {
