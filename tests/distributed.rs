@@ -389,3 +389,41 @@ async fn shared_turns_are_limited_spaced_backed_off_and_lapse() {
         .unwrap()
         .is_some());
 }
+
+/// Jobs in flight go back in the queue: a worker's own when it starts again, and, for the
+/// store's machine, those of workers no longer alive (never those of a live one).
+#[tokio::test(flavor = "multi_thread")]
+async fn jobs_in_flight_go_back_from_a_restarted_or_gone_worker_only() {
+    use admon_crawler::distributed::RedisFrontier;
+    use admon_crawler::{Frontier, Job};
+    let redis = redis().await;
+    let job = |n: u32| Job {
+        url: format!("http://h.test/{n}"),
+        depth: 1,
+        seed: "http://h.test/".into(),
+        rank: 0,
+    };
+    let store = RedisFrontier::connect(&redis.url, "store").unwrap();
+    store.push(vec![job(1), job(2)], 0).unwrap();
+    let (w1, w2) = (
+        RedisFrontier::connect(&redis.url, "w1").unwrap(),
+        RedisFrontier::connect(&redis.url, "w2").unwrap(),
+    );
+    for w in [&w1, &w2] {
+        w.heartbeat(Duration::from_secs(30)).unwrap();
+        let host = w.hosts().unwrap().pop().expect("a host with work");
+        assert!(w.take(&host).unwrap().is_some());
+    }
+    assert!(store.hosts().unwrap().is_empty(), "both jobs in flight");
+    assert_eq!(store.requeue_lost().unwrap(), 0, "both workers alive");
+
+    // w1 starts again: its own job goes back.
+    let w1_again = RedisFrontier::connect(&redis.url, "w1").unwrap();
+    assert_eq!(w1_again.resume().unwrap(), 1);
+    assert!(store.take("h.test:80").unwrap().is_some());
+    // w2 stops: its job goes back when the store's machine looks.
+    w2.gone().unwrap();
+    assert_eq!(store.requeue_lost().unwrap(), 1);
+    assert_eq!(store.requeue_lost().unwrap(), 0);
+    assert!(store.take("h.test:80").unwrap().is_some());
+}

@@ -82,43 +82,29 @@ end
 return 0
 "#;
 
-const RESUME: &str = r#"
-local p = ARGV[1]
+/// Puts jobs in flight back in their queues: with ARGV[3] = "own", those of worker ARGV[2];
+/// otherwise those of every other worker that is no longer alive.
+const REQUEUE: &str = r#"
+local p, worker, own = ARGV[1], ARGV[2], ARGV[3] == 'own'
 local all = redis.call('HGETALL', p .. 'flight')
-local n = 0
+local n, alive = 0, {}
 for i = 1, #all, 2 do
-  if all[i + 1] == ARGV[2] then
+  local owner, back = all[i + 1], false
+  if own then
+    back = owner == worker
+  elseif owner ~= worker then
+    if alive[owner] == nil then
+      alive[owner] = redis.call('EXISTS', p .. 'alive:' .. owner) == 1
+    end
+    back = not alive[owner]
+  end
+  if back then
     local key = all[i]
     local host = string.sub(key, 1, string.find(key, '\0', 1, true) - 1)
     redis.call('HDEL', p .. 'flight', key)
     redis.call('ZADD', p .. 'q:' .. host, 0, key)
     redis.call('SADD', p .. 'hosts', host)
     n = n + 1
-  end
-end
-return n
-"#;
-
-/// Puts back in the queue the jobs in flight with workers (other than ARGV[2]) that are no
-/// longer alive.
-const REQUEUE_LOST: &str = r#"
-local p, me = ARGV[1], ARGV[2]
-local all = redis.call('HGETALL', p .. 'flight')
-local n, alive = 0, {}
-for i = 1, #all, 2 do
-  local worker = all[i + 1]
-  if worker ~= me then
-    if alive[worker] == nil then
-      alive[worker] = redis.call('EXISTS', p .. 'alive:' .. worker) == 1
-    end
-    if not alive[worker] then
-      local key = all[i]
-      local host = string.sub(key, 1, string.find(key, '\0', 1, true) - 1)
-      redis.call('HDEL', p .. 'flight', key)
-      redis.call('ZADD', p .. 'q:' .. host, 0, key)
-      redis.call('SADD', p .. 'hosts', host)
-      n = n + 1
-    end
   end
 end
 return n
@@ -237,7 +223,7 @@ pub struct RedisFrontier {
     con: Mutex<redis::Connection>,
     /// Who takes jobs through this handle (owner of its in-flight jobs).
     worker: String,
-    scripts: [redis::Script; 5],
+    scripts: [redis::Script; 4],
 }
 
 impl RedisFrontier {
@@ -246,7 +232,7 @@ impl RedisFrontier {
         Ok(RedisFrontier {
             con: Mutex::new(connect(url)?),
             worker: worker.to_owned(),
-            scripts: [PUSH, TAKE, FINISH, RESUME, REQUEUE_LOST].map(redis::Script::new),
+            scripts: [PUSH, TAKE, FINISH, REQUEUE].map(redis::Script::new),
         })
     }
 
@@ -276,10 +262,11 @@ impl RedisFrontier {
     /// Puts back in the queue the jobs in flight with other workers that are no longer alive
     /// (no heartbeat); returns how many.
     pub fn requeue_lost(&self) -> Result<u64> {
-        self.scripts[4]
+        self.scripts[3]
             .prepare_invoke()
             .arg(PREFIX)
             .arg(&self.worker)
+            .arg("lost")
             .invoke(&mut *self.con())
             .map_err(|e| Error::Frontier(failed(e).0))
     }
@@ -395,6 +382,7 @@ impl Frontier for RedisFrontier {
             .prepare_invoke()
             .arg(PREFIX)
             .arg(&self.worker)
+            .arg("own")
             .invoke(&mut *self.con())
             .map_err(failed)
     }
