@@ -407,10 +407,11 @@ impl Fetcher {
         if let Some((shared, turn)) = turn {
             let host = host_key(url);
             let ended = tokio::task::spawn_blocking(move || {
-                if delay_from_end {
-                    shared.back_off(&host, delay)?;
-                }
-                shared.end_turn(&host, &turn)
+                let pushed = match delay_from_end {
+                    true => shared.back_off(&host, delay),
+                    false => Ok(()),
+                };
+                pushed.and(shared.end_turn(&host, &turn))
             })
             .await;
             if !matches!(ended, Ok(Ok(()))) {
