@@ -90,6 +90,7 @@ async fn workers_share_the_crawl_through_redis_and_every_page_is_kept_once() {
     .await;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
+    pages::with_trained_model(&data);
 
     let sent = Arc::new(AtomicUsize::new(0));
     let mut workers = Vec::new();
@@ -193,6 +194,7 @@ async fn a_worker_stopped_while_the_store_is_behind_stops_and_no_page_is_lost() 
     let seed = pages::serve(Completed::default(), |_| std::future::ready(())).await;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
+    pages::with_trained_model(&data);
     let crawl = |max_pages: &str| {
         admon()
             .arg("--data")
@@ -291,6 +293,7 @@ async fn workers_together_send_a_host_one_request_at_a_time_and_keep_the_delay()
         workers.push(worker.spawn().unwrap());
     }
     let dir = tempfile::tempdir().unwrap();
+    pages::with_trained_model(&dir.path().join("data"));
     let mut crawl = polite(admon());
     crawl
         .arg("--data")

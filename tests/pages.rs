@@ -1,11 +1,12 @@
 //! The small site the crash and distributed tests crawl: pages 0..40 on loopback, page k
 //! linking to 3k+1..3k+3 (so depth 3 reaches them all), each carrying the same ad; the server
-//! counts the responses it writes in full, per path. And the check that a store kept each page
-//! once.
+//! counts the responses it writes in full, per path. The check that a store kept each page
+//! once, and a model trained once for the tests that crawl into fresh data directories.
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 pub(crate) const PAGES: usize = 40;
@@ -91,4 +92,25 @@ pub(crate) fn assert_each_page_kept_once(data: &std::path::Path) {
         .expect("the ad's case");
     assert_eq!(ad.sightings, PAGES as u32, "one sighting per page kept");
     assert_eq!(store.frontier_waiting().unwrap(), 0);
+}
+
+/// Puts a model trained once for this test binary in `data`: a crawl on a fresh data
+/// directory would train its own first (tens of seconds of CPU each time). `cli` tests
+/// training on first use itself.
+pub(crate) fn with_trained_model(data: &Path) {
+    static TRAINED: OnceLock<PathBuf> = OnceLock::new();
+    let model = TRAINED.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("trained-model-{}", std::process::id()));
+        let trained = std::process::Command::new(env!("CARGO_BIN_EXE_admon"))
+            .arg("--data")
+            .arg(&dir)
+            .arg("train")
+            .output()
+            .unwrap();
+        assert!(trained.status.success(), "{trained:?}");
+        dir.join("model.json")
+    });
+    std::fs::create_dir_all(data).unwrap();
+    std::fs::copy(model, data.join("model.json")).unwrap();
 }

@@ -60,6 +60,7 @@ async fn a_killed_crawl_resumes_without_losing_or_repeating_a_page() {
     };
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
+    pages::with_trained_model(&data);
 
     let mut child = crawl(&data, &seed)
         .stderr(std::process::Stdio::piped())
