@@ -8,6 +8,7 @@ const ADMON: &str = env!("CARGO_BIN_EXE_admon");
 #[test]
 fn classify_keeps_order_and_reports_bad_lines() {
     let dir = tempfile::tempdir().unwrap();
+    crate::pages::with_trained_model(&dir.path().join("data"));
     let input = dir.path().join("in.jsonl");
     let mut f = std::fs::File::create(&input).unwrap();
     writeln!(
@@ -233,6 +234,7 @@ async fn serve_runs_the_scheduled_crawl_and_counts_it_in_metrics() {
         .await
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
+    crate::pages::with_trained_model(&dir.path().join("data"));
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -285,6 +287,7 @@ async fn serve_runs_the_scheduled_crawl_and_counts_it_in_metrics() {
 async fn store_backup_while_serving_then_restore() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
+    crate::pages::with_trained_model(&data);
     let add = Command::new(ADMON)
         .arg("--data")
         .arg(&data)
