@@ -203,15 +203,19 @@ fn an_ad_far_down_the_page_is_cut_from_where_it_is() {
         })
         .collect();
     let (rendered, ()) = renderer
-        .render(&format!("data:text/html;charset=utf-8,{encoded}"), |_| {
-            (
-                (),
-                vec![
-                    ("#top".into(), "广告".into()),
-                    ("#far".into(), "广告".into()),
-                ],
-            )
-        })
+        .render(
+            &format!("data:text/html;charset=utf-8,{encoded}"),
+            None,
+            |_| {
+                (
+                    (),
+                    vec![
+                        ("#top".into(), "广告".into()),
+                        ("#far".into(), "广告".into()),
+                    ],
+                )
+            },
+        )
         .unwrap();
     let [Some((top, top_png)), Some((far, far_png))] = &rendered.crops[..] else {
         panic!(

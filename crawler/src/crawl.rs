@@ -611,15 +611,23 @@ async fn crawl_page(
     let mut rendered = None;
     if let Some(renderer) = renderer {
         let target = fetched.final_url.to_string();
+        // Chromium is given the page as fetched, when where it came from is known.
+        let response = fetched.remote.map(|address| crate::Served {
+            status: fetched.status,
+            headers: fetched.headers.clone(),
+            body: fetched.body.clone(),
+            address,
+        });
         let (extractor, page, served) = (
             extractor.clone(),
             fetched.final_url.clone(),
             static_html.clone(),
         );
         // Ads are found in the rendered DOM while the tab is open, so each can be cut out.
-        // Chromium requests the page again: politely, like a fetch.
+        // Chromium is given the page as fetched, but loads what it links to (images, scripts,
+        // frames) from the host: politely, like a fetch.
         let job = move || {
-            renderer.render(&target, |html| {
+            renderer.render(&target, response.as_ref(), |html| {
                 let found = extractor.extract(&page, html, Some(&served));
                 let targets = found
                     .ads

@@ -29,6 +29,8 @@ pub struct Fetched {
     pub body: Vec<u8>,
     /// Whether the body hit the size cap.
     pub truncated: bool,
+    /// The address that answered, when known.
+    pub remote: Option<IpAddr>,
 }
 
 /// Whether an address is one a public crawl must not reach unasked.
@@ -430,6 +432,7 @@ impl Fetcher {
         let response = self.client.get(url.clone()).send().await.map_err(err)?;
         let status = response.status().as_u16();
         let final_url = response.url().clone();
+        let remote = response.remote_addr().map(|a| a.ip());
         let headers: Vec<(String, String)> = response
             .headers()
             .iter()
@@ -469,6 +472,7 @@ impl Fetcher {
             content_type,
             body,
             truncated,
+            remote,
         })
     }
 }

@@ -26,7 +26,7 @@ pub use crawl::{normalise_url, CrawlSummary, Crawler, Delivered, Progress};
 pub use error::{Error, Result};
 pub use extract::{parse_price, Extracted, Extractor, SiteSelectors};
 pub use fetch::{is_private, Fetched, Fetcher, SharedPoliteness, Turn};
-pub use render::{Rendered, Renderer, CHROMIUM_ARGS};
+pub use render::{Rendered, Renderer, Served, CHROMIUM_ARGS};
 
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;

@@ -1,13 +1,22 @@
 //! JavaScript rendering in headless Chromium (Debian's `/usr/bin/chromium`), the only module
 //! that touches headless_chrome. A page is loaded, given a moment for late scripts (ads
-//! injected after load), then its DOM and a full-page PNG screenshot are taken.
+//! injected after load), then its DOM and a full-page PNG screenshot are taken. A page
+//! fetched before is given to Chromium as it was [`Served`], not asked of its server again.
 
 use crate::{Error, Result};
 use admon_domain::Rect;
+use base64::Engine;
+use headless_chrome::browser::tab::RequestPausedDecision;
+use headless_chrome::protocol::cdp::Fetch::{
+    events::RequestPausedEvent, FulfillRequest, HeaderEntry, RequestPattern, RequestStage,
+};
+use headless_chrome::protocol::cdp::Network::ResourceType;
 use headless_chrome::protocol::cdp::Page::{CaptureScreenshotFormatOption, Viewport};
 use headless_chrome::{Browser, LaunchOptions};
 use std::ffi::OsStr;
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -20,6 +29,96 @@ pub struct Rendered {
     pub screenshot: Vec<u8>,
     /// For each element asked for: where it is on the page and a PNG of just it.
     pub crops: Vec<Option<(Rect, Vec<u8>)>>,
+}
+
+/// A response fetched before: Chromium is given it for the page's own URL instead of asking
+/// the server again, so what it renders is the body kept as evidence (a server cannot show the
+/// crawler one page and the screenshot another) and the host sees one request, not two.
+/// Everything the page loads besides (images, scripts, frames) comes from the network.
+#[derive(Debug, Clone)]
+pub struct Served {
+    /// HTTP status.
+    pub status: u16,
+    /// Response headers.
+    pub headers: Vec<(String, String)>,
+    /// The body as received (decoded from any content encoding).
+    pub body: Vec<u8>,
+    /// The address that answered. Chromium cannot know where a response it is given came
+    /// from, and takes it for a public one: a page that came from a loopback or private
+    /// address is allowed to load from there again, as it would be when Chromium fetched it
+    /// (Local Network Access); a public page is not.
+    pub address: IpAddr,
+}
+
+/// `Browser.grantPermissions` with permission names newer than headless_chrome's protocol
+/// (Chromium's Local Network Access split into `localNetwork` and `loopbackNetwork`).
+#[derive(Debug, serde::Serialize)]
+struct GrantPermissions {
+    permissions: Vec<&'static str>,
+    origin: String,
+}
+
+impl headless_chrome::protocol::cdp::types::Method for GrantPermissions {
+    const NAME: &'static str = "Browser.grantPermissions";
+    type ReturnObject = serde_json::Value;
+}
+
+impl Served {
+    /// The Local Network Access permissions a page from this address had when fetched.
+    fn address_space(&self) -> Vec<&'static str> {
+        if self.address.is_loopback() {
+            vec!["loopbackNetwork", "localNetwork"]
+        } else if crate::is_private(self.address) {
+            vec!["localNetwork"]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Chromium's answer for a paused request `event` for `url`: this response for the main
+    /// document, nothing for any other.
+    fn fulfil(&self, url: &str) -> impl Fn(RequestPausedEvent) -> Option<FulfillRequest> {
+        // The body is as received but no longer encoded, and its length is its own.
+        let headers: Vec<HeaderEntry> = self
+            .headers
+            .iter()
+            .filter(|(k, _)| {
+                ![
+                    "content-encoding",
+                    "content-length",
+                    "transfer-encoding",
+                    "connection",
+                ]
+                .iter()
+                .any(|h| k.eq_ignore_ascii_case(h))
+            })
+            .map(|(name, value)| HeaderEntry {
+                name: name.clone(),
+                value: value.clone(),
+            })
+            .collect();
+        let body = base64::engine::general_purpose::STANDARD.encode(&self.body);
+        let (status, url) = (self.status as u32, without_fragment(url).to_owned());
+        let given = std::sync::atomic::AtomicBool::new(false);
+        move |event| {
+            let p = event.params;
+            let ours = p.resource_Type == ResourceType::Document
+                && without_fragment(&p.request.url) == url
+                && !given.swap(true, std::sync::atomic::Ordering::SeqCst);
+            ours.then(|| FulfillRequest {
+                request_id: p.request_id,
+                response_code: status,
+                response_headers: Some(headers.clone()),
+                binary_response_headers: None,
+                body: Some(body.clone()),
+                response_phrase: None,
+            })
+        }
+    }
+}
+
+fn without_fragment(url: &str) -> &str {
+    url.split('#').next().unwrap_or(url)
 }
 
 /// Flags for headless Chromium on a closed network: no background connections (refused here,
@@ -117,20 +216,22 @@ impl Renderer {
         Ok(())
     }
 
-    /// Renders one page (blocking; call from `spawn_blocking`). `inspect` reads the rendered
-    /// HTML and names elements to cut out of the page, as (CSS selector, text it holds); it
-    /// returns what it found alongside. Restarts Chromium once if it died.
+    /// Renders one page (blocking; call from `spawn_blocking`), from `served` when it was
+    /// fetched before. `inspect` reads the rendered HTML and names elements to cut out of the
+    /// page, as (CSS selector, text it holds); it returns what it found alongside. Restarts
+    /// Chromium once if it died.
     pub fn render<T>(
         &self,
         url: &str,
+        served: Option<&Served>,
         inspect: impl Fn(&str) -> (T, Vec<(String, String)>),
     ) -> Result<(Rendered, T)> {
-        match self.try_render(url, &inspect) {
+        match self.try_render(url, served, &inspect) {
             Ok(r) => Ok(r),
             Err(first) => {
                 tracing::warn!(url, error = %first, "render failed, restarting chromium");
                 self.launch()?;
-                self.try_render(url, &inspect)
+                self.try_render(url, served, &inspect)
             }
         }
     }
@@ -138,6 +239,7 @@ impl Renderer {
     fn try_render<T>(
         &self,
         url: &str,
+        served: Option<&Served>,
         inspect: &impl Fn(&str) -> (T, Vec<(String, String)>),
     ) -> Result<(Rendered, T)> {
         let err = |e: String| Error::Render {
@@ -153,6 +255,33 @@ impl Renderer {
         };
         tab.set_default_timeout(Duration::from_secs(20));
         let result = (|| {
+            if let Some(served) = served {
+                let space = served.address_space();
+                if !space.is_empty() {
+                    let origin = url::Url::parse(url)
+                        .map_err(|e| err(e.to_string()))?
+                        .origin()
+                        .ascii_serialization();
+                    tab.call_method(GrantPermissions {
+                        permissions: space,
+                        origin,
+                    })
+                    .map_err(|e| err(e.to_string()))?;
+                }
+                let fulfil = served.fulfil(url);
+                let documents = RequestPattern {
+                    url_pattern: None,
+                    resource_Type: Some(ResourceType::Document),
+                    request_stage: Some(RequestStage::Request),
+                };
+                tab.enable_fetch(Some(&[documents]), None)
+                    .map_err(|e| err(e.to_string()))?;
+                tab.enable_request_interception(Arc::new(move |_, _, event| match fulfil(event) {
+                    Some(response) => RequestPausedDecision::Fulfill(response),
+                    None => RequestPausedDecision::Continue(None),
+                }))
+                .map_err(|e| err(e.to_string()))?;
+            }
             tab.navigate_to(url).map_err(|e| err(e.to_string()))?;
             tab.wait_until_navigated().map_err(|e| err(e.to_string()))?;
             std::thread::sleep(self.settle);
@@ -223,4 +352,84 @@ fn rand_suffix() -> u64 {
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u64(std::process::id() as u64);
     h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn from(address: &str) -> Served {
+        Served {
+            status: 200,
+            headers: Vec::new(),
+            body: Vec::new(),
+            address: address.parse().unwrap(),
+        }
+    }
+
+    #[test]
+    fn a_page_given_to_chromium_keeps_the_network_access_of_where_it_came_from() {
+        assert_eq!(
+            from("127.0.0.1").address_space(),
+            ["loopbackNetwork", "localNetwork"]
+        );
+        assert_eq!(
+            from("::1").address_space(),
+            ["loopbackNetwork", "localNetwork"]
+        );
+        assert_eq!(from("10.1.2.3").address_space(), ["localNetwork"]);
+        assert_eq!(from("192.168.0.9").address_space(), ["localNetwork"]);
+        // A public page may not reach into the crawler's network.
+        assert!(from("203.0.113.7").address_space().is_empty());
+        assert!(from("2606:4700::1111").address_space().is_empty());
+    }
+
+    #[test]
+    fn only_the_page_itself_is_given() {
+        let served = Served {
+            status: 200,
+            headers: vec![
+                ("Content-Type".into(), "text/html; charset=GBK".into()),
+                ("Content-Encoding".into(), "gzip".into()),
+                ("Content-Length".into(), "9".into()),
+            ],
+            body: b"<p>x</p>".to_vec(),
+            address: "127.0.0.1".parse().unwrap(),
+        };
+        let fulfil = served.fulfil("http://a.test/p#top");
+        let paused = |url: &str, kind: &str| -> RequestPausedEvent {
+            serde_json::from_value(serde_json::json!({
+                "method": "Fetch.requestPaused",
+                "params": {
+                    "requestId": "1",
+                    "request": {"url": url, "method": "GET", "headers": {}, "initialPriority": "VeryHigh", "referrerPolicy": "no-referrer"},
+                    "frameId": "f",
+                    "resourceType": kind,
+                }
+            }))
+            .unwrap()
+        };
+        assert!(fulfil(paused("http://a.test/other", "Document")).is_none());
+        assert!(fulfil(paused("http://a.test/p", "Script")).is_none());
+        let given = fulfil(paused("http://a.test/p", "Document")).expect("the page");
+        let headers: Vec<&str> = given
+            .response_headers
+            .iter()
+            .flatten()
+            .map(|h| h.name.as_str())
+            .collect();
+        assert_eq!(
+            headers,
+            ["Content-Type"],
+            "the body is decoded and its own length"
+        );
+        assert_eq!(
+            base64::engine::general_purpose::STANDARD
+                .decode(given.body.unwrap())
+                .unwrap(),
+            b"<p>x</p>"
+        );
+        // Given once: a page that reloads itself is fetched by Chromium.
+        assert!(fulfil(paused("http://a.test/p", "Document")).is_none());
+    }
 }

@@ -85,14 +85,18 @@ async fn robots_disallow_and_crawl_delay_are_honoured() {
     }
 }
 
-/// Chromium asks for a page again when it renders it: that request keeps the host's delay
-/// too (the static fetch and the render are two requests, not one).
+/// A rendered page is the page fetched: Chromium is given the response kept as evidence, not
+/// the server's answer to a second request (which may differ). What the page loads besides
+/// keeps the host's delay like a fetch: the render waits for its turn, and the host's next
+/// request waits the delay from the render's end.
 #[tokio::test(flavor = "multi_thread")]
-async fn a_rendered_page_is_requested_after_the_delay_like_a_fetch() {
+async fn a_rendered_page_is_the_page_fetched_and_its_loads_keep_the_delay() {
     const DELAY: Duration = Duration::from_millis(700);
-    let server = Server::start(|path, _| match path {
-        "/" => Reply::html(r#"<p>首页</p><a href="/a">a</a>"#),
-        "/a" => Reply::html("<p>页面</p>"),
+    let server = Server::start(|path, nth| match (path, nth) {
+        ("/", 0) => Reply::html(r#"<p>原始页面</p><img src="/1.png"><a href="/a">a</a>"#),
+        ("/", _) => Reply::html("<p>第二次请求</p>"),
+        ("/a", _) => Reply::html(r#"<p>页面</p><img src="/2.png">"#),
+        ("/1.png" | "/2.png", _) => Reply::bytes("image/png", b"\x89PNG".to_vec()),
         _ => Reply::status(404),
     })
     .await;
@@ -105,11 +109,17 @@ async fn a_rendered_page_is_requested_after_the_delay_like_a_fetch() {
     let (_, pages) = crawl(config, &format!("{}/", server.base)).await;
     assert_eq!(pages.len(), 2);
     assert!(pages.iter().all(|p| p.capture.rendered), "rendered");
-    let mut times: Vec<Instant> = ["/", "/a"]
+    let home = pages
+        .iter()
+        .find(|p| p.capture.url == format!("{}/", server.base))
+        .expect("the home page");
+    assert!(home.html.contains("原始页面"), "{}", home.html);
+    assert_eq!(server.requests("/").len(), 1, "{:?}", server.paths());
+    let mut times: Vec<Instant> = ["/", "/1.png", "/a", "/2.png"]
         .iter()
         .flat_map(|p| server.requests(p))
         .collect();
-    assert_eq!(times.len(), 4, "each page fetched, then loaded by Chromium");
+    assert_eq!(times.len(), 4, "{:?}", server.paths());
     times.sort();
     for pair in times.windows(2) {
         assert!(
