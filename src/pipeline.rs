@@ -413,7 +413,9 @@ pub async fn crawl_with_workers(
             Err(e) => break Err(e.into()),
         };
         let full = progress.pages.load(Ordering::Relaxed) as usize >= crawler.max_pages();
-        if waiting == 0 || full || progress.stop.load(Ordering::Relaxed) {
+        // A store that gave up (a full disk) ends the crawl: its error is reported below.
+        let store_gone = sink.is_finished();
+        if waiting == 0 || full || store_gone || progress.stop.load(Ordering::Relaxed) {
             crawl.waiting = waiting;
             break Ok(());
         }

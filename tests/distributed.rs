@@ -12,13 +12,13 @@ use tokio::io::AsyncBufReadExt;
 
 const ADMON: &str = env!("CARGO_BIN_EXE_admon");
 /// A redis-server on 127.0.0.1, in a temp dir, without persistence; killed on drop.
-struct Redis {
-    url: String,
+pub(crate) struct Redis {
+    pub(crate) url: String,
     _child: tokio::process::Child,
     _dir: tempfile::TempDir,
 }
 
-async fn redis() -> Redis {
+pub(crate) async fn redis() -> Redis {
     let dir = tempfile::tempdir().unwrap();
     let port = crate::e2e::free_port();
     let child = tokio::process::Command::new("redis-server")

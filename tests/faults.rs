@@ -4,6 +4,8 @@
 
 use std::path::Path;
 use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const ADMON: &str = env!("CARGO_BIN_EXE_admon");
@@ -29,15 +31,19 @@ fn in_tmpfs(size: &str, script: &str, envs: &[(&str, &str)]) -> Output {
     out
 }
 
-/// A site of endless distinct 256 KB pages on loopback, each linking to the next three.
-async fn endless_site() -> String {
+/// A site of endless distinct 256 KB pages on loopback, each linking to the next three; and
+/// how many pages it has been asked for.
+async fn endless_site() -> (String, Arc<AtomicUsize>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let asked = Arc::new(AtomicUsize::new(0));
+    let counter = asked.clone();
     tokio::spawn(async move {
         loop {
             let Ok((mut socket, _)) = listener.accept().await else {
                 return;
             };
+            let counter = counter.clone();
             tokio::spawn(async move {
                 let mut buf = vec![0; 4096];
                 let n = socket.read(&mut buf).await.unwrap_or(0);
@@ -47,6 +53,7 @@ async fn endless_site() -> String {
                 let body = if path == "/robots.txt" {
                     String::new()
                 } else {
+                    counter.fetch_add(1, Ordering::SeqCst);
                     let filler: String = (0..256 * 1024 / 16)
                         .map(|i| format!("{:015x} ", (page << 32) ^ i))
                         .collect();
@@ -66,7 +73,7 @@ async fn endless_site() -> String {
             });
         }
     });
-    format!("http://{addr}/p0")
+    (format!("http://{addr}/p0"), asked)
 }
 
 fn assert_clear_failure(out: &Output, expected: &str) {
@@ -84,7 +91,7 @@ fn assert_clear_failure(out: &Output, expected: &str) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_nearly_full_disk_stops_the_crawl_with_a_clear_error_and_keeps_what_it_stored() {
-    let seed = endless_site().await;
+    let (seed, _) = endless_site().await;
     let model = tempfile::tempdir().unwrap();
     let model_path = model.path().join("model.json");
     let out = tokio::task::spawn_blocking(move || {
@@ -135,6 +142,44 @@ async fn a_nearly_full_disk_stops_the_crawl_with_a_clear_error_and_keeps_what_it
         .and_then(|n| n.parse().ok())
         .unwrap_or(0);
     assert!(blobs >= 6, "pages before the stop were kept: {stdout}");
+}
+
+/// The same with the frontier in Redis: the crawl stops with the store's error instead of
+/// fetching page after page it can no longer keep.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_disk_stops_a_redis_crawl_too() {
+    let redis = crate::distributed::redis().await;
+    let (seed, asked) = endless_site().await;
+    let model = tempfile::tempdir().unwrap();
+    crate::pages::with_trained_model(model.path());
+    let model_path = model.path().join("model.json");
+    let url = redis.url.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        in_tmpfs(
+            "96m",
+            &format!(
+                "timeout 300 \"$ADMON\" --data \"$M/data\" crawl --redis {url} --max-pages 1000 --seeds {seed} \
+                 || echo \"crawl exit $?\" >&2"
+            ),
+            &[
+                ("ADMON_CRAWLER_RENDER", "never"),
+                ("ADMON_CRAWLER_PER_HOST_DELAY_MS", "0"),
+                ("ADMON_CRAWLER_MAX_DEPTH", "10"),
+                ("ADMON_CLASSIFIER_MODEL", model_path.to_str().unwrap()),
+                ("ADMON_STORE_MIN_FREE_MB", "48"),
+            ],
+        )
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // 1, not 124: it stopped by itself.
+    assert!(stderr.contains("crawl exit 1"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.contains("48 MB reserve"), "unclear error: {stderr}");
+    // ~100 pages fill the disk; the crawl stopped there, not at its 1,000-page limit.
+    let asked = asked.load(Ordering::SeqCst);
+    assert!(asked < 500, "{asked} pages fetched after the store gave up");
 }
 
 #[test]
