@@ -89,32 +89,41 @@ fn assert_clear_failure(out: &Output, expected: &str) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_nearly_full_disk_stops_the_crawl_with_a_clear_error_and_keeps_what_it_stored() {
-    let (seed, _) = endless_site().await;
+/// Runs `admon --data $M/data CRAWL` (under a 300 s `timeout`, its exit code reported on
+/// stderr as "crawl exit N"), then `after`, on a 96 MB tmpfs with a 48 MB free-space reserve
+/// (half the disk: room for sled's and tantivy's own bursts after the stop).
+async fn on_a_nearly_full_disk(crawl: String, after: &'static str) -> Output {
     let model = tempfile::tempdir().unwrap();
-    let model_path = model.path().join("model.json");
-    let out = tokio::task::spawn_blocking(move || {
+    crate::pages::with_trained_model(model.path());
+    tokio::task::spawn_blocking(move || {
+        let model_path = model.path().join("model.json");
         in_tmpfs(
             "96m",
-            // `timeout`: should sled ever wait forever on a full disk, the test fails, not hangs.
             &format!(
-                "timeout 300 \"$ADMON\" --data \"$M/data\" crawl --max-pages 500 --seeds {seed} \
-                 || echo \"crawl exit $?\" >&2; \
-                 exec timeout 120 \"$ADMON\" --data \"$M/data\" store verify"
+                "timeout 300 \"$ADMON\" --data \"$M/data\" {crawl} || echo \"crawl exit $?\" >&2; {after}"
             ),
             &[
                 ("ADMON_CRAWLER_RENDER", "never"),
                 ("ADMON_CRAWLER_PER_HOST_DELAY_MS", "0"),
                 ("ADMON_CRAWLER_MAX_DEPTH", "10"),
                 ("ADMON_CLASSIFIER_MODEL", model_path.to_str().unwrap()),
-                // Half the disk: room for sled's and tantivy's own bursts after the stop.
                 ("ADMON_STORE_MIN_FREE_MB", "48"),
             ],
         )
     })
     .await
-    .unwrap();
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_nearly_full_disk_stops_the_crawl_with_a_clear_error_and_keeps_what_it_stored() {
+    let (seed, _) = endless_site().await;
+    let out = on_a_nearly_full_disk(
+        format!("crawl --max-pages 500 --seeds {seed}"),
+        // `timeout`: should sled ever wait forever on a full disk, the test fails, not hangs.
+        "exec timeout 120 \"$ADMON\" --data \"$M/data\" store verify",
+    )
+    .await;
     let stderr = String::from_utf8_lossy(&out.stderr);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -150,28 +159,14 @@ async fn a_nearly_full_disk_stops_the_crawl_with_a_clear_error_and_keeps_what_it
 async fn a_full_disk_stops_a_redis_crawl_too() {
     let redis = crate::distributed::redis().await;
     let (seed, asked) = endless_site().await;
-    let model = tempfile::tempdir().unwrap();
-    crate::pages::with_trained_model(model.path());
-    let model_path = model.path().join("model.json");
-    let url = redis.url.clone();
-    let out = tokio::task::spawn_blocking(move || {
-        in_tmpfs(
-            "96m",
-            &format!(
-                "timeout 300 \"$ADMON\" --data \"$M/data\" crawl --redis {url} --max-pages 1000 --seeds {seed} \
-                 || echo \"crawl exit $?\" >&2"
-            ),
-            &[
-                ("ADMON_CRAWLER_RENDER", "never"),
-                ("ADMON_CRAWLER_PER_HOST_DELAY_MS", "0"),
-                ("ADMON_CRAWLER_MAX_DEPTH", "10"),
-                ("ADMON_CLASSIFIER_MODEL", model_path.to_str().unwrap()),
-                ("ADMON_STORE_MIN_FREE_MB", "48"),
-            ],
-        )
-    })
-    .await
-    .unwrap();
+    let out = on_a_nearly_full_disk(
+        format!(
+            "crawl --redis {} --max-pages 1000 --seeds {seed}",
+            redis.url
+        ),
+        "",
+    )
+    .await;
     let stderr = String::from_utf8_lossy(&out.stderr);
     // 1, not 124: it stopped by itself.
     assert!(stderr.contains("crawl exit 1"), "{stderr}");
