@@ -71,12 +71,32 @@ pub fn hash_password(password: &str) -> String {
         .to_string()
 }
 
+/// Whether `password` is the one `phc` (an argon2 PHC string) was made from.
+pub fn password_matches(password: &str, phc: &str) -> bool {
+    verify_password(password, phc)
+}
+
 pub(crate) fn verify_password(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc).is_ok_and(|h| {
         Argon2::default()
             .verify_password(password.as_bytes(), &h)
             .is_ok()
     })
+}
+
+/// Checks `password` against the user's hash, or against a throw-away hash when there is no such
+/// user, so that a wrong name takes as long to refuse as a wrong password (no enumeration by
+/// timing).
+pub(crate) fn verify_login(password: &str, phc: Option<&str>) -> bool {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    match phc {
+        Some(phc) => verify_password(password, phc),
+        None => {
+            let dummy = DUMMY.get_or_init(|| hash_password("no such user"));
+            verify_password(password, dummy);
+            false
+        }
+    }
 }
 
 pub(crate) const SESSION_TTL: Duration = Duration::from_secs(12 * 3600);

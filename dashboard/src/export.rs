@@ -137,8 +137,10 @@ pub fn cases_json(cases: &[Case]) -> String {
     serde_json::to_string_pretty(cases).expect("cases serialise")
 }
 
+/// Escaped for HTML, deceptive characters shown as `[U+XXXX]` (as the dashboard shows them).
 fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
+    crate::visible(text)
+        .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")

@@ -15,8 +15,9 @@ mod error;
 mod export;
 mod pages;
 mod routes;
+mod throttle;
 
-pub use auth::{create_token, hash_password, may, Action, Role};
+pub use auth::{create_token, hash_password, may, password_matches, Action, Role};
 pub use error::{ApiError, Error};
 pub use export::{
     cases_csv, cases_json, cases_xlsx, evidence_pack, export, Format as ExportFormat,
@@ -49,7 +50,13 @@ pub(crate) struct AppState {
     pub store: Arc<Store>,
     pub categories: BTreeMap<Category, CategoryInfo>,
     pub sessions: Mutex<HashMap<String, auth::Session>>,
-    pub failures: Mutex<HashMap<String, Vec<std::time::Instant>>>,
+    pub failures: Mutex<throttle::Failures>,
+    /// Peers whose `X-Forwarded-For` names the client (reverse proxies).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Whether users reach the dashboard over https (a TLS proxy in front).
+    pub https: bool,
+    /// Requests refused as malformed, too large or too many (400, 413, 429), for `/metrics`.
+    pub rejected: [std::sync::atomic::AtomicU64; 3],
     pub templates: minijinja::Environment<'static>,
     pub catalogues: HashMap<&'static str, BTreeMap<String, String>>,
     /// The crawl schedule, as lines to show on the runs page (empty: none).
@@ -62,8 +69,29 @@ pub(crate) struct AppState {
 fn is_deceptive(c: char) -> bool {
     matches!(c,
         '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}'
-        | '\u{061C}' | '\u{FEFF}' | '\u{00AD}')
+        | '\u{061C}' | '\u{FEFF}' | '\u{00AD}'
+        // Invisible "letters" and joiners: Hangul fillers, the grapheme joiner, the Mongolian
+        // vowel separator, the braille blank, and tag characters (hidden text in plain sight).
+        | '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' | '\u{034F}' | '\u{180E}'
+        | '\u{2800}' | '\u{E0000}'..='\u{E007F}')
         || (c.is_control() && !matches!(c, '\n' | '\t'))
+}
+
+/// `text` with every deceptive character shown as `[U+XXXX]` (before any HTML escaping).
+pub(crate) fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_deceptive) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars()
+        .map(|c| {
+            if is_deceptive(c) {
+                format!("[U+{:04X}]", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
 }
 
 /// Every value a template prints goes through here: deceptive characters are shown as
@@ -75,17 +103,7 @@ fn visible_formatter(
 ) -> Result<(), minijinja::Error> {
     match value.as_str() {
         Some(s) if !value.is_safe() && s.chars().any(is_deceptive) => {
-            let shown: String = s
-                .chars()
-                .map(|c| {
-                    if is_deceptive(c) {
-                        format!("[U+{:04X}]", c as u32)
-                    } else {
-                        c.to_string()
-                    }
-                })
-                .collect();
-            minijinja::escape_formatter(out, state, &minijinja::Value::from(shown))
+            minijinja::escape_formatter(out, state, &minijinja::Value::from(visible(s).as_ref()))
         }
         _ => minijinja::escape_formatter(out, state, value),
     }
@@ -121,12 +139,33 @@ impl Dashboard {
                 store,
                 categories,
                 sessions: Mutex::new(HashMap::new()),
-                failures: Mutex::new(HashMap::new()),
+                failures: Mutex::new(throttle::Failures::default()),
+                trusted_proxies: Vec::new(),
+                https: false,
+                rejected: Default::default(),
                 templates,
                 catalogues,
                 schedule: Mutex::new(Vec::new()),
             }),
         }
+    }
+
+    /// Trusts `X-Forwarded-For` from these peers (a TLS proxy in front): login limits then
+    /// count the client's address, not the proxy's. Call before serving.
+    pub fn trust_proxies(mut self, proxies: Vec<std::net::IpAddr>) -> Dashboard {
+        Arc::get_mut(&mut self.state)
+            .expect("proxies are set before the dashboard is shared")
+            .trusted_proxies = proxies;
+        self
+    }
+
+    /// Says users reach the dashboard at `public_url`: when it is https, cookies are `Secure`
+    /// and answers carry HSTS. Call before serving.
+    pub fn public_url(mut self, public_url: &str) -> Dashboard {
+        Arc::get_mut(&mut self.state)
+            .expect("the public URL is set before the dashboard is shared")
+            .https = public_url.starts_with("https://");
+        self
     }
 
     /// Describes the crawl schedule on the runs page, one line each.
@@ -136,7 +175,12 @@ impl Dashboard {
 
     /// The axum router (for tests and for embedding).
     pub fn router(&self) -> axum::Router {
-        routes::router(self.state.clone()).merge(api::router(self.state.clone()))
+        routes::router(self.state.clone())
+            .merge(api::router(self.state.clone()))
+            .layer(axum::middleware::from_fn_with_state(
+                self.state.clone(),
+                routes::security_headers,
+            ))
     }
 
     /// Serves on `addr` until `shutdown` resolves; `ready` is called once listening.

@@ -1,19 +1,22 @@
 //! Routes: thin handlers that parse the request, make one store call and render.
 
-use crate::auth::{random_token, verify_password, Action, Role, Session, SESSION_TTL};
+use crate::auth::{random_token, verify_login, Action, Role, Session, SESSION_TTL};
 use crate::export::Format as ExportFormat;
+use crate::throttle;
 use crate::{may, AppState, Error};
 use admon_domain::{Case, CaseState, Category};
 use admon_store::CaseFilter;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{ConnectInfo, Form, FromRequestParts, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::middleware::{self, Next};
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use minijinja::context;
 use minijinja::value::Serde;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -21,8 +24,8 @@ pub(crate) type Shared = Arc<AppState>;
 type Result<T, E = Error> = std::result::Result<T, E>;
 
 const PAGE: usize = 50;
-const MAX_FAILURES: usize = 5;
-const FAILURE_WINDOW: Duration = Duration::from_secs(300);
+/// The deepest queue page shown: 100,000 pages of 50 cases.
+const MAX_PAGE: usize = 100_000;
 
 pub(crate) fn router(state: Shared) -> Router {
     Router::new()
@@ -30,7 +33,13 @@ pub(crate) fn router(state: Shared) -> Router {
         .route("/metrics", get(metrics))
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
-        .route("/login", get(login_form).post(login))
+        .route(
+            "/login",
+            // A login form is a few hundred bytes: a larger body is refused unread (413).
+            get(login_form)
+                .post(login)
+                .layer(axum::extract::DefaultBodyLimit::max(16 << 10)),
+        )
         .route("/logout", post(logout))
         .route("/lang/{lang}", get(set_lang))
         .route("/", get(|| async { Redirect::to("/queue") }))
@@ -50,13 +59,43 @@ pub(crate) fn router(state: Shared) -> Router {
             "/users",
             get(crate::pages::users).post(crate::pages::save_user),
         )
-        .layer(middleware::from_fn(security_headers))
         .with_state(state)
 }
 
-async fn security_headers(request: axum::extract::Request, next: Next) -> Response {
+/// The refusals `/metrics` counts, in the order of `AppState::rejected`.
+const REJECTED: [StatusCode; 3] = [
+    StatusCode::BAD_REQUEST,
+    StatusCode::PAYLOAD_TOO_LARGE,
+    StatusCode::TOO_MANY_REQUESTS,
+];
+
+/// Security headers on every answer (pages, the API, 404s); behind TLS (`https` public URL),
+/// cookies are `Secure` and browsers are told to keep to https (HSTS).
+pub(crate) async fn security_headers(
+    State(state): State<Shared>,
+    request: axum::extract::Request,
+    next: Next,
+) -> Response {
     let mut response = next.run(request).await;
+    if let Some(i) = REJECTED.iter().position(|&s| s == response.status()) {
+        state.rejected[i].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
     let h = response.headers_mut();
+    if state.https {
+        let cookies: Vec<HeaderValue> = h
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|c| HeaderValue::from_str(&format!("{}; Secure", c.to_str().ok()?)).ok())
+            .collect();
+        h.remove(header::SET_COOKIE);
+        for c in cookies {
+            h.append(header::SET_COOKIE, c);
+        }
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
@@ -89,6 +128,17 @@ async fn metrics(State(state): State<Shared>) -> Result<Response> {
     );
     for (kind, n) in state.store.sizes() {
         out.push_str(&format!("admon_records{{kind=\"{kind}\"}} {n}\n"));
+    }
+    out.push_str(
+        "# HELP admon_rejected_requests Requests refused as malformed, too large or too many.\n\
+         # TYPE admon_rejected_requests counter\n",
+    );
+    for (status, n) in REJECTED.iter().zip(&state.rejected) {
+        let n = n.load(std::sync::atomic::Ordering::Relaxed);
+        out.push_str(&format!(
+            "admon_rejected_requests{{status=\"{}\"}} {n}\n",
+            status.as_u16()
+        ));
     }
     out.push_str("# HELP admon_crawl_runs Crawl runs by outcome.\n# TYPE admon_crawl_runs gauge\n");
     let mut outcomes = std::collections::BTreeMap::new();
@@ -149,7 +199,7 @@ impl Visitor {
             "zh"
         };
         let token = cookie(headers, "session");
-        let session = token.as_ref().and_then(|t| {
+        let mut session = token.as_ref().and_then(|t| {
             let mut sessions = state.sessions.lock().expect("sessions");
             match sessions.get(t) {
                 Some(s) if s.expires > Instant::now() => Some(s.clone()),
@@ -160,6 +210,13 @@ impl Visitor {
                 None => None,
             }
         });
+        // The role is the user's as stored now, not as it was at login: a demoted, disabled
+        // or deleted user loses what they lost at once.
+        if let Some(s) = session.as_mut() {
+            if let Some((name, _)) = s.user.clone() {
+                s.user = current_role(state, &name).map(|role| (name, role));
+            }
+        }
         Visitor {
             lang,
             token,
@@ -197,6 +254,17 @@ impl Visitor {
                 Ok(())
             }
             _ => Err(Error::Csrf),
+        }
+    }
+}
+
+/// The role `name` has in the store now; none when the user is gone or the role unknown.
+fn current_role(state: &AppState, name: &str) -> Option<Role> {
+    match state.store.user(name) {
+        Ok(user) => user.and_then(|u| Role::parse(&u.role)),
+        Err(e) => {
+            tracing::error!(error = %e, "reading a user for a session");
+            None
         }
     }
 }
@@ -249,11 +317,10 @@ async fn login_form(State(state): State<Shared>, headers: HeaderMap) -> Result<R
             csrf: random_token(),
             expires: Instant::now() + Duration::from_secs(3600),
         };
-        state
-            .sessions
-            .lock()
-            .expect("sessions")
-            .insert(token.clone(), session.clone());
+        let mut sessions = state.sessions.lock().expect("sessions");
+        make_room_for_anonymous(&mut sessions, Instant::now());
+        sessions.insert(token.clone(), session.clone());
+        drop(sessions);
         visitor.session = Some(session);
         set_cookie = Some(session_cookie(&token));
     }
@@ -270,6 +337,31 @@ async fn login_form(State(state): State<Shared>, headers: HeaderMap) -> Result<R
     Ok(response)
 }
 
+/// Anonymous sessions (one per visit to the login form) held at most.
+pub(crate) const MAX_ANONYMOUS_SESSIONS: usize = 10_000;
+
+/// Keeps anonymous sessions below [`MAX_ANONYMOUS_SESSIONS`]: expired sessions go first, then
+/// the anonymous ones closest to expiring. Logged-in sessions are never dropped for room.
+fn make_room_for_anonymous(sessions: &mut HashMap<String, Session>, now: Instant) {
+    if sessions.len() < MAX_ANONYMOUS_SESSIONS {
+        return;
+    }
+    sessions.retain(|_, s| s.expires > now);
+    let mut anonymous: Vec<(Instant, String)> = sessions
+        .iter()
+        .filter(|(_, s)| s.user.is_none())
+        .map(|(t, s)| (s.expires, t.clone()))
+        .collect();
+    if anonymous.len() < MAX_ANONYMOUS_SESSIONS {
+        return;
+    }
+    let cut = anonymous.len() / 10;
+    anonymous.select_nth_unstable(cut);
+    for (_, token) in &anonymous[..=cut] {
+        sessions.remove(token);
+    }
+}
+
 #[derive(Deserialize)]
 struct LoginForm {
     username: String,
@@ -278,27 +370,63 @@ struct LoginForm {
     csrf: String,
 }
 
+/// The client's address: the TCP peer's, or, when the peer is a trusted proxy, the address that
+/// proxy appended last to `X-Forwarded-For`. Unspecified when the router runs without a socket.
+pub(crate) struct Client(IpAddr);
+
+impl FromRequestParts<Shared> for Client {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &Shared,
+    ) -> std::result::Result<Client, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
+        if !state.trusted_proxies.contains(&peer) {
+            return Ok(Client(peer));
+        }
+        let forwarded = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .next_back()
+            .and_then(|a| a.trim().parse().ok());
+        Ok(Client(forwarded.unwrap_or(peer)))
+    }
+}
+
 async fn login(
     State(state): State<Shared>,
+    Client(client): Client,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response> {
     let visitor = Visitor::of(&state, &headers);
     visitor.check_csrf(&form.csrf)?;
     let t = &state.catalogues[visitor.lang];
-    let limited = {
-        let mut failures = state.failures.lock().expect("failures");
-        let list = failures.entry(form.username.clone()).or_default();
-        list.retain(|at| at.elapsed() < FAILURE_WINDOW);
-        list.len() >= MAX_FAILURES
-    };
+    let now = Instant::now();
+    let limited = state
+        .failures
+        .lock()
+        .expect("failures")
+        .refused(client, &form.username, now);
     let user = if limited {
         None
     } else {
-        state
-            .store
-            .user(&form.username)?
-            .filter(|u| verify_password(&form.password, &u.password_hash))
+        let user = match form.username.chars().count() {
+            1..=throttle::MAX_USERNAME_CHARS => state.store.user(&form.username)?,
+            _ => None,
+        };
+        let ok = verify_login(
+            &form.password,
+            user.as_ref().map(|u| u.password_hash.as_str()),
+        );
+        user.filter(|_| ok)
     };
     let Some(user) = user else {
         if !limited {
@@ -306,9 +434,7 @@ async fn login(
                 .failures
                 .lock()
                 .expect("failures")
-                .entry(form.username.clone())
-                .or_default()
-                .push(Instant::now());
+                .record(client, &form.username, now);
         }
         let message = if limited {
             &t["too_many"]
@@ -321,14 +447,19 @@ async fn login(
             "login.html",
             context! { error => message },
         )?;
-        return Ok((StatusCode::UNAUTHORIZED, page).into_response());
+        let status = if limited {
+            StatusCode::TOO_MANY_REQUESTS
+        } else {
+            StatusCode::UNAUTHORIZED
+        };
+        return Ok((status, page).into_response());
     };
     let role = Role::parse(&user.role).ok_or(Error::Forbidden)?;
     state
         .failures
         .lock()
         .expect("failures")
-        .remove(&form.username);
+        .forget(client, &form.username);
     // A fresh session id on login (no fixation).
     let token = random_token();
     {
@@ -488,6 +619,12 @@ async fn queue(
 ) -> Result<Html<String>> {
     let visitor = Visitor::of(&state, &headers);
     visitor.require(Action::View)?;
+    if query.page > MAX_PAGE {
+        return Err(Error::BadRequest(format!(
+            "page {} is past the last page ({MAX_PAGE})",
+            query.page
+        )));
+    }
     let filter = CaseFilter {
         state: optional(&query.state, CaseState::parse, "state")?,
         category: optional(&query.category, Category::parse, "category")?,
@@ -705,28 +842,37 @@ async fn case_page(
 }
 
 /// `text` cut into pieces, the ones that are one of `words` (ASCII case ignored) marked.
-fn highlight(text: &str, words: &[String]) -> Vec<(String, bool)> {
-    let lower = text.to_lowercase();
+pub(crate) fn highlight(text: &str, words: &[String]) -> Vec<(String, bool)> {
+    // Lower-cased char by char: a char's lower case may be longer or shorter than itself
+    // (İ, the ohm sign), so each char's start is kept in both texts.
+    let mut lower = String::with_capacity(text.len());
+    let mut starts: Vec<(usize, usize)> = Vec::with_capacity(text.len() + 1);
+    for (i, c) in text.char_indices() {
+        starts.push((i, lower.len()));
+        lower.extend(c.to_lowercase());
+    }
+    starts.push((text.len(), lower.len()));
     let mut out: Vec<(String, bool)> = Vec::new();
-    let mut at = 0;
-    while at < text.len() {
-        // Lower-casing keeps byte offsets for the text this queue shows (CJK and ASCII).
-        let hit = (lower.len() == text.len())
-            .then(|| {
-                words
-                    .iter()
-                    .filter(|w| !w.is_empty() && lower[at..].starts_with(w.as_str()))
-                    .map(String::len)
-                    .max()
+    let mut k = 0;
+    while k + 1 < starts.len() {
+        let (at, lower_at) = starts[k];
+        // The longest word that starts here and ends where a char of the text ends.
+        let hit = words
+            .iter()
+            .filter(|w| !w.is_empty() && lower[lower_at..].starts_with(w.as_str()))
+            .filter_map(|w| {
+                starts
+                    .binary_search_by_key(&(lower_at + w.len()), |&(_, l)| l)
+                    .ok()
             })
-            .flatten();
-        let len = hit.unwrap_or_else(|| text[at..].chars().next().map_or(1, char::len_utf8));
-        let piece = &text[at..at + len];
+            .max();
+        let next = hit.unwrap_or(k + 1);
+        let piece = &text[at..starts[next].0];
         match out.last_mut() {
             Some((s, marked)) if *marked == hit.is_some() => s.push_str(piece),
             _ => out.push((piece.to_owned(), hit.is_some())),
         }
-        at += len;
+        k = next;
     }
     out
 }

@@ -72,6 +72,8 @@ fn sample_page() -> CapturedPage {
         landing_url: None,
         image_urls: vec![],
         selector: "div".into(),
+        path: "html:nth-of-type(1) > body:nth-of-type(1) > div:nth-of-type(1)".into(),
+        frame: None,
         form: AdForm::Banner,
         labelled: false,
         closable: None,
@@ -259,8 +261,30 @@ async fn scraped_markup_is_escaped_everywhere() {
     );
 }
 
+/// A login form post from `address` (as the TCP peer, or as a proxy's client).
+fn login_request(
+    cookie: &str,
+    form: String,
+    peer: [u8; 4],
+    forwarded: Option<&str>,
+) -> Request<Body> {
+    let mut req = Request::post("/login")
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(f) = forwarded {
+        req = req.header("x-forwarded-for", f);
+    }
+    let mut req = req.body(Body::from(form)).unwrap();
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+            peer, 40000,
+        ))));
+    req
+}
+
+// Regression for #16 (8): failures lock out the address that made them, not the user.
 #[tokio::test]
-async fn login_is_rate_limited() {
+async fn login_is_rate_limited_per_address_not_per_user() {
     let (_dir, dash, _) = setup();
     let mut b = Browser {
         app: dash.router(),
@@ -268,23 +292,185 @@ async fn login_is_rate_limited() {
     };
     let (_, page, _) = b.get("/login").await;
     let csrf = Browser::csrf(&page);
+    let attacker = [203, 0, 113, 9];
     for _ in 0..5 {
+        let form = format!("username=ana&password=wrong&csrf={csrf}");
         let (status, _, _) = b
-            .post(
-                "/login",
-                &format!("username=ana&password=wrong&csrf={csrf}"),
-            )
+            .send(login_request(&b.cookie.clone(), form, attacker, None))
             .await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
+    let form = format!("username=ana&password=pw-123456&csrf={csrf}");
     let (status, page, _) = b
-        .post(
-            "/login",
-            &format!("username=ana&password=pw-123456&csrf={csrf}"),
-        )
+        .send(login_request(
+            &b.cookie.clone(),
+            form.clone(),
+            attacker,
+            None,
+        ))
         .await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert!(page.contains("尝试次数过多"));
+    // The real ana, elsewhere, is not locked out.
+    let (status, _, _) = b
+        .send(login_request(
+            &b.cookie.clone(),
+            form,
+            [198, 51, 100, 7],
+            None,
+        ))
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn spraying_usernames_is_limited_per_address_and_behind_a_trusted_proxy_per_client() {
+    let (_dir, dash, _) = setup();
+    let proxy = [127, 0, 0, 1];
+    let dash = dash.trust_proxies(vec![std::net::IpAddr::from(proxy)]);
+    let mut b = Browser {
+        app: dash.router(),
+        cookie: String::new(),
+    };
+    let (_, page, _) = b.get("/login").await;
+    let csrf = Browser::csrf(&page);
+    let mut refused = 0;
+    for i in 0..30 {
+        let form = format!("username=user{i}&password=wrong&csrf={csrf}");
+        let req = login_request(&b.cookie.clone(), form, proxy, Some("10.9.9.9, 192.0.2.1"));
+        if b.send(req).await.0 == StatusCode::TOO_MANY_REQUESTS {
+            refused += 1;
+        }
+    }
+    assert_eq!(refused, 30 - throttle::PER_ADDRESS);
+    // Another client behind the same proxy logs in.
+    let form = format!("username=ana&password=pw-123456&csrf={csrf}");
+    let req = login_request(&b.cookie.clone(), form, proxy, Some("192.0.2.2"));
+    assert_eq!(b.send(req).await.0, StatusCode::SEE_OTHER);
+}
+
+// Regression for #16 (3): huge usernames were kept whole, per username, forever. (A login body
+// over 16 KiB is refused unread; below that, a name is kept to 64 characters.)
+#[tokio::test]
+async fn failed_logins_with_huge_usernames_keep_memory_bounded() {
+    let (_dir, dash, _) = setup();
+    let mut b = Browser {
+        app: dash.router(),
+        cookie: String::new(),
+    };
+    let (_, page, _) = b.get("/login").await;
+    let csrf = Browser::csrf(&page);
+    for i in 0..40u8 {
+        let name = format!("{}{i}", "x".repeat(8 << 10));
+        let form = format!("username={name}&password=wrong&csrf={csrf}");
+        let peer = [192, 0, 2, i];
+        let (status, _, _) = b
+            .send(login_request(&b.cookie.clone(), form, peer, None))
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let failures = dash.state.failures.lock().unwrap();
+    assert_eq!(
+        failures.len(),
+        80,
+        "one address key and one pair key a failure"
+    );
+    assert!(failures.key_chars() <= 80 * throttle::MAX_USERNAME_CHARS);
+}
+
+#[tokio::test]
+async fn a_login_body_over_16_kib_is_refused_unread() {
+    let (_dir, dash, _) = setup();
+    let mut b = Browser {
+        app: dash.router(),
+        cookie: String::new(),
+    };
+    let (_, page, _) = b.get("/login").await;
+    let csrf = Browser::csrf(&page);
+    let form = format!("username={}&password=x&csrf={csrf}", "x".repeat(1 << 20));
+    let (status, _, _) = b.post("/login", &form).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn anonymous_sessions_stay_bounded() {
+    let (_dir, dash, _) = setup();
+    let app = dash.router();
+    for _ in 0..(super::routes::MAX_ANONYMOUS_SESSIONS + 500) {
+        let res = app
+            .clone()
+            .oneshot(Request::get("/login").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    let n = dash.state.sessions.lock().unwrap().len();
+    assert!(n <= super::routes::MAX_ANONYMOUS_SESSIONS, "{n} sessions");
+}
+
+// Regression for #16 (1): a huge page number went into tantivy's TopDocs and aborted.
+#[tokio::test]
+async fn a_page_past_the_end_is_400_and_the_dashboard_stays_up() {
+    let (_dir, dash, id) = setup();
+    let (mut analyst, _) = Browser::login(dash.router(), "ana").await;
+    for path in [
+        "/queue?q=%E7%82%B9%E6%88%91&page=1000000000000000",
+        "/queue?q=%E7%82%B9%E6%88%91&page=300",
+        "/queue?page=1000000000000000",
+        "/queue?page=18446744073709551615",
+    ] {
+        let (status, _, _) = analyst.get(path).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}");
+    }
+    let (status, page, _) = analyst.get("/queue?q=%E7%82%B9%E6%88%91").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains(&format!("/cases/{id}")));
+}
+
+// Regression for #16 (2): deeply nested queries overflowed the stack.
+#[tokio::test]
+async fn deeply_nested_or_long_queries_are_400() {
+    let (_dir, dash, _) = setup();
+    let (mut analyst, _) = Browser::login(dash.router(), "ana").await;
+    let nested = |depth: usize| format!("{}x{}", "(".repeat(depth), ")".repeat(depth));
+    let (status, _, _) = analyst.get(&format!("/queue?q={}", nested(3000))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let token = create_token(&dash.state.store, "bi", Role::Analyst).unwrap();
+    for q in [nested(5000), "国".repeat(600)] {
+        let req = Request::get(format!("/api/v1/search?q={}", urlencode(&q)))
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap();
+        let res = dash.router().oneshot(req).await.unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    }
+    // Nesting within the limit still searches.
+    let (status, _, _) = analyst
+        .get(&format!(
+            "/queue?q={}",
+            urlencode(&format!("{}点我{}", "(".repeat(8), ")".repeat(8)))
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+// Regression for #16 (6): highlighting sliced the lower-cased copy with the original's offsets.
+#[test]
+fn highlighting_survives_text_whose_lower_case_changes_length() {
+    let words = vec!["点我".to_owned(), "ω".to_owned(), "i".to_owned()];
+    let pieces = super::routes::highlight("İ\u{2126}点我K\u{212A}", &words);
+    let joined: String = pieces.iter().map(|(s, _)| s.as_str()).collect();
+    assert_eq!(joined, "İ\u{2126}点我K\u{212A}");
+    assert!(
+        pieces.contains(&("\u{2126}点我".to_owned(), true)),
+        "{pieces:?}"
+    );
+    // "i" is only the start of İ's lower case: not a match.
+    assert_eq!(pieces[0], ("İ".to_owned(), false));
 }
 
 #[test]
@@ -603,6 +789,8 @@ async fn officers_export_packs_and_cases_are_marked() {
         report.contains("&lt;script&gt;") && !report.contains("<script>alert"),
         "report not escaped"
     );
+    // Regression for #16 (13): the report kept U+202E raw.
+    assert!(!report.contains('\u{202E}') && report.contains("[U+202E]gpj.exe"));
     assert!(zip.by_name("manifest.sha256").is_ok());
     let (_, page, _) = officer.get(&format!("/cases/{id}")).await;
     assert!(page.contains("exported"), "case not marked exported");
@@ -792,4 +980,64 @@ async fn the_json_api_takes_bearer_tokens_with_roles() {
         store.history(id).unwrap().last().unwrap().who,
         "token:case-system"
     );
+}
+
+// Regression for #16 (4): the role was cached at login; a demoted admin kept admin rights.
+#[tokio::test]
+async fn a_demoted_user_loses_the_role_at_the_next_request() {
+    let (_dir, dash, _) = setup();
+    let (mut admin, _) = Browser::login(dash.router(), "adm").await;
+    assert_eq!(admin.get("/users").await.0, StatusCode::OK);
+    let mut user = dash.state.store.user("adm").unwrap().unwrap();
+    user.role = "analyst".into();
+    dash.state.store.put_user(&user).unwrap();
+    assert_eq!(admin.get("/users").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(admin.get("/queue").await.0, StatusCode::OK);
+}
+
+// Regression for #16 (13, 16): every answer carries the security headers, the API and 404s too;
+// tag characters and Hangul fillers are shown, in pages and in the pack's report alike.
+#[tokio::test]
+async fn security_headers_on_every_answer_and_https_makes_cookies_secure() {
+    let (_dir, dash, _) = setup();
+    for path in ["/api/v1/cases", "/no-such-page", "/healthz"] {
+        let res = dash
+            .router()
+            .oneshot(Request::get(path).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert!(
+            res.headers().contains_key(header::CONTENT_SECURITY_POLICY),
+            "{path}"
+        );
+        assert!(
+            res.headers().contains_key(header::X_CONTENT_TYPE_OPTIONS),
+            "{path}"
+        );
+        assert!(!res
+            .headers()
+            .contains_key(header::STRICT_TRANSPORT_SECURITY));
+    }
+    let dash = dash.public_url("https://admon.example.gov.cn/");
+    let res = dash
+        .router()
+        .oneshot(Request::get("/login").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        res.headers()[header::STRICT_TRANSPORT_SECURITY],
+        "max-age=31536000"
+    );
+    let cookie = res.headers()[header::SET_COOKIE].to_str().unwrap();
+    assert!(cookie.ends_with("; Secure"), "{cookie}");
+}
+
+#[test]
+fn invisible_letters_and_tag_characters_are_shown() {
+    let text = "a\u{E0041}\u{E0042}b\u{3164}c\u{115F}d\u{034F}e\u{202E}";
+    assert_eq!(
+        visible(text),
+        "a[U+E0041][U+E0042]b[U+3164]c[U+115F]d[U+034F]e[U+202E]"
+    );
+    assert_eq!(visible("正常文本 ok"), "正常文本 ok");
 }

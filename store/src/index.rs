@@ -21,6 +21,51 @@ use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocumen
 
 const TOKENIZER: &str = "jieba";
 
+/// The longest search query taken, in characters: a search box, not a document.
+pub const MAX_QUERY_CHARS: usize = 500;
+/// How deep parentheses may nest in a query (tantivy's parser recurses per level; thousands of
+/// levels overflow the stack).
+pub const MAX_QUERY_DEPTH: usize = 16;
+/// The most hits one search may ask for: deeper pages are refused, not allocated.
+pub const MAX_SEARCH_HITS: usize = 10_000;
+
+/// A query that parses but cannot run on this schema (`text:*` on a field without fast
+/// values) is the analyst's mistake, not the store's.
+fn user_error(e: tantivy::TantivyError) -> Error {
+    match e {
+        tantivy::TantivyError::SchemaError(m) | tantivy::TantivyError::InvalidArgument(m) => {
+            Error::BadQuery(m)
+        }
+        other => other.into(),
+    }
+}
+
+/// Refuses a query too long or too deeply nested to parse safely.
+fn check_query(query: &str) -> Result<()> {
+    if query.chars().count() > MAX_QUERY_CHARS {
+        return Err(Error::BadQuery(format!(
+            "query is longer than {MAX_QUERY_CHARS} characters"
+        )));
+    }
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for c in query.chars() {
+        match c {
+            '(' | '[' | '{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    if deepest > MAX_QUERY_DEPTH {
+        return Err(Error::BadQuery(format!(
+            "query nests brackets {deepest} deep (at most {MAX_QUERY_DEPTH})"
+        )));
+    }
+    Ok(())
+}
+
 /// jieba search-mode segmentation as a tantivy tokenizer (byte offsets, as tantivy wants).
 #[derive(Clone)]
 struct JiebaTokenizer {
@@ -233,6 +278,7 @@ impl SearchIndex {
         if query.trim().is_empty() {
             return Ok(Box::new(AllQuery));
         }
+        check_query(query)?;
         let f = &self.fields;
         QueryParser::for_index(&self.index, vec![f.text, f.url])
             .parse_query(query)
@@ -248,7 +294,11 @@ impl SearchIndex {
         }))
         .expect("aggregation request is valid");
         let collector = AggregationCollector::from_aggs(aggs, Default::default());
-        let result: AggregationResults = self.reader.searcher().search(&query, &collector)?;
+        let result: AggregationResults = self
+            .reader
+            .searcher()
+            .search(&query, &collector)
+            .map_err(user_error)?;
         let json = serde_json::to_value(result).unwrap_or_default();
         let buckets = |name: &str| -> Vec<(String, u64)> {
             json[name]["buckets"]
@@ -309,6 +359,11 @@ impl SearchIndex {
     }
 
     pub(crate) fn search(&self, query: &str, limit: usize) -> Result<Vec<u64>> {
+        if limit > MAX_SEARCH_HITS {
+            return Err(Error::BadQuery(format!(
+                "a search shows at most {MAX_SEARCH_HITS} hits; narrow it down"
+            )));
+        }
         let query = self.parse(query)?;
         self.top(&*query, limit)
     }
@@ -316,7 +371,9 @@ impl SearchIndex {
     fn top(&self, query: &dyn Query, limit: usize) -> Result<Vec<u64>> {
         let f = &self.fields;
         let searcher = self.reader.searcher();
-        let top = searcher.search(query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
+        let top = searcher
+            .search(query, &TopDocs::with_limit(limit.max(1)).order_by_score())
+            .map_err(user_error)?;
         let mut ids = Vec::with_capacity(top.len());
         for (_, address) in top {
             let doc: TantivyDocument = searcher.doc(address)?;

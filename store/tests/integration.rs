@@ -846,3 +846,100 @@ fn the_frontier_survives_a_reopen_and_a_kept_page_is_done_once() {
     assert!(!store.started().unwrap());
     assert_eq!(store.waiting().unwrap(), 0);
 }
+
+// Fuzzing the search entry (#16): whatever an analyst types, search answers or says why, and
+// never overflows the stack or panics. Bounded: 300 cases of up to 600 characters.
+mod search_fuzz {
+    use super::*;
+    use proptest::prelude::*;
+    use std::sync::OnceLock;
+
+    fn store() -> &'static Store {
+        static CELL: OnceLock<(tempfile::TempDir, Store)> = OnceLock::new();
+        &CELL
+            .get_or_init(|| {
+                let dir = tempfile::tempdir().unwrap();
+                let store = Store::open(dir.path()).unwrap();
+                let capture = store.put_capture(&page("<p>国家级</p>")).unwrap();
+                flag(
+                    &store,
+                    &capture,
+                    "国家级 最佳 祖传秘方",
+                    Category::AbsoluteTerms,
+                    0.9,
+                );
+                (dir, store)
+            })
+            .1
+    }
+
+    fn query() -> impl Strategy<Value = String> {
+        let pieces = prop::sample::select(vec![
+            "(",
+            ")",
+            "[",
+            "]",
+            "{",
+            "}",
+            "\"",
+            "'",
+            ":",
+            "*",
+            "^",
+            "~",
+            "+",
+            "-",
+            "!",
+            " ",
+            "AND",
+            "OR",
+            "NOT",
+            "TO",
+            "IN",
+            "text:",
+            "url:",
+            "category:",
+            "国家级",
+            "最佳",
+            "x",
+            "\\",
+            "/",
+            "2",
+            ".",
+            ",",
+            "İ",
+            "\u{202E}",
+            "\u{0}",
+        ]);
+        prop::collection::vec(pieces, 0..200).prop_map(|p| p.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+        #[test]
+        fn search_answers_or_refuses_any_query(q in query()) {
+            match store().search(&q, 20) {
+                Ok(_) | Err(Error::BadQuery(_)) => {}
+                Err(other) => prop_assert!(false, "{q:?}: {other}"),
+            }
+        }
+    }
+
+    #[test]
+    fn the_deepest_nesting_allowed_parses_and_one_more_is_refused() {
+        let nested = |d: usize| format!("{}国家级{}", "(".repeat(d), ")".repeat(d));
+        assert!(store().search(&nested(16), 10).is_ok());
+        assert!(matches!(
+            store().search(&nested(17), 10),
+            Err(Error::BadQuery(_))
+        ));
+        assert!(matches!(
+            store().search("国家级", 10_001),
+            Err(Error::BadQuery(_))
+        ));
+        assert!(matches!(
+            store().search(&"最".repeat(501), 10),
+            Err(Error::BadQuery(_))
+        ));
+    }
+}
