@@ -1,6 +1,7 @@
 //! The data an expert edits: trigger terms and their exceptions, the legal basis of each
 //! category, and the brand reference table. Everything is read from `seeds/`, nothing is in code.
 
+use crate::normalise::{Normalised, Variants};
 use crate::{Error, Result};
 use admon_domain::Category;
 use aho_corasick::AhoCorasick;
@@ -73,26 +74,7 @@ pub struct Resources {
     term_matcher: AhoCorasick,
     exception_matcher: AhoCorasick,
     brands: Vec<Brand>,
-}
-
-/// Folds full-width ASCII to half-width and upper to lower case, one char for one char, so that
-/// character offsets in the folded text are offsets in the original.
-pub fn normalise(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            '\u{3000}' => ' ',
-            _ => c,
-        })
-        .flat_map(|c| {
-            let mut lower = c.to_lowercase();
-            // Keep the one-char-for-one-char promise for the rare multi-char lowercase forms.
-            match (lower.next(), lower.next()) {
-                (Some(l), None) => Some(l),
-                _ => Some(c),
-            }
-        })
-        .collect()
+    variants: Variants,
 }
 
 fn read(dir: &Path, name: &str) -> Result<String> {
@@ -109,8 +91,16 @@ fn parse<T: serde::de::DeserializeOwned>(dir: &Path, name: &str) -> Result<T> {
 }
 
 impl Resources {
-    /// Loads `legal.toml`, `lexicon.toml` and `brands.toml` from `dir`.
+    /// Loads `legal.toml`, `variants.toml`, `lexicon.toml` and `brands.toml` from `dir`.
     pub fn load(dir: &Path) -> Result<Resources> {
+        let variants = Variants::from_toml(&read(dir, "variants.toml")?).map_err(|message| {
+            Error::BadSeed {
+                path: dir.join("variants.toml"),
+                message,
+            }
+        })?;
+        // Terms, exceptions and brand names are matched in normalised text: fold them once here.
+        let normalise = |text: &str| variants.normalise(text).text;
         let legal_raw: BTreeMap<String, LegalBasis> = parse(dir, "legal.toml")?;
         let mut legal = BTreeMap::new();
         for (name, basis) in legal_raw {
@@ -152,7 +142,6 @@ impl Resources {
             }
         }
         let mut brands: BrandFile = parse(dir, "brands.toml")?;
-        // Matching is on normalised text: fold the names once here, not per sample.
         for b in &mut brands.brand {
             let name = normalise(&b.name);
             b.aliases = b.aliases.iter().map(|a| normalise(a)).collect();
@@ -176,7 +165,18 @@ impl Resources {
             term_matcher,
             exception_matcher,
             brands: brands.brand,
+            variants,
         })
+    }
+
+    /// `text` as the lexicon and the model read it ([`crate::normalise`], then the variant
+    /// spellings of `variants.toml`), with the origin of each character.
+    pub fn normalise(&self, text: &str) -> Normalised {
+        self.variants.normalise(text)
+    }
+
+    pub(crate) fn variants(&self) -> &Variants {
+        &self.variants
     }
 
     /// The legal basis of a category.
@@ -210,16 +210,14 @@ impl Resources {
     /// [`Resources::exception_spans`]) covers, in order of position.
     pub fn hits(&self, norm: &str, exceptions: &[(usize, usize, Option<Category>)]) -> Vec<Hit> {
         let offsets = CharOffsets::new(norm);
+        let excuses = Excuses::new(exceptions);
         let mut hits: Vec<Hit> = self
             .term_matcher
             .find_overlapping_iter(norm)
             .filter_map(|m| {
                 let (term, category) = &self.terms[m.pattern().as_usize()];
                 let (start, end) = (offsets.char_at(m.start()), offsets.char_at(m.end()));
-                let excused = exceptions.iter().any(|&(xs, xe, xc)| {
-                    xs <= start && end <= xe && xc.is_none_or(|c| c == *category)
-                });
-                (!excused).then(|| Hit {
+                (!excuses.cover(start, end, *category)).then(|| Hit {
                     start,
                     end,
                     term: term.clone(),
@@ -227,27 +225,63 @@ impl Resources {
                 })
             })
             .collect();
-        // A term inside a longer term of the same category (第一 in 销量第一) is one hit.
+        // A term inside a longer term of the same category (第一 in 销量第一) is one hit. In
+        // order of start (longest first), a hit is inside a kept one of its category exactly
+        // when one of those reaches as far: the furthest end per category says it.
         hits.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
-        let mut kept: Vec<Hit> = Vec::with_capacity(hits.len());
-        for hit in hits {
-            let inside = kept
-                .iter()
-                .any(|k| k.category == hit.category && k.start <= hit.start && hit.end <= k.end);
+        let mut furthest: BTreeMap<Category, usize> = BTreeMap::new();
+        hits.retain(|hit| {
+            let reach = furthest.entry(hit.category).or_insert(0);
+            let inside = *reach >= hit.end;
             if !inside {
-                kept.push(hit);
+                *reach = (*reach).max(hit.end);
             }
-        }
-        kept
+            !inside
+        });
+        hits
     }
 
     /// The brand a text or brand field names, if any.
     pub fn brand(&self, brand_field: Option<&str>, norm_text: &str) -> Option<&Brand> {
-        let field = brand_field.map(normalise);
+        let field = brand_field.map(|f| self.normalise(f).text);
         self.brands.iter().find(|b| {
             b.aliases.iter().any(|alias| {
                 field.as_deref().is_some_and(|f| f.contains(alias.as_str()))
                     || norm_text.contains(alias.as_str())
+            })
+        })
+    }
+}
+
+/// Exception spans by category (`None`: every category), sorted by start, each with the furthest
+/// end of the spans up to it: whether one span covers a range is a binary search, not a scan.
+struct Excuses {
+    by_category: BTreeMap<Option<Category>, Vec<(usize, usize)>>,
+}
+
+impl Excuses {
+    fn new(exceptions: &[(usize, usize, Option<Category>)]) -> Excuses {
+        let mut by_category: BTreeMap<Option<Category>, Vec<(usize, usize)>> = BTreeMap::new();
+        for &(start, end, category) in exceptions {
+            by_category.entry(category).or_default().push((start, end));
+        }
+        for spans in by_category.values_mut() {
+            spans.sort_unstable();
+            let mut furthest = 0;
+            for span in spans.iter_mut() {
+                furthest = furthest.max(span.1);
+                span.1 = furthest;
+            }
+        }
+        Excuses { by_category }
+    }
+
+    /// Whether a span that applies to `category` (or to all) covers `start..end`.
+    fn cover(&self, start: usize, end: usize, category: Category) -> bool {
+        [None, Some(category)].iter().any(|key| {
+            self.by_category.get(key).is_some_and(|spans| {
+                let before = spans.partition_point(|&(s, _)| s <= start);
+                before > 0 && spans[before - 1].1 >= end
             })
         })
     }

@@ -2,24 +2,33 @@
 //! says why.
 //!
 //! Seed data ([`Resources`]: terms with exceptions, the legal basis of each category, the brand
-//! price table) comes from `seeds/`; a multinomial logistic regression (linfa) over jieba words,
-//! character bigrams, lexicon hits and price signals is trained from the labelled corpus in
+//! price table, variant spellings) comes from `seeds/`. Texts are normalised against evasion
+//! first ([`Resources::normalise`]: NFKC, case, traditional to simplified, separators between
+//! characters, variant spellings, numerals in numbers), keeping the origin of every character.
+//! A multinomial logistic regression (linfa) over jieba words, hashed character 1- to 3-grams,
+//! lexicon hits, contact handles and price signals is trained from the labelled corpus in
 //! `seeds/corpus/`. [`Classifier::classify`] turns a [`Sample`] into a [`admon_domain::Verdict`] whose
 //! evidence names the spans and rules that fired and whose articles cite the law. Nothing here
 //! crawls or stores.
 
 #![warn(missing_docs)]
 
+mod contacts;
 mod error;
+mod evidence;
 mod features;
+mod fnv;
 mod lexicon;
 mod metrics;
 mod model;
+mod normalise;
 
 pub use error::{Error, Result};
-pub use lexicon::{normalise, Brand, Hit, LegalBasis, Resources};
+pub use features::MAX_TEXT_CHARS;
+pub use lexicon::{Brand, Hit, LegalBasis, Resources};
 pub use metrics::Metrics;
 pub use model::{Classifier, TrainOptions, TrainReport};
+pub use normalise::{normalise, Normalised};
 
 use admon_domain::{Category, Sample};
 use serde::Deserialize;

@@ -1,11 +1,15 @@
 //! The linfa model: vocabulary, TF-IDF weights and a multinomial logistic regression, trained
 //! from the labelled corpus and applied sparsely, with evidence for every flag.
 
-use crate::features::{counts, extract, is_ngram};
+use crate::evidence;
+use crate::features::{
+    counts, extract, gram_feature, gram_of_feature, is_ngram, Extracted, GRAM_BUCKETS,
+};
+use crate::fnv::FnvMap;
 use crate::lexicon::Resources;
 use crate::metrics::Metrics;
 use crate::{Error, Labelled, Result};
-use admon_domain::{Category, EvidenceSpan, Sample, SampleKind, Verdict};
+use admon_domain::{Category, Sample, SampleKind, Verdict};
 use jieba_rs::Jieba;
 use linfa::prelude::*;
 use linfa_logistic::MultiLogisticRegression;
@@ -44,11 +48,20 @@ impl Default for TrainOptions {
     }
 }
 
+/// An n-gram bucket outside the vocabulary.
+const NO_FEATURE: u32 = u32::MAX;
+
+/// The features a model reads; a model saved for other features is refused (retrain).
+const FEATURE_SET: &str = "norm1+words+fnv1a-grams1-3/2^18+contacts";
+
 /// A trained model, serialisable to JSON.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Model {
     /// Version string: algorithm, penalty and a hash of the weights.
     pub version: String,
+    /// The normalisation and features it was trained on ([`FEATURE_SET`]).
+    #[serde(default)]
+    features: String,
     vocab: Vec<String>,
     idf: Vec<f32>,
     classes: Vec<Category>,
@@ -56,7 +69,13 @@ pub struct Model {
     weights: Vec<f32>,
     intercept: Vec<f32>,
     #[serde(skip)]
-    index: HashMap<String, usize>,
+    index: FnvMap<String, usize>,
+    /// Hashed n-gram bucket to vocabulary index ([`NO_FEATURE`]: none), one per bucket.
+    #[serde(skip)]
+    buckets: Vec<u32>,
+    /// Per vocabulary index: whether it is an n-gram (TF-IDF) or an indicator.
+    #[serde(skip)]
+    ngram: Vec<bool>,
 }
 
 impl Model {
@@ -69,6 +88,15 @@ impl Model {
             path: path.to_owned(),
             message: e.to_string(),
         })?;
+        if model.features != FEATURE_SET {
+            return Err(Error::BadModel {
+                path: path.to_owned(),
+                message: format!(
+                    "trained on features `{}`, this build reads `{FEATURE_SET}`",
+                    model.features
+                ),
+            });
+        }
         if model.weights.len() != model.vocab.len() * model.classes.len()
             || model.idf.len() != model.vocab.len()
             || model.intercept.len() != model.classes.len()
@@ -103,28 +131,47 @@ impl Model {
             .enumerate()
             .map(|(i, f)| (f.clone(), i))
             .collect();
+        self.ngram = self.vocab.iter().map(|f| is_ngram(f)).collect();
+        self.buckets = vec![NO_FEATURE; GRAM_BUCKETS as usize];
+        for (i, f) in self.vocab.iter().enumerate() {
+            if let Some(bucket) = gram_of_feature(f).filter(|&b| b < GRAM_BUCKETS) {
+                self.buckets[bucket as usize] = i as u32;
+            }
+        }
     }
 
-    /// Sparse, weighted feature vector: TF-IDF (sublinear, L2-normalised) for n-grams,
-    /// indicators for the rest.
-    fn vectorise(&self, raw: Vec<(String, f32)>) -> Vec<(usize, f32)> {
-        let mut out = Vec::with_capacity(raw.len());
+    /// Sparse, weighted feature vector: TF-IDF (sublinear, L2-normalised) for n-grams (words
+    /// and hashed character grams, one bucket per occurrence in `grams`), indicators (at most
+    /// 3) for the rest.
+    fn vectorise(&self, named: Vec<(String, f32)>, grams: Vec<u32>) -> Vec<(usize, f32)> {
+        let mut found: Vec<(usize, f32)> = named
+            .iter()
+            .filter_map(|(name, v)| Some((*self.index.get(name)?, *v)))
+            .collect();
+        found.extend(grams.iter().filter_map(|&b| {
+            let i = *self.buckets.get(b as usize)?;
+            (i != NO_FEATURE).then_some((i as usize, 1.0))
+        }));
+        found.sort_unstable_by_key(|&(i, _)| i);
+        let mut out: Vec<(usize, f32)> = Vec::with_capacity(found.len());
+        for (i, v) in found {
+            match out.last_mut() {
+                Some((last, tf)) if *last == i => *tf += v,
+                _ => out.push((i, v)),
+            }
+        }
         let mut norm = 0.0f32;
-        for (name, tf) in counts(raw) {
-            let Some(&i) = self.index.get(&name) else {
-                continue;
-            };
-            if is_ngram(&name) {
-                let v = (1.0 + tf.ln()) * self.idf[i];
-                norm += v * v;
-                out.push((i, v));
+        for (i, v) in &mut out {
+            if self.ngram[*i] {
+                *v = (1.0 + v.ln()) * self.idf[*i];
+                norm += *v * *v;
             } else {
-                out.push((i, tf.min(3.0)));
+                *v = v.min(3.0);
             }
         }
         let norm = norm.sqrt().max(1e-6);
         for (i, v) in &mut out {
-            if is_ngram(&self.vocab[*i]) {
+            if self.ngram[*i] {
                 *v /= norm;
             }
         }
@@ -162,6 +209,8 @@ pub struct Classifier {
 
 /// Most verdicts [`Classifier::classify`] remembers (then it starts again).
 const REMEMBERED: usize = 4096;
+/// Only samples this short (text and title, in bytes) are remembered.
+const REMEMBERED_BYTES: usize = 2_048;
 
 /// What a verdict depends on, besides the model: every field of a sample but its id and URL.
 #[derive(PartialEq, Eq, Hash)]
@@ -237,9 +286,18 @@ impl Classifier {
             return Err(Error::Train("the training split is empty".into()));
         }
         let jieba = admon_domain::segment::jieba();
+        // Every feature by name (hashed n-grams as `h:<bucket>`), with its count.
         let docs: Vec<Vec<(String, f32)>> = train
             .iter()
-            .map(|l| counts(extract(&jieba, &resources, &l.sample).features))
+            .map(|l| {
+                let Extracted {
+                    mut features,
+                    grams,
+                    ..
+                } = extract(&jieba, &resources, &l.sample);
+                features.extend(grams.into_iter().map(|b| (gram_feature(b), 1.0)));
+                counts(features)
+            })
             .collect();
         let mut df: HashMap<&str, u32> = HashMap::new();
         for doc in &docs {
@@ -261,18 +319,21 @@ impl Classifier {
             .collect();
         let mut template = Model {
             version: String::new(),
+            features: FEATURE_SET.into(),
             vocab: vocab.iter().map(|(name, _)| name.to_string()).collect(),
             idf,
             classes: Vec::new(),
             weights: Vec::new(),
             intercept: Vec::new(),
-            index: HashMap::new(),
+            index: FnvMap::default(),
+            buckets: Vec::new(),
+            ngram: Vec::new(),
         };
         template.reindex();
 
         let mut x = Array2::<f32>::zeros((docs.len(), template.vocab.len()));
         for (row, doc) in docs.into_iter().enumerate() {
-            for (i, v) in template.vectorise(doc) {
+            for (i, v) in template.vectorise(doc, Vec::new()) {
                 x[[row, i]] = v;
             }
         }
@@ -367,6 +428,10 @@ impl Classifier {
             return verdict;
         }
         let verdict = self.judge(sample);
+        if key.text.len() + key.title.as_ref().map_or(0, String::len) > REMEMBERED_BYTES {
+            // A long text is rarely repeated, and would hold its bytes in memory for nothing.
+            return verdict;
+        }
         let mut remembered = self.remembered.lock().unwrap_or_else(|e| e.into_inner());
         if remembered.len() >= REMEMBERED {
             remembered.clear();
@@ -376,8 +441,11 @@ impl Classifier {
     }
 
     fn judge(&self, sample: &Sample) -> Verdict {
-        let extracted = extract(&self.jieba, &self.resources, sample);
-        let x = self.model.vectorise(extracted.features);
+        let mut extracted = extract(&self.jieba, &self.resources, sample);
+        let x = self.model.vectorise(
+            std::mem::take(&mut extracted.features),
+            std::mem::take(&mut extracted.grams),
+        );
         let probs = self.model.probabilities(&x);
         let (best, &p) = probs
             .iter()
@@ -391,7 +459,6 @@ impl Classifier {
             .iter()
             .position(|&c| c == Category::Clean)
             .map_or(0.0, |i| probs[i]);
-        let text_len = sample.text.chars().count();
         let mut verdict = Verdict {
             id: sample.id.clone(),
             flagged: false,
@@ -404,77 +471,23 @@ impl Classifier {
         if category == Category::Clean {
             return verdict;
         }
-        let chars: Vec<char> = sample.text.chars().collect();
-        let span_text = |s: usize, e: usize| chars[s..e].iter().collect::<String>();
         let legal = self.resources.legal(category);
-        let mut evidence: Vec<EvidenceSpan> = extracted
-            .hits
-            .iter()
-            .filter(|h| h.category == category && h.end <= text_len)
-            .map(|h| EvidenceSpan {
-                start: h.start,
-                end: h.end,
-                text: span_text(h.start, h.end),
-                reason: format!("词表命中「{}」：{}（{}）", h.term, legal.zh, legal.en),
-            })
-            .collect();
-        if category == Category::Counterfeit {
-            if let Some(cheap) = &extracted.cheap_brand {
-                let reason = format!(
-                    "价格 ¥{} 仅为 {} 正品参考最低价 ¥{} 的 {:.0}%（price far below the brand's）",
-                    cheap.price,
-                    cheap.brand,
-                    cheap.floor,
-                    cheap.price / cheap.floor * 100.0
-                );
-                let (start, end) = cheap.span.filter(|&(_, e)| e <= text_len).unwrap_or((0, 0));
-                evidence.push(EvidenceSpan {
-                    start,
-                    end,
-                    text: span_text(start, end),
-                    reason,
-                });
-            }
-        }
-        // The n-grams that pushed hardest towards this category, where the text shows them.
         let k = self.model.classes.len();
-        let mut pushes: Vec<(f32, &str)> = x
+        let pushes: Vec<(f32, &str)> = x
             .iter()
-            .filter(|(i, _)| is_ngram(&self.model.vocab[*i]))
             .map(|&(i, v)| {
                 (
                     v * self.model.weights[i * k + best],
-                    &self.model.vocab[i][2..],
+                    self.model.vocab[i].as_str(),
                 )
             })
             .filter(|(c, _)| *c > 0.05)
             .collect();
-        pushes.sort_by(|a, b| b.0.total_cmp(&a.0));
-        for (contribution, gram) in pushes {
-            if evidence.len() >= 6 {
-                break;
-            }
-            let Some((start, end)) = find_chars(&extracted.norm, gram, text_len) else {
-                continue;
-            };
-            if evidence.iter().any(|e| start < e.end && e.start < end) {
-                continue;
-            }
-            evidence.push(EvidenceSpan {
-                start,
-                end,
-                text: span_text(start, end),
-                reason: format!(
-                    "模型特征「{gram}」指向{}（weight {contribution:.2}）",
-                    legal.zh
-                ),
-            });
-        }
+        let evidence = evidence::explain(&extracted, &sample.text, category, legal, pushes);
         if evidence.is_empty() {
             // The model is sure but nothing in the text explains it: not a flag we can defend.
             return verdict;
         }
-        evidence.sort_by_key(|e| (e.start, e.end));
         verdict.flagged = true;
         verdict.category = category;
         verdict.score = f64::from(p);
@@ -482,17 +495,6 @@ impl Classifier {
         verdict.evidence = evidence;
         verdict
     }
-}
-
-/// Character span of the first occurrence of `needle` in `hay`, if it ends within `limit`.
-fn find_chars(hay: &str, needle: &str, limit: usize) -> Option<(usize, usize)> {
-    if needle.is_empty() {
-        return None;
-    }
-    let byte = hay.find(needle)?;
-    let start = hay[..byte].chars().count();
-    let end = start + needle.chars().count();
-    (end <= limit).then_some((start, end))
 }
 
 /// A fitted linear model over the vocabulary: `classes` are indices into [`Category::TEXT`].

@@ -135,3 +135,112 @@ fn training_is_deterministic_and_model_round_trips() {
     let s = ad("稳赚不赔的理财计划，年化15%");
     assert_eq!(loaded.classify(&s), trained.classify(&s));
 }
+
+// Regression for #16 (7): time was quadratic in repeated lexicon hits (a 2.7 MB ad of 国家级
+// took 80 s); the text judged is capped and the hits are deduplicated in one pass.
+#[test]
+fn a_huge_text_of_one_repeated_term_is_judged_on_its_head_with_a_few_spans() {
+    let c = classifier();
+    let text = "国家级".repeat(900_000);
+    let verdict = c.classify(&ad(&text));
+    assert!(verdict.flagged, "{verdict:?}");
+    assert_eq!(verdict.category, Category::AbsoluteTerms);
+    assert!(
+        verdict.evidence.len() <= 26,
+        "{} spans",
+        verdict.evidence.len()
+    );
+    assert!(verdict
+        .evidence
+        .iter()
+        .all(|e| e.end <= admon_classifier::MAX_TEXT_CHARS));
+}
+
+#[test]
+fn hits_inside_longer_hits_and_exceptions_are_dropped_in_any_number() {
+    let res = Resources::load(&seeds()).unwrap();
+    // 销量第一 holds 第一; 第一次 is an exception. Repeated many times, each copy keeps its one hit.
+    let text = admon_classifier::normalise(&"销量第一，第一次购买。".repeat(5_000));
+    let exceptions = res.exception_spans(&text);
+    let hits = res.hits(&text, &exceptions);
+    assert_eq!(hits.len(), 5_000, "{:?}", &hits[..4]);
+    assert!(hits.iter().all(|h| h.term == "销量第一"));
+}
+
+/// Every evidence span's text is the original text at its offsets.
+fn assert_spans_are_original(text: &str, verdict: &Verdict) {
+    let chars: Vec<char> = text.chars().collect();
+    for e in &verdict.evidence {
+        let span: String = chars[e.start..e.end].iter().collect();
+        assert_eq!(span, e.text, "{verdict:?}");
+    }
+}
+
+// Issue #15 (2): normalisation changes lengths (NFKC expansions, stripped separators, replaced
+// variants), yet evidence points into the text as written.
+#[test]
+fn evidence_points_into_the_original_text_when_normalisation_changes_its_length() {
+    let c = classifier();
+    for (text, shown) in [
+        ("【推荐】本店面霜銷量第一，全網最低價", "銷量第一"),
+        (
+            "【推荐】本店面霜销 - 量 - 第 - 一，全网最低价",
+            "销 - 量 - 第 - 一",
+        ),
+        ("㈱㈱【推荐】本店面霜销量第一，全网最低价", "销量第一"),
+        ("【ＶＩＰ推荐】本店面霜销量第一，全网最低价", "销量第一"),
+        (
+            "【推荐】本店面霜🔥销🔥量🔥第🔥一🔥，全网最低价",
+            "销🔥量🔥第🔥一",
+        ),
+    ] {
+        let verdict = c.classify(&ad(text));
+        assert!(verdict.flagged, "{text}: {verdict:?}");
+        assert_eq!(
+            verdict.category,
+            Category::AbsoluteTerms,
+            "{text}: {verdict:?}"
+        );
+        assert_spans_are_original(text, &verdict);
+        assert!(
+            verdict.evidence.iter().any(|e| e.text == shown),
+            "{text}: {verdict:?}"
+        );
+    }
+}
+
+#[test]
+fn disguised_terms_hit_the_lexicon_at_their_original_place() {
+    let res = Resources::load(&seeds()).unwrap();
+    for (text, term, shown) in [
+        ("请加 V 信详聊", "加微信", "加 V 信"),
+        ("快加ＶＸ：abc123", "加微信", "加ＶＸ"),
+        ("加🌹微🌹信", "加微信", "加🌹微🌹信"),
+        ("正規菠菜平台", "博彩", "菠菜"),
+        ("顶级複刻", "顶级复刻", "顶级複刻"),
+    ] {
+        let norm = res.normalise(text);
+        let hits = res.hits(&norm.text, &res.exception_spans(&norm.text));
+        let hit = hits
+            .iter()
+            .find(|h| h.term == term)
+            .unwrap_or_else(|| panic!("{text} ({}): {hits:?}", norm.text));
+        let (start, end) = norm.original(hit.start, hit.end);
+        let span: String = text.chars().skip(start).take(end - start).collect();
+        assert_eq!(span, shown, "{text}");
+    }
+}
+
+#[test]
+fn a_disguised_fraud_ad_is_flagged_with_evidence_where_it_was_written() {
+    let c = classifier();
+    let text = "兼职日结，手机刷单日赚300，加 V 信：ａｂｃ１２３４５ 或 壹叁捌 1234 伍陆柒捌";
+    let verdict = c.classify(&ad(text));
+    assert!(verdict.flagged, "{verdict:?}");
+    assert_eq!(verdict.category, Category::Fraud, "{verdict:?}");
+    assert_spans_are_original(text, &verdict);
+    assert!(
+        verdict.evidence.iter().any(|e| e.text == "加 V 信"),
+        "{verdict:?}"
+    );
+}
