@@ -7,6 +7,7 @@ use crate::{Error, Result};
 use admon_domain::Rect;
 use base64::Engine;
 use headless_chrome::browser::tab::RequestPausedDecision;
+use headless_chrome::protocol::cdp::types::Event;
 use headless_chrome::protocol::cdp::Fetch::{
     events::RequestPausedEvent, FulfillRequest, HeaderEntry, RequestPattern, RequestStage,
 };
@@ -254,6 +255,16 @@ impl Renderer {
             browser.new_tab().map_err(|e| err(e.to_string()))?
         };
         tab.set_default_timeout(Duration::from_secs(20));
+        // alert(), confirm(), prompt() and beforeunload wait for a person: dismiss each at once
+        // (an open dialog stalls every later step of the render).
+        let dialog = tab.get_dialog();
+        tab.add_event_listener(Arc::new(move |event: &Event| {
+            if let Event::PageJavascriptDialogOpening(opening) = event {
+                tracing::debug!(message = %opening.params.message, "dismissing a page's dialog");
+                let _ = dialog.dismiss();
+            }
+        }))
+        .map_err(|e| err(e.to_string()))?;
         let result = (|| {
             if let Some(served) = served {
                 let space = served.address_space();

@@ -130,6 +130,30 @@ async fn a_rendered_page_is_the_page_fetched_and_its_loads_keep_the_delay() {
     }
 }
 
+// Regression for #16 (5): a page's alert() stalled rendering for minutes (dialogs were never
+// dismissed, and an open dialog blocks every later step).
+#[tokio::test]
+async fn javascript_dialogs_are_dismissed_and_the_render_goes_on() {
+    let server = Server::start(|path, _| match path {
+        "/" => Reply::html(
+            r#"<p>对话框</p><script>alert("x"); confirm("y"); prompt("z");
+               document.body.insertAdjacentHTML("beforeend", "<p id=after>之后</p>");</script>"#,
+        ),
+        _ => Reply::status(404),
+    })
+    .await;
+    let config = CrawlConfig {
+        render: RenderMode::Always,
+        render_settle_ms: 0,
+        ..config()
+    };
+    // Without dismissal the crawl outlives crawl()'s 60 s limit.
+    let (_, pages) = crawl(config, &format!("{}/", server.base)).await;
+    assert_eq!(pages.len(), 1);
+    assert!(pages[0].capture.rendered);
+    assert!(pages[0].html.contains("之后"), "{}", pages[0].html);
+}
+
 #[tokio::test]
 async fn too_many_requests_backs_off_for_retry_after() {
     let server = Server::start(|path, nth| match (path, nth) {
