@@ -24,6 +24,41 @@ pub struct Config {
     pub store: StoreConfig,
     /// `[schedule]`.
     pub schedule: ScheduleConfig,
+    /// `[filters]`.
+    pub filters: FiltersConfig,
+}
+
+/// Where EasyList is when Debian's `webext-ublock-origin-chromium` is installed.
+pub const DEBIAN_EASYLIST: &str =
+    "/usr/share/chromium/extensions/ublock-origin/assets/thirdparties/easylist/easylist.txt";
+
+/// `[filters]`: the filter lists that find ads. The bundled `seeds/filters/*.txt` always run,
+/// after these.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FiltersConfig {
+    /// Lists read from local files (skipped with a warning when missing).
+    pub files: Vec<PathBuf>,
+    /// Lists `admon filters update` downloads (and `serve` refreshes) into `dir`.
+    pub lists: Vec<String>,
+    /// Where downloaded lists are kept; empty: `filters/` in the data directory.
+    pub dir: PathBuf,
+    /// How often `serve` refreshes the downloaded lists, in hours (0: never).
+    pub update_hours: u64,
+}
+
+impl Default for FiltersConfig {
+    fn default() -> Self {
+        FiltersConfig {
+            files: vec![PathBuf::from(DEBIAN_EASYLIST)],
+            lists: vec![
+                "https://easylist-downloads.adblockplus.org/easylistchina.txt".into(),
+                "https://filters.adtidy.org/extension/ublock/filters/224.txt".into(),
+            ],
+            dir: PathBuf::new(),
+            update_hours: 24,
+        }
+    }
 }
 
 /// `[schedule]`: the crawl `admon serve` runs on its own.
@@ -109,6 +144,12 @@ pub struct DashboardConfig {
     pub addr: IpAddr,
     /// Port to listen on.
     pub port: u16,
+    /// The URL users open; when it is https (a TLS proxy in front), cookies are `Secure` and
+    /// answers carry HSTS. Empty: plain http on `addr`.
+    pub public_url: String,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (login limits count the
+    /// client's address, not the proxy's).
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 impl Default for Config {
@@ -120,6 +161,7 @@ impl Default for Config {
             dashboard: DashboardConfig::default(),
             store: StoreConfig::default(),
             schedule: ScheduleConfig::default(),
+            filters: FiltersConfig::default(),
         }
     }
 }
@@ -137,6 +179,8 @@ impl Default for DashboardConfig {
         DashboardConfig {
             addr: [127, 0, 0, 1].into(),
             port: 8080,
+            public_url: String::new(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -144,7 +188,14 @@ impl Default for DashboardConfig {
 /// Parses `text` (may be empty), applies `ADMON_*` variables from `env`, validates.
 pub fn load(text: &str, env: &HashMap<String, String>) -> anyhow::Result<Config> {
     let mut value: toml::Table = toml::from_str(text).context("reading admon.toml")?;
-    let sections = ["crawler", "classifier", "dashboard", "store", "schedule"];
+    let sections = [
+        "crawler",
+        "classifier",
+        "dashboard",
+        "store",
+        "schedule",
+        "filters",
+    ];
     let mut names: Vec<&String> = env.keys().filter(|k| k.starts_with("ADMON_")).collect();
     names.sort();
     for name in names {
@@ -198,6 +249,18 @@ impl Config {
         }
         if c.user_agent.trim().is_empty() {
             bail!("crawler.user_agent must name the monitor");
+        }
+        let public = &self.dashboard.public_url;
+        if !public.is_empty()
+            && !matches!(url::Url::parse(public), Ok(u) if matches!(u.scheme(), "http" | "https"))
+        {
+            bail!("dashboard.public_url: `{public}` is not an http(s) URL");
+        }
+        for list in &self.filters.lists {
+            match url::Url::parse(list) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") => {}
+                _ => bail!("filters.lists: `{list}` is not an http(s) URL"),
+            }
         }
         Ok(())
     }

@@ -3,4 +3,6 @@
 
 pub mod config;
 pub mod demo;
+pub mod filters;
+pub mod inspect;
 pub mod pipeline;

@@ -2,10 +2,10 @@
 //! (crawler -> classifier -> store -> dashboard) and runs one command.
 
 use admon::config::{self, Config};
-use admon::{demo, pipeline};
+use admon::{demo, filters, inspect, pipeline};
 use admon_classifier::{load_or_train, Classifier, Resources, TrainOptions};
-use admon_crawler::{Crawler, Extractor, Progress, SeedScope};
-use admon_dashboard::{hash_password, CategoryInfo, Dashboard, Role};
+use admon_crawler::{Crawler, Progress, SeedScope};
+use admon_dashboard::{hash_password, password_matches, CategoryInfo, Dashboard, Role};
 use admon_domain::{CaseState, Category};
 use admon_store::{CaseFilter, CrawlRun, Store, User};
 use anyhow::{bail, Context, Result};
@@ -144,6 +144,32 @@ enum Command {
         #[command(subcommand)]
         command: IndexCommand,
     },
+    /// What a crawl would find on each page (robots.txt and politeness kept, the model
+    /// trained on first use), one JSON object a page on standard output; nothing is kept.
+    Inspect {
+        /// never, auto or always (default: crawler.render).
+        #[arg(long, value_parser = ["never", "auto", "always"])]
+        render: Option<String>,
+        /// Pages to inspect.
+        #[arg(required = true)]
+        urls: Vec<String>,
+    },
+    /// Filter lists.
+    Filters {
+        #[command(subcommand)]
+        command: FiltersCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum FiltersCommand {
+    /// Download the lists configured in `[filters] lists` into the data directory (each only
+    /// when its copy has expired, unless --force; conditional GET; the last good copy kept).
+    Update {
+        /// Ask for every list, expired or not.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -270,7 +296,31 @@ fn run(cli: Cli) -> Result<()> {
     };
     let _ = CACHE_BYTES.set(cache_mb << 20);
     let data = cli.data;
+    let mut config = config;
+    if config.filters.dir.as_os_str().is_empty() {
+        config.filters.dir = data.join("filters");
+    }
     match cli.command {
+        Command::Filters {
+            command: FiltersCommand::Update { force },
+        } => runtime()?.block_on(filters::update(&config, force, &mut std::io::stdout())),
+        Command::Inspect { render, urls } => {
+            if let Some(mode) = render {
+                config.crawler.render = serde_json::from_value(serde_json::Value::String(mode))
+                    .expect("checked by clap");
+            }
+            let classifier = classifier(&config, &data)?;
+            runtime()?.block_on(async {
+                let crawler = build_crawler(&config)?;
+                let all =
+                    inspect::run(&crawler, &classifier, &urls, &mut std::io::stdout()).await?;
+                anyhow::ensure!(
+                    all,
+                    "some pages could not be inspected (their records say why)"
+                );
+                Ok(())
+            })
+        }
         Command::Demo { port } => runtime()?.block_on(run_demo(config, &data, port)),
         Command::Crawl {
             seeds,
@@ -465,11 +515,7 @@ fn category_info(resources: &Resources) -> BTreeMap<Category, CategoryInfo> {
 }
 
 fn build_crawler(config: &Config) -> Result<Crawler> {
-    let extractor = Extractor::load(
-        &config.seeds_dir.join("filters"),
-        &config.seeds_dir.join("sites"),
-    )
-    .context("loading filter lists and site selectors")?;
+    let extractor = filters::extractor(config)?;
     Crawler::new(config.crawler.clone(), extractor).context("starting the crawler")
 }
 
@@ -779,7 +825,9 @@ async fn serve(
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("listening on {addr}"))?;
-    let dashboard = Dashboard::new(store.clone(), category_info(resources));
+    let dashboard = Dashboard::new(store.clone(), category_info(resources))
+        .public_url(&config.dashboard.public_url)
+        .trust_proxies(config.dashboard.trusted_proxies.clone());
     let scheduler = config.schedule.parsed()?.map(|(schedule, offset)| {
         tokio::spawn(scheduled_crawls(
             config.clone(),
@@ -790,8 +838,18 @@ async fn serve(
             offset,
         ))
     });
+    let refresher = tokio::spawn(filters::refresh_forever(config.clone()));
+    // The demo login is shown only where it works: a store the demo made, its password unchanged.
+    let demo = store
+        .user(DEMO_USER)?
+        .is_some_and(|u| password_matches(DEMO_PASSWORD, &u.password_hash));
+    let login = if demo {
+        format!("demo login: {DEMO_USER} / {DEMO_PASSWORD}; ")
+    } else {
+        String::new()
+    };
     println!(
-        "admon: dashboard at http://{}/ (demo login: {DEMO_USER} / {DEMO_PASSWORD}; Ctrl-C stops)",
+        "admon: dashboard at http://{}/ ({login}Ctrl-C stops)",
         listener.local_addr()?
     );
     std::io::stdout().flush()?;
@@ -804,6 +862,7 @@ async fn serve(
     if let Some(task) = scheduler {
         task.abort();
     }
+    refresher.abort();
     store.flush().context("flushing the store")?;
     eprintln!("admon: stopped");
     Ok(())
@@ -866,6 +925,45 @@ async fn scheduled_crawls(
     }
 }
 
+/// The longest `classify` input line read (an ad record is a few KB).
+const MAX_CLASSIFY_LINE: usize = 1 << 20;
+
+/// Reads one line (without its newline) into `buf`, keeping at most `max` bytes of it. `None` at
+/// the end of the input; `Some(false)` when the line was longer and its rest was skipped.
+fn read_line_capped(
+    reader: &mut impl std::io::BufRead,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<Option<bool>> {
+    buf.clear();
+    let (mut seen, mut whole) = (false, true);
+    loop {
+        let chunk = reader.fill_buf()?;
+        if chunk.is_empty() {
+            return Ok(seen.then_some(whole));
+        }
+        seen = true;
+        let (piece, done) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(at) => (&chunk[..at], Some(at + 1)),
+            None => (chunk, None),
+        };
+        if buf.len() + piece.len() > max {
+            whole = false;
+            buf.clear();
+        } else if whole {
+            buf.extend_from_slice(piece);
+        }
+        let used = done.unwrap_or(chunk.len());
+        reader.consume(used);
+        if done.is_some() {
+            if buf.last() == Some(&b'\r') {
+                buf.pop();
+            }
+            return Ok(Some(whole));
+        }
+    }
+}
+
 fn classify(config: &Config, data: &Path, input: &Path, output: Option<&Path>) -> Result<()> {
     let classifier = classifier(config, data)?;
     let file =
@@ -877,19 +975,28 @@ fn classify(config: &Config, data: &Path, input: &Path, output: Option<&Path>) -
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
     let (mut ok, mut bad) = (0, 0);
-    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
-        let line = line.with_context(|| format!("reading {}", input.display()))?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let record = match admon_classifier::parse_sample(&line, i + 1) {
+    let mut reader = std::io::BufReader::new(file);
+    let mut buf = Vec::new();
+    for i in 1.. {
+        let Some(whole) = read_line_capped(&mut reader, &mut buf, MAX_CLASSIFY_LINE)
+            .with_context(|| format!("reading {}", input.display()))?
+        else {
+            break;
+        };
+        let line = match (whole, std::str::from_utf8(&buf)) {
+            (false, _) => Err(format!("line is longer than {MAX_CLASSIFY_LINE} bytes")),
+            (true, Err(e)) => Err(format!("line is not UTF-8: {e}")),
+            (true, Ok(line)) if line.trim().is_empty() => continue,
+            (true, Ok(line)) => admon_classifier::parse_sample(line, i).map_err(|e| e.to_string()),
+        };
+        let record = match line {
             Ok(sample) => {
                 ok += 1;
                 serde_json::to_string(&classifier.classify(&sample))?
             }
-            Err(e) => {
+            Err(error) => {
                 bad += 1;
-                serde_json::json!({ "line": i + 1, "error": e.to_string() }).to_string()
+                serde_json::json!({ "line": i, "error": error }).to_string()
             }
         };
         writeln!(out, "{record}")?;

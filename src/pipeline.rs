@@ -96,11 +96,9 @@ pub fn ready_page(
     store: &Store,
 ) -> anyhow::Result<ReadyPage> {
     let capture_id = store.new_capture_id()?;
-    let resources = classifier.resources();
     let ads = page.ads.iter().map(|ad| {
         let sample = ad.to_sample(format!("{capture_id}-ad-{}", ad.selector));
-        let mut flags = text_flag(classifier, &sample);
-        flags.extend(structural_flags(resources, ad, &sample.id));
+        let flags = ad_flags(classifier, ad, &sample);
         NewSighting {
             capture_id: capture_id.clone(),
             sample,
@@ -170,7 +168,20 @@ fn keep_pages_together(ready: Vec<ReadyPage>, store: &Store) -> anyhow::Result<(
     Ok((samples, flagged))
 }
 
-fn text_flag(classifier: &Classifier, sample: &admon_domain::Sample) -> Vec<Verdict> {
+/// What a crawl flags of one ad (its `sample`): the text's verdict when flagged, then the
+/// structural flags (no 广告 label, a pop-up that does not close).
+pub fn ad_flags(
+    classifier: &Classifier,
+    ad: &admon_domain::AdSample,
+    sample: &admon_domain::Sample,
+) -> Vec<Verdict> {
+    let mut flags = text_flag(classifier, sample);
+    flags.extend(structural_flags(classifier.resources(), ad, &sample.id));
+    flags
+}
+
+/// What a crawl flags of one listing's `sample`.
+pub fn text_flag(classifier: &Classifier, sample: &admon_domain::Sample) -> Vec<Verdict> {
     if sample.text.trim().is_empty() {
         return Vec::new();
     }
@@ -213,7 +224,8 @@ fn structural_flags(resources: &Resources, ad: &admon_domain::AdSample, id: &str
             ),
         ));
     }
-    if !ad.labelled {
+    // An empty slot shows nothing yet, so there is nothing to label.
+    if !ad.labelled && ad.form != AdForm::Slot {
         out.push(flag(
             Category::UnlabelledAd,
             format!(

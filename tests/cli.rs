@@ -24,6 +24,16 @@ fn classify_keeps_order_and_reports_bad_lines() {
     .unwrap();
     writeln!(f, r#"{{"id":"c","kind":"listing","text":"LV 老花手提包 原单 1:1","title":"LV 老花手提包","price":300,"brand":"LV","seller":"小店"}}"#).unwrap();
     writeln!(f, r#"{{"id":"d","kind":"banner","text":"x"}}"#).unwrap();
+    // Regression for #16 (15): one invalid UTF-8 line aborted the run; a huge line was read whole.
+    f.write_all(b"{\"id\":\"e\",\"kind\":\"ad\",\"text\":\"\xff\xfe\"}\n")
+        .unwrap();
+    writeln!(
+        f,
+        r#"{{"id":"f","kind":"ad","text":"{}"}}"#,
+        "最".repeat(1 << 20)
+    )
+    .unwrap();
+    writeln!(f, r#"{{"id":"g","kind":"ad","text":"全网最低价"}}"#).unwrap();
     drop(f);
     let output = dir.path().join("out.jsonl");
     let run = Command::new(ADMON)
@@ -45,7 +55,7 @@ fn classify_keeps_order_and_reports_bad_lines() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), 5);
+    assert_eq!(lines.len(), 8);
     assert_eq!(lines[0]["id"], "a");
     assert_eq!(lines[0]["flagged"], true);
     assert_eq!(lines[0]["category"], "medical_claim");
@@ -67,6 +77,11 @@ fn classify_keeps_order_and_reports_bad_lines() {
     assert_eq!(lines[2]["category"], "clean");
     assert_eq!(lines[3]["category"], "counterfeit");
     assert_eq!(lines[4]["line"], 5, "unknown kind is an error record");
+    assert_eq!(lines[5]["line"], 6);
+    assert!(lines[5]["error"].as_str().unwrap().contains("UTF-8"));
+    assert_eq!(lines[6]["line"], 7);
+    assert!(lines[6]["error"].as_str().unwrap().contains("longer than"));
+    assert_eq!(lines[7]["id"], "g");
     // The model was trained on first use and saved, versioned.
     assert!(dir.path().join("data/model.json").exists());
 }

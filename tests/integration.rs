@@ -6,5 +6,7 @@ mod distributed;
 mod e2e;
 mod extraction;
 mod faults;
+mod hostile;
+mod inspect;
 mod pages;
 mod resume;

@@ -281,6 +281,23 @@ impl Crawler {
         self.renderer.is_some()
     }
 
+    /// One page as a crawl would take it (robots.txt, politeness, caps, rendering as
+    /// configured, ad frames fetched), with its ads and listings; no links are followed. The
+    /// page's host is trusted as a seed's.
+    pub async fn inspect(&self, url: &Url) -> Result<CapturedPage> {
+        self.fetcher.trust_host_of(url);
+        let renderer = self.renderer.clone();
+        let (page, _links) = crawl_page(
+            &self.fetcher,
+            &self.extractor,
+            renderer,
+            url,
+            self.config.retries,
+        )
+        .await?;
+        Ok(page)
+    }
+
     /// Crawls from `seeds` with a frontier in memory, until it is empty or `max_pages` pages
     /// are captured.
     pub async fn run(
@@ -687,9 +704,10 @@ async fn crawl_page(
             Err(e) => tracing::warn!(%src, error = %e, "ad iframe not fetched"),
         }
     }
-    found
-        .ads
-        .retain(|a| !a.text.trim().is_empty() || !a.image_urls.is_empty());
+    // An ad with nothing to show is dropped, but for a slot: where an ad runs is worth knowing.
+    found.ads.retain(|a| {
+        !a.text.trim().is_empty() || !a.image_urls.is_empty() || a.form == AdForm::Slot
+    });
     let capture = Capture {
         url: url.to_string(),
         final_url: fetched.final_url.to_string(),
@@ -701,6 +719,11 @@ async fn crawl_page(
         sha256: String::new(),
         truncated: fetched.truncated,
         rendered: screenshot.is_some(),
+        filter_lists: extractor
+            .lists()
+            .iter()
+            .map(|(name, version)| format!("{name} {version}"))
+            .collect(),
     };
     Ok((
         CapturedPage {

@@ -590,6 +590,8 @@ mod tests {
             landing_url: None,
             image_urls: Vec::new(),
             selector: "div.ad".into(),
+            path: "html:nth-of-type(1) > body:nth-of-type(1) > div:nth-of-type(1)".into(),
+            frame: None,
             form: admon_domain::AdForm::Banner,
             labelled: true,
             closable: None,

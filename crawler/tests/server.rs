@@ -44,6 +44,8 @@ type Handler = dyn Fn(&str, usize) -> Reply + Send + Sync;
 pub struct Server {
     pub base: String,
     pub log: Arc<Mutex<Vec<(String, Instant)>>>,
+    /// Every request's head (request line and headers), in arrival order.
+    pub heads: Arc<Mutex<Vec<String>>>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -68,15 +70,16 @@ impl Server {
         let listener = tokio::net::TcpListener::bind((ip, 0)).await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let log: Arc<Mutex<Vec<(String, Instant)>>> = Arc::default();
+        let heads: Arc<Mutex<Vec<String>>> = Arc::default();
         let handler: Arc<Handler> = Arc::new(handler);
         let task = {
-            let log = log.clone();
+            let (log, heads) = (log.clone(), heads.clone());
             tokio::spawn(async move {
                 loop {
                     let Ok((mut socket, _)) = listener.accept().await else {
                         return;
                     };
-                    let (log, handler) = (log.clone(), handler.clone());
+                    let (log, heads, handler) = (log.clone(), heads.clone(), handler.clone());
                     tokio::spawn(async move {
                         let mut request = Vec::new();
                         let mut buf = [0u8; 4096];
@@ -87,6 +90,7 @@ impl Server {
                             }
                         }
                         let text = String::from_utf8_lossy(&request);
+                        heads.lock().unwrap().push(text.to_string());
                         let path = text.split_whitespace().nth(1).unwrap_or("/").to_owned();
                         let nth = {
                             let mut log = log.lock().unwrap();
@@ -122,7 +126,12 @@ impl Server {
                 }
             })
         };
-        Server { base, log, task }
+        Server {
+            base,
+            log,
+            heads,
+            task,
+        }
     }
 
     pub fn requests(&self, path: &str) -> Vec<Instant> {

@@ -221,6 +221,9 @@ pub enum AdForm {
     Injected,
     /// A pop-up overlay.
     Popup,
+    /// An ad position marked by ad-server markup (`ins.adsbygoogle`, `div-gpt-ad-*`, a slot
+    /// script), empty in the page as served: where an ad runs, filled when rendered.
+    Slot,
 }
 
 /// Where on the rendered page an element sits, in CSS pixels.
@@ -249,6 +252,13 @@ pub struct AdSample {
     pub image_urls: Vec<String>,
     /// A CSS selector that finds the element.
     pub selector: String,
+    /// The element's full path, `html:nth-of-type(1) > body:nth-of-type(1) > …`: it resolves
+    /// with `document.querySelector` in the page (for an ad in a frame: the frame element).
+    #[serde(default)]
+    pub path: String,
+    /// For an ad inside a frame: the frame's URL.
+    #[serde(default)]
+    pub frame: Option<String>,
     /// How it was placed.
     pub form: AdForm,
     /// Whether a 广告/推广 label was next to it.
@@ -299,6 +309,13 @@ pub struct Listing {
     pub image_urls: Vec<String>,
     /// Where the fields came from.
     pub source: ListingSource,
+    /// The element that holds the listing, as [`AdSample::path`]; none for JSON-LD and
+    /// OpenGraph (no element shows it).
+    #[serde(default)]
+    pub path: Option<String>,
+    /// Whether the listing is a paid placement (inside an ad found on the page).
+    #[serde(default)]
+    pub sponsored: bool,
 }
 
 /// What was fetched, when, and how: the record behind every piece of evidence.
@@ -324,6 +341,10 @@ pub struct Capture {
     pub truncated: bool,
     /// Whether the page was rendered in Chromium.
     pub rendered: bool,
+    /// The filter lists that looked for ads in it, as `name version` (evidence of the rules
+    /// each ad's `rule` names).
+    #[serde(default)]
+    pub filter_lists: Vec<String>,
 }
 
 /// One crawled page and everything found on it, as the crawler hands it on.
@@ -364,6 +385,7 @@ impl CapturedPage {
                 },
                 truncated: false,
                 rendered: false,
+                filter_lists: Vec::new(),
             },
             body: html.as_bytes().to_vec(),
             html: html.to_owned(),

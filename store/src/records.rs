@@ -1722,6 +1722,7 @@ mod tests {
                 sha256: hex::encode(Sha256::digest(b"<p>x</p>")),
                 truncated: false,
                 rendered: false,
+                filter_lists: Vec::new(),
             },
             body: b"<p>x</p>".to_vec(),
             html: "<p>x</p>".into(),

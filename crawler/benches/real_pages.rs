@@ -1,0 +1,227 @@
+//! Ad discovery measured on real saved pages nobody here wrote (`seeds/pages/pages.toml`, issue
+//! 14): per page type and split, recall of ad slots and of ads with content, precision, listing
+//! recall, and every hard negative reported. Pages labelled before the detector ran on them;
+//! rules may be written from `dev` pages, figures are read from `test` pages.
+//!
+//! `cargo bench -p admon-crawler --bench real_pages` runs the extractor as a crawl does:
+//! Debian's EasyList when installed, then `seeds/filters/*.txt`. Pages kept in the repository
+//! (`file`) are read from `seeds/pages/`; the others from `$ADMON_REAL_PAGES/<owner>+<name>/<path>`
+//! (default `../shared/real-pages`, then `/work/real-pages`), checked by SHA-256, and skipped
+//! with a note when absent.
+
+use admon_crawler::{decode_html, Extractor, FilterList};
+use ego_tree::NodeId;
+use scraper::{ElementRef, Html, Selector};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashSet};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+#[derive(Deserialize)]
+struct Labels {
+    page: Vec<Page>,
+}
+
+#[derive(Deserialize)]
+struct Page {
+    id: String,
+    split: String,
+    #[serde(rename = "type")]
+    kind: String,
+    file: Option<String>,
+    source_repo: String,
+    source_path: String,
+    sha256: Option<String>,
+    url: Option<String>,
+    #[serde(default)]
+    listings: usize,
+    #[serde(default)]
+    ad: Vec<Label>,
+    #[serde(default)]
+    negative: Vec<Label>,
+}
+
+#[derive(Deserialize)]
+struct Label {
+    selector: String,
+    form: Option<String>,
+}
+
+#[derive(Default)]
+struct Tally {
+    pages: usize,
+    slots: (usize, usize),
+    content: (usize, usize),
+    reported: usize,
+    correct: usize,
+    listings: (usize, usize),
+    negatives_hit: Vec<String>,
+}
+
+fn ratio((hit, all): (usize, usize)) -> String {
+    if all == 0 {
+        "   -  ".into()
+    } else {
+        format!("{:.2} ({hit}/{all})", hit as f64 / all as f64)
+    }
+}
+
+fn page_bytes(seeds: &Path, page: &Page) -> Option<Vec<u8>> {
+    if let Some(file) = &page.file {
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(std::fs::File::open(seeds.join("pages").join(file)).ok()?)
+            .read_to_end(&mut out)
+            .ok()?;
+        return Some(out);
+    }
+    let repo = page.source_repo.replace('/', "+");
+    let roots: Vec<PathBuf> = std::env::var_os("ADMON_REAL_PAGES")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain([
+            seeds.join("../../shared/real-pages"),
+            PathBuf::from("/work/real-pages"),
+        ])
+        .collect();
+    let bytes = roots
+        .iter()
+        .find_map(|r| std::fs::read(r.join(&repo).join(&page.source_path)).ok())?;
+    let sum = hex::encode(Sha256::digest(&bytes));
+    if page.sha256.as_deref().is_some_and(|want| want != sum) {
+        eprintln!("{}: sha256 differs from the label file; skipped", page.id);
+        return None;
+    }
+    Some(bytes)
+}
+
+/// Whether a reported element stands for a labelled one: the same, inside it, or around it
+/// with no other labelled element in it.
+fn matches(reported: ElementRef<'_>, label: ElementRef<'_>, all: &HashSet<NodeId>) -> bool {
+    reported.id() == label.id()
+        || reported.ancestors().any(|a| a.id() == label.id())
+        || (label.ancestors().any(|a| a.id() == reported.id())
+            && !reported
+                .descendants()
+                .any(|d| d.id() != label.id() && all.contains(&d.id())))
+}
+
+fn main() {
+    let seeds = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../seeds");
+    let labels: Labels =
+        toml::from_str(&std::fs::read_to_string(seeds.join("pages/pages.toml")).unwrap()).unwrap();
+    let mut lists = Vec::new();
+    let easylist = Path::new(
+        "/usr/share/chromium/extensions/ublock-origin/assets/thirdparties/easylist/easylist.txt",
+    );
+    if easylist.exists() {
+        lists.push(FilterList::read(easylist).unwrap());
+    } else {
+        eprintln!("note: Debian's EasyList is not installed; bundled list only");
+    }
+    let mut bundled: Vec<_> = std::fs::read_dir(seeds.join("filters"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    bundled.sort();
+    lists.extend(bundled.iter().map(|p| FilterList::read(p).unwrap()));
+    let names: Vec<String> = lists.iter().map(|l| l.name.clone()).collect();
+    let extractor = Extractor::new(lists, &seeds.join("sites")).unwrap();
+    println!("lists: {}", names.join(", "));
+
+    let mut tallies: BTreeMap<(String, String), Tally> = BTreeMap::new();
+    let mut missing = 0;
+    for page in &labels.page {
+        let Some(bytes) = page_bytes(&seeds, page) else {
+            missing += 1;
+            continue;
+        };
+        let (html, _) = decode_html(&bytes, None);
+        let url = page
+            .url
+            .as_deref()
+            .and_then(|u| url::Url::parse(u).ok())
+            .unwrap_or_else(|| url::Url::parse("http://saved.page/").unwrap());
+        let found = extractor.extract(&url, &html, None);
+        let doc = Html::parse_document(&html);
+        let select = |sel: &str| -> Vec<ElementRef<'_>> {
+            Selector::parse(sel).map_or_else(
+                |_| panic!("{}: bad selector {sel}", page.id),
+                |s| doc.select(&s).collect(),
+            )
+        };
+        let ads: Vec<(String, ElementRef<'_>)> = page
+            .ad
+            .iter()
+            .flat_map(|l| {
+                let form = l.form.clone().unwrap_or_default();
+                select(&l.selector)
+                    .into_iter()
+                    .map(move |e| (form.clone(), e))
+            })
+            .collect();
+        let labelled: HashSet<NodeId> = ads.iter().map(|(_, e)| e.id()).collect();
+        let reported: Vec<ElementRef<'_>> = found
+            .ads
+            .iter()
+            .filter_map(|a| select(&a.path).into_iter().next())
+            .collect();
+        let t = tallies
+            .entry((page.split.clone(), page.kind.clone()))
+            .or_default();
+        t.pages += 1;
+        for (form, label) in &ads {
+            let hit = reported.iter().any(|r| matches(*r, *label, &labelled));
+            let tally = if form == "slot" {
+                &mut t.slots
+            } else {
+                &mut t.content
+            };
+            tally.1 += 1;
+            tally.0 += usize::from(hit);
+        }
+        t.reported += reported.len();
+        t.correct += reported
+            .iter()
+            .filter(|r| ads.iter().any(|(_, l)| matches(**r, *l, &labelled)))
+            .count();
+        for negative in &page.negative {
+            for n in select(&negative.selector) {
+                if reported
+                    .iter()
+                    .any(|r| r.id() == n.id() || r.ancestors().any(|a| a.id() == n.id()))
+                {
+                    t.negatives_hit
+                        .push(format!("{}: {}", page.id, negative.selector));
+                }
+            }
+        }
+        t.listings.1 += page.listings;
+        t.listings.0 += found.listings.len().min(page.listings);
+    }
+    println!(
+        "{:<6} {:<12} {:>5}  {:<16} {:<16} {:<16} {:<16} hard negatives reported",
+        "split", "type", "pages", "slot recall", "content recall", "precision", "listing recall"
+    );
+    for ((split, kind), t) in &tallies {
+        println!(
+            "{:<6} {:<12} {:>5}  {:<16} {:<16} {:<16} {:<16} {}",
+            split,
+            kind,
+            t.pages,
+            ratio(t.slots),
+            ratio(t.content),
+            ratio((t.correct, t.reported)),
+            ratio(t.listings),
+            if t.negatives_hit.is_empty() {
+                "none".to_owned()
+            } else {
+                t.negatives_hit.join("; ")
+            }
+        );
+    }
+    if missing > 0 {
+        println!("{missing} labelled pages not found on this machine (see seeds/pages/README.md)");
+    }
+}

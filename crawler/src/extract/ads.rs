@@ -1,0 +1,645 @@
+//! Which elements of a page are ads, by three detectors: EasyList-syntax filter lists run by
+//! Brave's `adblock` engine (element-hiding rules by class and id, network rules for iframes
+//! and images); ad-server slot markup (`ins.adsbygoogle`, `div-gpt-ad-*`, Baidu's slot
+//! scripts...), reported even while empty; and a label (广告, 推广, Sponsored...) that marks the
+//! smallest block around it holding a link or an image. For each ad: its text, landing URL,
+//! whether it is labelled, and for pop-ups, whether a one-click close control exists.
+
+use super::{absolute, in_template, parsed, path_of, s, selector_of, words_of, Extractor};
+use adblock::request::Request;
+use admon_domain::{AdForm, AdSample};
+use scraper::{ElementRef, Html};
+use std::collections::{HashMap, HashSet};
+use url::Url;
+
+const LABELS: [&str; 4] = ["广告", "推广", "廣告", "赞助"];
+const POPUP_MARKERS: [&str; 5] = ["popup", "modal", "overlay", "tanchuang", "interstitial"];
+
+/// Whether `name` is a plain CSS class or id name (letters, digits, `-`, `_`; no escapes), so
+/// `.name` or `#name` is that one class or id.
+fn is_css_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+}
+
+/// Longest text read as an ad label.
+const LABEL_CHARS: usize = 6;
+
+fn is_label(text: &str) -> bool {
+    let t = text.trim();
+    !t.is_empty() && t.chars().count() <= LABEL_CHARS && LABELS.iter().any(|l| t.contains(l))
+}
+
+/// Whether an element's text is an ad label; stops reading a long text early (the element
+/// next to an ad can be the whole article).
+fn is_label_element(el: ElementRef<'_>) -> bool {
+    words_of(el, LABEL_CHARS).is_some_and(|text| is_label(&text))
+}
+
+/// The label word an element's own text is, when it is short and holds no other element with
+/// text of its own (so that only the innermost element of `<span><b>广告</b></span>` counts).
+fn own_label(el: ElementRef<'_>) -> Option<String> {
+    let text = words_of(el, LABEL_CHARS + 8)?;
+    let word = label_word(&text)?;
+    let inner = el
+        .children()
+        .filter_map(ElementRef::wrap)
+        .any(|c| words_of(c, LABEL_CHARS + 8).is_some_and(|t| !t.is_empty()));
+    (!inner).then_some(word)
+}
+
+/// Navigation and page furniture: a label there is a link to the ad sales page.
+fn is_navigation(el: ElementRef<'_>) -> bool {
+    matches!(el.value().name(), "nav" | "footer" | "menu")
+        || el.value().attr("role") == Some("navigation")
+}
+
+/// Whether `el` shows something an ad is made of: a link, an image or a frame.
+fn is_ad_content(el: ElementRef<'_>) -> bool {
+    let v = el.value();
+    (v.name() == "a" && v.attr("href").is_some()) || matches!(v.name(), "img" | "iframe")
+}
+
+/// The smallest ancestor of `label` that holds ad content outside the label, if it is no
+/// bigger than an ad and not a menu.
+fn block_around(label: ElementRef<'_>) -> Option<ElementRef<'_>> {
+    for block in label.ancestors().filter_map(ElementRef::wrap) {
+        if matches!(block.value().name(), "body" | "html" | "main" | "article") {
+            return None;
+        }
+        let content: Vec<ElementRef<'_>> = block
+            .descendants()
+            .filter_map(ElementRef::wrap)
+            .filter(|e| is_ad_content(*e))
+            .filter(|e| e.id() != label.id() && !e.ancestors().any(|a| a.id() == label.id()))
+            .collect();
+        if content.is_empty() {
+            continue;
+        }
+        let links = block.select(&s("a[href]")).count();
+        let too_big = links > LABEL_BLOCK_LINKS || words_of(block, LABEL_BLOCK_CHARS).is_none();
+        // A menu: several short links, the label one of them.
+        let label_is_link = label
+            .ancestors()
+            .filter_map(ElementRef::wrap)
+            .chain([label])
+            .any(|e| e.value().name() == "a");
+        let menu = label_is_link
+            && links >= 4
+            && block
+                .select(&s("a[href]"))
+                .all(|a| words_of(a, 8).is_some());
+        return (!too_big && !menu).then_some(block);
+    }
+    None
+}
+
+fn attr_words(el: ElementRef<'_>) -> String {
+    let v = el.value();
+    format!(
+        "{} {}",
+        v.id().unwrap_or(""),
+        v.classes().collect::<Vec<_>>().join(" ")
+    )
+    .to_lowercase()
+}
+
+/// What a person reads as "this is an ad", compared whole (after trimming brackets and
+/// separators, case-insensitively): 广告服务, 广告合作 or "Place an Ad" are navigation, not labels.
+const LABEL_WORDS: &[&str] = &[
+    "广告",
+    "廣告",
+    "推广",
+    "推廣",
+    "商业推广",
+    "赞助",
+    "贊助",
+    "赞助商",
+    "sponsored",
+    "advertisement",
+    "ad",
+    "ads",
+    "promoted",
+];
+
+/// A label's text as compared with [`LABEL_WORDS`]: no brackets, separators or spaces around it.
+fn label_word(text: &str) -> Option<String> {
+    let t = text.trim_matches(|c: char| {
+        c.is_whitespace() || "[]【】()（）<>〈〉《》|｜·•-_:：".contains(c)
+    });
+    let t = t.to_lowercase();
+    LABEL_WORDS.contains(&t.as_str()).then_some(t)
+}
+
+/// Elements ad servers put where an ad runs, with the detector's name: found even while empty
+/// (scripts fill them when the page is rendered).
+const SLOT_SELECTORS: &[(&str, &str)] = &[
+    ("ins.adsbygoogle", "slot:adsbygoogle"),
+    ("ins.sinaads", "slot:sinaads"),
+    (r#"[id^="div-gpt-ad"]"#, "slot:gpt"),
+    (
+        "[data-ad-slot], [data-ad-client], [data-ad-unit-path]",
+        "slot:data-ad",
+    ),
+    ("[data-ad-pdps], [data-ad-id]", "slot:data-ad"),
+    (
+        r#"[id^="BAIDU_SSP"], [id^="BAIDU_DUP"], [id^="cpro_u"]"#,
+        "slot:baidu",
+    ),
+];
+
+/// Script sources and inline calls that fill the element the script sits in (Baidu Union,
+/// Baidu and Tencent ad-server slot scripts).
+const SLOT_SCRIPTS: &[&str] = &[
+    "cpro.baidustatic.com",
+    "dup.baidustatic.com",
+    "pos.baidu.com",
+    "BAIDU_CLB_fillSlot",
+    "slotbydup",
+    "cpro_id",
+    "qzs.qq.com/qzone/biz/res/i.js",
+    "TencentGDT",
+];
+
+/// The biggest block a label can mark: more text or links than this is a section or a page.
+const LABEL_BLOCK_CHARS: usize = 400;
+const LABEL_BLOCK_LINKS: usize = 12;
+
+impl Extractor {
+    /// Ad-server slots: elements of [`SLOT_SELECTORS`], and the element a slot script sits in.
+    fn slots<'a>(doc: &'a Html, found: &mut Vec<(ElementRef<'a>, String)>) {
+        for (selector, rule) in SLOT_SELECTORS {
+            found.extend(doc.select(&s(selector)).map(|el| (el, (*rule).to_owned())));
+        }
+        for script in doc.select(&s("script")) {
+            let src = script.value().attr("src").unwrap_or("");
+            let hit = SLOT_SCRIPTS.iter().any(|m| src.contains(m))
+                || (src.is_empty()
+                    && script
+                        .text()
+                        .any(|t| SLOT_SCRIPTS.iter().any(|m| t.contains(m))));
+            let container = script.parent().and_then(ElementRef::wrap);
+            if let Some(container) = container.filter(|_| hit) {
+                if !matches!(container.value().name(), "head" | "body" | "html") {
+                    found.push((container, "slot:script".to_owned()));
+                }
+            }
+        }
+    }
+
+    /// Blocks marked by a label: for every short element (or image, by its `alt`; or element
+    /// by `aria-label`) whose whole text is a label word, the smallest block around it that
+    /// holds a link, an image or a frame besides the label. Never navigation (a menu of short
+    /// links, `nav`, `footer`), never a block the size of a section.
+    fn labelled_blocks<'a>(doc: &'a Html, found: &mut Vec<(ElementRef<'a>, String)>) {
+        for el in doc
+            .root_element()
+            .descendants()
+            .filter_map(ElementRef::wrap)
+        {
+            let v = el.value();
+            if matches!(
+                v.name(),
+                "script" | "style" | "noscript" | "template" | "title"
+            ) {
+                continue;
+            }
+            let word = match v.name() {
+                "img" => v.attr("alt").and_then(label_word),
+                _ => v
+                    .attr("aria-label")
+                    .and_then(label_word)
+                    .or_else(|| own_label(el)),
+            };
+            let Some(word) = word else { continue };
+            if el
+                .ancestors()
+                .filter_map(ElementRef::wrap)
+                .any(is_navigation)
+            {
+                continue;
+            }
+            // An image whose alt says 广告 is the ad itself, with the link around it.
+            let block = if v.name() == "img" {
+                Some(
+                    el.ancestors()
+                        .filter_map(ElementRef::wrap)
+                        .find(|a| a.value().name() == "a")
+                        .unwrap_or(el),
+                )
+            } else {
+                block_around(el)
+            };
+            if let Some(block) = block {
+                found.push((block, format!("label:{word}")));
+            }
+        }
+    }
+
+    pub(super) fn ads(&self, page_url: &Url, doc: &Html) -> Vec<AdSample> {
+        let mut found: Vec<(ElementRef<'_>, String)> = Vec::new();
+        let resources = self.engine.url_cosmetic_resources(page_url.as_str());
+        // Elements by class and by id, in document order: most hiding rules are one class or
+        // one id, answered from here without matching a selector against the whole page.
+        let mut classes: HashMap<&str, Vec<ElementRef<'_>>> = HashMap::new();
+        let mut ids: HashMap<&str, Vec<ElementRef<'_>>> = HashMap::new();
+        for el in doc
+            .root_element()
+            .descendants()
+            .filter_map(ElementRef::wrap)
+        {
+            for class in el.value().classes() {
+                classes.entry(class).or_default().push(el);
+            }
+            if let Some(id) = el.value().id() {
+                ids.entry(id).or_default().push(el);
+            }
+        }
+        let mut selectors: Vec<String> = resources.hide_selectors.iter().cloned().collect();
+        if !resources.generichide {
+            selectors.extend(self.engine.hidden_class_id_selectors(
+                classes.keys(),
+                ids.keys(),
+                &resources.exceptions,
+            ));
+        }
+        selectors.sort();
+        selectors.dedup();
+        for rule in &selectors {
+            let simple = if let Some(name) = rule.strip_prefix('.').filter(|n| is_css_name(n)) {
+                Some(classes.get(name))
+            } else if let Some(name) = rule.strip_prefix('#').filter(|n| is_css_name(n)) {
+                Some(ids.get(name))
+            } else {
+                None
+            };
+            if let Some(elements) = simple {
+                let rule = self.sources.hiding_rule(rule);
+                found.extend(elements.into_iter().flatten().map(|el| (*el, rule.clone())));
+                continue;
+            }
+            let Some(selector) = parsed(rule) else {
+                continue;
+            };
+            let rule = self.sources.hiding_rule(rule);
+            found.extend(doc.select(&selector).map(|el| (el, rule.clone())));
+        }
+        for (tag, kind) in [("iframe[src]", "sub_frame"), ("img[src]", "image")] {
+            for el in doc.select(&s(tag)) {
+                let Some(src) = el.value().attr("src").and_then(|h| absolute(page_url, h)) else {
+                    continue;
+                };
+                let Ok(request) = Request::new(src.as_str(), page_url.as_str(), kind, "get") else {
+                    continue;
+                };
+                let result = self.engine.check_network_request(&request);
+                if let (Some(filter), None) = (&result.filter, &result.exception) {
+                    let rule = self.sources.network_rule(
+                        filter.source_location.as_ref().map(|l| l.source_index),
+                        filter.raw_line.as_deref().unwrap_or("(fused network rule)"),
+                    );
+                    // An ad image counts with the link around it.
+                    let target = if kind == "image" {
+                        el.ancestors()
+                            .filter_map(ElementRef::wrap)
+                            .find(|a| a.value().name() == "a")
+                            .unwrap_or(el)
+                    } else {
+                        el
+                    };
+                    found.push((target, rule));
+                }
+            }
+        }
+        Self::slots(doc, &mut found);
+        Self::labelled_blocks(doc, &mut found);
+        // Outermost element wins: an ad nested in another ad is the same ad.
+        let ids_found: HashSet<_> = found.iter().map(|(el, _)| el.id()).collect();
+        let mut seen = HashSet::new();
+        let mut ads = Vec::new();
+        for (el, rule) in found {
+            let nested = el.ancestors().any(|a| ids_found.contains(&a.id()));
+            if nested || !seen.insert(el.id()) || in_template(el) {
+                continue;
+            }
+            ads.push(self.ad_sample(page_url, el, rule));
+        }
+        ads
+    }
+
+    fn ad_sample(&self, page_url: &Url, el: ElementRef<'_>, rule: String) -> AdSample {
+        let words = attr_words(el);
+        let is_popup = POPUP_MARKERS.iter().any(|m| words.contains(m));
+        let name = el.value().name();
+        let mut labelled = false;
+        let mut parts = Vec::new();
+        let mut closable = false;
+        for node in el.descendants() {
+            if let Some(child) = ElementRef::wrap(node) {
+                let w = attr_words(child);
+                let aria = child.value().attr("aria-label").unwrap_or("");
+                if w.contains("close")
+                    || aria.contains("关闭")
+                    || aria.to_lowercase().contains("close")
+                {
+                    closable = true;
+                }
+                continue;
+            }
+            let code = node
+                .parent()
+                .and_then(ElementRef::wrap)
+                .is_some_and(|p| matches!(p.value().name(), "script" | "style" | "template"));
+            if let Some(t) = node.value().as_text().filter(|_| !code) {
+                let t = t.trim();
+                if is_label(t) || label_word(t).is_some() {
+                    labelled = true;
+                } else if matches!(t, "×" | "✕" | "X" | "x" | "关闭") {
+                    closable = true;
+                } else if !t.is_empty() {
+                    parts.push(t.to_owned());
+                }
+            }
+        }
+        let prev = el.prev_siblings().find_map(ElementRef::wrap);
+        let next = el.next_siblings().find_map(ElementRef::wrap);
+        labelled |= [prev, next].into_iter().flatten().any(is_label_element);
+        labelled |= ["aria-label", "title", "data-label"]
+            .iter()
+            .any(|a| el.value().attr(a).is_some_and(is_label));
+        let landing_url = if name == "a" {
+            el.value().attr("href")
+        } else {
+            el.select(&s("a[href]"))
+                .next()
+                .and_then(|a| a.value().attr("href"))
+        }
+        .and_then(|h| absolute(page_url, h))
+        .map(String::from);
+        let mut image_urls: Vec<String> = el
+            .select(&s("img[src]"))
+            .filter_map(|i| absolute(page_url, i.value().attr("src")?))
+            .map(String::from)
+            .collect();
+        let form = if name == "iframe" {
+            if let Some(src) = el.value().attr("src").and_then(|h| absolute(page_url, h)) {
+                image_urls.clear();
+                return AdSample {
+                    page_url: page_url.to_string(),
+                    text: String::new(),
+                    landing_url: Some(src.to_string()),
+                    image_urls,
+                    selector: selector_of(el),
+                    path: path_of(el),
+                    frame: Some(src.to_string()),
+                    form: AdForm::Iframe,
+                    labelled,
+                    closable: None,
+                    position: None,
+                    crop: None,
+                    rule,
+                };
+            }
+            AdForm::Iframe
+        } else if is_popup {
+            AdForm::Popup
+        } else if name == "a" && image_urls.is_empty() {
+            AdForm::TextLink
+        } else {
+            AdForm::Banner
+        };
+        let mut text = parts.join(" ");
+        if text.is_empty() {
+            text = el
+                .select(&s("img[alt]"))
+                .filter_map(|i| i.value().attr("alt"))
+                .collect::<Vec<_>>()
+                .join(" ");
+        }
+        // An ad element with nothing in it yet is a slot: where an ad runs, filled when rendered
+        // (whichever detector found it: a list's hiding rule or the slot markup).
+        let empty =
+            text.is_empty() && image_urls.is_empty() && el.select(&s("iframe")).next().is_none();
+        let form = if empty { AdForm::Slot } else { form };
+        labelled |= rule.starts_with("label:");
+        AdSample {
+            page_url: page_url.to_string(),
+            text,
+            landing_url,
+            image_urls,
+            selector: selector_of(el),
+            path: path_of(el),
+            frame: None,
+            form,
+            labelled,
+            closable: is_popup.then_some(closable),
+            position: None,
+            crop: None,
+            rule,
+        }
+    }
+}
+
+/// An ad iframe's document: the visible text of its body (labels left out) and whether any of
+/// its text is a 广告/推广 label. One parse for both.
+pub fn frame_text(html: &str) -> (String, bool) {
+    let doc = Html::parse_document(html);
+    let labelled = doc
+        .root_element()
+        .descendants()
+        .any(|n| n.value().as_text().is_some_and(|t| is_label(t)));
+    let mut parts = Vec::new();
+    if let Some(body) = doc.select(&s("body")).next() {
+        for node in body.descendants() {
+            let skip = node
+                .ancestors()
+                .filter_map(ElementRef::wrap)
+                .any(|a| matches!(a.value().name(), "script" | "style" | "noscript"));
+            if let Some(t) = node.value().as_text() {
+                let t = t.trim();
+                if !skip && !t.is_empty() && !is_label(t) {
+                    parts.push(t.to_owned());
+                }
+            }
+        }
+    }
+    (parts.join(" "), labelled)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn one_class_and_one_id_rules_find_what_their_selectors_would() {
+        let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../seeds");
+        let extractor = Extractor::load(&seeds.join("filters"), &seeds.join("sites")).unwrap();
+        let html = r#"<!DOCTYPE html><html><body>
+            <div class="nav"><div class="wide ad-banner">横幅一</div></div>
+            <p class="text-ad">特价药品热卖</p>
+            <div id="ad-top">顶部</div>
+            <div class="ad-banner"><span class="text-ad">嵌套的不另算</span></div>
+            <div class="ad-bannerx">不是</div>
+            </body></html>"#;
+        let url = Url::parse("http://127.0.0.1/").unwrap();
+        let ads = extractor.ads(&url, &Html::parse_document(html));
+        let found: Vec<(&str, &str)> = ads
+            .iter()
+            .map(|a| (a.rule.as_str(), a.text.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("admon-zh: ##.ad-banner", "横幅一"),
+                ("admon-zh: ##.ad-banner", "嵌套的不另算"),
+                ("admon-zh: ##.text-ad", "特价药品热卖"),
+                ("admon-zh: ##[id^=\"ad-\"]", "顶部"),
+            ]
+        );
+        assert!(is_css_name("ad-banner_2") && is_css_name("广告位"));
+        assert!(!is_css_name("") && !is_css_name("a.b") && !is_css_name("2col"));
+    }
+
+    fn extractor() -> Extractor {
+        let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../seeds");
+        Extractor::load(&seeds.join("filters"), &seeds.join("sites")).unwrap()
+    }
+
+    fn found(html: &str) -> Vec<(String, AdForm, String, bool)> {
+        let url = Url::parse("http://127.0.0.1/").unwrap();
+        extractor()
+            .ads(&url, &Html::parse_document(html))
+            .into_iter()
+            .map(|a| (a.rule, a.form, a.text, a.labelled))
+            .collect()
+    }
+
+    /// Slot markup as the ad servers' own embed codes write it.
+    #[test]
+    fn ad_server_slots_are_found_even_while_empty() {
+        let html = r#"<html><body>
+            <script async src="https://pagead2.googlesyndication.com/pagead/js/adsbygoogle.js?client=ca-pub-1234567890123456" crossorigin="anonymous"></script>
+            <ins class="adsbygoogle" style="display:block" data-ad-client="ca-pub-1234567890123456" data-ad-slot="1234567890" data-ad-format="auto" data-full-width-responsive="true"></ins>
+            <script>(adsbygoogle = window.adsbygoogle || []).push({});</script>
+            <ins class="sinaads" data-ad-pdps="PDPS000000057076"></ins>
+            <div id='div-gpt-ad-1481124643331-2' style='min-width: 300px; min-height: 250px;'>
+              <script>googletag.cmd.push(function() { googletag.display('div-gpt-ad-1481124643331-2'); });</script>
+            </div>
+            <div class="box-r"><script type="text/javascript">var cpro_id = "u2368341";</script>
+              <script type="text/javascript" src="http://cpro.baidustatic.com/cpro/ui/c.js"></script></div>
+            <p>正文</p>
+            </body></html>"#;
+        let ads = found(html);
+        let rules: Vec<&str> = ads.iter().map(|a| a.0.as_str()).collect();
+        // The bundled list hides ins.adsbygoogle: its rule is named, the form is still a slot.
+        assert_eq!(
+            rules,
+            [
+                "admon-zh: ##.adsbygoogle",
+                "slot:sinaads",
+                "slot:gpt",
+                "slot:script"
+            ],
+            "{ads:?}"
+        );
+        assert!(
+            ads.iter().all(|a| a.1 == AdForm::Slot && a.2.is_empty()),
+            "{ads:?}"
+        );
+    }
+
+    #[test]
+    fn a_filled_slot_is_an_ad_with_its_content() {
+        let ads = found(
+            r#"<ins class="adsbygoogle"><a href="https://ad.example/x"><img src="/b.png" alt="祖传秘方"></a></ins>"#,
+        );
+        assert_eq!(ads.len(), 1);
+        assert_eq!(ads[0].1, AdForm::Banner);
+        assert_eq!(ads[0].2, "祖传秘方");
+    }
+
+    #[test]
+    fn a_label_marks_the_smallest_block_with_a_link_or_image() {
+        let html = r#"<html><body><div class="main">
+            <div class="ad-container"><span class="tag">广告</span>
+              <a href="https://shop.example/p"><img src="/x.jpg"></a><p>根治糖尿病</p></div>
+            <div class="feed"><div class="item"><a href="https://news.example/1">新闻一</a></div>
+              <div class="item"><a href="https://click.example/r?u=1">加盟火锅店，年赚百万</a>
+                <span>推广</span></div>
+              <div class="item"><a href="https://news.example/2">新闻二</a></div></div>
+            <ul class="res"><li><a href="https://x.example/1">Widget</a>
+              <span class="s">Sponsored</span></li></ul>
+            <a href="https://ad.example/c"><img src="/banner.gif" alt="广告"></a>
+            <a href="/after">不属于图片的链接</a>
+            </div></body></html>"#;
+        let ads = found(html);
+        let got: Vec<(&str, &str)> = ads.iter().map(|a| (a.0.as_str(), a.2.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                ("label:广告", "根治糖尿病"),
+                ("label:推广", "加盟火锅店，年赚百万"),
+                ("label:sponsored", "Widget"),
+                ("label:广告", "广告"),
+            ],
+            "{ads:?}"
+        );
+        assert!(ads.iter().all(|a| a.3), "label-found ads are labelled");
+    }
+
+    #[test]
+    fn navigation_and_sections_are_never_label_ads() {
+        let html = r#"<html><body>
+            <div class="footer-links"><a href="/about">关于我们</a> | <a href="/ads">广告服务</a> |
+              <a href="/coop">广告合作</a> | <a href="/jobs">招聘</a></div>
+            <ul class="menu"><li><a href="/">首页</a></li><li><a href="/news">新闻</a></li>
+              <li><a href="/ad">广告</a></li><li><a href="/help">帮助</a></li></ul>
+            <nav><span>推广</span><a href="/promo">推广计划</a></nav>
+            <footer><span>广告</span><a href="/contact">联系</a></footer>
+            <p><a href="/classifieds/new">Place an Ad</a></p>
+            <div class="ad-news">广告法修订通过 <a href="/law">详情</a></div>
+            </body></html>"#;
+        let ads = found(html);
+        assert!(ads.is_empty(), "{ads:?}");
+        // A label whose nearest content is the whole page marks nothing.
+        let page = format!(
+            "<html><body><span>广告</span>{}</body></html>",
+            "<p><a href='/n'>一条很长的新闻标题，足够长</a></p>".repeat(40)
+        );
+        assert!(found(&page).is_empty());
+    }
+
+    #[test]
+    fn label_words_compare_whole() {
+        for yes in ["广告", " 【广告】", "AD", "Sponsored", "推广·", "商业推广"] {
+            assert!(label_word(yes).is_some(), "{yes}");
+        }
+        for no in [
+            "广告服务",
+            "广告合作",
+            "Place an Ad",
+            "Advertise with us",
+            "ADD",
+            "",
+        ] {
+            assert!(label_word(no).is_none(), "{no}");
+        }
+    }
+
+    #[test]
+    fn a_frame_gives_its_visible_text_and_whether_it_is_labelled() {
+        let (text, labelled) = frame_text(
+            "<html><body><span>广告</span><script>var x = 1;</script><p>祖传秘方</p>\
+             <style>p {}</style></body></html>",
+        );
+        assert_eq!(text, "祖传秘方");
+        assert!(labelled);
+        let (text, labelled) = frame_text("<p>净水器 <b>立减</b></p>");
+        assert_eq!(text, "净水器 立减");
+        assert!(!labelled);
+    }
+}

@@ -1,0 +1,228 @@
+//! Product listings in a page: schema.org Product in JSON-LD and microdata, OpenGraph product
+//! tags, then the per-site selector files (`seeds/sites/`).
+
+use super::{absolute, parsed, path_of, s, text_of, Extractor, SiteSelectors};
+use admon_domain::{Listing, ListingSource};
+use scraper::{ElementRef, Html};
+use std::collections::VecDeque;
+use url::Url;
+
+impl Extractor {
+    pub(super) fn listings(&self, page_url: &Url, doc: &Html) -> Vec<Listing> {
+        let mut out = Vec::new();
+        for script in doc.select(&s(r#"script[type="application/ld+json"]"#)) {
+            let raw: String = script.text().collect();
+            if let Ok(value) = serde_json::from_str::<serde_json::Value>(&raw) {
+                json_ld_products(&value, page_url, &mut out);
+            }
+        }
+        for item in doc.select(&s(r#"[itemscope][itemtype*="schema.org/Product"]"#)) {
+            out.push(microdata_product(item, page_url));
+        }
+        if out.is_empty() {
+            if let Some(l) = open_graph_product(doc, page_url) {
+                out.push(l);
+            }
+        }
+        if out.is_empty() {
+            if let Some(site) = self
+                .sites
+                .iter()
+                .find(|site| page_url.as_str().contains(&site.url_contains))
+            {
+                if let Some(l) = site_product(site, doc, page_url) {
+                    out.push(l);
+                }
+            }
+        }
+        out.retain(|l| !l.title.is_empty());
+        out
+    }
+}
+
+/// A price from "¥1,299.00", "1299", or a JSON number.
+pub fn parse_price(text: &str) -> Option<f64> {
+    let cleaned: String = text
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ',')
+        .filter(|c| *c != ',')
+        .collect();
+    cleaned
+        .parse()
+        .ok()
+        .filter(|p: &f64| p.is_finite() && *p >= 0.0)
+}
+
+fn json_str(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) => Some(s.trim().to_owned()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::Object(o) => o.get("name").and_then(json_str),
+        serde_json::Value::Array(a) => a.first().and_then(json_str),
+        _ => None,
+    }
+}
+
+fn json_ld_products(value: &serde_json::Value, page_url: &Url, out: &mut Vec<Listing>) {
+    let mut queue = VecDeque::from([value]);
+    while let Some(v) = queue.pop_front() {
+        match v {
+            serde_json::Value::Array(items) => queue.extend(items),
+            serde_json::Value::Object(o) => {
+                let is_product = match o.get("@type") {
+                    Some(serde_json::Value::String(t)) => t == "Product",
+                    Some(serde_json::Value::Array(ts)) => ts.iter().any(|t| t == "Product"),
+                    _ => false,
+                };
+                if let Some(graph) = o.get("@graph") {
+                    queue.push_back(graph);
+                }
+                if !is_product {
+                    continue;
+                }
+                let offer = match o.get("offers") {
+                    Some(serde_json::Value::Array(a)) => a.first(),
+                    other => other,
+                };
+                let images = match o.get("image") {
+                    Some(serde_json::Value::Array(a)) => a.iter().filter_map(json_str).collect(),
+                    Some(v) => json_str(v).into_iter().collect(),
+                    None => Vec::new(),
+                };
+                out.push(Listing {
+                    url: page_url.to_string(),
+                    title: o.get("name").and_then(json_str).unwrap_or_default(),
+                    description: o.get("description").and_then(json_str).unwrap_or_default(),
+                    price: offer
+                        .and_then(|of| of.get("price").or_else(|| of.get("lowPrice")))
+                        .and_then(json_str)
+                        .and_then(|p| parse_price(&p)),
+                    currency: offer
+                        .and_then(|of| of.get("priceCurrency"))
+                        .and_then(json_str),
+                    brand: o.get("brand").and_then(json_str),
+                    seller: offer.and_then(|of| of.get("seller")).and_then(json_str),
+                    image_urls: images
+                        .iter()
+                        .filter_map(|i: &String| absolute(page_url, i))
+                        .map(String::from)
+                        .collect(),
+                    source: ListingSource::JsonLd,
+                    path: None,
+                    sponsored: false,
+                });
+            }
+            _ => {}
+        }
+    }
+}
+
+fn itemprop<'a>(scope: ElementRef<'a>, name: &str) -> Option<ElementRef<'a>> {
+    scope.select(&s(&format!(r#"[itemprop="{name}"]"#))).next()
+}
+
+fn prop_value(el: ElementRef<'_>) -> String {
+    if let Some(inner) = el.value().attr("itemscope").and(itemprop(el, "name")) {
+        return prop_value(inner);
+    }
+    el.value()
+        .attr("content")
+        .map(str::to_owned)
+        .unwrap_or_else(|| text_of(el))
+}
+
+fn microdata_product(item: ElementRef<'_>, page_url: &Url) -> Listing {
+    let get = |name: &str| {
+        itemprop(item, name)
+            .map(prop_value)
+            .filter(|v| !v.is_empty())
+    };
+    Listing {
+        url: page_url.to_string(),
+        title: get("name").unwrap_or_default(),
+        description: get("description").unwrap_or_default(),
+        price: get("price").and_then(|p| parse_price(&p)),
+        currency: get("priceCurrency"),
+        brand: get("brand"),
+        seller: get("seller"),
+        image_urls: item
+            .select(&s(r#"img[itemprop="image"]"#))
+            .filter_map(|i| absolute(page_url, i.value().attr("src")?))
+            .map(String::from)
+            .collect(),
+        source: ListingSource::Microdata,
+        path: Some(path_of(item)),
+        sponsored: false,
+    }
+}
+
+fn open_graph_product(doc: &Html, page_url: &Url) -> Option<Listing> {
+    let meta = |property: &str| {
+        doc.select(&s(&format!(r#"meta[property="{property}"]"#)))
+            .next()
+            .and_then(|m| m.value().attr("content"))
+            .map(str::to_owned)
+    };
+    if meta("og:type")? != "product" {
+        return None;
+    }
+    Some(Listing {
+        url: page_url.to_string(),
+        title: meta("og:title").unwrap_or_default(),
+        description: meta("og:description").unwrap_or_default(),
+        price: meta("product:price:amount").and_then(|p| parse_price(&p)),
+        currency: meta("product:price:currency"),
+        brand: meta("product:brand"),
+        seller: meta("product:retailer_title"),
+        image_urls: meta("og:image")
+            .and_then(|i| absolute(page_url, &i))
+            .map(String::from)
+            .into_iter()
+            .collect(),
+        source: ListingSource::OpenGraph,
+        path: None,
+        sponsored: false,
+    })
+}
+
+fn site_product(site: &SiteSelectors, doc: &Html, page_url: &Url) -> Option<Listing> {
+    let first = |sel: &str| parsed(sel).and_then(|sel| doc.select(&sel).next().map(text_of));
+    let title_path = parsed(&site.title).and_then(|sel| doc.select(&sel).next().map(path_of));
+    let opt = |sel: &Option<String>| sel.as_deref().and_then(first).filter(|t| !t.is_empty());
+    Some(Listing {
+        url: page_url.to_string(),
+        title: first(&site.title)?,
+        description: opt(&site.description).unwrap_or_default(),
+        price: first(&site.price).and_then(|p| parse_price(&p)),
+        currency: Some("CNY".into()),
+        brand: opt(&site.brand),
+        seller: opt(&site.seller),
+        image_urls: site
+            .image
+            .as_deref()
+            .and_then(parsed)
+            .map(|sel| {
+                doc.select(&sel)
+                    .filter_map(|i| absolute(page_url, i.value().attr("src")?))
+                    .map(String::from)
+                    .collect()
+            })
+            .unwrap_or_default(),
+        source: ListingSource::Selectors,
+        path: title_path,
+        sponsored: false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prices_parse() {
+        assert_eq!(parse_price("¥1,299.00"), Some(1299.0));
+        assert_eq!(parse_price("价格：380元"), Some(380.0));
+        assert_eq!(parse_price("面议"), None);
+    }
+}
