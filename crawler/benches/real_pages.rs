@@ -5,7 +5,7 @@
 //!
 //! `cargo bench -p admon-crawler --bench real_pages` runs the extractor as a crawl does:
 //! Debian's EasyList when installed, then `seeds/filters/*.txt`. Pages kept in the repository
-//! (`file`) are read from `seeds/pages/`; the others from `$ADMON_REAL_PAGES/<owner>+<name>/<path>`
+//! (`file`) are read from `seeds/pages/`; the others from `$REAL_PAGES/<owner>+<name>/<path>`
 //! (default `../shared/real-pages`, then `/work/real-pages`), checked by SHA-256, and skipped
 //! with a note when absent.
 
@@ -76,7 +76,7 @@ fn page_bytes(seeds: &Path, page: &Page) -> Option<Vec<u8>> {
         return Some(out);
     }
     let repo = page.source_repo.replace('/', "+");
-    let roots: Vec<PathBuf> = std::env::var_os("ADMON_REAL_PAGES")
+    let roots: Vec<PathBuf> = std::env::var_os("REAL_PAGES")
         .map(PathBuf::from)
         .into_iter()
         .chain([
