@@ -106,6 +106,26 @@ fn matches(reported: ElementRef<'_>, label: ElementRef<'_>, all: &HashSet<NodeId
                 .any(|d| d.id() != label.id() && all.contains(&d.id())))
 }
 
+/// An element as `tag#id.class` with its first words, for reading a miss.
+fn path_hint(el: ElementRef<'_>) -> String {
+    let v = el.value();
+    let mut hint = v.name().to_owned();
+    if let Some(id) = v.id() {
+        hint.push_str(&format!("#{id}"));
+    }
+    for class in v.classes().take(3) {
+        hint.push_str(&format!(".{class}"));
+    }
+    let attrs: Vec<String> = v
+        .attrs()
+        .filter(|(k, _)| !matches!(*k, "id" | "class" | "style"))
+        .take(3)
+        .map(|(k, val)| format!("{k}={}", val.chars().take(40).collect::<String>()))
+        .collect();
+    let text: String = el.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ");
+    format!("{hint} [{}] {}", attrs.join(" "), text.chars().take(40).collect::<String>())
+}
+
 fn main() {
     let seeds = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../seeds");
     let labels: Labels =
@@ -171,8 +191,14 @@ fn main() {
             .entry((page.split.clone(), page.kind.clone()))
             .or_default();
         t.pages += 1;
+        // What was missed and what was wrong, for pages rules may be written from (dev only:
+        // test pages are scored, never studied).
+        let show = page.split == "dev" && std::env::var_os("REAL_PAGES_DETAIL").is_some();
         for (form, label) in &ads {
             let hit = reported.iter().any(|r| matches(*r, *label, &labelled));
+            if show && !hit {
+                println!("  {} missed {form}: {}", page.id, path_hint(*label));
+            }
             let tally = if form == "slot" {
                 &mut t.slots
             } else {
@@ -180,6 +206,13 @@ fn main() {
             };
             tally.1 += 1;
             tally.0 += usize::from(hit);
+        }
+        if show {
+            for (r, ad) in reported.iter().zip(&found.ads) {
+                if !ads.iter().any(|(_, l)| matches(*r, *l, &labelled)) {
+                    println!("  {} extra {:?} {}: {}", page.id, ad.form, ad.rule, path_hint(*r));
+                }
+            }
         }
         t.reported += reported.len();
         t.correct += reported

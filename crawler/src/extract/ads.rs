@@ -10,6 +10,7 @@ use adblock::request::Request;
 use admon_domain::{AdForm, AdSample};
 use scraper::{ElementRef, Html};
 use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
 use url::Url;
 
 const LABELS: [&str; 4] = ["广告", "推广", "廣告", "赞助"];
@@ -49,6 +50,62 @@ fn own_label(el: ElementRef<'_>) -> Option<String> {
         .filter_map(ElementRef::wrap)
         .any(|c| words_of(c, LABEL_CHARS + 8).is_some_and(|t| !t.is_empty()));
     (!inner).then_some(word)
+}
+
+/// Whether an id or class of `el` names an ad position (`ad_ym`, `right_lm_ad`, `gg-top`,
+/// `GoogleAdsense300x250`, `branding_ads`, `taboola-grid`...).
+fn names_an_ad(el: ElementRef<'_>) -> bool {
+    static AD_NAME: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)(^|[^a-z])(ad|ads|adv|advert|advertisement|adbox|adslot|adunit|gg|guanggao)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain",
+        )
+        .expect("pattern parses")
+    });
+    let v = el.value();
+    v.id()
+        .into_iter()
+        .chain(v.classes())
+        .any(|n| AD_NAME.is_match(n) && !n.to_ascii_lowercase().contains("close"))
+}
+
+/// An element with nothing a reader sees yet: no text (scripts aside), no image, no frame.
+fn is_empty_box(el: ElementRef<'_>) -> bool {
+    for node in el.descendants() {
+        if let Some(child) = ElementRef::wrap(node) {
+            if matches!(child.value().name(), "img" | "iframe" | "video" | "object" | "embed") {
+                return false;
+            }
+        } else if let Some(text) = node.value().as_text() {
+            let code = node
+                .parent()
+                .and_then(ElementRef::wrap)
+                .is_some_and(|p| matches!(p.value().name(), "script" | "style" | "noscript" | "template"));
+            if !code && !text.trim().is_empty() {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// Whether an element is drawn at no size or hidden by its own attributes (tracking pixels and
+/// beacon frames: `width=0`, `height="1"`, `display:none`).
+fn is_invisible(el: ElementRef<'_>) -> bool {
+    let v = el.value();
+    let tiny = |a: &str| {
+        v.attr(a)
+            .and_then(|x| x.trim().trim_end_matches("px").parse::<f64>().ok())
+            .is_some_and(|n| n <= 2.0)
+    };
+    let style = v.attr("style").unwrap_or("").to_ascii_lowercase().replace(' ', "");
+    tiny("width")
+        || tiny("height")
+        || style.contains("display:none")
+        || style.contains("visibility:hidden")
+        || style.contains("width:0")
+        || style.contains("height:0")
+        || style.contains("width:1px")
+        || style.contains("height:1px")
 }
 
 /// Navigation and page furniture: a label there is a link to the ad sales page.
@@ -181,11 +238,33 @@ impl Extractor {
                     && script
                         .text()
                         .any(|t| SLOT_SCRIPTS.iter().any(|m| t.contains(m))));
-            let container = script.parent().and_then(ElementRef::wrap);
-            if let Some(container) = container.filter(|_| hit) {
-                if !matches!(container.value().name(), "head" | "body" | "html") {
-                    found.push((container, "slot:script".to_owned()));
-                }
+            if !hit {
+                continue;
+            }
+            // The box the script fills, when it holds nothing else; else the script itself
+            // marks where the ad goes.
+            let container = script
+                .parent()
+                .and_then(ElementRef::wrap)
+                .filter(|c| !matches!(c.value().name(), "head" | "body" | "html"))
+                .filter(|c| is_empty_box(*c));
+            found.push((container.unwrap_or(script), "slot:script".to_owned()));
+        }
+        for el in doc.root_element().descendants().filter_map(ElementRef::wrap) {
+            let v = el.value();
+            // An `ins` with attributes and nothing in it is an ad server's placeholder; so is
+            // an empty box whose id or class names an ad.
+            let rule = if v.name() == "ins" && v.attrs().next().is_some() {
+                "slot:ins"
+            } else if matches!(v.name(), "div" | "section" | "aside" | "li" | "td" | "center")
+                && names_an_ad(el)
+            {
+                "slot:empty-ad-box"
+            } else {
+                continue;
+            };
+            if is_empty_box(el) {
+                found.push((el, rule.to_owned()));
             }
         }
     }
@@ -288,7 +367,8 @@ impl Extractor {
             found.extend(doc.select(&selector).map(|el| (el, rule.clone())));
         }
         for (tag, kind) in [("iframe[src]", "sub_frame"), ("img[src]", "image")] {
-            for el in doc.select(&s(tag)) {
+            // A frame or image nobody can see is a tracker, not an ad.
+            for el in doc.select(&s(tag)).filter(|el| !is_invisible(*el)) {
                 let Some(src) = el.value().attr("src").and_then(|h| absolute(page_url, h)) else {
                     continue;
                 };
@@ -611,6 +691,57 @@ mod tests {
             "<p><a href='/n'>一条很长的新闻标题，足够长</a></p>".repeat(40)
         );
         assert!(found(&page).is_empty());
+    }
+
+    #[test]
+    fn empty_boxes_named_for_ads_and_ad_server_ins_are_slots() {
+        let html = r#"<html><body>
+            <div id="ad_ym"></div>
+            <div class="right_lm_ad" id="ad_right_lm"><script>show(1)</script></div>
+            <ins id="ac_js86_96739"></ins>
+            <div id="GoogleAdsense300x250"></div>
+            <div class="bottom-ad"><a href="/n">编辑推荐的新闻</a></div>
+            <div class="header"></div><div class="loading"></div><div id="shadow"></div>
+            <div class="pop_ad"><span class="head_ad_pop_close"></span>x</div>
+            <p>文中有<ins>修订插入的字</ins></p>
+            </body></html>"#;
+        let ads = found(html);
+        let rules: Vec<&str> = ads.iter().map(|a| a.0.as_str()).collect();
+        assert_eq!(
+            rules,
+            ["slot:empty-ad-box", "slot:empty-ad-box", "slot:ins", "slot:empty-ad-box"],
+            "{ads:?}"
+        );
+        assert!(ads.iter().all(|a| a.1 == AdForm::Slot));
+    }
+
+    #[test]
+    fn a_slot_script_in_a_busy_box_marks_itself_not_the_box() {
+        let html = r#"<html><body><div class="con_right"><p>右栏新闻很多</p>
+            <script>(window.slotbydup = window.slotbydup || []).push({id: "u1"});</script>
+            <div align="center"><script>var cpro_id = "u2469785";</script></div></div></body></html>"#;
+        let ads = found(html);
+        assert_eq!(ads.len(), 2, "{ads:?}");
+        let url = Url::parse("http://127.0.0.1/").unwrap();
+        let names: Vec<String> = extractor()
+            .ads(&url, &Html::parse_document(html))
+            .iter()
+            .map(|a| a.path.rsplit(" > ").next().unwrap().to_owned())
+            .collect();
+        assert_eq!(names, ["script:nth-of-type(1)", "div:nth-of-type(1)"]);
+    }
+
+    #[test]
+    fn tracking_frames_and_pixels_are_not_ads() {
+        let html = r#"<html><body>
+            <iframe src="http://127.0.0.1/adserve/beacon" width="0" height="0"></iframe>
+            <iframe src="http://127.0.0.1/adserve/x" style="display: none"></iframe>
+            <img src="http://127.0.0.1/adserve/p.gif" width="1" height="1">
+            <iframe src="http://127.0.0.1/adserve/banner" width="300" height="250"></iframe>
+            </body></html>"#;
+        let ads = found(html);
+        assert_eq!(ads.len(), 1, "{ads:?}");
+        assert_eq!(ads[0].1, AdForm::Iframe);
     }
 
     #[test]
