@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages admon's demo and tests need, when missing: Chromium (rendering and
-# browser tests), Noto CJK fonts (Chinese in screenshots), Redis (distributed crawling).
+# browser tests), Noto CJK fonts (Chinese in screenshots), Redis (distributed crawling), and
+# EasyList as webext-ublock-origin-chromium ships it (the filter list crawls run).
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 if ! { command -v fc-list >/dev/null && fc-list | grep -qi "Noto Sans CJK"; }; then missing+=(fonts-noto-cjk); fi
 command -v redis-server >/dev/null || missing+=(redis-server)
+[ -f /usr/share/chromium/extensions/ublock-origin/assets/thirdparties/easylist/easylist.txt ] \
+  || missing+=(webext-ublock-origin-chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing Debian packages: ${missing[*]}"
   sudo=""

@@ -122,8 +122,17 @@ fn path_hint(el: ElementRef<'_>) -> String {
         .take(3)
         .map(|(k, val)| format!("{k}={}", val.chars().take(40).collect::<String>()))
         .collect();
-    let text: String = el.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ");
-    format!("{hint} [{}] {}", attrs.join(" "), text.chars().take(40).collect::<String>())
+    let text: String = el
+        .text()
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    format!(
+        "{hint} [{}] {}",
+        attrs.join(" "),
+        text.chars().take(40).collect::<String>()
+    )
 }
 
 fn main() {
@@ -210,7 +219,13 @@ fn main() {
         if show {
             for (r, ad) in reported.iter().zip(&found.ads) {
                 if !ads.iter().any(|(_, l)| matches(*r, *l, &labelled)) {
-                    println!("  {} extra {:?} {}: {}", page.id, ad.form, ad.rule, path_hint(*r));
+                    println!(
+                        "  {} extra {:?} {}: {}",
+                        page.id,
+                        ad.form,
+                        ad.rule,
+                        path_hint(*r)
+                    );
                 }
             }
         }

@@ -72,14 +72,19 @@ fn names_an_ad(el: ElementRef<'_>) -> bool {
 fn is_empty_box(el: ElementRef<'_>) -> bool {
     for node in el.descendants() {
         if let Some(child) = ElementRef::wrap(node) {
-            if matches!(child.value().name(), "img" | "iframe" | "video" | "object" | "embed") {
+            if matches!(
+                child.value().name(),
+                "img" | "iframe" | "video" | "object" | "embed"
+            ) {
                 return false;
             }
         } else if let Some(text) = node.value().as_text() {
-            let code = node
-                .parent()
-                .and_then(ElementRef::wrap)
-                .is_some_and(|p| matches!(p.value().name(), "script" | "style" | "noscript" | "template"));
+            let code = node.parent().and_then(ElementRef::wrap).is_some_and(|p| {
+                matches!(
+                    p.value().name(),
+                    "script" | "style" | "noscript" | "template"
+                )
+            });
             if !code && !text.trim().is_empty() {
                 return false;
             }
@@ -97,7 +102,11 @@ fn is_invisible(el: ElementRef<'_>) -> bool {
             .and_then(|x| x.trim().trim_end_matches("px").parse::<f64>().ok())
             .is_some_and(|n| n <= 2.0)
     };
-    let style = v.attr("style").unwrap_or("").to_ascii_lowercase().replace(' ', "");
+    let style = v
+        .attr("style")
+        .unwrap_or("")
+        .to_ascii_lowercase()
+        .replace(' ', "");
     tiny("width")
         || tiny("height")
         || style.contains("display:none")
@@ -250,14 +259,20 @@ impl Extractor {
                 .filter(|c| is_empty_box(*c));
             found.push((container.unwrap_or(script), "slot:script".to_owned()));
         }
-        for el in doc.root_element().descendants().filter_map(ElementRef::wrap) {
+        for el in doc
+            .root_element()
+            .descendants()
+            .filter_map(ElementRef::wrap)
+        {
             let v = el.value();
             // An `ins` with attributes and nothing in it is an ad server's placeholder; so is
             // an empty box whose id or class names an ad.
             let rule = if v.name() == "ins" && v.attrs().next().is_some() {
                 "slot:ins"
-            } else if matches!(v.name(), "div" | "section" | "aside" | "li" | "td" | "center")
-                && names_an_ad(el)
+            } else if matches!(
+                v.name(),
+                "div" | "section" | "aside" | "li" | "td" | "center"
+            ) && names_an_ad(el)
             {
                 "slot:empty-ad-box"
             } else {
@@ -709,7 +724,12 @@ mod tests {
         let rules: Vec<&str> = ads.iter().map(|a| a.0.as_str()).collect();
         assert_eq!(
             rules,
-            ["slot:empty-ad-box", "slot:empty-ad-box", "slot:ins", "slot:empty-ad-box"],
+            [
+                "slot:empty-ad-box",
+                "slot:empty-ad-box",
+                "slot:ins",
+                "slot:empty-ad-box"
+            ],
             "{ads:?}"
         );
         assert!(ads.iter().all(|a| a.1 == AdForm::Slot));
