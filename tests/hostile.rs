@@ -3,43 +3,13 @@
 
 use std::net::IpAddr;
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const ADMON: &str = env!("CARGO_BIN_EXE_admon");
 const PASSWORD: &str = "correct horse battery staple";
 
 /// A one-page site whose ad text starts with characters whose lower case changes length.
-async fn hostile_site() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            tokio::spawn(async move {
-                let mut buf = vec![0; 4096];
-                let n = socket.read(&mut buf).await.unwrap_or(0);
-                let request = String::from_utf8_lossy(&buf[..n]);
-                let body = if request.starts_with("GET / ") {
-                    "<html><body><div class=\"ad-banner\"><a href=\"http://x.example/\">\
-                     İ\u{2126}国家级 全网最低价</a></div></body></html>"
-                } else {
-                    ""
-                };
-                let status = if body.is_empty() {
-                    "404 Not Found"
-                } else {
-                    "200 OK"
-                };
-                let response = format!(
-                    "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\n\
-                     Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-                let _ = socket.write_all(response.as_bytes()).await;
-            });
-        }
-    });
-    format!("http://{addr}/")
-}
+const HOSTILE_AD: &str = "<html><body><div class=\"ad-banner\"><a href=\"http://x.example/\">\
+                          İ\u{2126}国家级 全网最低价</a></div></body></html>";
 
 fn admon(data: &std::path::Path, args: &[&str]) -> String {
     let out = std::process::Command::new(ADMON)
@@ -103,7 +73,7 @@ async fn every_attack_of_issue_16_is_refused_and_the_dashboard_stays_up() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     crate::pages::with_trained_model(&data);
-    let site = hostile_site().await;
+    let site = format!("{}/", crate::pages::serve_fixed(&[("/", HOSTILE_AD)]).await);
     admon(&data, &["crawl", "--seeds", &site]);
     admon(
         &data,

@@ -4,7 +4,6 @@
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::OnceLock;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const ADMON: &str = env!("CARGO_BIN_EXE_admon");
 
@@ -24,32 +23,6 @@ const PAGE: &str = r#"<!DOCTYPE html><html><head><meta charset="utf-8"><title>�
   <span itemprop="price">380</span><span itemprop="brand">LV</span></div></div>
 <script type="application/ld+json">{"@type":"Product","name":"台灯","offers":{"price":"99","priceCurrency":"CNY"}}</script>
 </body></html>"#;
-
-async fn serve() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            tokio::spawn(async move {
-                let mut buf = vec![0; 4096];
-                let n = socket.read(&mut buf).await.unwrap_or(0);
-                let request = String::from_utf8_lossy(&buf[..n]);
-                let path = request.split_whitespace().nth(1).unwrap_or("/").to_owned();
-                let (status, body) = match path.as_str() {
-                    "/" => ("200 OK", PAGE),
-                    _ => ("404 Not Found", ""),
-                };
-                let response = format!(
-                    "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\n\
-                     Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-                let _ = socket.write_all(response.as_bytes()).await;
-            });
-        }
-    });
-    format!("http://{addr}")
-}
 
 /// A Python with html5lib, in a venv under target/ (made once).
 fn python() -> PathBuf {
@@ -107,7 +80,7 @@ print(json.dumps(out, ensure_ascii=False))
 
 #[tokio::test(flavor = "multi_thread")]
 async fn inspect_prints_one_record_a_page_with_paths_html5lib_resolves() {
-    let base = serve().await;
+    let base = crate::pages::serve_fixed(&[("/", PAGE)]).await;
     let dir = tempfile::tempdir().unwrap();
     crate::pages::with_trained_model(&dir.path().join("data"));
     let run = tokio::process::Command::new(ADMON)

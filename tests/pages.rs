@@ -73,6 +73,33 @@ where
     format!("http://{addr}/")
 }
 
+/// Serves `pages` (path, UTF-8 HTML) on 127.0.0.1, anything else 404; returns `http://addr`.
+pub(crate) async fn serve_fixed(pages: &'static [(&'static str, &'static str)]) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = vec![0; 4096];
+                let n = socket.read(&mut buf).await.unwrap_or(0);
+                let request = String::from_utf8_lossy(&buf[..n]);
+                let path = request.split_whitespace().nth(1).unwrap_or("/");
+                let (status, body) = match pages.iter().find(|(p, _)| *p == path) {
+                    Some((_, body)) => ("200 OK", *body),
+                    None => ("404 Not Found", ""),
+                };
+                let response = format!(
+                    "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\n\
+                     Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = socket.write_all(response.as_bytes()).await;
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
 /// The store in `data` holds one capture for each page, and the ad every page carries one
 /// sighting per page.
 pub(crate) fn assert_each_page_kept_once(data: &std::path::Path) {

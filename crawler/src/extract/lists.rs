@@ -56,6 +56,36 @@ impl FilterList {
     }
 }
 
+/// The list's rules as the engine takes them. EasyList turns generic hiding off for pages on
+/// loopback and private addresses (`@@://127.0.0.1$generichide`: web-compat for routers and
+/// dev servers in a browser); a monitor has no reason to spare such pages, and its demo and
+/// tests run there, so those exceptions are left out.
+pub(super) fn engine_text(list: &FilterList) -> String {
+    const LOCAL: [&str; 6] = [
+        "://127.",
+        "://localhost",
+        "://10.",
+        "://192.168.",
+        "://172.",
+        "://[::1]",
+    ];
+    let local_exception = |line: &str| {
+        line.starts_with("@@")
+            && (line.contains("generichide")
+                || line.contains("elemhide")
+                || line.contains("$document"))
+            && LOCAL.iter().any(|l| line.contains(l))
+    };
+    if !list.text.lines().any(local_exception) {
+        return list.text.clone();
+    }
+    list.text
+        .lines()
+        .filter(|l| !local_exception(l))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Which list each element-hiding selector came from (the engine answers with selectors only).
 #[derive(Debug, Default)]
 pub(super) struct Sources {
@@ -117,6 +147,20 @@ mod tests {
         assert_eq!(easylist.version.len(), 7 + 64);
         let versioned = FilterList::new("china", "! Version: 202611260512\n##.gg\n".into());
         assert_eq!(versioned.version, "202611260512");
+    }
+
+    #[test]
+    fn local_address_exceptions_are_left_out() {
+        let list = FilterList::new(
+            "easylist",
+            "##.ad-banner\n@@://127.0.0.1$generichide\n@@://localhost:$generichide\n\
+             @@://192.168.$generichide\n@@||gmail.com^$generichide\n"
+                .into(),
+        );
+        assert_eq!(
+            engine_text(&list),
+            "##.ad-banner\n@@||gmail.com^$generichide"
+        );
     }
 
     #[test]

@@ -203,7 +203,7 @@ impl Extractor {
     pub fn new(lists: Vec<FilterList>, sites_dir: &Path) -> Result<Extractor> {
         let mut set = FilterSet::new(true);
         for list in &lists {
-            set.add_filter_list(list.text.clone(), ParseOptions::default());
+            set.add_filter_list(lists::engine_text(list), ParseOptions::default());
         }
         let mut sites = Vec::new();
         for path in sorted_files(sites_dir, "toml")? {
