@@ -972,6 +972,9 @@ async fn case_transfer(
 }
 
 /// A posted form that selects cases: `ids` repeated (checked rows), every other field once.
+/// The most cases one form may select (a queue page shows 50).
+const MAX_SELECTION: usize = 1_000;
+
 struct SelectionForm {
     ids: Vec<u64>,
     fields: std::collections::HashMap<String, String>,
@@ -988,7 +991,15 @@ impl SelectionForm {
                 let id = v
                     .parse::<u64>()
                     .map_err(|_| Error::BadRequest(format!("bad case id {v}")))?;
-                form.ids.push(id);
+                // A repeated id is the same case: acted on once.
+                if !form.ids.contains(&id) {
+                    if form.ids.len() == MAX_SELECTION {
+                        return Err(Error::BadRequest(format!(
+                            "at most {MAX_SELECTION} cases at once"
+                        )));
+                    }
+                    form.ids.push(id);
+                }
             } else {
                 form.fields.insert(k.into_owned(), v.into_owned());
             }

@@ -1041,3 +1041,25 @@ fn invisible_letters_and_tag_characters_are_shown() {
     );
     assert_eq!(visible("正常文本 ok"), "正常文本 ok");
 }
+
+// Regression for #16 (10): 2,000 copies of one id made 2,007 history entries.
+#[tokio::test]
+async fn a_bulk_action_acts_once_per_case_and_caps_the_selection() {
+    let (_dir, dash, id) = setup();
+    let (mut analyst, csrf) = Browser::login(dash.router(), "ana").await;
+    let before = dash.state.store.history(id).unwrap().len();
+    let repeated = format!("ids={id}&").repeat(2_000);
+    let (status, _, _) = analyst
+        .post(
+            "/cases/bulk",
+            &format!("{repeated}action=escalate&reason=x&csrf={csrf}"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(dash.state.store.history(id).unwrap().len(), before + 1);
+    let many: String = (0..1_001).map(|i| format!("ids={i}&")).collect();
+    let (status, _, _) = analyst
+        .post("/cases/bulk", &format!("{many}action=escalate&csrf={csrf}"))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
