@@ -36,8 +36,12 @@ pub(crate) fn explain(
         .collect();
     if category == Category::Counterfeit {
         if let Some(cheap) = &extracted.cheap_brand {
+            let product = cheap
+                .product
+                .as_deref()
+                .map_or(String::new(), |p| format!("（{p}）"));
             let reason = format!(
-                "价格 ¥{} 仅为 {} 正品参考最低价 ¥{} 的 {:.0}%（price far below the brand's）",
+                "价格 ¥{} 仅为 {}{product} 正品参考最低价 ¥{} 的 {:.0}%（price far below the brand's）",
                 cheap.price,
                 cheap.brand,
                 cheap.floor,

@@ -36,6 +36,8 @@ pub(crate) struct CheapBrand {
     pub price: f64,
     pub brand: String,
     pub floor: f64,
+    /// The product type whose floor applied, if the text named one.
+    pub product: Option<String>,
     /// Where the text names the brand, in characters.
     pub span: Option<(usize, usize)>,
 }
@@ -137,7 +139,8 @@ pub(crate) fn extract(jieba: &Jieba, res: &Resources, sample: &Sample) -> Extrac
                 1.0,
             ));
             if let Some(price) = sample.price {
-                if price < brand.floor * CHEAP_RATIO {
+                let (floor, product) = res.floor(brand, &norm.text);
+                if price < floor * CHEAP_RATIO {
                     features.push(("price:far_below_brand".into(), 1.0));
                     let span = brand.aliases.iter().find_map(|alias| {
                         let byte = norm.text.find(alias.as_str())?;
@@ -147,7 +150,8 @@ pub(crate) fn extract(jieba: &Jieba, res: &Resources, sample: &Sample) -> Extrac
                     cheap_brand = Some(CheapBrand {
                         price,
                         brand: brand.name.clone(),
-                        floor: brand.floor,
+                        floor,
+                        product: product.map(str::to_owned),
                         span,
                     });
                 }

@@ -38,18 +38,132 @@ struct TermList {
 pub struct Brand {
     /// Canonical name.
     pub name: String,
-    /// Names it goes by (normalised on load, the name included).
+    /// What it sells (`luxury`, `watch`, `cosmetics`, `liquor`...).
+    #[serde(default)]
+    pub category: String,
+    /// Names it goes by (normalised on load, the name and the codes included).
     pub aliases: Vec<String>,
-    /// Lowest plausible price of a genuine new item, CNY.
+    /// Trade code names counterfeit sellers use for it (小香, 驴牌).
+    #[serde(default)]
+    pub codes: Vec<String>,
+    /// Lowest plausible price of a genuine new item of any kind, CNY.
     pub floor: f64,
+    /// Lowest plausible price by product type (keys of `[product_types]`), CNY.
+    #[serde(default)]
+    pub floors: BTreeMap<String, f64>,
     /// Authorised stores (normalised on load).
     #[serde(default)]
     pub official_sellers: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct BrandFile {
+    /// Product type -> words that name it in a listing.
+    #[serde(default)]
+    product_types: BTreeMap<String, Vec<String>>,
     brand: Vec<Brand>,
+}
+
+/// The brand table made searchable: one automaton over every alias and code.
+#[derive(Debug, Clone)]
+struct BrandIndex {
+    brands: Vec<Brand>,
+    /// Pattern -> (brand, whether the pattern is Latin and must stand as a word).
+    patterns: Vec<(usize, bool)>,
+    matcher: AhoCorasick,
+    /// Normalised product-type words with their type, longest first.
+    product_words: Vec<(String, String)>,
+}
+
+impl BrandIndex {
+    fn new(file: BrandFile, normalise: impl Fn(&str) -> String, path: &Path) -> Result<BrandIndex> {
+        let bad = |message: String| Error::BadSeed {
+            path: path.to_owned(),
+            message,
+        };
+        let mut brands = file.brand;
+        let mut names = Vec::new();
+        let mut patterns = Vec::new();
+        for (i, b) in brands.iter_mut().enumerate() {
+            if b.floor.is_nan() || b.floor <= 0.0 {
+                return Err(bad(format!("brand {}: floor must be positive", b.name)));
+            }
+            if let Some(t) = b
+                .floors
+                .keys()
+                .find(|t| !file.product_types.contains_key(*t))
+            {
+                return Err(bad(format!(
+                    "brand {}: floors.{t} is not a product type of [product_types]",
+                    b.name
+                )));
+            }
+            let mut aliases: Vec<String> = std::iter::once(&b.name)
+                .chain(&b.aliases)
+                .chain(&b.codes)
+                .map(|a| normalise(a))
+                .filter(|a| !a.trim().is_empty())
+                .collect();
+            aliases.sort();
+            aliases.dedup();
+            for alias in &aliases {
+                patterns.push((i, alias.is_ascii()));
+                names.push(alias.clone());
+            }
+            b.aliases = aliases;
+            b.official_sellers = b.official_sellers.iter().map(|o| normalise(o)).collect();
+        }
+        let matcher = AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(&names)
+            .map_err(|e| bad(e.to_string()))?;
+        let mut product_words: Vec<(String, String)> = file
+            .product_types
+            .into_iter()
+            .flat_map(|(t, words)| {
+                words
+                    .into_iter()
+                    .map(|w| normalise(&w))
+                    .filter(|w| !w.trim().is_empty())
+                    .map(move |w| (w, t.clone()))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        product_words.sort_by_key(|(word, _)| std::cmp::Reverse(word.chars().count()));
+        Ok(BrandIndex {
+            brands,
+            patterns,
+            matcher,
+            product_words,
+        })
+    }
+
+    /// See [`Resources::floor`].
+    fn floor<'a>(&'a self, brand: &'a Brand, norm_text: &str) -> (f64, Option<&'a str>) {
+        let product = self
+            .product_words
+            .iter()
+            .find(|(word, _)| norm_text.contains(word.as_str()))
+            .map(|(_, t)| t.as_str());
+        // A type the brand has no floor for falls back to its lowest, said without a type.
+        match product.and_then(|t| Some((*brand.floors.get(t)?, t))) {
+            Some((floor, t)) => (floor, Some(t)),
+            None => (brand.floor, None),
+        }
+    }
+
+    /// The first brand named in normalised `text` (a Latin name only as a whole word).
+    fn find(&self, text: &str) -> Option<&Brand> {
+        self.matcher.find_iter(text).find_map(|m| {
+            let (brand, latin) = self.patterns[m.pattern().as_usize()];
+            let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+            let alone = !latin
+                || (!word(text[..m.start()].chars().next_back())
+                    && !word(text[m.end()..].chars().next()));
+            alone.then(|| &self.brands[brand])
+        })
+    }
 }
 
 /// A trigger term found in a text, in character offsets of that text.
@@ -73,7 +187,7 @@ pub struct Resources {
     exceptions: Vec<(String, Option<Category>)>,
     term_matcher: AhoCorasick,
     exception_matcher: AhoCorasick,
-    brands: Vec<Brand>,
+    brands: BrandIndex,
     variants: Variants,
 }
 
@@ -141,15 +255,11 @@ impl Resources {
                 exceptions.push((normalise(&exception), category));
             }
         }
-        let mut brands: BrandFile = parse(dir, "brands.toml")?;
-        for b in &mut brands.brand {
-            let name = normalise(&b.name);
-            b.aliases = b.aliases.iter().map(|a| normalise(a)).collect();
-            if !b.aliases.contains(&name) {
-                b.aliases.push(name);
-            }
-            b.official_sellers = b.official_sellers.iter().map(|o| normalise(o)).collect();
-        }
+        let brands = BrandIndex::new(
+            parse(dir, "brands.toml")?,
+            normalise,
+            &dir.join("brands.toml"),
+        )?;
         let build = |patterns: Vec<&str>| {
             AhoCorasick::new(patterns).map_err(|e| Error::BadSeed {
                 path: dir.join("lexicon.toml"),
@@ -164,7 +274,7 @@ impl Resources {
             exceptions,
             term_matcher,
             exception_matcher,
-            brands: brands.brand,
+            brands,
             variants,
         })
     }
@@ -241,15 +351,23 @@ impl Resources {
         hits
     }
 
-    /// The brand a text or brand field names, if any.
+    /// The brand a text or brand field names, if any (the field first).
     pub fn brand(&self, brand_field: Option<&str>, norm_text: &str) -> Option<&Brand> {
-        let field = brand_field.map(|f| self.normalise(f).text);
-        self.brands.iter().find(|b| {
-            b.aliases.iter().any(|alias| {
-                field.as_deref().is_some_and(|f| f.contains(alias.as_str()))
-                    || norm_text.contains(alias.as_str())
-            })
-        })
+        brand_field
+            .and_then(|f| self.brands.find(&self.normalise(f).text))
+            .or_else(|| self.brands.find(norm_text))
+    }
+
+    /// The floor that applies to a listing of `brand` whose normalised text is `norm_text`: the
+    /// floor of the product type its words name (the longest word wins: 钱包 over 包) with
+    /// that type, else the brand's lowest.
+    pub fn floor<'a>(&'a self, brand: &'a Brand, norm_text: &str) -> (f64, Option<&'a str>) {
+        self.brands.floor(brand, norm_text)
+    }
+
+    /// Every brand in the table.
+    pub fn brands(&self) -> &[Brand] {
+        &self.brands.brands
     }
 }
 
@@ -302,5 +420,71 @@ impl CharOffsets {
     /// The character index at a byte offset on a char boundary (or the end).
     pub(crate) fn char_at(&self, byte: usize) -> usize {
         self.starts.partition_point(|&s| s < byte)
+    }
+}
+
+#[cfg(test)]
+mod brand_tests {
+    use super::*;
+
+    const TABLE: &str = r#"
+[product_types]
+bag = ["包", "手袋", "bag"]
+wallet = ["钱包"]
+lipstick = ["口红", "唇膏"]
+
+[[brand]]
+name = "Dior"
+category = "luxury"
+aliases = ["迪奥", "dior"]
+codes = ["d家"]
+floor = 200
+official_sellers = []
+[brand.floors]
+lipstick = 250
+bag = 15000
+
+[[brand]]
+name = "LV"
+aliases = ["路易威登", "lv"]
+floor = 3000
+"#;
+
+    fn index(text: &str) -> Result<BrandIndex> {
+        BrandIndex::new(
+            toml::from_str(text).unwrap(),
+            crate::normalise,
+            Path::new("brands.toml"),
+        )
+    }
+
+    #[test]
+    fn brands_by_name_alias_or_code_and_latin_names_only_as_words() {
+        let idx = index(TABLE).unwrap();
+        assert_eq!(idx.find("正品迪奥口红").unwrap().name, "Dior");
+        assert_eq!(idx.find("d家新款").unwrap().name, "Dior");
+        assert_eq!(idx.find("lv 老花 手袋").unwrap().name, "LV");
+        assert!(idx.find("lvxx 牌 电线").is_none(), "lv inside a word");
+        assert!(idx.find("普通的包").is_none());
+    }
+
+    #[test]
+    fn the_floor_is_the_product_types_and_the_longest_word_names_the_type() {
+        let idx = index(TABLE).unwrap();
+        let res = |text: &str| {
+            let (floor, product) = idx.floor(idx.find(text).unwrap(), text);
+            (floor, product.map(str::to_owned))
+        };
+        assert_eq!(res("迪奥口红 999"), (250.0, Some("lipstick".into())));
+        assert_eq!(res("迪奥 手袋"), (15000.0, Some("bag".into())));
+        // 钱包 is a wallet, not a bag: Dior has no wallet floor, so its lowest applies.
+        assert_eq!(res("迪奥钱包"), (200.0, None));
+    }
+
+    #[test]
+    fn a_floor_for_an_unknown_product_type_is_an_error() {
+        let bad = TABLE.replace("bag = 15000", "handbag = 15000");
+        let e = index(&bad).unwrap_err().to_string();
+        assert!(e.contains("floors.handbag"), "{e}");
     }
 }
