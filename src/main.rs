@@ -2,10 +2,10 @@
 //! (crawler -> classifier -> store -> dashboard) and runs one command.
 
 use admon::config::{self, Config};
-use admon::{demo, filters, inspect, pipeline};
+use admon::{accounts, demo, filters, inspect, pipeline};
 use admon_classifier::{load_or_train, Classifier, Resources, TrainOptions};
 use admon_crawler::{Crawler, Progress, SeedScope};
-use admon_dashboard::{hash_password, password_matches, CategoryInfo, Dashboard, Role};
+use admon_dashboard::{hash_password, password_matches, CategoryInfo, Dashboard};
 use admon_domain::{CaseState, Category};
 use admon_store::{CaseFilter, CrawlRun, Store, User};
 use anyhow::{bail, Context, Result};
@@ -208,10 +208,28 @@ enum UserCommand {
         /// analyst, officer or admin.
         #[arg(long)]
         role: String,
-        /// Password (default: read a line from standard input).
+        /// Password (default: read a line from standard input). At least 12 characters, not
+        /// a common password.
         #[arg(long, env = "ADMON_PASSWORD")]
         password: Option<String>,
     },
+    /// Stop a user logging in or acting (their sessions end at once).
+    Disable {
+        /// Login name.
+        name: String,
+    },
+    /// Let a disabled user back in.
+    Enable {
+        /// Login name.
+        name: String,
+    },
+    /// Remove a user.
+    Delete {
+        /// Login name.
+        name: String,
+    },
+    /// Every user with role and state.
+    List,
 }
 
 #[derive(Subcommand)]
@@ -224,6 +242,16 @@ enum TokenCommand {
         /// What the token is for.
         #[arg(long, default_value = "api")]
         name: String,
+        /// Days it works (0: until revoked).
+        #[arg(long, default_value_t = 365)]
+        days: u32,
+    },
+    /// Every token: id, name, role, when made, when it expires (secrets are never shown).
+    List,
+    /// Revoke a token by the id `token list` shows.
+    Revoke {
+        /// Token id.
+        id: String,
     },
 }
 
@@ -362,26 +390,60 @@ fn run(cli: Cli) -> Result<()> {
         Command::Cases {
             command: CasesCommand::Feedback { out },
         } => export_feedback(&data, &out),
-        Command::User {
-            command:
+        Command::User { command } => {
+            let store = open_store(&data)?;
+            match command {
                 UserCommand::Add {
                     name,
                     role,
                     password,
-                },
-        } => add_user(&data, &name, &role, password),
+                } => {
+                    let password = match password {
+                        Some(p) => p,
+                        None => {
+                            eprint!("password for {name}: ");
+                            let mut line = String::new();
+                            std::io::stdin().read_line(&mut line)?;
+                            line.trim_end_matches(['\r', '\n']).to_owned()
+                        }
+                    };
+                    let policy = accounts::password_policy(&config.seeds_dir)?;
+                    accounts::add_user(&store, &policy, &name, &role, &password)?;
+                    println!("user {name} ({role}) saved");
+                }
+                UserCommand::Disable { name } => {
+                    accounts::set_disabled(&store, &name, true)?;
+                    println!("user {name} disabled");
+                }
+                UserCommand::Enable { name } => {
+                    accounts::set_disabled(&store, &name, false)?;
+                    println!("user {name} enabled");
+                }
+                UserCommand::Delete { name } => {
+                    accounts::delete_user(&store, &name)?;
+                    println!("user {name} deleted");
+                }
+                UserCommand::List => accounts::list_users(&store, &mut std::io::stdout())?,
+            }
+            Ok(())
+        }
         Command::Export { format, out, state } => export(&data, &format, &out, &state),
-        Command::Token {
-            command: TokenCommand::Create { role, name },
-        } => {
-            let role = Role::parse(&role)
-                .with_context(|| format!("unknown role `{role}` (analyst, officer, admin)"))?;
-            let secret = admon_dashboard::create_token(&*open_store(&data)?, &name, role)?;
-            println!("{secret}");
-            eprintln!(
-                "admon: token `{name}` ({}) created; keep it secret, it is not shown again",
-                role.as_str()
-            );
+        Command::Token { command } => {
+            let store = open_store(&data)?;
+            match command {
+                TokenCommand::Create { role, name, days } => {
+                    let secret = accounts::create_token(&store, &name, &role, days)?;
+                    println!("{secret}");
+                    eprintln!(
+                        "admon: token `{name}` ({role}) created; keep it secret, it is not shown again"
+                    );
+                }
+                TokenCommand::List => accounts::list_tokens(&store, &mut std::io::stdout())?,
+                TokenCommand::Revoke { id } => {
+                    accounts::revoke_token(&store, &id)?;
+                    println!("token {id} revoked");
+                }
+            }
             Ok(())
         }
         Command::Store {
@@ -767,7 +829,7 @@ async fn run_worker(config: Config, id: Option<String>) -> Result<()> {
 }
 
 const DEMO_USER: &str = "demo";
-const DEMO_PASSWORD: &str = "admon-demo";
+const DEMO_PASSWORD: &str = "admon-triage-2026";
 
 async fn run_demo(mut config: Config, data: &Path, port: Option<u16>) -> Result<()> {
     let sites = demo::start(&config.seeds_dir).await?;
@@ -780,6 +842,7 @@ async fn run_demo(mut config: Config, data: &Path, port: Option<u16>) -> Result<
             name: DEMO_USER.into(),
             role: "admin".into(),
             password_hash: hash_password(DEMO_PASSWORD),
+            disabled: false,
         })?;
     }
     eprintln!(
@@ -827,6 +890,7 @@ async fn serve(
         .with_context(|| format!("listening on {addr}"))?;
     let dashboard = Dashboard::new(store.clone(), category_info(resources))
         .public_url(&config.dashboard.public_url)
+        .password_policy(accounts::password_policy(&config.seeds_dir)?)
         .trust_proxies(config.dashboard.trusted_proxies.clone());
     let scheduler = config.schedule.parsed()?.map(|(schedule, offset)| {
         tokio::spawn(scheduled_crawls(
@@ -1142,31 +1206,6 @@ fn export_feedback(data: &Path, out: &Path) -> Result<()> {
         feedback.len(),
         out.display()
     );
-    Ok(())
-}
-
-fn add_user(data: &Path, name: &str, role: &str, password: Option<String>) -> Result<()> {
-    let role = Role::parse(role)
-        .with_context(|| format!("unknown role `{role}` (analyst, officer, admin)"))?;
-    let password = match password {
-        Some(p) => p,
-        None => {
-            eprint!("password for {name}: ");
-            let mut line = String::new();
-            std::io::stdin().read_line(&mut line)?;
-            line.trim_end_matches(['\r', '\n']).to_owned()
-        }
-    };
-    if password.chars().count() < 8 {
-        bail!("password must have at least 8 characters");
-    }
-    let store = open_store(data)?;
-    store.put_user(&User {
-        name: name.into(),
-        role: role.as_str().into(),
-        password_hash: hash_password(&password),
-    })?;
-    println!("user {name} ({}) saved", role.as_str());
     Ok(())
 }
 

@@ -83,7 +83,7 @@ pub fn drive_dashboard(base: &str) -> PathBuf {
         .unwrap()
         .click()
         .unwrap();
-    tab.type_str("admon-demo").unwrap();
+    tab.type_str("admon-triage-2026").unwrap();
     tab.press_key("Enter").unwrap();
     wait_for(
         &tab,

@@ -313,7 +313,7 @@ async fn store_backup_while_serving_then_restore() {
             "--role",
             "analyst",
             "--password",
-            "analyst-pw",
+            "backup-restore-pw-9",
         ])
         .output()
         .unwrap();

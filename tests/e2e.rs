@@ -110,7 +110,7 @@ async fn demo_crawls_classifies_stores_and_serves() {
         .header("cookie", &cookie)
         .form(&[
             ("username", "demo"),
-            ("password", "admon-demo"),
+            ("password", "admon-triage-2026"),
             ("csrf", csrf),
         ])
         .send()

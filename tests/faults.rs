@@ -181,7 +181,7 @@ async fn a_full_disk_stops_a_redis_crawl_too() {
 fn a_read_only_data_dir_is_a_clear_error() {
     let out = in_tmpfs(
         "8m",
-        "\"$ADMON\" --data \"$M/data\" user add ana --role analyst --password analyst-pw >/dev/null; \
+        "\"$ADMON\" --data \"$M/data\" user add ana --role analyst --password read-only-dir-pw-9 >/dev/null; \
          mount -o remount,ro \"$M\"; \
          exec \"$ADMON\" --data \"$M/data\" cases list",
         &[],

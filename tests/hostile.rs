@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 const ADMON: &str = env!("CARGO_BIN_EXE_admon");
-const PASSWORD: &str = "correct horse battery staple";
+const PASSWORD: &str = "horse-battery-77x";
 
 /// A one-page site whose ad text starts with characters whose lower case changes length.
 const HOSTILE_AD: &str = "<html><body><div class=\"ad-banner\"><a href=\"http://x.example/\">\

@@ -203,6 +203,7 @@ fn main() {
             name: "bench".into(),
             role: "analyst".into(),
             password_hash: hash_password("bench-password"),
+            disabled: false,
         })
         .unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();

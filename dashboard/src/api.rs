@@ -37,6 +37,10 @@ fn caller(state: &AppState, headers: &HeaderMap, action: Action) -> Result<(Stri
     let token = state
         .store
         .token(&token_hash(secret.trim()))?
+        .filter(|t| {
+            t.expires
+                .is_none_or(|at| at > time::OffsetDateTime::now_utc())
+        })
         .ok_or(Error::Unauthorized)?;
     let role = Role::parse(&token.role).ok_or(Error::Unauthorized)?;
     if !may(role, action) {

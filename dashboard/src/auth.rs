@@ -122,20 +122,92 @@ pub(crate) fn token_hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-/// Makes an API bearer token for another system; returns the secret, shown once.
+/// Makes an API bearer token for another system, valid for `days` (none: until revoked);
+/// returns the secret, shown once.
 pub fn create_token(
     store: &admon_store::Store,
     name: &str,
     role: Role,
+    days: Option<u32>,
 ) -> Result<String, admon_store::Error> {
     let secret = format!("admon_{}", random_token());
+    let created = time::OffsetDateTime::now_utc();
     store.put_token(
         &token_hash(&secret),
         &admon_store::ApiToken {
             name: name.to_owned(),
             role: role.as_str().to_owned(),
-            created: time::OffsetDateTime::now_utc(),
+            created,
+            expires: days.map(|d| created + time::Duration::days(i64::from(d))),
         },
     )?;
     Ok(secret)
+}
+
+/// Whether `name` can be a login name: 1 to 64 letters, digits, `.`, `_` or `-` (no spaces,
+/// markup or invisible characters).
+pub fn check_user_name(name: &str) -> Result<(), String> {
+    let ok = !name.is_empty()
+        && name.chars().count() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if ok {
+        Ok(())
+    } else {
+        Err("a user name is 1 to 64 letters, digits, '.', '_' or '-'".into())
+    }
+}
+
+/// What a password must be: at least [`PasswordPolicy::MIN_CHARS`] characters, not one
+/// character repeated, not the user's name, and not a common password (`seeds/
+/// common-passwords.txt`), even with digits or symbols added around it.
+#[derive(Debug, Clone, Default)]
+pub struct PasswordPolicy {
+    common: std::collections::HashSet<String>,
+}
+
+impl PasswordPolicy {
+    /// The shortest password taken.
+    pub const MIN_CHARS: usize = 12;
+
+    /// A policy refusing the passwords listed in `text` (one a line, `#` comments).
+    pub fn with_common(text: &str) -> PasswordPolicy {
+        PasswordPolicy {
+            common: text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(str::to_lowercase)
+                .collect(),
+        }
+    }
+
+    /// Why `password` is refused for user `name`, if it is.
+    pub fn check(&self, name: &str, password: &str) -> Result<(), String> {
+        let chars: Vec<char> = password.chars().collect();
+        if chars.len() < Self::MIN_CHARS {
+            return Err(format!(
+                "a password has at least {} characters",
+                Self::MIN_CHARS
+            ));
+        }
+        if chars.iter().all(|&c| c == chars[0]) || password.trim().is_empty() {
+            return Err("a password is not one character repeated".into());
+        }
+        let lower = password.to_lowercase();
+        if !name.is_empty() && lower.contains(&name.to_lowercase()) {
+            return Err("a password does not contain the user name".into());
+        }
+        // The common word inside digits and symbols added to lengthen it (password123456!).
+        let core = lower.trim_matches(|c: char| !c.is_alphabetic());
+        let letters: String = lower.chars().filter(|c| c.is_alphabetic()).collect();
+        if [lower.as_str(), core, letters.as_str()]
+            .iter()
+            .any(|p| p.chars().count() >= 4 && self.common.contains(*p))
+        {
+            return Err("this password is on the list of common passwords".into());
+        }
+        Ok(())
+    }
 }

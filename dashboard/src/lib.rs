@@ -17,7 +17,10 @@ mod pages;
 mod routes;
 mod throttle;
 
-pub use auth::{create_token, hash_password, may, password_matches, Action, Role};
+pub use auth::{
+    check_user_name, create_token, hash_password, may, password_matches, Action, PasswordPolicy,
+    Role,
+};
 pub use error::{ApiError, Error};
 pub use export::{
     cases_csv, cases_json, cases_xlsx, evidence_pack, export, Format as ExportFormat,
@@ -55,6 +58,8 @@ pub(crate) struct AppState {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Whether users reach the dashboard over https (a TLS proxy in front).
     pub https: bool,
+    /// What passwords the users page takes.
+    pub password_policy: auth::PasswordPolicy,
     /// Requests refused as malformed, too large or too many (400, 413, 429), for `/metrics`.
     pub rejected: [std::sync::atomic::AtomicU64; 3],
     pub templates: minijinja::Environment<'static>,
@@ -142,6 +147,7 @@ impl Dashboard {
                 failures: Mutex::new(throttle::Failures::default()),
                 trusted_proxies: Vec::new(),
                 https: false,
+                password_policy: auth::PasswordPolicy::default(),
                 rejected: Default::default(),
                 templates,
                 catalogues,
@@ -156,6 +162,14 @@ impl Dashboard {
         Arc::get_mut(&mut self.state)
             .expect("proxies are set before the dashboard is shared")
             .trusted_proxies = proxies;
+        self
+    }
+
+    /// The password policy of the users page (common passwords refused). Call before serving.
+    pub fn password_policy(mut self, policy: PasswordPolicy) -> Dashboard {
+        Arc::get_mut(&mut self.state)
+            .expect("the policy is set before the dashboard is shared")
+            .password_policy = policy;
         self
     }
 

@@ -1,7 +1,7 @@
 //! The overview pages: statistics, crawl runs and the crawl schedule, and user accounts
 //! (admin only).
 
-use crate::auth::{hash_password, Action, Role};
+use crate::auth::{check_user_name, hash_password, Action, Role};
 use crate::error::Error;
 use crate::routes::{render, Shared, Visitor};
 use admon_store::User;
@@ -95,23 +95,13 @@ pub(crate) async fn save_user(
 ) -> Result<Response> {
     let who = Visitor::of(&state, &headers).act(Action::ManageUsers, &form.csrf)?;
     let name = form.name.trim();
-    let valid_name = !name.is_empty()
-        && name.len() <= 64
-        && name
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    if !valid_name {
-        return Err(Error::BadRequest(
-            "user names are letters, digits, '.', '_' or '-' (at most 64)".into(),
-        ));
-    }
+    check_user_name(name).map_err(Error::BadRequest)?;
     let role = Role::parse(&form.role)
         .ok_or_else(|| Error::BadRequest(format!("unknown role {}", form.role)))?;
-    if form.password.chars().count() < 8 {
-        return Err(Error::BadRequest(
-            "password must have at least 8 characters".into(),
-        ));
-    }
+    state
+        .password_policy
+        .check(name, &form.password)
+        .map_err(Error::BadRequest)?;
     let password = form.password;
     let hash = tokio::task::spawn_blocking(move || hash_password(&password))
         .await
@@ -120,6 +110,7 @@ pub(crate) async fn save_user(
         name: name.to_owned(),
         role: role.as_str().to_owned(),
         password_hash: hash,
+        disabled: false,
     })?;
     tracing::info!(by = %who, user = %name, role = role.as_str(), "user saved");
     Ok(Redirect::to("/users").into_response())

@@ -261,7 +261,9 @@ impl Visitor {
 /// The role `name` has in the store now; none when the user is gone or the role unknown.
 fn current_role(state: &AppState, name: &str) -> Option<Role> {
     match state.store.user(name) {
-        Ok(user) => user.and_then(|u| Role::parse(&u.role)),
+        Ok(user) => user
+            .filter(|u| !u.disabled)
+            .and_then(|u| Role::parse(&u.role)),
         Err(e) => {
             tracing::error!(error = %e, "reading a user for a session");
             None
@@ -421,7 +423,8 @@ async fn login(
         let user = match form.username.chars().count() {
             1..=throttle::MAX_USERNAME_CHARS => state.store.user(&form.username)?,
             _ => None,
-        };
+        }
+        .filter(|u| !u.disabled);
         let ok = verify_login(
             &form.password,
             user.as_ref().map(|u| u.password_hash.as_str()),

@@ -20,6 +20,7 @@ fn setup() -> (tempfile::TempDir, Dashboard, u64) {
                 name: name.into(),
                 role: role.into(),
                 password_hash: hash_password("pw-123456"),
+                disabled: false,
             })
             .unwrap();
     }
@@ -435,7 +436,7 @@ async fn deeply_nested_or_long_queries_are_400() {
     let nested = |depth: usize| format!("{}x{}", "(".repeat(depth), ")".repeat(depth));
     let (status, _, _) = analyst.get(&format!("/queue?q={}", nested(3000))).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    let token = create_token(&dash.state.store, "bi", Role::Analyst).unwrap();
+    let token = create_token(&dash.state.store, "bi", Role::Analyst, None).unwrap();
     for q in [nested(5000), "国".repeat(600)] {
         let req = Request::get(format!("/api/v1/search?q={}", urlencode(&q)))
             .header(header::AUTHORIZATION, format!("Bearer {token}"))
@@ -655,6 +656,9 @@ async fn statistics_runs_and_users_pages_by_role() {
         "name=new&role=admin&password=long-enough".to_owned(), // no CSRF token
         format!("name=new&role=king&password=long-enough&csrf={csrf}"),
         format!("name=new&role=analyst&password=short&csrf={csrf}"),
+        // Regression for #16 (11): eight characters, and a name with markup, were taken.
+        format!("name=new&role=analyst&password=12345678&csrf={csrf}"),
+        format!("name=&role=analyst&password=new-password-long&csrf={csrf}"),
         format!("name=%3Cb%3E&role=analyst&password=long-enough&csrf={csrf}"),
     ] {
         let (status, _, _) = admin.post("/users", &bad).await;
@@ -663,14 +667,14 @@ async fn statistics_runs_and_users_pages_by_role() {
     let (status, _, _) = admin
         .post(
             "/users",
-            &format!("name=newbie&role=officer&password=new-password&csrf={csrf}"),
+            &format!("name=newbie&role=officer&password=new-password-long&csrf={csrf}"),
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let user = dash.state.store.user("newbie").unwrap().unwrap();
     assert_eq!(user.role, "officer");
     assert!(crate::auth::verify_password(
-        "new-password",
+        "new-password-long",
         &user.password_hash
     ));
 }
@@ -912,8 +916,8 @@ async fn comments_assignments_and_bulk_actions_are_audited() {
 async fn the_json_api_takes_bearer_tokens_with_roles() {
     let (_dir, dash, id) = setup();
     let store = dash.state.store.clone();
-    let analyst = create_token(&store, "bi", Role::Analyst).unwrap();
-    let officer = create_token(&store, "case-system", Role::Officer).unwrap();
+    let analyst = create_token(&store, "bi", Role::Analyst, None).unwrap();
+    let officer = create_token(&store, "case-system", Role::Officer, None).unwrap();
     let call = |method: &str, path: &str, token: Option<&str>| {
         let mut req = Request::builder().method(method).uri(path);
         if let Some(t) = token {
@@ -1062,4 +1066,79 @@ async fn a_bulk_action_acts_once_per_case_and_caps_the_selection() {
         .post("/cases/bulk", &format!("{many}action=escalate&csrf={csrf}"))
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+// Regression for #16 (12): users could not be disabled, tokens not expire.
+#[tokio::test]
+async fn a_disabled_user_is_out_at_once_and_an_expired_token_is_refused() {
+    let (_dir, dash, _) = setup();
+    let (mut analyst, _) = Browser::login(dash.router(), "ana").await;
+    assert_eq!(analyst.get("/queue").await.0, StatusCode::OK);
+    let mut user = dash.state.store.user("ana").unwrap().unwrap();
+    user.disabled = true;
+    dash.state.store.put_user(&user).unwrap();
+    let (status, _, headers) = analyst.get("/queue").await;
+    assert!(
+        status == StatusCode::SEE_OTHER || status == StatusCode::UNAUTHORIZED,
+        "{status} {headers:?}"
+    );
+    let mut b = Browser {
+        app: dash.router(),
+        cookie: String::new(),
+    };
+    let (_, page, _) = b.get("/login").await;
+    let csrf = Browser::csrf(&page);
+    let (status, _, _) = b
+        .post(
+            "/login",
+            &format!("username=ana&password=pw-123456&csrf={csrf}"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    let store = dash.state.store.clone();
+    let expired = create_token(&store, "old", Role::Analyst, Some(0)).unwrap();
+    let fresh = create_token(&store, "new", Role::Analyst, Some(30)).unwrap();
+    for (token, want) in [(expired, StatusCode::UNAUTHORIZED), (fresh, StatusCode::OK)] {
+        let req = Request::get("/api/v1/cases")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(dash.router().oneshot(req).await.unwrap().status(), want);
+    }
+}
+
+#[test]
+fn the_password_policy_refuses_short_repeated_named_and_common_passwords() {
+    let policy = PasswordPolicy::with_common("# common\npassword\ndragon\n");
+    for bad in [
+        "12345678",
+        "            ",
+        "zzzzzzzzzzzzzz",
+        "ana-is-my-name-1",
+        "password123456",
+        "!!dragon2026!!",
+    ] {
+        assert!(policy.check("ana", bad).is_err(), "{bad:?}");
+    }
+    assert!(policy.check("ana", "horse-battery-77x").is_ok());
+}
+
+// Fuzzing (#16): highlighting never panics and loses or adds nothing, whatever the text and
+// the words (any Unicode, lower case longer or shorter than the letter). 300 cases.
+mod highlight_fuzz {
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+        #[test]
+        fn pieces_put_back_together_are_the_text(
+            text in "(\\PC|İ|\u{2126}|\u{212A}|ẞ|ß|Σ)*",
+            words in prop::collection::vec("(\\PC|i|\u{307}|ω|k|ss){0,4}", 0..4),
+        ) {
+            let pieces = crate::routes::highlight(&text, &words);
+            let joined: String = pieces.iter().map(|(s, _)| s.as_str()).collect();
+            prop_assert_eq!(joined, text);
+        }
+    }
 }

@@ -33,6 +33,6 @@ pub use error::{Error, Result};
 pub use index::Facets;
 pub use records::{
     ApiToken, AuditEntry, CaptureRecord, CaseFilter, IndexStatus, Ingest, NewSighting,
-    PreparedCapture, Store, User, VerifyReport, DEFAULT_CACHE_BYTES,
+    PreparedCapture, Store, User, VerifyReport, DEFAULT_CACHE_BYTES, TOKEN_ID_DIGITS,
 };
 pub use runs::CrawlRun;

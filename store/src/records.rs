@@ -125,6 +125,9 @@ pub struct User {
     pub role: String,
     /// argon2 PHC string.
     pub password_hash: String,
+    /// A disabled user can neither log in nor act; their sessions end at the next request.
+    #[serde(default)]
+    pub disabled: bool,
 }
 
 /// An API bearer token as stored: only its SHA-256 is kept, never the token itself.
@@ -137,7 +140,13 @@ pub struct ApiToken {
     /// When it was made (UTC).
     #[serde(with = "time::serde::rfc3339")]
     pub created: OffsetDateTime,
+    /// When it stops working (UTC); none: never (tokens made before expiry existed).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub expires: Option<OffsetDateTime>,
 }
+
+/// How many hex digits of a token's SHA-256 name it in lists and revocations.
+pub const TOKEN_ID_DIGITS: usize = 12;
 
 /// One change to a case, chained to the one before by hash.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -1482,6 +1491,48 @@ impl Store {
             .insert(secret_sha256.as_bytes(), encode(token))?;
         self.db.flush()?;
         Ok(())
+    }
+
+    /// Removes a user; whether there was one.
+    pub fn delete_user(&self, name: &str) -> Result<bool> {
+        let _writing = self.writing();
+        let gone = self.users.remove(name.as_bytes())?.is_some();
+        self.db.flush()?;
+        Ok(gone)
+    }
+
+    /// Every API token with its id (the first [`TOKEN_ID_DIGITS`] hex digits of its secret's
+    /// SHA-256), oldest first.
+    pub fn tokens(&self) -> Result<Vec<(String, ApiToken)>> {
+        let mut out = self
+            .tokens
+            .iter()
+            .map(|item| {
+                let (key, value) = item?;
+                let id: String = String::from_utf8_lossy(&key)
+                    .chars()
+                    .take(TOKEN_ID_DIGITS)
+                    .collect();
+                Ok((id, decode("tokens", &value)?))
+            })
+            .collect::<Result<Vec<(String, ApiToken)>>>()?;
+        out.sort_by_key(|(_, t)| t.created);
+        Ok(out)
+    }
+
+    /// Revokes the token whose id is `id` (as [`Store::tokens`] lists it); the token, if
+    /// there was one.
+    pub fn revoke_token(&self, id: &str) -> Result<Option<ApiToken>> {
+        if id.len() != TOKEN_ID_DIGITS {
+            return Ok(None);
+        }
+        let _writing = self.writing();
+        let Some((key, value)) = self.tokens.scan_prefix(id.as_bytes()).next().transpose()? else {
+            return Ok(None);
+        };
+        self.tokens.remove(key)?;
+        self.db.flush()?;
+        Ok(Some(decode("tokens", &value)?))
     }
 
     /// The API token whose secret hashes to `secret_sha256`.
