@@ -38,9 +38,14 @@ pub(crate) struct CheapBrand {
     pub floor: f64,
     /// The product type whose floor applied, if the text named one.
     pub product: Option<String>,
+    /// Whether the seller is one of the brand's authorised stores.
+    pub official: bool,
     /// Where the text names the brand, in characters.
     pub span: Option<(usize, usize)>,
 }
+
+/// Words that say a listing is not the brand's new goods (normalised text).
+const NOT_NEW_GOODS: [&str; 5] = ["二手", "闲置", "适用", "兼容", "适配"];
 
 /// Ratio of the brand floor under which a price is a counterfeit signal.
 pub(crate) const CHEAP_RATIO: f64 = 0.3;
@@ -138,7 +143,10 @@ pub(crate) fn extract(jieba: &Jieba, res: &Resources, sample: &Sample) -> Extrac
                 .into(),
                 1.0,
             ));
-            if let Some(price) = sample.price {
+            // A second-hand item, or an accessory made to fit the brand (适用 iPhone), is
+            // not the brand's new goods: its price says nothing against the floor.
+            let not_new_goods = NOT_NEW_GOODS.iter().any(|w| norm.text.contains(w));
+            if let Some(price) = sample.price.filter(|_| !not_new_goods) {
                 let (floor, product) = res.floor(brand, &norm.text);
                 if price < floor * CHEAP_RATIO {
                     features.push(("price:far_below_brand".into(), 1.0));
@@ -152,6 +160,7 @@ pub(crate) fn extract(jieba: &Jieba, res: &Resources, sample: &Sample) -> Extrac
                         brand: brand.name.clone(),
                         floor,
                         product: product.map(str::to_owned),
+                        official,
                         span,
                     });
                 }

@@ -452,7 +452,24 @@ impl Classifier {
             .enumerate()
             .max_by(|a, b| a.1.total_cmp(b.1))
             .expect("at least one class");
-        let category = self.model.classes[best];
+        let (mut best, mut p) = (best, f64::from(p));
+        let mut category = self.model.classes[best];
+        // A brand's new goods at a tenth of its lowest genuine price, from a seller that is not
+        // its store: counterfeit on the price alone, whatever the words (a Dior lipstick at ¥35).
+        let giveaway = extracted
+            .cheap_brand
+            .as_ref()
+            .is_some_and(|c| !c.official && c.price < c.floor * GIVEAWAY_RATIO);
+        if giveaway && category == Category::Clean {
+            if let Some(i) = self
+                .model
+                .classes
+                .iter()
+                .position(|&c| c == Category::Counterfeit)
+            {
+                (best, category, p) = (i, Category::Counterfeit, 0.9);
+            }
+        }
         let p_clean = self
             .model
             .classes
@@ -490,12 +507,15 @@ impl Classifier {
         }
         verdict.flagged = true;
         verdict.category = category;
-        verdict.score = f64::from(p);
+        verdict.score = p;
         verdict.articles = legal.articles.clone();
         verdict.evidence = evidence;
         verdict
     }
 }
+
+/// Under this share of the brand's floor, a price alone makes a listing counterfeit.
+const GIVEAWAY_RATIO: f64 = 0.1;
 
 /// A fitted linear model over the vocabulary: `classes` are indices into [`Category::TEXT`].
 struct Fitted {

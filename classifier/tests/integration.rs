@@ -244,3 +244,57 @@ fn a_disguised_fraud_ad_is_flagged_with_evidence_where_it_was_written() {
         "{verdict:?}"
     );
 }
+
+// Fuzzing (#16): any Unicode text is judged without a panic, and every evidence span lies in
+// the text and quotes it. 200 cases.
+mod classify_fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+        #[test]
+        fn any_text_gets_a_verdict_whose_spans_quote_it(
+            text in "(\\PC|国家级|最佳|微信|加 V 信|🌹|\u{202E}|\u{E0041}|１|㈱|銷量第一){0,60}",
+        ) {
+            let verdict = classifier().classify(&ad(&text));
+            let chars: Vec<char> = text.chars().collect();
+            for e in &verdict.evidence {
+                prop_assert!(e.start <= e.end && e.end <= chars.len(), "{e:?}");
+                let quoted: String = chars[e.start..e.end].iter().collect();
+                prop_assert_eq!(&quoted, &e.text);
+            }
+        }
+    }
+}
+
+#[test]
+fn second_hand_items_and_fitting_accessories_are_not_priced_against_the_brand() {
+    let c = classifier();
+    let listing = |text: &str, price: f64| Sample {
+        id: "l".into(),
+        kind: SampleKind::Listing,
+        text: text.into(),
+        title: Some(text.into()),
+        price: Some(price),
+        ..Sample::default()
+    };
+    for text in ["二手 迪奥 手袋 九成新 有发票", "适用iPhone充电器 快充头"] {
+        let verdict = c.classify(&listing(text, 19.9));
+        assert!(
+            !verdict
+                .evidence
+                .iter()
+                .any(|e| e.reason.contains("正品参考最低价")),
+            "{text}: {verdict:?}"
+        );
+    }
+    let verdict = c.classify(&listing("迪奥 手袋 新款", 19.9));
+    assert!(
+        verdict
+            .evidence
+            .iter()
+            .any(|e| e.reason.contains("正品参考最低价")),
+        "{verdict:?}"
+    );
+}
