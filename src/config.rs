@@ -321,4 +321,54 @@ mod tests {
         );
         assert!(e.contains("crawler.concurrency"), "{e}");
     }
+
+    // Fuzzing (#16): whatever admon.toml holds, loading it answers, never panics. 300 cases.
+    mod fuzz {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn toml_soup() -> impl Strategy<Value = String> {
+            let pieces = prop::sample::select(vec![
+                "[crawler]\n",
+                "[dashboard]\n",
+                "[filters]\n",
+                "[schedule]\n",
+                "[store]\n",
+                "max_pages = ",
+                "port = ",
+                "addr = ",
+                "lists = ",
+                "crawl = ",
+                "public_url = ",
+                "trusted_proxies = ",
+                "\"",
+                "[",
+                "]",
+                "{",
+                "}",
+                ",",
+                "=",
+                "\n",
+                "-1",
+                "99999999999999999999",
+                "\"https://x/\"",
+                "\"0 0 2 * * *\"",
+                "true",
+                "1.5",
+                "\"127.0.0.1\"",
+                "国家级",
+                "\u{0}",
+                "#",
+            ]);
+            prop::collection::vec(pieces, 0..40).prop_map(|p| p.concat())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+            #[test]
+            fn any_config_text_loads_or_says_why(text in toml_soup()) {
+                let _ = load(&text, &HashMap::new());
+            }
+        }
+    }
 }

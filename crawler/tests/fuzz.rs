@@ -92,3 +92,12 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+    // A seed file's scope words: parsed or refused with a reason, never a panic.
+    #[test]
+    fn seed_scope_words_parse_or_say_why(words in "((same_site|max_depth|max_pages_per_host|allow|deny|x)=(\\PC|[(*\\[]|true|-1|99999999999999999999){0,6} ?){0,5}") {
+        let _ = admon_crawler::SeedScope::parse(&words);
+    }
+}
