@@ -59,6 +59,12 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
 
 /// Refuses to write over anything: the target must be missing or an empty directory.
 fn ensure_empty(dir: &Path) -> Result<()> {
+    check_empty(dir)?;
+    std::fs::create_dir_all(dir).map_err(io(dir))
+}
+
+/// Fails unless `dir` is missing or empty; creates nothing.
+fn check_empty(dir: &Path) -> Result<()> {
     match std::fs::read_dir(dir) {
         Ok(mut entries) => {
             if entries.next().is_some() {
@@ -68,7 +74,7 @@ fn ensure_empty(dir: &Path) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(io(dir)(e)),
     }
-    std::fs::create_dir_all(dir).map_err(io(dir))
+    Ok(())
 }
 
 /// Copies every tree of `from` into `to`, in batches; returns records per tree.
@@ -123,7 +129,10 @@ impl Store {
     }
 
     /// Restores the backup in `backup` into the data directory `data` (missing or empty),
-    /// then opens it, which rebuilds the search index.
+    /// then opens it, which rebuilds the search index. The backup is only read (sled opens
+    /// what it reads read-write, so it opens a copy), which also restores from write-protected
+    /// media; the result is built beside `data` and moved in when complete, so a restore that
+    /// fails (a fake or damaged backup) leaves `data` as it was.
     pub fn restore(backup: &Path, data: &Path) -> Result<(Store, BackupReport)> {
         let path = backup.join(MANIFEST);
         let bytes = std::fs::read(&path).map_err(io(&path))?;
@@ -138,25 +147,69 @@ impl Store {
                 message: "no db/ directory".into(),
             });
         }
-        ensure_empty(data)?;
-        {
-            let source = sled::open(backup.join("db"))?;
-            let target = sled::open(data.join("db"))?;
-            let mut copied = copy_trees(&source, &target)?;
-            if report.trees.contains_key(BLOB_BYTES) {
-                let source = crate::blobs::BlobLog::open(backup, source.open_tree("blob_index")?)?;
-                copied.insert(BLOB_BYTES.into(), source.copy_to(data)?);
+        check_empty(data)?;
+        let staging = staging_beside(data)?;
+        let built = staging.join("data");
+        let result = (|| -> Result<()> {
+            let source_db = staging.join("backup-db");
+            copy_dir(&backup.join("db"), &source_db)?;
+            {
+                let source = sled::open(&source_db)?;
+                let target = sled::open(built.join("db"))?;
+                let mut copied = copy_trees(&source, &target)?;
+                if report.trees.contains_key(BLOB_BYTES) {
+                    let bytes =
+                        crate::blobs::BlobLog::copy_segments(&backup.join("blobs"), &built)?;
+                    copied.insert(BLOB_BYTES.into(), bytes);
+                }
+                if copied != report.trees {
+                    return Err(Error::NotABackup {
+                        dir: backup.to_owned(),
+                        message: format!(
+                            "holds other records than its manifest lists ({copied:?} vs {:?})",
+                            report.trees
+                        ),
+                    });
+                }
+                target.flush()?;
             }
-            if copied != report.trees {
-                return Err(Error::NotABackup {
-                    dir: backup.to_owned(),
-                    message: format!(
-                        "holds other records than its manifest lists ({copied:?} vs {:?})",
-                        report.trees
-                    ),
-                });
+            if data.exists() {
+                std::fs::remove_dir(data).map_err(io(data))?;
             }
-        }
+            std::fs::rename(&built, data).map_err(io(data))
+        })();
+        let _ = std::fs::remove_dir_all(&staging);
+        result?;
         Ok((Store::open(data)?, report))
     }
+}
+
+/// A new directory beside `data` (same file system, so the result can be renamed into place).
+fn staging_beside(data: &Path) -> Result<PathBuf> {
+    let parent = match data.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let name = data
+        .file_name()
+        .map_or_else(|| "data".into(), |n| n.to_string_lossy().into_owned());
+    let staging = parent.join(format!(".{name}.restoring-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&staging);
+    std::fs::create_dir_all(&staging).map_err(io(&staging))?;
+    Ok(staging)
+}
+
+/// Copies a directory tree (files and subdirectories).
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to).map_err(io(to))?;
+    for entry in std::fs::read_dir(from).map_err(io(from))? {
+        let entry = entry.map_err(io(from))?;
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        if entry.file_type().map_err(io(&src))?.is_dir() {
+            copy_dir(&src, &dst)?;
+        } else {
+            std::fs::copy(&src, &dst).map_err(io(&dst))?;
+        }
+    }
+    Ok(())
 }

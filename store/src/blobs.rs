@@ -194,10 +194,16 @@ impl BlobLog {
     /// Copies the segment files into `dest`'s blob directory (the index is a tree, copied
     /// with the others); returns the bytes copied. Callers hold the store's write lock.
     pub(crate) fn copy_to(&self, dest: &Path) -> Result<u64> {
+        Self::copy_segments(&self.root, dest)
+    }
+
+    /// Copies the segment files in `root` (a data or backup directory's `blobs/`) into
+    /// `dest/blobs/`, synced; the bytes copied. Only reads `root`.
+    pub(crate) fn copy_segments(root: &Path, dest: &Path) -> Result<u64> {
         let target = dest.join("blobs");
         std::fs::create_dir_all(&target).map_err(io(&target))?;
         let mut bytes = 0;
-        for (n, path) in Self::segments_in(&self.root)? {
+        for (n, path) in Self::segments_in(root)? {
             let to = segment_path(&target, n);
             bytes += std::fs::copy(&path, &to).map_err(io(&to))?;
             File::open(&to)

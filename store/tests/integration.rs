@@ -544,9 +544,57 @@ fn a_backup_taken_during_ingest_is_consistent_and_restores() {
     ));
     drop(store);
 
+    // Regression for #16 (14): restore opened the backup read-write (and wrote into it); a
+    // fake backup left a half-written target.
+    let fingerprint = |dir: &std::path::Path| -> Vec<(std::path::PathBuf, Vec<u8>)> {
+        let mut files = Vec::new();
+        let mut todo = vec![dir.to_owned()];
+        while let Some(d) = todo.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    todo.push(p);
+                } else {
+                    files.push((p.clone(), std::fs::read(&p).unwrap()));
+                }
+            }
+        }
+        files.sort();
+        files
+    };
+    let untouched = fingerprint(&target);
+    let fake_parent = tempfile::tempdir().unwrap();
+    let fake = fake_parent.path().join("fake");
+    std::fs::create_dir_all(fake.join("db")).unwrap();
+    for (path, bytes) in &untouched {
+        let to = fake.join(path.strip_prefix(&target).unwrap());
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::write(to, bytes).unwrap();
+    }
+    let manifest_path = fake.join("backup.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&manifest_path).unwrap()).unwrap();
+    manifest["trees"]["cases"] = serde_json::json!(999_999);
+    std::fs::write(&manifest_path, manifest.to_string()).unwrap();
+    let into = fake_parent.path().join("restored");
+    assert!(matches!(
+        Store::restore(&fake, &into),
+        Err(Error::NotABackup { .. })
+    ));
+    assert!(!into.exists(), "a failed restore leaves no target behind");
+    assert_eq!(
+        std::fs::read_dir(fake_parent.path()).unwrap().count(),
+        1,
+        "and no staging directory"
+    );
+
     let restored_dir = tempfile::tempdir().unwrap();
     let (restored, manifest) = Store::restore(&target, restored_dir.path()).unwrap();
     assert_eq!(manifest, report);
+    assert!(
+        fingerprint(&target) == untouched,
+        "the backup was written to"
+    );
     // Consistent: the counters, the queue and the audit chain all agree with the cases.
     let counted: usize = restored
         .count_by_state()
