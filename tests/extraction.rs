@@ -188,6 +188,7 @@ fn an_ad_far_down_the_page_is_cut_from_where_it_is() {
     let renderer = Renderer::start(
         std::path::Path::new("/usr/bin/chromium"),
         Duration::from_millis(0),
+        Duration::from_secs(30),
     )
     .unwrap();
     let html = "<body style='margin:0'>\

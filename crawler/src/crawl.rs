@@ -222,6 +222,7 @@ impl Crawler {
             _ => Some(Arc::new(Renderer::start(
                 &config.chromium,
                 Duration::from_millis(config.render_settle_ms),
+                Duration::from_secs(config.timeout_secs),
             )?)),
         };
         Ok(Crawler {

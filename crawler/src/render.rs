@@ -19,7 +19,7 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The rendered DOM and a screenshot.
 #[derive(Debug)]
@@ -135,6 +135,9 @@ pub const CHROMIUM_ARGS: &[&str] = &[
     "--lang=zh-CN",
 ];
 
+/// What a render error says when the page's time ran out.
+const TIMED_OUT: &str = "render timed out";
+
 /// Most elements cut out of one page.
 const MAX_CROPS: usize = 12;
 
@@ -156,6 +159,8 @@ pub struct Renderer {
     browser: Mutex<Option<Browser>>,
     chromium: PathBuf,
     settle: Duration,
+    /// The most one page's render may take, every step together.
+    page_timeout: Duration,
     _profile: tempdir::Profile,
 }
 
@@ -175,8 +180,9 @@ impl Renderer {
         path.is_file()
     }
 
-    /// Starts Chromium at `path`; `settle` is how long to wait after load for late scripts.
-    pub fn start(path: &Path, settle: Duration) -> Result<Renderer> {
+    /// Starts Chromium at `path`; `settle` is how long to wait after load for late scripts;
+    /// a page's render stops after `page_timeout`, whichever step it is at.
+    pub fn start(path: &Path, settle: Duration, page_timeout: Duration) -> Result<Renderer> {
         let profile = std::env::temp_dir().join(format!(
             "admon-chromium-{}-{}",
             std::process::id(),
@@ -186,6 +192,7 @@ impl Renderer {
             browser: Mutex::new(None),
             chromium: path.to_owned(),
             settle,
+            page_timeout,
             _profile: tempdir::Profile(profile),
         };
         renderer.launch()?;
@@ -208,7 +215,9 @@ impl Renderer {
             .sandbox(false)
             .window_size(Some((1366, 900)))
             .user_data_dir(Some(self._profile.0.clone()))
-            .idle_browser_timeout(Duration::from_secs(300))
+            // Every CDP call waits at most this long: a page whose script never yields cannot
+            // hold a call (and the crawl) longer than the page's time.
+            .idle_browser_timeout(self.page_timeout.max(Duration::from_secs(1)))
             .args(args)
             .build()
             .map_err(|e| err(e.to_string()))?;
@@ -227,8 +236,11 @@ impl Renderer {
         served: Option<&Served>,
         inspect: impl Fn(&str) -> (T, Vec<(String, String)>),
     ) -> Result<(Rendered, T)> {
+        let started = Instant::now();
         match self.try_render(url, served, &inspect) {
             Ok(r) => Ok(r),
+            // A page that used up its time would use it up again: no second try.
+            Err(first) if started.elapsed() >= self.page_timeout => Err(first),
             Err(first) => {
                 tracing::warn!(url, error = %first, "render failed, restarting chromium");
                 self.launch()?;
@@ -254,7 +266,20 @@ impl Renderer {
                 .ok_or_else(|| err("chromium not running".into()))?;
             browser.new_tab().map_err(|e| err(e.to_string()))?
         };
-        tab.set_default_timeout(Duration::from_secs(20));
+        let deadline = Instant::now() + self.page_timeout;
+        // Every step gets what is left of the page's time; none may start once it is spent.
+        let left = || -> Result<Duration> {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(err(format!(
+                    "{TIMED_OUT} after {} s",
+                    self.page_timeout.as_secs_f32()
+                )));
+            }
+            tab.set_default_timeout(left);
+            Ok(left)
+        };
+        left()?;
         // alert(), confirm(), prompt() and beforeunload wait for a person: dismiss each at once
         // (an open dialog stalls every later step of the render).
         let dialog = tab.get_dialog();
@@ -293,15 +318,19 @@ impl Renderer {
                 }))
                 .map_err(|e| err(e.to_string()))?;
             }
+            left()?;
             tab.navigate_to(url).map_err(|e| err(e.to_string()))?;
+            left()?;
             tab.wait_until_navigated().map_err(|e| err(e.to_string()))?;
-            std::thread::sleep(self.settle);
+            std::thread::sleep(self.settle.min(left()?));
+            left()?;
             let html = tab
                 .evaluate("document.documentElement.outerHTML", false)
                 .map_err(|e| err(e.to_string()))?
                 .value
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .ok_or_else(|| err("no DOM".into()))?;
+            left()?;
             let screenshot = tab
                 .capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true)
                 .map_err(|e| err(e.to_string()))?;
@@ -310,7 +339,8 @@ impl Renderer {
                 .iter()
                 .enumerate()
                 .map(|(i, (selector, text))| {
-                    if i >= MAX_CROPS {
+                    // Crops are extras: past the page's time, the render keeps what it has.
+                    if i >= MAX_CROPS || left().is_err() {
                         return None;
                     }
                     // A crop that fails (element gone, zero size) is only a missing crop.

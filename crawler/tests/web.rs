@@ -154,6 +154,35 @@ async fn javascript_dialogs_are_dismissed_and_the_render_goes_on() {
     assert!(pages[0].html.contains("之后"), "{}", pages[0].html);
 }
 
+// Regression for #16 (5): only navigation was bounded; a page that never settles held the
+// render for every step's own 20 s, twice (a restart was tried). Now the page's time bounds
+// the whole render, and the static page is kept.
+#[tokio::test]
+async fn a_page_that_never_settles_is_kept_as_fetched_within_its_time() {
+    let server = Server::start(|path, _| match path {
+        "/" => Reply::html("<p>静态页面</p><script>for (;;) {}</script>"),
+        _ => Reply::status(404),
+    })
+    .await;
+    let config = CrawlConfig {
+        render: RenderMode::Always,
+        render_settle_ms: 0,
+        timeout_secs: 3,
+        ..config()
+    };
+    let started = Instant::now();
+    let (_, pages) = crawl(config, &format!("{}/", server.base)).await;
+    assert_eq!(pages.len(), 1);
+    assert!(!pages[0].capture.rendered, "the render ran out of time");
+    assert!(pages[0].html.contains("静态页面"));
+    // Generous: three times the page's time (without the bound: 40 s and more).
+    assert!(
+        started.elapsed() < Duration::from_secs(12),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
 #[tokio::test]
 async fn too_many_requests_backs_off_for_retry_after() {
     let server = Server::start(|path, nth| match (path, nth) {
