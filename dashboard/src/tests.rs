@@ -133,6 +133,17 @@ impl Browser {
         page[at..at + 48].to_owned()
     }
 
+    /// A browser on the login form, with the form's CSRF token.
+    async fn at_login(app: axum::Router) -> (Browser, String) {
+        let mut b = Browser {
+            app,
+            cookie: String::new(),
+        };
+        let (_, page, _) = b.get("/login").await;
+        let csrf = Self::csrf(&page);
+        (b, csrf)
+    }
+
     async fn login(app: axum::Router, user: &str) -> (Browser, String) {
         let mut b = Browser {
             app,
@@ -287,12 +298,7 @@ fn login_request(
 #[tokio::test]
 async fn login_is_rate_limited_per_address_not_per_user() {
     let (_dir, dash, _) = setup();
-    let mut b = Browser {
-        app: dash.router(),
-        cookie: String::new(),
-    };
-    let (_, page, _) = b.get("/login").await;
-    let csrf = Browser::csrf(&page);
+    let (mut b, csrf) = Browser::at_login(dash.router()).await;
     let attacker = [203, 0, 113, 9];
     for _ in 0..5 {
         let form = format!("username=ana&password=wrong&csrf={csrf}");
@@ -329,12 +335,7 @@ async fn spraying_usernames_is_limited_per_address_and_behind_a_trusted_proxy_pe
     let (_dir, dash, _) = setup();
     let proxy = [127, 0, 0, 1];
     let dash = dash.trust_proxies(vec![std::net::IpAddr::from(proxy)]);
-    let mut b = Browser {
-        app: dash.router(),
-        cookie: String::new(),
-    };
-    let (_, page, _) = b.get("/login").await;
-    let csrf = Browser::csrf(&page);
+    let (mut b, csrf) = Browser::at_login(dash.router()).await;
     let mut refused = 0;
     for i in 0..30 {
         let form = format!("username=user{i}&password=wrong&csrf={csrf}");
@@ -355,12 +356,7 @@ async fn spraying_usernames_is_limited_per_address_and_behind_a_trusted_proxy_pe
 #[tokio::test]
 async fn failed_logins_with_huge_usernames_keep_memory_bounded() {
     let (_dir, dash, _) = setup();
-    let mut b = Browser {
-        app: dash.router(),
-        cookie: String::new(),
-    };
-    let (_, page, _) = b.get("/login").await;
-    let csrf = Browser::csrf(&page);
+    let (mut b, csrf) = Browser::at_login(dash.router()).await;
     for i in 0..40u8 {
         let name = format!("{}{i}", "x".repeat(8 << 10));
         let form = format!("username={name}&password=wrong&csrf={csrf}");
@@ -382,12 +378,7 @@ async fn failed_logins_with_huge_usernames_keep_memory_bounded() {
 #[tokio::test]
 async fn a_login_body_over_16_kib_is_refused_unread() {
     let (_dir, dash, _) = setup();
-    let mut b = Browser {
-        app: dash.router(),
-        cookie: String::new(),
-    };
-    let (_, page, _) = b.get("/login").await;
-    let csrf = Browser::csrf(&page);
+    let (mut b, csrf) = Browser::at_login(dash.router()).await;
     let form = format!("username={}&password=x&csrf={csrf}", "x".repeat(1 << 20));
     let (status, _, _) = b.post("/login", &form).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
@@ -1082,12 +1073,7 @@ async fn a_disabled_user_is_out_at_once_and_an_expired_token_is_refused() {
         status == StatusCode::SEE_OTHER || status == StatusCode::UNAUTHORIZED,
         "{status} {headers:?}"
     );
-    let mut b = Browser {
-        app: dash.router(),
-        cookie: String::new(),
-    };
-    let (_, page, _) = b.get("/login").await;
-    let csrf = Browser::csrf(&page);
+    let (mut b, csrf) = Browser::at_login(dash.router()).await;
     let (status, _, _) = b
         .post(
             "/login",
