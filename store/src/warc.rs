@@ -12,6 +12,23 @@ use warc::{BufferedBody, RawRecordHeader, Record, RecordType, WarcHeader, WarcWr
 /// removed the transfer and content encodings, so these are replaced by the real length.
 const WIRE_ONLY: [&str; 3] = ["content-encoding", "transfer-encoding", "content-length"];
 
+/// A URL as a WARC header or field value: control characters and spaces percent-encoded, so
+/// a record stays well-formed whatever URL it was given (a parsed URL never has them).
+fn field_safe(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    for c in url.chars() {
+        if c.is_control() || c == ' ' {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn record(
     kind: RecordType,
     capture: &Capture,
@@ -32,7 +49,7 @@ fn record(
         (WarcHeader::Date, date.into_bytes()),
         (
             WarcHeader::TargetURI,
-            capture.final_url.clone().into_bytes(),
+            field_safe(&capture.final_url).into_bytes(),
         ),
         (WarcHeader::ContentType, content_type.as_bytes().to_vec()),
         (
@@ -95,7 +112,10 @@ pub(crate) fn capture_records(
 
     let mut meta = format!(
         "requested-url: {}\r\ncharset: {}\r\nrendered: {}\r\ndecoded-html-sha256: {}\r\n",
-        capture.url, capture.charset, capture.rendered, html_sha256
+        field_safe(&capture.url),
+        field_safe(&capture.charset),
+        capture.rendered,
+        html_sha256
     );
     if let Some(png) = screenshot_sha256 {
         meta.push_str(&format!("screenshot-sha256: {png}\r\n"));
