@@ -28,10 +28,6 @@ pub struct Config {
     pub filters: FiltersConfig,
 }
 
-/// Where EasyList is when Debian's `webext-ublock-origin-chromium` is installed.
-pub const DEBIAN_EASYLIST: &str =
-    "/usr/share/chromium/extensions/ublock-origin/assets/thirdparties/easylist/easylist.txt";
-
 /// `[filters]`: the filter lists that find ads. The bundled `seeds/filters/*.txt` always run,
 /// after these.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -50,7 +46,7 @@ pub struct FiltersConfig {
 impl Default for FiltersConfig {
     fn default() -> Self {
         FiltersConfig {
-            files: vec![PathBuf::from(DEBIAN_EASYLIST)],
+            files: vec![PathBuf::from(admon_crawler::DEBIAN_EASYLIST)],
             lists: vec![
                 "https://easylist-downloads.adblockplus.org/easylistchina.txt".into(),
                 "https://filters.adtidy.org/extension/ublock/filters/224.txt".into(),

@@ -31,15 +31,9 @@ pub fn lists(config: &Config) -> Result<Vec<FilterList>> {
         }
     }
     let bundled = config.seeds_dir.join("filters");
-    let mut local: Vec<_> = std::fs::read_dir(&bundled)
-        .with_context(|| format!("reading {}", bundled.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .collect();
-    local.sort();
-    for path in local {
-        lists.push(FilterList::read(&path)?);
-    }
+    lists.extend(
+        FilterList::read_dir(&bundled).with_context(|| format!("reading {}", bundled.display()))?,
+    );
     Ok(lists)
 }
 

@@ -45,21 +45,20 @@ fn csrf(page: &str) -> String {
     page[at..at + 48].to_owned()
 }
 
+/// Opens the login form; its CSRF token.
+async fn login_form(c: &reqwest::Client, base: &str) -> String {
+    let page = c.get(format!("{base}/login")).send().await.unwrap();
+    csrf(&page.text().await.unwrap())
+}
+
 /// Logs `user` in from the client's address; returns the status of the login post.
 async fn login(c: &reqwest::Client, base: &str, user: &str, password: &str) -> u16 {
-    let page = c
-        .get(format!("{base}/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let csrf_token = login_form(c, base).await;
     c.post(format!("{base}/login"))
         .form(&[
             ("username", user),
             ("password", password),
-            ("csrf", &csrf(&page)),
+            ("csrf", &csrf_token),
         ])
         .send()
         .await
@@ -155,15 +154,7 @@ async fn every_attack_of_issue_16_is_refused_and_the_dashboard_stays_up() {
     // connection closed under the sender), and what is under the body limit is kept to 64
     // characters a name (the dashboard's unit tests count the bytes kept).
     let stranger = client([127, 0, 0, 3]);
-    let page = stranger
-        .get(format!("{base}/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let token_field = csrf(&page);
+    let token_field = login_form(&stranger, &base).await;
     // Huge bodies go on connections of their own (a refused upload leaves its connection
     // unusable, as with any server that stops reading).
     let unpooled = reqwest::Client::builder()

@@ -9,7 +9,7 @@
 //! (default `../shared/real-pages`, then `/work/real-pages`), checked by SHA-256, and skipped
 //! with a note when absent.
 
-use admon_crawler::{decode_html, Extractor, FilterList};
+use admon_crawler::{decode_html, Extractor, FilterList, DEBIAN_EASYLIST};
 use ego_tree::NodeId;
 use scraper::{ElementRef, Html, Selector};
 use serde::Deserialize;
@@ -140,21 +140,13 @@ fn main() {
     let labels: Labels =
         toml::from_str(&std::fs::read_to_string(seeds.join("pages/pages.toml")).unwrap()).unwrap();
     let mut lists = Vec::new();
-    let easylist = Path::new(
-        "/usr/share/chromium/extensions/ublock-origin/assets/thirdparties/easylist/easylist.txt",
-    );
+    let easylist = Path::new(DEBIAN_EASYLIST);
     if easylist.exists() {
         lists.push(FilterList::read(easylist).unwrap());
     } else {
         eprintln!("note: Debian's EasyList is not installed; bundled list only");
     }
-    let mut bundled: Vec<_> = std::fs::read_dir(seeds.join("filters"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .collect();
-    bundled.sort();
-    lists.extend(bundled.iter().map(|p| FilterList::read(p).unwrap()));
+    lists.extend(FilterList::read_dir(&seeds.join("filters")).unwrap());
     let names: Vec<String> = lists.iter().map(|l| l.name.clone()).collect();
     let extractor = Extractor::new(lists, &seeds.join("sites")).unwrap();
     println!("lists: {}", names.join(", "));

@@ -25,7 +25,7 @@ pub use admon_domain::frontier::{Frontier, Job, JobKey, MemoryFrontier};
 pub use charset::decode_html;
 pub use crawl::{normalise_url, CrawlSummary, Crawler, Delivered, Progress};
 pub use error::{Error, Result};
-pub use extract::{parse_price, Extracted, Extractor, FilterList, SiteSelectors};
+pub use extract::{parse_price, Extracted, Extractor, FilterList, SiteSelectors, DEBIAN_EASYLIST};
 pub use fetch::{is_private, Fetched, Fetcher, SharedPoliteness, Turn};
 pub use filter_update::{list_name, update_list, ListUpdate};
 pub use render::{Rendered, Renderer, Served, CHROMIUM_ARGS};

@@ -902,7 +902,7 @@ mod search_fuzz {
     use proptest::prelude::*;
     use std::sync::OnceLock;
 
-    fn store() -> &'static Store {
+    pub(super) fn store() -> &'static Store {
         static CELL: OnceLock<(tempfile::TempDir, Store)> = OnceLock::new();
         &CELL
             .get_or_init(|| {
@@ -998,18 +998,8 @@ mod search_fuzz {
 mod warc_fuzz {
     use super::*;
     use proptest::prelude::*;
-    use std::sync::OnceLock;
-
-    fn store() -> &'static Store {
-        static CELL: OnceLock<(tempfile::TempDir, Store)> = OnceLock::new();
-        &CELL
-            .get_or_init(|| {
-                let dir = tempfile::tempdir().unwrap();
-                let store = Store::open(dir.path()).unwrap();
-                (dir, store)
-            })
-            .1
-    }
+    // The search fuzzer's store: more captures change nothing it checks.
+    use search_fuzz::store;
 
     proptest! {
         #![proptest_config(ProptestConfig { cases: 100, ..ProptestConfig::default() })]

@@ -6,6 +6,10 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::Path;
 
+/// Where EasyList is when Debian's `webext-ublock-origin-chromium` is installed.
+pub const DEBIAN_EASYLIST: &str =
+    "/usr/share/chromium/extensions/ublock-origin/assets/thirdparties/easylist/easylist.txt";
+
 /// One EasyList-syntax filter list.
 #[derive(Debug, Clone)]
 pub struct FilterList {
@@ -37,6 +41,14 @@ impl FilterList {
             version,
             text,
         }
+    }
+
+    /// Every `*.txt` list in `dir`, in file-name order.
+    pub fn read_dir(dir: &Path) -> Result<Vec<FilterList>> {
+        super::sorted_files(dir, "txt")?
+            .iter()
+            .map(|path| FilterList::read(path))
+            .collect()
     }
 
     /// Reads a list file; its name is the file's stem.

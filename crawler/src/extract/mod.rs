@@ -9,7 +9,7 @@ mod lists;
 
 pub use ads::frame_text;
 pub use listings::parse_price;
-pub use lists::FilterList;
+pub use lists::{FilterList, DEBIAN_EASYLIST};
 
 use crate::{Error, Result};
 use adblock::lists::{FilterSet, ParseOptions};
@@ -191,11 +191,7 @@ fn selector_of(el: ElementRef<'_>) -> String {
 impl Extractor {
     /// Loads every `*.txt` filter list in `filters_dir` and every `*.toml` in `sites_dir`.
     pub fn load(filters_dir: &Path, sites_dir: &Path) -> Result<Extractor> {
-        let lists = sorted_files(filters_dir, "txt")?
-            .iter()
-            .map(|path| FilterList::read(path))
-            .collect::<Result<Vec<_>>>()?;
-        Extractor::new(lists, sites_dir)
+        Extractor::new(FilterList::read_dir(filters_dir)?, sites_dir)
     }
 
     /// An extractor running `lists` (in order; a later list's exceptions apply to earlier
