@@ -629,10 +629,15 @@ async fn crawl_with_progress(
     // Ctrl-C stops the crawl cleanly: pages in flight are stored, then the store is flushed.
     let interrupt = {
         let progress = progress.clone();
+        let renderer = crawler.renderer();
         tokio::spawn(async move {
             if tokio::signal::ctrl_c().await.is_ok() {
                 eprintln!("\nadmon: stopping after the pages in flight (Ctrl-C again to abort)");
                 progress.stop.store(true, Ordering::Relaxed);
+                // A render in flight stops now; its page is kept as fetched.
+                if let Some(renderer) = renderer {
+                    tokio::task::spawn_blocking(move || renderer.stop());
+                }
                 if tokio::signal::ctrl_c().await.is_ok() {
                     std::process::exit(130);
                 }
@@ -802,10 +807,14 @@ async fn run_worker(config: Config, id: Option<String>) -> Result<()> {
     let progress = Arc::new(Progress::default());
     {
         let progress = progress.clone();
+        let renderer = crawler.renderer();
         tokio::spawn(async move {
             if tokio::signal::ctrl_c().await.is_ok() {
                 eprintln!("\nadmon: worker stopping after the pages in flight");
                 progress.stop.store(true, Ordering::Relaxed);
+                if let Some(renderer) = renderer {
+                    tokio::task::spawn_blocking(move || renderer.stop());
+                }
             }
         });
     }

@@ -239,3 +239,98 @@ fn classify_survives_huge_repetitive_and_broken_lines() {
     assert_eq!(lines[1]["line"], 2);
     assert_eq!(lines[2]["id"], "ok");
 }
+
+// Regression for #16 (5): Ctrl-C waited for a render in flight, as long as the page's time
+// (here 120 s). Now Chromium is closed at once and the page is kept as fetched.
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_stops_a_render_in_flight_at_once_and_keeps_the_page() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    const PAGE: &str = "<html><body><p>渲染中断</p><img src=\"/started.png\">\
+                        <script>for (;;) {}</script></body></html>";
+    let started = Arc::new(AtomicBool::new(false));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let site = format!("http://{}/", listener.local_addr().unwrap());
+    {
+        let started = started.clone();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let started = started.clone();
+                tokio::spawn(async move {
+                    let mut buf = vec![0; 4096];
+                    let n = socket.read(&mut buf).await.unwrap_or(0);
+                    let request = String::from_utf8_lossy(&buf[..n]).into_owned();
+                    let path = request.split_whitespace().nth(1).unwrap_or("/");
+                    let (status, body) = match path {
+                        "/" => ("200 OK", PAGE),
+                        "/started.png" => {
+                            // Chromium asks for the image: the render is under way.
+                            started.store(true, Ordering::SeqCst);
+                            ("404 Not Found", "")
+                        }
+                        _ => ("404 Not Found", ""),
+                    };
+                    let response = format!(
+                        "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\n\
+                         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = socket.write_all(response.as_bytes()).await;
+                });
+            }
+        });
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    crate::pages::with_trained_model(&data);
+    let child = tokio::process::Command::new(ADMON)
+        .arg("--data")
+        .arg(&data)
+        .args(["crawl", "--seeds", &site])
+        .env("ADMON_CRAWLER_RENDER", "always")
+        .env("ADMON_CRAWLER_TIMEOUT_SECS", "120")
+        .env("ADMON_CRAWLER_PER_HOST_DELAY_MS", "0")
+        .env("ADMON_FILTERS_FILES", "[]")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !started.load(Ordering::SeqCst) {
+        assert!(std::time::Instant::now() < deadline, "the render never began");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Give the script time to take the page's thread.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let interrupted = std::time::Instant::now();
+    let pid = child.id().unwrap().to_string();
+    assert!(std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap()
+        .success());
+    // Without the fix: the page's 120 s.
+    let out = tokio::time::timeout(Duration::from_secs(20), child.wait_with_output())
+        .await
+        .expect("Ctrl-C stopped the render")
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        interrupted.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        interrupted.elapsed()
+    );
+    let store = admon_store::Store::open(&data).unwrap();
+    let kept: Vec<_> = store.captures().map(|c| c.unwrap().1).collect();
+    assert_eq!(kept.len(), 1, "the page in flight was lost");
+    assert!(!kept[0].capture.rendered);
+    let html = store.blob(&kept[0].html_sha256).unwrap().expect("the page's HTML");
+    assert!(String::from_utf8_lossy(&html).contains("渲染中断"));
+}

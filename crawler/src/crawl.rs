@@ -282,6 +282,11 @@ impl Crawler {
         self.renderer.is_some()
     }
 
+    /// The renderer, when pages are rendered: [`Renderer::stop`] ends renders in flight.
+    pub fn renderer(&self) -> Option<Arc<Renderer>> {
+        self.renderer.clone()
+    }
+
     /// One page as a crawl would take it (robots.txt, politeness, caps, rendering as
     /// configured, ad frames fetched), with its ads and listings; no links are followed. The
     /// page's host is trusted as a seed's.

@@ -17,6 +17,7 @@ use headless_chrome::{Browser, LaunchOptions};
 use std::ffi::OsStr;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -137,6 +138,9 @@ pub const CHROMIUM_ARGS: &[&str] = &[
 
 /// What a render error says when the page's time ran out.
 const TIMED_OUT: &str = "render timed out";
+const STOPPED: &str = "rendering stopped";
+/// How often a long wait looks whether rendering was stopped.
+const SLICE: Duration = Duration::from_millis(100);
 
 /// Most elements cut out of one page.
 const MAX_CROPS: usize = 12;
@@ -161,6 +165,8 @@ pub struct Renderer {
     settle: Duration,
     /// The most one page's render may take, every step together.
     page_timeout: Duration,
+    /// Set by [`Renderer::stop`]: no render starts, none is retried.
+    stopped: AtomicBool,
     _profile: tempdir::Profile,
 }
 
@@ -193,10 +199,21 @@ impl Renderer {
             chromium: path.to_owned(),
             settle,
             page_timeout,
+            stopped: AtomicBool::new(false),
             _profile: tempdir::Profile(profile),
         };
         renderer.launch()?;
         Ok(renderer)
+    }
+
+    /// Stops rendering at once (Ctrl-C): Chromium is closed, so a render in flight fails
+    /// within moments (its page is kept as fetched), and no later render starts.
+    pub fn stop(&self) {
+        self.stopped.store(true, Ordering::SeqCst);
+        // Dropping the browser closes it and ends its connection: every call waiting on it
+        // returns at once, whatever the page is doing.
+        let browser = self.browser.lock().expect("browser slot").take();
+        drop(browser);
     }
 
     fn launch(&self) -> Result<()> {
@@ -204,6 +221,9 @@ impl Renderer {
             url: String::new(),
             message: format!("cannot start {}: {e}", self.chromium.display()),
         };
+        if self.stopped.load(Ordering::SeqCst) {
+            return Err(err(STOPPED.into()));
+        }
         let args: Vec<&OsStr> = CHROMIUM_ARGS
             .iter()
             .chain(&["--hide-scrollbars"])
@@ -236,11 +256,22 @@ impl Renderer {
         served: Option<&Served>,
         inspect: impl Fn(&str) -> (T, Vec<(String, String)>),
     ) -> Result<(Rendered, T)> {
+        if self.stopped.load(Ordering::SeqCst) {
+            return Err(Error::Render {
+                url: url.to_owned(),
+                message: STOPPED.into(),
+            });
+        }
         let started = Instant::now();
         match self.try_render(url, served, &inspect) {
             Ok(r) => Ok(r),
-            // A page that used up its time would use it up again: no second try.
-            Err(first) if started.elapsed() >= self.page_timeout => Err(first),
+            // A page that used up its time would use it up again: no second try; nor once
+            // rendering was stopped.
+            Err(first)
+                if started.elapsed() >= self.page_timeout || self.stopped.load(Ordering::SeqCst) =>
+            {
+                Err(first)
+            }
             Err(first) => {
                 tracing::warn!(url, error = %first, "render failed, restarting chromium");
                 self.launch()?;
@@ -269,6 +300,9 @@ impl Renderer {
         let deadline = Instant::now() + self.page_timeout;
         // Every step gets what is left of the page's time; none may start once it is spent.
         let left = || -> Result<Duration> {
+            if self.stopped.load(Ordering::SeqCst) {
+                return Err(err(STOPPED.into()));
+            }
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 return Err(err(format!(
@@ -320,9 +354,20 @@ impl Renderer {
             }
             left()?;
             tab.navigate_to(url).map_err(|e| err(e.to_string()))?;
-            left()?;
-            tab.wait_until_navigated().map_err(|e| err(e.to_string()))?;
-            std::thread::sleep(self.settle.min(left()?));
+            // Waited a slice at a time, so that a stop is seen at once (headless_chrome's
+            // wait watches a flag that a closed connection never clears).
+            loop {
+                let slice = left()?.min(SLICE);
+                tab.set_default_timeout(slice);
+                if tab.wait_until_navigated().is_ok() {
+                    break;
+                }
+            }
+            let settled = Instant::now() + self.settle.min(left()?);
+            while Instant::now() < settled {
+                left()?;
+                std::thread::sleep(SLICE.min(settled.saturating_duration_since(Instant::now())));
+            }
             left()?;
             let html = tab
                 .evaluate("document.documentElement.outerHTML", false)
