@@ -33,6 +33,49 @@ pub struct Extracted {
     pub links: Vec<Url>,
 }
 
+/// The most ads kept from one page; a hostile page can hold millions of slots (the page
+/// itself is stored whole, so nothing past the cap is lost to a later look).
+pub const MAX_ADS: usize = 1_000;
+/// The most listings kept from one page.
+pub const MAX_LISTINGS: usize = 2_000;
+/// The most links taken from one page.
+pub const MAX_LINKS: usize = 20_000;
+/// The most characters kept of one ad's or listing's text (what the classifier reads).
+pub const MAX_TEXT_CHARS: usize = 10_000;
+
+impl Extracted {
+    /// Keeps what one page yields within [`MAX_ADS`], [`MAX_LISTINGS`] and
+    /// [`MAX_TEXT_CHARS`], and says so in the log when it cuts.
+    fn cap(&mut self, page_url: &Url) {
+        let (ads, listings) = (self.ads.len(), self.listings.len());
+        self.ads.truncate(MAX_ADS);
+        self.listings.truncate(MAX_LISTINGS);
+        let mut cut = 0;
+        for text in self
+            .ads
+            .iter_mut()
+            .map(|a| &mut a.text)
+            .chain(
+                self.listings
+                    .iter_mut()
+                    .flat_map(|l| [&mut l.title, &mut l.description]),
+            )
+        {
+            if let Some((at, _)) = text.char_indices().nth(MAX_TEXT_CHARS) {
+                text.truncate(at);
+                cut += 1;
+            }
+        }
+        if ads > MAX_ADS || listings > MAX_LISTINGS || cut > 0 {
+            tracing::warn!(
+                page = %page_url, ads, listings, texts_cut = cut,
+                "page past the extraction caps: kept {MAX_ADS} ads, {MAX_LISTINGS} listings, \
+                 {MAX_TEXT_CHARS} characters a text"
+            );
+        }
+    }
+}
+
 /// Selectors for one site without product markup (`seeds/sites/*.toml`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -276,12 +319,15 @@ impl Extractor {
         let links = doc
             .select(&s("a[href]"))
             .filter_map(|a| absolute(page_url, a.value().attr("href")?))
+            .take(MAX_LINKS)
             .collect();
-        Extracted {
+        let mut found = Extracted {
             ads,
             listings,
             links,
-        }
+        };
+        found.cap(page_url);
+        found
     }
 }
 

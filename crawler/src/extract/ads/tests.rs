@@ -227,3 +227,26 @@ fn a_frame_gives_its_visible_text_and_whether_it_is_labelled() {
     assert_eq!(text, "净水器 立减");
     assert!(!labelled);
 }
+
+// Regression for #16: ad text and the number of samples had no bound at extraction; a page
+// of 3,000 ad slots, one holding 40,000 characters, gave 3,000 samples and a 40,000-character
+// ad to classify and store.
+#[test]
+fn one_page_yields_at_most_the_capped_ads_and_text() {
+    let mut html = String::from("<html><body><div class=\"ad-banner\">");
+    html.push_str(&"国家级".repeat(40_000 / 3 + 1));
+    html.push_str("</div>");
+    for i in 0..3_000 {
+        html.push_str(&format!("<div class=\"ad-banner\">特价{i}</div>"));
+    }
+    html.push_str("</body></html>");
+    let url = Url::parse("http://127.0.0.1/").unwrap();
+    let found = extractor().extract(&url, &html, None);
+    assert_eq!(found.ads.len(), crate::extract::MAX_ADS);
+    assert_eq!(
+        found.ads[0].text.chars().count(),
+        crate::extract::MAX_TEXT_CHARS
+    );
+    assert!(found.ads[0].text.starts_with("国家级"));
+    assert_eq!(found.ads[1].text, "特价0");
+}
