@@ -257,8 +257,15 @@ enum TokenCommand {
 
 #[derive(Subcommand)]
 enum StoreCommand {
-    /// Check the audit chain, every evidence blob's hash and the search index.
-    Verify,
+    /// Check the audit chain, every evidence blob's hash and the search index. Exit status:
+    /// 0 verified, 1 problems found (each printed with the captures and cases it touches),
+    /// 2 the check could not run.
+    Verify {
+        /// Write nothing in the data directory, not even a lock file (evidence on
+        /// write-protected media): the database is checked on a temporary copy.
+        #[arg(long)]
+        read_only: bool,
+    },
     /// Write a consistent copy of the store to DIR (new or empty), even while another admon
     /// process (the dashboard, a crawl) is using it.
     Backup {
@@ -447,8 +454,8 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Store {
-            command: StoreCommand::Verify,
-        } => verify(&data),
+            command: StoreCommand::Verify { read_only },
+        } => verify(&data, read_only),
         Command::Store {
             command: StoreCommand::Backup { dir },
         } => backup(&data, &dir),
@@ -1218,12 +1225,26 @@ fn export_feedback(data: &Path, out: &Path) -> Result<()> {
     Ok(())
 }
 
-fn verify(data: &Path) -> Result<()> {
-    let store = open_store(data)?;
-    let report = store.verify()?;
+/// `store verify`; exits 1 when problems are found, 2 when the check cannot run.
+fn verify(data: &Path, read_only: bool) -> Result<()> {
+    let checked = if read_only {
+        Store::open_read_only(data)
+            .map(Arc::new)
+            .with_context(|| format!("opening {} read-only", data.display()))
+    } else {
+        open_store(data)
+    }
+    .and_then(|store| Ok(store.verify()?));
+    let report = match checked {
+        Ok(report) => report,
+        Err(e) => {
+            eprintln!("admon: the store could not be checked: {e:#}");
+            std::process::exit(2);
+        }
+    };
     println!(
-        "checked {} audit entries and {} evidence blobs",
-        report.audit_entries, report.blobs
+        "checked {} audit entries, {} evidence blobs and {} captures",
+        report.audit_entries, report.blobs, report.captures
     );
     if report.problems.is_empty() {
         println!("store verified: no tampering found");

@@ -388,3 +388,60 @@ async fn store_backup_while_serving_then_restore() {
         .unwrap();
     assert!(verify.status.success());
 }
+
+// #17 (3): the exit status of `store verify` tells the result, and `--read-only` checks a
+// store without writing to it.
+#[tokio::test(flavor = "multi_thread")]
+async fn store_verify_exit_status_tells_the_result() {
+    const AD: &str = "<html><body><div class=\"ad-banner\"><a href=\"http://x.example/\">\
+                      国家级 全网最低价 特效药</a></div></body></html>";
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    crate::pages::with_trained_model(&data);
+    let site = format!("{}/", crate::pages::serve_fixed(&[("/", AD)]).await);
+    let crawl = Command::new(ADMON)
+        .arg("--data")
+        .arg(&data)
+        .args(["crawl", "--seeds", &site])
+        .env("ADMON_CRAWLER_RENDER", "never")
+        .env("ADMON_FILTERS_FILES", "[]")
+        .output()
+        .unwrap();
+    assert!(crawl.status.success(), "{crawl:?}");
+    let verify = |args: &[&str]| {
+        Command::new(ADMON)
+            .arg("--data")
+            .arg(&data)
+            .args(["store", "verify"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let ok = verify(&["--read-only"]);
+    assert_eq!(ok.status.code(), Some(0), "{ok:?}");
+    // One byte of evidence changed.
+    let segment = data.join("blobs/segment-000001");
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&segment)
+        .unwrap();
+    std::os::unix::fs::FileExt::write_all_at(&file, b"X", 10).unwrap();
+    for args in [&[][..], &["--read-only"][..]] {
+        let bad = verify(args);
+        assert_eq!(bad.status.code(), Some(1), "{bad:?}");
+        let stdout = String::from_utf8_lossy(&bad.stdout);
+        assert!(
+            stdout.contains("PROBLEM: evidence blob") && stdout.contains("cases 1"),
+            "{stdout}"
+        );
+    }
+    // Nothing there to check.
+    let none = Command::new(ADMON)
+        .arg("--data")
+        .arg(dir.path().join("nowhere"))
+        .args(["store", "verify", "--read-only"])
+        .output()
+        .unwrap();
+    assert_eq!(none.status.code(), Some(2), "{none:?}");
+    assert!(String::from_utf8_lossy(&none.stderr).contains("could not be checked"));
+}

@@ -299,7 +299,10 @@ async fn ctrl_c_stops_a_render_in_flight_at_once_and_keeps_the_page() {
         .unwrap();
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     while !started.load(Ordering::SeqCst) {
-        assert!(std::time::Instant::now() < deadline, "the render never began");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the render never began"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // Give the script time to take the page's thread.
@@ -331,6 +334,9 @@ async fn ctrl_c_stops_a_render_in_flight_at_once_and_keeps_the_page() {
     let kept: Vec<_> = store.captures().map(|c| c.unwrap().1).collect();
     assert_eq!(kept.len(), 1, "the page in flight was lost");
     assert!(!kept[0].capture.rendered);
-    let html = store.blob(&kept[0].html_sha256).unwrap().expect("the page's HTML");
+    let html = store
+        .blob(&kept[0].html_sha256)
+        .unwrap()
+        .expect("the page's HTML");
     assert!(String::from_utf8_lossy(&html).contains("渲染中断"));
 }

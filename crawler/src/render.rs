@@ -268,7 +268,8 @@ impl Renderer {
             // A page that used up its time would use it up again: no second try; nor once
             // rendering was stopped.
             Err(first)
-                if started.elapsed() >= self.page_timeout || self.stopped.load(Ordering::SeqCst) =>
+                if started.elapsed() >= self.page_timeout
+                    || self.stopped.load(Ordering::SeqCst) =>
             {
                 Err(first)
             }

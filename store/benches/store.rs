@@ -1,7 +1,8 @@
 //! Store figures at scale: ingest of N samples (default 1,000,000; `ADMON_BENCH_SAMPLES`)
 //! with indexing, then search and queue-listing latency (p50/p99) at that size, resident
 //! memory and disk per million samples. Targets (issue #5): ingest >= 5,000 samples/s,
-//! search p99 < 50 ms, queue p99 < 20 ms.
+//! search p99 < 50 ms, queue p99 < 20 ms; `store verify` at 1M samples under a minute
+//! (issue #17).
 //!
 //! Pages of 10 samples (ad copy and listings drawn from a Chinese vocabulary); one in five
 //! samples is flagged and opens or joins a case; the store is flushed (sled fsync + index
@@ -244,6 +245,10 @@ fn main() {
         queue.push(t.elapsed());
         std::hint::black_box(page);
     }
+    let t = Instant::now();
+    let report = store.verify().unwrap();
+    let verify_secs = t.elapsed().as_secs_f64();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
     let (s50, s99) = percentiles(search);
     let (q50, q99) = percentiles(queue);
     let disk = du_mb(dir.path());
@@ -269,6 +274,12 @@ fn main() {
     println!("{:<28} {:>12.2}  {:>14}", "queue page p50 ms", q50, "");
     println!("{:<28} {:>12.2}  {:>14}", "queue page p99 ms", q99, "< 20");
     println!(
+        "{:<28} {:>12.1}  {:>14}",
+        "store verify s",
+        verify_secs,
+        format!("< {:.0}", 60.0 * total as f64 / 1e6)
+    );
+    println!(
         "{:<28} {:>12.0}  {:>14}",
         "peak RSS MB",
         status_mb("VmHWM:"),
@@ -286,7 +297,7 @@ fn main() {
         serde_json::json!({
             "samples": total, "cases": status.cases, "ingest_per_s": rate,
             "search_p50_ms": s50, "search_p99_ms": s99, "queue_p50_ms": q50, "queue_p99_ms": q99,
-            "peak_rss_mb": status_mb("VmHWM:"), "disk_mb": disk,
+            "peak_rss_mb": status_mb("VmHWM:"), "disk_mb": disk, "verify_s": verify_secs,
         })
     );
 }

@@ -27,8 +27,9 @@ const SEGMENT_BYTES: u64 = 1 << 30;
 pub(crate) struct BlobLog {
     root: PathBuf,
     index: sled::Tree,
-    /// The segment being appended to: its number, file and length.
-    current: Mutex<(u32, File, u64)>,
+    /// The segment being appended to: its number, file and length; opened at the first
+    /// append, so that opening the store to read it (`store verify`) creates nothing.
+    current: Mutex<Option<(u32, File, u64)>>,
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
@@ -70,22 +71,23 @@ fn open_append(path: &Path) -> Result<(File, u64)> {
 }
 
 impl BlobLog {
-    /// The blob log under a data directory, appending to its newest segment.
+    /// The blob log under a data directory; appends go to its newest segment.
     pub(crate) fn open(data: &Path, index: sled::Tree) -> Result<BlobLog> {
-        let root = data.join("blobs");
-        std::fs::create_dir_all(&root).map_err(io(&root))?;
-        let newest = Self::segments_in(&root)?.last().map_or(1, |(n, _)| *n);
-        let (file, len) = open_append(&segment_path(&root, newest))?;
         Ok(BlobLog {
-            root,
+            root: data.join("blobs"),
             index,
-            current: Mutex::new((newest, file, len)),
+            current: Mutex::new(None),
         })
     }
 
     fn segments_in(root: &Path) -> Result<Vec<(u32, PathBuf)>> {
         let mut out = Vec::new();
-        for entry in std::fs::read_dir(root).map_err(io(root))? {
+        let entries = match std::fs::read_dir(root) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+            Err(e) => return Err(io(root)(e)),
+        };
+        for entry in entries {
             let path = entry.map_err(io(root))?.path();
             let n = path
                 .file_name()
@@ -138,7 +140,16 @@ impl BlobLog {
                 message: format!("bad location for {sha256}"),
             });
         }
-        let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
+        let mut guard = self.current.lock().unwrap_or_else(|e| e.into_inner());
+        let current = match &mut *guard {
+            Some(current) => current,
+            None => {
+                std::fs::create_dir_all(&self.root).map_err(io(&self.root))?;
+                let newest = Self::segments_in(&self.root)?.last().map_or(1, |(n, _)| *n);
+                let (file, len) = open_append(&segment_path(&self.root, newest))?;
+                guard.insert((newest, file, len))
+            }
+        };
         if current.2 >= SEGMENT_BYTES {
             let next = current.0 + 1;
             let (file, len) = open_append(&segment_path(&self.root, next))?;
@@ -163,10 +174,37 @@ impl BlobLog {
             message: format!("bad location for {sha256}"),
         })?;
         let path = segment_path(&self.root, segment);
-        let file = File::open(&path).map_err(io(&path))?;
+        let name = format!("blobs/segment-{segment:06}");
+        let file = match File::open(&path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::Corrupt {
+                    tree: "blobs",
+                    message: format!("{name} is missing"),
+                })
+            }
+            Err(e) => return Err(io(&path)(e)),
+        };
+        // A truncated segment is named as such (a short read says only "failed to fill
+        // whole buffer").
+        let size = file.metadata().map_err(io(&path))?.len();
+        if offset.saturating_add(len) > size {
+            return Err(Error::Corrupt {
+                tree: "blobs",
+                message: format!(
+                    "{name} is truncated: {size} bytes, the blob needs bytes {offset}..{}",
+                    offset + len
+                ),
+            });
+        }
         let mut bytes = vec![0; len as usize];
         file.read_exact_at(&mut bytes, offset).map_err(io(&path))?;
         Ok(Some(bytes))
+    }
+
+    /// Whether a blob with hash `sha256` is indexed here (its bytes are not read).
+    pub(crate) fn contains(&self, sha256: &str) -> Result<bool> {
+        Ok(self.index.contains_key(sha256)?)
     }
 
     /// Every indexed blob's hash.
@@ -185,10 +223,10 @@ impl BlobLog {
     /// Makes every blob appended so far durable.
     pub(crate) fn sync(&self) -> Result<()> {
         let current = self.current.lock().unwrap_or_else(|e| e.into_inner());
-        current
-            .1
-            .sync_data()
-            .map_err(io(&segment_path(&self.root, current.0)))
+        match &*current {
+            Some((n, file, _)) => file.sync_data().map_err(io(&segment_path(&self.root, *n))),
+            None => Ok(()),
+        }
     }
 
     /// Copies the segment files into `dest`'s blob directory (the index is a tree, copied

@@ -25,6 +25,7 @@ mod index;
 mod lock;
 mod records;
 mod runs;
+mod verify;
 mod warc;
 
 pub use backup::BackupReport;
@@ -33,6 +34,7 @@ pub use error::{Error, Result};
 pub use index::Facets;
 pub use records::{
     ApiToken, AuditEntry, CaptureRecord, CaseFilter, IndexStatus, Ingest, NewSighting,
-    PreparedCapture, Store, User, VerifyReport, DEFAULT_CACHE_BYTES, TOKEN_ID_DIGITS,
+    PreparedCapture, Store, User, DEFAULT_CACHE_BYTES, TOKEN_ID_DIGITS,
 };
 pub use runs::CrawlRun;
+pub use verify::VerifyReport;

@@ -175,7 +175,7 @@ pub struct AuditEntry {
 }
 
 impl AuditEntry {
-    fn compute_hash(&self) -> String {
+    pub(crate) fn compute_hash(&self) -> String {
         let mut unhashed = self.clone();
         unhashed.hash = String::new();
         let bytes = serde_json::to_vec(&unhashed).expect("audit entry serialises");
@@ -232,31 +232,20 @@ impl CaseFilter {
     }
 }
 
-/// What [`Store::verify`] found.
-#[derive(Debug, Default)]
-pub struct VerifyReport {
-    /// Audit entries checked.
-    pub audit_entries: u64,
-    /// Evidence blobs checked.
-    pub blobs: u64,
-    /// Problems, one line each; empty when all is well.
-    pub problems: Vec<String>,
-}
-
 /// The sled database, the search index and the directory lock.
 pub struct Store {
     dir: PathBuf,
     pub(crate) db: sled::Db,
     pub(crate) meta: sled::Tree,
-    captures: sled::Tree,
+    pub(crate) captures: sled::Tree,
     /// Evidence blobs of stores from before schema 4 (newer ones are files: `blobs`).
-    blobs: sled::Tree,
+    pub(crate) blobs: sled::Tree,
     pub(crate) blob_files: crate::blobs::BlobLog,
     samples: sled::Tree,
-    cases: sled::Tree,
+    pub(crate) cases: sled::Tree,
     fingerprints: sled::Tree,
     queue: sled::Tree,
-    audit: sled::Tree,
+    pub(crate) audit: sled::Tree,
     users: sled::Tree,
     tokens: sled::Tree,
     offences: sled::Tree,
@@ -268,13 +257,17 @@ pub struct Store {
     pub(crate) frontier_kept: sled::Tree,
     /// Serialises frontier changes (the crawl loop's), apart from the store's write lock.
     pub(crate) frontier_lock: Mutex<crate::frontier::Seeds>,
-    index: SearchIndex,
+    pub(crate) index: SearchIndex,
     /// Held by every write: writes reach the search index in change order, and a backup sees
     /// no write half done.
     write: Mutex<()>,
     /// Free bytes to keep on the data directory's disk; ingest stops below it.
     min_free: std::sync::atomic::AtomicU64,
-    _lock: DirLock,
+    /// The directory lock; none for a read-only store, which works on a copy.
+    _lock: Option<DirLock>,
+    /// The copy of `db/` and `index/` a read-only store works on, removed on drop (after
+    /// the database is closed: fields drop in order).
+    _scratch: Option<crate::lock::Scratch>,
 }
 
 pub(crate) fn encode<T: Serialize>(value: &T) -> Vec<u8> {
@@ -621,8 +614,46 @@ impl Store {
             cause,
         })?;
         let lock = lock::acquire(dir)?;
+        lock::remove_unfinished_snapshots(&dir.join("db"))?;
+        Store::open_parts(
+            dir,
+            &dir.join("db"),
+            &dir.join("index"),
+            cache_bytes,
+            Some(lock),
+            None,
+        )
+    }
+
+    /// The store in `dir` as it is, for checking evidence on write-protected media: nothing
+    /// in `dir` is written, not even a lock file. sled has no read-only mode, so its
+    /// database and the search index are copied to a temporary directory and opened there;
+    /// evidence blobs are read where they are. No other process should be writing to `dir`.
+    pub fn open_read_only(dir: &Path) -> Result<Store> {
+        let db = dir.join("db");
+        if !db.is_dir() {
+            return Err(Error::Io {
+                path: db,
+                cause: std::io::Error::new(std::io::ErrorKind::NotFound, "no store here"),
+            });
+        }
+        let scratch = lock::Scratch::new()?;
+        lock::copy_dir(&db, &scratch.0.join("db"))?;
+        lock::copy_dir(&dir.join("index"), &scratch.0.join("index"))?;
+        let (db, index) = (scratch.0.join("db"), scratch.0.join("index"));
+        Store::open_parts(dir, &db, &index, DEFAULT_CACHE_BYTES, None, Some(scratch))
+    }
+
+    fn open_parts(
+        dir: &Path,
+        db: &Path,
+        index: &Path,
+        cache_bytes: u64,
+        lock: Option<DirLock>,
+        scratch: Option<lock::Scratch>,
+    ) -> Result<Store> {
         let db = sled::Config::new()
-            .path(dir.join("db"))
+            .path(db)
             .cache_capacity(cache_bytes)
             .open()?;
         let meta = db.open_tree("meta")?;
@@ -660,12 +691,13 @@ impl Store {
             frontier_flight: db.open_tree("frontier_flight")?,
             frontier_kept: db.open_tree("frontier_kept")?,
             frontier_lock: Mutex::default(),
-            index: SearchIndex::open(&dir.join("index"))?,
+            index: SearchIndex::open(index)?,
             write: Mutex::new(()),
             min_free: std::sync::atomic::AtomicU64::new(0),
             meta,
             db,
             _lock: lock,
+            _scratch: scratch,
         };
         match found {
             None => {
@@ -751,7 +783,7 @@ impl Store {
 
     /// Flushes sled, then commits the index (never ahead of sled) and drops the change-log
     /// entries it now covers.
-    fn commit_index(&self) -> Result<()> {
+    pub(crate) fn commit_index(&self) -> Result<()> {
         self.blob_files.sync()?;
         self.db.flush()?;
         let seq = self.index.commit()?;
@@ -1356,110 +1388,6 @@ impl Store {
         Ok(out)
     }
 
-    /// Checks the audit chain, every evidence blob's hash, and that the search index holds
-    /// one document per case.
-    pub fn verify(&self) -> Result<VerifyReport> {
-        let mut report = VerifyReport::default();
-        let mut prev = String::new();
-        let mut expected_seq = 1;
-        for item in self.audit.iter() {
-            let (key, value) = item?;
-            if !is_audit_entry(&key) {
-                continue;
-            }
-            report.audit_entries += 1;
-            let entry: AuditEntry = match decode("audit", &value) {
-                Ok(e) => e,
-                Err(e) => {
-                    report.problems.push(format!("audit entry unreadable: {e}"));
-                    continue;
-                }
-            };
-            if entry.seq != expected_seq {
-                report.problems.push(format!(
-                    "audit entry {expected_seq} missing (next is {})",
-                    entry.seq
-                ));
-            }
-            if entry.prev_hash != prev {
-                report.problems.push(format!(
-                    "audit entry {} does not chain to the one before",
-                    entry.seq
-                ));
-            }
-            if entry.compute_hash() != entry.hash {
-                report
-                    .problems
-                    .push(format!("audit entry {} was altered", entry.seq));
-            }
-            prev = entry.hash.clone();
-            expected_seq = entry.seq + 1;
-        }
-        if let Some(head) = self.audit.get("head")? {
-            let head: (u64, String) = decode("audit", &head)?;
-            if head.0 + 1 != expected_seq || head.1 != prev {
-                report
-                    .problems
-                    .push(format!("audit log truncated: head is entry {}", head.0));
-            }
-        }
-        let check = |key: &str, value: &[u8]| {
-            let actual = hex::encode(Sha256::digest(value));
-            (actual != key)
-                .then(|| format!("evidence blob {key} does not match its hash (now {actual})"))
-        };
-        for item in self.blobs.iter() {
-            let (key, value) = item?;
-            report.blobs += 1;
-            report
-                .problems
-                .extend(check(&String::from_utf8_lossy(&key), &value));
-        }
-        for sha in self.blob_files.hashes() {
-            let sha = sha?;
-            report.blobs += 1;
-            match self.blob_files.get(&sha) {
-                Ok(Some(bytes)) => report.problems.extend(check(&sha, &bytes)),
-                Ok(None) => {}
-                Err(e) => report
-                    .problems
-                    .push(format!("evidence blob {sha} cannot be read: {e}")),
-            }
-        }
-        // Every capture's evidence is there.
-        for item in self.captures.iter() {
-            let (id, bytes) = item?;
-            let stored: CaptureRecord = decode("captures", &bytes)?;
-            let wanted = [Some(&stored.capture.sha256), Some(&stored.html_sha256)]
-                .into_iter()
-                .chain([
-                    stored.screenshot_sha256.as_ref(),
-                    stored.warc_sha256.as_ref(),
-                ])
-                .flatten()
-                .filter(|sha| !sha.is_empty());
-            for sha in wanted {
-                if self.blob(sha)?.is_none() {
-                    report.problems.push(format!(
-                        "capture {} is missing evidence blob {sha}",
-                        String::from_utf8_lossy(&id)
-                    ));
-                }
-            }
-        }
-        if self.index.is_dirty() {
-            self.commit_index()?;
-        }
-        let index = self.index_status()?;
-        if index.documents != index.cases {
-            report.problems.push(format!(
-                "search index holds {} documents for {} cases (run `admon index rebuild`)",
-                index.documents, index.cases
-            ));
-        }
-        Ok(report)
-    }
-
     /// Adds or replaces a user.
     pub fn put_user(&self, user: &User) -> Result<()> {
         let _writing = self.writing();
@@ -1715,7 +1643,7 @@ fn case_history_key(case_id: u64, seq: u64) -> Vec<u8> {
 }
 
 /// Whether an audit-tree key is an entry (not the head or a per-case index key).
-fn is_audit_entry(key: &[u8]) -> bool {
+pub(crate) fn is_audit_entry(key: &[u8]) -> bool {
     key.len() == 8
 }
 

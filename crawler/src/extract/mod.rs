@@ -51,16 +51,11 @@ impl Extracted {
         self.ads.truncate(MAX_ADS);
         self.listings.truncate(MAX_LISTINGS);
         let mut cut = 0;
-        for text in self
-            .ads
-            .iter_mut()
-            .map(|a| &mut a.text)
-            .chain(
-                self.listings
-                    .iter_mut()
-                    .flat_map(|l| [&mut l.title, &mut l.description]),
-            )
-        {
+        for text in self.ads.iter_mut().map(|a| &mut a.text).chain(
+            self.listings
+                .iter_mut()
+                .flat_map(|l| [&mut l.title, &mut l.description]),
+        ) {
             if let Some((at, _)) = text.char_indices().nth(MAX_TEXT_CHARS) {
                 text.truncate(at);
                 cut += 1;
