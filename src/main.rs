@@ -1196,12 +1196,29 @@ fn export(data: &Path, format: &str, out: &Path, state: &str) -> Result<()> {
         ..CaseFilter::default()
     })?;
     let who = std::env::var("USER").unwrap_or_else(|_| "cli".into());
-    let bytes = admon_dashboard::export(&store, &cases, format, &format!("{who} (cli)"))?;
+    if cases.is_empty() {
+        bail!("nothing to export: no {state} cases (choose another with --state)");
+    }
+    let exported = admon_dashboard::export(&store, &cases, format, &format!("{who} (cli)"))?;
     // Write beside the target and rename, so a failed export leaves no half file.
     let tmp = out.with_extension("partial");
-    std::fs::write(&tmp, &bytes).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::write(&tmp, &exported.bytes).with_context(|| format!("writing {}", tmp.display()))?;
     std::fs::rename(&tmp, out).with_context(|| format!("writing {}", out.display()))?;
-    println!("exported {} cases to {}", cases.len(), out.display());
+    println!(
+        "exported {} cases to {} (sha256 {})",
+        exported.cases.len(),
+        out.display(),
+        exported.sha256
+    );
+    for (id, why) in &exported.refused {
+        eprintln!("admon: case {id} left out: {why}");
+    }
+    if !exported.refused.is_empty() {
+        bail!(
+            "{} cases left out because their evidence was altered (see `admon store verify`)",
+            exported.refused.len()
+        );
+    }
     Ok(())
 }
 

@@ -435,6 +435,38 @@ async fn store_verify_exit_status_tells_the_result() {
             "{stdout}"
         );
     }
+    // #17 (4): an export re-hashes the evidence it packs: the case is left out and audited,
+    // and the export fails; an export with nothing in it fails too.
+    let export = |state: &str| {
+        Command::new(ADMON)
+            .arg("--data")
+            .arg(&data)
+            .args(["export", "--format", "pack", "--state", state, "--out"])
+            .arg(dir.path().join("pack.zip"))
+            .output()
+            .unwrap()
+    };
+    let refused = export("new");
+    assert!(!refused.status.success(), "{refused:?}");
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("was altered"),
+        "{refused:?}"
+    );
+    {
+        let store = admon_store::Store::open(&data).unwrap();
+        let history = store.history(1).unwrap();
+        assert!(
+            history.iter().any(|h| h.action == "tampered"),
+            "{history:?}"
+        );
+        assert_eq!(
+            store.case(1).unwrap().unwrap().state,
+            admon_domain::CaseState::New
+        );
+    }
+    let empty = export("exported");
+    assert!(!empty.status.success());
+    assert!(String::from_utf8_lossy(&empty.stderr).contains("nothing to export"));
     // Nothing there to check.
     let none = Command::new(ADMON)
         .arg("--data")

@@ -144,5 +144,10 @@ async fn export(
     })
     .await
     .map_err(|e| Error::Export(e.to_string()))??;
-    Ok(([(header::CONTENT_TYPE, format.file_type().1)], bytes).into_response())
+    Ok((
+        [(header::CONTENT_TYPE, format.file_type().1)],
+        crate::export::refused_header(&bytes),
+        bytes.bytes,
+    )
+        .into_response())
 }

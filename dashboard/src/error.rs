@@ -27,6 +27,9 @@ pub enum Error {
     /// The store failed or refused.
     #[error(transparent)]
     Store(#[from] admon_store::Error),
+    /// An export with nothing in it (no case matched, or every one was refused).
+    #[error("nothing to export: {0}")]
+    NothingToExport(String),
     /// An export could not be written.
     #[error("export failed: {0}")]
     Export(String),
@@ -46,7 +49,8 @@ impl IntoResponse for Error {
             }
             Error::Unauthorized => StatusCode::UNAUTHORIZED,
             Error::Forbidden | Error::Csrf => StatusCode::FORBIDDEN,
-            Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Error::BadRequest(_) | Error::NothingToExport(_) => StatusCode::BAD_REQUEST,
+            Error::Store(admon_store::Error::Tampered { .. }) => StatusCode::CONFLICT,
             Error::NotFound | Error::Store(admon_store::Error::CaseNotFound(_)) => {
                 StatusCode::NOT_FOUND
             }

@@ -206,104 +206,181 @@ fn report(case: &Case, history: &[admon_store::AuditEntry]) -> String {
     h
 }
 
+/// Cases left out of an export: (case id, why).
+pub type Refused = Vec<(u64, String)>;
+
+/// One case's files in a pack (name within the pack, bytes), every evidence blob re-hashed:
+/// [`admon_store::Error::Tampered`] when one no longer matches.
+fn case_files(store: &Store, case: &Case) -> Result<Vec<(String, Vec<u8>)>, Error> {
+    let dir = format!("case-{}", case.id);
+    let history = store.history(case.id)?;
+    let mut files = vec![
+        (format!("{dir}/case.json"), json(case)),
+        (format!("{dir}/history.json"), json(&history)),
+        (
+            format!("{dir}/report.html"),
+            report(case, &history).into_bytes(),
+        ),
+    ];
+    if let Some(png) = case
+        .crop_sha256
+        .as_deref()
+        .map(|sha| store.blob_checked(sha))
+        .transpose()?
+        .flatten()
+    {
+        files.push((format!("{dir}/ad-crop.png"), png));
+    }
+    for capture_id in &case.capture_ids {
+        let Some(record) = store.capture(capture_id)? else {
+            continue;
+        };
+        files.push((
+            format!("{dir}/capture-{capture_id}.json"),
+            json(&record.capture),
+        ));
+        let blobs = [
+            (Some(record.html_sha256), "html"),
+            (record.screenshot_sha256, "png"),
+            (record.warc_sha256, "warc"),
+        ];
+        for (sha, ext) in blobs {
+            if let Some(bytes) = sha.map(|s| store.blob_checked(&s)).transpose()?.flatten() {
+                files.push((format!("{dir}/capture-{capture_id}.{ext}"), bytes));
+            }
+        }
+    }
+    Ok(files)
+}
+
+/// A record as pretty JSON.
+fn json<T: serde::Serialize + ?Sized>(value: &T) -> Vec<u8> {
+    serde_json::to_vec_pretty(value).expect("records serialise")
+}
+
 /// An evidence pack: per case its JSON, report, history, captured HTML and screenshots, and a
-/// `manifest.sha256` (sha256sum format) over every file.
-pub fn evidence_pack(store: &Store, cases: &[Case]) -> Result<Vec<u8>, Error> {
+/// `manifest.sha256` (sha256sum format) over every file. Every evidence blob is re-hashed on
+/// the way in: a case whose evidence was altered is left out, and returned with the reason
+/// (and named in the pack's `REFUSED.txt`).
+pub fn evidence_pack(store: &Store, cases: &[Case]) -> Result<(Vec<u8>, Refused), Error> {
     let zip_err = |e: zip::result::ZipError| Error::Export(e.to_string());
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
     let mut manifest = String::new();
-    let mut add = |zip: &mut zip::ZipWriter<_>, name: String, bytes: &[u8]| -> Result<(), Error> {
-        zip.start_file(name.as_str(), options).map_err(zip_err)?;
+    let mut add = |zip: &mut zip::ZipWriter<_>, name: &str, bytes: &[u8]| -> Result<(), Error> {
+        zip.start_file(name, options).map_err(zip_err)?;
         zip.write_all(bytes)
             .map_err(|e| Error::Export(e.to_string()))?;
         manifest.push_str(&format!("{}  {name}\n", hex::encode(Sha256::digest(bytes))));
         Ok(())
     };
+    let mut refused = Vec::new();
     for case in cases {
-        let dir = format!("case-{}", case.id);
-        let history = store.history(case.id)?;
-        add(
-            &mut zip,
-            format!("{dir}/case.json"),
-            serde_json::to_string_pretty(case)
-                .expect("case serialises")
-                .as_bytes(),
-        )?;
-        add(
-            &mut zip,
-            format!("{dir}/history.json"),
-            serde_json::to_string_pretty(&history)
-                .expect("history serialises")
-                .as_bytes(),
-        )?;
-        add(
-            &mut zip,
-            format!("{dir}/report.html"),
-            report(case, &history).as_bytes(),
-        )?;
-        if let Some(png) = case
-            .crop_sha256
-            .as_deref()
-            .map(|sha| store.blob(sha))
-            .transpose()?
-            .flatten()
-        {
-            add(&mut zip, format!("{dir}/ad-crop.png"), &png)?;
-        }
-        for capture_id in &case.capture_ids {
-            let Some(record) = store.capture(capture_id)? else {
-                continue;
-            };
-            add(
-                &mut zip,
-                format!("{dir}/capture-{capture_id}.json"),
-                serde_json::to_string_pretty(&record.capture)
-                    .expect("capture serialises")
-                    .as_bytes(),
-            )?;
-            let blobs = [
-                (Some(record.html_sha256), "html"),
-                (record.screenshot_sha256, "png"),
-                (record.warc_sha256, "warc"),
-            ];
-            for (sha, ext) in blobs {
-                if let Some(bytes) = sha.map(|s| store.blob(&s)).transpose()?.flatten() {
-                    add(
-                        &mut zip,
-                        format!("{dir}/capture-{capture_id}.{ext}"),
-                        &bytes,
-                    )?;
+        match case_files(store, case) {
+            Ok(files) => {
+                for (name, bytes) in files {
+                    add(&mut zip, &name, &bytes)?;
                 }
             }
+            Err(Error::Store(e @ admon_store::Error::Tampered { .. })) => {
+                refused.push((case.id, e.to_string()));
+            }
+            Err(e) => return Err(e),
         }
+    }
+    if !refused.is_empty() {
+        let mut text = String::from(
+            "These cases were left out: their evidence no longer matches the hash it was kept under.\n\
+             以下案件未导出：证据与存证时的哈希值不一致。\n\n",
+        );
+        for (id, why) in &refused {
+            text.push_str(&format!("case {id}: {why}\n"));
+        }
+        add(&mut zip, "REFUSED.txt", text.as_bytes())?;
     }
     zip.start_file("manifest.sha256", options)
         .map_err(zip_err)?;
     zip.write_all(manifest.as_bytes())
         .map_err(|e| Error::Export(e.to_string()))?;
-    Ok(zip.finish().map_err(zip_err)?.into_inner())
+    Ok((zip.finish().map_err(zip_err)?.into_inner(), refused))
 }
 
-/// Renders `cases` in `format`, then marks the confirmed ones exported (re-exporting is
-/// allowed and logged again). Returns the bytes.
-pub fn export(store: &Store, cases: &[Case], format: Format, who: &str) -> Result<Vec<u8>, Error> {
-    let bytes = match format {
-        Format::Csv => cases_csv(cases).into_bytes(),
-        Format::Xlsx => cases_xlsx(cases)?,
-        Format::Json => cases_json(cases).into_bytes(),
+/// What [`export`] produced.
+#[derive(Debug)]
+pub struct Exported {
+    /// The file.
+    pub bytes: Vec<u8>,
+    /// Its SHA-256 (hex), as the audit log records it.
+    pub sha256: String,
+    /// The cases in it.
+    pub cases: Vec<u64>,
+    /// Cases left out because their evidence failed its hash, with the reason.
+    pub refused: Refused,
+}
+
+/// `X-Admon-Refused-Cases: 3, 7` on an export that left cases out (also named in a pack's
+/// `REFUSED.txt`); no header otherwise.
+pub(crate) fn refused_header(
+    exported: &Exported,
+) -> axum::response::AppendHeaders<Vec<(&'static str, String)>> {
+    let ids: Vec<String> = exported
+        .refused
+        .iter()
+        .map(|(id, _)| id.to_string())
+        .collect();
+    axum::response::AppendHeaders(if ids.is_empty() {
+        vec![]
+    } else {
+        vec![("x-admon-refused-cases", ids.join(", "))]
+    })
+}
+
+/// Renders `cases` in `format` and audits the export on every case in it (who, when, the
+/// file's hash); confirmed cases move to exported (re-exporting is allowed and logged again).
+/// A case whose evidence fails its hash is left out of a pack and audited as `tampered`.
+/// Fails with [`Error::NothingToExport`] when no case is given or none is left.
+pub fn export(store: &Store, cases: &[Case], format: Format, who: &str) -> Result<Exported, Error> {
+    if cases.is_empty() {
+        return Err(Error::NothingToExport("no cases match".into()));
+    }
+    let (bytes, refused) = match format {
+        Format::Csv => (cases_csv(cases).into_bytes(), vec![]),
+        Format::Xlsx => (cases_xlsx(cases)?, vec![]),
+        Format::Json => (cases_json(cases).into_bytes(), vec![]),
         Format::Pack => evidence_pack(store, cases)?,
     };
-    for case in cases {
+    for (id, why) in &refused {
+        tracing::error!(case = id, %why, "evidence altered: case left out of the export");
+        store.note(*id, who, "tampered", why)?;
+    }
+    let exported: Vec<&Case> = cases
+        .iter()
+        .filter(|c| !refused.iter().any(|(id, _)| *id == c.id))
+        .collect();
+    if exported.is_empty() {
+        let ids: Vec<String> = refused.iter().map(|(id, _)| id.to_string()).collect();
+        return Err(Error::NothingToExport(format!(
+            "the evidence of every case asked for was altered (cases {}); see `admon store verify`",
+            ids.join(", ")
+        )));
+    }
+    let sha256 = hex::encode(Sha256::digest(&bytes));
+    let reason = format!(
+        "exported as {format:?}: {} cases, file sha256 {sha256}",
+        exported.len()
+    );
+    for case in &exported {
         if matches!(case.state, CaseState::Confirmed | CaseState::Exported) {
-            store.transition(
-                case.id,
-                CaseState::Exported,
-                who,
-                &format!("exported as {format:?}"),
-            )?;
+            store.transition(case.id, CaseState::Exported, who, &reason)?;
+        } else {
+            store.note(case.id, who, "export", &reason)?;
         }
     }
-    Ok(bytes)
+    Ok(Exported {
+        bytes,
+        sha256,
+        cases: exported.iter().map(|c| c.id).collect(),
+        refused,
+    })
 }

@@ -23,7 +23,7 @@ pub use auth::{
 };
 pub use error::{ApiError, Error};
 pub use export::{
-    cases_csv, cases_json, cases_xlsx, evidence_pack, export, Format as ExportFormat,
+    cases_csv, cases_json, cases_xlsx, evidence_pack, export, Exported, Format as ExportFormat,
 };
 
 use admon_domain::Category;

@@ -788,6 +788,9 @@ fn segments(case: &Case) -> Vec<minijinja::Value> {
     out
 }
 
+/// How many of a case's captures the case page re-hashes on each view.
+const RECHECKED_CAPTURES: usize = 10;
+
 async fn case_page(
     State(state): State<Shared>,
     headers: HeaderMap,
@@ -797,8 +800,25 @@ async fn case_page(
     visitor.require(Action::View)?;
     let case = state.store.case(id)?.ok_or(Error::NotFound)?;
     let mut captures = Vec::new();
-    for cid in &case.capture_ids {
+    // Evidence whose bytes no longer match their hash: found now (the crop and the first
+    // captures are re-hashed on every view) or logged before (an export refused it).
+    let mut tampered: Vec<String> = Vec::new();
+    let mut recheck = |sha: Option<&String>| -> Result<()> {
+        match sha.map(|sha| state.store.blob_checked(sha)).transpose() {
+            Err(e @ admon_store::Error::Tampered { .. }) => tampered.push(e.to_string()),
+            other => drop(other?),
+        }
+        Ok(())
+    };
+    recheck(case.crop_sha256.as_ref())?;
+    for (n, cid) in case.capture_ids.iter().enumerate() {
         if let Some(record) = state.store.capture(cid)? {
+            if n < RECHECKED_CAPTURES {
+                for sha in [Some(&record.html_sha256), record.screenshot_sha256.as_ref()] {
+                    recheck(sha)?;
+                }
+                recheck(record.warc_sha256.as_ref())?;
+            }
             let capture = record.capture;
             captures.push(context! {
                 url => capture.final_url, status => capture.status, charset => capture.charset,
@@ -808,9 +828,13 @@ async fn case_page(
             });
         }
     }
-    let history: Vec<minijinja::Value> = state
-        .store
-        .history(id)?
+    let history = state.store.history(id)?;
+    for entry in history.iter().filter(|h| h.action == "tampered") {
+        if !tampered.contains(&entry.reason) {
+            tampered.push(entry.reason.clone());
+        }
+    }
+    let history: Vec<minijinja::Value> = history
         .into_iter()
         .map(|h| context! { at => h.at.to_string(), who => h.who, action => h.action, reason => h.reason })
         .collect();
@@ -843,7 +867,7 @@ async fn case_page(
             penalty => info.penalty,
             segments => segments(&case),
             case => Serde(&case),
-            captures, history, similar,
+            captures, history, similar, tampered,
         },
     )
 }
@@ -1107,7 +1131,7 @@ async fn export_form(
     let filter_state = optional(form.get("state"), CaseState::parse, "state")?;
     let ids = form.ids;
     let store = state.store.clone();
-    let (bytes, format) = tokio::task::spawn_blocking(move || {
+    let exported = tokio::task::spawn_blocking(move || {
         let cases = if ids.is_empty() {
             store.list_cases(&CaseFilter {
                 state: filter_state,
@@ -1120,7 +1144,7 @@ async fn export_form(
             }
             cases
         };
-        crate::export::export(&store, &cases, format, &who).map(|b| (b, format))
+        crate::export::export(&store, &cases, format, &who)
     })
     .await
     .map_err(|e| Error::Export(e.to_string()))??;
@@ -1133,7 +1157,8 @@ async fn export_form(
                 format!("attachment; filename=\"admon-cases.{ext}\""),
             ),
         ],
-        bytes,
+        crate::export::refused_header(&exported),
+        exported.bytes,
     )
         .into_response())
 }
@@ -1148,7 +1173,8 @@ async fn evidence(
     if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(Error::NotFound);
     }
-    let bytes = state.store.blob(&sha)?.ok_or(Error::NotFound)?;
+    // Re-hashed on the way out: altered evidence is refused (409), never shown as evidence.
+    let bytes = state.store.blob_checked(&sha)?.ok_or(Error::NotFound)?;
     // Scraped HTML is never served as HTML: PNGs as images, WARC files as downloads,
     // everything else as plain text.
     if bytes.starts_with(b"WARC/") {

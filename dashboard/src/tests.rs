@@ -696,10 +696,26 @@ async fn officers_export_a_selection_of_cases() {
         .map(|c| c["id"].as_u64().unwrap())
         .collect();
     assert_eq!(listed, vec![id]);
+    // #17 (4): exports of any state are audited, with the file's hash.
+    let (_, history, _) = officer.get(&format!("/cases/{id}")).await;
+    let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(json.as_bytes()));
+    assert!(
+        history.contains("exported as Json: 1 cases, file sha256 ") && history.contains(&sha),
+        "export not audited"
+    );
     let (status, _, _) = officer
         .post("/export", &format!("ids=99999&format=json&csrf={csrf}"))
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // Nothing to export is said, not an empty file.
+    let (status, body, _) = officer
+        .post(
+            "/export",
+            &format!("state=dismissed&format=pack&csrf={csrf}"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("nothing to export"), "{body}");
     let (status, _, _) = officer
         .post("/export", &format!("ids=abc&format=json&csrf={csrf}"))
         .await;
@@ -1126,5 +1142,53 @@ mod highlight_fuzz {
             let joined: String = pieces.iter().map(|(s, _)| s.as_str()).collect();
             prop_assert_eq!(joined, text);
         }
+    }
+}
+
+// Regression for #17 (4): exports re-hashed nothing (after a byte of evidence was flipped the
+// pack was written and the case marked exported), and the dashboard served the altered bytes
+// with no warning.
+#[tokio::test]
+async fn altered_evidence_is_refused_by_exports_and_flagged_on_the_case_page() {
+    let (dir, dash, id) = setup();
+    let (mut analyst, csrf) = Browser::login(dash.router(), "ana").await;
+    analyst
+        .post(
+            &format!("/cases/{id}/action"),
+            &format!("action=confirmed&csrf={csrf}"),
+        )
+        .await;
+    let (_, page, _) = analyst.get(&format!("/cases/{id}")).await;
+    assert!(!page.contains("class=\"tampered\""));
+    let links: Vec<String> = page
+        .split("/evidence/")
+        .skip(1)
+        .map(|rest| rest[..64].to_owned())
+        .collect();
+    assert!(!links.is_empty(), "{page}");
+    // One bit in every 64 bytes of evidence flipped: every blob is altered.
+    let segment = dir.path().join("blobs/segment-000001");
+    let bytes = std::fs::read(&segment).unwrap();
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&segment)
+        .unwrap();
+    for offset in (0..bytes.len()).step_by(64) {
+        std::os::unix::fs::FileExt::write_all_at(&file, &[bytes[offset] ^ 1], offset as u64)
+            .unwrap();
+    }
+    let (mut officer, csrf) = Browser::login(dash.router(), "off").await;
+    let (status, body, _) = officer
+        .post("/export", &format!("ids={id}&format=pack&csrf={csrf}"))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("was altered"), "{body}");
+    let (_, page, _) = officer.get(&format!("/cases/{id}")).await;
+    assert!(page.contains("class=\"tampered\""), "no warning");
+    assert!(page.contains("tampered"), "not audited");
+    assert!(!page.contains("exported as Pack"), "marked exported");
+    for sha in &links {
+        let (status, _, _) = officer.get(&format!("/evidence/{sha}")).await;
+        assert_eq!(status, StatusCode::CONFLICT, "altered evidence served");
     }
 }

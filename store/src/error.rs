@@ -81,6 +81,14 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// An evidence blob whose bytes no longer match the SHA-256 they were kept under.
+    #[error("evidence blob {sha256} was altered: its bytes now hash to {actual}")]
+    Tampered {
+        /// The hash it was kept under.
+        sha256: String,
+        /// What its bytes hash to now.
+        actual: String,
+    },
     /// The data directory was written by a newer admon.
     #[error("data directory has schema version {found}, this admon understands up to {supported}")]
     SchemaTooNew {

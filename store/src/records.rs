@@ -808,6 +808,22 @@ impl Store {
         Ok(self.blobs.get(sha256)?.map(|v| v.to_vec()))
     }
 
+    /// An evidence blob by its SHA-256, re-hashed on the way out: [`Error::Tampered`] when
+    /// its bytes changed since they were kept (what an export or the dashboard hands on).
+    pub fn blob_checked(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
+        let Some(bytes) = self.blob(sha256)? else {
+            return Ok(None);
+        };
+        let actual = hex::encode(Sha256::digest(&bytes));
+        if actual != sha256 {
+            return Err(Error::Tampered {
+                sha256: sha256.to_owned(),
+                actual,
+            });
+        }
+        Ok(Some(bytes))
+    }
+
     /// Sets the free space to keep on the data directory's disk: below it, new captures are
     /// refused with [`Error::DiskFull`] (triage decisions, being small, still go through).
     pub fn set_min_free_bytes(&self, bytes: u64) {
@@ -1288,6 +1304,22 @@ impl Store {
         let now = OffsetDateTime::now_utc();
         unwrap_tx(self.audit.transaction(|audit| {
             append_audit(audit, id, who, "comment", None, None, text, now)?;
+            Ok(())
+        }))?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Logs `action` on a case with no change to it (`export` of a case in any state,
+    /// `tampered` when its evidence failed its hash), chained like every other entry.
+    pub fn note(&self, id: u64, who: &str, action: &str, reason: &str) -> Result<()> {
+        if self.case(id)?.is_none() {
+            return Err(Error::CaseNotFound(id));
+        }
+        let _writing = self.writing();
+        let now = OffsetDateTime::now_utc();
+        unwrap_tx(self.audit.transaction(|audit| {
+            append_audit(audit, id, who, action, None, None, reason, now)?;
             Ok(())
         }))?;
         self.db.flush()?;
