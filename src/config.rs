@@ -113,6 +113,10 @@ pub struct StoreConfig {
     /// Memory (MB) for sled's page cache; 0: 256 for `serve` and `demo` (the dashboard's queue
     /// stays in memory), 48 for other commands (a crawl stays small).
     pub cache_mb: u64,
+    /// The ed25519 key (PKCS#8 PEM, from `admon key init`) that signs checkpoints of the
+    /// audit chain; kept outside the data directory. Empty: `$XDG_CONFIG_HOME/admon/
+    /// signing-key.pem` (else `~/.config/admon/signing-key.pem`), used when it exists.
+    pub signing_key: PathBuf,
 }
 
 impl Default for StoreConfig {
@@ -120,7 +124,23 @@ impl Default for StoreConfig {
         StoreConfig {
             min_free_mb: 256,
             cache_mb: 0,
+            signing_key: PathBuf::new(),
         }
+    }
+}
+
+impl StoreConfig {
+    /// Where the signing key is (configured, or the default in the user's config directory).
+    pub fn signing_key_path(&self) -> PathBuf {
+        if !self.signing_key.as_os_str().is_empty() {
+            return self.signing_key.clone();
+        }
+        let config = std::env::var_os("XDG_CONFIG_HOME")
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
+            .unwrap_or_else(|| PathBuf::from("."));
+        config.join("admon").join("signing-key.pem")
     }
 }
 

@@ -6,4 +6,5 @@ pub mod config;
 pub mod demo;
 pub mod filters;
 pub mod inspect;
+pub mod keys;
 pub mod pipeline;

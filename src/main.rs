@@ -2,7 +2,7 @@
 //! (crawler -> classifier -> store -> dashboard) and runs one command.
 
 use admon::config::{self, Config};
-use admon::{accounts, demo, filters, inspect, pipeline};
+use admon::{accounts, demo, filters, inspect, keys, pipeline};
 use admon_classifier::{load_or_train, Classifier, Resources, TrainOptions};
 use admon_crawler::{Crawler, Progress, SeedScope};
 use admon_dashboard::{hash_password, password_matches, CategoryInfo, Dashboard};
@@ -159,6 +159,20 @@ enum Command {
         #[command(subcommand)]
         command: FiltersCommand,
     },
+    /// The key that signs checkpoints of the audit chain (store.signing_key).
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeyCommand {
+    /// Create the signing key (outside the data directory; never over an existing one) and
+    /// print its public key.
+    Init,
+    /// Print the signing key's public key (PEM), for officers checking a store or a pack.
+    Public,
 }
 
 #[derive(Subcommand)]
@@ -265,6 +279,10 @@ enum StoreCommand {
         /// write-protected media): the database is checked on a temporary copy.
         #[arg(long)]
         read_only: bool,
+        /// Check the signed checkpoints against this public key (PEM, from `admon key
+        /// public`); default: the signing key's, when this machine has it.
+        #[arg(long)]
+        public_key: Option<PathBuf>,
     },
     /// Write a consistent copy of the store to DIR (new or empty), even while another admon
     /// process (the dashboard, a crawl) is using it.
@@ -330,6 +348,7 @@ fn run(cli: Cli) -> Result<()> {
         (mb, _) => mb.max(8),
     };
     let _ = CACHE_BYTES.set(cache_mb << 20);
+    let _ = SIGNING_KEY.set(config.store.signing_key_path());
     let data = cli.data;
     let mut config = config;
     if config.filters.dir.as_os_str().is_empty() {
@@ -454,8 +473,23 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Store {
-            command: StoreCommand::Verify { read_only },
-        } => verify(&data, read_only),
+            command:
+                StoreCommand::Verify {
+                    read_only,
+                    public_key,
+                },
+        } => verify(
+            &data,
+            read_only,
+            keys::trusted(public_key.as_deref(), &config.store.signing_key_path())?,
+        ),
+        Command::Key { command } => {
+            let path = config.store.signing_key_path();
+            match command {
+                KeyCommand::Init => keys::init(&path, &data, &mut std::io::stdout()),
+                KeyCommand::Public => keys::public(&path, &mut std::io::stdout()),
+            }
+        }
         Command::Store {
             command: StoreCommand::Backup { dir },
         } => backup(&data, &dir),
@@ -497,6 +531,8 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 /// `[store] min_free_mb`, in bytes, for every store this process opens.
 static MIN_FREE_BYTES: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
 static CACHE_BYTES: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+/// `store.signing_key`: every store this process opens signs its checkpoints with it.
+static SIGNING_KEY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
 
 /// Opens the store and answers `admon store backup` from other processes while it is open.
 fn open_store(data: &Path) -> Result<Arc<Store>> {
@@ -511,6 +547,14 @@ fn open_store(data: &Path) -> Result<Arc<Store>> {
         .with_context(|| format!("opening the store in {}", data.display()))?,
     );
     store.set_min_free_bytes(MIN_FREE_BYTES.get().copied().unwrap_or(0));
+    if let Some(signer) = SIGNING_KEY
+        .get()
+        .map(|p| keys::signer(p))
+        .transpose()?
+        .flatten()
+    {
+        store.set_signer(signer);
+    }
     store.listen_control();
     Ok(store)
 }
@@ -1242,16 +1286,20 @@ fn export_feedback(data: &Path, out: &Path) -> Result<()> {
     Ok(())
 }
 
-/// `store verify`; exits 1 when problems are found, 2 when the check cannot run.
-fn verify(data: &Path, read_only: bool) -> Result<()> {
+/// `store verify`; exits 1 when problems are found, 2 when the check cannot run. The store
+/// is opened without the signing key: a check never signs what it checks.
+fn verify(data: &Path, read_only: bool, trusted: Option<admon_store::PublicKey>) -> Result<()> {
     let checked = if read_only {
-        Store::open_read_only(data)
-            .map(Arc::new)
-            .with_context(|| format!("opening {} read-only", data.display()))
+        Store::open_read_only(data).with_context(|| format!("opening {} read-only", data.display()))
     } else {
-        open_store(data)
+        Store::open(data).with_context(|| format!("opening the store in {}", data.display()))
     }
-    .and_then(|store| Ok(store.verify()?));
+    .and_then(|store| {
+        if let Some(key) = trusted {
+            store.trust_key(key);
+        }
+        Ok(store.verify()?)
+    });
     let report = match checked {
         Ok(report) => report,
         Err(e) => {
@@ -1263,6 +1311,21 @@ fn verify(data: &Path, read_only: bool) -> Result<()> {
         "checked {} audit entries, {} evidence blobs and {} captures",
         report.audit_entries, report.blobs, report.captures
     );
+    match (&report.key, report.signed_through) {
+        (None, _) => println!(
+            "no signing key known: the audit chain's head is not vouched for \
+             (`admon key init`, or --public-key)"
+        ),
+        (Some(_), n) if n == report.head => {
+            println!("audit chain signed through its last entry ({n})")
+        }
+        (Some(_), n) => println!(
+            "audit chain signed through entry {n}; entries {}..{} are not signed yet (the next \
+             commit of a process holding the key signs them)",
+            n + 1,
+            report.head
+        ),
+    }
     if report.problems.is_empty() {
         println!("store verified: no tampering found");
         return Ok(());

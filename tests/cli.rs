@@ -477,3 +477,56 @@ async fn store_verify_exit_status_tells_the_result() {
     assert_eq!(none.status.code(), Some(2), "{none:?}");
     assert!(String::from_utf8_lossy(&none.stderr).contains("could not be checked"));
 }
+
+// #17 (2): `admon key init` makes the key that signs the audit chain's head, outside the data
+// directory; verify checks the checkpoints against it or a public key given.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_audit_chain_head_is_signed_with_a_key_kept_outside_the_store() {
+    const AD: &str = "<html><body><div class=\"ad-banner\"><a href=\"http://x.example/\">\
+                      国家级 全网最低价 特效药</a></div></body></html>";
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let key = dir.path().join("keys/signing-key.pem");
+    let admon = |args: &[&str], key: &std::path::Path| {
+        Command::new(ADMON)
+            .arg("--data")
+            .arg(&data)
+            .args(args)
+            .env("ADMON_STORE_SIGNING_KEY", key)
+            .env("ADMON_CRAWLER_RENDER", "never")
+            .env("ADMON_FILTERS_FILES", "[]")
+            .output()
+            .unwrap()
+    };
+    let inside = admon(&["key", "init"], &data.join("key.pem"));
+    assert!(!inside.status.success());
+    assert!(String::from_utf8_lossy(&inside.stderr).contains("inside the data directory"));
+    let init = admon(&["key", "init"], &key);
+    assert!(init.status.success(), "{init:?}");
+    assert!(String::from_utf8_lossy(&init.stdout).contains("BEGIN PUBLIC KEY"));
+    assert!(
+        !admon(&["key", "init"], &key).status.success(),
+        "a key was replaced"
+    );
+    crate::pages::with_trained_model(&data);
+    let site = format!("{}/", crate::pages::serve_fixed(&[("/", AD)]).await);
+    assert!(admon(&["crawl", "--seeds", &site], &key).status.success());
+    let verify = admon(&["store", "verify"], &key);
+    let stdout = String::from_utf8_lossy(&verify.stdout);
+    assert!(verify.status.success(), "{stdout}");
+    assert!(stdout.contains("signed through its last entry"), "{stdout}");
+    // An officer with the public key only (no signing key on the machine).
+    let public = dir.path().join("public.pem");
+    std::fs::write(&public, admon(&["key", "public"], &key).stdout).unwrap();
+    let nowhere = dir.path().join("no-key.pem");
+    let args = ["store", "verify", "--read-only", "--public-key"];
+    let officer = admon(&[&args[..], &[public.to_str().unwrap()]].concat(), &nowhere);
+    assert!(officer.status.success(), "{officer:?}");
+    // Another centre's key: the checkpoints are not vouched for.
+    let other = dir.path().join("other.pem");
+    assert!(admon(&["key", "init"], &other).status.success());
+    std::fs::write(&public, admon(&["key", "public"], &other).stdout).unwrap();
+    let wrong = admon(&[&args[..], &[public.to_str().unwrap()]].concat(), &nowhere);
+    assert_eq!(wrong.status.code(), Some(1), "{wrong:?}");
+    assert!(String::from_utf8_lossy(&wrong.stdout).contains("is signed with another key"));
+}

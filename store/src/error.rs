@@ -89,6 +89,14 @@ pub enum Error {
         /// What its bytes hash to now.
         actual: String,
     },
+    /// A signing or public key file that cannot be created or read.
+    #[error("key {path}: {message}")]
+    Key {
+        /// The key file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// The data directory was written by a newer admon.
     #[error("data directory has schema version {found}, this admon understands up to {supported}")]
     SchemaTooNew {

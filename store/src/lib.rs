@@ -25,6 +25,7 @@ mod index;
 mod lock;
 mod records;
 mod runs;
+mod signing;
 mod verify;
 mod warc;
 
@@ -37,4 +38,5 @@ pub use records::{
     PreparedCapture, Store, User, DEFAULT_CACHE_BYTES, TOKEN_ID_DIGITS,
 };
 pub use runs::CrawlRun;
+pub use signing::{Checkpoint, PublicKey, Signer};
 pub use verify::VerifyReport;

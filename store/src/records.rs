@@ -17,7 +17,7 @@ use time::OffsetDateTime;
 /// number for the search index. 3: the queue is also keyed by domain and by day. 4: new
 /// evidence blobs are appended to segment files (`blobs/`), not kept as sled values; the crawl
 /// frontier is kept.
-pub(crate) const SCHEMA_VERSION: u32 = 4;
+pub(crate) const SCHEMA_VERSION: u32 = 5;
 const MAX_CAPTURES_PER_CASE: usize = 50;
 /// sled's page cache defaults to 1 GiB; an eighth of that keeps the hot trees (queue, cases,
 /// meta) resident and leaves memory for the crawler and the index.
@@ -168,6 +168,11 @@ pub struct AuditEntry {
     pub to: Option<CaseState>,
     /// Why (dismissal reason, comment text).
     pub reason: String,
+    /// SHA-256 (hex) of what the entry vouches for: a new case's content
+    /// ([`content_sha256`]) or a kept capture's record (`capture` entries, whose `reason` is
+    /// the capture id); empty on entries that change no content, and before schema 5.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub subject: String,
     /// Hash of the previous entry (hex), empty for the first.
     pub prev_hash: String,
     /// SHA-256 over `prev_hash` and this entry's other fields (hex).
@@ -263,6 +268,10 @@ pub struct Store {
     write: Mutex<()>,
     /// Free bytes to keep on the data directory's disk; ingest stops below it.
     min_free: std::sync::atomic::AtomicU64,
+    /// Signs checkpoints of the audit chain's head on every commit, when set.
+    signer: std::sync::OnceLock<crate::Signer>,
+    /// The key checkpoints must be signed with ([`Store::trust_key`]); else the signer's.
+    pub(crate) trusted: std::sync::OnceLock<crate::PublicKey>,
     /// The directory lock; none for a read-only store, which works on a copy.
     _lock: Option<DirLock>,
     /// The copy of `db/` and `index/` a read-only store works on, removed on drop (after
@@ -573,16 +582,7 @@ impl PreparedSighting<'_> {
         if action == "created" {
             tx.queue.insert(day_key(&case), &[])?;
             bump_count(tx.meta, case.state, 1)?;
-            append_audit(
-                tx.audit,
-                case.id,
-                who,
-                action,
-                None,
-                Some(case.state),
-                "",
-                now,
-            )?;
+            append_created(tx.audit, &case, who, now)?;
         }
         record.case_id = Some(case.id);
         tx.samples
@@ -694,6 +694,8 @@ impl Store {
             index: SearchIndex::open(index)?,
             write: Mutex::new(()),
             min_free: std::sync::atomic::AtomicU64::new(0),
+            signer: std::sync::OnceLock::new(),
+            trusted: std::sync::OnceLock::new(),
             meta,
             db,
             _lock: lock,
@@ -704,6 +706,9 @@ impl Store {
                 store
                     .meta
                     .insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
+                store
+                    .meta
+                    .insert(CHAINED_FROM, store.new_capture_id()?.as_bytes())?;
             }
             Some(version) if version < SCHEMA_VERSION => store.migrate(version)?,
             Some(_) => {}
@@ -759,6 +764,11 @@ impl Store {
             // 3 -> 4: nothing to move: old blobs stay readable in the `blobs` tree, and the
             // frontier trees start empty. The version keeps older admons off a store whose
             // new evidence they could not read.
+            if version == 4 {
+                // 4 -> 5: captures kept from now on enter the audit chain.
+                self.meta
+                    .insert(CHAINED_FROM, self.new_capture_id()?.as_bytes())?;
+            }
             self.meta
                 .insert("schema_version", &(version + 1).to_be_bytes())?;
             self.db.flush()?;
@@ -785,12 +795,63 @@ impl Store {
     /// entries it now covers.
     pub(crate) fn commit_index(&self) -> Result<()> {
         self.blob_files.sync()?;
+        self.checkpoint()?;
         self.db.flush()?;
         let seq = self.index.commit()?;
         for item in self.changes.range(..=seq.to_be_bytes()) {
             self.changes.remove(item?.0)?;
         }
         Ok(())
+    }
+
+    /// Signs a checkpoint of the audit chain's head on every later commit (flush, triage,
+    /// export) with `signer`; its public key is the one [`Store::verify`] then expects. Set
+    /// once; a second call is ignored.
+    pub fn set_signer(&self, signer: crate::Signer) {
+        let _ = self.signer.set(signer);
+    }
+
+    /// Has [`Store::verify`] require checkpoints signed with `key` (an officer checking a
+    /// store with the centre's public key).
+    pub fn trust_key(&self, key: crate::PublicKey) {
+        let _ = self.trusted.set(key);
+    }
+
+    /// The key checkpoints are checked against, if any.
+    pub(crate) fn expected_key(&self) -> Option<crate::PublicKey> {
+        self.trusted
+            .get()
+            .cloned()
+            .or_else(|| self.signer.get().map(crate::Signer::public_key))
+    }
+
+    /// Signs and keeps a checkpoint of the audit chain's head, when a signer is set and the
+    /// head moved since the last one; made durable by the next flush.
+    pub fn checkpoint(&self) -> Result<Option<crate::Checkpoint>> {
+        let Some(signer) = self.signer.get() else {
+            return Ok(None);
+        };
+        let Some(head) = self.audit.get("head")? else {
+            return Ok(None);
+        };
+        let (seq, hash): (u64, String) = decode("audit", &head)?;
+        if let Some(last) = self.last_checkpoint()? {
+            if last.seq >= seq {
+                return Ok(None);
+            }
+        }
+        let checkpoint = signer.sign(seq, &hash, OffsetDateTime::now_utc());
+        self.audit
+            .insert(checkpoint_key(seq), encode(&checkpoint))?;
+        Ok(Some(checkpoint))
+    }
+
+    /// The newest checkpoint kept.
+    pub(crate) fn last_checkpoint(&self) -> Result<Option<crate::Checkpoint>> {
+        match self.audit.scan_prefix(CHECKPOINT).next_back() {
+            Some(item) => Ok(Some(decode("audit", &item?.1)?)),
+            None => Ok(None),
+        }
     }
 
     fn put_blob(&self, bytes: &[u8]) -> Result<String> {
@@ -892,8 +953,15 @@ impl Store {
         let prepared = PreparedCapture::of(page);
         let _writing = self.writing();
         let id = self.new_capture_id()?;
-        let stored = self.capture_record(page, prepared)?;
-        self.captures.insert(id.as_bytes(), encode(&stored))?;
+        let stored = encode(&self.capture_record(page, prepared)?);
+        let now = OffsetDateTime::now_utc();
+        unwrap_tx(
+            (&self.captures, &self.audit).transaction(|(captures, audit)| {
+                captures.insert(id.as_bytes(), stored.as_slice())?;
+                append_capture(audit, &id, &stored, "crawler", now)?;
+                Ok(())
+            }),
+        )?;
         Ok(id)
     }
 
@@ -972,6 +1040,7 @@ impl Store {
                         crate::frontier::mark_done(flight, key)?;
                     }
                     captures.insert(capture_id.as_bytes(), capture.as_slice())?;
+                    append_capture(audit, capture_id, capture, "crawler", now)?;
                     let mut changed = Vec::with_capacity(prepared.len());
                     for p in prepared {
                         changed.push(p.apply(&tx, now, "crawler")?);
@@ -1667,6 +1736,19 @@ fn log_change(
     Ok(seq)
 }
 
+/// The `meta` key holding the first capture id whose record entered the audit chain (schema
+/// 5 on); captures from before have no `capture` entry.
+pub(crate) const CHAINED_FROM: &str = "captures_chained_from";
+
+/// First bytes of the audit tree's checkpoint keys (then the seq covered, big-endian).
+pub(crate) const CHECKPOINT: &[u8] = b"ckpt";
+
+fn checkpoint_key(seq: u64) -> Vec<u8> {
+    let mut key = CHECKPOINT.to_vec();
+    key.extend_from_slice(&seq.to_be_bytes());
+    key
+}
+
 fn case_history_key(case_id: u64, seq: u64) -> Vec<u8> {
     let mut key = b"case".to_vec();
     key.extend_from_slice(&case_id.to_be_bytes());
@@ -1690,12 +1772,8 @@ fn append_audit(
     reason: &str,
     at: OffsetDateTime,
 ) -> std::result::Result<(), ConflictableTransactionError<Error>> {
-    let (last_seq, prev_hash): (u64, String) = match audit.get("head")? {
-        Some(b) => decode("audit", &b).map_err(abort)?,
-        None => (0, String::new()),
-    };
-    let mut entry = AuditEntry {
-        seq: last_seq + 1,
+    let entry = AuditEntry {
+        seq: 0,
         case_id,
         who: who.to_owned(),
         at,
@@ -1703,16 +1781,106 @@ fn append_audit(
         from,
         to,
         reason: reason.to_owned(),
-        prev_hash,
+        subject: String::new(),
+        prev_hash: String::new(),
         hash: String::new(),
     };
+    chain(audit, entry, |seq| case_history_key(case_id, seq))
+}
+
+/// Chains a `created` entry vouching for the new case's content.
+fn append_created(
+    audit: &sled::transaction::TransactionalTree,
+    case: &Case,
+    who: &str,
+    at: OffsetDateTime,
+) -> std::result::Result<(), ConflictableTransactionError<Error>> {
+    let entry = AuditEntry {
+        seq: 0,
+        case_id: case.id,
+        who: who.to_owned(),
+        at,
+        action: "created".into(),
+        from: None,
+        to: Some(case.state),
+        reason: String::new(),
+        subject: content_sha256(case),
+        prev_hash: String::new(),
+        hash: String::new(),
+    };
+    chain(audit, entry, |seq| case_history_key(case.id, seq))
+}
+
+/// Chains a `capture` entry vouching for a kept capture's record (its stored bytes: URL,
+/// fetch time, address, evidence hashes).
+fn append_capture(
+    audit: &sled::transaction::TransactionalTree,
+    capture_id: &str,
+    record: &[u8],
+    who: &str,
+    at: OffsetDateTime,
+) -> std::result::Result<(), ConflictableTransactionError<Error>> {
+    let entry = AuditEntry {
+        seq: 0,
+        case_id: 0,
+        who: who.to_owned(),
+        at,
+        action: "capture".into(),
+        from: None,
+        to: None,
+        reason: capture_id.to_owned(),
+        subject: hex::encode(Sha256::digest(record)),
+        prev_hash: String::new(),
+        hash: String::new(),
+    };
+    chain(audit, entry, |_| capture_audit_key(capture_id))
+}
+
+/// Appends `entry` to the chain (its seq, previous hash and hash filled in) and indexes it
+/// under `index_key(seq)`.
+fn chain(
+    audit: &sled::transaction::TransactionalTree,
+    mut entry: AuditEntry,
+    index_key: impl FnOnce(u64) -> Vec<u8>,
+) -> std::result::Result<(), ConflictableTransactionError<Error>> {
+    let (last_seq, prev_hash): (u64, String) = match audit.get("head")? {
+        Some(b) => decode("audit", &b).map_err(abort)?,
+        None => (0, String::new()),
+    };
+    entry.seq = last_seq + 1;
+    entry.prev_hash = prev_hash;
     entry.hash = entry.compute_hash();
     // Entries are keyed by their 8-byte big-endian seq; beside them, in the same tree and
-    // transaction, `case` + case id + seq indexes each case's history, and `head` the chain's end.
+    // transaction: `case` + case id + seq indexes each case's history, `capt` + capture id
+    // each capture's entry, and `head` is the chain's end.
     audit.insert(&entry.seq.to_be_bytes(), encode(&entry))?;
-    audit.insert(case_history_key(case_id, entry.seq), &[])?;
+    audit.insert(index_key(entry.seq), &entry.seq.to_be_bytes())?;
     audit.insert("head", encode(&(entry.seq, entry.hash.clone())))?;
     Ok(())
+}
+
+/// SHA-256 (hex) of what a case says and that never changes after it is opened: what was
+/// seen, where, when first, and why it was flagged (sightings, state and risk change; the
+/// state is checked against the log's own transitions).
+pub(crate) fn content_sha256(case: &Case) -> String {
+    // Numbers at a fixed precision: serde_json may read a float back one bit off.
+    let content = serde_json::json!({
+        "id": case.id, "kind": case.kind, "category": case.category,
+        "score": format!("{:.6}", case.score),
+        "url": case.url, "domain": case.domain, "text": case.text, "articles": case.articles,
+        "evidence": case.evidence, "landing_url": case.landing_url,
+        "price": case.price.map(|p| format!("{p:.2}")),
+        "brand": case.brand, "seller": case.seller, "model": case.model,
+        "first_seen": case.first_seen.unix_timestamp_nanos().to_string(),
+    });
+    hex::encode(Sha256::digest(content.to_string().as_bytes()))
+}
+
+/// The audit tree's key for a capture's `capture` entry.
+pub(crate) fn capture_audit_key(capture_id: &str) -> Vec<u8> {
+    let mut key = b"capt".to_vec();
+    key.extend_from_slice(capture_id.as_bytes());
+    key
 }
 
 #[cfg(test)]

@@ -3,7 +3,10 @@
 //! problem, and never writes to what it checks: each problem is reported with the captures
 //! and cases it touches, and the run goes on.
 
-use crate::records::{decode, is_audit_entry, AuditEntry, CaptureRecord};
+use crate::records::{
+    capture_audit_key, content_sha256, decode, is_audit_entry, AuditEntry, CaptureRecord,
+    CHAINED_FROM,
+};
 use crate::{Result, Store};
 use admon_domain::Case;
 use sha2::{Digest, Sha256};
@@ -18,6 +21,12 @@ pub struct VerifyReport {
     pub blobs: u64,
     /// Captures whose evidence was checked.
     pub captures: u64,
+    /// The last audit entry a good signed checkpoint covers (0: none).
+    pub signed_through: u64,
+    /// The last audit entry.
+    pub head: u64,
+    /// The public key checkpoints were checked against (PEM), when one was known.
+    pub key: Option<String>,
     /// Problems, one line each, naming the captures and cases they touch; empty when all is
     /// well.
     pub problems: Vec<String>,
@@ -32,14 +41,24 @@ impl Store {
     pub fn verify(&self) -> Result<VerifyReport> {
         let mut report = VerifyReport::default();
         self.verify_audit(&mut report)?;
+        self.verify_checkpoints(&mut report)?;
         let bad = self.verify_blobs(&mut report)?;
         // Evidence a capture names that is not kept at all.
         let mut missing: BadBlobs = BTreeMap::new();
         let mut touched: HashMap<String, Vec<(String, String)>> = HashMap::new();
+        let chained_from = self
+            .meta
+            .get(CHAINED_FROM)?
+            .map(|v| String::from_utf8_lossy(&v).into_owned());
         for item in self.captures.iter() {
             let (id, bytes) = item?;
             let id = String::from_utf8_lossy(&id).into_owned();
             report.captures += 1;
+            if chained_from.as_ref().is_some_and(|from| id >= *from) {
+                if let Some(problem) = self.capture_vouched(&id, &bytes)? {
+                    report.problems.push(problem);
+                }
+            }
             let stored: CaptureRecord = match decode("captures", &bytes) {
                 Ok(stored) => stored,
                 Err(e) => {
@@ -72,6 +91,7 @@ impl Store {
                 }
             }
         }
+        self.verify_cases(&mut report)?;
         let mut all_bad = bad;
         all_bad.extend(missing);
         if !all_bad.is_empty() {
@@ -140,6 +160,7 @@ impl Store {
             }
             prev = entry.hash.clone();
             expected_seq = entry.seq + 1;
+            report.head = entry.seq;
         }
         if let Some(head) = self.audit.get("head")? {
             match decode::<(u64, String)>("audit", &head) {
@@ -151,6 +172,133 @@ impl Store {
                 Ok(_) => {}
                 Err(e) => report.problems.push(format!("audit head unreadable: {e}")),
             }
+        }
+        Ok(())
+    }
+
+    /// Whether the capture's record is the one its `capture` audit entry vouches for.
+    fn capture_vouched(&self, id: &str, record: &[u8]) -> Result<Option<String>> {
+        let url = || {
+            decode::<CaptureRecord>("captures", record)
+                .map(|r| r.capture.url)
+                .unwrap_or_default()
+        };
+        let entry = match self.audit.get(capture_audit_key(id))? {
+            Some(seq) => self.audit.get(&seq)?,
+            None => None,
+        };
+        let Some(entry) = entry.and_then(|e| decode::<AuditEntry>("audit", &e).ok()) else {
+            return Ok(Some(format!(
+                "capture {id} ({}) has no audit entry: it was added outside admon",
+                url()
+            )));
+        };
+        let actual = hex::encode(Sha256::digest(record));
+        Ok((entry.subject != actual || entry.reason != id).then(|| {
+            format!(
+                "capture {id} ({}) was altered after it was kept: its record (URL, fetch time, \
+                 address, evidence hashes) no longer matches audit entry {}",
+                url(),
+                entry.seq
+            )
+        }))
+    }
+
+    /// Every case's content is what its `created` entry vouches for, and its state is where
+    /// its logged transitions left it.
+    fn verify_cases(&self, report: &mut VerifyReport) -> Result<()> {
+        for item in self.cases.iter() {
+            let case: Case = match decode("cases", &item?.1) {
+                Ok(case) => case,
+                Err(e) => {
+                    report.problems.push(format!("a case is unreadable: {e}"));
+                    continue;
+                }
+            };
+            let history = self.history(case.id)?;
+            if let Some(created) = history
+                .iter()
+                .find(|e| e.action == "created" && !e.subject.is_empty())
+            {
+                if created.subject != content_sha256(&case) {
+                    report.problems.push(format!(
+                        "case {} was altered: its content (text, URL, category, evidence, first \
+                         seen) no longer matches audit entry {}",
+                        case.id, created.seq
+                    ));
+                }
+            }
+            let logged = history.iter().rev().find_map(|e| e.to);
+            if logged.is_some_and(|state| state != case.state) {
+                report.problems.push(format!(
+                    "case {} is {} but its audit log left it {}",
+                    case.id,
+                    case.state,
+                    logged.expect("checked")
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Every signed checkpoint holds (its signature, with the expected key when one is known)
+    /// and still matches the entry it covers: a rewritten entry, even the last, is seen.
+    fn verify_checkpoints(&self, report: &mut VerifyReport) -> Result<()> {
+        let expected = self.expected_key();
+        report.key = expected.as_ref().map(crate::PublicKey::to_pem);
+        for item in self.audit.scan_prefix(crate::records::CHECKPOINT) {
+            let (key, value) = item?;
+            let checkpoint: crate::Checkpoint = match decode("audit", &value) {
+                Ok(c) => c,
+                Err(e) => {
+                    report.problems.push(format!(
+                        "checkpoint {} unreadable: {e}",
+                        String::from_utf8_lossy(&key)
+                    ));
+                    continue;
+                }
+            };
+            let seq = checkpoint.seq;
+            if !checkpoint.signature_holds() {
+                report.problems.push(format!(
+                    "checkpoint of audit entry {seq} ({}): the signature does not hold (altered or forged)",
+                    checkpoint.at
+                ));
+                continue;
+            }
+            if let Some(expected) = &expected {
+                if checkpoint.public_key != expected.to_hex() {
+                    report.problems.push(format!(
+                        "checkpoint of audit entry {seq} ({}) is signed with another key ({})",
+                        checkpoint.at, checkpoint.public_key
+                    ));
+                    continue;
+                }
+            }
+            let entry = match self.audit.get(seq.to_be_bytes())? {
+                Some(bytes) => decode::<AuditEntry>("audit", &bytes).ok(),
+                None => None,
+            };
+            match entry {
+                Some(entry)
+                    if entry.hash == checkpoint.head && entry.compute_hash() == entry.hash =>
+                {
+                    report.signed_through = report.signed_through.max(seq);
+                }
+                Some(entry) => report.problems.push(format!(
+                    "audit entry {seq} (case {}) was rewritten after the checkpoint signed at {}",
+                    entry.case_id, checkpoint.at
+                )),
+                None => report.problems.push(format!(
+                    "audit entry {seq}, signed at {}, is gone",
+                    checkpoint.at
+                )),
+            }
+        }
+        if expected.is_some() && report.head > 0 && report.signed_through == 0 {
+            report.problems.push(
+                "no good signed checkpoint: the audit chain's head is not vouched for".into(),
+            );
         }
         Ok(())
     }

@@ -108,7 +108,8 @@ fn triage_is_audited_and_illegal_moves_refused() {
     assert_eq!(history[1].reason, "clear breach");
     let report = store.verify().unwrap();
     assert!(report.problems.is_empty(), "{:?}", report.problems);
-    assert_eq!(report.audit_entries, 3);
+    // The case's three, and the capture's own.
+    assert_eq!(report.audit_entries, 4);
     let counts = store.count_by_state().unwrap();
     assert!(
         counts.contains(&(CaseState::New, 0)) && counts.contains(&(CaseState::Confirmed, 1)),
@@ -136,7 +137,8 @@ fn edited_audit_entries_and_corrupted_blobs_are_reported() {
         // Someone with disk access rewrites history and swaps evidence.
         let db = sled::open(dir.path().join("db")).unwrap();
         let audit = db.open_tree("audit").unwrap();
-        let key = 2u64.to_be_bytes();
+        // Entry 1 keeps the capture, 2 opens the case, 3 dismisses it.
+        let key = 3u64.to_be_bytes();
         let entry = String::from_utf8(audit.get(key).unwrap().unwrap().to_vec()).unwrap();
         audit
             .insert(
@@ -166,7 +168,7 @@ fn edited_audit_entries_and_corrupted_blobs_are_reported() {
         report
             .problems
             .iter()
-            .any(|p| p.starts_with("audit entry 2 ") && p.ends_with("was altered")),
+            .any(|p| p.starts_with("audit entry 3 ") && p.ends_with("was altered")),
         "{:?}",
         report.problems
     );
@@ -1148,4 +1150,103 @@ fn an_unfinished_database_snapshot_is_removed_on_open() {
     assert!(!stale.exists());
     assert_eq!(store.case(id).unwrap().unwrap().text, "销量第一");
     assert!(store.verify().unwrap().problems.is_empty());
+}
+
+// Regression for #17 (2): rewriting the last audit entry (recomputing its hash and the head)
+// passed verify, and a capture's fetch time or a case's text could be changed in sled
+// unnoticed. Now captures and case content enter the chain, and its head is signed.
+#[test]
+fn a_rewritten_last_entry_a_changed_fetch_time_and_a_changed_case_text_are_seen() {
+    use admon_store::{AuditEntry, Signer};
+    let dir = tempfile::tempdir().unwrap();
+    let keys = tempfile::tempdir().unwrap();
+    let key = keys.path().join("signing-key.pem");
+    let signer = Signer::create(&key).unwrap();
+    let public = signer.public_key();
+    assert!(Signer::create(&key).is_err(), "a key is never overwritten");
+    let id = {
+        let store = Store::open(dir.path()).unwrap();
+        store.set_signer(signer);
+        let c = store.put_capture(&page("<p>证据</p>")).unwrap();
+        let id = flag(&store, &c, "销量第一", Category::AbsoluteTerms, 0.9);
+        store
+            .transition(id, CaseState::Dismissed, "ana", "not an ad")
+            .unwrap();
+        store.flush().unwrap();
+        let report = store.verify().unwrap();
+        assert!(report.problems.is_empty(), "{:?}", report.problems);
+        assert_eq!(report.signed_through, report.head);
+        id
+    };
+    let check = |what: &str| {
+        let store = Store::open(dir.path()).unwrap();
+        store.trust_key(public.clone());
+        let problems = store.verify().unwrap().problems;
+        assert!(
+            problems.iter().any(|p| p.contains(what)),
+            "{what}: {problems:?}"
+        );
+    };
+    // The last entry rewritten, its hash and the head recomputed.
+    let db = sled::open(dir.path().join("db")).unwrap();
+    let audit = db.open_tree("audit").unwrap();
+    let (seq, _): (u64, String) =
+        serde_json::from_slice(&audit.get("head").unwrap().unwrap()).unwrap();
+    let original = audit.get(seq.to_be_bytes()).unwrap().unwrap();
+    let mut entry: AuditEntry = serde_json::from_slice(&original).unwrap();
+    entry.reason = "confirmed by boss".into();
+    entry.hash = String::new();
+    entry.hash = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
+        serde_json::to_vec(&entry).unwrap(),
+    ));
+    audit
+        .insert(seq.to_be_bytes(), serde_json::to_vec(&entry).unwrap())
+        .unwrap();
+    audit
+        .insert(
+            "head",
+            serde_json::to_vec(&(seq, entry.hash.clone())).unwrap(),
+        )
+        .unwrap();
+    db.flush().unwrap();
+    drop((audit, db));
+    check(&format!(
+        "audit entry {seq} (case {id}) was rewritten after the checkpoint"
+    ));
+    // A capture's fetch time moved back a day.
+    let db = sled::open(dir.path().join("db")).unwrap();
+    let captures = db.open_tree("captures").unwrap();
+    let (cid, record) = captures.iter().next().unwrap().unwrap();
+    let mut json: serde_json::Value = serde_json::from_slice(&record).unwrap();
+    json["capture"]["fetched_at"] = "2020-01-01T00:00:00Z".into();
+    captures
+        .insert(&cid, serde_json::to_vec(&json).unwrap())
+        .unwrap();
+    // A case's text and state changed.
+    let cases = db.open_tree("cases").unwrap();
+    let (key, case) = cases.iter().next().unwrap().unwrap();
+    let mut json: serde_json::Value = serde_json::from_slice(&case).unwrap();
+    json["text"] = "正常商品".into();
+    json["state"] = "confirmed".into();
+    cases
+        .insert(&key, serde_json::to_vec(&json).unwrap())
+        .unwrap();
+    db.flush().unwrap();
+    drop((captures, cases, db));
+    check("was altered after it was kept");
+    check(&format!("case {id} was altered: its content"));
+    check(&format!(
+        "case {id} is confirmed but its audit log left it dismissed"
+    ));
+    // Checkpoints signed with another key are not trusted.
+    let other = Signer::create(&keys.path().join("other.pem")).unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    store.trust_key(other.public_key());
+    let problems = store.verify().unwrap().problems;
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("is signed with another key")),
+        "{problems:?}"
+    );
 }
