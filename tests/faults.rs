@@ -145,7 +145,7 @@ async fn a_nearly_full_disk_stops_the_crawl_with_a_clear_error_and_keeps_what_it
     );
     assert!(stdout.contains("store verified"), "{stdout}");
     let blobs: u64 = stdout
-        .split("audit entries and ")
+        .split("audit entries, ")
         .nth(1)
         .and_then(|s| s.split_whitespace().next())
         .and_then(|n| n.parse().ok())
