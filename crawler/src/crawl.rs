@@ -610,6 +610,21 @@ fn retry_after_header(headers: &[(String, String)]) -> Option<Duration> {
         .map(Duration::from_secs)
 }
 
+/// Runs parsing work (`job`) on the blocking pool: a slow page must not hold up the runtime
+/// the crawl and the dashboard share. A job that panicked yields nothing found.
+async fn off_runtime<T: Default + Send + 'static>(
+    url: &Url,
+    job: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    match tokio::task::spawn_blocking(job).await {
+        Ok(found) => found,
+        Err(e) => {
+            tracing::error!(%url, error = %e, "reading the page failed");
+            T::default()
+        }
+    }
+}
+
 async fn crawl_page(
     fetcher: &Fetcher,
     extractor: &Arc<Extractor>,
@@ -681,7 +696,15 @@ async fn crawl_page(
             (r.html, Some(r.screenshot), found)
         }
         None => {
-            let found = extractor.extract(&fetched.final_url, &static_html, None);
+            let found = off_runtime(url, {
+                let (extractor, page, html) = (
+                    extractor.clone(),
+                    fetched.final_url.clone(),
+                    static_html.clone(),
+                );
+                move || extractor.extract(&page, &html, None)
+            })
+            .await;
             (static_html.clone(), None, found)
         }
     };
@@ -697,10 +720,15 @@ async fn crawl_page(
             Ok(frame) => {
                 let (frame_html, _) =
                     charset::decode_html(&frame.body, frame.content_type.as_deref());
-                let (text, labelled) = frame_text(&frame_html);
+                let extractor = extractor.clone();
+                let (text, labelled, inner) = off_runtime(url, move || {
+                    let (text, labelled) = frame_text(&frame_html);
+                    let inner = extractor.extract(&frame.final_url, &frame_html, None);
+                    (text, labelled, inner)
+                })
+                .await;
                 ad.text = text;
                 ad.labelled |= labelled;
-                let inner = extractor.extract(&frame.final_url, &frame_html, None);
                 ad.landing_url = inner
                     .links
                     .first()

@@ -541,6 +541,10 @@ impl Extractor {
 /// An ad iframe's document: the visible text of its body (labels left out) and whether any of
 /// its text is a 广告/推广 label. One parse for both.
 pub fn frame_text(html: &str) -> (String, bool) {
+    let html = match super::depth::too_deep_at(html, super::MAX_DEPTH) {
+        Some(at) => &html[..at],
+        None => html,
+    };
     let doc = Html::parse_document(html);
     let labelled = doc
         .root_element()

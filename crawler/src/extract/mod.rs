@@ -4,10 +4,12 @@
 //! element helpers both use.
 
 mod ads;
+mod depth;
 mod listings;
 mod lists;
 
 pub use ads::frame_text;
+pub use depth::MAX_DEPTH;
 pub use listings::parse_price;
 pub use lists::{FilterList, DEBIAN_EASYLIST};
 
@@ -31,6 +33,22 @@ pub struct Extracted {
     pub listings: Vec<Listing>,
     /// Absolute http(s) links, in document order.
     pub links: Vec<Url>,
+}
+
+/// `html` up to where it first nests elements deeper than [`MAX_DEPTH`] (parsing time grows
+/// with the square of the depth), logged when cut.
+fn within_depth<'h>(page_url: &Url, html: &'h str) -> &'h str {
+    match depth::too_deep_at(html, MAX_DEPTH) {
+        Some(at) => {
+            tracing::warn!(
+                page = %page_url, at, bytes = html.len(),
+                "page nests elements deeper than {MAX_DEPTH}: ads and listings are read from \
+                 its first {at} bytes (the page is kept whole)"
+            );
+            &html[..at]
+        }
+        None => html,
+    }
 }
 
 /// The most ads kept from one page; a hostile page can hold millions of slots (the page
@@ -281,6 +299,8 @@ impl Extractor {
     /// Everything in one page. `html` may be the rendered DOM; `static_html`, when given, is
     /// the page as served, so ads that only the rendered DOM holds are marked injected.
     pub fn extract(&self, page_url: &Url, html: &str, static_html: Option<&str>) -> Extracted {
+        let html = within_depth(page_url, html);
+        let static_html = static_html.map(|h| within_depth(page_url, h));
         let doc = Html::parse_document(html);
         let mut ads = self.ads(page_url, &doc);
         if let Some(static_html) = static_html {

@@ -250,3 +250,29 @@ fn one_page_yields_at_most_the_capped_ads_and_text() {
     assert!(found.ads[0].text.starts_with("国家级"));
     assert_eq!(found.ads[1].text, "特价0");
 }
+
+// Regression for #16 (re-attack N1): parsing and walking nested elements takes time with the
+// square of the depth (64,000 nested divs: 44 s, and the crawl's runtime stalled). A page is
+// now read up to where it nests deeper than MAX_DEPTH; what comes before is still found.
+#[test]
+fn a_page_nested_past_the_depth_bound_is_read_up_to_it() {
+    let deep = crate::extract::MAX_DEPTH + 1_000;
+    let html = format!(
+        "<html><body><div class=\"ad-banner\">国家级特效药</div>{}<div class=\"ad-banner\">深处</div>{}</body></html>",
+        "<div>".repeat(deep),
+        "</div>".repeat(deep)
+    );
+    let url = Url::parse("http://127.0.0.1/").unwrap();
+    let found = extractor().extract(&url, &html, Some(&html));
+    let texts: Vec<&str> = found.ads.iter().map(|a| a.text.as_str()).collect();
+    assert_eq!(texts, ["国家级特效药"]);
+    // Within the bound, the deep ad is found.
+    let shallow = crate::extract::MAX_DEPTH - 10;
+    let html = format!(
+        "<html><body>{}<div class=\"ad-banner\">深处</div>{}</body></html>",
+        "<div>".repeat(shallow),
+        "</div>".repeat(shallow)
+    );
+    let found = extractor().extract(&url, &html, None);
+    assert_eq!(found.ads.len(), 1);
+}
