@@ -43,6 +43,9 @@ pub struct CategoryInfo {
     pub penalty: String,
 }
 
+/// Password checks (argon2, 19 MiB each) run at once; more wait their turn.
+const MAX_PASSWORD_CHECKS: usize = 4;
+
 /// The dashboard over one store.
 #[derive(Clone)]
 pub struct Dashboard {
@@ -54,6 +57,9 @@ pub(crate) struct AppState {
     pub categories: BTreeMap<Category, CategoryInfo>,
     pub sessions: Mutex<HashMap<String, auth::Session>>,
     pub failures: Mutex<throttle::Failures>,
+    /// Password checks running at once: argon2 takes 19 MiB each, so a burst of logins
+    /// waits here rather than in memory.
+    pub password_checks: tokio::sync::Semaphore,
     /// Peers whose `X-Forwarded-For` names the client (reverse proxies).
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Whether users reach the dashboard over https (a TLS proxy in front).
@@ -145,6 +151,7 @@ impl Dashboard {
                 categories,
                 sessions: Mutex::new(HashMap::new()),
                 failures: Mutex::new(throttle::Failures::default()),
+                password_checks: tokio::sync::Semaphore::new(MAX_PASSWORD_CHECKS),
                 trusted_proxies: Vec::new(),
                 https: false,
                 password_policy: auth::PasswordPolicy::default(),

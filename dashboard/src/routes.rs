@@ -412,11 +412,12 @@ async fn login(
     visitor.check_csrf(&form.csrf)?;
     let t = &state.catalogues[visitor.lang];
     let now = Instant::now();
-    let limited = state
+    // Counted as a failure until it succeeds: concurrent attempts see each other.
+    let limited = !state
         .failures
         .lock()
         .expect("failures")
-        .refused(client, &form.username, now);
+        .attempt(client, &form.username, now);
     let user = if limited {
         None
     } else {
@@ -430,19 +431,17 @@ async fn login(
             form.password.clone(),
             user.as_ref().map(|u| u.password_hash.clone()),
         );
-        let ok = tokio::task::spawn_blocking(move || verify_login(&password, hash.as_deref()))
-            .await
-            .unwrap_or(false);
+        let ok = match state.password_checks.acquire().await {
+            Ok(_turn) => {
+                tokio::task::spawn_blocking(move || verify_login(&password, hash.as_deref()))
+                    .await
+                    .unwrap_or(false)
+            }
+            Err(_) => false,
+        };
         user.filter(|_| ok)
     };
     let Some(user) = user else {
-        if !limited {
-            state
-                .failures
-                .lock()
-                .expect("failures")
-                .record(client, &form.username, now);
-        }
         let message = if limited {
             &t["too_many"]
         } else {
@@ -466,7 +465,7 @@ async fn login(
         .failures
         .lock()
         .expect("failures")
-        .forget(client, &form.username);
+        .succeeded(client, &form.username);
     // A fresh session id on login (no fixation).
     let token = random_token();
     {

@@ -58,9 +58,24 @@ impl Failures {
         }
     }
 
-    /// Forgets the pair's failures after a correct login (the address's stay).
-    pub(crate) fn forget(&mut self, address: IpAddr, username: &str) {
+    /// Starts a login attempt: refused (false) when a limit is reached, else counted as a
+    /// failure at once, so that concurrent attempts cannot all pass the check before any is
+    /// counted; [`Failures::succeeded`] takes it back.
+    pub(crate) fn attempt(&mut self, address: IpAddr, username: &str, now: Instant) -> bool {
+        if self.refused(address, username, now) {
+            return false;
+        }
+        self.record(address, username, now);
+        true
+    }
+
+    /// A correct login: the attempt no longer counts, nor the pair's failures (the address's
+    /// other failures stay).
+    pub(crate) fn succeeded(&mut self, address: IpAddr, username: &str) {
         self.recent.remove(&pair(address, username));
+        if let Some(times) = self.recent.get_mut(&Key::Address(address)) {
+            times.pop_back();
+        }
     }
 
     /// How many keys are remembered.
@@ -154,6 +169,26 @@ mod tests {
         }
         assert!(f.refused(ip(1), "someone-new", now));
         assert!(!f.refused(ip(2), "someone-new", now));
+    }
+
+    // Regression for #16 (re-attack N2): 250 concurrent wrong logins from one address all got
+    // past the limit of 20, because each was checked before any was counted.
+    #[test]
+    fn attempts_count_before_they_are_checked_and_a_success_takes_its_own_back() {
+        let mut f = Failures::default();
+        let now = Instant::now();
+        let started = (0..250)
+            .filter(|i| f.attempt(ip(1), &format!("u{i}"), now))
+            .count();
+        assert_eq!(started, PER_ADDRESS);
+        let mut g = Failures::default();
+        for _ in 0..PER_USER - 1 {
+            assert!(g.attempt(ip(2), "ana", now));
+        }
+        assert!(g.attempt(ip(2), "ana", now));
+        g.succeeded(ip(2), "ana");
+        assert_eq!(g.count(&Key::Address(ip(2)), now), PER_USER - 1);
+        assert!(g.attempt(ip(2), "ana", now), "the pair starts afresh");
     }
 
     #[test]
