@@ -74,7 +74,8 @@ async fn cases(
         )?,
         domain: q.domain,
         offset: q.offset,
-        limit: q.limit.unwrap_or(100).min(1000),
+        // 0 is not "no limit" here (as it is to the store): at least one, at most 1,000.
+        limit: q.limit.unwrap_or(100).clamp(1, 1000),
         ..CaseFilter::default()
     })?;
     Ok(Json(cases).into_response())

@@ -105,6 +105,9 @@ pub(crate) const SESSION_TTL: Duration = Duration::from_secs(12 * 3600);
 #[derive(Debug, Clone)]
 pub(crate) struct Session {
     pub user: Option<(String, Role)>,
+    /// The user's password hash at login (salted: a password reset changes it, and ends the
+    /// session); empty for an anonymous session.
+    pub password_hash: String,
     pub csrf: String,
     pub expires: Instant,
 }
@@ -170,6 +173,8 @@ pub struct PasswordPolicy {
 impl PasswordPolicy {
     /// The shortest password taken.
     pub const MIN_CHARS: usize = 12;
+    /// The fewest different characters a password has.
+    pub const MIN_DISTINCT: usize = 5;
 
     /// A policy refusing the passwords listed in `text` (one a line, `#` comments).
     pub fn with_common(text: &str) -> PasswordPolicy {
@@ -195,7 +200,16 @@ impl PasswordPolicy {
         if chars.iter().all(|&c| c == chars[0]) || password.trim().is_empty() {
             return Err("a password is not one character repeated".into());
         }
-        let lower = password.to_lowercase();
+        // Compatibility forms folded (full-width ｐａｓｓ is pass) before any comparison.
+        use unicode_normalization::UnicodeNormalization;
+        let lower = password.nfkc().collect::<String>().to_lowercase();
+        let distinct: std::collections::HashSet<char> = lower.chars().collect();
+        if distinct.len() < Self::MIN_DISTINCT {
+            return Err(format!(
+                "a password has at least {} different characters (not a short pattern repeated)",
+                Self::MIN_DISTINCT
+            ));
+        }
         if !name.is_empty() && lower.contains(&name.to_lowercase()) {
             return Err("a password does not contain the user name".into());
         }

@@ -84,18 +84,44 @@ fn is_deceptive(c: char) -> bool {
         // Invisible "letters" and joiners: Hangul fillers, the grapheme joiner, the Mongolian
         // vowel separator, the braille blank, and tag characters (hidden text in plain sight).
         | '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' | '\u{034F}' | '\u{180E}'
-        | '\u{2800}' | '\u{E0000}'..='\u{E007F}')
+        | '\u{2800}' | '\u{E0000}'..='\u{E007F}'
+        // More format characters that draw nothing: line and paragraph separators, the
+        // deprecated format controls, Mongolian variation selectors, Khmer inherent vowels,
+        // interlinear annotation, shorthand and musical format controls.
+        | '\u{2028}' | '\u{2029}' | '\u{206A}'..='\u{206F}' | '\u{180B}'..='\u{180F}'
+        | '\u{17B4}' | '\u{17B5}' | '\u{FFF9}'..='\u{FFFB}' | '\u{1BCA0}'..='\u{1BCA3}'
+        | '\u{1D173}'..='\u{1D17A}')
         || (c.is_control() && !matches!(c, '\n' | '\t'))
+}
+
+/// Variation selectors: after a symbol (an emoji) U+FE0E/U+FE0F choose its look, which is
+/// ordinary; anywhere else a selector draws nothing and can hide text (the supplementary
+/// ones, U+E0100 on, can carry a whole message).
+fn is_hidden_selector(c: char, before: Option<char>) -> bool {
+    match c {
+        '\u{FE0E}' | '\u{FE0F}' => {
+            !before.is_some_and(|b| !b.is_alphanumeric() && !b.is_whitespace() && !is_deceptive(b))
+        }
+        '\u{FE00}'..='\u{FE0D}' | '\u{E0100}'..='\u{E01EF}' => true,
+        _ => false,
+    }
 }
 
 /// `text` with every deceptive character shown as `[U+XXXX]` (before any HTML escaping).
 pub(crate) fn visible(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(is_deceptive) {
+    let mut before = None;
+    let shown = |c: char, before: &mut Option<char>| {
+        let hide = is_deceptive(c) || is_hidden_selector(c, *before);
+        *before = Some(c);
+        hide
+    };
+    if !text.chars().any(|c| shown(c, &mut before)) {
         return std::borrow::Cow::Borrowed(text);
     }
+    let mut before = None;
     text.chars()
         .map(|c| {
-            if is_deceptive(c) {
+            if shown(c, &mut before) {
                 format!("[U+{:04X}]", c as u32)
             } else {
                 c.to_string()

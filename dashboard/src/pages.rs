@@ -106,11 +106,13 @@ pub(crate) async fn save_user(
     let hash = tokio::task::spawn_blocking(move || hash_password(&password))
         .await
         .map_err(|e| Error::Export(e.to_string()))?;
+    // A reset keeps a disabled user disabled (the users page re-enables nobody by accident).
+    let disabled = state.store.user(name)?.is_some_and(|u| u.disabled);
     state.store.put_user(&User {
         name: name.to_owned(),
         role: role.as_str().to_owned(),
         password_hash: hash,
-        disabled: false,
+        disabled,
     })?;
     tracing::info!(by = %who, user = %name, role = role.as_str(), "user saved");
     Ok(Redirect::to("/users").into_response())

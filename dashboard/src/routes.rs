@@ -211,10 +211,10 @@ impl Visitor {
             }
         });
         // The role is the user's as stored now, not as it was at login: a demoted, disabled
-        // or deleted user loses what they lost at once.
+        // or deleted user loses what they lost at once, and a password reset ends the session.
         if let Some(s) = session.as_mut() {
             if let Some((name, _)) = s.user.clone() {
-                s.user = current_role(state, &name).map(|role| (name, role));
+                s.user = current_role(state, &name, &s.password_hash).map(|role| (name, role));
             }
         }
         Visitor {
@@ -258,11 +258,12 @@ impl Visitor {
     }
 }
 
-/// The role `name` has in the store now; none when the user is gone or the role unknown.
-fn current_role(state: &AppState, name: &str) -> Option<Role> {
+/// The role `name` has in the store now; none when the user is gone, disabled, the role
+/// unknown, or the password changed since the session began (`password_hash`).
+fn current_role(state: &AppState, name: &str, password_hash: &str) -> Option<Role> {
     match state.store.user(name) {
         Ok(user) => user
-            .filter(|u| !u.disabled)
+            .filter(|u| !u.disabled && u.password_hash == password_hash)
             .and_then(|u| Role::parse(&u.role)),
         Err(e) => {
             tracing::error!(error = %e, "reading a user for a session");
@@ -316,6 +317,7 @@ async fn login_form(State(state): State<Shared>, headers: HeaderMap) -> Result<R
         let token = random_token();
         let session = Session {
             user: None,
+            password_hash: String::new(),
             csrf: random_token(),
             expires: Instant::now() + Duration::from_secs(3600),
         };
@@ -477,6 +479,7 @@ async fn login(
             token.clone(),
             Session {
                 user: Some((user.name.clone(), role)),
+                password_hash: user.password_hash.clone(),
                 csrf: random_token(),
                 expires: Instant::now() + SESSION_TTL,
             },
@@ -637,7 +640,9 @@ async fn queue(
         domain: (!query.domain.trim().is_empty()).then(|| query.domain.trim().to_lowercase()),
         min_score: optional(&query.min_score, parse_score, "score")?,
         since: optional(&query.since, parse_day, "date")?,
-        until: optional(&query.until, parse_day, "date")?.map(|d| d + time::Duration::DAY),
+        // To the end of the day given (the last day there is: no bound at all).
+        until: optional(&query.until, parse_day, "date")?
+            .and_then(|d| d.checked_add(time::Duration::DAY)),
         escalated: !query.escalated.is_empty(),
         offset: query.page * PAGE,
         limit: PAGE + 1,
@@ -907,6 +912,20 @@ pub(crate) fn highlight(text: &str, words: &[String]) -> Vec<(String, bool)> {
     out
 }
 
+/// The longest comment, reason or name an analyst writes into the audit log.
+pub(crate) const MAX_NOTE_CHARS: usize = 2_000;
+
+/// `text` trimmed, or a 400 when it is longer than [`MAX_NOTE_CHARS`].
+fn note(text: &str) -> Result<&str> {
+    let text = text.trim();
+    if text.chars().count() > MAX_NOTE_CHARS {
+        return Err(Error::BadRequest(format!(
+            "at most {MAX_NOTE_CHARS} characters, please"
+        )));
+    }
+    Ok(text)
+}
+
 #[derive(Deserialize)]
 struct ActionForm {
     action: String,
@@ -924,7 +943,7 @@ async fn case_action(
 ) -> Result<Response> {
     let who = Visitor::of(&state, &headers).act(Action::Triage, &form.csrf)?;
     if form.action == "escalate" {
-        state.store.escalate(id, &who, form.reason.trim())?;
+        state.store.escalate(id, &who, note(&form.reason)?)?;
         return Ok(Redirect::to("/queue").into_response());
     }
     let to = CaseState::parse(&form.action)
@@ -935,7 +954,7 @@ async fn case_action(
             )
         })
         .ok_or_else(|| Error::BadRequest(format!("unknown action {}", form.action)))?;
-    state.store.transition(id, to, &who, form.reason.trim())?;
+    state.store.transition(id, to, &who, note(&form.reason)?)?;
     // Back to the queue for the next case, or stay when starting a review.
     let next = if to == CaseState::InReview {
         format!("/cases/{id}")
@@ -960,7 +979,7 @@ async fn case_comment(
     Form(form): Form<TextForm>,
 ) -> Result<Response> {
     let who = Visitor::of(&state, &headers).act(Action::Triage, &form.csrf)?;
-    let text = form.text.trim();
+    let text = note(&form.text)?;
     if text.is_empty() {
         return Err(Error::BadRequest("empty comment".into()));
     }
@@ -975,7 +994,7 @@ async fn case_assign(
     Form(form): Form<TextForm>,
 ) -> Result<Response> {
     let who = Visitor::of(&state, &headers).act(Action::Triage, &form.csrf)?;
-    let assignee = form.text.trim();
+    let assignee = note(&form.text)?;
     if !assignee.is_empty() && state.store.user(assignee)?.is_none() {
         return Err(Error::BadRequest(format!("no user {assignee}")));
     }
@@ -991,7 +1010,7 @@ async fn case_transfer(
     Form(form): Form<TextForm>,
 ) -> Result<Response> {
     let who = Visitor::of(&state, &headers).act(Action::Export, &form.csrf)?;
-    let bureau = form.text.trim();
+    let bureau = note(&form.text)?;
     if bureau.is_empty() {
         return Err(Error::BadRequest("name the bureau the case goes to".into()));
     }
@@ -1054,7 +1073,7 @@ async fn bulk_action(
     visitor.require(Action::Triage)?;
     let form = SelectionForm::parse(&body)?;
     let who = visitor.act(Action::Triage, form.get("csrf"))?;
-    let (action, reason) = (form.get("action"), form.get("reason").trim());
+    let (action, reason) = (form.get("action"), note(form.get("reason"))?);
     // Back to the queue page the analyst was on (only ever a queue page: no open redirect).
     let back = match form.get("back") {
         b if b == "/queue" || b.starts_with("/queue?") => b,

@@ -531,6 +531,8 @@ async fn the_queue_filters_by_domain_score_and_date_and_searches_show_facets() {
         ("min_score=0.95".to_owned(), false),
         (format!("since={today}&until={today}"), true),
         ("until=2020-01-01".to_owned(), false),
+        // Regression for #16 (re-attack L1): the last day there is overflowed and panicked.
+        ("until=9999-12-31".to_owned(), true),
     ] {
         let (status, page, _) = analyst.get(&format!("/queue?{query}")).await;
         assert_eq!(status, StatusCode::OK, "{query}");
@@ -909,6 +911,19 @@ async fn comments_assignments_and_bulk_actions_are_audited() {
         assert!(page.contains(want), "history lacks {want}");
     }
     assert!(page.contains("value=\"ana\""), "assignee not shown");
+    // Regression for #16 (re-attack L7): a 1 MB reason went into the audit log.
+    let before = dash.state.store.history(id).unwrap().len();
+    let long = "长".repeat(crate::routes::MAX_NOTE_CHARS + 1);
+    for (path, field) in [("comment", "text"), ("action", "reason")] {
+        let (status, _, _) = analyst
+            .post(
+                &format!("/cases/{id}/{path}"),
+                &format!("{field}={long}&action=in_review&csrf={csrf}"),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}");
+    }
+    assert_eq!(dash.state.store.history(id).unwrap().len(), before);
     let (mut officer, csrf) = Browser::login(dash.router(), "off").await;
     let (status, _, _) = officer
         .post(
@@ -953,6 +968,35 @@ async fn the_json_api_takes_bearer_tokens_with_roles() {
     assert_eq!(status, StatusCode::OK);
     let cases: Vec<serde_json::Value> = serde_json::from_slice(&body).unwrap();
     assert_eq!(cases[0]["id"], id);
+    // Regression for #16 (re-attack L2): limit=0 listed every case (the store's "no limit").
+    let mut second = NewSighting {
+        capture_id: store.put_capture(&sample_page()).unwrap(),
+        sample: Sample {
+            id: "t".into(),
+            kind: SampleKind::Ad,
+            text: "另一条 国家级 广告".into(),
+            url: Some("http://127.0.0.1/y".into()),
+            ..Sample::default()
+        },
+        landing_url: None,
+        images: vec![],
+        crop: None,
+        flags: vec![],
+    };
+    let flagged = store.case(id).unwrap().unwrap();
+    second.flags = vec![Verdict {
+        id: "t".into(),
+        flagged: true,
+        category: flagged.category,
+        score: 0.8,
+        articles: vec![],
+        evidence: vec![],
+        model: "test".into(),
+    }];
+    store.record_sighting(second, "crawler").unwrap().unwrap();
+    let (_, body) = call("GET", "/api/v1/cases?limit=0", Some(&analyst)).await;
+    let listed: Vec<serde_json::Value> = serde_json::from_slice(&body).unwrap();
+    assert_eq!(listed.len(), 1);
     assert_eq!(cases[0]["category"], "absolute_terms");
     let (status, body) = call("GET", &format!("/api/v1/cases/{id}"), Some(&analyst)).await;
     assert_eq!(status, StatusCode::OK);
@@ -1006,6 +1050,36 @@ async fn a_demoted_user_loses_the_role_at_the_next_request() {
     assert_eq!(admin.get("/queue").await.0, StatusCode::OK);
 }
 
+// Regression for #16 (re-attack L5): a password reset left the user's sessions valid, and a
+// reset on the users page silently enabled a disabled user.
+#[tokio::test]
+async fn a_password_reset_ends_sessions_and_keeps_a_disabled_user_disabled() {
+    let (_dir, dash, _) = setup();
+    let (mut analyst, _) = Browser::login(dash.router(), "ana").await;
+    assert_eq!(analyst.get("/queue").await.0, StatusCode::OK);
+    let (mut admin, csrf) = Browser::login(dash.router(), "adm").await;
+    let (status, body, _) = admin
+        .post(
+            "/users",
+            &format!("name=ana&role=analyst&password=orchid-lantern-2026&csrf={csrf}"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (status, _, headers) = analyst.get("/queue").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[header::LOCATION], "/login");
+    let mut user = dash.state.store.user("ana").unwrap().unwrap();
+    user.disabled = true;
+    dash.state.store.put_user(&user).unwrap();
+    admin
+        .post(
+            "/users",
+            &format!("name=ana&role=analyst&password=orchid-lantern-2027&csrf={csrf}"),
+        )
+        .await;
+    assert!(dash.state.store.user("ana").unwrap().unwrap().disabled);
+}
+
 // Regression for #16 (13, 16): every answer carries the security headers, the API and 404s too;
 // tag characters and Hangul fillers are shown, in pages and in the pack's report alike.
 #[tokio::test]
@@ -1051,6 +1125,13 @@ fn invisible_letters_and_tag_characters_are_shown() {
         "a[U+E0041][U+E0042]b[U+3164]c[U+115F]d[U+034F]e[U+202E]"
     );
     assert_eq!(visible("正常文本 ok"), "正常文本 ok");
+    // Regression for #16 (re-attack L4): more format characters that draw nothing.
+    assert_eq!(
+        visible("a\u{2028}b\u{180B}c\u{17B4}d\u{1D173}e\u{FE0F}f\u{E0101}"),
+        "a[U+2028]b[U+180B]c[U+17B4]d[U+1D173]e[U+FE0F]f[U+E0101]"
+    );
+    // An emoji's own presentation selector is ordinary text.
+    assert_eq!(visible("好评❤\u{FE0F}"), "好评❤\u{FE0F}");
 }
 
 // Regression for #16 (10): 2,000 copies of one id made 2,007 history entries.
@@ -1120,6 +1201,9 @@ fn the_password_policy_refuses_short_repeated_named_and_common_passwords() {
         "ana-is-my-name-1",
         "password123456",
         "!!dragon2026!!",
+        // Regression for #16 (re-attack L6): a short pattern repeated, full-width letters.
+        "abababababab",
+        "ｐａｓｓｗｏｒｄ１２３４５",
     ] {
         assert!(policy.check("ana", bad).is_err(), "{bad:?}");
     }

@@ -36,6 +36,9 @@ fn user_error(e: tantivy::TantivyError) -> Error {
         tantivy::TantivyError::SchemaError(m) | tantivy::TantivyError::InvalidArgument(m) => {
             Error::BadQuery(m)
         }
+        tantivy::TantivyError::FieldNotFound(field) => {
+            Error::BadQuery(format!("no field `{field}` to search"))
+        }
         other => other.into(),
     }
 }

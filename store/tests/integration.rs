@@ -991,6 +991,14 @@ mod search_fuzz {
             store().search(&"最".repeat(501), 10),
             Err(Error::BadQuery(_))
         ));
+        // Regression for #16 (re-attack L3): a field that does not exist was a 500.
+        for q in ["nosuch:*", "first_seen:*"] {
+            assert!(
+                matches!(store().search(q, 10), Err(Error::BadQuery(_))),
+                "{q}: {:?}",
+                store().search(q, 10)
+            );
+        }
     }
 }
 
