@@ -313,17 +313,18 @@ async fn demo_crawls_classifies_stores_and_serves() {
     }
     assert!(names
         .iter()
-        .any(|n| n.starts_with("case-1/capture-") && n.ends_with(".html")));
+        .any(|n| n.starts_with("captures/capture-") && n.ends_with(".html")));
+    assert!(names.iter().any(|n| n == "case-1/captures.txt"));
     assert!(
         names
             .iter()
-            .any(|n| n.starts_with("case-1/capture-") && n.ends_with(".warc")),
+            .any(|n| n.starts_with("captures/capture-") && n.ends_with(".warc")),
         "the pack carries the WARC record: {names:?}"
     );
     assert!(
         names
             .iter()
-            .any(|n| n.starts_with("case-1/capture-") && n.ends_with(".png")),
+            .any(|n| n.starts_with("captures/capture-") && n.ends_with(".png")),
         "no screenshot in {names:?}"
     );
     let listed = admon(

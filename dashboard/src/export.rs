@@ -6,7 +6,12 @@ use crate::Error;
 use admon_domain::{Case, CaseState};
 use admon_store::Store;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::io::Write;
+
+/// The most evidence (bytes, before compression) one pack holds; an export past it fails
+/// before any case is marked.
+const MAX_PACK_BYTES: u64 = 1 << 30;
 
 /// Export formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -209,9 +214,19 @@ fn report(case: &Case, history: &[admon_store::AuditEntry]) -> String {
 /// Cases left out of an export: (case id, why).
 pub type Refused = Vec<(u64, String)>;
 
+/// The captures already in a pack: id -> the names of its files there.
+type Packed = HashMap<String, Vec<String>>;
+
 /// One case's files in a pack (name within the pack, bytes), every evidence blob re-hashed:
-/// [`admon_store::Error::Tampered`] when one no longer matches.
-fn case_files(store: &Store, case: &Case) -> Result<Vec<(String, Vec<u8>)>, Error> {
+/// [`admon_store::Error::Tampered`] when one no longer matches. A capture's files go under
+/// `captures/` once a pack, however many cases show it (those in `packed` are not read
+/// again), and the case's `captures.txt` names the ones it rests on. Returns the files and
+/// the captures new to the pack.
+fn case_files(
+    store: &Store,
+    case: &Case,
+    packed: &Packed,
+) -> Result<(Vec<(String, Vec<u8>)>, Packed), Error> {
     let dir = format!("case-{}", case.id);
     let history = store.history(case.id)?;
     let mut files = vec![
@@ -231,26 +246,39 @@ fn case_files(store: &Store, case: &Case) -> Result<Vec<(String, Vec<u8>)>, Erro
     {
         files.push((format!("{dir}/ad-crop.png"), png));
     }
+    let (mut listed, mut new) = (String::new(), Packed::new());
     for capture_id in &case.capture_ids {
-        let Some(record) = store.capture(capture_id)? else {
-            continue;
-        };
-        files.push((
-            format!("{dir}/capture-{capture_id}.json"),
-            json(&record.capture),
-        ));
-        let blobs = [
-            (Some(record.html_sha256), "html"),
-            (record.screenshot_sha256, "png"),
-            (record.warc_sha256, "warc"),
-        ];
-        for (sha, ext) in blobs {
-            if let Some(bytes) = sha.map(|s| store.blob_checked(&s)).transpose()?.flatten() {
-                files.push((format!("{dir}/capture-{capture_id}.{ext}"), bytes));
+        let names = match packed.get(capture_id) {
+            Some(names) => names.clone(),
+            None => {
+                let Some(record) = store.capture(capture_id)? else {
+                    continue;
+                };
+                let name = |ext: &str| format!("captures/capture-{capture_id}.{ext}");
+                let mut these = vec![(name("json"), json(&record.capture))];
+                let blobs = [
+                    (Some(record.html_sha256), "html"),
+                    (record.screenshot_sha256, "png"),
+                    (record.warc_sha256, "warc"),
+                ];
+                for (sha, ext) in blobs {
+                    if let Some(bytes) = sha.map(|s| store.blob_checked(&s)).transpose()?.flatten()
+                    {
+                        these.push((name(ext), bytes));
+                    }
+                }
+                let names: Vec<String> = these.iter().map(|(n, _)| n.clone()).collect();
+                files.extend(these);
+                new.insert(capture_id.clone(), names.clone());
+                names
             }
+        };
+        for name in names {
+            listed.push_str(&format!("../{name}\n"));
         }
     }
-    Ok(files)
+    files.push((format!("{dir}/captures.txt"), listed.into_bytes()));
+    Ok((files, new))
 }
 
 /// A record as pretty JSON.
@@ -275,13 +303,22 @@ pub fn evidence_pack(store: &Store, cases: &[Case]) -> Result<(Vec<u8>, Refused)
         manifest.push_str(&format!("{}  {name}\n", hex::encode(Sha256::digest(bytes))));
         Ok(())
     };
-    let mut refused = Vec::new();
+    let (mut refused, mut packed, mut bytes_in) = (Vec::new(), Packed::new(), 0u64);
     for case in cases {
-        match case_files(store, case) {
-            Ok(files) => {
+        match case_files(store, case, &packed) {
+            Ok((files, captures)) => {
                 for (name, bytes) in files {
+                    bytes_in += bytes.len() as u64;
+                    if bytes_in > MAX_PACK_BYTES {
+                        return Err(Error::Export(format!(
+                            "the pack would hold over {} MB of evidence: export fewer cases \
+                             (select them in the queue)",
+                            MAX_PACK_BYTES >> 20
+                        )));
+                    }
                     add(&mut zip, &name, &bytes)?;
                 }
+                packed.extend(captures);
             }
             Err(Error::Store(e @ admon_store::Error::Tampered { .. })) => {
                 refused.push((case.id, e.to_string()));

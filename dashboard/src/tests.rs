@@ -1276,3 +1276,62 @@ async fn altered_evidence_is_refused_by_exports_and_flagged_on_the_case_page() {
         assert_eq!(status, StatusCode::CONFLICT, "altered evidence served");
     }
 }
+
+// Regression for #16 (re-attack N3): each case re-added its captures, so 300 cases sighted on
+// one 2 MB page made a 917 MB pack. A capture now goes in once, under captures/.
+#[test]
+fn a_capture_shown_by_many_cases_is_packed_once() {
+    let (_dir, dash, id) = setup();
+    let store = &dash.state.store;
+    let first = store.case(id).unwrap().unwrap();
+    let capture_id = first.capture_ids[0].clone();
+    for n in 0..3 {
+        store
+            .record_sighting(
+                NewSighting {
+                    capture_id: capture_id.clone(),
+                    sample: Sample {
+                        id: format!("s{n}"),
+                        kind: SampleKind::Ad,
+                        text: format!("第{n}条 国家级 特效"),
+                        url: Some("http://127.0.0.1/x".into()),
+                        ..Sample::default()
+                    },
+                    landing_url: None,
+                    images: vec![],
+                    crop: None,
+                    flags: vec![Verdict {
+                        id: format!("s{n}"),
+                        flagged: true,
+                        category: first.category,
+                        score: 0.8,
+                        articles: vec![],
+                        evidence: vec![],
+                        model: "test".into(),
+                    }],
+                },
+                "crawler",
+            )
+            .unwrap()
+            .unwrap();
+    }
+    let cases = store.list_cases(&admon_store::CaseFilter::default()).unwrap();
+    assert_eq!(cases.len(), 4);
+    let (bytes, refused) = crate::export::evidence_pack(store, &cases).unwrap();
+    assert!(refused.is_empty());
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let names: Vec<String> = (0..zip.len())
+        .map(|i| zip.by_index(i).unwrap().name().unwrap().into_owned())
+        .collect();
+    let html = format!("captures/capture-{capture_id}.html");
+    assert_eq!(names.iter().filter(|n| **n == html).count(), 1, "{names:?}");
+    for case in &cases {
+        let mut listed = String::new();
+        std::io::Read::read_to_string(
+            &mut zip.by_name(&format!("case-{}/captures.txt", case.id)).unwrap(),
+            &mut listed,
+        )
+        .unwrap();
+        assert!(listed.contains(&format!("../{html}")), "{listed}");
+    }
+}
