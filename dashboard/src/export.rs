@@ -216,6 +216,8 @@ pub type Refused = Vec<(u64, String)>;
 
 /// The captures already in a pack: id -> the names of its files there.
 type Packed = HashMap<String, Vec<String>>;
+/// Files for a pack: (name within it, bytes).
+type Files = Vec<(String, Vec<u8>)>;
 
 /// One case's files in a pack (name within the pack, bytes), every evidence blob re-hashed:
 /// [`admon_store::Error::Tampered`] when one no longer matches. A capture's files go under
@@ -226,7 +228,7 @@ fn case_files(
     store: &Store,
     case: &Case,
     packed: &Packed,
-) -> Result<(Vec<(String, Vec<u8>)>, Packed), Error> {
+) -> Result<(Files, Packed), Error> {
     let dir = format!("case-{}", case.id);
     let history = store.history(case.id)?;
     let mut files = vec![
