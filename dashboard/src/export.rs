@@ -224,11 +224,7 @@ type Files = Vec<(String, Vec<u8>)>;
 /// `captures/` once a pack, however many cases show it (those in `packed` are not read
 /// again), and the case's `captures.txt` names the ones it rests on. Returns the files and
 /// the captures new to the pack.
-fn case_files(
-    store: &Store,
-    case: &Case,
-    packed: &Packed,
-) -> Result<(Files, Packed), Error> {
+fn case_files(store: &Store, case: &Case, packed: &Packed) -> Result<(Files, Packed), Error> {
     let dir = format!("case-{}", case.id);
     let history = store.history(case.id)?;
     let mut files = vec![

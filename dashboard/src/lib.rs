@@ -15,6 +15,7 @@ mod error;
 mod export;
 mod pages;
 mod routes;
+mod serve;
 mod throttle;
 
 pub use auth::{
@@ -29,7 +30,6 @@ pub use export::{
 use admon_domain::Category;
 use admon_store::Store;
 use std::collections::{BTreeMap, HashMap};
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 /// How one category is shown: labels per language and the penalty clause.
@@ -236,12 +236,12 @@ impl Dashboard {
         listener: tokio::net::TcpListener,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(
+        serve::serve(
             listener,
-            self.router()
-                .into_make_service_with_connect_info::<SocketAddr>(),
+            self.router(),
+            serve::Limits::new(self.state.trusted_proxies.clone()),
+            shutdown,
         )
-        .with_graceful_shutdown(shutdown)
         .await
     }
 }

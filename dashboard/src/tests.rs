@@ -1315,7 +1315,9 @@ fn a_capture_shown_by_many_cases_is_packed_once() {
             .unwrap()
             .unwrap();
     }
-    let cases = store.list_cases(&admon_store::CaseFilter::default()).unwrap();
+    let cases = store
+        .list_cases(&admon_store::CaseFilter::default())
+        .unwrap();
     assert_eq!(cases.len(), 4);
     let (bytes, refused) = crate::export::evidence_pack(store, &cases).unwrap();
     assert!(refused.is_empty());
@@ -1328,10 +1330,80 @@ fn a_capture_shown_by_many_cases_is_packed_once() {
     for case in &cases {
         let mut listed = String::new();
         std::io::Read::read_to_string(
-            &mut zip.by_name(&format!("case-{}/captures.txt", case.id)).unwrap(),
+            &mut zip
+                .by_name(&format!("case-{}/captures.txt", case.id))
+                .unwrap(),
             &mut listed,
         )
         .unwrap();
         assert!(listed.contains(&format!("../{html}")), "{listed}");
     }
+}
+
+// Regression for #16 (re-attack N4): connections that never finished their headers were never
+// closed; 20,000 of them used up the process's file descriptors.
+#[tokio::test]
+async fn slow_headers_time_out_and_one_address_holds_a_bounded_number_of_connections() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (_dir, dash, _) = setup();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let limits = crate::serve::Limits {
+        header_timeout: std::time::Duration::from_millis(500),
+        max_connections: 100,
+        per_address: 3,
+        trusted_proxies: vec![],
+    };
+    tokio::spawn(crate::serve::serve(
+        listener,
+        dash.router(),
+        limits,
+        std::future::pending(),
+    ));
+    // Headers begun, never finished: the server hangs up.
+    let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        slow.read_to_end(&mut buf),
+    )
+    .await
+    .expect("the slow client was hung up on");
+    assert!(read.is_ok());
+    // Three open connections from one address; the fourth is closed at once.
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(tokio::net::TcpStream::connect(addr).await.unwrap());
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let mut fourth = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let _ = fourth
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await;
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        fourth.read_to_end(&mut answer),
+    )
+    .await
+    .expect("the fourth connection was closed");
+    assert!(answer.is_empty(), "{}", String::from_utf8_lossy(&answer));
+    drop(held);
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    // Once they close, the address is served again.
+    let mut again = tokio::net::TcpStream::connect(addr).await.unwrap();
+    again
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    again.read_to_end(&mut answer).await.unwrap();
+    assert!(
+        answer.starts_with(b"HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
 }
