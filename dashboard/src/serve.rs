@@ -43,10 +43,13 @@ impl Limits {
     }
 }
 
+/// Connections open per address.
+type OpenPerAddress = Arc<Mutex<HashMap<IpAddr, usize>>>;
+
 /// One connection's place, given back when it closes.
 struct Slot {
     _permit: tokio::sync::OwnedSemaphorePermit,
-    address: Option<(IpAddr, Arc<Mutex<HashMap<IpAddr, usize>>>)>,
+    address: Option<(IpAddr, OpenPerAddress)>,
 }
 
 impl Drop for Slot {
@@ -71,7 +74,7 @@ pub(crate) async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
-    let open: Arc<Mutex<HashMap<IpAddr, usize>>> = Arc::default();
+    let open: OpenPerAddress = Arc::default();
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut builder = Builder::new(TokioExecutor::new());
     builder
