@@ -169,7 +169,7 @@ pub struct AuditEntry {
     /// Why (dismissal reason, comment text).
     pub reason: String,
     /// SHA-256 (hex) of what the entry vouches for: a new case's content
-    /// ([`content_sha256`]) or a kept capture's record (`capture` entries, whose `reason` is
+    /// (text, URL, category, evidence, first seen) or a kept capture's record (`capture` entries, whose `reason` is
     /// the capture id); empty on entries that change no content, and before schema 5.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub subject: String,
