@@ -131,8 +131,12 @@ pub fn ready_page(
 }
 
 /// Keeps ready pages: their captures, samples and (for a crawl) their jobs' "done" marks, in
-/// one store write (all kept or none); returns (samples, flagged) summed.
-fn keep_pages_together(ready: Vec<ReadyPage>, store: &Store) -> anyhow::Result<(u64, u64)> {
+/// one store write (all kept or none); returns (samples, flagged) summed, and the URLs kept
+/// (not durable yet: see [`keep_pages`]).
+fn keep_pages_together(
+    ready: Vec<ReadyPage>,
+    store: &Store,
+) -> anyhow::Result<(u64, u64, Vec<String>)> {
     let mut pages = Vec::with_capacity(ready.len());
     let mut prepared = Vec::with_capacity(ready.len());
     let mut counts = Vec::with_capacity(ready.len());
@@ -155,18 +159,21 @@ fn keep_pages_together(ready: Vec<ReadyPage>, store: &Store) -> anyhow::Result<(
             })
             .collect(),
     )?;
-    let (mut samples, mut flagged) = (0, 0);
+    let (mut samples, mut flagged, mut urls) = (0, 0, Vec::new());
     for ((kept, (page, ..)), (s, f)) in kept.iter().zip(&pages).zip(counts) {
         if kept.is_none() {
             tracing::info!(url = page.capture.url, "page already kept; not kept twice");
             continue;
         }
-        tracing::debug!(url = page.capture.url, "page stored");
+        urls.push(page.capture.url.clone());
         samples += s;
         flagged += f;
     }
-    Ok((samples, flagged))
+    Ok((samples, flagged, urls))
 }
+
+/// How long kept pages wait at most to be made durable (one sync for all kept meanwhile).
+const SYNC_EVERY: Duration = Duration::from_millis(250);
 
 /// What a crawl flags of one ad (its `sample`): the text's verdict when flagged, then the
 /// structural flags (no 广告 label, a pop-up that does not close).
@@ -293,10 +300,44 @@ fn keep_pages(
     }
     tokio::task::spawn_blocking(move || -> anyhow::Result<(u64, u64)> {
         let (mut samples, mut flagged) = (0, 0);
+        // Pages kept but not yet durable, and their job keys: a page is logged as stored, and
+        // `after` told (a Redis worker's page leaves the shared queue), only once a sync has
+        // made it durable, at most SYNC_EVERY after it was kept.
+        let (mut kept_urls, mut kept_keys): (Vec<String>, Vec<Vec<u8>>) = (vec![], vec![]);
+        let mut synced_at = std::time::Instant::now();
+        let mut durable = |urls: &mut Vec<String>,
+                           keys: &mut Vec<Vec<u8>>,
+                           synced_at: &mut std::time::Instant|
+         -> anyhow::Result<()> {
+            store.sync().context("making kept pages durable")?;
+            tracing::debug!(pages = urls.len(), "store synced");
+            for url in urls.drain(..) {
+                tracing::debug!(url, "page stored");
+            }
+            after(std::mem::take(keys))?;
+            *synced_at = std::time::Instant::now();
+            Ok(())
+        };
         // Ends when the crawl and every classifying task have let go of their senders. The
         // pages ready within a few milliseconds of each other are kept together (one sled
         // transaction: each writes out sled's log buffer and wakes its writer threads).
-        while let Ok(first) = ready_rx.recv() {
+        loop {
+            let first = if kept_urls.is_empty() && kept_keys.is_empty() {
+                match ready_rx.recv() {
+                    Ok(first) => first,
+                    Err(_) => break,
+                }
+            } else {
+                let left = SYNC_EVERY.saturating_sub(synced_at.elapsed());
+                match ready_rx.recv_timeout(left) {
+                    Ok(first) => first,
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                        durable(&mut kept_urls, &mut kept_keys, &mut synced_at)?;
+                        continue;
+                    }
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+                }
+            };
             let mut ready = vec![first?];
             let until = std::time::Instant::now() + KEEP_WAIT;
             while ready.len() < KEEP_TOGETHER {
@@ -307,16 +348,21 @@ fn keep_pages(
                 }
             }
             let (n, first) = (ready.len(), ready[0].page.capture.url.clone());
-            let keys = ready.iter().filter_map(|r| r.done.clone()).collect();
-            let (s, f) = keep_pages_together(ready, &store).with_context(|| match n {
+            let keys: Vec<Vec<u8>> = ready.iter().filter_map(|r| r.done.clone()).collect();
+            let (s, f, urls) = keep_pages_together(ready, &store).with_context(|| match n {
                 1 => format!("storing {first}"),
                 _ => format!("storing {n} pages, the first {first}"),
             })?;
             samples += s;
             flagged += f;
-            after(keys)?;
+            kept_urls.extend(urls);
+            kept_keys.extend(keys);
+            if synced_at.elapsed() >= SYNC_EVERY {
+                durable(&mut kept_urls, &mut kept_keys, &mut synced_at)?;
+            }
         }
         store.flush().context("flushing the store")?;
+        durable(&mut kept_urls, &mut kept_keys, &mut synced_at)?;
         Ok((samples, flagged))
     })
 }

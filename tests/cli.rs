@@ -530,3 +530,43 @@ async fn the_audit_chain_head_is_signed_with_a_key_kept_outside_the_store() {
     assert_eq!(wrong.status.code(), Some(1), "{wrong:?}");
     assert!(String::from_utf8_lossy(&wrong.stdout).contains("is signed with another key"));
 }
+
+// #17 (6): "stored" was logged (and a Redis worker's page left the shared queue) before the
+// write was durable. Now both wait for the sync that makes it so.
+#[tokio::test(flavor = "multi_thread")]
+async fn pages_are_logged_stored_only_after_the_sync_that_makes_them_durable() {
+    const PAGE: &str = "<html><body><a href=\"/b\">b</a><div class=\"ad-banner\">国家级 特效药</div></body></html>";
+    const OTHER: &str = "<html><body><div class=\"ad-banner\">全网最低价</div></body></html>";
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    crate::pages::with_trained_model(&data);
+    let site = crate::pages::serve_fixed(&[("/", PAGE), ("/b", OTHER)]).await;
+    let crawl = Command::new(ADMON)
+        .arg("--data")
+        .arg(&data)
+        .args(["crawl", "--seeds", &format!("{site}/")])
+        .env("ADMON_CRAWLER_RENDER", "never")
+        .env("ADMON_FILTERS_FILES", "[]")
+        .env("ADMON_LOG", "admon::pipeline=debug")
+        .output()
+        .unwrap();
+    assert!(crawl.status.success(), "{crawl:?}");
+    let log = String::from_utf8_lossy(&crawl.stderr);
+    let lines: Vec<&str> = log.lines().collect();
+    let stored: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].contains("page stored"))
+        .collect();
+    assert_eq!(stored.len(), 2, "{log}");
+    // Each run of "page stored" lines comes right after the sync that made them durable.
+    for i in stored {
+        let before = lines[..i]
+            .iter()
+            .rev()
+            .find(|l| !l.contains("page stored"))
+            .expect("a line before");
+        assert!(
+            before.contains("store synced"),
+            "stored before a sync: {log}"
+        );
+    }
+}
