@@ -45,6 +45,39 @@ fn csrf(page: &str) -> String {
     page[at..at + 48].to_owned()
 }
 
+/// `admon serve` on `data` at a free loopback port, answering; the child and its base URL.
+async fn serve(data: &std::path::Path) -> (tokio::process::Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = tokio::process::Command::new(ADMON)
+        .arg("--data")
+        .arg(data)
+        .args(["serve", "--port", &port.to_string()])
+        .env("ADMON_FILTERS_FILES", "[]")
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        if up(&base).await {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(up(&base).await, "serve did not start");
+    (child, base)
+}
+
+/// Whether the dashboard at `base` answers.
+async fn up(base: &str) -> bool {
+    let res = reqwest::get(format!("{base}/healthz")).await;
+    res.is_ok_and(|r| r.status() == 200)
+}
+
 /// Opens the login form; its CSRF token.
 async fn login_form(c: &reqwest::Client, base: &str) -> String {
     let page = c.get(format!("{base}/login")).send().await.unwrap();
@@ -92,32 +125,7 @@ async fn every_attack_of_issue_16_is_refused_and_the_dashboard_stays_up() {
         .find(|w| w.starts_with("admon_"))
         .expect("a token")
         .to_owned();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut serve = tokio::process::Command::new(ADMON)
-        .arg("--data")
-        .arg(&data)
-        .args(["serve", "--port", &port.to_string()])
-        .env("ADMON_FILTERS_FILES", "[]")
-        .stdout(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    let up = || async {
-        let res = reqwest::get(format!("{base}/healthz")).await;
-        res.is_ok_and(|r| r.status() == 200)
-    };
-    for _ in 0..100 {
-        if up().await {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(up().await, "serve did not start");
+    let (mut serve, base) = serve(&data).await;
 
     let analyst = client([127, 0, 0, 1]);
     assert_eq!(login(&analyst, &base, "ana", PASSWORD).await, 303);
@@ -128,7 +136,7 @@ async fn every_attack_of_issue_16_is_refused_and_the_dashboard_stays_up() {
     // (1) A page number past any page.
     let res = get(format!("{base}/queue?q=国家级&page=1000000000000000")).await;
     assert_eq!(res.status(), 400);
-    assert!(up().await);
+    assert!(up(&base).await);
     // (2) Deeply nested queries, in the dashboard and the API.
     let nested = |d: usize| format!("{}x{}", "(".repeat(d), ")".repeat(d));
     assert_eq!(
@@ -145,7 +153,7 @@ async fn every_attack_of_issue_16_is_refused_and_the_dashboard_stays_up() {
         .await
         .unwrap();
     assert_eq!(api.status(), 400);
-    assert!(up().await);
+    assert!(up(&base).await);
     // (6) Search hits an ad whose lower case changes length: highlighted, not a closed connection.
     let res = get(format!("{base}/queue?q=国家级")).await;
     assert_eq!(res.status(), 200);
@@ -178,7 +186,7 @@ async fn every_attack_of_issue_16_is_refused_and_the_dashboard_stays_up() {
             "{sent:?}"
         );
     }
-    assert!(up().await);
+    assert!(up(&base).await);
     // (8) The stranger locked itself out, not ana: a correct login from elsewhere works.
     for _ in 0..6 {
         login(&stranger, &base, "ana", "wrong password!").await;
@@ -188,7 +196,7 @@ async fn every_attack_of_issue_16_is_refused_and_the_dashboard_stays_up() {
         login(&client([127, 0, 0, 4]), &base, "ana", PASSWORD).await,
         303
     );
-    assert!(up().await);
+    assert!(up(&base).await);
 
     // /metrics counts what was refused.
     let metrics = reqwest::get(format!("{base}/metrics"))
@@ -339,4 +347,252 @@ async fn ctrl_c_stops_a_render_in_flight_at_once_and_keeps_the_page() {
         .unwrap()
         .expect("the page's HTML");
     assert!(String::from_utf8_lossy(&html).contains("渲染中断"));
+}
+
+/// A page that nests 64,000 elements after an ad (and hides another inside), with a
+/// right-to-left override in the ad's text.
+fn deep_page() -> &'static str {
+    static PAGE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PAGE.get_or_init(|| {
+        format!(
+            "<html><body><div class=\"ad-banner\"><a href=\"http://x.example/\">国家级 特效药 \
+             \u{202E}gpj.exe</a></div>{}<div class=\"ad-banner\">深处</div>{}</body></html>",
+            "<div>".repeat(64_000),
+            "</div>".repeat(64_000)
+        )
+    })
+}
+
+/// The rest of #16's attacks, and the second round's (a re-attack found deep pages, bursts
+/// of concurrent logins and idle connections), through the real binary: refused, and the
+/// dashboard still answers.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_remaining_attacks_and_the_second_round_are_refused_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    crate::pages::with_trained_model(&data);
+    // (re-attack N1) A page nested 64,000 deep: read up to the depth bound (the first ad),
+    // not parsed for minutes.
+    let page: &'static str = deep_page();
+    let pages: &'static [(&'static str, &'static str)] = Box::leak(Box::new([("/", page)]));
+    let site = format!("{}/", crate::pages::serve_fixed(pages).await);
+    admon(&data, &["crawl", "--seeds", &site]);
+    // (11) Weak passwords and bad names are refused by the CLI.
+    for (name, password) in [
+        ("", "orchid-lantern-77"),
+        ("<script>x", "orchid-lantern-77"),
+        ("weak", "12345678"),
+        ("weak", "abababababab"),
+        ("weak", "ｐａｓｓｗｏｒｄ１２３４５"),
+    ] {
+        let out = std::process::Command::new(ADMON)
+            .arg("--data")
+            .arg(&data)
+            .args([
+                "user",
+                "add",
+                name,
+                "--role",
+                "analyst",
+                "--password",
+                password,
+            ])
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{name:?} {password:?} taken");
+    }
+    for (name, role) in [("boss", "admin"), ("offi", "officer")] {
+        admon(
+            &data,
+            &["user", "add", name, "--role", role, "--password", PASSWORD],
+        );
+    }
+    // (12) Tokens are listed and revoked.
+    let token = |out: String| {
+        out.split_whitespace()
+            .find(|w| w.starts_with("admon_"))
+            .expect("a token")
+            .to_owned()
+    };
+    let kept = token(admon(&data, &["token", "create", "--role", "officer"]));
+    let revoked = token(admon(
+        &data,
+        &["token", "create", "--role", "officer", "--name", "old"],
+    ));
+    let list = admon(&data, &["token", "list"]);
+    let id = list
+        .lines()
+        .find(|l| l.contains("old"))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("the token listed")
+        .to_owned();
+    admon(&data, &["token", "revoke", &id]);
+    let (mut serve, base) = serve(&data).await;
+    let api = |token: String, path: &'static str| {
+        let base = base.clone();
+        async move {
+            reqwest::Client::new()
+                .get(format!("{base}{path}"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(api(revoked, "/api/v1/cases").await.status(), 401);
+    let cases: Vec<serde_json::Value> = serde_json::from_slice(
+        &api(kept.clone(), "/api/v1/cases?limit=100")
+            .await
+            .bytes()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    let texts: Vec<&str> = cases.iter().filter_map(|c| c["text"].as_str()).collect();
+    assert!(texts.iter().any(|t| t.contains("特效药")), "{texts:?}");
+    assert!(!texts.iter().any(|t| t.contains("深处")), "{texts:?}");
+    let case_id = cases
+        .iter()
+        .find(|c| c["text"].as_str().is_some_and(|t| t.contains("特效药")))
+        .unwrap()["id"]
+        .as_u64()
+        .unwrap();
+    // (16) Security headers on API answers and 404s; a search on a field not there is a 400.
+    for path in ["/api/v1/cases", "/no-such-page"] {
+        let res = api(kept.clone(), path).await;
+        assert!(
+            res.headers().contains_key("content-security-policy"),
+            "{path}"
+        );
+    }
+    assert_eq!(
+        api(kept.clone(), "/api/v1/search?q=nosuch:*")
+            .await
+            .status(),
+        400
+    );
+    // (13) The pack's report shows the right-to-left override instead of obeying it.
+    let pack = reqwest::Client::new()
+        .post(format!("{base}/api/v1/export?format=pack&state=new"))
+        .bearer_auth(&kept)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pack.status(), 200);
+    let bytes = pack.bytes().await.unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut report = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name(&format!("case-{case_id}/report.html")).unwrap(),
+        &mut report,
+    )
+    .unwrap();
+    assert!(report.contains("[U+202E]gpj.exe") && !report.contains('\u{202E}'));
+    // (4) A demoted officer loses the role at the next request; (re-attack L5) a password
+    // reset ends the session.
+    let officer = client([127, 0, 0, 11]);
+    assert_eq!(login(&officer, &base, "offi", PASSWORD).await, 303);
+    let admin = client([127, 0, 0, 12]);
+    assert_eq!(login(&admin, &base, "boss", PASSWORD).await, 303);
+    let users = admin.get(format!("{base}/users")).send().await.unwrap();
+    let token_field = csrf(&users.text().await.unwrap());
+    let demote = admin
+        .post(format!("{base}/users"))
+        .form(&[
+            ("name", "offi"),
+            ("role", "analyst"),
+            ("password", "orchid-lantern-2031"),
+            ("csrf", &token_field),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(demote.status(), 303);
+    let after = officer.get(format!("{base}/queue")).send().await.unwrap();
+    assert_eq!(after.status(), 303, "the old session still works");
+    assert_eq!(
+        login(&officer, &base, "offi", "orchid-lantern-2031").await,
+        303
+    );
+    let export = officer
+        .get(format!("{base}/export.csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(export.status(), 403, "the demoted officer still exports");
+    // (10) One id 2,000 times in a bulk action: one history entry.
+    let queue = admin.get(format!("{base}/queue")).send().await.unwrap();
+    let token_field = csrf(&queue.text().await.unwrap());
+    let history = |token: String| async move {
+        let body = api(token, "/api/v1/cases/1").await.bytes().await.unwrap();
+        let one: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        one["history"].as_array().map_or(0, Vec::len)
+    };
+    let before = history(kept.clone()).await;
+    let body = format!(
+        "{}action=escalate&reason=x&csrf={token_field}",
+        "ids=1&".repeat(2_000)
+    );
+    let bulk = admin
+        .post(format!("{base}/cases/bulk"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bulk.status(), 303);
+    assert_eq!(history(kept.clone()).await, before + 1);
+    // (re-attack N2) 60 wrong logins at once from one address: at most 20 are checked.
+    let burst = client([127, 0, 0, 13]);
+    let tries = (0..60).map(|i| {
+        let (burst, base) = (burst.clone(), base.clone());
+        async move { login(&burst, &base, &format!("who{i}"), "wrong password!").await }
+    });
+    let statuses = futures_join_all(tries).await;
+    let checked = statuses.iter().filter(|&&s| s == 401).count();
+    assert!(checked <= 20, "{checked} checked: {statuses:?}");
+    assert!(
+        statuses.iter().all(|&s| s == 401 || s == 429),
+        "{statuses:?}"
+    );
+    // (re-attack N4) One address holds at most 64 connections; the server still answers.
+    let mut held = Vec::new();
+    for _ in 0..80 {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind("127.0.0.14:0".parse().unwrap()).unwrap();
+        held.push(socket.connect(base[7..].parse().unwrap()).await.unwrap());
+    }
+    assert!(up(&base).await);
+    // The server hung up on those past the 64th.
+    let mut closed = 0;
+    for socket in &mut held {
+        let mut byte = [0u8; 1];
+        let read = tokio::time::timeout(
+            Duration::from_millis(200),
+            tokio::io::AsyncReadExt::read(socket, &mut byte),
+        )
+        .await;
+        if matches!(read, Ok(Ok(0)) | Ok(Err(_))) {
+            closed += 1;
+        }
+    }
+    assert_eq!(closed, 80 - 64);
+    drop(held);
+    assert!(up(&base).await);
+    serve.kill().await.unwrap();
+}
+
+/// Runs the futures at once and collects their outputs in order.
+async fn futures_join_all<F: std::future::Future + Send + 'static>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<F::Output>
+where
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futures.map(tokio::spawn).collect();
+    let mut out = Vec::with_capacity(handles.len());
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
 }

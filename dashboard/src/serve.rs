@@ -107,7 +107,7 @@ pub(crate) async fn serve(
             let mut counts = open.lock().unwrap_or_else(|e| e.into_inner());
             let n = counts.entry(ip).or_default();
             if *n >= limits.per_address {
-                tracing::warn!(%ip, "connection refused: {} open from this address", limits.per_address);
+                tracing::debug!(%ip, "connection refused: {} open from this address", limits.per_address);
                 continue;
             }
             *n += 1;
