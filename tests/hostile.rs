@@ -248,10 +248,9 @@ fn classify_survives_huge_repetitive_and_broken_lines() {
     assert_eq!(lines[2]["id"], "ok");
 }
 
-// Regression for #16 (5): Ctrl-C waited for a render in flight, as long as the page's time
-// (here 120 s). Now Chromium is closed at once and the page is kept as fetched.
-#[tokio::test(flavor = "multi_thread")]
-async fn ctrl_c_stops_a_render_in_flight_at_once_and_keeps_the_page() {
+/// A page whose script never yields, after an image whose request says Chromium has it; its
+/// URL, and the flag set once the image is asked for.
+async fn spinning_site() -> (String, std::sync::Arc<std::sync::atomic::AtomicBool>) {
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -289,6 +288,95 @@ async fn ctrl_c_stops_a_render_in_flight_at_once_and_keeps_the_page() {
             }
         });
     }
+    (site, started)
+}
+
+// Regression for #17 (6): after `kill -9` of a rendering crawl, Chromium's process tree lived
+// on. Chromium now runs in a process group of its own, and the next admon to render kills the
+// groups left by admons that are gone.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_chromium_left_by_a_killed_admon_is_reaped_by_the_next() {
+    use std::sync::atomic::Ordering;
+    let (site, started) = spinning_site().await;
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let data = dir.path().join("data");
+    crate::pages::with_trained_model(&data);
+    let mut crawl = tokio::process::Command::new(ADMON)
+        .arg("--data")
+        .arg(&data)
+        .args(["crawl", "--seeds", &site])
+        .env("TMPDIR", &tmp)
+        .env("ADMON_CRAWLER_RENDER", "always")
+        .env("ADMON_CRAWLER_TIMEOUT_SECS", "120")
+        .env("ADMON_FILTERS_FILES", "[]")
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !started.load(Ordering::SeqCst) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the render never began"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let profile = std::fs::read_dir(&tmp)
+        .unwrap()
+        .flatten()
+        .find(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("admon-chromium-")
+        })
+        .expect("a chromium profile")
+        .path();
+    let owner = std::fs::read_to_string(profile.join("admon-owner")).unwrap();
+    let group = owner.split_whitespace().nth(1).unwrap().to_owned();
+    let group_alive = || {
+        std::process::Command::new("kill")
+            .args(["-0", "--", &format!("-{group}")])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .unwrap()
+            .success()
+    };
+    assert!(group_alive());
+    crawl.start_kill().unwrap();
+    crawl.wait().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        group_alive(),
+        "nothing left to reap: the test shows nothing"
+    );
+    // The next admon that renders reaps it.
+    std::process::Command::new(ADMON)
+        .arg("--data")
+        .arg(dir.path().join("other"))
+        .args(["inspect", "--render", "always", "http://127.0.0.1:9/"])
+        .env("TMPDIR", &tmp)
+        .env("ADMON_FILTERS_FILES", "[]")
+        .env("ADMON_CLASSIFIER_MODEL", data.join("model.json"))
+        .output()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while group_alive() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the orphaned chromium lives on"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(!profile.exists(), "its profile was left behind");
+}
+
+// Regression for #16 (5): Ctrl-C waited for a render in flight, as long as the page's time
+// (here 120 s). Now Chromium is closed at once and the page is kept as fetched.
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_stops_a_render_in_flight_at_once_and_keeps_the_page() {
+    use std::sync::atomic::Ordering;
+    let (site, started) = spinning_site().await;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     crate::pages::with_trained_model(&data);

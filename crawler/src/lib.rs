@@ -12,6 +12,7 @@
 #![warn(missing_docs)]
 
 mod charset;
+mod chromium;
 mod crawl;
 pub mod distributed;
 mod error;

@@ -13,8 +13,7 @@ use headless_chrome::protocol::cdp::Fetch::{
 };
 use headless_chrome::protocol::cdp::Network::ResourceType;
 use headless_chrome::protocol::cdp::Page::{CaptureScreenshotFormatOption, Viewport};
-use headless_chrome::{Browser, LaunchOptions};
-use std::ffi::OsStr;
+use headless_chrome::Browser;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -160,14 +159,15 @@ const MARK_JS: &str = r#"(function (sel, text) {
 
 /// One Chromium process, shared by the crawl; tabs are opened per page.
 pub struct Renderer {
-    browser: Mutex<Option<Browser>>,
+    /// The DevTools connection, and the process group it drives (dropped in this order).
+    browser: Mutex<Option<(Browser, crate::chromium::Chromium)>>,
     chromium: PathBuf,
     settle: Duration,
     /// The most one page's render may take, every step together.
     page_timeout: Duration,
     /// Set by [`Renderer::stop`]: no render starts, none is retried.
     stopped: AtomicBool,
-    _profile: tempdir::Profile,
+    profile: tempdir::Profile,
 }
 
 mod tempdir {
@@ -189,18 +189,14 @@ impl Renderer {
     /// Starts Chromium at `path`; `settle` is how long to wait after load for late scripts;
     /// a page's render stops after `page_timeout`, whichever step it is at.
     pub fn start(path: &Path, settle: Duration, page_timeout: Duration) -> Result<Renderer> {
-        let profile = std::env::temp_dir().join(format!(
-            "admon-chromium-{}-{}",
-            std::process::id(),
-            rand_suffix()
-        ));
+        crate::chromium::reap_orphans();
         let renderer = Renderer {
             browser: Mutex::new(None),
             chromium: path.to_owned(),
             settle,
             page_timeout,
             stopped: AtomicBool::new(false),
-            _profile: tempdir::Profile(profile),
+            profile: tempdir::Profile(crate::chromium::profile_dir()),
         };
         renderer.launch()?;
         Ok(renderer)
@@ -210,8 +206,8 @@ impl Renderer {
     /// within moments (its page is kept as fetched), and no later render starts.
     pub fn stop(&self) {
         self.stopped.store(true, Ordering::SeqCst);
-        // Dropping the browser closes it and ends its connection: every call waiting on it
-        // returns at once, whatever the page is doing.
+        // Dropping the connection and killing Chromium's process group: every call waiting on
+        // it returns at once, whatever the page is doing.
         let browser = self.browser.lock().expect("browser slot").take();
         drop(browser);
     }
@@ -224,24 +220,34 @@ impl Renderer {
         if self.stopped.load(Ordering::SeqCst) {
             return Err(err(STOPPED.into()));
         }
-        let args: Vec<&OsStr> = CHROMIUM_ARGS
+        // Any Chromium of ours still running goes first (a restart after a crash).
+        drop(self.browser.lock().expect("browser slot").take());
+        let args: Vec<&str> = headless_chrome::browser::DEFAULT_ARGS
             .iter()
-            .chain(&["--hide-scrollbars"])
-            .map(OsStr::new)
+            .chain(CHROMIUM_ARGS)
+            .chain(&[
+                "--headless",
+                "--no-sandbox",
+                "--hide-scrollbars",
+                "--window-size=1366,900",
+            ])
+            .copied()
             .collect();
-        let options = LaunchOptions::default_builder()
-            .path(Some(self.chromium.clone()))
-            .headless(true)
-            .sandbox(false)
-            .window_size(Some((1366, 900)))
-            .user_data_dir(Some(self._profile.0.clone()))
-            // Every CDP call waits at most this long: a page whose script never yields cannot
-            // hold a call (and the crawl) longer than the page's time.
-            .idle_browser_timeout(self.page_timeout.max(Duration::from_secs(1)))
-            .args(args)
-            .build()
-            .map_err(|e| err(e.to_string()))?;
-        let browser = Browser::new(options).map_err(|e| err(e.to_string()))?;
+        let chromium = crate::chromium::Chromium::start(
+            &self.chromium,
+            &args,
+            &self.profile.0,
+            Duration::from_secs(30),
+        )
+        .map_err(|e| err(e.to_string()))?;
+        // Every CDP call waits at most the page's time: a page whose script never yields
+        // cannot hold a call (and the crawl) longer.
+        let browser = Browser::connect_with_timeout(
+            chromium.ws_url.clone(),
+            self.page_timeout.max(Duration::from_secs(1)),
+        )
+        .map_err(|e| err(e.to_string()))?;
+        let browser = (browser, chromium);
         *self.browser.lock().expect("browser slot") = Some(browser);
         Ok(())
     }
@@ -293,7 +299,7 @@ impl Renderer {
         };
         let tab = {
             let guard = self.browser.lock().expect("browser slot");
-            let browser = guard
+            let (browser, _) = guard
                 .as_ref()
                 .ok_or_else(|| err("chromium not running".into()))?;
             browser.new_tab().map_err(|e| err(e.to_string()))?
@@ -432,13 +438,6 @@ impl Renderer {
         let _ = tab.close(false);
         result
     }
-}
-
-fn rand_suffix() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(std::process::id() as u64);
-    h.finish()
 }
 
 #[cfg(test)]
