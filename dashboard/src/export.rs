@@ -153,7 +153,33 @@ fn html_escape(text: &str) -> String {
 }
 
 /// A printable, self-contained report of one case (scraped text escaped).
-fn report(case: &Case, history: &[admon_store::AuditEntry]) -> String {
+/// China Standard Time, the zone reports and zip entries are written in.
+const CST: time::UtcOffset = time::macros::offset!(+8);
+
+/// `at` as `2026-11-26 21:30:05 +08:00` (what a 笔录 states; no nanoseconds).
+fn local(at: time::OffsetDateTime) -> String {
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day] [hour]:[minute]:[second] [offset_hour sign:mandatory]:[offset_minute]"
+    );
+    at.to_offset(CST)
+        .format(format)
+        .unwrap_or_else(|_| at.to_string())
+}
+
+/// Who exported a pack, and when.
+struct Exporter<'a> {
+    who: &'a str,
+    at: time::OffsetDateTime,
+}
+
+/// A case's printable report: what was found, where and when, each capture with its time and
+/// SHA-256 hashes and its screenshot, the history, the tool and who exported it when.
+fn report(
+    case: &Case,
+    history: &[admon_store::AuditEntry],
+    captures: &[(String, admon_store::CaptureRecord)],
+    exporter: &Exporter<'_>,
+) -> String {
     let mut h = String::from(
         "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src 'self'\">",
@@ -166,16 +192,30 @@ fn report(case: &Case, history: &[admon_store::AuditEntry]) -> String {
         "<h1>互联网广告监测 案件 #{}</h1><table border=\"1\" cellpadding=\"4\">",
         case.id
     ));
+    let optional = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
     let fields = [
         ("违法类别 Category", case.category.to_string()),
         ("状态 State", case.state.to_string()),
         ("风险分 Score", format!("{:.3}", case.score)),
         ("网址 URL", case.url.clone()),
+        ("落地页 Landing page", optional(&case.landing_url)),
+        ("商家 Seller", optional(&case.seller)),
+        ("品牌 Brand", optional(&case.brand)),
+        (
+            "价格 Price",
+            case.price.map_or("—".into(), |p| format!("¥{p:.2}")),
+        ),
         ("法律依据 Legal basis", case.articles.join("；")),
-        ("首次发现 First seen", case.first_seen.to_string()),
-        ("最近发现 Last seen", case.last_seen.to_string()),
+        ("首次发现 First seen", local(case.first_seen)),
+        ("最近发现 Last seen", local(case.last_seen)),
         ("发现次数 Sightings", case.sightings.to_string()),
         ("模型 Model", case.model.clone()),
+        (
+            "取证工具 Tool",
+            format!("admon {}", env!("CARGO_PKG_VERSION")),
+        ),
+        ("导出人 Exported by", exporter.who.to_owned()),
+        ("导出时间 Exported at", local(exporter.at)),
     ];
     for (k, v) in fields {
         h.push_str(&format!(
@@ -184,9 +224,15 @@ fn report(case: &Case, history: &[admon_store::AuditEntry]) -> String {
         ));
     }
     h.push_str(&format!(
-        "</table><h2>广告内容 Text</h2><p>{}</p><h2>证据 Evidence</h2><ul>",
+        "</table><h2>广告内容 Text</h2><p>{}</p>",
         html_escape(&case.text)
     ));
+    if case.crop_sha256.is_some() {
+        h.push_str(
+            "<p><img alt=\"广告截图 ad crop\" src=\"ad-crop.png\" style=\"max-width:100%\"></p>",
+        );
+    }
+    h.push_str("<h2>证据 Evidence</h2><ul>");
     for e in &case.evidence {
         h.push_str(&format!(
             "<li>「{}」[{}–{}] {}</li>",
@@ -196,11 +242,47 @@ fn report(case: &Case, history: &[admon_store::AuditEntry]) -> String {
             html_escape(&e.reason)
         ));
     }
-    h.push_str("</ul><h2>处理记录 History</h2><ol>");
+    h.push_str("</ul><h2>取证记录 Captures</h2>");
+    if (case.sightings as usize) > captures.len() {
+        h.push_str(&format!(
+            "<p>共发现 {} 次，本包收录其中 {} 次的网页取证（每个案件保存前 {} 次）。\
+             Seen {} times; this pack holds the captures of {} of them (a case keeps its first {}).</p>",
+            case.sightings, captures.len(), MAX_CAPTURES_KEPT,
+            case.sightings, captures.len(), MAX_CAPTURES_KEPT
+        ));
+    }
+    for (id, record) in captures {
+        let c = &record.capture;
+        h.push_str(&format!(
+            "<table border=\"1\" cellpadding=\"4\"><tr><th>取证编号 Capture</th><td>{}</td></tr>\
+             <tr><th>网址 URL</th><td>{}</td></tr><tr><th>最终网址 Final URL</th><td>{}</td></tr>\
+             <tr><th>取证时间 Fetched at</th><td>{}</td></tr><tr><th>状态码 Status</th><td>{}</td></tr>\
+             <tr><th>SHA-256 响应体 body</th><td><code>{}</code></td></tr>\
+             <tr><th>SHA-256 HTML</th><td><code>{}</code></td></tr>\
+             <tr><th>SHA-256 截图 screenshot</th><td><code>{}</code></td></tr>\
+             <tr><th>SHA-256 WARC</th><td><code>{}</code></td></tr></table>",
+            html_escape(id),
+            html_escape(&c.url),
+            html_escape(&c.final_url),
+            local(c.fetched_at),
+            c.status,
+            html_escape(&c.sha256),
+            html_escape(&record.html_sha256),
+            html_escape(record.screenshot_sha256.as_deref().unwrap_or("—")),
+            html_escape(record.warc_sha256.as_deref().unwrap_or("—")),
+        ));
+        if record.screenshot_sha256.is_some() {
+            h.push_str(&format!(
+                "<p><img alt=\"整页截图 screenshot\" src=\"../captures/capture-{}.png\" style=\"max-width:100%\"></p>",
+                html_escape(id)
+            ));
+        }
+    }
+    h.push_str("<h2>处理记录 History</h2><ol>");
     for entry in history {
         h.push_str(&format!(
             "<li>{} {} {} {} <small>{}</small></li>",
-            entry.at,
+            local(entry.at),
             html_escape(&entry.who),
             html_escape(&entry.action),
             html_escape(&entry.reason),
@@ -210,6 +292,9 @@ fn report(case: &Case, history: &[admon_store::AuditEntry]) -> String {
     h.push_str("</ol></body></html>");
     h
 }
+
+/// A case keeps the captures of its first this many sightings (the store's bound).
+const MAX_CAPTURES_KEPT: usize = 50;
 
 /// Cases left out of an export: (case id, why).
 pub type Refused = Vec<(u64, String)>;
@@ -224,15 +309,26 @@ type Files = Vec<(String, Vec<u8>)>;
 /// `captures/` once a pack, however many cases show it (those in `packed` are not read
 /// again), and the case's `captures.txt` names the ones it rests on. Returns the files and
 /// the captures new to the pack.
-fn case_files(store: &Store, case: &Case, packed: &Packed) -> Result<(Files, Packed), Error> {
+fn case_files(
+    store: &Store,
+    case: &Case,
+    packed: &Packed,
+    exporter: &Exporter<'_>,
+) -> Result<(Files, Packed), Error> {
     let dir = format!("case-{}", case.id);
     let history = store.history(case.id)?;
+    let mut records = Vec::new();
+    for id in &case.capture_ids {
+        if let Some(record) = store.capture(id)? {
+            records.push((id.clone(), record));
+        }
+    }
     let mut files = vec![
         (format!("{dir}/case.json"), json(case)),
         (format!("{dir}/history.json"), json(&history)),
         (
             format!("{dir}/report.html"),
-            report(case, &history).into_bytes(),
+            report(case, &history, &records, exporter).into_bytes(),
         ),
     ];
     if let Some(png) = case
@@ -245,13 +341,11 @@ fn case_files(store: &Store, case: &Case, packed: &Packed) -> Result<(Files, Pac
         files.push((format!("{dir}/ad-crop.png"), png));
     }
     let (mut listed, mut new) = (String::new(), Packed::new());
-    for capture_id in &case.capture_ids {
+    for (capture_id, record) in records {
+        let capture_id = &capture_id;
         let names = match packed.get(capture_id) {
             Some(names) => names.clone(),
             None => {
-                let Some(record) = store.capture(capture_id)? else {
-                    continue;
-                };
                 let name = |ext: &str| format!("captures/capture-{capture_id}.{ext}");
                 let mut these = vec![(name("json"), json(&record.capture))];
                 let blobs = [
@@ -288,11 +382,31 @@ fn json<T: serde::Serialize + ?Sized>(value: &T) -> Vec<u8> {
 /// `manifest.sha256` (sha256sum format) over every file. Every evidence blob is re-hashed on
 /// the way in: a case whose evidence was altered is left out, and returned with the reason
 /// (and named in the pack's `REFUSED.txt`).
-pub fn evidence_pack(store: &Store, cases: &[Case]) -> Result<(Vec<u8>, Refused), Error> {
+pub fn evidence_pack(
+    store: &Store,
+    cases: &[Case],
+    who: &str,
+) -> Result<(Vec<u8>, Refused), Error> {
+    let exporter = Exporter {
+        who,
+        at: time::OffsetDateTime::now_utc(),
+    };
     let zip_err = |e: zip::result::ZipError| Error::Export(e.to_string());
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    // Entries dated when the pack was made (China Standard Time; zip has no zone).
+    let at = exporter.at.to_offset(CST);
+    let dated = zip::DateTime::from_date_and_time(
+        at.year() as u16,
+        at.month() as u8,
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second(),
+    )
+    .unwrap_or_default();
     let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(dated);
     let mut manifest = String::new();
     let mut add = |zip: &mut zip::ZipWriter<_>, name: &str, bytes: &[u8]| -> Result<(), Error> {
         zip.start_file(name, options).map_err(zip_err)?;
@@ -303,7 +417,7 @@ pub fn evidence_pack(store: &Store, cases: &[Case]) -> Result<(Vec<u8>, Refused)
     };
     let (mut refused, mut packed, mut bytes_in) = (Vec::new(), Packed::new(), 0u64);
     for case in cases {
-        match case_files(store, case, &packed) {
+        match case_files(store, case, &packed, &exporter) {
             Ok((files, captures)) => {
                 for (name, bytes) in files {
                     bytes_in += bytes.len() as u64;
@@ -334,11 +448,51 @@ pub fn evidence_pack(store: &Store, cases: &[Case]) -> Result<(Vec<u8>, Refused)
         }
         add(&mut zip, "REFUSED.txt", text.as_bytes())?;
     }
-    zip.start_file("manifest.sha256", options)
-        .map_err(zip_err)?;
-    zip.write_all(manifest.as_bytes())
-        .map_err(|e| Error::Export(e.to_string()))?;
+    let plain = |zip: &mut zip::ZipWriter<_>, name: &str, bytes: &[u8]| {
+        zip.start_file(name, options).map_err(zip_err)?;
+        zip.write_all(bytes)
+            .map_err(|e| Error::Export(e.to_string()))
+    };
+    plain(&mut zip, "manifest.sha256", manifest.as_bytes())?;
+    let signed = store.sign(manifest.as_bytes());
+    if let Some((signature, public_key)) = &signed {
+        plain(&mut zip, "manifest.sha256.sig", signature)?;
+        plain(&mut zip, "public-key.pem", public_key.as_bytes())?;
+    }
+    plain(
+        &mut zip,
+        "verify.txt",
+        verify_text(signed.is_some()).as_bytes(),
+    )?;
     Ok((zip.finish().map_err(zip_err)?.into_inner(), refused))
+}
+
+/// How an officer checks a pack, in the pack.
+fn verify_text(signed: bool) -> String {
+    let mut text = String::from(
+        "如何核验本证据包 / How to check this evidence pack\n\n\
+         1. 完整性 Integrity: in the unpacked folder run\n\
+         \x20     sha256sum -c manifest.sha256\n\
+         \x20  every file must say OK (每个文件均应显示 OK).\n",
+    );
+    if signed {
+        text.push_str(
+            "2. 来源 Origin: the manifest is signed with the monitoring centre's ed25519 key.\n\
+             \x20  Compare public-key.pem with the key the centre published, then run\n\
+             \x20     openssl pkeyutl -verify -pubin -inkey public-key.pem -rawin \\\n\
+             \x20       -in manifest.sha256 -sigfile manifest.sha256.sig\n\
+             \x20  it must say \"Signature Verified Successfully\" (签名验证成功).\n",
+        );
+    } else {
+        text.push_str(
+            "2. 来源 Origin: this pack is not signed (no signing key was set up: admon key init).\n",
+        );
+    }
+    text.push_str(
+        "3. 原始记录 Records: captures/*.warc hold each HTTP response as received; report.html \
+         in each case folder states capture times and SHA-256 values, which must match.\n",
+    );
+    text
 }
 
 /// What [`export`] produced.
@@ -383,7 +537,7 @@ pub fn export(store: &Store, cases: &[Case], format: Format, who: &str) -> Resul
         Format::Csv => (cases_csv(cases).into_bytes(), vec![]),
         Format::Xlsx => (cases_xlsx(cases)?, vec![]),
         Format::Json => (cases_json(cases).into_bytes(), vec![]),
-        Format::Pack => evidence_pack(store, cases)?,
+        Format::Pack => evidence_pack(store, cases, who)?,
     };
     for (id, why) in &refused {
         tracing::error!(case = id, %why, "evidence altered: case left out of the export");

@@ -805,6 +805,26 @@ async fn officers_export_packs_and_cases_are_marked() {
     // Regression for #16 (13): the report kept U+202E raw.
     assert!(!report.contains('\u{202E}') && report.contains("[U+202E]gpj.exe"));
     assert!(zip.by_name("manifest.sha256").is_ok());
+    // #17 (5): the report states capture times in +08:00 (no nanoseconds), every hash, the
+    // tool, the exporter and the export time; entries carry the export time, not 1980.
+    for want in [
+        "+08:00",
+        "SHA-256 HTML",
+        "取证时间",
+        "admon ",
+        "导出人",
+        "off",
+    ] {
+        assert!(report.contains(want), "{want} missing from the report");
+    }
+    assert!(zip.by_name("verify.txt").is_ok());
+    let year = zip
+        .by_name("manifest.sha256")
+        .unwrap()
+        .last_modified()
+        .unwrap()
+        .year();
+    assert!(year >= 2026, "{year}");
     let (_, page, _) = officer.get(&format!("/cases/{id}")).await;
     assert!(page.contains("exported"), "case not marked exported");
     assert!(page.contains(&format!("/cases/{id}/transfer")));
@@ -1319,7 +1339,7 @@ fn a_capture_shown_by_many_cases_is_packed_once() {
         .list_cases(&admon_store::CaseFilter::default())
         .unwrap();
     assert_eq!(cases.len(), 4);
-    let (bytes, refused) = crate::export::evidence_pack(store, &cases).unwrap();
+    let (bytes, refused) = crate::export::evidence_pack(store, &cases, "off").unwrap();
     assert!(refused.is_empty());
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
     let names: Vec<String> = (0..zip.len())
@@ -1406,4 +1426,36 @@ async fn slow_headers_time_out_and_one_address_holds_a_bounded_number_of_connect
         "{}",
         String::from_utf8_lossy(&answer)
     );
+}
+
+// #17 (5): with a signing key, a pack's manifest is signed and carries the public key; the
+// signature holds over the manifest and nothing else.
+#[test]
+fn a_pack_manifest_is_signed_with_the_centres_key() {
+    let (_dir, dash, id) = setup();
+    let keys = tempfile::tempdir().unwrap();
+    let signer = admon_store::Signer::create(&keys.path().join("k.pem")).unwrap();
+    dash.state.store.set_signer(signer);
+    let case = dash.state.store.case(id).unwrap().unwrap();
+    let (bytes, _) = crate::export::evidence_pack(&dash.state.store, &[case], "off").unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut read = |name: &str| {
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut zip.by_name(name).unwrap(), &mut out).unwrap();
+        out
+    };
+    let (manifest, signature, pem, verify) = (
+        read("manifest.sha256"),
+        read("manifest.sha256.sig"),
+        read("public-key.pem"),
+        read("verify.txt"),
+    );
+    let key = admon_store::PublicKey::from_pem(std::str::from_utf8(&pem).unwrap()).unwrap();
+    assert!(key.verifies(&manifest, &signature));
+    let mut altered = manifest.clone();
+    altered[0] ^= 1;
+    assert!(!key.verifies(&altered, &signature));
+    assert!(String::from_utf8(verify)
+        .unwrap()
+        .contains("openssl pkeyutl -verify"));
 }

@@ -820,6 +820,13 @@ impl Store {
         let _ = self.signer.set(signer);
     }
 
+    /// `bytes` signed with the store's signing key, and its public key (PEM), when it has one
+    /// (an evidence pack's manifest).
+    pub fn sign(&self, bytes: &[u8]) -> Option<(Vec<u8>, String)> {
+        let signer = self.signer.get()?;
+        Some((signer.sign_bytes(bytes), signer.public_key().to_pem()))
+    }
+
     /// Has [`Store::verify`] require checkpoints signed with `key` (an officer checking a
     /// store with the centre's public key).
     pub fn trust_key(&self, key: crate::PublicKey) {

@@ -71,6 +71,11 @@ impl Signer {
         PublicKey(self.key.verifying_key())
     }
 
+    /// An ed25519 signature of `bytes` (64 bytes, as `openssl pkeyutl -verify -rawin` reads).
+    pub fn sign_bytes(&self, bytes: &[u8]) -> Vec<u8> {
+        self.key.sign(bytes).to_bytes().to_vec()
+    }
+
     pub(crate) fn sign(&self, seq: u64, head: &str, at: OffsetDateTime) -> Checkpoint {
         let at = at
             .format(&time::format_description::well_known::Rfc3339)
@@ -97,9 +102,20 @@ impl PublicKey {
     /// A public key from its PEM file.
     pub fn load(path: &Path) -> Result<PublicKey> {
         let pem = std::fs::read_to_string(path).map_err(|e| key_error(path, e))?;
-        VerifyingKey::from_public_key_pem(&pem)
+        PublicKey::from_pem(&pem).map_err(|e| key_error(path, e))
+    }
+
+    /// A public key from PEM text.
+    pub fn from_pem(pem: &str) -> std::result::Result<PublicKey, String> {
+        VerifyingKey::from_public_key_pem(pem)
             .map(PublicKey)
-            .map_err(|e| key_error(path, format!("not an ed25519 public key: {e}")))
+            .map_err(|e| format!("not an ed25519 public key: {e}"))
+    }
+
+    /// Whether `signature` is this key's over `bytes`.
+    pub fn verifies(&self, bytes: &[u8], signature: &[u8]) -> bool {
+        <[u8; 64]>::try_from(signature)
+            .is_ok_and(|s| self.0.verify(bytes, &Signature::from_bytes(&s)).is_ok())
     }
 
     /// The key as hex, as checkpoints record it.
