@@ -139,9 +139,12 @@ fn visible_formatter(
     value: &minijinja::Value,
 ) -> Result<(), minijinja::Error> {
     match value.as_str() {
-        Some(s) if !value.is_safe() && s.chars().any(is_deceptive) => {
-            minijinja::escape_formatter(out, state, &minijinja::Value::from(visible(s).as_ref()))
-        }
+        Some(s) if !value.is_safe() => match visible(s) {
+            std::borrow::Cow::Owned(shown) => {
+                minijinja::escape_formatter(out, state, &minijinja::Value::from(shown))
+            }
+            std::borrow::Cow::Borrowed(_) => minijinja::escape_formatter(out, state, value),
+        },
         _ => minijinja::escape_formatter(out, state, value),
     }
 }

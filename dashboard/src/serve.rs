@@ -1,9 +1,9 @@
-//! The dashboard's HTTP server: axum's router on hyper, with the bounds axum's own `serve`
-//! leaves out. A client has [`HEADER_TIMEOUT`] to send a request's headers (a connection that
-//! sends a line now and then held its socket for ever), one address holds at most
-//! [`PER_ADDRESS`] connections (reverse proxies in `trusted_proxies` excepted), and the
-//! server at most [`MAX_CONNECTIONS`] (20,000 idle connections used up the process's file
-//! descriptors).
+//! The dashboard's HTTP server: axum's router on hyper (HTTP/1), with the bounds axum's own
+//! `serve` leaves out. A client has [`HEADER_TIMEOUT`] to send its first byte and then its
+//! headers (a connection that sent nothing, or a line now and then, held its socket for ever),
+//! one network (an address on loopback, a /24 or a /64 elsewhere) holds at most
+//! [`PER_ADDRESS`] connections (reverse proxies in `trusted_proxies` excepted), and the server
+//! at most [`MAX_CONNECTIONS`] (20,000 idle connections used up the file descriptors).
 
 use axum::extract::connect_info::ConnectInfo;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -46,6 +46,22 @@ impl Limits {
 /// Connections open per address.
 type OpenPerAddress = Arc<Mutex<HashMap<IpAddr, usize>>>;
 
+/// The key connections are counted under: the address on loopback, else its network (a /24
+/// for IPv4, a /64 for IPv6: one client usually has a whole one).
+fn network_of(ip: IpAddr) -> IpAddr {
+    match ip {
+        _ if ip.is_loopback() => ip,
+        IpAddr::V4(v4) => {
+            let [a, b, c, _] = v4.octets();
+            IpAddr::from([a, b, c, 0])
+        }
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            IpAddr::from([s[0], s[1], s[2], s[3], 0, 0, 0, 0])
+        }
+    }
+}
+
 /// One connection's place, given back when it closes.
 struct Slot {
     _permit: tokio::sync::OwnedSemaphorePermit,
@@ -76,7 +92,9 @@ pub(crate) async fn serve(
     let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
     let open: OpenPerAddress = Arc::default();
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let mut builder = Builder::new(TokioExecutor::new());
+    // HTTP/1 only: a TLS proxy speaks it to the dashboard, and an idle HTTP/2 connection
+    // has no header timeout to end it.
+    let mut builder = Builder::new(TokioExecutor::new()).http1_only();
     builder
         .http1()
         .timer(TokioTimer::new())
@@ -104,14 +122,15 @@ pub(crate) async fn serve(
         let address = if limits.trusted_proxies.contains(&ip) {
             None
         } else {
+            let network = network_of(ip);
             let mut counts = open.lock().unwrap_or_else(|e| e.into_inner());
-            let n = counts.entry(ip).or_default();
+            let n = counts.entry(network).or_default();
             if *n >= limits.per_address {
                 tracing::debug!(%ip, "connection refused: {} open from this address", limits.per_address);
                 continue;
             }
             *n += 1;
-            Some((ip, open.clone()))
+            Some((network, open.clone()))
         };
         let slot = Slot {
             _permit: permit,
@@ -125,12 +144,22 @@ pub(crate) async fn serve(
                     req.extensions_mut().insert(ConnectInfo(remote));
                     req
                 });
-        let connection = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
-            .into_owned();
-        let connection = graceful.watch(connection);
+        let (builder, watcher) = (builder.clone(), graceful.watcher());
+        let header_timeout = limits.header_timeout;
         tokio::spawn(async move {
-            if let Err(e) = connection.await {
+            // hyper's header timeout starts at the first byte: a client that sends nothing
+            // gets as long, and no longer.
+            // (`readable()` may wake with nothing to read: `peek` waits for a byte.)
+            let mut first = [0u8; 1];
+            let waited = tokio::time::timeout(header_timeout, stream.peek(&mut first)).await;
+            if !matches!(waited, Ok(Ok(n)) if n > 0) {
+                return; // (the slot goes with it)
+            }
+            let connection = builder.serve_connection_with_upgrades(
+                TokioIo::new(stream),
+                TowerToHyperService::new(service),
+            );
+            if let Err(e) = watcher.watch(connection).await {
                 tracing::debug!(error = %e, "connection ended");
             }
             drop(slot);

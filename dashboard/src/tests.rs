@@ -9,7 +9,7 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use tower::ServiceExt;
 
-const XSS: &str = "<script>alert(1)</script><img src=x onerror=alert(2)><a href=\"javascript:alert(3)\">点我</a> \u{202E}gpj.exe\u{200B} ＜script＞ 最佳";
+const XSS: &str = "<script>alert(1)</script><img src=x onerror=alert(2)><a href=\"javascript:alert(3)\">点我\u{FE0F}</a> \u{202E}gpj.exe\u{200B} ＜script＞ 最佳";
 
 fn setup() -> (tempfile::TempDir, Dashboard, u64) {
     let dir = tempfile::tempdir().unwrap();
@@ -265,6 +265,8 @@ async fn scraped_markup_is_escaped_everywhere() {
     // Look-alike and invisible characters are shown for what they are.
     assert!(!page.contains('\u{202E}') && !page.contains('\u{200B}'));
     assert!(page.contains("[U+202E]gpj.exe[U+200B]"), "{page}");
+    // Regression for #16 (second re-attack, L4): a variation selector after a letter.
+    assert!(page.contains("点我[U+FE0F]"), "{page}");
     assert!(page.contains("＜script＞"));
     assert!(
         page.contains("<mark title=\"&lt;b&gt;term&lt;&#x2f;b&gt;\">最佳</mark>")
@@ -1380,6 +1382,16 @@ async fn slow_headers_time_out_and_one_address_holds_a_bounded_number_of_connect
         limits,
         std::future::pending(),
     ));
+    // Nothing sent at all (the second re-attack): the server hangs up too.
+    let mut silent = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        silent.read_to_end(&mut buf),
+    )
+    .await
+    .expect("the silent client was hung up on");
+    assert!(read.is_ok());
     // Headers begun, never finished: the server hangs up.
     let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
     slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
