@@ -248,6 +248,18 @@ fn classify_survives_huge_repetitive_and_broken_lines() {
     assert_eq!(lines[2]["id"], "ok");
 }
 
+/// Waits (up to a minute) until Chromium asks for the spinning page's image.
+async fn render_began(started: &std::sync::atomic::AtomicBool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !started.load(std::sync::atomic::Ordering::SeqCst) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the render never began"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// A page whose script never yields, after an image whose request says Chromium has it; its
 /// URL, and the flag set once the image is asked for.
 async fn spinning_site() -> (String, std::sync::Arc<std::sync::atomic::AtomicBool>) {
@@ -296,7 +308,6 @@ async fn spinning_site() -> (String, std::sync::Arc<std::sync::atomic::AtomicBoo
 // groups left by admons that are gone.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_chromium_left_by_a_killed_admon_is_reaped_by_the_next() {
-    use std::sync::atomic::Ordering;
     let (site, started) = spinning_site().await;
     let dir = tempfile::tempdir().unwrap();
     let tmp = dir.path().join("tmp");
@@ -314,14 +325,7 @@ async fn a_chromium_left_by_a_killed_admon_is_reaped_by_the_next() {
         .kill_on_drop(true)
         .spawn()
         .unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    while !started.load(Ordering::SeqCst) {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the render never began"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    render_began(&started).await;
     let profile = std::fs::read_dir(&tmp)
         .unwrap()
         .flatten()
@@ -375,7 +379,6 @@ async fn a_chromium_left_by_a_killed_admon_is_reaped_by_the_next() {
 // (here 120 s). Now Chromium is closed at once and the page is kept as fetched.
 #[tokio::test(flavor = "multi_thread")]
 async fn ctrl_c_stops_a_render_in_flight_at_once_and_keeps_the_page() {
-    use std::sync::atomic::Ordering;
     let (site, started) = spinning_site().await;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
@@ -393,14 +396,7 @@ async fn ctrl_c_stops_a_render_in_flight_at_once_and_keeps_the_page() {
         .kill_on_drop(true)
         .spawn()
         .unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    while !started.load(Ordering::SeqCst) {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the render never began"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    render_began(&started).await;
     // Give the script time to take the page's thread.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let interrupted = std::time::Instant::now();

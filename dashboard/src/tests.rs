@@ -64,6 +64,32 @@ fn setup() -> (tempfile::TempDir, Dashboard, u64) {
     (dir, Dashboard::new(store, BTreeMap::new()), id)
 }
 
+/// A sighting of `text` on capture `capture_id`, flagged for `category`.
+fn flagged(capture_id: String, text: &str, category: Category) -> NewSighting {
+    NewSighting {
+        capture_id,
+        sample: Sample {
+            id: text.into(),
+            kind: SampleKind::Ad,
+            text: text.into(),
+            url: Some("http://127.0.0.1/y".into()),
+            ..Sample::default()
+        },
+        landing_url: None,
+        images: vec![],
+        crop: None,
+        flags: vec![Verdict {
+            id: text.into(),
+            flagged: true,
+            category,
+            score: 0.8,
+            articles: vec![],
+            evidence: vec![],
+            model: "test".into(),
+        }],
+    }
+}
+
 /// A captured page whose ad is the XSS fixture.
 fn sample_page() -> CapturedPage {
     let mut page = CapturedPage::from_html("http://127.0.0.1/x", XSS);
@@ -991,31 +1017,12 @@ async fn the_json_api_takes_bearer_tokens_with_roles() {
     let cases: Vec<serde_json::Value> = serde_json::from_slice(&body).unwrap();
     assert_eq!(cases[0]["id"], id);
     // Regression for #16 (re-attack L2): limit=0 listed every case (the store's "no limit").
-    let mut second = NewSighting {
-        capture_id: store.put_capture(&sample_page()).unwrap(),
-        sample: Sample {
-            id: "t".into(),
-            kind: SampleKind::Ad,
-            text: "另一条 国家级 广告".into(),
-            url: Some("http://127.0.0.1/y".into()),
-            ..Sample::default()
-        },
-        landing_url: None,
-        images: vec![],
-        crop: None,
-        flags: vec![],
-    };
-    let flagged = store.case(id).unwrap().unwrap();
-    second.flags = vec![Verdict {
-        id: "t".into(),
-        flagged: true,
-        category: flagged.category,
-        score: 0.8,
-        articles: vec![],
-        evidence: vec![],
-        model: "test".into(),
-    }];
-    store.record_sighting(second, "crawler").unwrap().unwrap();
+    let capture = store.put_capture(&sample_page()).unwrap();
+    let category = store.case(id).unwrap().unwrap().category;
+    store
+        .record_sighting(flagged(capture, "另一条 国家级 广告", category), "crawler")
+        .unwrap()
+        .unwrap();
     let (_, body) = call("GET", "/api/v1/cases?limit=0", Some(&analyst)).await;
     let listed: Vec<serde_json::Value> = serde_json::from_slice(&body).unwrap();
     assert_eq!(listed.len(), 1);
@@ -1308,34 +1315,12 @@ fn a_capture_shown_by_many_cases_is_packed_once() {
     let first = store.case(id).unwrap().unwrap();
     let capture_id = first.capture_ids[0].clone();
     for n in 0..3 {
-        store
-            .record_sighting(
-                NewSighting {
-                    capture_id: capture_id.clone(),
-                    sample: Sample {
-                        id: format!("s{n}"),
-                        kind: SampleKind::Ad,
-                        text: format!("第{n}条 国家级 特效"),
-                        url: Some("http://127.0.0.1/x".into()),
-                        ..Sample::default()
-                    },
-                    landing_url: None,
-                    images: vec![],
-                    crop: None,
-                    flags: vec![Verdict {
-                        id: format!("s{n}"),
-                        flagged: true,
-                        category: first.category,
-                        score: 0.8,
-                        articles: vec![],
-                        evidence: vec![],
-                        model: "test".into(),
-                    }],
-                },
-                "crawler",
-            )
-            .unwrap()
-            .unwrap();
+        let sighting = flagged(
+            capture_id.clone(),
+            &format!("第{n}条 国家级 特效"),
+            first.category,
+        );
+        store.record_sighting(sighting, "crawler").unwrap().unwrap();
     }
     let cases = store
         .list_cases(&admon_store::CaseFilter::default())
