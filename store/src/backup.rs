@@ -152,7 +152,7 @@ impl Store {
         let built = staging.join("data");
         let result = (|| -> Result<()> {
             let source_db = staging.join("backup-db");
-            copy_dir(&backup.join("db"), &source_db)?;
+            crate::lock::copy_dir(&backup.join("db"), &source_db)?;
             {
                 let source = sled::open(&source_db)?;
                 let target = sled::open(built.join("db"))?;
@@ -199,17 +199,3 @@ fn staging_beside(data: &Path) -> Result<PathBuf> {
     Ok(staging)
 }
 
-/// Copies a directory tree (files and subdirectories).
-fn copy_dir(from: &Path, to: &Path) -> Result<()> {
-    std::fs::create_dir_all(to).map_err(io(to))?;
-    for entry in std::fs::read_dir(from).map_err(io(from))? {
-        let entry = entry.map_err(io(from))?;
-        let (src, dst) = (entry.path(), to.join(entry.file_name()));
-        if entry.file_type().map_err(io(&src))?.is_dir() {
-            copy_dir(&src, &dst)?;
-        } else {
-            std::fs::copy(&src, &dst).map_err(io(&dst))?;
-        }
-    }
-    Ok(())
-}
