@@ -198,4 +198,3 @@ fn staging_beside(data: &Path) -> Result<PathBuf> {
     std::fs::create_dir_all(&staging).map_err(io(&staging))?;
     Ok(staging)
 }
-
