@@ -389,12 +389,14 @@ async fn store_backup_while_serving_then_restore() {
     assert!(verify.status.success());
 }
 
+/// A one-ad page that a crawl flags (one case).
+const AD: &str = "<html><body><div class=\"ad-banner\"><a href=\"http://x.example/\">\
+                  国家级 全网最低价 特效药</a></div></body></html>";
+
 // #17 (3): the exit status of `store verify` tells the result, and `--read-only` checks a
 // store without writing to it.
 #[tokio::test(flavor = "multi_thread")]
 async fn store_verify_exit_status_tells_the_result() {
-    const AD: &str = "<html><body><div class=\"ad-banner\"><a href=\"http://x.example/\">\
-                      国家级 全网最低价 特效药</a></div></body></html>";
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     crate::pages::with_trained_model(&data);
@@ -482,8 +484,6 @@ async fn store_verify_exit_status_tells_the_result() {
 // directory; verify checks the checkpoints against it or a public key given.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_audit_chain_head_is_signed_with_a_key_kept_outside_the_store() {
-    const AD: &str = "<html><body><div class=\"ad-banner\"><a href=\"http://x.example/\">\
-                      国家级 全网最低价 特效药</a></div></body></html>";
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let key = dir.path().join("keys/signing-key.pem");
