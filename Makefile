@@ -1,15 +1,19 @@
 # The two commands of the README. Both install what they need from Debian first.
-.PHONY: demo test deps lint bench-crawl
+.PHONY: demo test deps test-deps lint bench-crawl
 
 deps:
 	@scripts/debian-deps.sh
+
+# What the tests check admon's output with: html5lib and warcio, from PyPI, in target/test-venv.
+test-deps: deps
+	@scripts/test-python.sh
 
 # Run the bundled demo: demo sites on loopback -> crawl -> classify -> store -> dashboard.
 demo: deps
 	cargo run -- demo
 
 # Every test (unit, integration, end to end with Chromium).
-test: deps lint
+test: test-deps lint
 	cargo test --workspace
 
 # admon's crawler against spider-rs, Scrapy (from PyPI, into target/bench-venv) and the

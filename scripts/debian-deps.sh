@@ -7,6 +7,8 @@ missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 if ! { command -v fc-list >/dev/null && fc-list | grep -qi "Noto Sans CJK"; }; then missing+=(fonts-noto-cjk); fi
 command -v redis-server >/dev/null || missing+=(redis-server)
+# python3 -m venv, for warcio (scripts/test-python.sh).
+python3 -c "import venv, ensurepip" 2>/dev/null || missing+=(python3-venv)
 [ -f /usr/share/chromium/extensions/ublock-origin/assets/thirdparties/easylist/easylist.txt ] \
   || missing+=(webext-ublock-origin-chromium)
 if [ ${#missing[@]} -gt 0 ]; then

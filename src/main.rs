@@ -649,11 +649,13 @@ async fn crawl_with_progress(
     let mut run = CrawlRun {
         trigger: trigger.into(),
         seeds: seeds.iter().map(|u| u.to_string()).collect(),
+        operator: crawler.operator().to_owned(),
         ..CrawlRun::default()
     };
     store
         .start_run(&mut run)
         .context("recording the crawl run")?;
+    crawler.set_run(run.id);
     let progress = Arc::new(Progress::default());
     let bar = indicatif::ProgressBar::new_spinner();
     bar.set_style(

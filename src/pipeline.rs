@@ -49,7 +49,7 @@ pub async fn crawl_into_store(
 ) -> anyhow::Result<IngestSummary> {
     let (tx, rx) = mpsc::channel::<Delivered>(64);
     // The jobs' "done" marks are in the pages' own store writes: nothing to do after.
-    let sink = keep_pages(rx, classifier, store.clone(), |_| Ok(()));
+    let sink = keep_pages(rx, classifier, store.clone(), crawler.run_id(), |_| Ok(()));
     // Jobs a killed crawl had in flight go back in the queue.
     let back = Frontier::resume(&*store).context("resuming the crawl frontier")?;
     if back > 0 {
@@ -252,6 +252,7 @@ fn keep_pages(
     mut rx: mpsc::Receiver<Delivered>,
     classifier: Arc<Classifier>,
     store: Arc<Store>,
+    run: Option<u64>,
     mut after: impl FnMut(Vec<Vec<u8>>) -> anyhow::Result<()> + Send + 'static,
 ) -> tokio::task::JoinHandle<anyhow::Result<(u64, u64)>> {
     let (ready_tx, ready_rx) = std::sync::mpsc::sync_channel::<anyhow::Result<ReadyPage>>(16);
@@ -262,7 +263,9 @@ fn keep_pages(
             // Set when the store gave up (a full disk): then the crawl is stopped too, by
             // dropping its channel.
             let store_gone = Arc::new(std::sync::atomic::AtomicBool::new(false));
-            while let Some(Delivered { page, key }) = rx.recv().await {
+            while let Some(Delivered { mut page, key }) = rx.recv().await {
+                // Every page kept, a worker's too, names the run it was crawled in.
+                page.capture.exchange.run = page.capture.exchange.run.or(run);
                 let Ok(slot) = slots.clone().acquire_owned().await else {
                     break;
                 };
@@ -407,7 +410,7 @@ pub async fn crawl_with_workers(
     // and a worker's page let go in Redis (a store killed in between finds the job kept).
     let sink = {
         let (frontier, pages, held_raw) = (frontier.clone(), pages.clone(), held_raw.clone());
-        keep_pages(rx, classifier, store, move |keys| {
+        keep_pages(rx, classifier, store, crawler.run_id(), move |keys| {
             for key in keys {
                 Frontier::finish(&*frontier, &key)?;
                 let raws = held_raw

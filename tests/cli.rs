@@ -570,3 +570,167 @@ async fn pages_are_logged_stored_only_after_the_sync_that_makes_them_durable() {
         );
     }
 }
+
+/// The `warcio` program the WARC tests check records with: `$WARCIO_BIN`, else the one
+/// `make test` installs from PyPI into `target/test-venv`, else `warcio` on the PATH.
+fn warcio() -> std::path::PathBuf {
+    if let Some(path) = std::env::var_os("WARCIO_BIN") {
+        return path.into();
+    }
+    let venv = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-venv/bin/warcio");
+    if venv.is_file() {
+        return venv;
+    }
+    "warcio".into()
+}
+
+// #17 (1): the WARC file is the exchange as received (the body still gzip, the reason phrase,
+// the headers as sent), dated when the response began, with warcinfo and request records, and
+// every record passes `warcio check`.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_warc_file_holds_the_response_as_received_and_warcio_checks_it() {
+    use std::io::Read;
+    use std::sync::{Arc, Mutex};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let body = {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(AD.as_bytes()).unwrap();
+        gz.finish().unwrap()
+    };
+    let mut wire = format!(
+        "HTTP/1.1 200 Fine Thanks\r\ncontent-type: text/html; charset=utf-8\r\n\
+         content-encoding: gzip\r\ncontent-length: {}\r\nx-served-by: loopback test\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    wire.extend_from_slice(&body);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let site = format!("http://{}/", listener.local_addr().unwrap());
+    let head_sent = Arc::new(Mutex::new(Vec::new()));
+    {
+        let (wire, head_sent) = (wire.clone(), head_sent.clone());
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut socket, _)) = listener.accept().await else {
+                    return;
+                };
+                let (wire, head_sent) = (wire.clone(), head_sent.clone());
+                tokio::spawn(async move {
+                    let mut request = Vec::new();
+                    let mut buf = [0u8; 4096];
+                    while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match socket.read(&mut buf).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => request.extend_from_slice(&buf[..n]),
+                        }
+                    }
+                    if !request.starts_with(b"GET / ") {
+                        let _ = socket
+                            .write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n")
+                            .await;
+                        return;
+                    }
+                    // The head now, the body a second later: the record is dated by the head.
+                    let split = wire.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+                    let _ = socket.write_all(&wire[..split]).await;
+                    head_sent
+                        .lock()
+                        .unwrap()
+                        .push(time::OffsetDateTime::now_utc());
+                    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+                    let _ = socket.write_all(&wire[split..]).await;
+                });
+            }
+        });
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    crate::pages::with_trained_model(&data);
+    let admon = |args: &[&str]| {
+        Command::new(ADMON)
+            .arg("--data")
+            .arg(&data)
+            .args(args)
+            .env("ADMON_CRAWLER_RENDER", "never")
+            .env("ADMON_FILTERS_FILES", "[]")
+            .env("ADMON_CRAWLER_OPERATOR", "张三 (monitoring centre)")
+            .output()
+            .unwrap()
+    };
+    let crawl = admon(&["crawl", "--seeds", &site]);
+    assert!(crawl.status.success(), "{crawl:?}");
+    let pack = dir.path().join("pack.zip");
+    let export = admon(&[
+        "export",
+        "--format",
+        "pack",
+        "--state",
+        "new",
+        "--out",
+        pack.to_str().unwrap(),
+    ]);
+    assert!(export.status.success(), "{export:?}");
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&pack).unwrap()).unwrap();
+    let name = zip
+        .file_names()
+        .filter_map(Result::ok)
+        .find(|n| n.ends_with(".warc"))
+        .expect("a WARC file in the pack")
+        .into_owned();
+    let mut warc = Vec::new();
+    zip.by_name(&name).unwrap().read_to_end(&mut warc).unwrap();
+    let file = dir.path().join("capture.warc");
+    std::fs::write(&file, &warc).unwrap();
+
+    // The response record's block is the bytes the server sent, byte for byte.
+    assert!(
+        warc.windows(wire.len()).any(|w| w == wire.as_slice()),
+        "the server's bytes are not in the WARC file"
+    );
+    let text = String::from_utf8_lossy(&warc).to_lowercase();
+    for field in [
+        "warc-type: warcinfo",
+        "warc-type: request",
+        "warc-type: response",
+        "warc-ip-address: 127.0.0.1",
+        "get / http/1.1\r\nhost: 127.0.0.1:",
+        "accept-encoding: gzip, deflate, br",
+        "operator: 张三 (monitoring centre)",
+        "isPartOf: admon crawl run 1",
+    ] {
+        assert!(
+            text.contains(&field.to_lowercase()),
+            "no {field:?} in\n{text}"
+        );
+    }
+    // Dated when the head arrived, not when the body ended (1.5 s later) or after.
+    let date = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("warc-date: "))
+        .map(|d| {
+            time::OffsetDateTime::parse(d.trim(), &time::format_description::well_known::Rfc3339)
+                .unwrap()
+        })
+        .next()
+        .expect("a WARC-Date");
+    let sent = head_sent.lock().unwrap()[0];
+    let after = (date - sent).as_seconds_f64();
+    assert!(
+        (-0.5..1.0).contains(&after),
+        "WARC-Date {date} is {after} s after the head was sent"
+    );
+
+    let check = Command::new(warcio())
+        .args(["check", "-v"])
+        .arg(&file)
+        .output()
+        .unwrap_or_else(|e| panic!("warcio (make test installs it from PyPI): {e}"));
+    let out = String::from_utf8_lossy(&check.stdout);
+    assert!(
+        check.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    // Every record's digests were there and checked: warcinfo, request, response, metadata.
+    assert_eq!(out.matches("digest pass").count(), 4, "{out}");
+}

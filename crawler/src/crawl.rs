@@ -6,12 +6,11 @@ use crate::fetch::{names_private_host, Fetched, Fetcher};
 use crate::render::Renderer;
 use crate::{charset, CrawlConfig, Error, RenderMode, Result, SeedScope};
 use admon_domain::frontier::{Frontier, Job, JobKey, MemoryFrontier};
-use admon_domain::{AdForm, Capture, CapturedPage};
+use admon_domain::{AdForm, Capture, CapturedPage, Exchange};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use time::OffsetDateTime;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use url::Url;
@@ -108,6 +107,8 @@ pub struct Crawler {
     /// The configured scope, and each seed's own (by normalised seed URL).
     scope: Scope,
     seed_scopes: HashMap<String, Scope>,
+    /// The crawl run the store recorded for this crawl (0: none).
+    run: AtomicU64,
 }
 
 /// Scope rules, compiled.
@@ -234,6 +235,7 @@ impl Crawler {
                 deny: pattern_set("deny", &config.deny)?,
             },
             seed_scopes: HashMap::new(),
+            run: AtomicU64::new(0),
             fetcher: Arc::new(Fetcher::new(&config)?),
             extractor: Arc::new(extractor),
             renderer,
@@ -280,6 +282,21 @@ impl Crawler {
     /// Whether pages are rendered in Chromium.
     pub fn renders(&self) -> bool {
         self.renderer.is_some()
+    }
+
+    /// Names the store's record of this crawl: captures kept from it say so.
+    pub fn set_run(&self, run: u64) {
+        self.run.store(run, Ordering::Relaxed);
+    }
+
+    /// Who runs the crawl (the configured operator, else the system user).
+    pub fn operator(&self) -> &str {
+        self.fetcher.operator()
+    }
+
+    /// The run set with [`Crawler::set_run`].
+    pub fn run_id(&self) -> Option<u64> {
+        Some(self.run.load(Ordering::Relaxed)).filter(|&r| r > 0)
     }
 
     /// The renderer, when pages are rendered: [`Renderer::stop`] ends renders in flight.
@@ -632,7 +649,7 @@ async fn crawl_page(
     url: &Url,
     retries: u32,
 ) -> Result<PageAndLinks> {
-    let fetched = fetch_with_retries(fetcher, url, retries).await?;
+    let mut fetched = fetch_with_retries(fetcher, url, retries).await?;
     let is_html = fetched
         .content_type
         .as_deref()
@@ -685,7 +702,7 @@ async fn crawl_page(
             Err(e) => tracing::warn!(%url, error = %e, "render task failed"),
         }
     }
-    let (html, screenshot, mut found) = match rendered {
+    let (html, screenshot, loads, mut found) = match rendered {
         Some((r, mut found)) => {
             for (ad, crop) in found.ads.iter_mut().zip(r.crops) {
                 if let Some((rect, png)) = crop {
@@ -693,7 +710,7 @@ async fn crawl_page(
                     ad.crop = Some(png);
                 }
             }
-            (r.html, Some(r.screenshot), found)
+            (r.html, Some(r.screenshot), r.loads, found)
         }
         None => {
             let found = off_runtime(url, {
@@ -705,7 +722,7 @@ async fn crawl_page(
                 move || extractor.extract(&page, &html, None)
             })
             .await;
-            (static_html.clone(), None, found)
+            (static_html.clone(), None, Vec::new(), found)
         }
     };
     for ad in found
@@ -742,12 +759,23 @@ async fn crawl_page(
     found.ads.retain(|a| {
         !a.text.trim().is_empty() || !a.image_urls.is_empty() || a.form == AdForm::Slot
     });
+    let exchange = Exchange {
+        version: fetched.version.clone(),
+        reason: fetched.reason.clone(),
+        ip: fetched.remote.map(|ip| ip.to_string()),
+        request_headers: std::mem::take(&mut fetched.request_headers),
+        user_agent: fetcher.user_agent().to_owned(),
+        // The store's side knows the run.
+        run: None,
+        operator: fetcher.operator().to_owned(),
+    };
     let capture = Capture {
         url: url.to_string(),
         final_url: fetched.final_url.to_string(),
         status: fetched.status,
-        headers: fetched.headers,
-        fetched_at: OffsetDateTime::now_utc(),
+        headers: std::mem::take(&mut fetched.headers),
+        fetched_at: fetched.received_at,
+        exchange,
         charset: charset.to_owned(),
         // The store hashes what it keeps, and records that.
         sha256: String::new(),
@@ -762,7 +790,9 @@ async fn crawl_page(
     Ok((
         CapturedPage {
             capture,
-            body: fetched.body,
+            // The evidence is the body as received, content coding kept.
+            body: fetched.wire.take().unwrap_or(fetched.body),
+            loads,
             html,
             screenshot,
             ads: found.ads,

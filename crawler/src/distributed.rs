@@ -20,7 +20,7 @@ use crate::{Delivered, Error, Result};
 use admon_domain::frontier::{
     self, host_key, job_key, url_fingerprint, Frontier, FrontierError, Job, JobKey,
 };
-use admon_domain::{AdSample, Capture, CapturedPage, Listing};
+use admon_domain::{AdSample, Capture, CapturedPage, Listing, Load};
 use serde::{Deserialize, Serialize};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -415,6 +415,9 @@ struct Head {
     body: usize,
     screenshot: Option<usize>,
     crops: Vec<Option<usize>>,
+    /// Chromium's loads, their bodies after the crops.
+    #[serde(default)]
+    loads: Vec<Load>,
 }
 
 /// Encodes a delivered page for the [`PageQueue`].
@@ -433,6 +436,7 @@ pub fn encode_page(d: &Delivered) -> Vec<u8> {
             .iter()
             .map(|a| a.crop.as_ref().map(Vec::len))
             .collect(),
+        loads: page.loads.clone(),
     };
     let head = serde_json::to_vec(&head).expect("pages serialise");
     let mut out = Vec::with_capacity(8 + head.len() + page.body.len());
@@ -442,6 +446,10 @@ pub fn encode_page(d: &Delivered) -> Vec<u8> {
     out.extend_from_slice(page.screenshot.as_deref().unwrap_or_default());
     for ad in &page.ads {
         out.extend_from_slice(ad.crop.as_deref().unwrap_or_default());
+    }
+    for load in &page.loads {
+        out.extend_from_slice(&(load.body.len() as u64).to_be_bytes());
+        out.extend_from_slice(&load.body);
     }
     out
 }
@@ -474,11 +482,17 @@ pub fn decode_page(bytes: &[u8]) -> Result<Delivered> {
     for (ad, len) in ads.iter_mut().zip(head.crops) {
         ad.crop = len.map(&mut take).transpose()?;
     }
+    let mut loads = head.loads;
+    for load in &mut loads {
+        let len = take(8)?;
+        load.body = take(u64::from_be_bytes(len.try_into().expect("8 bytes")) as usize)?;
+    }
     Ok(Delivered {
         key: head.key,
         page: CapturedPage {
             capture: head.capture,
             body,
+            loads,
             html: head.html,
             screenshot,
             ads,

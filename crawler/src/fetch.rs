@@ -1,6 +1,10 @@
 //! HTTP fetching with caps: connect and total timeouts, a redirect limit with loop detection,
-//! a body size cap enforced while streaming (decompressed bytes, so gzip bombs stop at the cap),
-//! content-type filtering, and robots.txt (RFC 9309, texting_robots) cached per host.
+//! a body size cap enforced while streaming and again while decoding (so gzip bombs stop at
+//! the cap), content-type filtering, and robots.txt (RFC 9309, texting_robots) cached per host.
+//!
+//! The response is kept as received, for the WARC record: the body still content-encoded, the
+//! HTTP version, reason phrase, headers in order, the time its head arrived and the address
+//! that sent it. admon decodes the content itself (gzip, deflate, br), after the fact.
 
 use crate::{CrawlConfig, Error, Result};
 use admon_domain::frontier::host_key;
@@ -25,12 +29,82 @@ pub struct Fetched {
     pub headers: Vec<(String, String)>,
     /// Content-Type header.
     pub content_type: Option<String>,
-    /// Body (decompressed).
+    /// Body, content-decoded.
     pub body: Vec<u8>,
-    /// Whether the body hit the size cap.
+    /// The body as received, when it was content-encoded (`body` is it decoded); `None` when
+    /// `body` is the body as received.
+    pub wire: Option<Vec<u8>>,
+    /// Whether the body hit the size cap (as received, or decoded).
     pub truncated: bool,
     /// The address that answered, when known.
     pub remote: Option<IpAddr>,
+    /// The HTTP version of the response, as `HTTP/1.1`.
+    pub version: String,
+    /// The reason phrase as received (hyper keeps one only when it is not the status's usual
+    /// phrase; that phrase otherwise, if the status has one).
+    pub reason: Option<String>,
+    /// When the response's head arrived.
+    pub received_at: time::OffsetDateTime,
+    /// The request's headers as admon sent them (hyper adds none but `host`), in order.
+    pub request_headers: Vec<(String, String)>,
+}
+
+impl Fetched {
+    /// The body as it came over the wire (transfer coding removed, content coding kept).
+    pub fn as_received(&self) -> &[u8] {
+        self.wire.as_deref().unwrap_or(&self.body)
+    }
+}
+
+/// The content codings admon asks for and decodes.
+pub const ACCEPT_ENCODING: &str = "gzip, deflate, br";
+
+/// Decodes a body sent with `Content-Encoding: encoding` (codings applied in order, so undone
+/// last first), keeping at most `cap` decoded bytes; returns the bytes and whether the cap cut
+/// them. An unknown coding, or bytes that do not decode, is an error: what was received is
+/// kept either way.
+pub fn decode_content(encoding: &str, wire: &[u8], cap: usize) -> std::io::Result<(Vec<u8>, bool)> {
+    use std::io::Read;
+    let mut bytes = wire.to_vec();
+    let mut truncated = false;
+    for coding in encoding
+        .rsplit(',')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        let input = std::io::Cursor::new(std::mem::take(&mut bytes));
+        let reader: Box<dyn Read> = match coding.to_ascii_lowercase().as_str() {
+            "identity" => Box::new(input),
+            "gzip" | "x-gzip" => Box::new(flate2::read::MultiGzDecoder::new(input)),
+            // "deflate" is zlib-wrapped by the RFC; some servers send it raw.
+            "deflate" => {
+                let raw = input.get_ref();
+                if raw.len() >= 2
+                    && u16::from_be_bytes([raw[0], raw[1]]).is_multiple_of(31)
+                    && raw[0] & 0x0f == 8
+                {
+                    Box::new(flate2::read::ZlibDecoder::new(input))
+                } else {
+                    Box::new(flate2::read::DeflateDecoder::new(input))
+                }
+            }
+            "br" => Box::new(brotli_decompressor::Decompressor::new(input, 64 * 1024)),
+            other => {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::Unsupported,
+                    format!("content coding {other:?} is not one admon decodes"),
+                ))
+            }
+        };
+        let mut out = Vec::new();
+        reader.take(cap as u64 + 1).read_to_end(&mut out)?;
+        if out.len() > cap {
+            out.truncate(cap);
+            truncated = true;
+        }
+        bytes = out;
+    }
+    Ok((bytes, truncated))
 }
 
 /// Whether an address is one a public crawl must not reach unasked.
@@ -103,6 +177,8 @@ const TURN_POLL: Duration = Duration::from_millis(25);
 /// Fetches pages politely: robots.txt, per-host delay, caps.
 pub struct Fetcher {
     client: reqwest::Client,
+    user_agent: String,
+    operator: String,
     max_body: usize,
     user_agent_token: String,
     delay: Duration,
@@ -184,6 +260,10 @@ impl Fetcher {
             .timeout(Duration::from_secs(config.timeout_secs))
             .read_timeout(Duration::from_secs(config.connect_timeout_secs.max(5)))
             .redirect(policy)
+            // The body is kept as sent: admon decodes it ([`decode_content`]).
+            .no_gzip()
+            .no_brotli()
+            .no_deflate()
             .dns_resolver(Arc::new(GuardedResolver {
                 trusted: trusted.clone(),
                 allow_private,
@@ -203,6 +283,13 @@ impl Fetcher {
             .to_owned();
         Ok(Fetcher {
             client,
+            user_agent: config.user_agent.clone(),
+            operator: match config.operator.trim() {
+                "" => std::env::var("USER")
+                    .or_else(|_| std::env::var("LOGNAME"))
+                    .unwrap_or_else(|_| "unknown".into()),
+                named => named.to_owned(),
+            },
             max_body: config.max_body_bytes,
             user_agent_token: token,
             delay: Duration::from_millis(config.per_host_delay_ms),
@@ -216,6 +303,16 @@ impl Fetcher {
                 config.connect_timeout_secs + config.timeout_secs + 5,
             ),
         })
+    }
+
+    /// The user agent this fetcher sends.
+    pub fn user_agent(&self) -> &str {
+        &self.user_agent
+    }
+
+    /// Who runs the crawl ([`CrawlConfig::operator`], else the system user).
+    pub fn operator(&self) -> &str {
+        &self.operator
     }
 
     /// Shares per-host politeness with other crawling processes through `shared` (set once).
@@ -429,8 +526,21 @@ impl Fetcher {
             transient: e.is_timeout() || e.is_connect(),
             message: format!("{e:#}"),
         };
-        let response = self.client.get(url.clone()).send().await.map_err(err)?;
+        let response = self
+            .client
+            .get(url.clone())
+            .header(reqwest::header::ACCEPT_ENCODING, ACCEPT_ENCODING)
+            .send()
+            .await
+            .map_err(err)?;
+        let received_at = time::OffsetDateTime::now_utc();
         let status = response.status().as_u16();
+        let version = format!("{:?}", response.version());
+        let reason = response
+            .extensions()
+            .get::<hyper::ext::ReasonPhrase>()
+            .map(|r| String::from_utf8_lossy(r.as_bytes()).into_owned())
+            .or_else(|| response.status().canonical_reason().map(str::to_owned));
         let final_url = response.url().clone();
         let remote = response.remote_addr().map(|a| a.ip());
         let headers: Vec<(String, String)> = response
@@ -448,6 +558,12 @@ impl Fetcher {
             .get(reqwest::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
+        let encoding = response
+            .headers()
+            .get(reqwest::header::CONTENT_ENCODING)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .filter(|e| !e.trim().eq_ignore_ascii_case("identity"));
         // Room for the announced length up front (no regrowing and copying a 40 KB page four
         // times), but no more than 1 MB for a length that may be a lie.
         let announced = response.content_length().unwrap_or(0).min(1 << 20) as usize;
@@ -464,6 +580,34 @@ impl Fetcher {
             }
             body.extend_from_slice(&chunk);
         }
+        let mut wire = None;
+        if let Some(encoding) = encoding {
+            match decode_content(&encoding, &body, cap) {
+                Ok((decoded, cut)) => {
+                    truncated |= cut;
+                    wire = Some(std::mem::replace(&mut body, decoded));
+                }
+                // A body cut at the cap may end mid-stream: what decoded is still the page.
+                Err(e) if truncated => {
+                    tracing::warn!(%url, error = %e, "a truncated body decoded in part");
+                    let (decoded, _) = decode_partial(&encoding, &body, cap);
+                    wire = Some(std::mem::replace(&mut body, decoded));
+                }
+                Err(e) => {
+                    return Err(Error::Fetch {
+                        url: url.to_string(),
+                        message: format!("body not decoded ({encoding}): {e}"),
+                        transient: false,
+                    })
+                }
+            }
+        }
+        let request_headers = vec![
+            ("host".to_owned(), host_header(&final_url)),
+            ("user-agent".to_owned(), self.user_agent.clone()),
+            ("accept".to_owned(), "*/*".to_owned()),
+            ("accept-encoding".to_owned(), ACCEPT_ENCODING.to_owned()),
+        ];
         Ok(Fetched {
             url: url.clone(),
             final_url,
@@ -471,8 +615,117 @@ impl Fetcher {
             headers,
             content_type,
             body,
+            wire,
             truncated,
             remote,
+            version,
+            reason,
+            received_at,
+            request_headers,
         })
+    }
+}
+
+/// What decodes of a body cut short: as many bytes as come out before the stream ends.
+fn decode_partial(encoding: &str, wire: &[u8], cap: usize) -> (Vec<u8>, bool) {
+    // Decoding byte-prefix by byte-prefix would be quadratic; a reader that stops at the first
+    // error keeps what it had, which `read` in a loop gives.
+    use std::io::Read;
+    let coding = encoding
+        .rsplit(',')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let input = std::io::Cursor::new(wire);
+    let mut reader: Box<dyn Read> = match coding.as_str() {
+        "gzip" | "x-gzip" => Box::new(flate2::read::MultiGzDecoder::new(input)),
+        "deflate" => Box::new(flate2::read::ZlibDecoder::new(input)),
+        "br" => Box::new(brotli_decompressor::Decompressor::new(input, 64 * 1024)),
+        _ => return (wire.to_vec(), true),
+    };
+    let mut out = Vec::new();
+    let mut buf = [0u8; 16 * 1024];
+    while out.len() < cap {
+        match reader.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => out.extend_from_slice(&buf[..n.min(cap - out.len())]),
+        }
+    }
+    (out, true)
+}
+
+/// The `host` header hyper sends for `url`: the host, and the port when it is not the
+/// scheme's.
+fn host_header(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    const PAGE: &[u8] = "<p>国家级 特效药</p>".as_bytes();
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(bytes).unwrap();
+        gz.finish().unwrap()
+    }
+
+    #[test]
+    fn each_content_coding_admon_asks_for_is_decoded() {
+        let zlib = {
+            let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+            z.write_all(PAGE).unwrap();
+            z.finish().unwrap()
+        };
+        let raw_deflate = {
+            let mut z =
+                flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+            z.write_all(PAGE).unwrap();
+            z.finish().unwrap()
+        };
+        let br = {
+            let mut out = Vec::new();
+            brotli::BrotliCompress(&mut &PAGE[..], &mut out, &Default::default()).unwrap();
+            out
+        };
+        for (coding, wire) in [
+            ("gzip", gzip(PAGE)),
+            ("x-gzip", gzip(PAGE)),
+            ("deflate", zlib),
+            ("deflate", raw_deflate),
+            ("br", br),
+            ("identity", PAGE.to_vec()),
+            ("gzip, gzip", gzip(&gzip(PAGE))),
+        ] {
+            let (decoded, cut) = decode_content(coding, &wire, 1 << 20).unwrap();
+            assert_eq!(decoded, PAGE, "{coding}");
+            assert!(!cut);
+        }
+        let err = decode_content("zstd", b"x", 10).unwrap_err();
+        assert!(err.to_string().contains("zstd"), "{err}");
+        assert!(decode_content("gzip", b"not gzip at all", 10).is_err());
+    }
+
+    #[test]
+    fn a_gzip_bomb_stops_at_the_cap() {
+        let bomb = gzip(&vec![b' '; 8 << 20]);
+        assert!(bomb.len() < 64 << 10);
+        let (decoded, cut) = decode_content("gzip", &bomb, 1 << 20).unwrap();
+        assert_eq!(decoded.len(), 1 << 20);
+        assert!(cut);
+        // Cut on the wire too: what decodes of it is kept.
+        let text: String = (0..50_000).map(|i| format!("{i} ")).collect();
+        let wire = gzip(text.as_bytes());
+        assert!(wire.len() > 4000);
+        let (partial, cut) = decode_partial("gzip", &wire[..wire.len() / 2], 1 << 20);
+        assert!(cut && partial.len() > 1000 && text.as_bytes().starts_with(&partial));
     }
 }

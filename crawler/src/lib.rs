@@ -107,6 +107,9 @@ pub enum RenderMode {
 pub struct CrawlConfig {
     /// User-Agent; its first word is the robots.txt token.
     pub user_agent: String,
+    /// Who runs the crawls, as every capture's WARC file and evidence report name them
+    /// (the 电子数据提取笔录's operator); empty: the system user running admon.
+    pub operator: String,
     /// Stop after this many pages.
     pub max_pages: usize,
     /// Links followed this many hops from a seed.
@@ -167,6 +170,7 @@ impl Default for CrawlConfig {
                 " (internet advertising monitor; +https://admon.example.gov.cn/crawler)"
             )
             .into(),
+            operator: String::new(),
             max_pages: 1000,
             max_depth: 3,
             concurrency: 8,

@@ -4,13 +4,14 @@
 //! fetched before is given to Chromium as it was [`Served`], not asked of its server again.
 
 use crate::{Error, Result};
-use admon_domain::Rect;
+use admon_domain::{Load, Rect};
 use base64::Engine;
 use headless_chrome::browser::tab::RequestPausedDecision;
 use headless_chrome::protocol::cdp::types::Event;
 use headless_chrome::protocol::cdp::Fetch::{
     events::RequestPausedEvent, FulfillRequest, HeaderEntry, RequestPattern, RequestStage,
 };
+use headless_chrome::protocol::cdp::Network::events::ResponseReceivedEventParams;
 use headless_chrome::protocol::cdp::Network::ResourceType;
 use headless_chrome::protocol::cdp::Page::{CaptureScreenshotFormatOption, Viewport};
 use headless_chrome::Browser;
@@ -26,10 +27,81 @@ use std::time::{Duration, Instant};
 pub struct Rendered {
     /// `document.documentElement.outerHTML` after scripts ran.
     pub html: String,
-    /// PNG screenshot of the viewport.
+    /// PNG screenshot of the whole page (to [`FULL_PAGE_MAX_HEIGHT`]).
     pub screenshot: Vec<u8>,
     /// For each element asked for: where it is on the page and a PNG of just it.
     pub crops: Vec<Option<(Rect, Vec<u8>)>>,
+    /// What Chromium loaded besides the page (images, frames, scripts), in the order the
+    /// loads finished.
+    pub loads: Vec<Load>,
+}
+
+/// The tallest full-page screenshot, in CSS pixels (Chromium's largest texture is 16,384).
+pub const FULL_PAGE_MAX_HEIGHT: f64 = 16_000.0;
+/// Most loads kept a page, and most body bytes kept a load and a page (what is past them is
+/// recorded without its body).
+const MAX_LOADS: usize = 300;
+const MAX_LOAD_BYTES: usize = 4 << 20;
+const MAX_LOADS_BYTES: usize = 32 << 20;
+
+/// The whole page's size in CSS pixels, as JSON.
+const PAGE_SIZE_JS: &str = "JSON.stringify({ width: Math.max(document.documentElement.scrollWidth, innerWidth), height: Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0, innerHeight) })";
+
+/// Collects what Chromium loads for a page, up to the caps.
+#[derive(Default)]
+struct Loads {
+    kept: Vec<Load>,
+    bytes: usize,
+}
+
+impl Loads {
+    /// Keeps one finished load; `body` reads its body from Chromium (decoded).
+    fn keep(
+        &mut self,
+        params: &ResponseReceivedEventParams,
+        body: impl FnOnce() -> Option<Vec<u8>>,
+    ) {
+        let r = &params.response;
+        if self.kept.len() >= MAX_LOADS
+            || !(r.url.starts_with("http://") || r.url.starts_with("https://"))
+        {
+            return;
+        }
+        let mut body = match self.bytes < MAX_LOADS_BYTES {
+            true => body().unwrap_or_default(),
+            false => Vec::new(),
+        };
+        body.truncate(MAX_LOAD_BYTES.min(MAX_LOADS_BYTES - self.bytes.min(MAX_LOADS_BYTES)));
+        self.bytes += body.len();
+        let headers = match &r.headers.0 {
+            Some(serde_json::Value::Object(map)) => map
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        v.as_str().map_or_else(|| v.to_string(), str::to_owned),
+                    )
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let version = match r.protocol.as_deref() {
+            Some("http/1.0") => "HTTP/1.0",
+            Some("h2") => "HTTP/2",
+            Some("h3") => "HTTP/3",
+            _ => "HTTP/1.1",
+        };
+        self.kept.push(Load {
+            url: r.url.clone(),
+            status: r.status as u16,
+            reason: r.status_text.clone(),
+            version: version.to_owned(),
+            headers,
+            body,
+            ip: r.remote_ip_address.clone().filter(|ip| !ip.is_empty()),
+            received_at: time::OffsetDateTime::now_utc(),
+        });
+    }
 }
 
 /// A response fetched before: Chromium is given it for the page's own URL instead of asking
@@ -116,6 +188,41 @@ impl Served {
             })
         }
     }
+}
+
+/// A PNG of the whole page, not only the viewport, to [`FULL_PAGE_MAX_HEIGHT`] tall.
+fn full_page(tab: &headless_chrome::Tab) -> std::result::Result<Vec<u8>, String> {
+    #[derive(serde::Deserialize)]
+    struct Size {
+        width: f64,
+        height: f64,
+    }
+    let size: Option<Size> = tab
+        .evaluate(PAGE_SIZE_JS, false)
+        .map_err(|e| e.to_string())?
+        .value
+        .and_then(|v| v.as_str().and_then(|s| serde_json::from_str(s).ok()));
+    let clip = size.map(|s| Viewport {
+        x: 0.0,
+        y: 0.0,
+        width: s.width.clamp(1.0, 4096.0),
+        height: s.height.clamp(1.0, FULL_PAGE_MAX_HEIGHT),
+        scale: 1.0,
+    });
+    let data = tab
+        .call_method(headless_chrome::protocol::cdp::Page::CaptureScreenshot {
+            format: Some(CaptureScreenshotFormatOption::Png),
+            clip,
+            quality: None,
+            from_surface: Some(true),
+            capture_beyond_viewport: Some(true),
+            optimize_for_speed: None,
+        })
+        .map_err(|e| e.to_string())?
+        .data;
+    base64::engine::general_purpose::STANDARD
+        .decode(data)
+        .map_err(|e| e.to_string())
 }
 
 fn without_fragment(url: &str) -> &str {
@@ -331,6 +438,32 @@ impl Renderer {
             }
         }))
         .map_err(|e| err(e.to_string()))?;
+        // Everything the page loads is kept for the WARC file, but the page itself (given
+        // to Chromium from the fetch, and recorded as received).
+        let loads = Arc::new(Mutex::new(Loads::default()));
+        {
+            let (loads, page) = (loads.clone(), without_fragment(url).to_owned());
+            tab.register_response_handling(
+                "admon-loads",
+                Box::new(move |params, body| {
+                    if params.Type == ResourceType::Document
+                        && without_fragment(&params.response.url) == page
+                    {
+                        return;
+                    }
+                    loads.lock().expect("loads").keep(&params, || {
+                        let got = body().ok()?;
+                        match got.base_64_encoded {
+                            true => base64::engine::general_purpose::STANDARD
+                                .decode(got.body)
+                                .ok(),
+                            false => Some(got.body.into_bytes()),
+                        }
+                    });
+                }),
+            )
+            .map_err(|e| err(e.to_string()))?;
+        }
         let result = (|| {
             if let Some(served) = served {
                 let space = served.address_space();
@@ -383,9 +516,7 @@ impl Renderer {
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .ok_or_else(|| err("no DOM".into()))?;
             left()?;
-            let screenshot = tab
-                .capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true)
-                .map_err(|e| err(e.to_string()))?;
+            let screenshot = full_page(&tab).map_err(err)?;
             let (found, targets) = inspect(&html);
             let crops = targets
                 .iter()
@@ -431,12 +562,17 @@ impl Renderer {
                     html,
                     screenshot,
                     crops,
+                    loads: Vec::new(),
                 },
                 found,
             ))
         })();
+        let _ = tab.deregister_response_handling("admon-loads");
         let _ = tab.close(false);
-        result
+        result.map(|(mut rendered, found)| {
+            rendered.loads = std::mem::take(&mut loads.lock().expect("loads").kept);
+            (rendered, found)
+        })
     }
 }
 

@@ -91,12 +91,16 @@ async fn robots_disallow_and_crawl_delay_are_honoured() {
 /// request waits the delay from the render's end.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_rendered_page_is_the_page_fetched_and_its_loads_keep_the_delay() {
+    /// A 1×1 PNG.
+    const PNG: &[u8] = b"\x89\x50\x4e\x47\x0d\x0a\x1a\x0a\x00\x00\x00\x0d\x49\x48\x44\x52\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90\x77\x53\xde\x00\x00\x00\x0c\x49\x44\x41\x54\x78\x9c\x63\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe\x92\xef\x00\x00\x00\x00\x49\x45\x4e\x44\xae\x42\x60\x82";
     const DELAY: Duration = Duration::from_millis(700);
     let server = Server::start(|path, nth| match (path, nth) {
-        ("/", 0) => Reply::html(r#"<p>原始页面</p><img src="/1.png"><a href="/a">a</a>"#),
+        ("/", 0) => Reply::html(
+            r#"<p>原始页面</p><img src="/1.png"><a href="/a">a</a><div style="height:3000px"></div><p>页尾</p>"#,
+        ),
         ("/", _) => Reply::html("<p>第二次请求</p>"),
         ("/a", _) => Reply::html(r#"<p>页面</p><img src="/2.png">"#),
-        ("/1.png" | "/2.png", _) => Reply::bytes("image/png", b"\x89PNG".to_vec()),
+        ("/1.png" | "/2.png", _) => Reply::bytes("image/png", PNG.to_vec()),
         _ => Reply::status(404),
     })
     .await;
@@ -115,6 +119,24 @@ async fn a_rendered_page_is_the_page_fetched_and_its_loads_keep_the_delay() {
         .expect("the home page");
     assert!(home.html.contains("原始页面"), "{}", home.html);
     assert_eq!(server.requests("/").len(), 1, "{:?}", server.paths());
+    // #17 (1): what Chromium loaded is kept for the WARC file (not the page it was given).
+    let loads: Vec<&str> = home.loads.iter().map(|l| l.url.as_str()).collect();
+    assert!(!loads.contains(&home.capture.url.as_str()), "{loads:?}");
+    let png = home
+        .loads
+        .iter()
+        .find(|l| l.url == format!("{}/1.png", server.base))
+        .unwrap_or_else(|| panic!("the image is not among the loads: {loads:?}"));
+    assert_eq!((png.status, png.body.as_slice()), (200, PNG));
+    assert_eq!(png.ip.as_deref(), Some("127.0.0.1"));
+    assert!(png
+        .headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("content-type") && v == "image/png"));
+    // #17 (5): the screenshot is of the whole page (3,000 px and more), not the 900 px viewport.
+    let screenshot = home.screenshot.as_deref().expect("a screenshot");
+    let height = u32::from_be_bytes(screenshot[20..24].try_into().unwrap());
+    assert!(height > 3000, "screenshot {height} px tall");
     let mut times: Vec<Instant> = ["/", "/1.png", "/a", "/2.png"]
         .iter()
         .flat_map(|p| server.requests(p))
@@ -232,9 +254,10 @@ async fn gzip_bombs_and_huge_pages_are_capped() {
     let bomb = gz.finish().unwrap();
     assert!(bomb.len() < 512 * 1024, "a real bomb: small on the wire");
     let bomb = Arc::new(bomb);
+    let served = bomb.clone();
     let server = Server::start(move |path, _| match path {
         "/robots.txt" => Reply::status(404),
-        "/bomb" => Reply::bytes("text/html", bomb.to_vec()).header("Content-Encoding", "gzip"),
+        "/bomb" => Reply::bytes("text/html", served.to_vec()).header("Content-Encoding", "gzip"),
         "/huge" => Reply::html(&format!("<p>{}</p>", "广告".repeat(3 * 1024 * 1024))),
         _ => Reply::status(404),
     })
@@ -244,11 +267,21 @@ async fn gzip_bombs_and_huge_pages_are_capped() {
         assert_eq!(pages.len(), 1, "{path}");
         let page = &pages[0];
         assert!(page.capture.truncated, "{path} not marked truncated");
-        assert_eq!(
-            page.body.len(),
-            1024 * 1024,
-            "{path} not capped at max_body_bytes"
+        // (A character cut at the cap decodes as one U+FFFD.)
+        assert!(
+            page.html.len() <= 1024 * 1024 + 3,
+            "{path} decoded past max_body_bytes: {}",
+            page.html.len()
         );
+        // The evidence is what came over the wire: the bomb as sent (content coding kept).
+        match path {
+            "/bomb" => assert_eq!(page.body, *bomb, "the gzip body is not kept as received"),
+            _ => assert_eq!(
+                page.body.len(),
+                1024 * 1024,
+                "{path} not capped at max_body_bytes"
+            ),
+        }
     }
 }
 

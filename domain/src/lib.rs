@@ -329,9 +329,12 @@ pub struct Capture {
     pub status: u16,
     /// Response headers, in order.
     pub headers: Vec<(String, String)>,
-    /// When the fetch finished (UTC).
+    /// When the response's head arrived (UTC): the WARC-Date of its records.
     #[serde(with = "time::serde::rfc3339")]
     pub fetched_at: OffsetDateTime,
+    /// How the exchange went on the wire, for its WARC records; empty in older records.
+    #[serde(default, skip_serializing_if = "Exchange::is_empty")]
+    pub exchange: Exchange,
     /// Charset the body was decoded with.
     pub charset: String,
     /// SHA-256 of the raw body, hex. The store computes it when it keeps the capture (the
@@ -347,13 +350,72 @@ pub struct Capture {
     pub filter_lists: Vec<String>,
 }
 
+/// The parts of an HTTP exchange a WARC record needs beyond status and headers.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Exchange {
+    /// The response's HTTP version, as `HTTP/1.1`.
+    #[serde(default)]
+    pub version: String,
+    /// The reason phrase as received.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The address that answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    /// The request's headers as sent, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub request_headers: Vec<(String, String)>,
+    /// The crawl run that fetched the page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<u64>,
+    /// Who started that run.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub operator: String,
+    /// The user agent admon sent.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub user_agent: String,
+}
+
+impl Exchange {
+    /// Whether nothing is known of the exchange (a record older than it, or an import).
+    pub fn is_empty(&self) -> bool {
+        self == &Exchange::default()
+    }
+}
+
+/// One response Chromium received while rendering a page (an image, a frame, a script):
+/// written as a WARC `response` record concurrent to the page's. Serialised without its body.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Load {
+    /// The URL loaded.
+    pub url: String,
+    /// HTTP status.
+    pub status: u16,
+    /// The status text Chromium reports.
+    pub reason: String,
+    /// The protocol, as `HTTP/1.1`.
+    pub version: String,
+    /// Response headers as Chromium reports them.
+    pub headers: Vec<(String, String)>,
+    /// The body, as Chromium hands it on (content coding undone).
+    #[serde(skip)]
+    pub body: Vec<u8>,
+    /// The address that answered.
+    pub ip: Option<String>,
+    /// When the load finished.
+    #[serde(with = "time::serde::rfc3339")]
+    pub received_at: OffsetDateTime,
+}
+
 /// One crawled page and everything found on it, as the crawler hands it on.
 #[derive(Debug, Clone)]
 pub struct CapturedPage {
     /// The fetch record.
     pub capture: Capture,
-    /// Raw body bytes as received.
+    /// Raw body bytes as received (content coding kept).
     pub body: Vec<u8>,
+    /// What Chromium loaded besides the page while rendering it.
+    pub loads: Vec<Load>,
     /// The HTML as rendered (or as decoded when not rendered).
     pub html: String,
     /// A PNG screenshot, when rendered.
@@ -375,6 +437,7 @@ impl CapturedPage {
                 status: 200,
                 headers: vec![("Content-Type".into(), "text/html; charset=utf-8".into())],
                 fetched_at: OffsetDateTime::now_utc(),
+                exchange: Exchange::default(),
                 charset: "UTF-8".into(),
                 sha256: {
                     use sha2::Digest;
@@ -388,6 +451,7 @@ impl CapturedPage {
                 filter_lists: Vec::new(),
             },
             body: html.as_bytes().to_vec(),
+            loads: Vec::new(),
             html: html.to_owned(),
             screenshot: None,
             ads: Vec::new(),

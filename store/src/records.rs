@@ -72,6 +72,7 @@ impl PreparedCapture {
             &body_sha256,
             &html_sha256,
             screenshot_sha256.as_deref(),
+            &page.loads,
         );
         PreparedCapture {
             warc_sha256: sha256_hex(&warc),
@@ -745,6 +746,7 @@ impl Store {
                         &stored.capture.sha256,
                         &stored.html_sha256,
                         stored.screenshot_sha256.as_deref(),
+                        &[],
                     );
                     stored.warc_sha256 = Some(self.put_blob(&warc)?);
                     self.captures.insert(id, encode(&stored))?;
@@ -1913,6 +1915,7 @@ mod tests {
                 status: 200,
                 headers: vec![],
                 fetched_at: OffsetDateTime::now_utc(),
+                exchange: Default::default(),
                 charset: "GBK".into(),
                 sha256: hex::encode(Sha256::digest(b"<p>x</p>")),
                 truncated: false,
@@ -1920,6 +1923,7 @@ mod tests {
                 filter_lists: Vec::new(),
             },
             body: b"<p>x</p>".to_vec(),
+            loads: vec![],
             html: "<p>x</p>".into(),
             screenshot: None,
             ads: vec![],

@@ -15,6 +15,9 @@ pub struct CrawlRun {
     pub trigger: String,
     /// Seed URLs.
     pub seeds: Vec<String>,
+    /// Who ran it (the crawler's `operator`, else the system user).
+    #[serde(default)]
+    pub operator: String,
     /// When it started (UTC).
     #[serde(with = "time::serde::rfc3339::option")]
     pub started: Option<OffsetDateTime>,

@@ -1,16 +1,29 @@
-//! WARC/1.1 evidence for a capture: a `response` record (the HTTP status line, headers and body
-//! as received) and a `metadata` record (how admon decoded and rendered it), concatenated as a
-//! WARC file any archive tool reads. Written with the `warc` crate.
+//! WARC/1.1 evidence for a capture, one WARC file a capture, any archive tool reads it:
+//!
+//! 1. `warcinfo`: the software, its version, the user agent, the robots policy, the crawl run
+//!    and its operator;
+//! 2. `request`: the request as admon sent it;
+//! 3. `response`: the exchange as received: HTTP version, status, reason phrase, the headers
+//!    in order and the body with its content coding kept (hyper removes a chunked transfer
+//!    coding; its header is then renamed, so the record says what its bytes are). `WARC-Date`
+//!    is when the response's head arrived, with `WARC-IP-Address` and `WARC-Payload-Digest`;
+//! 4. `metadata`: how admon decoded and rendered it (the decoded HTML's and screenshot's
+//!    SHA-256);
+//! 5. one `response` record, concurrent to the page's, for each thing Chromium loaded while
+//!    rendering it (images, frames, scripts), as Chromium hands them on: their bodies already
+//!    decoded, so their coding headers are renamed too.
+//!
+//! Written with the `warc` crate.
 
-use admon_domain::Capture;
+use admon_domain::{Capture, Load};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
 use warc::{BufferedBody, RawRecordHeader, Record, RecordType, WarcHeader, WarcWriter};
 
-/// Headers that described the body on the wire but not the body we keep: reqwest has already
-/// removed the transfer and content encodings, so these are replaced by the real length.
-const WIRE_ONLY: [&str; 3] = ["content-encoding", "transfer-encoding", "content-length"];
+/// The robots policy every capture was fetched under.
+const ROBOTS_POLICY: &str = "obey (robots.txt read for each host, RFC 9309; Crawl-delay honoured)";
 
 /// A URL as a WARC header or field value: control characters and spaces percent-encoded, so
 /// a record stays well-formed whatever URL it was given (a parsed URL never has them).
@@ -29,33 +42,40 @@ fn field_safe(url: &str) -> String {
     out
 }
 
+/// A header line's name or value, CR and LF replaced: header values from the wire never hold
+/// them (hyper rejects them), but a stored record is evidence and stays well-formed whatever
+/// it was given.
+fn line_safe(s: &str) -> String {
+    s.replace(['\r', '\n'], " ")
+}
+
+fn date(at: OffsetDateTime) -> Vec<u8> {
+    at.format(&Rfc3339)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
+        .into_bytes()
+}
+
+fn sha256_field(bytes: &[u8]) -> Vec<u8> {
+    format!("sha256:{}", hex::encode(Sha256::digest(bytes))).into_bytes()
+}
+
 fn record(
     kind: RecordType,
-    capture: &Capture,
+    at: OffsetDateTime,
+    target: Option<&str>,
     content_type: &str,
     block: &[u8],
     extra: Vec<(WarcHeader, Vec<u8>)>,
 ) -> RawRecordHeader {
-    let date = capture
-        .fetched_at
-        .format(&Rfc3339)
-        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into());
     let mut headers: HashMap<WarcHeader, Vec<u8>> = [
         (WarcHeader::WarcType, kind.to_string().into_bytes()),
         (
             WarcHeader::RecordID,
             Record::<BufferedBody>::generate_record_id().into_bytes(),
         ),
-        (WarcHeader::Date, date.into_bytes()),
-        (
-            WarcHeader::TargetURI,
-            field_safe(&capture.final_url).into_bytes(),
-        ),
+        (WarcHeader::Date, date(at)),
         (WarcHeader::ContentType, content_type.as_bytes().to_vec()),
-        (
-            WarcHeader::BlockDigest,
-            format!("sha256:{}", hex::encode(Sha256::digest(block))).into_bytes(),
-        ),
+        (WarcHeader::BlockDigest, sha256_field(block)),
         (
             WarcHeader::ContentLength,
             block.len().to_string().into_bytes(),
@@ -63,6 +83,9 @@ fn record(
     ]
     .into_iter()
     .collect();
+    if let Some(target) = target {
+        headers.insert(WarcHeader::TargetURI, field_safe(target).into_bytes());
+    }
     headers.extend(extra);
     RawRecordHeader {
         version: "1.1".into(),
@@ -70,45 +93,145 @@ fn record(
     }
 }
 
-/// The WARC bytes for one capture: its `response` record, then a `metadata` record that
-/// refers to it with the decoded HTML's and screenshot's SHA-256. Also where in them the body
-/// is, verbatim (so the store keeps it once).
+/// An HTTP message's head: its first line, then `headers` in order with the ones named in
+/// `renamed` given an `X-Admon-Removed-` prefix (they described bytes no longer there).
+fn http_head(first_line: &str, headers: &[(String, String)], renamed: &[&str]) -> Vec<u8> {
+    let mut head = format!("{}\r\n", line_safe(first_line));
+    for (name, value) in headers {
+        let name = line_safe(name);
+        if renamed.iter().any(|r| name.eq_ignore_ascii_case(r)) {
+            head.push_str("X-Admon-Removed-");
+        }
+        head.push_str(&format!("{name}: {}\r\n", line_safe(value)));
+    }
+    head.push_str("\r\n");
+    head.into_bytes()
+}
+
+/// The request line's target: path and query of `url`.
+fn request_target(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(u) => match u.query() {
+            Some(q) => format!("{}?{q}", u.path()),
+            None => u.path().to_owned(),
+        },
+        Err(_) => "/".into(),
+    }
+}
+
+/// The WARC bytes for one capture (see the module docs), and where in them the body is,
+/// verbatim (so the store keeps it once).
 pub(crate) fn capture_records(
     capture: &Capture,
     body: &[u8],
     body_sha256: &str,
     html_sha256: &str,
     screenshot_sha256: Option<&str>,
+    loads: &[Load],
 ) -> (Vec<u8>, std::ops::Range<usize>) {
-    let mut http = Vec::with_capacity(body.len() + 1024);
-    http.extend_from_slice(format!("HTTP/1.1 {} \r\n", capture.status).as_bytes());
-    for (name, value) in &capture.headers {
-        if WIRE_ONLY.contains(&name.to_ascii_lowercase().as_str()) {
-            continue;
-        }
-        // Header values from the wire never hold CR or LF (reqwest rejects them), but a
-        // stored record is evidence: keep it well-formed whatever it was given.
-        let clean = |s: &str| s.replace(['\r', '\n'], " ");
-        http.extend_from_slice(format!("{}: {}\r\n", clean(name), clean(value)).as_bytes());
-    }
-    http.extend_from_slice(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes());
-    http.extend_from_slice(body);
+    let exchange = &capture.exchange;
+    let at = capture.fetched_at;
+    let target = capture.final_url.as_str();
+    let mut warc = Vec::with_capacity(body.len() + 4096);
+    let mut writer = WarcWriter::new(&mut warc);
+    let mut written = 0;
+    let mut write = |header: RawRecordHeader, block: &[u8]| {
+        written += writer
+            .write_raw(header, &block)
+            .expect("writing to memory cannot fail");
+        written
+    };
 
-    let mut response_extra = vec![(
-        WarcHeader::PayloadDigest,
-        format!("sha256:{body_sha256}").into_bytes(),
-    )];
-    if capture.truncated {
-        response_extra.push((WarcHeader::Truncated, b"length".to_vec()));
+    let mut info = format!(
+        "software: admon/{}\r\nformat: WARC File Format 1.1\r\nconformsTo: https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\nrobots: {ROBOTS_POLICY}\r\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    if !exchange.user_agent.is_empty() {
+        info.push_str(&format!(
+            "http-header-user-agent: {}\r\n",
+            line_safe(&exchange.user_agent)
+        ));
     }
-    let response = record(
+    if let Some(run) = exchange.run {
+        info.push_str(&format!("isPartOf: admon crawl run {run}\r\n"));
+    }
+    if !exchange.operator.is_empty() {
+        info.push_str(&format!("operator: {}\r\n", line_safe(&exchange.operator)));
+    }
+    let warcinfo = record(
+        RecordType::WarcInfo,
+        at,
+        None,
+        "application/warc-fields",
+        info.as_bytes(),
+        Vec::new(),
+    );
+    let info_id = warcinfo.headers[&WarcHeader::RecordID].clone();
+    write(warcinfo, info.as_bytes());
+
+    let version = if exchange.version.is_empty() {
+        "HTTP/1.1"
+    } else {
+        &exchange.version
+    };
+    let response_id = Record::<BufferedBody>::generate_record_id().into_bytes();
+    if !exchange.request_headers.is_empty() {
+        let request = http_head(
+            &format!("GET {} {version}", request_target(target)),
+            &exchange.request_headers,
+            &[],
+        );
+        let header = record(
+            RecordType::Request,
+            at,
+            Some(target),
+            "application/http;msgtype=request",
+            &request,
+            vec![
+                (WarcHeader::WarcInfoID, info_id.clone()),
+                (WarcHeader::ConcurrentTo, response_id.clone()),
+            ],
+        );
+        write(header, &request);
+    }
+
+    let mut http = http_head(
+        &format!(
+            "{version} {} {}",
+            capture.status,
+            exchange.reason.as_deref().unwrap_or_default()
+        ),
+        &capture.headers,
+        &["transfer-encoding"],
+    );
+    http.extend_from_slice(body);
+    let mut extra = vec![
+        (
+            WarcHeader::PayloadDigest,
+            format!("sha256:{body_sha256}").into_bytes(),
+        ),
+        (WarcHeader::WarcInfoID, info_id.clone()),
+    ];
+    if let Some(ip) = &exchange.ip {
+        extra.push((WarcHeader::IPAddress, ip.clone().into_bytes()));
+    }
+    if capture.truncated {
+        extra.push((WarcHeader::Truncated, b"length".to_vec()));
+    }
+    let mut response = record(
         RecordType::Response,
-        capture,
+        at,
+        Some(target),
         "application/http;msgtype=response",
         &http,
-        response_extra,
+        extra,
     );
-    let response_id = response.headers[&WarcHeader::RecordID].clone();
+    response
+        .headers
+        .insert(WarcHeader::RecordID, response_id.clone());
+    let after = write(response, &http);
+    // A record ends with its block (the body last) and two CRLFs.
+    let body_at = after - 4 - body.len()..after - 4;
 
     let mut meta = format!(
         "requested-url: {}\r\ncharset: {}\r\nrendered: {}\r\ndecoded-html-sha256: {}\r\n",
@@ -120,24 +243,56 @@ pub(crate) fn capture_records(
     if let Some(png) = screenshot_sha256 {
         meta.push_str(&format!("screenshot-sha256: {png}\r\n"));
     }
+    if !loads.is_empty() {
+        meta.push_str(&format!("chromium-loads: {}\r\n", loads.len()));
+    }
     let metadata = record(
         RecordType::Metadata,
-        capture,
+        at,
+        Some(target),
         "application/warc-fields",
         meta.as_bytes(),
-        vec![(WarcHeader::RefersTo, response_id)],
+        vec![
+            (WarcHeader::RefersTo, response_id.clone()),
+            (WarcHeader::WarcInfoID, info_id.clone()),
+        ],
     );
+    write(metadata, meta.as_bytes());
 
-    let mut warc = Vec::with_capacity(http.len() + 2048);
-    let mut writer = WarcWriter::new(&mut warc);
-    let written = writer
-        .write_raw(response, &http)
-        .expect("writing to memory cannot fail");
-    writer
-        .write_raw(metadata, &meta)
-        .expect("writing to memory cannot fail");
-    // A record ends with its block (the body last) and two CRLFs.
-    let body_at = written - 4 - body.len()..written - 4;
+    for load in loads {
+        let mut block = http_head(
+            &format!(
+                "{} {} {}",
+                if load.version.is_empty() {
+                    "HTTP/1.1"
+                } else {
+                    &load.version
+                },
+                load.status,
+                load.reason
+            ),
+            &load.headers,
+            &["content-encoding", "content-length", "transfer-encoding"],
+        );
+        block.extend_from_slice(&load.body);
+        let mut extra = vec![
+            (WarcHeader::PayloadDigest, sha256_field(&load.body)),
+            (WarcHeader::ConcurrentTo, response_id.clone()),
+            (WarcHeader::WarcInfoID, info_id.clone()),
+        ];
+        if let Some(ip) = &load.ip {
+            extra.push((WarcHeader::IPAddress, ip.clone().into_bytes()));
+        }
+        let header = record(
+            RecordType::Response,
+            load.received_at,
+            Some(&load.url),
+            "application/http;msgtype=response",
+            &block,
+            extra,
+        );
+        write(header, &block);
+    }
     debug_assert_eq!(&warc[body_at.clone()], body);
     (warc, body_at)
 }

@@ -254,14 +254,37 @@ fn repeat_offenders_are_counted_by_advertiser() {
 }
 
 #[test]
-fn each_capture_keeps_a_warc_record_of_the_response() {
+fn each_capture_keeps_a_warc_file_of_the_exchange_and_what_chromium_loaded() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
     let mut p = page("<p>广告：特效药</p>");
     p.capture.headers = vec![
-        ("Content-Type".into(), "text/html; charset=utf-8".into()),
-        ("Content-Encoding".into(), "gzip".into()),
+        ("content-type".into(), "text/html; charset=utf-8".into()),
+        ("transfer-encoding".into(), "chunked".into()),
     ];
+    p.capture.exchange = admon_domain::Exchange {
+        version: "HTTP/1.1".into(),
+        reason: Some("Fine Thanks".into()),
+        ip: Some("127.0.0.1".into()),
+        request_headers: vec![("host".into(), "127.0.0.1".into())],
+        run: Some(7),
+        operator: "张三".into(),
+        user_agent: "admon/test".into(),
+    };
+    p.capture.rendered = true;
+    p.loads = vec![admon_domain::Load {
+        url: "http://127.0.0.1/ad.png".into(),
+        status: 200,
+        reason: "OK".into(),
+        version: "HTTP/1.1".into(),
+        headers: vec![
+            ("Content-Type".into(), "image/png".into()),
+            ("Content-Encoding".into(), "gzip".into()),
+        ],
+        body: b"\x89PNG".to_vec(),
+        ip: Some("127.0.0.1".into()),
+        received_at: p.capture.fetched_at,
+    }];
     // Whatever hash the page claims, the store records the hash of the bytes it keeps.
     p.capture.sha256 = "ab".repeat(32);
     let id = store.put_capture(&p).unwrap();
@@ -276,31 +299,88 @@ fn each_capture_keeps_a_warc_record_of_the_response() {
         .iter_records()
         .collect::<Result<_, _>>()
         .expect("a WARC file other tools can read");
-    assert_eq!(records.len(), 2);
-    let response = &records[0];
-    assert_eq!(response.warc_type(), &warc::RecordType::Response);
+    let types: Vec<String> = records.iter().map(|r| r.warc_type().to_string()).collect();
+    assert_eq!(
+        types,
+        ["warcinfo", "request", "response", "metadata", "response"]
+    );
+    let info = String::from_utf8(records[0].body().to_vec()).unwrap();
+    for field in [
+        "software: admon/",
+        "robots: obey",
+        "isPartOf: admon crawl run 7",
+        "operator: 张三",
+        "http-header-user-agent: admon/test",
+    ] {
+        assert!(info.contains(field), "{field} not in {info}");
+    }
+    let (request, response) = (&records[1], &records[2]);
+    assert_eq!(
+        request.header(warc::WarcHeader::ConcurrentTo),
+        response.header(warc::WarcHeader::RecordID)
+    );
+    assert!(String::from_utf8_lossy(request.body())
+        .starts_with("GET /p HTTP/1.1\r\nhost: 127.0.0.1\r\n"));
     assert_eq!(
         response.header(warc::WarcHeader::TargetURI).unwrap(),
         "http://127.0.0.1/p"
     );
+    assert_eq!(
+        response.header(warc::WarcHeader::IPAddress).unwrap(),
+        "127.0.0.1"
+    );
     let http = String::from_utf8(response.body().to_vec()).unwrap();
-    assert!(http.starts_with("HTTP/1.1 200 \r\n"), "{http}");
-    assert!(http.contains("Content-Type: text/html; charset=utf-8\r\n"));
-    // The body is kept decoded, so the wire encoding is not claimed for it.
-    assert!(!http.contains("gzip"));
+    assert!(http.starts_with("HTTP/1.1 200 Fine Thanks\r\n"), "{http}");
+    assert!(http.contains("content-type: text/html; charset=utf-8\r\n"));
+    // hyper took the chunked coding off: the record says so rather than claim it.
+    assert!(
+        http.contains("X-Admon-Removed-transfer-encoding: chunked\r\n"),
+        "{http}"
+    );
     assert!(http.ends_with("\r\n\r\n<p>广告：特效药</p>"));
     assert_eq!(
         response.header(warc::WarcHeader::PayloadDigest).unwrap(),
         format!("sha256:{body_sha256}")
     );
-    let metadata = &records[1];
-    assert_eq!(metadata.warc_type(), &warc::RecordType::Metadata);
+    let metadata = &records[3];
     assert_eq!(
         metadata.header(warc::WarcHeader::RefersTo),
         response.header(warc::WarcHeader::RecordID)
     );
     let fields = String::from_utf8(metadata.body().to_vec()).unwrap();
     assert!(fields.contains(&format!("decoded-html-sha256: {}", record.html_sha256)));
+    let load = &records[4];
+    assert_eq!(
+        load.header(warc::WarcHeader::ConcurrentTo),
+        response.header(warc::WarcHeader::RecordID)
+    );
+    let http = String::from_utf8_lossy(load.body());
+    // Chromium hands bodies on decoded: the coding is not claimed for them.
+    assert!(
+        http.contains("X-Admon-Removed-Content-Encoding: gzip\r\n"),
+        "{http}"
+    );
+
+    // And warcio, the tool archives check WARC files with, finds every digest right.
+    let file = dir.path().join("capture.warc");
+    std::fs::write(&file, &bytes).unwrap();
+    let warcio = std::env::var_os("WARCIO_BIN").map_or_else(
+        || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/test-venv/bin/warcio"),
+        Into::into,
+    );
+    let check = std::process::Command::new(&warcio)
+        .args(["check", "-v"])
+        .arg(&file)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "{} (make test installs it from PyPI): {e}",
+                warcio.display()
+            )
+        });
+    let out = String::from_utf8_lossy(&check.stdout);
+    assert!(check.status.success(), "{out}");
+    assert_eq!(out.matches("digest pass").count(), 5, "{out}");
 }
 
 #[test]
