@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 pub struct Rendered {
     /// `document.documentElement.outerHTML` after scripts ran.
     pub html: String,
-    /// PNG screenshot of the whole page (to [`FULL_PAGE_MAX_HEIGHT`]).
+    /// PNG screenshot of the whole page (at most 16,000 CSS pixels tall).
     pub screenshot: Vec<u8>,
     /// For each element asked for: where it is on the page and a PNG of just it.
     pub crops: Vec<Option<(Rect, Vec<u8>)>>,
