@@ -8,3 +8,4 @@ pub mod filters;
 pub mod inspect;
 pub mod keys;
 pub mod pipeline;
+pub mod printer;

@@ -453,7 +453,10 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Export { format, out, state } => export(&data, &format, &out, &state),
+        Command::Export { format, out, state } => {
+            let printer = admon::printer::ChromiumPrinter::at(&config.crawler.chromium);
+            export(&data, &format, &out, &state, printer.as_deref())
+        }
         Command::Token { command } => {
             let store = open_store(&data)?;
             match command {
@@ -954,6 +957,10 @@ async fn serve(
         .public_url(&config.dashboard.public_url)
         .password_policy(accounts::password_policy(&config.seeds_dir)?)
         .trust_proxies(config.dashboard.trusted_proxies.clone());
+    let dashboard = match admon::printer::ChromiumPrinter::at(&config.crawler.chromium) {
+        Some(printer) => dashboard.print_reports_with(printer),
+        None => dashboard,
+    };
     let scheduler = config.schedule.parsed()?.map(|(schedule, offset)| {
         tokio::spawn(scheduled_crawls(
             config.clone(),
@@ -1232,7 +1239,13 @@ fn list_cases(data: &Path, state: Option<&str>, format: Format) -> Result<()> {
     Ok(())
 }
 
-fn export(data: &Path, format: &str, out: &Path, state: &str) -> Result<()> {
+fn export(
+    data: &Path,
+    format: &str,
+    out: &Path,
+    state: &str,
+    printer: Option<&dyn admon_dashboard::Printer>,
+) -> Result<()> {
     let format = admon_dashboard::ExportFormat::parse(format)
         .with_context(|| format!("unknown format `{format}` (csv, xlsx, json, pack)"))?;
     let state = CaseState::parse(state).with_context(|| format!("unknown state `{state}`"))?;
@@ -1245,7 +1258,8 @@ fn export(data: &Path, format: &str, out: &Path, state: &str) -> Result<()> {
     if cases.is_empty() {
         bail!("nothing to export: no {state} cases (choose another with --state)");
     }
-    let exported = admon_dashboard::export(&store, &cases, format, &format!("{who} (cli)"))?;
+    let exported =
+        admon_dashboard::export(&store, &cases, format, &format!("{who} (cli)"), printer)?;
     // Write beside the target and rename, so a failed export leaves no half file.
     let tmp = out.with_extension("partial");
     std::fs::write(&tmp, &exported.bytes).with_context(|| format!("writing {}", tmp.display()))?;

@@ -720,6 +720,38 @@ async fn the_warc_file_holds_the_response_as_received_and_warcio_checks_it() {
         "WARC-Date {date} is {after} s after the head was sent"
     );
 
+    // #17 (5): the report, as HTML and printed to PDF in Chromium for signing, names the run,
+    // its operator and the server's address; the PDF is set in Noto CJK.
+    let mut read = |name: &str| {
+        let mut bytes = Vec::new();
+        zip.by_name(name)
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+            .read_to_end(&mut bytes)
+            .unwrap();
+        bytes
+    };
+    let report = String::from_utf8(read("case-1/report.html")).unwrap();
+    for field in [
+        "电子数据提取笔录",
+        "张三 (monitoring centre)",
+        "127.0.0.1",
+        "提取人签名",
+    ] {
+        assert!(report.contains(field), "no {field} in the report");
+    }
+    let pdf = read("case-1/report.pdf");
+    assert!(pdf.starts_with(b"%PDF-"), "not a PDF");
+    assert!(
+        pdf.windows(11).any(|w| w == b"NotoSansCJK"),
+        "the PDF's Chinese is not set in Noto CJK"
+    );
+    let manifest = String::from_utf8(read("manifest.sha256")).unwrap();
+    let pdf_sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&pdf));
+    assert!(
+        manifest.contains(&format!("{pdf_sha}  case-1/report.pdf")),
+        "{manifest}"
+    );
+
     let check = Command::new(warcio())
         .args(["check", "-v"])
         .arg(&file)

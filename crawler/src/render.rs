@@ -394,6 +394,54 @@ impl Renderer {
         }
     }
 
+    /// Prints a self-contained HTML document (images inline, no scripts) to an A4 PDF with
+    /// Chromium's printToPDF; Chinese is set in the system's Noto CJK fonts. Blocking.
+    pub fn print_pdf(&self, html: &str) -> Result<Vec<u8>> {
+        static PRINTED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let err = |e: String| Error::Render {
+            url: "report.html".into(),
+            message: e,
+        };
+        if self.stopped.load(Ordering::SeqCst) {
+            return Err(err(STOPPED.into()));
+        }
+        // A file, not a data: URL (those stop at 2 MB; a report carries its screenshots).
+        let n = PRINTED.fetch_add(1, Ordering::Relaxed);
+        let file = self.profile.0.join(format!("print-{n}.html"));
+        std::fs::write(&file, html).map_err(|e| err(e.to_string()))?;
+        let printed = (|| {
+            let tab = {
+                let guard = self.browser.lock().expect("browser slot");
+                let (browser, _) = guard
+                    .as_ref()
+                    .ok_or_else(|| err("chromium not running".into()))?;
+                browser.new_tab().map_err(|e| err(e.to_string()))?
+            };
+            tab.set_default_timeout(self.page_timeout);
+            let url = format!("file://{}", file.display());
+            let pdf = tab
+                .navigate_to(&url)
+                .and_then(|t| t.wait_until_navigated())
+                .and_then(|t| {
+                    t.print_to_pdf(Some(headless_chrome::types::PrintToPdfOptions {
+                        print_background: Some(true),
+                        paper_width: Some(8.27),
+                        paper_height: Some(11.69),
+                        margin_top: Some(0.5),
+                        margin_bottom: Some(0.5),
+                        margin_left: Some(0.5),
+                        margin_right: Some(0.5),
+                        ..Default::default()
+                    }))
+                })
+                .map_err(|e| err(e.to_string()));
+            let _ = tab.close(false);
+            pdf
+        })();
+        let _ = std::fs::remove_file(&file);
+        printed
+    }
+
     fn try_render<T>(
         &self,
         url: &str,

@@ -136,12 +136,13 @@ async fn export(
     let filter = optional(q.state.as_deref().unwrap_or(""), CaseState::parse, "state")?
         .unwrap_or(CaseState::Confirmed);
     let store = state.store.clone();
+    let printer = state.printer.clone();
     let bytes = tokio::task::spawn_blocking(move || {
         let cases = store.list_cases(&CaseFilter {
             state: Some(filter),
             ..CaseFilter::default()
         })?;
-        crate::export::export(&store, &cases, format, &who)
+        crate::export::export(&store, &cases, format, &who, printer.as_deref())
     })
     .await
     .map_err(|e| Error::Export(e.to_string()))??;

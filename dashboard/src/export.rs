@@ -1,6 +1,7 @@
 //! What officers take offline: cases as CSV (UTF-8 with a BOM, for Excel), XLSX, JSON, and an
 //! evidence pack (zip) holding each case, its captured pages and screenshots, its history, a
-//! printable report and a manifest of SHA-256 hashes.
+//! report (HTML, and a PDF an officer can print and sign when a [`Printer`] is given) and a
+//! manifest of SHA-256 hashes.
 
 use crate::Error;
 use admon_domain::{Case, CaseState};
@@ -12,6 +13,13 @@ use std::io::Write;
 /// The most evidence (bytes, before compression) one pack holds; an export past it fails
 /// before any case is marked.
 const MAX_PACK_BYTES: u64 = 1 << 30;
+
+/// Prints a self-contained HTML document (images inline, no scripts) to PDF: Chromium's
+/// printToPDF in admon. Blocking.
+pub trait Printer: Send + Sync {
+    /// The PDF, or why it could not be made.
+    fn print(&self, html: &str) -> Result<Vec<u8>, String>;
+}
 
 /// Export formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,17 +187,26 @@ fn report(
     history: &[admon_store::AuditEntry],
     captures: &[(String, admon_store::CaptureRecord)],
     exporter: &Exporter<'_>,
+    images: &Images,
 ) -> String {
-    let mut h = String::from(
+    let mut h = format!(
         "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src 'self'\">",
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src {}; style-src 'unsafe-inline'\">\
+         <style>body{{font-family:'Noto Sans CJK SC','Noto Sans CJK',sans-serif;font-size:11pt}}\
+         table{{border-collapse:collapse;margin-bottom:8pt}}th{{text-align:left}}code{{word-break:break-all}}\
+         .sign td{{padding:18pt 8pt 4pt 0}}</style>",
+        match images {
+            Images::Files => "'self'",
+            Images::Inline(_) => "data:",
+        }
     );
     h.push_str(&format!(
         "<title>案件 {} 报告</title></head><body>",
         case.id
     ));
     h.push_str(&format!(
-        "<h1>互联网广告监测 案件 #{}</h1><table border=\"1\" cellpadding=\"4\">",
+        "<h1>电子数据提取笔录</h1><p>互联网广告监测 案件 #{} · Electronic data extraction record</p>\
+         <table border=\"1\" cellpadding=\"4\">",
         case.id
     ));
     let optional = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
@@ -227,10 +244,11 @@ fn report(
         "</table><h2>广告内容 Text</h2><p>{}</p>",
         html_escape(&case.text)
     ));
-    if case.crop_sha256.is_some() {
-        h.push_str(
-            "<p><img alt=\"广告截图 ad crop\" src=\"ad-crop.png\" style=\"max-width:100%\"></p>",
-        );
+    if let Some(sha) = &case.crop_sha256 {
+        h.push_str(&format!(
+            "<p><img alt=\"广告截图 ad crop\" src=\"{}\" style=\"max-width:100%\"></p>",
+            images.src(sha, "ad-crop.png")
+        ));
     }
     h.push_str("<h2>证据 Evidence</h2><ul>");
     for e in &case.evidence {
@@ -257,6 +275,8 @@ fn report(
             "<table border=\"1\" cellpadding=\"4\"><tr><th>取证编号 Capture</th><td>{}</td></tr>\
              <tr><th>网址 URL</th><td>{}</td></tr><tr><th>最终网址 Final URL</th><td>{}</td></tr>\
              <tr><th>取证时间 Fetched at</th><td>{}</td></tr><tr><th>状态码 Status</th><td>{}</td></tr>\
+             <tr><th>服务器地址 Server address</th><td>{}</td></tr>\
+             <tr><th>采集任务 Crawl run</th><td>{}</td></tr><tr><th>提取人 Operator</th><td>{}</td></tr>\
              <tr><th>SHA-256 响应体 body</th><td><code>{}</code></td></tr>\
              <tr><th>SHA-256 HTML</th><td><code>{}</code></td></tr>\
              <tr><th>SHA-256 截图 screenshot</th><td><code>{}</code></td></tr>\
@@ -266,15 +286,18 @@ fn report(
             html_escape(&c.final_url),
             local(c.fetched_at),
             c.status,
+            html_escape(c.exchange.ip.as_deref().unwrap_or("—")),
+            c.exchange.run.map_or("—".into(), |r| r.to_string()),
+            html_escape(if c.exchange.operator.is_empty() { "—" } else { &c.exchange.operator }),
             html_escape(&c.sha256),
             html_escape(&record.html_sha256),
             html_escape(record.screenshot_sha256.as_deref().unwrap_or("—")),
             html_escape(record.warc_sha256.as_deref().unwrap_or("—")),
         ));
-        if record.screenshot_sha256.is_some() {
+        if let Some(sha) = &record.screenshot_sha256 {
             h.push_str(&format!(
-                "<p><img alt=\"整页截图 screenshot\" src=\"../captures/capture-{}.png\" style=\"max-width:100%\"></p>",
-                html_escape(id)
+                "<p><img alt=\"整页截图 screenshot\" src=\"{}\" style=\"max-width:100%\"></p>",
+                images.src(sha, &format!("../captures/capture-{}.png", html_escape(id)))
             ));
         }
     }
@@ -289,8 +312,36 @@ fn report(
             entry.hash
         ));
     }
-    h.push_str("</ol></body></html>");
+    h.push_str(
+        "</ol><p>证据包内各文件的 SHA-256 见 manifest.sha256（及其签名 manifest.sha256.sig），核验方法见 verify.txt。\
+         The SHA-256 of every file in the pack is in manifest.sha256 (signed in manifest.sha256.sig); verify.txt says how to check them.</p>\
+         <table class=\"sign\"><tr><td>提取人签名 Extracted by: ____________________</td><td>日期 Date: ____________</td></tr>\
+         <tr><td>见证人签名 Witness: ____________________</td><td>日期 Date: ____________</td></tr></table></body></html>",
+    );
     h
+}
+
+/// Where a report's images come from: files beside it in the pack, or inline (for the PDF,
+/// printed from one self-contained file): blob SHA-256 -> PNG.
+enum Images {
+    Files,
+    Inline(HashMap<String, Vec<u8>>),
+}
+
+impl Images {
+    /// The `src` of the image kept as blob `sha`, at `path` in the pack.
+    fn src(&self, sha: &str, path: &str) -> String {
+        use base64::Engine;
+        match self {
+            Images::Files => path.to_owned(),
+            Images::Inline(blobs) => blobs.get(sha).map_or_else(String::new, |png| {
+                format!(
+                    "data:image/png;base64,{}",
+                    base64::engine::general_purpose::STANDARD.encode(png)
+                )
+            }),
+        }
+    }
 }
 
 /// A case keeps the captures of its first this many sightings (the store's bound).
@@ -314,6 +365,7 @@ fn case_files(
     case: &Case,
     packed: &Packed,
     exporter: &Exporter<'_>,
+    printer: Option<&dyn Printer>,
 ) -> Result<(Files, Packed), Error> {
     let dir = format!("case-{}", case.id);
     let history = store.history(case.id)?;
@@ -328,9 +380,36 @@ fn case_files(
         (format!("{dir}/history.json"), json(&history)),
         (
             format!("{dir}/report.html"),
-            report(case, &history, &records, exporter).into_bytes(),
+            report(case, &history, &records, exporter, &Images::Files).into_bytes(),
         ),
     ];
+    if let Some(printer) = printer {
+        // Every image re-hashed on the way in, like the files beside it.
+        let mut blobs = HashMap::new();
+        let shas = records
+            .iter()
+            .filter_map(|(_, r)| r.screenshot_sha256.clone())
+            .chain(case.crop_sha256.clone());
+        for sha in shas {
+            if let Some(png) = store.blob_checked(&sha)? {
+                blobs.insert(sha, png);
+            }
+        }
+        let html = report(case, &history, &records, exporter, &Images::Inline(blobs));
+        match printer.print(&html) {
+            Ok(pdf) => files.push((format!("{dir}/report.pdf"), pdf)),
+            Err(why) => {
+                tracing::warn!(case = case.id, %why, "report.pdf not made");
+                files.push((
+                    format!("{dir}/report.pdf.txt"),
+                    format!(
+                        "report.pdf 未生成 / not made: {why}\nreport.html holds the same report.\n"
+                    )
+                    .into_bytes(),
+                ));
+            }
+        }
+    }
     if let Some(png) = case
         .crop_sha256
         .as_deref()
@@ -386,6 +465,7 @@ pub fn evidence_pack(
     store: &Store,
     cases: &[Case],
     who: &str,
+    printer: Option<&dyn Printer>,
 ) -> Result<(Vec<u8>, Refused), Error> {
     let exporter = Exporter {
         who,
@@ -417,7 +497,7 @@ pub fn evidence_pack(
     };
     let (mut refused, mut packed, mut bytes_in) = (Vec::new(), Packed::new(), 0u64);
     for case in cases {
-        match case_files(store, case, &packed, &exporter) {
+        match case_files(store, case, &packed, &exporter, printer) {
             Ok((files, captures)) => {
                 for (name, bytes) in files {
                     bytes_in += bytes.len() as u64;
@@ -462,13 +542,13 @@ pub fn evidence_pack(
     plain(
         &mut zip,
         "verify.txt",
-        verify_text(signed.is_some()).as_bytes(),
+        verify_text(signed.is_some(), printer.is_some()).as_bytes(),
     )?;
     Ok((zip.finish().map_err(zip_err)?.into_inner(), refused))
 }
 
 /// How an officer checks a pack, in the pack.
-fn verify_text(signed: bool) -> String {
+fn verify_text(signed: bool, printed: bool) -> String {
     let mut text = String::from(
         "如何核验本证据包 / How to check this evidence pack\n\n\
          1. 完整性 Integrity: in the unpacked folder run\n\
@@ -492,6 +572,12 @@ fn verify_text(signed: bool) -> String {
         "3. 原始记录 Records: captures/*.warc hold each HTTP response as received; report.html \
          in each case folder states capture times and SHA-256 values, which must match.\n",
     );
+    text.push_str(if printed {
+        "4. 笔录 Report: case-*/report.pdf is report.html printed for signing (电子数据提取笔录).\n"
+    } else {
+        "4. 笔录 Report: no report.pdf in this pack (Chromium was not available where it was \
+         made); print case-*/report.html to sign it.\n"
+    });
     text
 }
 
@@ -529,7 +615,13 @@ pub(crate) fn refused_header(
 /// file's hash); confirmed cases move to exported (re-exporting is allowed and logged again).
 /// A case whose evidence fails its hash is left out of a pack and audited as `tampered`.
 /// Fails with [`Error::NothingToExport`] when no case is given or none is left.
-pub fn export(store: &Store, cases: &[Case], format: Format, who: &str) -> Result<Exported, Error> {
+pub fn export(
+    store: &Store,
+    cases: &[Case],
+    format: Format,
+    who: &str,
+    printer: Option<&dyn Printer>,
+) -> Result<Exported, Error> {
     if cases.is_empty() {
         return Err(Error::NothingToExport("no cases match".into()));
     }
@@ -537,7 +629,7 @@ pub fn export(store: &Store, cases: &[Case], format: Format, who: &str) -> Resul
         Format::Csv => (cases_csv(cases).into_bytes(), vec![]),
         Format::Xlsx => (cases_xlsx(cases)?, vec![]),
         Format::Json => (cases_json(cases).into_bytes(), vec![]),
-        Format::Pack => evidence_pack(store, cases, who)?,
+        Format::Pack => evidence_pack(store, cases, who, printer)?,
     };
     for (id, why) in &refused {
         tracing::error!(case = id, %why, "evidence altered: case left out of the export");

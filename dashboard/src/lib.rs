@@ -25,6 +25,7 @@ pub use auth::{
 pub use error::{ApiError, Error};
 pub use export::{
     cases_csv, cases_json, cases_xlsx, evidence_pack, export, Exported, Format as ExportFormat,
+    Printer,
 };
 
 use admon_domain::Category;
@@ -72,6 +73,8 @@ pub(crate) struct AppState {
     pub catalogues: HashMap<&'static str, BTreeMap<String, String>>,
     /// The crawl schedule, as lines to show on the runs page (empty: none).
     pub schedule: Mutex<Vec<String>>,
+    /// Prints evidence packs' reports to PDF, when Chromium is there.
+    pub printer: Option<Arc<dyn export::Printer>>,
 }
 
 /// Characters that change how text around them looks without showing themselves: bidi
@@ -188,6 +191,7 @@ impl Dashboard {
                 templates,
                 catalogues,
                 schedule: Mutex::new(Vec::new()),
+                printer: None,
             }),
         }
     }
@@ -198,6 +202,15 @@ impl Dashboard {
         Arc::get_mut(&mut self.state)
             .expect("proxies are set before the dashboard is shared")
             .trusted_proxies = proxies;
+        self
+    }
+
+    /// Evidence packs carry each case's report as a PDF too, printed by `printer`. Call
+    /// before serving.
+    pub fn print_reports_with(mut self, printer: Arc<dyn export::Printer>) -> Dashboard {
+        Arc::get_mut(&mut self.state)
+            .expect("the printer is set before the dashboard is shared")
+            .printer = Some(printer);
         self
     }
 

@@ -1132,6 +1132,7 @@ async fn export_form(
     let filter_state = optional(form.get("state"), CaseState::parse, "state")?;
     let ids = form.ids;
     let store = state.store.clone();
+    let printer = state.printer.clone();
     let exported = tokio::task::spawn_blocking(move || {
         let cases = if ids.is_empty() {
             store.list_cases(&CaseFilter {
@@ -1145,7 +1146,7 @@ async fn export_form(
             }
             cases
         };
-        crate::export::export(&store, &cases, format, &who)
+        crate::export::export(&store, &cases, format, &who, printer.as_deref())
     })
     .await
     .map_err(|e| Error::Export(e.to_string()))??;

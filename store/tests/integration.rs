@@ -1083,8 +1083,9 @@ mod search_fuzz {
 }
 
 // Fuzzing the WARC writer and reader (#16): whatever a capture holds (header names and values
-// with CR/LF, any Unicode, odd URLs, any body bytes), its WARC file reads back as exactly the
-// response and metadata records, the body verbatim at the end. 100 cases.
+// with CR/LF, any Unicode, odd URLs, any body bytes, a hostile operator name or reason phrase),
+// its WARC file reads back as exactly its warcinfo, request, response and metadata records, the
+// body verbatim at the end of the response. 100 cases.
 mod warc_fuzz {
     use super::*;
     use proptest::prelude::*;
@@ -1099,8 +1100,21 @@ mod warc_fuzz {
             url_tail in "(\\PC|\r|\n| ){0,30}",
             body in prop::collection::vec(any::<u8>(), 0..2000),
             truncated in any::<bool>(),
+            operator in "(\\PC|\r|\n){0,20}",
+            reason in "(\\PC|\r|\n){0,20}",
         ) {
             let mut p = page("<p>x</p>");
+            p.capture.exchange = admon_domain::Exchange {
+                reason: Some(reason),
+                request_headers: [("host".to_owned(), "127.0.0.1".to_owned())]
+                    .into_iter()
+                    .chain(headers.clone())
+                    .collect(),
+                operator,
+                user_agent: "admon/test\r\nWARC-Type: forged".into(),
+                run: Some(1),
+                ..Default::default()
+            };
             p.capture.headers = headers;
             p.capture.url = format!("http://127.0.0.1/{url_tail}");
             p.capture.final_url = p.capture.url.clone();
@@ -1113,15 +1127,25 @@ mod warc_fuzz {
                 .iter_records()
                 .collect::<Result<_, _>>()
                 .map_err(|e| TestCaseError::fail(format!("{e}")))?;
-            prop_assert_eq!(records.len(), 2);
-            prop_assert!(records[0].body().ends_with(&body));
-            let fields = String::from_utf8_lossy(records[1].body()).into_owned();
+            let types: Vec<String> = records.iter().map(|r| r.warc_type().to_string()).collect();
+            prop_assert_eq!(types, ["warcinfo", "request", "response", "metadata"]);
+            prop_assert!(records[2].body().ends_with(&body));
+            let fields = String::from_utf8_lossy(records[3].body()).into_owned();
             for line in fields.lines() {
                 prop_assert!(
                     ["requested-url:", "charset:", "rendered:", "decoded-html-sha256:", "screenshot-sha256:"]
                         .iter()
                         .any(|f| line.starts_with(f)),
                     "injected metadata line {:?}", line
+                );
+            }
+            let info = String::from_utf8_lossy(records[0].body()).into_owned();
+            for line in info.lines() {
+                prop_assert!(
+                    ["software:", "format:", "conformsTo:", "robots:", "http-header-user-agent:", "isPartOf:", "operator:"]
+                        .iter()
+                        .any(|f| line.starts_with(f)),
+                    "injected warcinfo line {:?}", line
                 );
             }
         }
