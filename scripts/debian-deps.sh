@@ -7,6 +7,8 @@ missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 if ! { command -v fc-list >/dev/null && fc-list | grep -qi "Noto Sans CJK"; }; then missing+=(fonts-noto-cjk); fi
 command -v redis-server >/dev/null || missing+=(redis-server)
+# openssl: `store verify --tsa-ca` checks RFC 3161 time-stamps with it; tests run it as a TSA.
+command -v openssl >/dev/null || missing+=(openssl)
 # python3 -m venv, for warcio (scripts/test-python.sh).
 python3 -c "import venv, ensurepip" 2>/dev/null || missing+=(python3-venv)
 [ -f /usr/share/chromium/extensions/ublock-origin/assets/thirdparties/easylist/easylist.txt ] \

@@ -117,6 +117,10 @@ pub struct StoreConfig {
     /// audit chain; kept outside the data directory. Empty: `$XDG_CONFIG_HOME/admon/
     /// signing-key.pem` (else `~/.config/admon/signing-key.pem`), used when it exists.
     pub signing_key: PathBuf,
+    /// An RFC 3161 time-stamping authority (`http(s)://…`, POST `application/timestamp-query`)
+    /// that time-stamps the newest signed checkpoint after each crawl and export, and on
+    /// `admon store timestamp`. Empty: none.
+    pub tsa_url: String,
 }
 
 impl Default for StoreConfig {
@@ -125,6 +129,7 @@ impl Default for StoreConfig {
             min_free_mb: 256,
             cache_mb: 0,
             signing_key: PathBuf::new(),
+            tsa_url: String::new(),
         }
     }
 }

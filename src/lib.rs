@@ -9,3 +9,4 @@ pub mod inspect;
 pub mod keys;
 pub mod pipeline;
 pub mod printer;
+pub mod timestamp;

@@ -283,7 +283,14 @@ enum StoreCommand {
         /// public`); default: the signing key's, when this machine has it.
         #[arg(long)]
         public_key: Option<PathBuf>,
+        /// Check the checkpoints' RFC 3161 time-stamps with `openssl ts -verify` against the
+        /// time-stamping authority's CA certificate(s) in this PEM file.
+        #[arg(long)]
+        tsa_ca: Option<PathBuf>,
     },
+    /// Have the time-stamping authority (`store.tsa_url`) time-stamp the newest signed
+    /// checkpoint of the audit chain now.
+    Timestamp,
     /// Write a consistent copy of the store to DIR (new or empty), even while another admon
     /// process (the dashboard, a crawl) is using it.
     Backup {
@@ -455,7 +462,14 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Export { format, out, state } => {
             let printer = admon::printer::ChromiumPrinter::at(&config.crawler.chromium);
-            export(&data, &format, &out, &state, printer.as_deref())
+            let store = open_store(&data)?;
+            let exported = export(&store, &format, &out, &state, printer.as_deref());
+            // The export's audit entries are in the next checkpoint: time-stamped too.
+            runtime()?.block_on(admon::timestamp::stamp_quietly(
+                &store,
+                &config.store.tsa_url,
+            ));
+            exported
         }
         Command::Token { command } => {
             let store = open_store(&data)?;
@@ -480,12 +494,30 @@ fn run(cli: Cli) -> Result<()> {
                 StoreCommand::Verify {
                     read_only,
                     public_key,
+                    tsa_ca,
                 },
         } => verify(
             &data,
             read_only,
             keys::trusted(public_key.as_deref(), &config.store.signing_key_path())?,
+            tsa_ca.as_deref(),
         ),
+        Command::Store {
+            command: StoreCommand::Timestamp,
+        } => {
+            if config.store.tsa_url.is_empty() {
+                bail!("no time-stamping authority configured (store.tsa_url)");
+            }
+            let store = open_store(&data)?;
+            match runtime()?.block_on(admon::timestamp::stamp(&store, &config.store.tsa_url))? {
+                Some(seq) => println!(
+                    "checkpoint of audit entry {seq} time-stamped by {}",
+                    config.store.tsa_url
+                ),
+                None => println!("the newest checkpoint is time-stamped already"),
+            }
+            Ok(())
+        }
         Command::Key { command } => {
             let path = config.store.signing_key_path();
             match command {
@@ -738,6 +770,7 @@ async fn crawl_with_progress(
     if let Err(e) = store.finish_run(&mut run) {
         tracing::warn!(error = %e, "could not record the end of the crawl run");
     }
+    admon::timestamp::stamp_quietly(&store, &config.store.tsa_url).await;
     summary
 }
 
@@ -1240,7 +1273,7 @@ fn list_cases(data: &Path, state: Option<&str>, format: Format) -> Result<()> {
 }
 
 fn export(
-    data: &Path,
+    store: &Store,
     format: &str,
     out: &Path,
     state: &str,
@@ -1249,7 +1282,6 @@ fn export(
     let format = admon_dashboard::ExportFormat::parse(format)
         .with_context(|| format!("unknown format `{format}` (csv, xlsx, json, pack)"))?;
     let state = CaseState::parse(state).with_context(|| format!("unknown state `{state}`"))?;
-    let store = open_store(data)?;
     let cases = store.list_cases(&CaseFilter {
         state: Some(state),
         ..CaseFilter::default()
@@ -1259,7 +1291,7 @@ fn export(
         bail!("nothing to export: no {state} cases (choose another with --state)");
     }
     let exported =
-        admon_dashboard::export(&store, &cases, format, &format!("{who} (cli)"), printer)?;
+        admon_dashboard::export(store, &cases, format, &format!("{who} (cli)"), printer)?;
     // Write beside the target and rename, so a failed export leaves no half file.
     let tmp = out.with_extension("partial");
     std::fs::write(&tmp, &exported.bytes).with_context(|| format!("writing {}", tmp.display()))?;
@@ -1304,7 +1336,12 @@ fn export_feedback(data: &Path, out: &Path) -> Result<()> {
 
 /// `store verify`; exits 1 when problems are found, 2 when the check cannot run. The store
 /// is opened without the signing key: a check never signs what it checks.
-fn verify(data: &Path, read_only: bool, trusted: Option<admon_store::PublicKey>) -> Result<()> {
+fn verify(
+    data: &Path,
+    read_only: bool,
+    trusted: Option<admon_store::PublicKey>,
+    tsa_ca: Option<&Path>,
+) -> Result<()> {
     let checked = if read_only {
         Store::open_read_only(data).with_context(|| format!("opening {} read-only", data.display()))
     } else {
@@ -1342,12 +1379,42 @@ fn verify(data: &Path, read_only: bool, trusted: Option<admon_store::PublicKey>)
             report.head
         ),
     }
-    if report.problems.is_empty() {
+    let mut problems = report.problems.clone();
+    match (report.timestamped.last(), tsa_ca) {
+        (None, _) => println!("no checkpoint is time-stamped by a TSA (store.tsa_url)"),
+        (Some(_), None) => println!(
+            "{} checkpoints time-stamped, through entry {} (the TSA's signatures are checked \
+             with --tsa-ca)",
+            report.timestamped.len(),
+            report.timestamped_through
+        ),
+        (Some(_), Some(ca)) => {
+            let mut good = 0;
+            for checkpoint in &report.timestamped {
+                match admon::timestamp::openssl_verifies(checkpoint, ca) {
+                    Ok(()) => good += 1,
+                    Err(why) => problems.push(format!(
+                        "the time-stamp of the checkpoint of audit entry {} does not verify \
+                         against {}: {why}",
+                        checkpoint.seq,
+                        ca.display()
+                    )),
+                }
+            }
+            println!(
+                "{good} of {} time-stamps verified against {} (through entry {})",
+                report.timestamped.len(),
+                ca.display(),
+                report.timestamped_through
+            );
+        }
+    }
+    if problems.is_empty() {
         println!("store verified: no tampering found");
         return Ok(());
     }
-    for p in &report.problems {
+    for p in &problems {
         println!("PROBLEM: {p}");
     }
-    bail!("{} problems found", report.problems.len())
+    bail!("{} problems found", problems.len())
 }

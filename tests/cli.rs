@@ -766,3 +766,250 @@ async fn the_warc_file_holds_the_response_as_received_and_warcio_checks_it() {
     // Every record's digests were there and checked: warcinfo, request, response, metadata.
     assert_eq!(out.matches("digest pass").count(), 4, "{out}");
 }
+
+/// A time-stamping authority on loopback: `openssl ts -reply` with a CA and a TSA certificate
+/// made in `dir`. Returns its URL and how many requests it answered.
+async fn openssl_tsa(
+    dir: &std::path::Path,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "openssl {args:?}: {out:?}");
+    };
+    std::fs::write(
+        dir.join("ts.cnf"),
+        "[ tsa ]\ndefault_tsa = tsa1\n[ tsa1 ]\nserial = ./serial\ncrypto_device = builtin\n\
+         signer_digest = sha256\ndefault_policy = 1.2.3.4.1\ndigests = sha256\naccuracy = secs:1\n\
+         ordering = yes\ntsa_name = no\ness_cert_id_chain = no\ness_cert_id_alg = sha256\n\
+         [ tsa_ext ]\nbasicConstraints = CA:FALSE\nkeyUsage = critical,digitalSignature\n\
+         extendedKeyUsage = critical,timeStamping\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("serial"), "01\n").unwrap();
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    run(&[
+        &["req", "-x509"][..],
+        &ec,
+        &[
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=admon test CA",
+        ],
+    ]
+    .concat());
+    run(&[
+        &["req"][..],
+        &ec,
+        &[
+            "-keyout",
+            "tsa.key",
+            "-out",
+            "tsa.csr",
+            "-subj",
+            "/CN=admon test TSA",
+        ],
+    ]
+    .concat());
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "tsa.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "tsa.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "ts.cnf",
+        "-extensions",
+        "tsa_ext",
+    ]);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/tsa", listener.local_addr().unwrap());
+    let answered = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (dir, count) = (dir.to_owned(), answered.clone());
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            let (dir, count) = (dir.clone(), count.clone());
+            tokio::spawn(async move {
+                let mut request = Vec::new();
+                let mut buf = [0u8; 4096];
+                let body_at = loop {
+                    if let Some(at) = request.windows(4).position(|w| w == b"\r\n\r\n") {
+                        break at + 4;
+                    }
+                    match socket.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => request.extend_from_slice(&buf[..n]),
+                    }
+                };
+                let head = String::from_utf8_lossy(&request[..body_at]).to_lowercase();
+                let length: usize = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .and_then(|v| v.trim().parse().ok())
+                    .unwrap_or(0);
+                while request.len() < body_at + length {
+                    match socket.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => request.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let n = count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let (query, reply) = (dir.join(format!("q{n}.tsq")), dir.join(format!("r{n}.tsr")));
+                std::fs::write(&query, &request[body_at..]).unwrap();
+                let out = tokio::process::Command::new("openssl")
+                    .args(["ts", "-reply", "-config", "ts.cnf", "-queryfile"])
+                    .arg(&query)
+                    .args(["-inkey", "tsa.key", "-signer", "tsa.pem", "-out"])
+                    .arg(&reply)
+                    .current_dir(&dir)
+                    .output()
+                    .await
+                    .unwrap();
+                assert!(out.status.success(), "openssl ts -reply: {out:?}");
+                let body = std::fs::read(&reply).unwrap();
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/timestamp-reply\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = socket.write_all(head.as_bytes()).await;
+                let _ = socket.write_all(&body).await;
+            });
+        }
+    });
+    (url, answered)
+}
+
+// #17 (2): with a time-stamping authority configured, the newest signed checkpoint is
+// time-stamped (RFC 3161) after a crawl and an export, and `store verify --tsa-ca` checks the
+// TSA's signature with `openssl ts -verify`; a CA that did not issue the TSA's certificate fails.
+#[tokio::test(flavor = "multi_thread")]
+async fn checkpoints_are_time_stamped_by_a_tsa_and_verify_checks_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let tsa_dir = dir.path().join("tsa");
+    std::fs::create_dir(&tsa_dir).unwrap();
+    let (tsa, answered) = openssl_tsa(&tsa_dir).await;
+    let data = dir.path().join("data");
+    let key = dir.path().join("keys/signing-key.pem");
+    let admon = |args: &[&str]| {
+        Command::new(ADMON)
+            .arg("--data")
+            .arg(&data)
+            .args(args)
+            .env("ADMON_STORE_SIGNING_KEY", &key)
+            .env("ADMON_STORE_TSA_URL", &tsa)
+            .env("ADMON_CRAWLER_RENDER", "never")
+            .env("ADMON_FILTERS_FILES", "[]")
+            .output()
+            .unwrap()
+    };
+    assert!(admon(&["key", "init"]).status.success());
+    crate::pages::with_trained_model(&data);
+    let site = format!("{}/", crate::pages::serve_fixed(&[("/", AD)]).await);
+    let crawl = admon(&["crawl", "--seeds", &site]);
+    assert!(crawl.status.success(), "{crawl:?}");
+    assert_eq!(
+        answered.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "{crawl:?}"
+    );
+    let ca = tsa_dir.join("ca.pem");
+    let verify = admon(&[
+        "store",
+        "verify",
+        "--read-only",
+        "--tsa-ca",
+        ca.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&verify.stdout);
+    assert!(verify.status.success(), "{verify:?}");
+    assert!(stdout.contains("1 of 1 time-stamps verified"), "{stdout}");
+    // Nothing new to time-stamp: the TSA is not asked again.
+    let again = admon(&["store", "timestamp"]);
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("time-stamped already"),
+        "{again:?}"
+    );
+    assert_eq!(answered.load(std::sync::atomic::Ordering::SeqCst), 1);
+    // The export's audit entries move the head: its checkpoint is time-stamped too.
+    let pack = dir.path().join("pack.zip");
+    let export = admon(&[
+        "export",
+        "--format",
+        "csv",
+        "--state",
+        "new",
+        "--out",
+        pack.to_str().unwrap(),
+    ]);
+    assert!(export.status.success(), "{export:?}");
+    assert_eq!(answered.load(std::sync::atomic::Ordering::SeqCst), 2);
+    let verify = admon(&["store", "verify", "--tsa-ca", ca.to_str().unwrap()]);
+    assert!(
+        String::from_utf8_lossy(&verify.stdout).contains("2 of 2 time-stamps verified"),
+        "{verify:?}"
+    );
+    // Another CA did not issue the TSA's certificate.
+    let other = dir.path().join("other");
+    std::fs::create_dir(&other).unwrap();
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+        ])
+        .args([
+            "-keyout",
+            "o.key",
+            "-out",
+            "o.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=other CA",
+        ])
+        .current_dir(&other)
+        .output()
+        .unwrap();
+    assert!(made.status.success());
+    let wrong = admon(&[
+        "store",
+        "verify",
+        "--tsa-ca",
+        other.join("o.pem").to_str().unwrap(),
+    ]);
+    assert_eq!(wrong.status.code(), Some(1), "{wrong:?}");
+    assert!(
+        String::from_utf8_lossy(&wrong.stdout).contains("does not verify"),
+        "{wrong:?}"
+    );
+}

@@ -97,6 +97,9 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A time-stamping authority's reply that does not time-stamp the checkpoint asked about.
+    #[error("time-stamp: {0}")]
+    Timestamp(String),
     /// The data directory was written by a newer admon.
     #[error("data directory has schema version {found}, this admon understands up to {supported}")]
     SchemaTooNew {

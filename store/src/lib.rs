@@ -26,6 +26,7 @@ mod lock;
 mod records;
 mod runs;
 mod signing;
+pub mod timestamp;
 mod verify;
 mod warc;
 

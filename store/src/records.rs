@@ -859,6 +859,8 @@ impl Store {
             }
         }
         let checkpoint = signer.sign(seq, &hash, OffsetDateTime::now_utc());
+        // A checkpoint is new with every commit that moved the head: a crawl's thousands are
+        // kept, but only the newest is offered to a TSA.
         self.audit
             .insert(checkpoint_key(seq), encode(&checkpoint))?;
         Ok(Some(checkpoint))
@@ -1761,7 +1763,7 @@ pub(crate) const CHAINED_FROM: &str = "captures_chained_from";
 /// First bytes of the audit tree's checkpoint keys (then the seq covered, big-endian).
 pub(crate) const CHECKPOINT: &[u8] = b"ckpt";
 
-fn checkpoint_key(seq: u64) -> Vec<u8> {
+pub(crate) fn checkpoint_key(seq: u64) -> Vec<u8> {
     let mut key = CHECKPOINT.to_vec();
     key.extend_from_slice(&seq.to_be_bytes());
     key

@@ -87,6 +87,7 @@ impl Signer {
             at,
             public_key: hex::encode(self.key.verifying_key().as_bytes()),
             signature: hex::encode(signature.to_bytes()),
+            timestamp: None,
         }
     }
 }
@@ -137,6 +138,10 @@ pub struct Checkpoint {
     pub public_key: String,
     /// The ed25519 signature (hex) of [`Checkpoint::message`].
     pub signature: String,
+    /// A time-stamping authority's RFC 3161 reply (DER, hex) over the SHA-256 of the same
+    /// message, when one was asked ([`crate::timestamp`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
 }
 
 impl Checkpoint {

@@ -23,6 +23,11 @@ pub struct VerifyReport {
     pub captures: u64,
     /// The last audit entry a good signed checkpoint covers (0: none).
     pub signed_through: u64,
+    /// The last audit entry a time-stamped checkpoint covers (0: none), and the checkpoints
+    /// time-stamped (for `openssl ts -verify`).
+    pub timestamped_through: u64,
+    /// The checkpoints a TSA time-stamped, whose replies bind to them.
+    pub timestamped: Vec<crate::Checkpoint>,
     /// The last audit entry.
     pub head: u64,
     /// The public key checkpoints were checked against (PEM), when one was known.
@@ -284,6 +289,22 @@ impl Store {
                     if entry.hash == checkpoint.head && entry.compute_hash() == entry.hash =>
                 {
                     report.signed_through = report.signed_through.max(seq);
+                    if let Some(reply) = &checkpoint.timestamp {
+                        let digest = crate::timestamp::digest(&checkpoint);
+                        let bound = hex::decode(reply)
+                            .map_err(|e| e.to_string())
+                            .and_then(|r| crate::timestamp::check_reply(&r, &digest, None));
+                        match bound {
+                            Ok(()) => {
+                                report.timestamped_through = report.timestamped_through.max(seq);
+                                report.timestamped.push(checkpoint.clone());
+                            }
+                            Err(why) => report.problems.push(format!(
+                                "checkpoint of audit entry {seq} ({}): its time-stamp does not hold: {why}",
+                                checkpoint.at
+                            )),
+                        }
+                    }
                 }
                 Some(entry) => report.problems.push(format!(
                     "audit entry {seq} (case {}) was rewritten after the checkpoint signed at {}",
