@@ -236,6 +236,20 @@ async fn roles_are_enforced_per_route() {
     assert_eq!(status, StatusCode::OK);
     assert!(csv.starts_with('\u{feff}'));
     assert!(csv.contains("absolute_terms"));
+    // #17 (4): the download is audited on the case (who, and the file's hash); the case
+    // stays as it was.
+    let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(csv.as_bytes()));
+    let history = dash.state.store.history(id).unwrap();
+    assert!(
+        history.iter().any(|h| h.action == "export"
+            && h.who == "off"
+            && h.reason.contains(&format!("file sha256 {sha}"))),
+        "{history:?}"
+    );
+    assert_eq!(
+        dash.state.store.case(id).unwrap().unwrap().state,
+        CaseState::Confirmed
+    );
     let (status, _, _) = officer
         .post(
             &format!("/cases/{id}/action"),

@@ -1415,6 +1415,26 @@ impl Store {
         Ok(())
     }
 
+    /// [`Store::note`] on each of `ids` (cases that do not exist are skipped), in one write.
+    pub fn note_all(&self, ids: &[u64], who: &str, action: &str, reason: &str) -> Result<()> {
+        let mut known = Vec::with_capacity(ids.len());
+        for &id in ids {
+            if self.cases.contains_key(id.to_be_bytes())? {
+                known.push(id);
+            }
+        }
+        let _writing = self.writing();
+        let now = OffsetDateTime::now_utc();
+        unwrap_tx(self.audit.transaction(|audit| {
+            for &id in &known {
+                append_audit(audit, id, who, action, None, None, reason, now)?;
+            }
+            Ok(())
+        }))?;
+        self.db.flush()?;
+        Ok(())
+    }
+
     /// Assigns a case to an analyst (empty name: unassigns), logging who did it.
     pub fn assign(&self, id: u64, who: &str, assignee: &str) -> Result<Case> {
         let _writing = self.writing();
