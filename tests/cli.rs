@@ -745,7 +745,23 @@ async fn the_warc_file_holds_the_response_as_received_and_warcio_checks_it() {
         pdf.windows(11).any(|w| w == b"NotoSansCJK"),
         "the PDF's Chinese is not set in Noto CJK"
     );
+    // The reports state the evidence manifest's SHA-256 (it lists every file but them).
+    let evidence = read("evidence.sha256");
+    let evidence_sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&evidence));
+    assert!(
+        report.contains(&evidence_sha),
+        "the report does not state the evidence manifest's hash"
+    );
+    let evidence = String::from_utf8(evidence).unwrap();
+    assert!(
+        evidence.contains(".warc") && !evidence.contains("report."),
+        "{evidence}"
+    );
     let manifest = String::from_utf8(read("manifest.sha256")).unwrap();
+    assert!(
+        manifest.contains(&format!("{evidence_sha}  evidence.sha256")),
+        "{manifest}"
+    );
     let pdf_sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&pdf));
     assert!(
         manifest.contains(&format!("{pdf_sha}  case-1/report.pdf")),

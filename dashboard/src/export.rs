@@ -187,6 +187,7 @@ fn report(
     history: &[admon_store::AuditEntry],
     captures: &[(String, admon_store::CaptureRecord)],
     exporter: &Exporter<'_>,
+    seal: &Seal,
     images: &Images,
 ) -> String {
     let mut h = format!(
@@ -312,9 +313,16 @@ fn report(
             entry.hash
         ));
     }
+    h.push_str(&format!(
+        "</ol><h2>完整性校验 Integrity</h2><table border=\"1\" cellpadding=\"4\">\
+         <tr><th>证据清单 Evidence manifest (evidence.sha256) SHA-256</th><td><code>{}</code></td></tr>\
+         <tr><th>清单签名 Its signature (ed25519, evidence.sha256.sig)</th><td><code>{}</code></td></tr></table>",
+        seal.sha256,
+        seal.signature.as_deref().unwrap_or("未签名 not signed (no signing key: admon key init)")
+    ));
     h.push_str(
-        "</ol><p>证据包内各文件的 SHA-256 见 manifest.sha256（及其签名 manifest.sha256.sig），核验方法见 verify.txt。\
-         The SHA-256 of every file in the pack is in manifest.sha256 (signed in manifest.sha256.sig); verify.txt says how to check them.</p>\
+        "<p>证据清单列出本包内除报告外每个文件的 SHA-256；manifest.sha256 另含报告本身；核验方法见 verify.txt。\
+         The evidence manifest lists the SHA-256 of every file in the pack but the reports; manifest.sha256 covers the reports too; verify.txt says how to check them.</p>\
          <table class=\"sign\"><tr><td>提取人签名 Extracted by: ____________________</td><td>日期 Date: ____________</td></tr>\
          <tr><td>见证人签名 Witness: ____________________</td><td>日期 Date: ____________</td></tr></table></body></html>",
     );
@@ -364,9 +372,7 @@ fn case_files(
     store: &Store,
     case: &Case,
     packed: &Packed,
-    exporter: &Exporter<'_>,
-    printer: Option<&dyn Printer>,
-) -> Result<(Files, Packed), Error> {
+) -> Result<(Files, Packed, ReportInput), Error> {
     let dir = format!("case-{}", case.id);
     let history = store.history(case.id)?;
     let mut records = Vec::new();
@@ -378,38 +384,7 @@ fn case_files(
     let mut files = vec![
         (format!("{dir}/case.json"), json(case)),
         (format!("{dir}/history.json"), json(&history)),
-        (
-            format!("{dir}/report.html"),
-            report(case, &history, &records, exporter, &Images::Files).into_bytes(),
-        ),
     ];
-    if let Some(printer) = printer {
-        // Every image re-hashed on the way in, like the files beside it.
-        let mut blobs = HashMap::new();
-        let shas = records
-            .iter()
-            .filter_map(|(_, r)| r.screenshot_sha256.clone())
-            .chain(case.crop_sha256.clone());
-        for sha in shas {
-            if let Some(png) = store.blob_checked(&sha)? {
-                blobs.insert(sha, png);
-            }
-        }
-        let html = report(case, &history, &records, exporter, &Images::Inline(blobs));
-        match printer.print(&html) {
-            Ok(pdf) => files.push((format!("{dir}/report.pdf"), pdf)),
-            Err(why) => {
-                tracing::warn!(case = case.id, %why, "report.pdf not made");
-                files.push((
-                    format!("{dir}/report.pdf.txt"),
-                    format!(
-                        "report.pdf 未生成 / not made: {why}\nreport.html holds the same report.\n"
-                    )
-                    .into_bytes(),
-                ));
-            }
-        }
-    }
     if let Some(png) = case
         .crop_sha256
         .as_deref()
@@ -420,17 +395,16 @@ fn case_files(
         files.push((format!("{dir}/ad-crop.png"), png));
     }
     let (mut listed, mut new) = (String::new(), Packed::new());
-    for (capture_id, record) in records {
-        let capture_id = &capture_id;
+    for (capture_id, record) in &records {
         let names = match packed.get(capture_id) {
             Some(names) => names.clone(),
             None => {
                 let name = |ext: &str| format!("captures/capture-{capture_id}.{ext}");
                 let mut these = vec![(name("json"), json(&record.capture))];
                 let blobs = [
-                    (Some(record.html_sha256), "html"),
-                    (record.screenshot_sha256, "png"),
-                    (record.warc_sha256, "warc"),
+                    (Some(record.html_sha256.clone()), "html"),
+                    (record.screenshot_sha256.clone(), "png"),
+                    (record.warc_sha256.clone(), "warc"),
                 ];
                 for (sha, ext) in blobs {
                     if let Some(bytes) = sha.map(|s| store.blob_checked(&s)).transpose()?.flatten()
@@ -449,7 +423,72 @@ fn case_files(
         }
     }
     files.push((format!("{dir}/captures.txt"), listed.into_bytes()));
-    Ok((files, new))
+    Ok((files, new, ReportInput { history, records }))
+}
+
+/// What a case's report states besides the case: its history and its captures' records.
+struct ReportInput {
+    history: Vec<admon_store::AuditEntry>,
+    records: Vec<(String, admon_store::CaptureRecord)>,
+}
+
+/// The evidence manifest (`evidence.sha256`: every file of the pack but the reports), as the
+/// reports state it: its SHA-256 and, when the centre has a key, its ed25519 signature.
+struct Seal {
+    sha256: String,
+    signature: Option<String>,
+}
+
+/// A case's report as `report.html` and, with a printer, `report.pdf` (else a note why not).
+fn case_reports(
+    store: &Store,
+    case: &Case,
+    input: &ReportInput,
+    exporter: &Exporter<'_>,
+    seal: &Seal,
+    printer: Option<&dyn Printer>,
+) -> Result<Files, Error> {
+    let dir = format!("case-{}", case.id);
+    let (history, records) = (&input.history, &input.records);
+    let mut files = vec![(
+        format!("{dir}/report.html"),
+        report(case, history, records, exporter, seal, &Images::Files).into_bytes(),
+    )];
+    if let Some(printer) = printer {
+        // Every image re-hashed on the way in, like the files beside it.
+        let mut blobs = HashMap::new();
+        let shas = records
+            .iter()
+            .filter_map(|(_, r)| r.screenshot_sha256.clone())
+            .chain(case.crop_sha256.clone());
+        for sha in shas {
+            if let Some(png) = store.blob_checked(&sha)? {
+                blobs.insert(sha, png);
+            }
+        }
+        let html = report(
+            case,
+            history,
+            records,
+            exporter,
+            seal,
+            &Images::Inline(blobs),
+        );
+        match printer.print(&html) {
+            Ok(pdf) => files.push((format!("{dir}/report.pdf"), pdf)),
+            Err(why) => {
+                tracing::warn!(case = case.id, %why, "report.pdf not made");
+                files.push((
+                    format!("{dir}/report.pdf.txt"),
+                    format!(
+                        "report.pdf 未生成 / not made: {why}\nreport.html holds the same report.\n"
+                    )
+                    .into_bytes(),
+                ));
+            }
+        }
+    }
+    Ok(files)
 }
 
 /// A record as pretty JSON.
@@ -488,7 +527,11 @@ pub fn evidence_pack(
         .compression_method(zip::CompressionMethod::Deflated)
         .last_modified_time(dated);
     let mut manifest = String::new();
-    let mut add = |zip: &mut zip::ZipWriter<_>, name: &str, bytes: &[u8]| -> Result<(), Error> {
+    let add = |zip: &mut zip::ZipWriter<_>,
+               manifest: &mut String,
+               name: &str,
+               bytes: &[u8]|
+     -> Result<(), Error> {
         zip.start_file(name, options).map_err(zip_err)?;
         zip.write_all(bytes)
             .map_err(|e| Error::Export(e.to_string()))?;
@@ -496,26 +539,54 @@ pub fn evidence_pack(
         Ok(())
     };
     let (mut refused, mut packed, mut bytes_in) = (Vec::new(), Packed::new(), 0u64);
+    let mut count = |bytes: &[u8]| -> Result<(), Error> {
+        bytes_in += bytes.len() as u64;
+        if bytes_in > MAX_PACK_BYTES {
+            return Err(Error::Export(format!(
+                "the pack would hold over {} MB of evidence: export fewer cases \
+                 (select them in the queue)",
+                MAX_PACK_BYTES >> 20
+            )));
+        }
+        Ok(())
+    };
+    // First the evidence, then the reports, which state the evidence manifest's hash.
+    let mut reports = Vec::new();
     for case in cases {
-        match case_files(store, case, &packed, &exporter, printer) {
-            Ok((files, captures)) => {
+        match case_files(store, case, &packed) {
+            Ok((files, captures, input)) => {
                 for (name, bytes) in files {
-                    bytes_in += bytes.len() as u64;
-                    if bytes_in > MAX_PACK_BYTES {
-                        return Err(Error::Export(format!(
-                            "the pack would hold over {} MB of evidence: export fewer cases \
-                             (select them in the queue)",
-                            MAX_PACK_BYTES >> 20
-                        )));
-                    }
-                    add(&mut zip, &name, &bytes)?;
+                    count(&bytes)?;
+                    add(&mut zip, &mut manifest, &name, &bytes)?;
                 }
                 packed.extend(captures);
+                reports.push((case, input));
             }
             Err(Error::Store(e @ admon_store::Error::Tampered { .. })) => {
                 refused.push((case.id, e.to_string()));
             }
             Err(e) => return Err(e),
+        }
+    }
+    let evidence = manifest.clone();
+    let evidence_signature = store.sign(evidence.as_bytes());
+    let seal = Seal {
+        sha256: hex::encode(Sha256::digest(evidence.as_bytes())),
+        signature: evidence_signature.as_ref().map(|(s, _)| hex::encode(s)),
+    };
+    add(
+        &mut zip,
+        &mut manifest,
+        "evidence.sha256",
+        evidence.as_bytes(),
+    )?;
+    if let Some((signature, _)) = &evidence_signature {
+        add(&mut zip, &mut manifest, "evidence.sha256.sig", signature)?;
+    }
+    for (case, input) in &reports {
+        for (name, bytes) in case_reports(store, case, input, &exporter, &seal, printer)? {
+            count(&bytes)?;
+            add(&mut zip, &mut manifest, &name, &bytes)?;
         }
     }
     if !refused.is_empty() {
@@ -526,7 +597,7 @@ pub fn evidence_pack(
         for (id, why) in &refused {
             text.push_str(&format!("case {id}: {why}\n"));
         }
-        add(&mut zip, "REFUSED.txt", text.as_bytes())?;
+        add(&mut zip, &mut manifest, "REFUSED.txt", text.as_bytes())?;
     }
     let plain = |zip: &mut zip::ZipWriter<_>, name: &str, bytes: &[u8]| {
         zip.start_file(name, options).map_err(zip_err)?;
@@ -561,7 +632,10 @@ fn verify_text(signed: bool, printed: bool) -> String {
              \x20  Compare public-key.pem with the key the centre published, then run\n\
              \x20     openssl pkeyutl -verify -pubin -inkey public-key.pem -rawin \\\n\
              \x20       -in manifest.sha256 -sigfile manifest.sha256.sig\n\
-             \x20  it must say \"Signature Verified Successfully\" (签名验证成功).\n",
+             \x20  it must say \"Signature Verified Successfully\" (签名验证成功).\n\
+             \x20  The same holds for evidence.sha256 and evidence.sha256.sig: the evidence\n\
+             \x20  manifest (every file but the reports), whose SHA-256 and signature each\n\
+             \x20  report states (sha256sum evidence.sha256 must match the report).\n",
         );
     } else {
         text.push_str(
