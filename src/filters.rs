@@ -37,10 +37,18 @@ pub fn lists(config: &Config) -> Result<Vec<FilterList>> {
     Ok(lists)
 }
 
-/// The extractor a crawl runs: [`lists`] and the site selector files.
+/// The extractor a crawl runs: [`lists`] and the site selector files. The compiled filter
+/// engine is cached in `engine-cache/` beside the downloaded lists (when their directory is
+/// known): a start loads it rather than compiling EasyList again.
 pub fn extractor(config: &Config) -> Result<Extractor> {
-    Extractor::new(lists(config)?, &config.seeds_dir.join("sites"))
-        .context("loading filter lists and site selectors")
+    let cache = (!config.filters.dir.as_os_str().is_empty())
+        .then(|| config.filters.dir.join("engine-cache"));
+    Extractor::with_cache(
+        lists(config)?,
+        &config.seeds_dir.join("sites"),
+        cache.as_deref(),
+    )
+    .context("loading filter lists and site selectors")
 }
 
 /// Downloads every configured list that is due (all of them with `force`) and says what each

@@ -244,6 +244,61 @@ fn selector_of(el: ElementRef<'_>) -> String {
     steps.join(" > ")
 }
 
+/// The filter engine for `texts` (each list's rules, in order).
+fn compile(texts: Vec<String>) -> Engine {
+    let mut set = FilterSet::new(true);
+    for text in texts {
+        set.add_filter_list(text, ParseOptions::default());
+    }
+    Engine::new_with_filter_set(set)
+}
+
+/// The engine for `texts`, from `dir`'s cache when it holds one compiled from the same rules;
+/// else compiled and cached. A cache that cannot be read or written only costs the compile.
+fn cached_engine(dir: &Path, texts: Vec<String>) -> Engine {
+    use sha2::{Digest, Sha256};
+    let mut key = Sha256::new();
+    key.update(concat!(
+        "admon ",
+        env!("CARGO_PKG_VERSION"),
+        " adblock 0.13\n"
+    ));
+    for text in &texts {
+        key.update((text.len() as u64).to_be_bytes());
+        key.update(text.as_bytes());
+    }
+    let name = format!("engine-{}.dat", &hex::encode(key.finalize())[..32]);
+    let path = dir.join(&name);
+    if let Ok(bytes) = std::fs::read(&path) {
+        let mut engine = Engine::default();
+        match engine.deserialize(&bytes) {
+            Ok(()) => return engine,
+            Err(e) => {
+                tracing::warn!(path = %path.display(), error = ?e, "filter engine cache unreadable; compiling")
+            }
+        }
+    }
+    let engine = compile(texts);
+    let written = std::fs::create_dir_all(dir).and_then(|()| {
+        let partial = dir.join(format!("{name}.partial"));
+        std::fs::write(&partial, engine.serialize())?;
+        std::fs::rename(&partial, &path)
+    });
+    match written {
+        Ok(()) => {
+            // Engines compiled from older lists are of no more use.
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let file = entry.file_name().to_string_lossy().into_owned();
+                if file.starts_with("engine-") && file != name {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
+        }
+        Err(e) => tracing::warn!(path = %path.display(), error = %e, "filter engine not cached"),
+    }
+    engine
+}
+
 impl Extractor {
     /// Loads every `*.txt` filter list in `filters_dir` and every `*.toml` in `sites_dir`.
     pub fn load(filters_dir: &Path, sites_dir: &Path) -> Result<Extractor> {
@@ -253,10 +308,24 @@ impl Extractor {
     /// An extractor running `lists` (in order; a later list's exceptions apply to earlier
     /// ones' rules too) and the site files in `sites_dir`.
     pub fn new(lists: Vec<FilterList>, sites_dir: &Path) -> Result<Extractor> {
-        let mut set = FilterSet::new(true);
-        for list in &lists {
-            set.add_filter_list(lists::engine_text(list), ParseOptions::default());
-        }
+        Extractor::with_cache(lists, sites_dir, None)
+    }
+
+    /// [`Extractor::new`], with the compiled filter engine cached in `cache_dir` (when given):
+    /// compiling EasyList's ~76k rules takes seconds a start, loading the engine compiled
+    /// before takes milliseconds. The cache file is named by the SHA-256 of the rules it was
+    /// compiled from (and this admon's version), so changed lists are compiled afresh; older
+    /// cache files are removed, and a cache that does not load is rebuilt.
+    pub fn with_cache(
+        lists: Vec<FilterList>,
+        sites_dir: &Path,
+        cache_dir: Option<&Path>,
+    ) -> Result<Extractor> {
+        let texts: Vec<String> = lists.iter().map(lists::engine_text).collect();
+        let engine = match cache_dir {
+            Some(dir) => cached_engine(dir, texts),
+            None => compile(texts),
+        };
         let mut sites = Vec::new();
         for path in sorted_files(sites_dir, "toml")? {
             let text = std::fs::read_to_string(&path).map_err(|e| Error::BadSeed {
@@ -284,7 +353,7 @@ impl Extractor {
             sites.push(site);
         }
         Ok(Extractor {
-            engine: Engine::new_with_filter_set(set),
+            engine,
             sources: lists::Sources::new(&lists),
             lists: lists.into_iter().map(|l| (l.name, l.version)).collect(),
             sites,
