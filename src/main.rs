@@ -462,8 +462,14 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Export { format, out, state } => {
             let printer = admon::printer::ChromiumPrinter::at(&config.crawler.chromium);
+            let categories =
+                category_info(&Resources::load(&config.seeds_dir).context("loading seeds")?);
+            let reports = admon_dashboard::Reports {
+                printer: printer.as_deref(),
+                categories: Some(&categories),
+            };
             let store = open_store(&data)?;
-            let exported = export(&store, &format, &out, &state, printer.as_deref());
+            let exported = export(&store, &format, &out, &state, &reports);
             // The export's audit entries are in the next checkpoint: time-stamped too.
             runtime()?.block_on(admon::timestamp::stamp_quietly(
                 &store,
@@ -1277,7 +1283,7 @@ fn export(
     format: &str,
     out: &Path,
     state: &str,
-    printer: Option<&dyn admon_dashboard::Printer>,
+    reports: &admon_dashboard::Reports<'_>,
 ) -> Result<()> {
     let format = admon_dashboard::ExportFormat::parse(format)
         .with_context(|| format!("unknown format `{format}` (csv, xlsx, json, pack)"))?;
@@ -1291,7 +1297,7 @@ fn export(
         bail!("nothing to export: no {state} cases (choose another with --state)");
     }
     let exported =
-        admon_dashboard::export(store, &cases, format, &format!("{who} (cli)"), printer)?;
+        admon_dashboard::export(store, &cases, format, &format!("{who} (cli)"), reports)?;
     // Write beside the target and rename, so a failed export leaves no half file.
     let tmp = out.with_extension("partial");
     std::fs::write(&tmp, &exported.bytes).with_context(|| format!("writing {}", tmp.display()))?;

@@ -736,9 +736,21 @@ async fn the_warc_file_holds_the_response_as_received_and_warcio_checks_it() {
         "张三 (monitoring centre)",
         "127.0.0.1",
         "提取人签名",
+        // The article, in Chinese.
+        "广告法",
     ] {
         assert!(report.contains(field), "no {field} in the report");
     }
+    // The category in Chinese, its id after it.
+    let case: serde_json::Value = serde_json::from_slice(&read("case-1/case.json")).unwrap();
+    let category = case["category"].as_str().unwrap();
+    let shown = report
+        .split(&format!("（{category}）"))
+        .next()
+        .filter(|before| before.len() < report.len())
+        .and_then(|before| before.rsplit("<td>").next())
+        .unwrap_or_else(|| panic!("no Chinese name for {category} in the report"));
+    assert!(shown.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{shown:?}");
     let pdf = read("case-1/report.pdf");
     assert!(pdf.starts_with(b"%PDF-"), "not a PDF");
     assert!(

@@ -136,13 +136,17 @@ async fn export(
     let filter = optional(q.state.as_deref().unwrap_or(""), CaseState::parse, "state")?
         .unwrap_or(CaseState::Confirmed);
     let store = state.store.clone();
-    let printer = state.printer.clone();
+    let (printer, categories) = (state.printer.clone(), state.categories.clone());
     let bytes = tokio::task::spawn_blocking(move || {
         let cases = store.list_cases(&CaseFilter {
             state: Some(filter),
             ..CaseFilter::default()
         })?;
-        crate::export::export(&store, &cases, format, &who, printer.as_deref())
+        let reports = crate::export::Reports {
+            printer: printer.as_deref(),
+            categories: Some(&categories),
+        };
+        crate::export::export(&store, &cases, format, &who, &reports)
     })
     .await
     .map_err(|e| Error::Export(e.to_string()))??;

@@ -21,6 +21,17 @@ pub trait Printer: Send + Sync {
     fn print(&self, html: &str) -> Result<Vec<u8>, String>;
 }
 
+/// What a pack's reports need besides the store: the categories' names (in Chinese on the
+/// report; the category's id otherwise) and a printer for the PDF (none: HTML only).
+#[derive(Default, Clone, Copy)]
+pub struct Reports<'a> {
+    /// Prints report.pdf.
+    pub printer: Option<&'a dyn Printer>,
+    /// Each category's labels.
+    pub categories:
+        Option<&'a std::collections::BTreeMap<admon_domain::Category, crate::CategoryInfo>>,
+}
+
 /// Export formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -189,6 +200,7 @@ fn report(
     exporter: &Exporter<'_>,
     seal: &Seal,
     images: &Images,
+    reports: &Reports<'_>,
 ) -> String {
     let mut h = format!(
         "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
@@ -212,7 +224,13 @@ fn report(
     ));
     let optional = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
     let fields = [
-        ("违法类别 Category", case.category.to_string()),
+        (
+            "违法类别 Category",
+            match reports.categories.and_then(|c| c.get(&case.category)) {
+                Some(info) => format!("{}（{}）", info.zh, case.category),
+                None => case.category.to_string(),
+            },
+        ),
         ("状态 State", case.state.to_string()),
         ("风险分 Score", format!("{:.3}", case.score)),
         ("网址 URL", case.url.clone()),
@@ -446,15 +464,24 @@ fn case_reports(
     input: &ReportInput,
     exporter: &Exporter<'_>,
     seal: &Seal,
-    printer: Option<&dyn Printer>,
+    reports: &Reports<'_>,
 ) -> Result<Files, Error> {
     let dir = format!("case-{}", case.id);
     let (history, records) = (&input.history, &input.records);
     let mut files = vec![(
         format!("{dir}/report.html"),
-        report(case, history, records, exporter, seal, &Images::Files).into_bytes(),
+        report(
+            case,
+            history,
+            records,
+            exporter,
+            seal,
+            &Images::Files,
+            reports,
+        )
+        .into_bytes(),
     )];
-    if let Some(printer) = printer {
+    if let Some(printer) = reports.printer {
         // Every image re-hashed on the way in, like the files beside it.
         let mut blobs = HashMap::new();
         let shas = records
@@ -473,6 +500,7 @@ fn case_reports(
             exporter,
             seal,
             &Images::Inline(blobs),
+            reports,
         );
         match printer.print(&html) {
             Ok(pdf) => files.push((format!("{dir}/report.pdf"), pdf)),
@@ -504,7 +532,7 @@ pub fn evidence_pack(
     store: &Store,
     cases: &[Case],
     who: &str,
-    printer: Option<&dyn Printer>,
+    reports: &Reports<'_>,
 ) -> Result<(Vec<u8>, Refused), Error> {
     let exporter = Exporter {
         who,
@@ -551,7 +579,7 @@ pub fn evidence_pack(
         Ok(())
     };
     // First the evidence, then the reports, which state the evidence manifest's hash.
-    let mut reports = Vec::new();
+    let mut pending = Vec::new();
     for case in cases {
         match case_files(store, case, &packed) {
             Ok((files, captures, input)) => {
@@ -560,7 +588,7 @@ pub fn evidence_pack(
                     add(&mut zip, &mut manifest, &name, &bytes)?;
                 }
                 packed.extend(captures);
-                reports.push((case, input));
+                pending.push((case, input));
             }
             Err(Error::Store(e @ admon_store::Error::Tampered { .. })) => {
                 refused.push((case.id, e.to_string()));
@@ -583,8 +611,8 @@ pub fn evidence_pack(
     if let Some((signature, _)) = &evidence_signature {
         add(&mut zip, &mut manifest, "evidence.sha256.sig", signature)?;
     }
-    for (case, input) in &reports {
-        for (name, bytes) in case_reports(store, case, input, &exporter, &seal, printer)? {
+    for (case, input) in &pending {
+        for (name, bytes) in case_reports(store, case, input, &exporter, &seal, reports)? {
             count(&bytes)?;
             add(&mut zip, &mut manifest, &name, &bytes)?;
         }
@@ -613,7 +641,7 @@ pub fn evidence_pack(
     plain(
         &mut zip,
         "verify.txt",
-        verify_text(signed.is_some(), printer.is_some()).as_bytes(),
+        verify_text(signed.is_some(), reports.printer.is_some()).as_bytes(),
     )?;
     Ok((zip.finish().map_err(zip_err)?.into_inner(), refused))
 }
@@ -694,7 +722,7 @@ pub fn export(
     cases: &[Case],
     format: Format,
     who: &str,
-    printer: Option<&dyn Printer>,
+    reports: &Reports<'_>,
 ) -> Result<Exported, Error> {
     if cases.is_empty() {
         return Err(Error::NothingToExport("no cases match".into()));
@@ -703,7 +731,7 @@ pub fn export(
         Format::Csv => (cases_csv(cases).into_bytes(), vec![]),
         Format::Xlsx => (cases_xlsx(cases)?, vec![]),
         Format::Json => (cases_json(cases).into_bytes(), vec![]),
-        Format::Pack => evidence_pack(store, cases, who, printer)?,
+        Format::Pack => evidence_pack(store, cases, who, reports)?,
     };
     for (id, why) in &refused {
         tracing::error!(case = id, %why, "evidence altered: case left out of the export");

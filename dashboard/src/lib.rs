@@ -25,7 +25,7 @@ pub use auth::{
 pub use error::{ApiError, Error};
 pub use export::{
     cases_csv, cases_json, cases_xlsx, evidence_pack, export, Exported, Format as ExportFormat,
-    Printer,
+    Printer, Reports,
 };
 
 use admon_domain::Category;

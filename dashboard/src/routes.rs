@@ -1143,7 +1143,7 @@ async fn export_form(
     let filter_state = optional(form.get("state"), CaseState::parse, "state")?;
     let ids = form.ids;
     let store = state.store.clone();
-    let printer = state.printer.clone();
+    let (printer, categories) = (state.printer.clone(), state.categories.clone());
     let exported = tokio::task::spawn_blocking(move || {
         let cases = if ids.is_empty() {
             store.list_cases(&CaseFilter {
@@ -1157,7 +1157,11 @@ async fn export_form(
             }
             cases
         };
-        crate::export::export(&store, &cases, format, &who, printer.as_deref())
+        let reports = crate::export::Reports {
+            printer: printer.as_deref(),
+            categories: Some(&categories),
+        };
+        crate::export::export(&store, &cases, format, &who, &reports)
     })
     .await
     .map_err(|e| Error::Export(e.to_string()))??;

@@ -1340,7 +1340,8 @@ fn a_capture_shown_by_many_cases_is_packed_once() {
         .list_cases(&admon_store::CaseFilter::default())
         .unwrap();
     assert_eq!(cases.len(), 4);
-    let (bytes, refused) = crate::export::evidence_pack(store, &cases, "off", None).unwrap();
+    let (bytes, refused) =
+        crate::export::evidence_pack(store, &cases, "off", &Default::default()).unwrap();
     assert!(refused.is_empty());
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
     let names: Vec<String> = (0..zip.len())
@@ -1448,7 +1449,9 @@ fn a_pack_manifest_is_signed_with_the_centres_key() {
     let signer = admon_store::Signer::create(&keys.path().join("k.pem")).unwrap();
     dash.state.store.set_signer(signer);
     let case = dash.state.store.case(id).unwrap().unwrap();
-    let (bytes, _) = crate::export::evidence_pack(&dash.state.store, &[case], "off", None).unwrap();
+    let (bytes, _) =
+        crate::export::evidence_pack(&dash.state.store, &[case], "off", &Default::default())
+            .unwrap();
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
     let mut read = |name: &str| {
         let mut out = Vec::new();
