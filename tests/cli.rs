@@ -750,7 +750,12 @@ async fn the_warc_file_holds_the_response_as_received_and_warcio_checks_it() {
         .filter(|before| before.len() < report.len())
         .and_then(|before| before.rsplit("<td>").next())
         .unwrap_or_else(|| panic!("no Chinese name for {category} in the report"));
-    assert!(shown.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{shown:?}");
+    assert!(
+        shown
+            .chars()
+            .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "{shown:?}"
+    );
     let pdf = read("case-1/report.pdf");
     assert!(pdf.starts_with(b"%PDF-"), "not a PDF");
     assert!(

@@ -6,7 +6,7 @@ use crate::fetch::{names_private_host, Fetched, Fetcher};
 use crate::render::Renderer;
 use crate::{charset, CrawlConfig, Error, RenderMode, Result, SeedScope};
 use admon_domain::frontier::{Frontier, Job, JobKey, MemoryFrontier};
-use admon_domain::{AdForm, Capture, CapturedPage, Exchange};
+use admon_domain::{AdForm, AdSample, Capture, CapturedPage, Exchange};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -702,7 +702,7 @@ async fn crawl_page(
             Err(e) => tracing::warn!(%url, error = %e, "render task failed"),
         }
     }
-    let (html, screenshot, loads, mut found) = match rendered {
+    let (html, screenshot, loads, popups, mut found) = match rendered {
         Some((r, mut found)) => {
             for (ad, crop) in found.ads.iter_mut().zip(r.crops) {
                 if let Some((rect, png)) = crop {
@@ -710,7 +710,7 @@ async fn crawl_page(
                     ad.crop = Some(png);
                 }
             }
-            (r.html, Some(r.screenshot), r.loads, found)
+            (r.html, Some(r.screenshot), r.loads, r.popups, found)
         }
         None => {
             let found = off_runtime(url, {
@@ -722,7 +722,7 @@ async fn crawl_page(
                 move || extractor.extract(&page, &html, None)
             })
             .await;
-            (static_html.clone(), None, Vec::new(), found)
+            (static_html.clone(), None, Vec::new(), Vec::new(), found)
         }
     };
     for ad in found
@@ -755,6 +755,7 @@ async fn crawl_page(
             Err(e) => tracing::warn!(%src, error = %e, "ad iframe not fetched"),
         }
     }
+    merge_popups(&mut found.ads, popups, fetched.final_url.as_str());
     // An ad with nothing to show is dropped, but for a slot: where an ad runs is worth knowing.
     found.ads.retain(|a| {
         !a.text.trim().is_empty() || !a.image_urls.is_empty() || a.form == AdForm::Slot
@@ -800,6 +801,44 @@ async fn crawl_page(
         },
         found.links,
     ))
+}
+
+/// Overlays found by layout in the rendered page: one that holds an ad found otherwise is that
+/// ad, now a pop-up whose close control was tried; one that holds none is an ad only when it
+/// carries an ad label (a site's own login or cookie dialog is not an ad).
+fn merge_popups(ads: &mut Vec<AdSample>, popups: Vec<crate::PopupCheck>, page_url: &str) {
+    let squeeze = |t: &str| -> String { t.chars().filter(|c| !c.is_whitespace()).collect() };
+    for popup in popups {
+        let text = squeeze(&popup.text);
+        let held = ads.iter_mut().find(|ad| {
+            let own = squeeze(&ad.text);
+            !own.is_empty() && text.contains(&own)
+        });
+        match held {
+            Some(ad) => {
+                ad.form = AdForm::Popup;
+                ad.closable = Some(popup.closed);
+                ad.position.get_or_insert(popup.rect);
+                ad.crop.get_or_insert(popup.before);
+            }
+            None if crate::extract::has_label(&popup.text) => ads.push(AdSample {
+                page_url: page_url.to_owned(),
+                text: popup.text.clone(),
+                landing_url: None,
+                image_urls: Vec::new(),
+                selector: "[data-admon-popup]".into(),
+                path: String::new(),
+                frame: None,
+                form: AdForm::Popup,
+                labelled: true,
+                closable: Some(popup.closed),
+                position: Some(popup.rect),
+                rule: "layout: a fixed overlay over 30% of the viewport".into(),
+                crop: Some(popup.before),
+            }),
+            None => {}
+        }
+    }
 }
 
 #[cfg(test)]

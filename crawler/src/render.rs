@@ -34,7 +34,76 @@ pub struct Rendered {
     /// What Chromium loaded besides the page (images, frames, scripts), in the order the
     /// loads finished.
     pub loads: Vec<Load>,
+    /// Overlays found by layout (fixed or sticky, covering 30% of the viewport or more), each
+    /// with whether one click on its close control closed it.
+    pub popups: Vec<PopupCheck>,
 }
+
+/// A pop-up found by layout in the rendered page, and what one click on its close control did.
+#[derive(Debug, Clone)]
+pub struct PopupCheck {
+    /// Its text (the first 300 characters).
+    pub text: String,
+    /// Where it sat, in CSS pixels.
+    pub rect: Rect,
+    /// Whether it has a control that looks like a close button (×, 关闭, close…).
+    pub has_control: bool,
+    /// Whether one click on that control made it go.
+    pub closed: bool,
+    /// The viewport before the click, and after it (PNG): evidence of either outcome.
+    pub before: Vec<u8>,
+    /// See `before`; `None` when there was nothing to click.
+    pub after: Option<Vec<u8>>,
+}
+
+/// Most overlays checked a page.
+const MAX_POPUPS: usize = 3;
+
+/// Marks the overlays of the page (fixed or sticky, visible, covering ≥ 30% of the viewport,
+/// not inside another) with `data-admon-popup`, and returns them as JSON: text, rectangle and
+/// the centre of a close control when one is found.
+const POPUPS_JS: &str = r#"(function () {
+  const vw = innerWidth, vh = innerHeight, out = [];
+  const visible = (el) => { const s = getComputedStyle(el); return s.display !== "none" && s.visibility !== "hidden" && parseFloat(s.opacity) > 0.05; };
+  const all = document.querySelectorAll("body *");
+  for (let i = 0; i < all.length && i < 20000 && out.length < 3; i++) {
+    const el = all[i], pos = getComputedStyle(el).position;
+    if (pos !== "fixed" && pos !== "sticky") continue;
+    if (!visible(el) || out.some(o => o.el.contains(el))) continue;
+    const r = el.getBoundingClientRect();
+    const w = Math.max(0, Math.min(r.right, vw) - Math.max(r.left, 0));
+    const h = Math.max(0, Math.min(r.bottom, vh) - Math.max(r.top, 0));
+    if (w * h < 0.3 * vw * vh) continue;
+    out.push({ el, r });
+  }
+  return JSON.stringify(out.map((o, i) => {
+    o.el.setAttribute("data-admon-popup", String(i));
+    const words = /(^|[^a-z])(close|closed|dismiss)([^a-z]|$)|关闭|跳过/i;
+    const marks = ["×", "✕", "✖", "x", "X", "关闭", "跳过"];
+    let control = null;
+    for (const c of o.el.querySelectorAll("*")) {
+      const text = (c.innerText || "").trim();
+      const named = [c.getAttribute("aria-label"), c.getAttribute("title"), c.className && String(c.className)].some(v => v && words.test(v));
+      if ((marks.includes(text) || named) && visible(c)) {
+        const b = c.getBoundingClientRect();
+        if (b.width > 0 && b.height > 0) { control = { x: b.left + b.width / 2, y: b.top + b.height / 2 }; break; }
+      }
+    }
+    return { i, text: (o.el.innerText || "").trim().slice(0, 300), rect: { x: o.r.left, y: o.r.top, width: o.r.width, height: o.r.height }, control };
+  }));
+})()"#;
+
+/// Whether overlay `i` is still up: there, visible and covering ≥ 30% of the viewport.
+const POPUP_UP_JS: &str = r#"(function (i) {
+  const el = document.querySelector('[data-admon-popup="' + i + '"]');
+  if (!el || !el.isConnected) return false;
+  const s = getComputedStyle(el);
+  if (s.display === "none" || s.visibility === "hidden" || parseFloat(s.opacity) <= 0.05) return false;
+  const r = el.getBoundingClientRect();
+  const w = Math.max(0, Math.min(r.right, innerWidth) - Math.max(r.left, 0));
+  const h = Math.max(0, Math.min(r.bottom, innerHeight) - Math.max(r.top, 0));
+  return w * h >= 0.3 * innerWidth * innerHeight;
+})"#;
 
 /// The tallest full-page screenshot, in CSS pixels (Chromium's largest texture is 16,384).
 pub const FULL_PAGE_MAX_HEIGHT: f64 = 16_000.0;
@@ -188,6 +257,72 @@ impl Served {
             })
         }
     }
+}
+
+/// Finds the page's overlays by layout and clicks each one's close control once (a person's
+/// click, at its centre), keeping the viewport before and after. A step that fails leaves the
+/// overlay as not closed only when it had no control; otherwise it is not reported.
+fn check_popups(tab: &headless_chrome::Tab) -> Vec<PopupCheck> {
+    #[derive(serde::Deserialize)]
+    struct Found {
+        i: usize,
+        text: String,
+        rect: Rect,
+        control: Option<Point>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Point {
+        x: f64,
+        y: f64,
+    }
+    let found: Vec<Found> = tab
+        .evaluate(POPUPS_JS, false)
+        .ok()
+        .and_then(|r| r.value)
+        .and_then(|v| v.as_str().and_then(|s| serde_json::from_str(s).ok()))
+        .unwrap_or_default();
+    let viewport = || {
+        tab.capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true)
+            .ok()
+    };
+    let mut checks = Vec::new();
+    for popup in found.into_iter().take(MAX_POPUPS) {
+        let Some(before) = viewport() else { continue };
+        let Some(control) = popup.control else {
+            checks.push(PopupCheck {
+                text: popup.text,
+                rect: popup.rect,
+                has_control: false,
+                closed: false,
+                before,
+                after: None,
+            });
+            continue;
+        };
+        let point = headless_chrome::browser::tab::point::Point {
+            x: control.x,
+            y: control.y,
+        };
+        if tab.click_point(point).is_err() {
+            continue;
+        }
+        std::thread::sleep(Duration::from_millis(400));
+        let up = tab
+            .evaluate(&format!("{POPUP_UP_JS}({})", popup.i), false)
+            .ok()
+            .and_then(|r| r.value)
+            .and_then(|v| v.as_bool());
+        let Some(up) = up else { continue };
+        checks.push(PopupCheck {
+            text: popup.text,
+            rect: popup.rect,
+            has_control: true,
+            closed: !up,
+            before,
+            after: viewport(),
+        });
+    }
+    checks
 }
 
 /// A PNG of the whole page, not only the viewport, to [`FULL_PAGE_MAX_HEIGHT`] tall.
@@ -605,12 +740,19 @@ impl Renderer {
                     Some((rect, png))
                 })
                 .collect();
+            // Last, as a click changes the page: the HTML and screenshots are of it as loaded.
+            let popups = if left().is_ok() {
+                check_popups(&tab)
+            } else {
+                Vec::new()
+            };
             Ok((
                 Rendered {
                     html,
                     screenshot,
                     crops,
                     loads: Vec::new(),
+                    popups,
                 },
                 found,
             ))

@@ -5,7 +5,7 @@ use crate::server::{Reply, Server};
 use admon_crawler::{
     CrawlConfig, CrawlSummary, Crawler, Extractor, Progress, RenderMode, SeedScope,
 };
-use admon_domain::CapturedPage;
+use admon_domain::{AdForm, CapturedPage};
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -690,4 +690,54 @@ async fn a_seed_can_have_its_own_scope() {
     let bad = SeedScope::parse("max_depth=deep").unwrap_err().to_string();
     assert!(bad.contains("max_depth=deep"), "{bad}");
     assert!(SeedScope::parse("colour=red").is_err());
+}
+
+// #14 (2): pop-ups by layout: a fixed overlay over 30% of the viewport is clicked closed once in
+// Chromium; only the one whose close control does nothing is `closable: false`. A small fixed
+// header is no pop-up, and an overlay with no ad in it and no label is not an ad.
+#[tokio::test]
+async fn overlays_are_found_by_layout_and_their_close_control_is_tried() {
+    const PAGE: &str = r#"<!doctype html><html><head><meta charset="utf-8"><style>
+        .half { position: fixed; top: 0; height: 100vh; width: 50vw; background: #eee; z-index: 10; padding-top: 120px; box-sizing: border-box; }
+        .bar { position: fixed; top: 0; left: 0; width: 100vw; height: 40px; z-index: 20; }
+        </style></head><body>
+        <div class="bar"><a href="/">首页</a> <button>关闭</button></div>
+        <div class="half" id="one" style="left: 0"><span>广告</span>
+          <a href="http://shop.example.cn/a">双十一家电大促，满千减百</a>
+          <button class="x-btn" onclick="document.getElementById('one').remove()">×</button></div>
+        <div class="half" id="two" style="left: 50vw"><span>广告</span>
+          <a href="http://shop.example.cn/b">限时秒杀，手慢无</a>
+          <span class="shut">×</span></div>
+        <p>正文</p></body></html>"#;
+    let server = Server::start(|path, _| match path {
+        "/" => Reply::html(PAGE),
+        _ => Reply::status(404),
+    })
+    .await;
+    let config = CrawlConfig {
+        render: RenderMode::Always,
+        render_settle_ms: 0,
+        ..config()
+    };
+    let (_, pages) = crawl(config, &format!("{}/", server.base)).await;
+    assert_eq!(pages.len(), 1);
+    let ads = &pages[0].ads;
+    let popup = |text: &str| {
+        ads.iter()
+            .find(|a| a.text.contains(text))
+            .unwrap_or_else(|| panic!("no ad {text}: {ads:#?}"))
+    };
+    let closes = popup("双十一家电大促");
+    assert_eq!((closes.form, closes.closable), (AdForm::Popup, Some(true)));
+    let stays = popup("限时秒杀");
+    assert_eq!((stays.form, stays.closable), (AdForm::Popup, Some(false)));
+    // The viewport as the pop-up left it, kept as the ad's picture.
+    assert!(stays
+        .crop
+        .as_deref()
+        .is_some_and(|png| png.starts_with(b"\x89PNG")));
+    assert!(
+        ads.iter().all(|a| !a.text.contains("首页")),
+        "the header bar is no pop-up: {ads:#?}"
+    );
 }

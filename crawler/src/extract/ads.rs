@@ -34,6 +34,12 @@ fn is_label(text: &str) -> bool {
     !t.is_empty() && t.chars().count() <= LABEL_CHARS && LABELS.iter().any(|l| t.contains(l))
 }
 
+/// Whether a block's text (in lines, as `innerText` gives them) has an ad label line.
+pub(crate) fn has_label(text: &str) -> bool {
+    text.lines()
+        .any(|line| is_label(line) || label_word(line.trim()).is_some())
+}
+
 /// Whether an element's text is an ad label; stops reading a long text early (the element
 /// next to an ad can be the whole article).
 fn is_label_element(el: ElementRef<'_>) -> bool {
