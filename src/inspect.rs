@@ -2,7 +2,7 @@
 //! standard output, nothing kept. The record is a contract (other tools read it):
 //!
 //! `{"url", "final_url", "status", "rendered", "ads": [{"path", "form", "text", "labelled",
-//! "rule", "href", "frame", "rect", "verdict"}], "listings": [{"path", "title", "price",
+//! "rule", "href", "frame", "rect", "closable", "verdict"}], "listings": [{"path", "title", "price",
 //! "currency", "brand", "seller", "sponsored", "verdict"}]}`, each verdict `{"flagged",
 //! "category", "score", "articles"}`; a page that fails is `{"url", "error"}`.
 
@@ -80,6 +80,7 @@ fn record(requested: &str, page: &CapturedPage, classifier: &Classifier) -> Valu
                 "href": ad.landing_url,
                 "frame": ad.frame,
                 "rect": ad.position,
+                "closable": ad.closable,
                 "verdict": verdict(flags, classifier, &sample),
             })
         })

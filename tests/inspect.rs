@@ -217,3 +217,61 @@ fn a_name_that_is_not_a_css_identifier_is_escaped_in_paths() {
         "html:nth-of-type(1) > body:nth-of-type(1) > p:nth-of-type(1) > o\\:p:nth-of-type(1) > ins:nth-of-type(1)"
     );
 }
+
+// #14 (5): the demo portal shows each form of ad, and `admon inspect --render always` reports
+// each as `seeds/demo/expected.toml` says (with Debian's EasyList, as a crawl runs it).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_portal_shows_every_form_of_ad_that_expected_toml_lists() {
+    #[derive(serde::Deserialize)]
+    struct Expected {
+        forms: Vec<Form>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Form {
+        page: String,
+        text: String,
+        form: String,
+        closable: Option<bool>,
+    }
+    let seeds = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("seeds");
+    let expected: Expected =
+        toml::from_str(&std::fs::read_to_string(seeds.join("demo/expected.toml")).unwrap())
+            .unwrap();
+    let sites = admon::demo::start(&seeds).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    crate::pages::with_trained_model(&dir.path().join("data"));
+    let mut pages: Vec<&str> = expected.forms.iter().map(|f| f.page.as_str()).collect();
+    pages.dedup();
+    let run = tokio::process::Command::new(ADMON)
+        .arg("--data")
+        .arg(dir.path().join("data"))
+        .args(["inspect", "--render", "always"])
+        .args(
+            pages
+                .iter()
+                .map(|p| sites.news.join(p).unwrap().to_string()),
+        )
+        .env("ADMON_CRAWLER_PER_HOST_DELAY_MS", "0")
+        .output()
+        .await
+        .unwrap();
+    assert!(run.status.success(), "{run:?}");
+    let records: Vec<serde_json::Value> = String::from_utf8(run.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    for want in &expected.forms {
+        let url = sites.news.join(&want.page).unwrap().to_string();
+        let record = records.iter().find(|r| r["url"] == url).expect("a record");
+        let ads = record["ads"].as_array().unwrap();
+        let found = ads
+            .iter()
+            .find(|a| a["text"].as_str().unwrap_or("").contains(&want.text))
+            .unwrap_or_else(|| panic!("{}: no ad with {:?} in {ads:#?}", want.page, want.text));
+        assert_eq!(found["form"], want.form.as_str(), "{found:#}");
+        if let Some(closable) = want.closable {
+            assert_eq!(found["closable"], closable, "{found:#}");
+        }
+    }
+}
