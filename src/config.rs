@@ -171,6 +171,22 @@ pub struct DashboardConfig {
     /// Reverse proxies whose `X-Forwarded-For` names the client (login limits count the
     /// client's address, not the proxy's).
     pub trusted_proxies: Vec<IpAddr>,
+    /// The zone evidence reports and pack entries give times in, as an offset from UTC.
+    pub report_utc_offset: String,
+}
+
+impl DashboardConfig {
+    /// [`DashboardConfig::report_utc_offset`], parsed.
+    pub fn report_offset(&self) -> anyhow::Result<time::UtcOffset> {
+        let format =
+            time::macros::format_description!("[offset_hour sign:mandatory]:[offset_minute]");
+        time::UtcOffset::parse(self.report_utc_offset.trim(), &format).map_err(|_| {
+            anyhow::anyhow!(
+                "dashboard.report_utc_offset `{}` is not an offset like +08:00",
+                self.report_utc_offset
+            )
+        })
+    }
 }
 
 impl Default for Config {
@@ -202,6 +218,7 @@ impl Default for DashboardConfig {
             port: 8080,
             public_url: String::new(),
             trusted_proxies: Vec::new(),
+            report_utc_offset: "+08:00".into(),
         }
     }
 }
@@ -255,6 +272,7 @@ pub fn load(text: &str, env: &HashMap<String, String>) -> anyhow::Result<Config>
 impl Config {
     fn validate(&self) -> anyhow::Result<()> {
         self.schedule.parsed()?;
+        self.dashboard.report_offset()?;
         let c = &self.crawler;
         if c.concurrency == 0 {
             bail!("crawler.concurrency must be at least 1");

@@ -467,6 +467,7 @@ fn run(cli: Cli) -> Result<()> {
             let reports = admon_dashboard::Reports {
                 printer: printer.as_deref(),
                 categories: Some(&categories),
+                utc_offset: Some(config.dashboard.report_offset()?),
             };
             let store = open_store(&data)?;
             let exported = export(&store, &format, &out, &state, &reports);
@@ -995,7 +996,8 @@ async fn serve(
     let dashboard = Dashboard::new(store.clone(), category_info(resources))
         .public_url(&config.dashboard.public_url)
         .password_policy(accounts::password_policy(&config.seeds_dir)?)
-        .trust_proxies(config.dashboard.trusted_proxies.clone());
+        .trust_proxies(config.dashboard.trusted_proxies.clone())
+        .report_utc_offset(config.dashboard.report_offset()?);
     let dashboard = match admon::printer::ChromiumPrinter::at(&config.crawler.chromium) {
         Some(printer) => dashboard.print_reports_with(printer),
         None => dashboard,

@@ -111,6 +111,15 @@ fn bad_config_names_the_key() {
         .unwrap();
     assert!(!run.status.success());
     assert!(String::from_utf8_lossy(&run.stderr).contains("port"));
+    let run = Command::new(ADMON)
+        .arg("--data")
+        .arg(dir.path().join("data"))
+        .env("ADMON_DASHBOARD_REPORT_UTC_OFFSET", "Beijing")
+        .args(["cases", "list"])
+        .output()
+        .unwrap();
+    assert!(!run.status.success());
+    assert!(String::from_utf8_lossy(&run.stderr).contains("dashboard.report_utc_offset `Beijing`"));
 }
 
 #[tokio::test(flavor = "multi_thread")]

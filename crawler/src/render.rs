@@ -545,13 +545,7 @@ impl Renderer {
         let file = self.profile.0.join(format!("print-{n}.html"));
         std::fs::write(&file, html).map_err(|e| err(e.to_string()))?;
         let printed = (|| {
-            let tab = {
-                let guard = self.browser.lock().expect("browser slot");
-                let (browser, _) = guard
-                    .as_ref()
-                    .ok_or_else(|| err("chromium not running".into()))?;
-                browser.new_tab().map_err(|e| err(e.to_string()))?
-            };
+            let tab = self.new_tab().map_err(err)?;
             tab.set_default_timeout(self.page_timeout);
             let url = format!("file://{}", file.display());
             let pdf = tab
@@ -577,6 +571,13 @@ impl Renderer {
         printed
     }
 
+    /// A new tab of the running Chromium.
+    fn new_tab(&self) -> std::result::Result<Arc<headless_chrome::Tab>, String> {
+        let guard = self.browser.lock().expect("browser slot");
+        let (browser, _) = guard.as_ref().ok_or("chromium not running")?;
+        browser.new_tab().map_err(|e| e.to_string())
+    }
+
     fn try_render<T>(
         &self,
         url: &str,
@@ -587,13 +588,7 @@ impl Renderer {
             url: url.to_owned(),
             message: e,
         };
-        let tab = {
-            let guard = self.browser.lock().expect("browser slot");
-            let (browser, _) = guard
-                .as_ref()
-                .ok_or_else(|| err("chromium not running".into()))?;
-            browser.new_tab().map_err(|e| err(e.to_string()))?
-        };
+        let tab = self.new_tab().map_err(err)?;
         let deadline = Instant::now() + self.page_timeout;
         // Every step gets what is left of the page's time; none may start once it is spent.
         let left = || -> Result<Duration> {

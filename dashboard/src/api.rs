@@ -136,7 +136,11 @@ async fn export(
     let filter = optional(q.state.as_deref().unwrap_or(""), CaseState::parse, "state")?
         .unwrap_or(CaseState::Confirmed);
     let store = state.store.clone();
-    let (printer, categories) = (state.printer.clone(), state.categories.clone());
+    let (printer, categories, offset) = (
+        state.printer.clone(),
+        state.categories.clone(),
+        state.report_offset,
+    );
     let bytes = tokio::task::spawn_blocking(move || {
         let cases = store.list_cases(&CaseFilter {
             state: Some(filter),
@@ -145,6 +149,7 @@ async fn export(
         let reports = crate::export::Reports {
             printer: printer.as_deref(),
             categories: Some(&categories),
+            utc_offset: Some(offset),
         };
         crate::export::export(&store, &cases, format, &who, &reports)
     })

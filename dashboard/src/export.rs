@@ -30,6 +30,8 @@ pub struct Reports<'a> {
     /// Each category's labels.
     pub categories:
         Option<&'a std::collections::BTreeMap<admon_domain::Category, crate::CategoryInfo>>,
+    /// The zone report times and zip entries are written in; `None`: +08:00 ([`CST`]).
+    pub utc_offset: Option<time::UtcOffset>,
 }
 
 /// Export formats.
@@ -172,15 +174,16 @@ fn html_escape(text: &str) -> String {
 }
 
 /// A printable, self-contained report of one case (scraped text escaped).
-/// China Standard Time, the zone reports and zip entries are written in.
-const CST: time::UtcOffset = time::macros::offset!(+8);
+/// China Standard Time, the zone reports and zip entries are written in unless another is
+/// configured ([`Reports::utc_offset`]).
+pub const CST: time::UtcOffset = time::macros::offset!(+8);
 
-/// `at` as `2026-11-26 21:30:05 +08:00` (what a 笔录 states; no nanoseconds).
-fn local(at: time::OffsetDateTime) -> String {
+/// `at` as `2026-11-26 21:30:05 +08:00` at `offset` (what a 笔录 states; no nanoseconds).
+fn local(at: time::OffsetDateTime, offset: time::UtcOffset) -> String {
     let format = time::macros::format_description!(
         "[year]-[month]-[day] [hour]:[minute]:[second] [offset_hour sign:mandatory]:[offset_minute]"
     );
-    at.to_offset(CST)
+    at.to_offset(offset)
         .format(format)
         .unwrap_or_else(|_| at.to_string())
 }
@@ -189,6 +192,8 @@ fn local(at: time::OffsetDateTime) -> String {
 struct Exporter<'a> {
     who: &'a str,
     at: time::OffsetDateTime,
+    /// The zone times are written in.
+    offset: time::UtcOffset,
 }
 
 /// A case's printable report: what was found, where and when, each capture with its time and
@@ -242,8 +247,11 @@ fn report(
             case.price.map_or("—".into(), |p| format!("¥{p:.2}")),
         ),
         ("法律依据 Legal basis", case.articles.join("；")),
-        ("首次发现 First seen", local(case.first_seen)),
-        ("最近发现 Last seen", local(case.last_seen)),
+        (
+            "首次发现 First seen",
+            local(case.first_seen, exporter.offset),
+        ),
+        ("最近发现 Last seen", local(case.last_seen, exporter.offset)),
         ("发现次数 Sightings", case.sightings.to_string()),
         ("模型 Model", case.model.clone()),
         (
@@ -251,7 +259,7 @@ fn report(
             format!("admon {}", env!("CARGO_PKG_VERSION")),
         ),
         ("导出人 Exported by", exporter.who.to_owned()),
-        ("导出时间 Exported at", local(exporter.at)),
+        ("导出时间 Exported at", local(exporter.at, exporter.offset)),
     ];
     for (k, v) in fields {
         h.push_str(&format!(
@@ -303,7 +311,7 @@ fn report(
             html_escape(id),
             html_escape(&c.url),
             html_escape(&c.final_url),
-            local(c.fetched_at),
+            local(c.fetched_at, exporter.offset),
             c.status,
             html_escape(c.exchange.ip.as_deref().unwrap_or("—")),
             c.exchange.run.map_or("—".into(), |r| r.to_string()),
@@ -324,7 +332,7 @@ fn report(
     for entry in history {
         h.push_str(&format!(
             "<li>{} {} {} {} <small>{}</small></li>",
-            local(entry.at),
+            local(entry.at, exporter.offset),
             html_escape(&entry.who),
             html_escape(&entry.action),
             html_escape(&entry.reason),
@@ -537,11 +545,12 @@ pub fn evidence_pack(
     let exporter = Exporter {
         who,
         at: time::OffsetDateTime::now_utc(),
+        offset: reports.utc_offset.unwrap_or(CST),
     };
     let zip_err = |e: zip::result::ZipError| Error::Export(e.to_string());
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     // Entries dated when the pack was made (China Standard Time; zip has no zone).
-    let at = exporter.at.to_offset(CST);
+    let at = exporter.at.to_offset(exporter.offset);
     let dated = zip::DateTime::from_date_and_time(
         at.year() as u16,
         at.month() as u8,

@@ -75,6 +75,8 @@ pub(crate) struct AppState {
     pub schedule: Mutex<Vec<String>>,
     /// Prints evidence packs' reports to PDF, when Chromium is there.
     pub printer: Option<Arc<dyn export::Printer>>,
+    /// The zone evidence reports and pack entries give times in.
+    pub report_offset: time::UtcOffset,
 }
 
 /// Characters that change how text around them looks without showing themselves: bidi
@@ -192,6 +194,7 @@ impl Dashboard {
                 catalogues,
                 schedule: Mutex::new(Vec::new()),
                 printer: None,
+                report_offset: export::CST,
             }),
         }
     }
@@ -211,6 +214,15 @@ impl Dashboard {
         Arc::get_mut(&mut self.state)
             .expect("the printer is set before the dashboard is shared")
             .printer = Some(printer);
+        self
+    }
+
+    /// Evidence reports and pack entries give times at `offset` from UTC (default +08:00).
+    /// Call before serving.
+    pub fn report_utc_offset(mut self, offset: time::UtcOffset) -> Dashboard {
+        Arc::get_mut(&mut self.state)
+            .expect("the offset is set before the dashboard is shared")
+            .report_offset = offset;
         self
     }
 

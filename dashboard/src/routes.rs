@@ -1143,7 +1143,11 @@ async fn export_form(
     let filter_state = optional(form.get("state"), CaseState::parse, "state")?;
     let ids = form.ids;
     let store = state.store.clone();
-    let (printer, categories) = (state.printer.clone(), state.categories.clone());
+    let (printer, categories, offset) = (
+        state.printer.clone(),
+        state.categories.clone(),
+        state.report_offset,
+    );
     let exported = tokio::task::spawn_blocking(move || {
         let cases = if ids.is_empty() {
             store.list_cases(&CaseFilter {
@@ -1160,6 +1164,7 @@ async fn export_form(
         let reports = crate::export::Reports {
             printer: printer.as_deref(),
             categories: Some(&categories),
+            utc_offset: Some(offset),
         };
         crate::export::export(&store, &cases, format, &who, &reports)
     })

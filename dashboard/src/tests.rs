@@ -1340,10 +1340,26 @@ fn a_capture_shown_by_many_cases_is_packed_once() {
         .list_cases(&admon_store::CaseFilter::default())
         .unwrap();
     assert_eq!(cases.len(), 4);
-    let (bytes, refused) =
-        crate::export::evidence_pack(store, &cases, "off", &Default::default()).unwrap();
+    // Times in the configured zone (#17 (5)).
+    let reports = crate::export::Reports {
+        utc_offset: Some(time::macros::offset!(+5:30)),
+        ..Default::default()
+    };
+    let (bytes, refused) = crate::export::evidence_pack(store, &cases, "off", &reports).unwrap();
     assert!(refused.is_empty());
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut report = String::new();
+    std::io::Read::read_to_string(
+        &mut zip
+            .by_name(&format!("case-{}/report.html", cases[0].id))
+            .unwrap(),
+        &mut report,
+    )
+    .unwrap();
+    assert!(
+        report.contains(" +05:30") && !report.contains(" +08:00"),
+        "{report}"
+    );
     let names: Vec<String> = (0..zip.len())
         .map(|i| zip.by_index(i).unwrap().name().unwrap().into_owned())
         .collect();
