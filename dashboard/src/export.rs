@@ -30,7 +30,7 @@ pub struct Reports<'a> {
     /// Each category's labels.
     pub categories:
         Option<&'a std::collections::BTreeMap<admon_domain::Category, crate::CategoryInfo>>,
-    /// The zone report times and zip entries are written in; `None`: +08:00 ([`CST`]).
+    /// The zone report times and zip entries are written in; `None`: +08:00.
     pub utc_offset: Option<time::UtcOffset>,
 }
 
@@ -175,7 +175,7 @@ fn html_escape(text: &str) -> String {
 
 /// A printable, self-contained report of one case (scraped text escaped).
 /// China Standard Time, the zone reports and zip entries are written in unless another is
-/// configured ([`Reports::utc_offset`]).
+/// configured (`Reports::utc_offset`).
 pub const CST: time::UtcOffset = time::macros::offset!(+8);
 
 /// `at` as `2026-11-26 21:30:05 +08:00` at `offset` (what a 笔录 states; no nanoseconds).
