@@ -6,7 +6,7 @@ use crate::fetch::{names_private_host, Fetched, Fetcher};
 use crate::render::Renderer;
 use crate::{charset, CrawlConfig, Error, RenderMode, Result, SeedScope};
 use admon_domain::frontier::{Frontier, Job, JobKey, MemoryFrontier};
-use admon_domain::{AdForm, AdSample, Capture, CapturedPage, Exchange};
+use admon_domain::{AdForm, AdSample, Capture, CapturedPage, Exchange, Shot};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -755,6 +755,23 @@ async fn crawl_page(
             Err(e) => tracing::warn!(%src, error = %e, "ad iframe not fetched"),
         }
     }
+    // Each pop-up check's pictures are kept in the WARC file: before, and after the click.
+    let mut shots = Vec::new();
+    for (n, popup) in popups.iter().enumerate() {
+        let name = |when: &str| format!("popup-{}-{when}", n + 1);
+        shots.push(Shot {
+            name: name("before"),
+            png: popup.before.clone(),
+            at: popup.at,
+        });
+        if let Some(after) = &popup.after {
+            shots.push(Shot {
+                name: name("after-click"),
+                png: after.clone(),
+                at: popup.at,
+            });
+        }
+    }
     merge_popups(&mut found.ads, popups, fetched.final_url.as_str());
     // An ad with nothing to show is dropped, but for a slot: where an ad runs is worth knowing.
     found.ads.retain(|a| {
@@ -794,6 +811,7 @@ async fn crawl_page(
             // The evidence is the body as received, content coding kept.
             body: fetched.wire.take().unwrap_or(fetched.body),
             loads,
+            shots,
             html,
             screenshot,
             ads: found.ads,

@@ -20,7 +20,7 @@ use crate::{Delivered, Error, Result};
 use admon_domain::frontier::{
     self, host_key, job_key, url_fingerprint, Frontier, FrontierError, Job, JobKey,
 };
-use admon_domain::{AdSample, Capture, CapturedPage, Listing, Load};
+use admon_domain::{AdSample, Capture, CapturedPage, Listing, Load, Shot};
 use serde::{Deserialize, Serialize};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -418,6 +418,9 @@ struct Head {
     /// Chromium's loads, their bodies after the crops.
     #[serde(default)]
     loads: Vec<Load>,
+    /// Pictures from checks, their PNGs after the loads' bodies.
+    #[serde(default)]
+    shots: Vec<Shot>,
 }
 
 /// Encodes a delivered page for the [`PageQueue`].
@@ -437,6 +440,7 @@ pub fn encode_page(d: &Delivered) -> Vec<u8> {
             .map(|a| a.crop.as_ref().map(Vec::len))
             .collect(),
         loads: page.loads.clone(),
+        shots: page.shots.clone(),
     };
     let head = serde_json::to_vec(&head).expect("pages serialise");
     let mut out = Vec::with_capacity(8 + head.len() + page.body.len());
@@ -447,9 +451,14 @@ pub fn encode_page(d: &Delivered) -> Vec<u8> {
     for ad in &page.ads {
         out.extend_from_slice(ad.crop.as_deref().unwrap_or_default());
     }
-    for load in &page.loads {
-        out.extend_from_slice(&(load.body.len() as u64).to_be_bytes());
-        out.extend_from_slice(&load.body);
+    for bytes in page
+        .loads
+        .iter()
+        .map(|l| &l.body)
+        .chain(page.shots.iter().map(|s| &s.png))
+    {
+        out.extend_from_slice(&(bytes.len() as u64).to_be_bytes());
+        out.extend_from_slice(bytes);
     }
     out
 }
@@ -482,10 +491,17 @@ pub fn decode_page(bytes: &[u8]) -> Result<Delivered> {
     for (ad, len) in ads.iter_mut().zip(head.crops) {
         ad.crop = len.map(&mut take).transpose()?;
     }
+    let mut sized = || -> Result<Vec<u8>> {
+        let len = take(8)?;
+        take(u64::from_be_bytes(len.try_into().expect("8 bytes")) as usize)
+    };
     let mut loads = head.loads;
     for load in &mut loads {
-        let len = take(8)?;
-        load.body = take(u64::from_be_bytes(len.try_into().expect("8 bytes")) as usize)?;
+        load.body = sized()?;
+    }
+    let mut shots = head.shots;
+    for shot in &mut shots {
+        shot.png = sized()?;
     }
     Ok(Delivered {
         key: head.key,
@@ -493,6 +509,7 @@ pub fn decode_page(bytes: &[u8]) -> Result<Delivered> {
             capture: head.capture,
             body,
             loads,
+            shots,
             html: head.html,
             screenshot,
             ads,
@@ -613,11 +630,32 @@ mod tests {
             rule: "##.ad".into(),
             crop: Some(vec![9; 5]),
         });
+        // What Chromium loaded, and a pop-up check's pictures, cross too.
+        let at = page.capture.fetched_at;
+        page.loads.push(admon_domain::Load {
+            url: "http://a.test/ad.png".into(),
+            status: 200,
+            reason: "OK".into(),
+            version: "HTTP/1.1".into(),
+            headers: vec![("content-type".into(), "image/png".into())],
+            body: vec![7; 3],
+            ip: Some("127.0.0.1".into()),
+            received_at: at,
+        });
+        page.shots.push(admon_domain::Shot {
+            name: "popup-1-before".into(),
+            png: vec![8; 4],
+            at,
+        });
         let d = Delivered {
             page,
             key: b"a.test:80\0\x01".to_vec(),
         };
         let back = decode_page(&encode_page(&d)).unwrap();
+        assert_eq!(back.page.loads[0].body, vec![7; 3]);
+        assert_eq!(back.page.loads[0].url, "http://a.test/ad.png");
+        assert_eq!(back.page.shots[0].png, vec![8; 4]);
+        assert_eq!(back.page.shots[0].name, "popup-1-before");
         assert_eq!(back.key, d.key);
         assert_eq!(back.page.body, d.page.body);
         assert_eq!(back.page.screenshot, d.page.screenshot);

@@ -52,6 +52,8 @@ pub struct PopupCheck {
     pub closed: bool,
     /// The viewport before the click, and after it (PNG): evidence of either outcome.
     pub before: Vec<u8>,
+    /// When `before` was taken.
+    pub at: time::OffsetDateTime,
     /// See `before`; `None` when there was nothing to click.
     pub after: Option<Vec<u8>>,
 }
@@ -288,6 +290,7 @@ fn check_popups(tab: &headless_chrome::Tab) -> Vec<PopupCheck> {
     let mut checks = Vec::new();
     for popup in found.into_iter().take(MAX_POPUPS) {
         let Some(before) = viewport() else { continue };
+        let at = time::OffsetDateTime::now_utc();
         let Some(control) = popup.control else {
             checks.push(PopupCheck {
                 text: popup.text,
@@ -295,6 +298,7 @@ fn check_popups(tab: &headless_chrome::Tab) -> Vec<PopupCheck> {
                 has_control: false,
                 closed: false,
                 before,
+                at,
                 after: None,
             });
             continue;
@@ -319,6 +323,7 @@ fn check_popups(tab: &headless_chrome::Tab) -> Vec<PopupCheck> {
             has_control: true,
             closed: !up,
             before,
+            at,
             after: viewport(),
         });
     }

@@ -740,4 +740,16 @@ async fn overlays_are_found_by_layout_and_their_close_control_is_tried() {
         ads.iter().all(|a| !a.text.contains("首页")),
         "the header bar is no pop-up: {ads:#?}"
     );
+    // Both pictures of each check are kept for the WARC file.
+    let shots: Vec<&str> = pages[0].shots.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        shots,
+        [
+            "popup-1-before",
+            "popup-1-after-click",
+            "popup-2-before",
+            "popup-2-after-click"
+        ]
+    );
+    assert!(pages[0].shots.iter().all(|s| s.png.starts_with(b"\x89PNG")));
 }

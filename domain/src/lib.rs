@@ -407,6 +407,20 @@ pub struct Load {
     pub received_at: OffsetDateTime,
 }
 
+/// A picture taken while a page was checked (a pop-up before and after its close control was
+/// clicked): written as a WARC `resource` record concurrent to the page's response.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Shot {
+    /// What it shows, as `popup-1-before`; its record's target is `urn:admon:shot:{name}`.
+    pub name: String,
+    /// The PNG (serialised apart).
+    #[serde(skip)]
+    pub png: Vec<u8>,
+    /// When it was taken.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
 /// One crawled page and everything found on it, as the crawler hands it on.
 #[derive(Debug, Clone)]
 pub struct CapturedPage {
@@ -416,6 +430,8 @@ pub struct CapturedPage {
     pub body: Vec<u8>,
     /// What Chromium loaded besides the page while rendering it.
     pub loads: Vec<Load>,
+    /// Pictures taken while checking it (pop-ups before and after a click on their close).
+    pub shots: Vec<Shot>,
     /// The HTML as rendered (or as decoded when not rendered).
     pub html: String,
     /// A PNG screenshot, when rendered.
@@ -452,6 +468,7 @@ impl CapturedPage {
             },
             body: html.as_bytes().to_vec(),
             loads: Vec::new(),
+            shots: Vec::new(),
             html: html.to_owned(),
             screenshot: None,
             ads: Vec::new(),

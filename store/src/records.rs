@@ -73,6 +73,7 @@ impl PreparedCapture {
             &html_sha256,
             screenshot_sha256.as_deref(),
             &page.loads,
+            &page.shots,
         );
         PreparedCapture {
             warc_sha256: sha256_hex(&warc),
@@ -746,6 +747,7 @@ impl Store {
                         &stored.capture.sha256,
                         &stored.html_sha256,
                         stored.screenshot_sha256.as_deref(),
+                        &[],
                         &[],
                     );
                     stored.warc_sha256 = Some(self.put_blob(&warc)?);
@@ -1946,6 +1948,7 @@ mod tests {
             },
             body: b"<p>x</p>".to_vec(),
             loads: vec![],
+            shots: vec![],
             html: "<p>x</p>".into(),
             screenshot: None,
             ads: vec![],

@@ -11,11 +11,13 @@
 //!    SHA-256);
 //! 5. one `response` record, concurrent to the page's, for each thing Chromium loaded while
 //!    rendering it (images, frames, scripts), as Chromium hands them on: their bodies already
-//!    decoded, so their coding headers are renamed too.
+//!    decoded, so their coding headers are renamed too;
+//! 6. one `resource` record a picture taken while checking the page (a pop-up before and after
+//!    a click on its close control), target `urn:admon:shot:{name}`, concurrent to the page's.
 //!
 //! Written with the `warc` crate.
 
-use admon_domain::{Capture, Load};
+use admon_domain::{Capture, Load, Shot};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use time::format_description::well_known::Rfc3339;
@@ -128,6 +130,7 @@ pub(crate) fn capture_records(
     html_sha256: &str,
     screenshot_sha256: Option<&str>,
     loads: &[Load],
+    shots: &[Shot],
 ) -> (Vec<u8>, std::ops::Range<usize>) {
     let exchange = &capture.exchange;
     let at = capture.fetched_at;
@@ -292,6 +295,20 @@ pub(crate) fn capture_records(
             extra,
         );
         write(header, &block);
+    }
+    for shot in shots {
+        let header = record(
+            RecordType::Resource,
+            shot.at,
+            Some(&format!("urn:admon:shot:{}", field_safe(&shot.name))),
+            "image/png",
+            &shot.png,
+            vec![
+                (WarcHeader::ConcurrentTo, response_id.clone()),
+                (WarcHeader::WarcInfoID, info_id.clone()),
+            ],
+        );
+        write(header, &shot.png);
     }
     debug_assert_eq!(&warc[body_at.clone()], body);
     (warc, body_at)

@@ -285,6 +285,11 @@ fn each_capture_keeps_a_warc_file_of_the_exchange_and_what_chromium_loaded() {
         ip: Some("127.0.0.1".into()),
         received_at: p.capture.fetched_at,
     }];
+    p.shots = vec![admon_domain::Shot {
+        name: "popup-1-before".into(),
+        png: b"\x89PNG shot".to_vec(),
+        at: p.capture.fetched_at,
+    }];
     // Whatever hash the page claims, the store records the hash of the bytes it keeps.
     p.capture.sha256 = "ab".repeat(32);
     let id = store.put_capture(&p).unwrap();
@@ -302,7 +307,7 @@ fn each_capture_keeps_a_warc_file_of_the_exchange_and_what_chromium_loaded() {
     let types: Vec<String> = records.iter().map(|r| r.warc_type().to_string()).collect();
     assert_eq!(
         types,
-        ["warcinfo", "request", "response", "metadata", "response"]
+        ["warcinfo", "request", "response", "metadata", "response", "resource"]
     );
     let info = String::from_utf8(records[0].body().to_vec()).unwrap();
     for field in [
@@ -380,7 +385,17 @@ fn each_capture_keeps_a_warc_file_of_the_exchange_and_what_chromium_loaded() {
         });
     let out = String::from_utf8_lossy(&check.stdout);
     assert!(check.status.success(), "{out}");
-    assert_eq!(out.matches("digest pass").count(), 5, "{out}");
+    assert_eq!(out.matches("digest pass").count(), 6, "{out}");
+    let shot = &records[5];
+    assert_eq!(
+        shot.header(warc::WarcHeader::TargetURI).unwrap(),
+        "urn:admon:shot:popup-1-before"
+    );
+    assert_eq!(
+        shot.header(warc::WarcHeader::ConcurrentTo),
+        response.header(warc::WarcHeader::RecordID)
+    );
+    assert_eq!(shot.body(), b"\x89PNG shot");
 }
 
 #[test]
