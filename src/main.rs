@@ -697,7 +697,6 @@ async fn crawl_with_progress(
     store
         .start_run(&mut run)
         .context("recording the crawl run")?;
-    crawler.set_run(run.id);
     let progress = Arc::new(Progress::default());
     let bar = indicatif::ProgressBar::new_spinner();
     bar.set_style(
@@ -740,13 +739,22 @@ async fn crawl_with_progress(
         })
     };
     let summary = if config.crawler.redis.is_empty() {
-        pipeline::crawl_into_store(&crawler, seeds, classifier, store.clone(), progress).await
+        pipeline::crawl_into_store(
+            &crawler,
+            seeds,
+            classifier,
+            store.clone(),
+            Some(run.id),
+            progress,
+        )
+        .await
     } else {
         pipeline::crawl_with_workers(
             &crawler,
             seeds,
             classifier,
             store.clone(),
+            Some(run.id),
             progress,
             &config.crawler.redis,
         )

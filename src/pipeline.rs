@@ -45,11 +45,12 @@ pub async fn crawl_into_store(
     seeds: Vec<Url>,
     classifier: Arc<Classifier>,
     store: Arc<Store>,
+    run: Option<u64>,
     progress: Arc<Progress>,
 ) -> anyhow::Result<IngestSummary> {
     let (tx, rx) = mpsc::channel::<Delivered>(64);
     // The jobs' "done" marks are in the pages' own store writes: nothing to do after.
-    let sink = keep_pages(rx, classifier, store.clone(), crawler.run_id(), |_| Ok(()));
+    let sink = keep_pages(rx, classifier, store.clone(), run, |_| Ok(()));
     // Jobs a killed crawl had in flight go back in the queue.
     let back = Frontier::resume(&*store).context("resuming the crawl frontier")?;
     if back > 0 {
@@ -380,6 +381,7 @@ pub async fn crawl_with_workers(
     seeds: Vec<Url>,
     classifier: Arc<Classifier>,
     store: Arc<Store>,
+    run: Option<u64>,
     progress: Arc<Progress>,
     redis_url: &str,
 ) -> anyhow::Result<IngestSummary> {
@@ -410,7 +412,7 @@ pub async fn crawl_with_workers(
     // and a worker's page let go in Redis (a store killed in between finds the job kept).
     let sink = {
         let (frontier, pages, held_raw) = (frontier.clone(), pages.clone(), held_raw.clone());
-        keep_pages(rx, classifier, store, crawler.run_id(), move |keys| {
+        keep_pages(rx, classifier, store, run, move |keys| {
             for key in keys {
                 Frontier::finish(&*frontier, &key)?;
                 let raws = held_raw

@@ -107,8 +107,6 @@ pub struct Crawler {
     /// The configured scope, and each seed's own (by normalised seed URL).
     scope: Scope,
     seed_scopes: HashMap<String, Scope>,
-    /// The crawl run the store recorded for this crawl (0: none).
-    run: AtomicU64,
 }
 
 /// Scope rules, compiled.
@@ -235,7 +233,6 @@ impl Crawler {
                 deny: pattern_set("deny", &config.deny)?,
             },
             seed_scopes: HashMap::new(),
-            run: AtomicU64::new(0),
             fetcher: Arc::new(Fetcher::new(&config)?),
             extractor: Arc::new(extractor),
             renderer,
@@ -284,19 +281,9 @@ impl Crawler {
         self.renderer.is_some()
     }
 
-    /// Names the store's record of this crawl: captures kept from it say so.
-    pub fn set_run(&self, run: u64) {
-        self.run.store(run, Ordering::Relaxed);
-    }
-
     /// Who runs the crawl (the configured operator, else the system user).
     pub fn operator(&self) -> &str {
         self.fetcher.operator()
-    }
-
-    /// The run set with [`Crawler::set_run`].
-    pub fn run_id(&self) -> Option<u64> {
-        Some(self.run.load(Ordering::Relaxed)).filter(|&r| r > 0)
     }
 
     /// The renderer, when pages are rendered: [`Renderer::stop`] ends renders in flight.
@@ -755,24 +742,7 @@ async fn crawl_page(
             Err(e) => tracing::warn!(%src, error = %e, "ad iframe not fetched"),
         }
     }
-    // Each pop-up check's pictures are kept in the WARC file: before, and after the click.
-    let mut shots = Vec::new();
-    for (n, popup) in popups.iter().enumerate() {
-        let name = |when: &str| format!("popup-{}-{when}", n + 1);
-        shots.push(Shot {
-            name: name("before"),
-            png: popup.before.clone(),
-            at: popup.at,
-        });
-        if let Some(after) = &popup.after {
-            shots.push(Shot {
-                name: name("after-click"),
-                png: after.clone(),
-                at: popup.at,
-            });
-        }
-    }
-    merge_popups(&mut found.ads, popups, fetched.final_url.as_str());
+    let shots = merge_popups(&mut found.ads, popups, fetched.final_url.as_str());
     // An ad with nothing to show is dropped, but for a slot: where an ad runs is worth knowing.
     found.ads.retain(|a| {
         !a.text.trim().is_empty() || !a.image_urls.is_empty() || a.form == AdForm::Slot
@@ -782,7 +752,6 @@ async fn crawl_page(
         reason: fetched.reason.clone(),
         ip: fetched.remote.map(|ip| ip.to_string()),
         request_headers: std::mem::take(&mut fetched.request_headers),
-        user_agent: fetcher.user_agent().to_owned(),
         // The store's side knows the run.
         run: None,
         operator: fetcher.operator().to_owned(),
@@ -823,10 +792,16 @@ async fn crawl_page(
 
 /// Overlays found by layout in the rendered page: one that holds an ad found otherwise is that
 /// ad, now a pop-up whose close control was tried; one that holds none is an ad only when it
-/// carries an ad label (a site's own login or cookie dialog is not an ad).
-fn merge_popups(ads: &mut Vec<AdSample>, popups: Vec<crate::PopupCheck>, page_url: &str) {
+/// carries an ad label (a site's own login or cookie dialog is not an ad). Returns each check's
+/// pictures, before and after the click, for the WARC file.
+fn merge_popups(
+    ads: &mut Vec<AdSample>,
+    popups: Vec<crate::PopupCheck>,
+    page_url: &str,
+) -> Vec<Shot> {
     let squeeze = |t: &str| -> String { t.chars().filter(|c| !c.is_whitespace()).collect() };
-    for popup in popups {
+    let mut shots = Vec::new();
+    for (n, popup) in popups.into_iter().enumerate() {
         let text = squeeze(&popup.text);
         let held = ads.iter_mut().find(|ad| {
             let own = squeeze(&ad.text);
@@ -837,7 +812,7 @@ fn merge_popups(ads: &mut Vec<AdSample>, popups: Vec<crate::PopupCheck>, page_ur
                 ad.form = AdForm::Popup;
                 ad.closable = Some(popup.closed);
                 ad.position.get_or_insert(popup.rect);
-                ad.crop.get_or_insert(popup.before);
+                ad.crop.get_or_insert_with(|| popup.before.clone());
             }
             None if crate::extract::has_label(&popup.text) => ads.push(AdSample {
                 page_url: page_url.to_owned(),
@@ -852,11 +827,25 @@ fn merge_popups(ads: &mut Vec<AdSample>, popups: Vec<crate::PopupCheck>, page_ur
                 closable: Some(popup.closed),
                 position: Some(popup.rect),
                 rule: "layout: a fixed overlay over 30% of the viewport".into(),
-                crop: Some(popup.before),
+                crop: Some(popup.before.clone()),
             }),
             None => {}
         }
+        let name = |when: &str| format!("popup-{}-{when}", n + 1);
+        shots.push(Shot {
+            name: name("before"),
+            png: popup.before,
+            at: popup.at,
+        });
+        if let Some(after) = popup.after {
+            shots.push(Shot {
+                name: name("after-click"),
+                png: after,
+                at: popup.at,
+            });
+        }
     }
+    shots
 }
 
 #[cfg(test)]

@@ -639,6 +639,7 @@ mod tests {
             version: "HTTP/1.1".into(),
             headers: vec![("content-type".into(), "image/png".into())],
             body: vec![7; 3],
+            truncated: true,
             ip: Some("127.0.0.1".into()),
             received_at: at,
         });
@@ -653,6 +654,7 @@ mod tests {
         };
         let back = decode_page(&encode_page(&d)).unwrap();
         assert_eq!(back.page.loads[0].body, vec![7; 3]);
+        assert!(back.page.loads[0].truncated);
         assert_eq!(back.page.loads[0].url, "http://a.test/ad.png");
         assert_eq!(back.page.shots[0].png, vec![8; 4]);
         assert_eq!(back.page.shots[0].name, "popup-1-before");

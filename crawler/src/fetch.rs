@@ -49,21 +49,20 @@ pub struct Fetched {
     pub request_headers: Vec<(String, String)>,
 }
 
-impl Fetched {
-    /// The body as it came over the wire (transfer coding removed, content coding kept).
-    pub fn as_received(&self) -> &[u8] {
-        self.wire.as_deref().unwrap_or(&self.body)
-    }
-}
-
 /// The content codings admon asks for and decodes.
 pub const ACCEPT_ENCODING: &str = "gzip, deflate, br";
 
 /// Decodes a body sent with `Content-Encoding: encoding` (codings applied in order, so undone
 /// last first), keeping at most `cap` decoded bytes; returns the bytes and whether the cap cut
-/// them. An unknown coding, or bytes that do not decode, is an error: what was received is
-/// kept either way.
-pub fn decode_content(encoding: &str, wire: &[u8], cap: usize) -> std::io::Result<(Vec<u8>, bool)> {
+/// them. An unknown coding, or bytes that do not decode, is an error; but for a body the cap
+/// already `cut_short` on the wire, whatever decodes before the stream breaks off is the page.
+/// What was received is kept either way.
+pub fn decode_content(
+    encoding: &str,
+    wire: &[u8],
+    cap: usize,
+    cut_short: bool,
+) -> std::io::Result<(Vec<u8>, bool)> {
     use std::io::Read;
     let mut bytes = wire.to_vec();
     let mut truncated = false;
@@ -73,7 +72,7 @@ pub fn decode_content(encoding: &str, wire: &[u8], cap: usize) -> std::io::Resul
         .filter(|c| !c.is_empty())
     {
         let input = std::io::Cursor::new(std::mem::take(&mut bytes));
-        let reader: Box<dyn Read> = match coding.to_ascii_lowercase().as_str() {
+        let mut reader: Box<dyn Read> = match coding.to_ascii_lowercase().as_str() {
             "identity" => Box::new(input),
             "gzip" | "x-gzip" => Box::new(flate2::read::MultiGzDecoder::new(input)),
             // "deflate" is zlib-wrapped by the RFC; some servers send it raw.
@@ -96,15 +95,21 @@ pub fn decode_content(encoding: &str, wire: &[u8], cap: usize) -> std::io::Resul
                 ))
             }
         };
-        let mut out = Vec::new();
-        reader.take(cap as u64 + 1).read_to_end(&mut out)?;
-        if out.len() > cap {
-            out.truncate(cap);
+        let mut buf = [0u8; 16 * 1024];
+        while bytes.len() <= cap {
+            match reader.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => bytes.extend_from_slice(&buf[..n]),
+                Err(_) if cut_short => break,
+                Err(e) => return Err(e),
+            }
+        }
+        if bytes.len() > cap {
+            bytes.truncate(cap);
             truncated = true;
         }
-        bytes = out;
     }
-    Ok((bytes, truncated))
+    Ok((bytes, truncated || cut_short))
 }
 
 /// Whether an address is one a public crawl must not reach unasked.
@@ -303,11 +308,6 @@ impl Fetcher {
                 config.connect_timeout_secs + config.timeout_secs + 5,
             ),
         })
-    }
-
-    /// The user agent this fetcher sends.
-    pub fn user_agent(&self) -> &str {
-        &self.user_agent
     }
 
     /// Who runs the crawl ([`CrawlConfig::operator`], else the system user).
@@ -582,25 +582,14 @@ impl Fetcher {
         }
         let mut wire = None;
         if let Some(encoding) = encoding {
-            match decode_content(&encoding, &body, cap) {
-                Ok((decoded, cut)) => {
-                    truncated |= cut;
-                    wire = Some(std::mem::replace(&mut body, decoded));
-                }
-                // A body cut at the cap may end mid-stream: what decoded is still the page.
-                Err(e) if truncated => {
-                    tracing::warn!(%url, error = %e, "a truncated body decoded in part");
-                    let (decoded, _) = decode_partial(&encoding, &body, cap);
-                    wire = Some(std::mem::replace(&mut body, decoded));
-                }
-                Err(e) => {
-                    return Err(Error::Fetch {
-                        url: url.to_string(),
-                        message: format!("body not decoded ({encoding}): {e}"),
-                        transient: false,
-                    })
-                }
-            }
+            let (decoded, cut) =
+                decode_content(&encoding, &body, cap, truncated).map_err(|e| Error::Fetch {
+                    url: url.to_string(),
+                    message: format!("body not decoded ({encoding}): {e}"),
+                    transient: false,
+                })?;
+            truncated = cut;
+            wire = Some(std::mem::replace(&mut body, decoded));
         }
         let request_headers = vec![
             ("host".to_owned(), host_header(&final_url)),
@@ -624,35 +613,6 @@ impl Fetcher {
             request_headers,
         })
     }
-}
-
-/// What decodes of a body cut short: as many bytes as come out before the stream ends.
-fn decode_partial(encoding: &str, wire: &[u8], cap: usize) -> (Vec<u8>, bool) {
-    // Decoding byte-prefix by byte-prefix would be quadratic; a reader that stops at the first
-    // error keeps what it had, which `read` in a loop gives.
-    use std::io::Read;
-    let coding = encoding
-        .rsplit(',')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    let input = std::io::Cursor::new(wire);
-    let mut reader: Box<dyn Read> = match coding.as_str() {
-        "gzip" | "x-gzip" => Box::new(flate2::read::MultiGzDecoder::new(input)),
-        "deflate" => Box::new(flate2::read::ZlibDecoder::new(input)),
-        "br" => Box::new(brotli_decompressor::Decompressor::new(input, 64 * 1024)),
-        _ => return (wire.to_vec(), true),
-    };
-    let mut out = Vec::new();
-    let mut buf = [0u8; 16 * 1024];
-    while out.len() < cap {
-        match reader.read(&mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => out.extend_from_slice(&buf[..n.min(cap - out.len())]),
-        }
-    }
-    (out, true)
 }
 
 /// The `host` header hyper sends for `url`: the host, and the port when it is not the
@@ -705,27 +665,29 @@ mod tests {
             ("identity", PAGE.to_vec()),
             ("gzip, gzip", gzip(&gzip(PAGE))),
         ] {
-            let (decoded, cut) = decode_content(coding, &wire, 1 << 20).unwrap();
+            let (decoded, cut) = decode_content(coding, &wire, 1 << 20, false).unwrap();
             assert_eq!(decoded, PAGE, "{coding}");
             assert!(!cut);
         }
-        let err = decode_content("zstd", b"x", 10).unwrap_err();
+        let err = decode_content("zstd", b"x", 10, false).unwrap_err();
         assert!(err.to_string().contains("zstd"), "{err}");
-        assert!(decode_content("gzip", b"not gzip at all", 10).is_err());
+        assert!(decode_content("gzip", b"not gzip at all", 10, false).is_err());
     }
 
     #[test]
     fn a_gzip_bomb_stops_at_the_cap() {
         let bomb = gzip(&vec![b' '; 8 << 20]);
         assert!(bomb.len() < 64 << 10);
-        let (decoded, cut) = decode_content("gzip", &bomb, 1 << 20).unwrap();
+        let (decoded, cut) = decode_content("gzip", &bomb, 1 << 20, false).unwrap();
         assert_eq!(decoded.len(), 1 << 20);
         assert!(cut);
         // Cut on the wire too: what decodes of it is kept.
         let text: String = (0..50_000).map(|i| format!("{i} ")).collect();
         let wire = gzip(text.as_bytes());
         assert!(wire.len() > 4000);
-        let (partial, cut) = decode_partial("gzip", &wire[..wire.len() / 2], 1 << 20);
+        let half = &wire[..wire.len() / 2];
+        assert!(decode_content("gzip", half, 1 << 20, false).is_err());
+        let (partial, cut) = decode_content("gzip", half, 1 << 20, true).unwrap();
         assert!(cut && partial.len() > 1000 && text.as_bytes().starts_with(&partial));
     }
 }

@@ -46,15 +46,14 @@ pub struct PopupCheck {
     pub text: String,
     /// Where it sat, in CSS pixels.
     pub rect: Rect,
-    /// Whether it has a control that looks like a close button (×, 关闭, close…).
-    pub has_control: bool,
     /// Whether one click on that control made it go.
     pub closed: bool,
     /// The viewport before the click, and after it (PNG): evidence of either outcome.
     pub before: Vec<u8>,
     /// When `before` was taken.
     pub at: time::OffsetDateTime,
-    /// See `before`; `None` when there was nothing to click.
+    /// See `before`; `None` when it had no control that looks like a close button (×, 关闭,
+    /// close…), so nothing was clicked.
     pub after: Option<Vec<u8>>,
 }
 
@@ -138,11 +137,15 @@ impl Loads {
         {
             return;
         }
-        let mut body = match self.bytes < MAX_LOADS_BYTES {
-            true => body().unwrap_or_default(),
-            false => Vec::new(),
+        let room = MAX_LOAD_BYTES.min(MAX_LOADS_BYTES.saturating_sub(self.bytes));
+        let mut body = if room > 0 {
+            body().unwrap_or_default()
+        } else {
+            Vec::new()
         };
-        body.truncate(MAX_LOAD_BYTES.min(MAX_LOADS_BYTES - self.bytes.min(MAX_LOADS_BYTES)));
+        // Past the caps a load is kept cut (or bodiless), and its record says so.
+        let truncated = room == 0 || body.len() > room;
+        body.truncate(room);
         self.bytes += body.len();
         let headers = match &r.headers.0 {
             Some(serde_json::Value::Object(map)) => map
@@ -169,6 +172,7 @@ impl Loads {
             version: version.to_owned(),
             headers,
             body,
+            truncated,
             ip: r.remote_ip_address.clone().filter(|ip| !ip.is_empty()),
             received_at: time::OffsetDateTime::now_utc(),
         });
@@ -295,7 +299,6 @@ fn check_popups(tab: &headless_chrome::Tab) -> Vec<PopupCheck> {
             checks.push(PopupCheck {
                 text: popup.text,
                 rect: popup.rect,
-                has_control: false,
                 closed: false,
                 before,
                 at,
@@ -320,7 +323,6 @@ fn check_popups(tab: &headless_chrome::Tab) -> Vec<PopupCheck> {
         checks.push(PopupCheck {
             text: popup.text,
             rect: popup.rect,
-            has_control: true,
             closed: !up,
             before,
             at,

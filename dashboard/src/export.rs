@@ -392,8 +392,9 @@ type Files = Vec<(String, Vec<u8>)>;
 /// One case's files in a pack (name within the pack, bytes), every evidence blob re-hashed:
 /// [`admon_store::Error::Tampered`] when one no longer matches. A capture's files go under
 /// `captures/` once a pack, however many cases show it (those in `packed` are not read
-/// again), and the case's `captures.txt` names the ones it rests on. Returns the files and
-/// the captures new to the pack.
+/// again), and the case's `captures.txt` names the ones it rests on. Returns the files, the
+/// captures new to the pack and what the case's report needs ([`case_reports`] writes it once
+/// the evidence manifest is sealed).
 fn case_files(
     store: &Store,
     case: &Case,

@@ -371,9 +371,6 @@ pub struct Exchange {
     /// Who started that run.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub operator: String,
-    /// The user agent admon sent.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub user_agent: String,
 }
 
 impl Exchange {
@@ -400,6 +397,9 @@ pub struct Load {
     /// The body, as Chromium hands it on (content coding undone).
     #[serde(skip)]
     pub body: Vec<u8>,
+    /// Whether the body was cut (or left out) at admon's caps on loads.
+    #[serde(default)]
+    pub truncated: bool,
     /// The address that answered.
     pub ip: Option<String>,
     /// When the load finished.

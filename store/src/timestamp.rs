@@ -28,21 +28,27 @@ pub fn digest(checkpoint: &Checkpoint) -> [u8; 32] {
 }
 
 /// A DER `TimeStampReq` (version 1, SHA-256 imprint, `nonce`, certReq true: the TSA puts its
-/// certificate in the reply). The nonce is made positive and minimal-length as DER wants.
+/// certificate in the reply).
 pub fn request(digest: &[u8; 32], nonce: u64) -> Vec<u8> {
-    let mut nonce = nonce.to_be_bytes();
-    nonce[0] = (nonce[0] & 0x7f).max(1);
     let mut body = vec![0x02, 0x01, 0x01];
     body.extend_from_slice(&[0x30, 0x31]);
     body.extend_from_slice(&SHA256_ALGORITHM);
     body.extend_from_slice(&[0x04, 0x20]);
     body.extend_from_slice(digest);
-    body.extend_from_slice(&[0x02, 0x08]);
-    body.extend_from_slice(&nonce);
+    body.extend_from_slice(&nonce_field(nonce));
     body.extend_from_slice(&[0x01, 0x01, 0xff]);
     let mut der = vec![0x30, body.len() as u8];
     der.extend(body);
     der
+}
+
+/// The nonce as a DER INTEGER of 8 content bytes: positive and minimal-length, as DER wants
+/// (the sign bit cleared, the first byte never zero).
+fn nonce_field(nonce: u64) -> [u8; 10] {
+    let mut field = [0x02, 0x08, 0, 0, 0, 0, 0, 0, 0, 0];
+    field[2..].copy_from_slice(&nonce.to_be_bytes());
+    field[2] = (field[2] & 0x7f).max(1);
+    field
 }
 
 /// One DER element at the start of `der`: (tag, contents, the rest after it).
@@ -86,10 +92,7 @@ pub fn check_reply(
         return Err("the time-stamp is for another digest".into());
     }
     if let Some(nonce) = nonce {
-        let mut bytes = nonce.to_be_bytes();
-        bytes[0] = (bytes[0] & 0x7f).max(1);
-        let mut field = vec![0x02, 0x08];
-        field.extend_from_slice(&bytes);
+        let field = nonce_field(nonce);
         if !token.windows(field.len()).any(|w| w == field) {
             return Err("the time-stamp answers another request (nonce)".into());
         }

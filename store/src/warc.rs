@@ -112,13 +112,10 @@ fn http_head(first_line: &str, headers: &[(String, String)], renamed: &[&str]) -
 
 /// The request line's target: path and query of `url`.
 fn request_target(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(u) => match u.query() {
-            Some(q) => format!("{}?{q}", u.path()),
-            None => u.path().to_owned(),
-        },
-        Err(_) => "/".into(),
-    }
+    url::Url::parse(url).map_or_else(
+        |_| "/".into(),
+        |u| u[url::Position::BeforePath..url::Position::AfterQuery].to_owned(),
+    )
 }
 
 /// The WARC bytes for one capture (see the module docs), and where in them the body is,
@@ -149,11 +146,12 @@ pub(crate) fn capture_records(
         "software: admon/{}\r\nformat: WARC File Format 1.1\r\nconformsTo: https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\nrobots: {ROBOTS_POLICY}\r\n",
         env!("CARGO_PKG_VERSION")
     );
-    if !exchange.user_agent.is_empty() {
-        info.push_str(&format!(
-            "http-header-user-agent: {}\r\n",
-            line_safe(&exchange.user_agent)
-        ));
+    let user_agent = exchange
+        .request_headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("user-agent"));
+    if let Some((_, agent)) = user_agent {
+        info.push_str(&format!("http-header-user-agent: {}\r\n", line_safe(agent)));
     }
     if let Some(run) = exchange.run {
         info.push_str(&format!("isPartOf: admon crawl run {run}\r\n"));
@@ -285,6 +283,9 @@ pub(crate) fn capture_records(
         ];
         if let Some(ip) = &load.ip {
             extra.push((WarcHeader::IPAddress, ip.clone().into_bytes()));
+        }
+        if load.truncated {
+            extra.push((WarcHeader::Truncated, b"length".to_vec()));
         }
         let header = record(
             RecordType::Response,

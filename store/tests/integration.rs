@@ -266,10 +266,12 @@ fn each_capture_keeps_a_warc_file_of_the_exchange_and_what_chromium_loaded() {
         version: "HTTP/1.1".into(),
         reason: Some("Fine Thanks".into()),
         ip: Some("127.0.0.1".into()),
-        request_headers: vec![("host".into(), "127.0.0.1".into())],
+        request_headers: vec![
+            ("host".into(), "127.0.0.1".into()),
+            ("user-agent".into(), "admon/test".into()),
+        ],
         run: Some(7),
         operator: "张三".into(),
-        user_agent: "admon/test".into(),
     };
     p.capture.rendered = true;
     p.loads = vec![admon_domain::Load {
@@ -282,6 +284,7 @@ fn each_capture_keeps_a_warc_file_of_the_exchange_and_what_chromium_loaded() {
             ("Content-Encoding".into(), "gzip".into()),
         ],
         body: b"\x89PNG".to_vec(),
+        truncated: true,
         ip: Some("127.0.0.1".into()),
         received_at: p.capture.fetched_at,
     }];
@@ -360,6 +363,8 @@ fn each_capture_keeps_a_warc_file_of_the_exchange_and_what_chromium_loaded() {
         response.header(warc::WarcHeader::RecordID)
     );
     let http = String::from_utf8_lossy(load.body());
+    // A load cut at admon's caps says so.
+    assert_eq!(load.header(warc::WarcHeader::Truncated).unwrap(), "length");
     // Chromium hands bodies on decoded: the coding is not claimed for them.
     assert!(
         http.contains("X-Admon-Removed-Content-Encoding: gzip\r\n"),
@@ -1121,12 +1126,14 @@ mod warc_fuzz {
             let mut p = page("<p>x</p>");
             p.capture.exchange = admon_domain::Exchange {
                 reason: Some(reason),
-                request_headers: [("host".to_owned(), "127.0.0.1".to_owned())]
-                    .into_iter()
-                    .chain(headers.clone())
-                    .collect(),
+                request_headers: [
+                    ("host".to_owned(), "127.0.0.1".to_owned()),
+                    ("user-agent".to_owned(), "admon/test\r\nWARC-Type: forged".to_owned()),
+                ]
+                .into_iter()
+                .chain(headers.clone())
+                .collect(),
                 operator,
-                user_agent: "admon/test\r\nWARC-Type: forged".into(),
                 run: Some(1),
                 ..Default::default()
             };
