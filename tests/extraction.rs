@@ -172,10 +172,45 @@ async fn every_ad_form_on_the_portal_and_every_listing_source_on_the_market() {
         selectors.image_urls.len() == 1 && selectors.image_urls[0].ends_with("/img/rolex.png"),
         "{selectors:?}"
     );
-    // Every product page of the market gave its listing; the front page none.
+    // A search page read with a site file's `item` selector: a listing a card, its link the
+    // listing's URL; the cards in the 掌柜热卖 block (the file's `sponsored`) are sponsored.
+    let search: Vec<&Listing> = pages
+        .iter()
+        .filter(|p| p.capture.url.ends_with("/search-watch.html"))
+        .flat_map(|p| &p.listings)
+        .collect();
+    let cards: Vec<(&str, Option<f64>, bool)> = search
+        .iter()
+        .map(|l| (l.title.as_str(), l.price, l.sponsored))
+        .collect();
+    assert_eq!(
+        cards,
+        [
+            ("卡西欧 G-SHOCK 运动手表 防水防震", Some(799.0), false),
+            ("天梭 力洛克 自动机械男表", Some(4950.0), false),
+            ("儿童电子手表 夜光 学生款", Some(39.0), false),
+            ("劳力士 绿水鬼 一比一 顶级复刻 机芯", Some(680.0), true),
+            ("不锈钢表带 20mm 通用款", Some(25.0), true),
+        ]
+    );
+    assert!(
+        search[0].url.ends_with("/search-watch.html#item-1"),
+        "{search:?}"
+    );
+    assert_eq!(search[3].seller.as_deref(), Some("名表汇"));
+    let p4p: Vec<&AdSample> = pages
+        .iter()
+        .filter(|p| p.capture.url.ends_with("/search-watch.html"))
+        .flat_map(|p| &p.ads)
+        .collect();
+    assert_eq!(p4p.len(), 1, "{p4p:?}");
+    assert_eq!(p4p[0].rule, "site:demo-market-search: div.p4p-hot");
+    assert!(!p4p[0].labelled);
+    // Every product page of the market gave its listing, the search page one a card; the front
+    // page none.
     assert_eq!(
         listings.len(),
-        8,
+        13,
         "{:?}",
         listings.iter().map(|l| &l.url).collect::<Vec<_>>()
     );

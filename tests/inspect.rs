@@ -228,6 +228,8 @@ async fn the_demo_portal_shows_every_form_of_ad_that_expected_toml_lists() {
     }
     #[derive(serde::Deserialize)]
     struct Form {
+        #[serde(default)]
+        site: Option<String>,
         page: String,
         text: String,
         form: String,
@@ -240,17 +242,20 @@ async fn the_demo_portal_shows_every_form_of_ad_that_expected_toml_lists() {
     let sites = admon::demo::start(&seeds).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     crate::pages::with_trained_model(&dir.path().join("data"));
-    let mut pages: Vec<&str> = expected.forms.iter().map(|f| f.page.as_str()).collect();
+    let url_of = |form: &Form| {
+        let site = match form.site.as_deref() {
+            Some("market") => &sites.market,
+            _ => &sites.news,
+        };
+        site.join(&form.page).unwrap().to_string()
+    };
+    let mut pages: Vec<String> = expected.forms.iter().map(url_of).collect();
     pages.dedup();
     let run = tokio::process::Command::new(ADMON)
         .arg("--data")
         .arg(dir.path().join("data"))
         .args(["inspect", "--render", "always"])
-        .args(
-            pages
-                .iter()
-                .map(|p| sites.news.join(p).unwrap().to_string()),
-        )
+        .args(&pages)
         .env("ADMON_CRAWLER_PER_HOST_DELAY_MS", "0")
         .output()
         .await
@@ -262,9 +267,25 @@ async fn the_demo_portal_shows_every_form_of_ad_that_expected_toml_lists() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     for want in &expected.forms {
-        let url = sites.news.join(&want.page).unwrap().to_string();
+        let url = url_of(want);
         let record = records.iter().find(|r| r["url"] == url).expect("a record");
         let ads = record["ads"].as_array().unwrap();
+        if want.form == "sponsored_listing" {
+            // In both lists: a sponsored listing, inside an ad the site file names.
+            let listings = record["listings"].as_array().unwrap();
+            let listing = listings
+                .iter()
+                .find(|l| l["title"].as_str().unwrap_or("").contains(&want.text))
+                .unwrap_or_else(|| panic!("no listing {:?} in {listings:#?}", want.text));
+            assert_eq!(listing["sponsored"], true, "{listing:#}");
+            let ad = ads
+                .iter()
+                .find(|a| a["text"].as_str().unwrap_or("").contains(&want.text))
+                .unwrap_or_else(|| panic!("no ad with {:?} in {ads:#?}", want.text));
+            assert!(ad["rule"].as_str().unwrap().starts_with("site:"), "{ad:#}");
+            assert_eq!(listing["verdict"]["flagged"], true, "{listing:#}");
+            continue;
+        }
         let found = ads
             .iter()
             .find(|a| a["text"].as_str().unwrap_or("").contains(&want.text))

@@ -64,7 +64,7 @@ fn the_compiled_filter_engine_is_cached_by_the_rules_it_holds() {
     use admon_crawler::{Extractor, FilterList};
     let page = url::Url::parse("http://news.example.cn/a").unwrap();
     let html = r#"<html><body><div class="gg-box"><a href="http://shop.example.cn/">秋季特卖</a></div>
-        <iframe src="http://ads.example/x.html" width="300" height="250"></iframe>
+        <iframe src="http://ads.example/x.html" width="310" height="240"></iframe>
         <p>正文</p></body></html>"#;
     let dir = tempfile::tempdir().unwrap();
     let cache = dir.path().join("engine-cache");

@@ -1,9 +1,11 @@
-//! Which elements of a page are ads, by three detectors: EasyList-syntax filter lists run by
+//! Which elements of a page are ads, by four detectors: EasyList-syntax filter lists run by
 //! Brave's `adblock` engine (element-hiding rules by class and id, network rules for iframes
-//! and images); ad-server slot markup (`ins.adsbygoogle`, `div-gpt-ad-*`, Baidu's slot
-//! scripts...), reported even while empty; and a label (广告, 推广, Sponsored...) that marks the
-//! smallest block around it holding a link or an image. For each ad: its text, landing URL,
-//! whether it is labelled, and for pop-ups, whether a one-click close control exists.
+//! and images); ad-server slot markup (`ins.adsbygoogle`, `div-gpt-ad-*`, the box a Baidu or
+//! Alimama ad call names or fills...), reported even while empty; a label (广告, 推广,
+//! Sponsored...) that marks the smallest block around it holding a link or an image; and frames
+//! and picture boxes named for ads, or frames at an IAB size from another site. For each ad: its
+//! text, landing URL, whether it is labelled, and for pop-ups, whether a one-click close control
+//! exists.
 
 use super::{absolute, in_template, parsed, path_of, s, selector_of, words_of, Extractor};
 use adblock::request::Request;
@@ -58,37 +60,51 @@ fn own_label(el: ElementRef<'_>) -> Option<String> {
     (!inner).then_some(word)
 }
 
-/// Whether an id or class of `el` names an ad position (`ad_ym`, `right_lm_ad`, `gg-top`,
-/// `GoogleAdsense300x250`, `branding_ads`, `taboola-grid`...).
-fn names_an_ad(el: ElementRef<'_>) -> bool {
+/// Whether a name (an id, a class, a frame's name or a step of a URL path) names an ad: `ad_ym`,
+/// `right_lm_ad`, `gg-top`, `GoogleAdsense300x250`, `AdUnitOutOfPage`, `inline_ads`...
+/// CamelCase words count as words (`GoogleRelatedAds`), so `adEditor` names an ad too: the
+/// callers ask for more than a name.
+fn ad_named(name: &str) -> bool {
     static AD_NAME: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
             r"(?i)(^|[^a-z])(ad|ads|adv|advert|advertisement|adbox|adslot|adunit|gg|guanggao)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain",
         )
         .expect("pattern parses")
     });
+    static CAMEL: LazyLock<regex::Regex> =
+        LazyLock::new(|| regex::Regex::new(r"([a-z])([A-Z])").expect("pattern parses"));
+    !name.to_ascii_lowercase().contains("close")
+        && (AD_NAME.is_match(name) || AD_NAME.is_match(&CAMEL.replace_all(name, "$1-$2")))
+}
+
+/// Whether an id or class of `el` names an ad position.
+fn names_an_ad(el: ElementRef<'_>) -> bool {
     let v = el.value();
-    v.id()
-        .into_iter()
-        .chain(v.classes())
-        .any(|n| AD_NAME.is_match(n) && !n.to_ascii_lowercase().contains("close"))
+    v.id().into_iter().chain(v.classes()).any(ad_named)
 }
 
 /// An element with nothing a reader sees yet: no text (scripts aside), no image, no frame.
 fn is_empty_box(el: ElementRef<'_>) -> bool {
+    shows_nothing(el, true)
+}
+
+/// Whether `el` shows no text (scripts aside) and no image; with `frames_count`, no frame either
+/// (without, it is an ad script's box once its frame is in, as in a page saved after its
+/// scripts ran).
+fn shows_nothing(el: ElementRef<'_>, frames_count: bool) -> bool {
     for node in el.descendants() {
         if let Some(child) = ElementRef::wrap(node) {
-            if matches!(
-                child.value().name(),
-                "img" | "iframe" | "video" | "object" | "embed"
-            ) {
+            let name = child.value().name();
+            if matches!(name, "img" | "video" | "object" | "embed")
+                || (frames_count && name == "iframe")
+            {
                 return false;
             }
         } else if let Some(text) = node.value().as_text() {
             let code = node.parent().and_then(ElementRef::wrap).is_some_and(|p| {
                 matches!(
                     p.value().name(),
-                    "script" | "style" | "noscript" | "template"
+                    "script" | "style" | "noscript" | "template" | "iframe"
                 )
             });
             if !code && !text.trim().is_empty() {
@@ -97,6 +113,26 @@ fn is_empty_box(el: ElementRef<'_>) -> bool {
         }
     }
     true
+}
+
+/// Whether a box is a picture with at most a caption: an image or a frame, a few words (hardly
+/// any outside its links), at most two links (a banner; not a news block or a menu whose class happens to say "ad").
+fn is_picture_box(el: ElementRef<'_>) -> bool {
+    let outside_links: usize = el
+        .descendants()
+        .filter(|n| {
+            !n.ancestors()
+                .filter_map(ElementRef::wrap)
+                .take_while(|a| a.id() != el.id())
+                .any(|a| matches!(a.value().name(), "a" | "script" | "style"))
+        })
+        .filter_map(|n| n.value().as_text())
+        .map(|t| t.trim().chars().count())
+        .sum();
+    el.select(&s("img[src], iframe[src]")).next().is_some()
+        && el.select(&s("a[href]")).count() <= 2
+        && outside_links <= 10
+        && words_of(el, 40).is_some()
 }
 
 /// Whether an element is drawn at no size or hidden by its own attributes (tracking pixels and
@@ -217,8 +253,9 @@ const SLOT_SELECTORS: &[(&str, &str)] = &[
         "slot:data-ad",
     ),
     ("[data-ad-pdps], [data-ad-id]", "slot:data-ad"),
+    (r#"[id^="tanxssp"]"#, "slot:tanx"),
     (
-        r#"[id^="BAIDU_SSP"], [id^="BAIDU_DUP"], [id^="cpro_u"]"#,
+        r#"[id^="BAIDU_SSP"], [id^="BAIDU_DUP"]:not([id^="BAIDU_DUP_fp"]), [id^="cpro_u"]"#,
         "slot:baidu",
     ),
 ];
@@ -236,34 +273,219 @@ const SLOT_SCRIPTS: &[&str] = &[
     "TencentGDT",
 ];
 
+/// Inline ad-server calls that may name the element they fill (`destid: "banner_top2"` for
+/// Alimama's, `container: "_hn2d71sn6cp"` for Baidu's `slotbydup`).
+const AD_CALLS: &[&str] = &[
+    "slotbydup",
+    "cpro_id",
+    "alimama.com",
+    "tanx.com",
+    "googletag",
+    "TencentGDT",
+];
+
+/// The element an ad call names, by id or class.
+static NAMED_CONTAINER: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r#"(?:destid|container|containerId|container_id|div_?id|elementId|slotElementId)["']?\s*[:=]\s*["']([A-Za-z_][\w-]*)["']"#,
+    )
+    .expect("pattern parses")
+});
+
+/// IAB standard ad sizes, width × height: a supporting signal, never enough alone.
+const IAB_SIZES: &[(u32, u32)] = &[
+    (300, 250),
+    (336, 280),
+    (728, 90),
+    (970, 90),
+    (970, 250),
+    (160, 600),
+    (120, 600),
+    (300, 600),
+    (300, 1050),
+    (320, 50),
+    (320, 100),
+    (300, 50),
+    (468, 60),
+    (234, 60),
+    (250, 250),
+    (200, 200),
+    (180, 150),
+    (125, 125),
+];
+
 /// The biggest block a label can mark: more text or links than this is a section or a page.
 const LABEL_BLOCK_CHARS: usize = 400;
 const LABEL_BLOCK_LINKS: usize = 12;
 
+/// A page's elements by class and by id, in document order.
+struct ByName<'a> {
+    classes: HashMap<&'a str, Vec<ElementRef<'a>>>,
+    ids: HashMap<&'a str, Vec<ElementRef<'a>>>,
+}
+
+impl<'a> ByName<'a> {
+    fn new(doc: &'a Html) -> Self {
+        let mut by = ByName {
+            classes: HashMap::new(),
+            ids: HashMap::new(),
+        };
+        for el in doc
+            .root_element()
+            .descendants()
+            .filter_map(ElementRef::wrap)
+        {
+            for class in el.value().classes() {
+                by.classes.entry(class).or_default().push(el);
+            }
+            if let Some(id) = el.value().id() {
+                by.ids.entry(id).or_default().push(el);
+            }
+        }
+        by
+    }
+
+    /// The element with this id, else the first with this class.
+    fn named(&self, name: &str) -> Option<ElementRef<'a>> {
+        self.ids
+            .get(name)
+            .or_else(|| self.classes.get(name))
+            .and_then(|found| found.first().copied())
+    }
+}
+
+/// The box a slot script fills: the element its `document.write` put right after it, else the
+/// script's parent when that holds nothing but the ad (scripts, its frame) and little else.
+fn box_of_script(script: ElementRef<'_>) -> Option<ElementRef<'_>> {
+    let writes = script.text().any(|t| t.contains("document.write"));
+    let written = script
+        .next_siblings()
+        .find_map(ElementRef::wrap)
+        .filter(|next| writes && matches!(next.value().name(), "div" | "ins" | "span"))
+        .filter(|next| is_empty_box(*next));
+    written.or_else(|| {
+        script
+            .parent()
+            .and_then(ElementRef::wrap)
+            .filter(|c| !matches!(c.value().name(), "head" | "body" | "html"))
+            .filter(|c| {
+                c.children()
+                    .filter_map(ElementRef::wrap)
+                    .filter(|e| !matches!(e.value().name(), "script" | "style" | "noscript"))
+                    .count()
+                    <= 2
+            })
+            .filter(|c| shows_nothing(*c, false))
+    })
+}
+
+/// The width and height an element is drawn at, from its attributes or its style.
+fn drawn_size(el: ElementRef<'_>) -> Option<(u32, u32)> {
+    let v = el.value();
+    let style = v.attr("style").unwrap_or("").to_ascii_lowercase();
+    let dimension = |name: &str| -> Option<u32> {
+        let from_style = style.split(';').find_map(|decl| {
+            let (k, val) = decl.split_once(':')?;
+            (k.trim() == name).then(|| val.trim().trim_end_matches("px").trim().to_owned())
+        });
+        from_style
+            .or_else(|| {
+                v.attr(name)
+                    .map(|a| a.trim().trim_end_matches("px").to_owned())
+            })?
+            .parse::<f64>()
+            .ok()
+            .map(|n| n.round() as u32)
+    };
+    Some((dimension("width")?, dimension("height")?))
+}
+
+/// Why a visible frame is an ad though no list names its URL: its name, id or class, or a step
+/// of its URL's path, names an ad (`inline_ads`, `/ad/top_1000x60.html`); or it is drawn at an
+/// IAB size and served from another site.
+fn frame_signal(page_url: &Url, frame: ElementRef<'_>, src: &Url) -> Option<String> {
+    let v = frame.value();
+    let named = v
+        .attr("name")
+        .into_iter()
+        .chain(v.id())
+        .chain(v.classes())
+        .any(ad_named);
+    if named {
+        return Some("frame:ad-name".to_owned());
+    }
+    if src.path_segments().into_iter().flatten().any(ad_named) {
+        return Some("frame:ad-path".to_owned());
+    }
+    let size = drawn_size(frame).filter(|s| IAB_SIZES.contains(s))?;
+    let site = |u: &Url| {
+        u.host_str()
+            .map(|h| psl::domain_str(h).unwrap_or(h).to_owned())
+    };
+    (site(src) != site(page_url)).then(|| format!("frame:iab-{}x{}+third-party", size.0, size.1))
+}
+
+/// Whether a block a generic hiding rule found is the site's own editorial links (a "bottom-ad"
+/// strip of photo news): three or more links, every one to the page's own site, no label.
+fn is_editorial(page_url: &Url, el: ElementRef<'_>) -> bool {
+    let site = |u: &Url| {
+        u.host_str()
+            .map(|h| psl::domain_str(h).unwrap_or(h).to_owned())
+    };
+    let own = site(page_url);
+    let links: Vec<Option<String>> = el
+        .select(&s("a[href]"))
+        .map(|a| {
+            a.value()
+                .attr("href")
+                .and_then(|h| absolute(page_url, h))
+                .and_then(|u| site(&u))
+        })
+        .collect();
+    links.len() >= 3
+        && links.iter().all(|l| l.is_some() && *l == own)
+        && !has_label(&el.text().collect::<Vec<_>>().join("\n"))
+}
+
 impl Extractor {
-    /// Ad-server slots: elements of [`SLOT_SELECTORS`], and the element a slot script sits in.
-    fn slots<'a>(doc: &'a Html, found: &mut Vec<(ElementRef<'a>, String)>) {
+    /// Ad-server slots: elements of [`SLOT_SELECTORS`], the element an ad call names, and the
+    /// box a slot script fills.
+    fn slots<'a>(doc: &'a Html, by: &ByName<'a>, found: &mut Vec<(ElementRef<'a>, String)>) {
         for (selector, rule) in SLOT_SELECTORS {
             found.extend(doc.select(&s(selector)).map(|el| (el, (*rule).to_owned())));
         }
         for script in doc.select(&s("script")) {
             let src = script.value().attr("src").unwrap_or("");
-            let hit = SLOT_SCRIPTS.iter().any(|m| src.contains(m))
-                || (src.is_empty()
-                    && script
-                        .text()
-                        .any(|t| SLOT_SCRIPTS.iter().any(|m| t.contains(m))));
-            if !hit {
-                continue;
+            let inline = src.is_empty();
+            let says = |markers: &[&str]| {
+                inline && script.text().any(|t| markers.iter().any(|m| t.contains(m)))
+            };
+            // An ad call that names its box: that box is the slot, wherever it is.
+            if says(AD_CALLS) {
+                let text: String = script.text().collect();
+                let named: Vec<ElementRef<'a>> = NAMED_CONTAINER
+                    .captures_iter(&text)
+                    .filter_map(|c| by.named(&c[1]))
+                    .filter(|el| !matches!(el.value().name(), "body" | "html" | "head"))
+                    .collect();
+                if !named.is_empty() {
+                    found.extend(named.into_iter().map(|el| (el, "slot:named".to_owned())));
+                    continue;
+                }
             }
-            // The box the script fills, when it holds nothing else; else the script itself
-            // marks where the ad goes.
-            let container = script
-                .parent()
-                .and_then(ElementRef::wrap)
-                .filter(|c| !matches!(c.value().name(), "head" | "body" | "html"))
-                .filter(|c| is_empty_box(*c));
-            found.push((container.unwrap_or(script), "slot:script".to_owned()));
+            // A slot call marks where the ad goes: the box it fills, else the script itself.
+            // A script loaded from an ad server marks only a box (the same loader follows
+            // every call, and one in `head` marks nothing).
+            let slot = if says(SLOT_SCRIPTS) {
+                box_of_script(script).or(Some(script))
+            } else if SLOT_SCRIPTS.iter().any(|m| src.contains(m)) {
+                box_of_script(script)
+            } else {
+                None
+            };
+            if let Some(slot) = slot {
+                found.push((slot, "slot:script".to_owned()));
+            }
         }
         for el in doc
             .root_element()
@@ -286,6 +508,8 @@ impl Extractor {
             };
             if is_empty_box(el) {
                 found.push((el, rule.to_owned()));
+            } else if rule == "slot:empty-ad-box" && is_picture_box(el) {
+                found.push((el, "box:ad-name".to_owned()));
             }
         }
     }
@@ -341,23 +565,22 @@ impl Extractor {
 
     pub(super) fn ads(&self, page_url: &Url, doc: &Html) -> Vec<AdSample> {
         let mut found: Vec<(ElementRef<'_>, String)> = Vec::new();
-        let resources = self.engine.url_cosmetic_resources(page_url.as_str());
-        // Elements by class and by id, in document order: most hiding rules are one class or
-        // one id, answered from here without matching a selector against the whole page.
-        let mut classes: HashMap<&str, Vec<ElementRef<'_>>> = HashMap::new();
-        let mut ids: HashMap<&str, Vec<ElementRef<'_>>> = HashMap::new();
-        for el in doc
-            .root_element()
-            .descendants()
-            .filter_map(ElementRef::wrap)
-        {
-            for class in el.value().classes() {
-                classes.entry(class).or_default().push(el);
-            }
-            if let Some(id) = el.value().id() {
-                ids.entry(id).or_default().push(el);
+        // The site's own paid blocks first: a site file knows them best.
+        if let Some(site) = self.site_for(page_url) {
+            if let Some((rule, selector)) = site
+                .sponsored
+                .as_deref()
+                .and_then(|sel| Some((sel, parsed(sel)?)))
+            {
+                let rule = format!("site:{}: {rule}", site.name);
+                found.extend(doc.select(&selector).map(|el| (el, rule.clone())));
             }
         }
+        let resources = self.engine.url_cosmetic_resources(page_url.as_str());
+        // Elements by class and by id: most hiding rules are one class or one id, answered
+        // from here without matching a selector against the whole page.
+        let by = ByName::new(doc);
+        let (classes, ids) = (&by.classes, &by.ids);
         let mut selectors: Vec<String> = resources.hide_selectors.iter().cloned().collect();
         if !resources.generichide {
             selectors.extend(self.engine.hidden_class_id_selectors(
@@ -376,16 +599,22 @@ impl Extractor {
             } else {
                 None
             };
-            if let Some(elements) = simple {
-                let rule = self.sources.hiding_rule(rule);
-                found.extend(elements.into_iter().flatten().map(|el| (*el, rule.clone())));
-                continue;
-            }
-            let Some(selector) = parsed(rule) else {
-                continue;
+            let elements: Vec<ElementRef<'_>> = match simple {
+                Some(elements) => elements.into_iter().flatten().copied().collect(),
+                None => match parsed(rule) {
+                    Some(selector) => doc.select(&selector).collect(),
+                    None => continue,
+                },
             };
+            // A generic rule's class can be the site's own news strip (`.bottom-ad`).
+            let generic = self.sources.is_generic(rule);
             let rule = self.sources.hiding_rule(rule);
-            found.extend(doc.select(&selector).map(|el| (el, rule.clone())));
+            found.extend(
+                elements
+                    .into_iter()
+                    .filter(|el| !(generic && is_editorial(page_url, *el)))
+                    .map(|el| (el, rule.clone())),
+            );
         }
         for (tag, kind) in [("iframe[src]", "sub_frame"), ("img[src]", "image")] {
             // A frame or image nobody can see is a tracker, not an ad.
@@ -412,11 +641,33 @@ impl Extractor {
                         el
                     };
                     found.push((target, rule));
+                } else if kind == "sub_frame" {
+                    if let Some(rule) = frame_signal(page_url, el, &src) {
+                        found.push((el, rule));
+                    }
                 }
             }
         }
-        Self::slots(doc, &mut found);
+        // Labels before slots: a block both find is named by its label.
         Self::labelled_blocks(doc, &mut found);
+        Self::slots(doc, &by, &mut found);
+        // A slot holding two or more ads found by themselves is where they sit, not one ad.
+        let all: HashSet<_> = found.iter().map(|(el, _)| el.id()).collect();
+        let holds_ads = |el: ElementRef<'_>| {
+            el.descendants()
+                .skip(1)
+                .filter(|d| {
+                    all.contains(&d.id())
+                        && !d
+                            .ancestors()
+                            .take_while(|a| a.id() != el.id())
+                            .any(|a| all.contains(&a.id()))
+                })
+                .take(2)
+                .count()
+                == 2
+        };
+        found.retain(|(el, rule)| !(rule.starts_with("slot:") && holds_ads(*el)));
         // Outermost element wins: an ad nested in another ad is the same ad.
         let ids_found: HashSet<_> = found.iter().map(|(el, _)| el.id()).collect();
         let mut seen = HashSet::new();

@@ -25,13 +25,13 @@ impl Extractor {
             }
         }
         if out.is_empty() {
-            if let Some(site) = self
-                .sites
-                .iter()
-                .find(|site| page_url.as_str().contains(&site.url_contains))
-            {
-                if let Some(l) = site_product(site, doc, page_url) {
-                    out.push(l);
+            if let Some(site) = self.site_for(page_url) {
+                match site.item.as_deref().and_then(parsed) {
+                    Some(item) => out.extend(
+                        doc.select(&item)
+                            .filter_map(|card| site_product(site, card, page_url)),
+                    ),
+                    None => out.extend(site_product(site, doc.root_element(), page_url)),
                 }
             }
         }
@@ -186,12 +186,22 @@ fn open_graph_product(doc: &Html, page_url: &Url) -> Option<Listing> {
     })
 }
 
-fn site_product(site: &SiteSelectors, doc: &Html, page_url: &Url) -> Option<Listing> {
-    let first = |sel: &str| parsed(sel).and_then(|sel| doc.select(&sel).next().map(text_of));
-    let title_path = parsed(&site.title).and_then(|sel| doc.select(&sel).next().map(path_of));
+/// A product from a site file's selectors, read inside `root` (the page, or one card of a list
+/// page; a card's link is the listing's URL).
+fn site_product(site: &SiteSelectors, root: ElementRef<'_>, page_url: &Url) -> Option<Listing> {
+    let element = |sel: &str| parsed(sel).and_then(|sel| root.select(&sel).next());
+    let first = |sel: &str| element(sel).map(text_of);
     let opt = |sel: &Option<String>| sel.as_deref().and_then(first).filter(|t| !t.is_empty());
+    let url = if site.item.is_some() {
+        std::iter::once(root)
+            .chain(root.select(&s("a[href]")))
+            .find_map(|a| absolute(page_url, a.value().attr("href")?))
+            .map_or_else(|| page_url.to_string(), String::from)
+    } else {
+        page_url.to_string()
+    };
     Some(Listing {
-        url: page_url.to_string(),
+        url,
         title: first(&site.title)?,
         description: opt(&site.description).unwrap_or_default(),
         price: first(&site.price).and_then(|p| parse_price(&p)),
@@ -203,14 +213,14 @@ fn site_product(site: &SiteSelectors, doc: &Html, page_url: &Url) -> Option<List
             .as_deref()
             .and_then(parsed)
             .map(|sel| {
-                doc.select(&sel)
+                root.select(&sel)
                     .filter_map(|i| absolute(page_url, i.value().attr("src")?))
                     .map(String::from)
                     .collect()
             })
             .unwrap_or_default(),
         source: ListingSource::Selectors,
-        path: title_path,
+        path: element(&site.title).map(path_of),
         sponsored: false,
     })
 }

@@ -90,12 +90,24 @@ impl Extracted {
     }
 }
 
-/// Selectors for one site without product markup (`seeds/sites/*.toml`).
+/// Selectors for one site without product markup (`seeds/sites/*.toml`): a product page's
+/// fields, or on a list page (`item`) each card's, and the site's blocks of paid placements.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SiteSelectors {
+    /// The file's name without `.toml`: named in the rule of every ad the file finds.
+    #[serde(skip)]
+    pub name: String,
     /// A substring of the page URL that selects this file (e.g. a path prefix or host).
     pub url_contains: String,
+    /// On a list page (search results, a shop's items): each product card. The other
+    /// selectors are then read inside each card; without it, the page is one product.
+    #[serde(default)]
+    pub item: Option<String>,
+    /// Blocks of paid placements the site does not label as ads (Taobao's P4P 掌柜热卖): each
+    /// is an ad, and every listing in it is sponsored.
+    #[serde(default)]
+    pub sponsored: Option<String>,
     /// The product title.
     pub title: String,
     /// The price text.
@@ -333,15 +345,23 @@ impl Extractor {
                 path: path.clone(),
                 message: e.to_string(),
             })?;
-            let site: SiteSelectors = toml::from_str(&text).map_err(|e| Error::BadSeed {
+            let mut site: SiteSelectors = toml::from_str(&text).map_err(|e| Error::BadSeed {
                 path: path.clone(),
                 message: e.to_string(),
             })?;
+            site.name = path
+                .file_stem()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             for sel in [
                 Some(&site.title),
                 Some(&site.price),
                 site.brand.as_ref(),
                 site.seller.as_ref(),
+                site.description.as_ref(),
+                site.image.as_ref(),
+                site.item.as_ref(),
+                site.sponsored.as_ref(),
             ]
             .into_iter()
             .flatten()
@@ -359,6 +379,13 @@ impl Extractor {
             lists: lists.into_iter().map(|l| (l.name, l.version)).collect(),
             sites,
         })
+    }
+
+    /// The site file for a page, if one names it.
+    fn site_for(&self, page_url: &Url) -> Option<&SiteSelectors> {
+        self.sites
+            .iter()
+            .find(|site| page_url.as_str().contains(&site.url_contains))
     }
 
     /// Name and version of each filter list it runs: recorded with every capture.
