@@ -1,7 +1,9 @@
 //! admon's crawler side by side with spider-rs and Scrapy, on a generated site served on
 //! loopback, and against the parse-only ceiling of the same pages. Prints pages/s, peak RSS
 //! and the ratios from one run; then crawls an open-ended site until admon's frontier holds
-//! about a million URLs and prints its peak RSS.
+//! about a million URLs and prints its peak RSS. admon runs twice a round: with the default
+//! lists (Debian's full EasyList, ~76k rules) and with the bundled list only (`admon-local`),
+//! so the cost of the full list is printed as a ratio.
 //!
 //! `make bench-crawl` (or, after `cargo build --release`:
 //! `cargo run --release --manifest-path benches/crawl-compare/Cargo.toml -- [options]`).
@@ -142,8 +144,14 @@ fn admon_binary() -> PathBuf {
 }
 
 /// `admon crawl` with extraction, classification and the store, as in production, minus
-/// politeness delays (the site is ours).
-fn admon(seed: &str, max_pages: usize, concurrency: usize) -> (Run, serde_json::Value) {
+/// politeness delays (the site is ours). `easylist`: with Debian's full EasyList, as the default
+/// configuration runs; else with the bundled list only.
+fn admon(
+    seed: &str,
+    max_pages: usize,
+    concurrency: usize,
+    easylist: bool,
+) -> (Run, serde_json::Value) {
     let admon = admon_binary();
     let data = tempfile::tempdir().expect("temp dir");
     // Train first, so the crawl's figures are the crawl's.
@@ -170,11 +178,15 @@ fn admon(seed: &str, max_pages: usize, concurrency: usize) -> (Run, serde_json::
         )
         .env("ADMON_CRAWLER_MAX_DEPTH", "1000")
         .env("ADMON_CRAWLER_SITEMAPS", "false")
+        .env("ADMON_FILTERS_LISTS", "[]")
         .env("ADMON_LOG", "error");
+    if !easylist {
+        command.env("ADMON_FILTERS_FILES", "[]");
+    }
     let (seconds, peak_rss_mb, stdout) = measured(command);
     let summary: serde_json::Value = serde_json::from_str(&stdout).expect("admon --json summary");
     let run = Run {
-        name: "admon",
+        name: if easylist { "admon" } else { "admon-local" },
         pages: summary["crawl"]["pages"].as_u64().unwrap_or(0),
         seconds,
         peak_rss_mb,
@@ -374,13 +386,20 @@ fn main() {
         o.concurrency
     );
 
+    let easylist = Path::new(admon_crawler::DEBIAN_EASYLIST);
+    println!(
+        "admon runs with the default lists (Debian's EasyList: {}) and, as admon-local, with the bundled list only",
+        if easylist.exists() { "installed" } else { "NOT installed" }
+    );
     let mut runs = Vec::new();
     let mut admons = Vec::new();
+    let mut locals = Vec::new();
     let mut summary = serde_json::Value::Null;
     for _ in 0..o.runs {
-        let (run, last) = admon(&seed, total, o.concurrency);
+        let (run, last) = admon(&seed, total, o.concurrency, true);
         admons.push(run);
         summary = last;
+        locals.push(admon(&seed, total, o.concurrency, false).0);
     }
     println!(
         "admon: {} ads, {} listings, {} flagged, {} errors",
@@ -390,6 +409,7 @@ fn main() {
         summary["crawl"]["errors"]
     );
     runs.push(median(admons));
+    runs.push(median(locals));
     if o.spider {
         runs.push(median(
             (0..o.runs)
@@ -419,6 +439,10 @@ fn main() {
     }
     let admon_rate = runs[0].rate();
     println!();
+    println!(
+        "admon / admon-local {:>6.2}  (full EasyList against the bundled list; target >= 0.75)",
+        admon_rate / runs[1].rate()
+    );
     for (other, target) in [
         ("spider-rs", "target >= 1.0"),
         ("scrapy", "target >= 10"),
@@ -436,7 +460,12 @@ fn main() {
         // Each page of the open site links to 100 new ones: crawling a hundredth of the target
         // leaves that many URLs queued.
         let pages = (o.frontier / site::OPEN_FANOUT).max(1);
-        let (run, summary) = admon(&format!("{}/open/0", server.base), pages, o.concurrency);
+        let (run, summary) = admon(
+            &format!("{}/open/0", server.base),
+            pages,
+            o.concurrency,
+            true,
+        );
         println!();
         println!(
             "admon, open site: {} pages in {:.1} s, {} URLs left in the frontier, peak RSS {:.0} MB (target < 200 MB with 1,000,000)",
