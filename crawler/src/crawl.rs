@@ -1,7 +1,7 @@
 //! The crawl loop: a frontier of normalised URLs in scope, a bounded set of fetches in flight,
 //! and for every HTML page a [`CapturedPage`] sent down the channel.
 
-use crate::extract::{frame_text, Extractor};
+use crate::extract::{frame_text, rendered_frame_text, Extractor};
 use crate::fetch::{names_private_host, Fetched, Fetcher};
 use crate::render::Renderer;
 use crate::{charset, CrawlConfig, Error, RenderMode, Result, SeedScope};
@@ -689,7 +689,7 @@ async fn crawl_page(
             Err(e) => tracing::warn!(%url, error = %e, "render task failed"),
         }
     }
-    let (html, screenshot, loads, popups, mut found) = match rendered {
+    let (html, screenshot, loads, popups, frames, mut found) = match rendered {
         Some((r, mut found)) => {
             for (ad, crop) in found.ads.iter_mut().zip(r.crops) {
                 if let Some((rect, png)) = crop {
@@ -697,7 +697,14 @@ async fn crawl_page(
                     ad.crop = Some(png);
                 }
             }
-            (r.html, Some(r.screenshot), r.loads, r.popups, found)
+            (
+                r.html,
+                Some(r.screenshot),
+                r.loads,
+                r.popups,
+                r.frames,
+                found,
+            )
         }
         None => {
             let found = off_runtime(url, {
@@ -709,7 +716,14 @@ async fn crawl_page(
                 move || extractor.extract(&page, &html, None)
             })
             .await;
-            (static_html.clone(), None, Vec::new(), Vec::new(), found)
+            (
+                static_html.clone(),
+                None,
+                Vec::new(),
+                Vec::new(),
+                Vec::new(),
+                found,
+            )
         }
     };
     for ad in found
@@ -720,6 +734,14 @@ async fn crawl_page(
         let Some(src) = ad.landing_url.as_deref().and_then(|s| Url::parse(s).ok()) else {
             continue;
         };
+        // Rendered: the frame as Chromium shows it, scripts run; else its document, fetched.
+        if let Some(frame) = frames.iter().find(|f| f.url == src.as_str()) {
+            let (text, labelled) = rendered_frame_text(&frame.text);
+            ad.text = text;
+            ad.labelled |= labelled;
+            ad.landing_url = frame.link.clone().or(Some(src.to_string()));
+            continue;
+        }
         match fetch_with_retries(fetcher, &src, 0).await {
             Ok(frame) => {
                 let (frame_html, _) =

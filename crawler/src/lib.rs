@@ -29,7 +29,7 @@ pub use error::{Error, Result};
 pub use extract::{parse_price, Extracted, Extractor, FilterList, SiteSelectors, DEBIAN_EASYLIST};
 pub use fetch::{is_private, Fetched, Fetcher, SharedPoliteness, Turn};
 pub use filter_update::{list_name, update_list, ListUpdate};
-pub use render::{PopupCheck, Rendered, Renderer, Served, CHROMIUM_ARGS};
+pub use render::{FrameRead, PopupCheck, Rendered, Renderer, Served, CHROMIUM_ARGS};
 
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;

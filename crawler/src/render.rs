@@ -13,7 +13,8 @@ use headless_chrome::protocol::cdp::Fetch::{
 };
 use headless_chrome::protocol::cdp::Network::events::ResponseReceivedEventParams;
 use headless_chrome::protocol::cdp::Network::ResourceType;
-use headless_chrome::protocol::cdp::Page::{CaptureScreenshotFormatOption, Viewport};
+use headless_chrome::protocol::cdp::Page::{self, CaptureScreenshotFormatOption, Viewport};
+use headless_chrome::protocol::cdp::Runtime;
 use headless_chrome::Browser;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
@@ -37,6 +38,105 @@ pub struct Rendered {
     /// Overlays found by layout (fixed or sticky, covering 30% of the viewport or more), each
     /// with whether one click on its close control closed it.
     pub popups: Vec<PopupCheck>,
+    /// The page's frames as Chromium shows them after their scripts ran, read from its frame
+    /// tree (at most [`MAX_FRAMES`]).
+    pub frames: Vec<FrameRead>,
+}
+
+/// One frame of a rendered page, read from Chromium's frame tree.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FrameRead {
+    /// The frame's document URL.
+    pub url: String,
+    /// Its visible text, a line a text node, at most 2,000 characters.
+    pub text: String,
+    /// Its first link's target, if it has one.
+    pub link: Option<String>,
+}
+
+/// Most frames read from one page.
+pub const MAX_FRAMES: usize = 40;
+
+/// A frame's text and first link, as JSON, run in a world of admon's own inside the frame (so
+/// the page's scripts can neither see nor spoof it).
+const FRAME_JS: &str = r#"(function () {
+  const body = document.body;
+  if (!body) return null;
+  const texts = [];
+  const walk = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
+  let length = 0;
+  for (let n = walk.nextNode(); n && length < 2000; n = walk.nextNode()) {
+    const p = n.parentElement;
+    const t = n.data.trim();
+    if (!t || !p || ['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE'].includes(p.tagName)) continue;
+    if (p.checkVisibility && !p.checkVisibility()) continue;
+    texts.push(t);
+    length += t.length;
+  }
+  const a = document.querySelector('a[href]');
+  return JSON.stringify({ text: texts.join('\n').slice(0, 2000), link: a ? a.href : null });
+})()"#;
+
+/// Every frame of the page, depth first, read through Chromium's frame tree: the frame's
+/// document after its scripts ran, whichever site it came from. A frame that cannot be read
+/// (gone, or still loading) is left out.
+fn read_frames(tab: &headless_chrome::Tab) -> Vec<FrameRead> {
+    let Ok(tree) = tab.call_method(Page::GetFrameTree(None)) else {
+        return Vec::new();
+    };
+    let mut stack: Vec<Page::FrameTree> = tree.frame_tree.child_frames.unwrap_or_default();
+    stack.reverse();
+    let mut read = Vec::new();
+    while let Some(node) = stack.pop() {
+        if read.len() >= MAX_FRAMES {
+            break;
+        }
+        let mut children = node.child_frames.unwrap_or_default();
+        children.reverse();
+        stack.extend(children);
+        let world = tab.call_method(Page::CreateIsolatedWorld {
+            frame_id: node.frame.id.clone(),
+            world_name: Some("admon".into()),
+            grant_univeral_access: None,
+        });
+        let Ok(world) = world else {
+            continue;
+        };
+        let evaluated = tab.call_method(Runtime::Evaluate {
+            expression: FRAME_JS.into(),
+            object_group: None,
+            include_command_line_api: None,
+            silent: Some(true),
+            context_id: Some(world.execution_context_id),
+            return_by_value: Some(true),
+            generate_preview: None,
+            user_gesture: None,
+            await_promise: None,
+            throw_on_side_effect: None,
+            timeout: None,
+            disable_breaks: None,
+            repl_mode: None,
+            allow_unsafe_eval_blocked_by_csp: None,
+            unique_context_id: None,
+            serialization_options: None,
+        });
+        #[derive(serde::Deserialize)]
+        struct Found {
+            text: String,
+            link: Option<String>,
+        }
+        let found: Option<Found> = evaluated
+            .ok()
+            .and_then(|e| serde_json::from_str(e.result.value?.as_str()?).ok());
+        if let Some(found) = found {
+            read.push(FrameRead {
+                url: node.frame.url,
+                text: found.text,
+                link: found.link,
+            });
+        }
+    }
+    read
 }
 
 /// A pop-up found by layout in the rendered page, and what one click on its close control did.
@@ -382,6 +482,10 @@ pub const CHROMIUM_ARGS: &[&str] = &[
     "--disable-sync",
     "--disable-dev-shm-usage",
     "--lang=zh-CN",
+    // Frames of other sites in the page's own process, so that their documents are in the
+    // page's frame tree and an ad frame can be read as shown (no logins or secrets live in a
+    // crawler's browser for site isolation to guard).
+    "--disable-site-isolation-trials",
 ];
 
 /// What a render error says when the page's time ran out.
@@ -742,6 +846,11 @@ impl Renderer {
                     Some((rect, png))
                 })
                 .collect();
+            let frames = if left().is_ok() {
+                read_frames(&tab)
+            } else {
+                Vec::new()
+            };
             // Last, as a click changes the page: the HTML and screenshots are of it as loaded.
             let popups = if left().is_ok() {
                 check_popups(&tab)
@@ -755,6 +864,7 @@ impl Renderer {
                     crops,
                     loads: Vec::new(),
                     popups,
+                    frames,
                 },
                 found,
             ))

@@ -753,3 +753,52 @@ async fn overlays_are_found_by_layout_and_their_close_control_is_tried() {
     );
     assert!(pages[0].shots.iter().all(|s| s.png.starts_with(b"\x89PNG")));
 }
+
+// #14 (2): an ad frame's text, when rendered, is read from Chromium's frame tree: the frame's
+// document after its scripts ran, though the frame comes from another site (127.0.0.2 is not
+// 127.0.0.1's site, so Chromium may put it in a process of its own). The static document of
+// the frame holds no text at all: only a script that writes the ad.
+#[tokio::test]
+async fn a_rendered_ad_frame_is_read_from_chromiums_frame_tree() {
+    let ad_server = Server::start_on([127, 0, 0, 2].into(), |path, _| match path {
+        "/ads/frame.html" => Reply::html(
+            r#"<!doctype html><html><head><meta charset="utf-8"></head><body><script>
+            document.body.insertAdjacentHTML('beforeend',
+              '<span>广告</span><a href="http://127.0.0.2/land?id=7">祖传秘方，三天根治颈椎病</a>');
+            </script></body></html>"#,
+        ),
+        _ => Reply::status(404),
+    })
+    .await;
+    let frame_url = format!("{}/ads/frame.html", ad_server.base);
+    let page = format!(
+        r#"<!doctype html><html><head><meta charset="utf-8"></head><body><p>正文</p>
+        <iframe src="{frame_url}" width="300" height="250"></iframe></body></html>"#
+    );
+    let server = Server::start(move |path, _| match path {
+        "/" => Reply::html(&page),
+        _ => Reply::status(404),
+    })
+    .await;
+    let config = CrawlConfig {
+        render: RenderMode::Always,
+        render_settle_ms: 300,
+        ..config()
+    };
+    let (_, pages) = crawl(config, &format!("{}/", server.base)).await;
+    assert_eq!(pages.len(), 1);
+    let frame = pages[0]
+        .ads
+        .iter()
+        .find(|a| a.form == AdForm::Iframe)
+        .unwrap_or_else(|| panic!("no frame ad: {:#?}", pages[0].ads));
+    assert_eq!(frame.frame.as_deref(), Some(frame_url.as_str()));
+    assert_eq!(frame.text, "祖传秘方，三天根治颈椎病");
+    assert!(frame.labelled, "{frame:#?}");
+    assert_eq!(
+        frame.landing_url.as_deref(),
+        Some("http://127.0.0.2/land?id=7")
+    );
+    // Read from Chromium, not fetched a second time by the crawler.
+    assert_eq!(ad_server.requests("/ads/frame.html").len(), 1);
+}

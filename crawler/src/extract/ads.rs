@@ -795,6 +795,19 @@ impl Extractor {
     }
 }
 
+/// A rendered frame's `innerText`: its lines but labels, joined by spaces, and whether a line
+/// is a 广告/推广 label ([`frame_text`] for a rendered frame).
+pub(crate) fn rendered_frame_text(inner_text: &str) -> (String, bool) {
+    let label = |line: &str| is_label(line) || label_word(line).is_some();
+    let text = inner_text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !label(l))
+        .collect::<Vec<_>>()
+        .join(" ");
+    (text, inner_text.lines().any(|l| label(l.trim())))
+}
+
 /// An ad iframe's document: the visible text of its body (labels left out) and whether any of
 /// its text is a 广告/推广 label. One parse for both.
 pub fn frame_text(html: &str) -> (String, bool) {

@@ -9,7 +9,7 @@ mod listings;
 mod lists;
 
 pub use ads::frame_text;
-pub(crate) use ads::has_label;
+pub(crate) use ads::{has_label, rendered_frame_text};
 pub use depth::MAX_DEPTH;
 pub use listings::parse_price;
 pub use lists::{FilterList, DEBIAN_EASYLIST};
