@@ -242,7 +242,7 @@ fn an_ad_far_down_the_page_is_cut_from_where_it_is() {
         .render(
             &format!("data:text/html;charset=utf-8,{encoded}"),
             None,
-            |_| {
+            |_, _| {
                 (
                     (),
                     vec![

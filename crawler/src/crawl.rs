@@ -669,8 +669,8 @@ async fn crawl_page(
         // Chromium is given the page as fetched, but loads what it links to (images, scripts,
         // frames) from the host: politely, like a fetch.
         let job = move || {
-            renderer.render(&target, response.as_ref(), |html| {
-                let found = extractor.extract(&page, html, Some(&served));
+            renderer.render(&target, response.as_ref(), |html, drawn| {
+                let found = extractor.extract_rendered(&page, html, Some(&served), drawn);
                 let targets = found
                     .ads
                     .iter()

@@ -39,7 +39,7 @@ pub struct Rendered {
     /// with whether one click on its close control closed it.
     pub popups: Vec<PopupCheck>,
     /// The page's frames as Chromium shows them after their scripts ran, read from its frame
-    /// tree (at most [`MAX_FRAMES`]).
+    /// tree (at most 40).
     pub frames: Vec<FrameRead>,
 }
 
@@ -54,8 +54,35 @@ pub struct FrameRead {
     pub link: Option<String>,
 }
 
+/// What CSS draws before or after elements, when it is a short string (`::before { content:
+/// "广告" }`): `[path, content]` pairs, paths as the extractor writes them. At most 200, from at
+/// most 20,000 elements.
+const DRAWN_JS: &str = r#"(function () {
+  const out = [];
+  const path = (el) => {
+    const steps = [];
+    for (let e = el; e; e = e.parentElement) {
+      let k = 1;
+      for (let s = e.previousElementSibling; s; s = s.previousElementSibling) {
+        if (s.localName === e.localName) k++;
+      }
+      steps.unshift(CSS.escape(e.localName) + ':nth-of-type(' + k + ')');
+    }
+    return steps.join(' > ');
+  };
+  const all = document.body ? document.body.getElementsByTagName('*') : [];
+  for (let i = 0; i < all.length && i < 20000 && out.length < 200; i++) {
+    for (const pseudo of ['::before', '::after']) {
+      const c = getComputedStyle(all[i], pseudo).content;
+      if (!c || c.length > 40 || c[0] !== '"') continue;
+      try { out.push([path(all[i]), JSON.parse(c)]); } catch (e) {}
+    }
+  }
+  return JSON.stringify(out);
+})()"#;
+
 /// Most frames read from one page.
-pub const MAX_FRAMES: usize = 40;
+const MAX_FRAMES: usize = 40;
 
 /// A frame's text and first link, as JSON, run in a world of admon's own inside the frame (so
 /// the page's scripts can neither see nor spoof it).
@@ -606,14 +633,15 @@ impl Renderer {
     }
 
     /// Renders one page (blocking; call from `spawn_blocking`), from `served` when it was
-    /// fetched before. `inspect` reads the rendered HTML and names elements to cut out of the
-    /// page, as (CSS selector, text it holds); it returns what it found alongside. Restarts
+    /// fetched before. `inspect` reads the rendered HTML, with what CSS draws before or after
+    /// its elements (`(path, content)`: a label can be drawn so), and names elements to cut out
+    /// of the page, as (CSS selector, text it holds); it returns what it found alongside. Restarts
     /// Chromium once if it died.
     pub fn render<T>(
         &self,
         url: &str,
         served: Option<&Served>,
-        inspect: impl Fn(&str) -> (T, Vec<(String, String)>),
+        inspect: impl Fn(&str, &[(String, String)]) -> (T, Vec<(String, String)>),
     ) -> Result<(Rendered, T)> {
         if self.stopped.load(Ordering::SeqCst) {
             return Err(Error::Render {
@@ -693,7 +721,7 @@ impl Renderer {
         &self,
         url: &str,
         served: Option<&Served>,
-        inspect: &impl Fn(&str) -> (T, Vec<(String, String)>),
+        inspect: &impl Fn(&str, &[(String, String)]) -> (T, Vec<(String, String)>),
     ) -> Result<(Rendered, T)> {
         let err = |e: String| Error::Render {
             url: url.to_owned(),
@@ -806,7 +834,14 @@ impl Renderer {
                 .ok_or_else(|| err("no DOM".into()))?;
             left()?;
             let screenshot = full_page(&tab).map_err(err)?;
-            let (found, targets) = inspect(&html);
+            left()?;
+            let drawn: Vec<(String, String)> = tab
+                .evaluate(DRAWN_JS, false)
+                .ok()
+                .and_then(|r| r.value)
+                .and_then(|v| v.as_str().and_then(|s| serde_json::from_str(s).ok()))
+                .unwrap_or_default();
+            let (found, targets) = inspect(&html, &drawn);
             let crops = targets
                 .iter()
                 .enumerate()

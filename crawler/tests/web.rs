@@ -802,3 +802,37 @@ async fn a_rendered_ad_frame_is_read_from_chromiums_frame_tree() {
     // Read from Chromium, not fetched a second time by the crawler.
     assert_eq!(ad_server.requests("/ads/frame.html").len(), 1);
 }
+
+// #14 (2): a label may be drawn by CSS (`::before { content: "广告" }`, as Baidu's feed cards
+// do); in a rendered page it marks the ad as a label in the text does. The same card with no
+// drawn label is no ad, and content that is not a label word marks nothing.
+#[tokio::test]
+async fn a_label_drawn_by_css_marks_an_ad_when_rendered() {
+    const PAGE: &str = r#"<!doctype html><html><head><meta charset="utf-8"><style>
+        .tag::before { content: "广告"; color: #999; }
+        .new::after { content: "new"; }
+        </style></head><body>
+        <ul class="feed">
+          <li class="card"><a href="http://shop.example.cn/a">三天瘦十斤，无效退款</a><span class="tag"></span></li>
+          <li class="card"><a href="http://news.example.cn/b">本市地铁新线今日开通</a><span class="new"></span></li>
+        </ul><p>正文</p></body></html>"#;
+    let server = Server::start(|path, _| match path {
+        "/" => Reply::html(PAGE),
+        _ => Reply::status(404),
+    })
+    .await;
+    let rendered = CrawlConfig {
+        render: RenderMode::Always,
+        render_settle_ms: 0,
+        ..config()
+    };
+    let (_, pages) = crawl(rendered, &format!("{}/", server.base)).await;
+    let ads = &pages[0].ads;
+    assert_eq!(ads.len(), 1, "{ads:#?}");
+    assert_eq!(ads[0].text, "三天瘦十斤，无效退款");
+    assert_eq!(ads[0].rule, "label:广告");
+    assert!(ads[0].labelled);
+    // As served, nothing marks it: the label exists only where CSS draws it.
+    let (_, pages) = crawl(config(), &format!("{}/", server.base)).await;
+    assert!(pages[0].ads.is_empty(), "{:#?}", pages[0].ads);
+}

@@ -515,10 +515,19 @@ impl Extractor {
     }
 
     /// Blocks marked by a label: for every short element (or image, by its `alt`; or element
-    /// by `aria-label`) whose whole text is a label word, the smallest block around it that
+    /// by `aria-label`; or, rendered, by what CSS draws before or after it: `drawn` holds those
+    /// elements' paths and content) whose whole text is a label word, the smallest block around it that
     /// holds a link, an image or a frame besides the label. Never navigation (a menu of short
     /// links, `nav`, `footer`), never a block the size of a section.
-    fn labelled_blocks<'a>(doc: &'a Html, found: &mut Vec<(ElementRef<'a>, String)>) {
+    fn labelled_blocks<'a>(
+        doc: &'a Html,
+        drawn: &[(String, String)],
+        found: &mut Vec<(ElementRef<'a>, String)>,
+    ) {
+        let drawn: HashMap<&str, &str> = drawn
+            .iter()
+            .map(|(path, content)| (path.as_str(), content.as_str()))
+            .collect();
         for el in doc
             .root_element()
             .descendants()
@@ -536,7 +545,13 @@ impl Extractor {
                 _ => v
                     .attr("aria-label")
                     .and_then(label_word)
-                    .or_else(|| own_label(el)),
+                    .or_else(|| own_label(el))
+                    .or_else(|| {
+                        // Drawn by CSS (`::before { content: "广告" }`), in a rendered page.
+                        (!drawn.is_empty())
+                            .then(|| drawn.get(path_of(el).as_str()).and_then(|c| label_word(c)))
+                            .flatten()
+                    }),
             };
             let Some(word) = word else { continue };
             if el
@@ -563,7 +578,12 @@ impl Extractor {
         }
     }
 
-    pub(super) fn ads(&self, page_url: &Url, doc: &Html) -> Vec<AdSample> {
+    pub(super) fn ads(
+        &self,
+        page_url: &Url,
+        doc: &Html,
+        drawn: &[(String, String)],
+    ) -> Vec<AdSample> {
         let mut found: Vec<(ElementRef<'_>, String)> = Vec::new();
         // The site's own paid blocks first: a site file knows them best.
         if let Some(site) = self.site_for(page_url) {
@@ -649,7 +669,7 @@ impl Extractor {
             }
         }
         // Labels before slots: a block both find is named by its label.
-        Self::labelled_blocks(doc, &mut found);
+        Self::labelled_blocks(doc, drawn, &mut found);
         Self::slots(doc, &by, &mut found);
         // A slot holding two or more ads found by themselves is where they sit, not one ad.
         let all: HashSet<_> = found.iter().map(|(el, _)| el.id()).collect();

@@ -396,14 +396,27 @@ impl Extractor {
     /// Everything in one page. `html` may be the rendered DOM; `static_html`, when given, is
     /// the page as served, so ads that only the rendered DOM holds are marked injected.
     pub fn extract(&self, page_url: &Url, html: &str, static_html: Option<&str>) -> Extracted {
+        self.extract_rendered(page_url, html, static_html, &[])
+    }
+
+    /// [`Extractor::extract`] for a rendered page, given what CSS draws before or after its
+    /// elements (`::before`/`::after` content, by element path): a label drawn there marks an
+    /// ad as a label in the text does.
+    pub fn extract_rendered(
+        &self,
+        page_url: &Url,
+        html: &str,
+        static_html: Option<&str>,
+        drawn: &[(String, String)],
+    ) -> Extracted {
         let html = within_depth(page_url, html);
         let static_html = static_html.map(|h| within_depth(page_url, h));
         let doc = Html::parse_document(html);
-        let mut ads = self.ads(page_url, &doc);
+        let mut ads = self.ads(page_url, &doc, drawn);
         if let Some(static_html) = static_html {
             let static_doc = Html::parse_document(static_html);
             let served: HashSet<String> = self
-                .ads(page_url, &static_doc)
+                .ads(page_url, &static_doc, &[])
                 .into_iter()
                 .map(|a| a.text)
                 .collect();

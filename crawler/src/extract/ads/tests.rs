@@ -16,7 +16,7 @@ fn one_class_and_one_id_rules_find_what_their_selectors_would() {
         <div class="ad-bannerx">不是</div>
         </body></html>"#;
     let url = Url::parse("http://127.0.0.1/").unwrap();
-    let ads = extractor.ads(&url, &Html::parse_document(html));
+    let ads = extractor.ads(&url, &Html::parse_document(html), &[]);
     let found: Vec<(&str, &str)> = ads
         .iter()
         .map(|a| (a.rule.as_str(), a.text.as_str()))
@@ -42,7 +42,7 @@ fn extractor() -> Extractor {
 fn found(html: &str) -> Vec<(String, AdForm, String, bool)> {
     let url = Url::parse("http://127.0.0.1/").unwrap();
     extractor()
-        .ads(&url, &Html::parse_document(html))
+        .ads(&url, &Html::parse_document(html), &[])
         .into_iter()
         .map(|a| (a.rule, a.form, a.text, a.labelled))
         .collect()
@@ -179,7 +179,7 @@ fn a_slot_script_in_a_busy_box_marks_itself_not_the_box() {
     assert_eq!(ads.len(), 2, "{ads:?}");
     let url = Url::parse("http://127.0.0.1/").unwrap();
     let names: Vec<String> = extractor()
-        .ads(&url, &Html::parse_document(html))
+        .ads(&url, &Html::parse_document(html), &[])
         .iter()
         .map(|a| a.path.rsplit(" > ").next().unwrap().to_owned())
         .collect();
@@ -282,7 +282,7 @@ fn a_page_nested_past_the_depth_bound_is_read_up_to_it() {
 fn found_at(extractor: &Extractor, page: &str, html: &str) -> Vec<(String, String, AdForm)> {
     let url = Url::parse(page).unwrap();
     extractor
-        .ads(&url, &Html::parse_document(html))
+        .ads(&url, &Html::parse_document(html), &[])
         .into_iter()
         .map(|a| {
             let last = a.path.rsplit(" > ").next().unwrap().to_owned();
