@@ -418,28 +418,40 @@ fn frame_signal(page_url: &Url, frame: ElementRef<'_>, src: &Url) -> Option<Stri
         return Some("frame:ad-path".to_owned());
     }
     let size = drawn_size(frame).filter(|s| IAB_SIZES.contains(s))?;
-    let site = |u: &Url| {
-        u.host_str()
-            .map(|h| psl::domain_str(h).unwrap_or(h).to_owned())
-    };
-    (site(src) != site(page_url)).then(|| format!("frame:iab-{}x{}+third-party", size.0, size.1))
+    (site_of(src) != site_of(page_url))
+        .then(|| format!("frame:iab-{}x{}+third-party", size.0, size.1))
+}
+
+/// An image drawn at an IAB size inside a link to another site: a banner (the size alone, or
+/// the link alone, is not enough). The ad is the link.
+fn banner_signal<'a>(page_url: &Url, img: ElementRef<'a>) -> Option<(ElementRef<'a>, String)> {
+    let size = drawn_size(img).filter(|s| IAB_SIZES.contains(s))?;
+    let link = img
+        .ancestors()
+        .filter_map(ElementRef::wrap)
+        .find(|a| a.value().name() == "a")?;
+    let target = absolute(page_url, link.value().attr("href")?)?;
+    (site_of(&target) != site_of(page_url))
+        .then(|| (link, format!("image:iab-{}x{}+third-party", size.0, size.1)))
+}
+
+/// A URL's site: its registrable domain (`news.sina.com.cn` -> `sina.com.cn`), else its host.
+fn site_of(url: &Url) -> Option<String> {
+    url.host_str()
+        .map(|h| psl::domain_str(h).unwrap_or(h).to_owned())
 }
 
 /// Whether a block a generic hiding rule found is the site's own editorial links (a "bottom-ad"
 /// strip of photo news): three or more links, every one to the page's own site, no label.
 fn is_editorial(page_url: &Url, el: ElementRef<'_>) -> bool {
-    let site = |u: &Url| {
-        u.host_str()
-            .map(|h| psl::domain_str(h).unwrap_or(h).to_owned())
-    };
-    let own = site(page_url);
+    let own = site_of(page_url);
     let links: Vec<Option<String>> = el
         .select(&s("a[href]"))
         .map(|a| {
             a.value()
                 .attr("href")
                 .and_then(|h| absolute(page_url, h))
-                .and_then(|u| site(&u))
+                .and_then(|u| site_of(&u))
         })
         .collect();
     links.len() >= 3
@@ -665,6 +677,8 @@ impl Extractor {
                     if let Some(rule) = frame_signal(page_url, el, &src) {
                         found.push((el, rule));
                     }
+                } else if let Some((link, rule)) = banner_signal(page_url, el) {
+                    found.push((link, rule));
                 }
             }
         }

@@ -464,3 +464,19 @@ fn a_picture_in_a_box_named_for_ads_is_an_ad() {
     assert_eq!(found[0].0, "box:ad-name");
     assert_eq!(found[0].2, AdForm::Banner);
 }
+
+#[test]
+fn an_iab_sized_picture_linking_elsewhere_is_a_banner() {
+    let html = r#"<html><body>
+        <a href="http://union.adnet.example/c?id=1"><img src="/b/1.jpg" width="728" height="90"></a>
+        <a href="http://news.site.example/2.html"><img src="/p/2.jpg" width="300" height="250"></a>
+        <a href="http://partner.example/x"><img src="/p/3.jpg" width="640" height="360"></a>
+        <img src="/p/4.jpg" width="300" height="250">
+        </body></html>"#;
+    let found = found_at(&extractor(), "http://www.site.example/a.html", html);
+    // A size alone (the same site's story, an unlinked picture) or another site alone (a
+    // 640x360 picture) is not enough.
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "image:iab-728x90+third-party");
+    assert_eq!(found[0].1, "a:nth-of-type(1)");
+}
