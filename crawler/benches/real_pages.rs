@@ -34,8 +34,13 @@ struct Page {
     source_path: String,
     sha256: Option<String>,
     url: Option<String>,
+    /// The stored bytes are gzip (the source repository keeps them so); `sha256` is of those.
+    #[serde(default)]
+    gzip: bool,
     #[serde(default)]
     listings: usize,
+    #[serde(default)]
+    listing: Vec<ListingLabel>,
     #[serde(default)]
     ad: Vec<Label>,
     #[serde(default)]
@@ -48,6 +53,14 @@ struct Label {
     form: Option<String>,
 }
 
+/// A labelled product listing: its title or card.
+#[derive(Deserialize)]
+struct ListingLabel {
+    selector: String,
+    #[serde(default)]
+    sponsored: bool,
+}
+
 #[derive(Default)]
 struct Tally {
     pages: usize,
@@ -56,6 +69,7 @@ struct Tally {
     reported: usize,
     correct: usize,
     listings: (usize, usize),
+    sponsored: (usize, usize),
     negatives_hit: Vec<String>,
 }
 
@@ -91,6 +105,13 @@ fn page_bytes(seeds: &Path, page: &Page) -> Option<Vec<u8>> {
     if page.sha256.as_deref().is_some_and(|want| want != sum) {
         eprintln!("{}: sha256 differs from the label file; skipped", page.id);
         return None;
+    }
+    if page.gzip {
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(&bytes[..])
+            .read_to_end(&mut out)
+            .ok()?;
+        return Some(out);
     }
     Some(bytes)
 }
@@ -237,16 +258,52 @@ fn main() {
                 }
             }
         }
-        t.listings.1 += page.listings;
-        t.listings.0 += found.listings.len().min(page.listings);
+        if page.listing.is_empty() {
+            // Counted only: as many listings found as there are, at most.
+            t.listings.1 += page.listings;
+            t.listings.0 += found.listings.len().min(page.listings);
+        } else {
+            // Each labelled listing is found when a reported listing's title sits in it (or
+            // around it); a sponsored one, when that listing is also marked sponsored.
+            let reported: Vec<(ElementRef<'_>, bool)> = found
+                .listings
+                .iter()
+                .filter_map(|l| Some((select(l.path.as_deref()?).into_iter().next()?, l.sponsored)))
+                .collect();
+            for label in &page.listing {
+                for el in select(&label.selector) {
+                    let hit = reported.iter().find(|(r, _)| {
+                        r.id() == el.id()
+                            || r.ancestors().any(|a| a.id() == el.id())
+                            || el.ancestors().any(|a| a.id() == r.id())
+                    });
+                    t.listings.1 += 1;
+                    t.listings.0 += usize::from(hit.is_some());
+                    if label.sponsored {
+                        t.sponsored.1 += 1;
+                        t.sponsored.0 += usize::from(hit.is_some_and(|(_, s)| *s));
+                    }
+                    if show && hit.is_none() {
+                        println!("  {} missed listing: {}", page.id, path_hint(el));
+                    }
+                }
+            }
+        }
     }
     println!(
-        "{:<6} {:<12} {:>5}  {:<16} {:<16} {:<16} {:<16} hard negatives reported",
-        "split", "type", "pages", "slot recall", "content recall", "precision", "listing recall"
+        "{:<6} {:<12} {:>5}  {:<16} {:<16} {:<16} {:<16} {:<16} hard negatives reported",
+        "split",
+        "type",
+        "pages",
+        "slot recall",
+        "content recall",
+        "precision",
+        "listing recall",
+        "sponsored recall"
     );
     for ((split, kind), t) in &tallies {
         println!(
-            "{:<6} {:<12} {:>5}  {:<16} {:<16} {:<16} {:<16} {}",
+            "{:<6} {:<12} {:>5}  {:<16} {:<16} {:<16} {:<16} {:<16} {}",
             split,
             kind,
             t.pages,
@@ -254,6 +311,7 @@ fn main() {
             ratio(t.content),
             ratio((t.correct, t.reported)),
             ratio(t.listings),
+            ratio(t.sponsored),
             if t.negatives_hit.is_empty() {
                 "none".to_owned()
             } else {

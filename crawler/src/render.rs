@@ -54,11 +54,13 @@ pub struct FrameRead {
     pub link: Option<String>,
 }
 
-/// What CSS draws before or after elements, when it is a short string (`::before { content:
-/// "广告" }`): `[path, content]` pairs, paths as the extractor writes them. At most 200, from at
+/// What CSS draws before or after elements, when it is a short string that may be a label
+/// (`::before { content: "广告" }`): `[path, content]` pairs, paths as the extractor writes them. At most 200, from at
 /// most 20,000 elements.
 const DRAWN_JS: &str = r#"(function () {
   const out = [];
+  // Only what may be a label (icon fonts draw strings too); the extractor decides.
+  const LABEL = /广告|廣告|推广|推廣|赞助|贊助|sponsor|advert|promoted|\bads?\b/i;
   const path = (el) => {
     const steps = [];
     for (let e = el; e; e = e.parentElement) {
@@ -74,7 +76,7 @@ const DRAWN_JS: &str = r#"(function () {
   for (let i = 0; i < all.length && i < 20000 && out.length < 200; i++) {
     for (const pseudo of ['::before', '::after']) {
       const c = getComputedStyle(all[i], pseudo).content;
-      if (!c || c.length > 40 || c[0] !== '"') continue;
+      if (!c || c.length > 40 || c[0] !== '"' || !LABEL.test(c)) continue;
       try { out.push([path(all[i]), JSON.parse(c)]); } catch (e) {}
     }
   }

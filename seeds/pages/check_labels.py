@@ -29,6 +29,8 @@ for p in cfg['page']:
             bad += 1
             print(f"  BAD {p['id']}: sha256 of {path} differs from pages.toml")
             continue
+    if p.get('gzip'):
+        raw = gzip.decompress(raw)
     text = raw.decode(p['charset'])
     doc = html5lib.parse(text, treebuilder='lxml', namespaceHTMLElements=False, scripting=True)
     def count(sel):
