@@ -216,6 +216,23 @@ fn main() {
         // What was missed and what was wrong, for pages rules may be written from (dev only:
         // test pages are scored, never studied).
         let show = page.split == "dev" && std::env::var_os("REAL_PAGES_DETAIL").is_some();
+        // Every report on one dev page, with its rule: `REAL_PAGES_DUMP=<id>`.
+        if page.split == "dev" && std::env::var("REAL_PAGES_DUMP").is_ok_and(|id| id == page.id) {
+            for ad in &found.ads {
+                match select(&ad.path).into_iter().next() {
+                    Some(r) => {
+                        println!(
+                            "  {} report {:?} {}: {}",
+                            page.id,
+                            ad.form,
+                            ad.rule,
+                            path_hint(r)
+                        )
+                    }
+                    None => println!("  {} unresolved {}: {}", page.id, ad.rule, ad.path),
+                }
+            }
+        }
         for (form, label) in &ads {
             let hit = reported.iter().any(|r| matches(*r, *label, &labelled));
             if show && !hit {
@@ -270,13 +287,15 @@ fn main() {
                 .iter()
                 .filter_map(|l| Some((select(l.path.as_deref()?).into_iter().next()?, l.sponsored)))
                 .collect();
+            let labelled: HashSet<NodeId> = page
+                .listing
+                .iter()
+                .flat_map(|l| select(&l.selector))
+                .map(|e| e.id())
+                .collect();
             for label in &page.listing {
                 for el in select(&label.selector) {
-                    let hit = reported.iter().find(|(r, _)| {
-                        r.id() == el.id()
-                            || r.ancestors().any(|a| a.id() == el.id())
-                            || el.ancestors().any(|a| a.id() == r.id())
-                    });
+                    let hit = reported.iter().find(|(r, _)| matches(*r, el, &labelled));
                     t.listings.1 += 1;
                     t.listings.0 += usize::from(hit.is_some());
                     if label.sponsored {

@@ -73,14 +73,28 @@ fn ad_named(name: &str) -> bool {
     });
     static CAMEL: LazyLock<regex::Regex> =
         LazyLock::new(|| regex::Regex::new(r"([a-z])([A-Z])").expect("pattern parses"));
+    // `topad`, `adtop`, `news_imgad`, `txtad`: "ad" run together with where it goes.
+    static COMPOUND: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)(^|[^a-z])((top|bottom|left|right|side|float|head|foot|img|pic|txt|text|banner|main)ads?|ads?(top|bottom|left|right|side|float|head|foot|img|pic|txt|text|banner|area|wrap|con|list|box|bar))([^a-z]|$)",
+        )
+        .expect("pattern parses")
+    });
+    let camel = CAMEL.replace_all(name, "$1-$2");
     !name.to_ascii_lowercase().contains("close")
-        && (AD_NAME.is_match(name) || AD_NAME.is_match(&CAMEL.replace_all(name, "$1-$2")))
+        && [name, camel.as_ref()]
+            .iter()
+            .any(|n| AD_NAME.is_match(n) || COMPOUND.is_match(n))
 }
 
-/// Whether an id or class of `el` names an ad position.
+/// Whether an id or class of `el` names an ad position, or the name of one of its attributes
+/// does (`ad_name="h_300*250_TB_456"`, `ad-cursor`, `data-adid`).
 fn names_an_ad(el: ElementRef<'_>) -> bool {
     let v = el.value();
     v.id().into_iter().chain(v.classes()).any(ad_named)
+        || v.attrs().any(|(name, _)| {
+            !matches!(name, "id" | "class" | "style" | "href" | "src") && ad_named(name)
+        })
 }
 
 /// An element with nothing a reader sees yet: no text (scripts aside), no image, no frame.
@@ -271,6 +285,8 @@ const SLOT_SCRIPTS: &[&str] = &[
     "cpro_id",
     "qzs.qq.com/qzone/biz/res/i.js",
     "TencentGDT",
+    "g.163.com/jr",
+    "mediav.com",
 ];
 
 /// Inline ad-server calls that may name the element they fill (`destid: "banner_top2"` for
@@ -485,13 +501,20 @@ impl Extractor {
                     continue;
                 }
             }
-            // A slot call marks where the ad goes: the box it fills, else the script itself.
-            // A script loaded from an ad server marks only a box (the same loader follows
-            // every call, and one in `head` marks nothing).
-            let slot = if says(SLOT_SCRIPTS) {
+            // A slot call marks where the ad goes: the box it fills, else the script itself;
+            // so does a script loaded from an ad server with the slot in its query
+            // (`jr?site=netease&location=2`). A loader without one marks only a box (the same
+            // loader follows every call), and nothing in `head` marks a place on the page.
+            let in_head = script
+                .ancestors()
+                .filter_map(ElementRef::wrap)
+                .any(|a| a.value().name() == "head");
+            let slot = if in_head {
+                None
+            } else if says(SLOT_SCRIPTS) {
                 box_of_script(script).or(Some(script))
             } else if SLOT_SCRIPTS.iter().any(|m| src.contains(m)) {
-                box_of_script(script)
+                box_of_script(script).or((src.contains('?')).then_some(script))
             } else {
                 None
             };
@@ -598,7 +621,7 @@ impl Extractor {
     ) -> Vec<AdSample> {
         let mut found: Vec<(ElementRef<'_>, String)> = Vec::new();
         // The site's own paid blocks first: a site file knows them best.
-        if let Some(site) = self.site_for(page_url) {
+        for site in self.sites_for(page_url) {
             if let Some((rule, selector)) = site
                 .sponsored
                 .as_deref()
@@ -685,23 +708,61 @@ impl Extractor {
         // Labels before slots: a block both find is named by its label.
         Self::labelled_blocks(doc, drawn, &mut found);
         Self::slots(doc, &by, &mut found);
-        // A slot holding two or more ads found by themselves is where they sit, not one ad.
-        let all: HashSet<_> = found.iter().map(|(el, _)| el.id()).collect();
-        let holds_ads = |el: ElementRef<'_>| {
-            el.descendants()
-                .skip(1)
-                .filter(|d| {
-                    all.contains(&d.id())
-                        && !d
-                            .ancestors()
-                            .take_while(|a| a.id() != el.id())
-                            .any(|a| all.contains(&a.id()))
-                })
-                .take(2)
-                .count()
-                == 2
-        };
-        found.retain(|(el, rule)| !(rule.starts_with("slot:") && holds_ads(*el)));
+        // A block holding two or more ads found by themselves (a slot around several slots; a
+        // list's rule or a label on a carousel of cards a site file names) is where they sit,
+        // not one ad.
+        // Nor is a link that shows nothing (a list's rule on the 广告 badge beside an ad).
+        found.retain(|(el, rule)| {
+            !(el.value().name() == "a" && is_empty_box(*el) && !rule.starts_with("label:"))
+        });
+        // Dropping a block can leave the one around it holding two: until none changes.
+        loop {
+            let all: HashSet<_> = found.iter().map(|(el, _)| el.id()).collect();
+            let by_site: HashSet<_> = found
+                .iter()
+                .filter(|(_, rule)| rule.starts_with("site:"))
+                .map(|(el, _)| el.id())
+                .collect();
+            // Two or more ads of `among` in `el`, none inside another found one.
+            let holds_ads = |el: ElementRef<'_>, among: &HashSet<_>| {
+                el.descendants()
+                    .skip(1)
+                    .filter(|d| {
+                        among.contains(&d.id())
+                            && !d
+                                .ancestors()
+                                .take_while(|a| a.id() != el.id())
+                                .any(|a| all.contains(&a.id()))
+                    })
+                    .take(2)
+                    .count()
+                    == 2
+            };
+            let before = found.len();
+            // A slot gives way to any ads in it; a block with content (found by a list or a
+            // label), to the units a site file names (a carousel to its sponsored cards), and
+            // then it is those units alone: what else was found in it goes with it.
+            let mut carousels = Vec::new();
+            found.retain(|(el, rule)| {
+                if rule.starts_with("site:") {
+                    return true;
+                }
+                if !rule.starts_with("label:") && (rule.starts_with("slot:") || is_empty_box(*el)) {
+                    return !holds_ads(*el, &all);
+                }
+                let gives_way = holds_ads(*el, &by_site);
+                if gives_way {
+                    carousels.push(el.id());
+                }
+                !gives_way
+            });
+            found.retain(|(el, rule)| {
+                rule.starts_with("site:") || !el.ancestors().any(|a| carousels.contains(&a.id()))
+            });
+            if found.len() == before {
+                break;
+            }
+        }
         // Outermost element wins: an ad nested in another ad is the same ad.
         let ids_found: HashSet<_> = found.iter().map(|(el, _)| el.id()).collect();
         let mut seen = HashSet::new();

@@ -24,15 +24,19 @@ impl Extractor {
                 out.push(l);
             }
         }
-        if out.is_empty() {
-            if let Some(site) = self.site_for(page_url) {
-                match site.item.as_deref().and_then(parsed) {
-                    Some(item) => out.extend(
-                        doc.select(&item)
-                            .filter_map(|card| site_product(site, card, page_url)),
-                    ),
-                    None => out.extend(site_product(site, doc.root_element(), page_url)),
+        // A site file's product stands in for missing markup; its cards (`item`) are more
+        // listings beside whatever the markup gave.
+        let marked_up = !out.is_empty();
+        for site in self.sites_for(page_url) {
+            match site.item.as_deref().and_then(parsed) {
+                Some(item) => out.extend(
+                    doc.select(&item)
+                        .filter_map(|card| site_product(site, card, page_url)),
+                ),
+                None if !marked_up => {
+                    out.extend(site_product(site, doc.root_element(), page_url));
                 }
+                None => {}
             }
         }
         out.retain(|l| !l.title.is_empty());
@@ -40,18 +44,50 @@ impl Extractor {
     }
 }
 
-/// A price from "¥1,299.00", "1299", or a JSON number.
+/// A price from "¥1,299.00", "1299", "66,75 €", "1.299,00 €", or a JSON number: a comma
+/// followed by one or two digits at the end is a decimal comma, else commas group thousands.
 pub fn parse_price(text: &str) -> Option<f64> {
-    let cleaned: String = text
+    let number: String = text
         .chars()
         .skip_while(|c| !c.is_ascii_digit())
         .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ',')
-        .filter(|c| *c != ',')
         .collect();
+    let number = number.trim_end_matches(['.', ',']);
+    let decimal_comma = number
+        .rsplit_once(',')
+        .is_some_and(|(_, cents)| (1..=2).contains(&cents.len()) && !cents.contains('.'));
+    let cleaned: String = if decimal_comma {
+        number.replace('.', "").replace(',', ".")
+    } else {
+        number.replace(',', "")
+    };
     cleaned
         .parse()
         .ok()
         .filter(|p: &f64| p.is_finite() && *p >= 0.0)
+}
+
+/// The currency a price text names by its sign, if it does.
+fn currency_of(text: &str) -> Option<&'static str> {
+    if text.contains('€') || text.contains("EUR") {
+        Some("EUR")
+    } else if text.contains('£') || text.contains("GBP") {
+        Some("GBP")
+    } else if text.contains("US $")
+        || text.contains("US$")
+        || text.contains("USD")
+        || text.starts_with('$')
+    {
+        Some("USD")
+    } else if text.contains('¥')
+        || text.contains('￥')
+        || text.contains('元')
+        || text.contains("CNY")
+    {
+        Some("CNY")
+    } else {
+        None
+    }
 }
 
 fn json_str(v: &serde_json::Value) -> Option<String> {
@@ -200,12 +236,19 @@ fn site_product(site: &SiteSelectors, root: ElementRef<'_>, page_url: &Url) -> O
     } else {
         page_url.to_string()
     };
+    let price = first(&site.price);
     Some(Listing {
         url,
         title: first(&site.title)?,
         description: opt(&site.description).unwrap_or_default(),
-        price: first(&site.price).and_then(|p| parse_price(&p)),
-        currency: Some("CNY".into()),
+        currency: Some(
+            price
+                .as_deref()
+                .and_then(currency_of)
+                .unwrap_or("CNY")
+                .to_owned(),
+        ),
+        price: price.and_then(|p| parse_price(&p)),
         brand: opt(&site.brand),
         seller: opt(&site.seller),
         image_urls: site
@@ -234,5 +277,12 @@ mod tests {
         assert_eq!(parse_price("¥1,299.00"), Some(1299.0));
         assert_eq!(parse_price("价格：380元"), Some(380.0));
         assert_eq!(parse_price("面议"), None);
+        assert_eq!(parse_price("66,75\u{a0}€"), Some(66.75));
+        assert_eq!(parse_price("1.299,00 €"), Some(1299.0));
+        assert_eq!(parse_price("£1,299"), Some(1299.0));
+        assert_eq!(parse_price("US $24.99."), Some(24.99));
+        assert_eq!(currency_of("66,75\u{a0}€"), Some("EUR"));
+        assert_eq!(currency_of("¥380"), Some("CNY"));
+        assert_eq!(currency_of("380"), None);
     }
 }

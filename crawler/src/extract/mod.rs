@@ -381,11 +381,11 @@ impl Extractor {
         })
     }
 
-    /// The site file for a page, if one names it.
-    fn site_for(&self, page_url: &Url) -> Option<&SiteSelectors> {
+    /// The site files that name a page (a site's product page and its cards can be two).
+    fn sites_for<'a>(&'a self, page_url: &'a Url) -> impl Iterator<Item = &'a SiteSelectors> {
         self.sites
             .iter()
-            .find(|site| page_url.as_str().contains(&site.url_contains))
+            .filter(move |site| page_url.as_str().contains(&site.url_contains))
     }
 
     /// Name and version of each filter list it runs: recorded with every capture.

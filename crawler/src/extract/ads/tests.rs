@@ -480,3 +480,71 @@ fn an_iab_sized_picture_linking_elsewhere_is_a_banner() {
     assert_eq!(found[0].0, "image:iab-728x90+third-party");
     assert_eq!(found[0].1, "a:nth-of-type(1)");
 }
+
+// Amazon's sponsored carousel as its product pages write it (cut from a dev page of
+// seeds/pages, scrapinghub/product-extraction-benchmark, MIT): EasyList hides the whole widget,
+// a site file names the sponsored cards.
+#[test]
+fn a_carousel_a_list_hides_is_the_cards_a_site_file_names() {
+    let lists = vec![FilterList::new(
+        "easylist",
+        "##div[cel_widget_id*=\"desktop-dp-\"]\n##[id$=\"_feedbackMessage\"]\n".into(),
+    )];
+    let sites = tempfile::tempdir().unwrap();
+    std::fs::write(
+        sites.path().join("amazon-cards.toml"),
+        r#"url_contains = "amazon."
+item = "li.a-carousel-card"
+title = ".sponsored-products-truncator-truncated"
+price = ".a-color-price"
+sponsored = "div[id^='sp_detail'] li.a-carousel-card""#,
+    )
+    .unwrap();
+    let extractor = Extractor::new(lists, sites.path()).unwrap();
+    let card = |n: u32| {
+        format!(
+            r#"<li class="a-carousel-card" role="listitem"><div id="sp_detail_B0{n}" class="a-section sp_offerVertical">
+            <a class="a-link-normal" href="/gp/slredirect/picassoRedirect.html?id={n}"><img src="/i/{n}.jpg" alt="">
+            <div class="sponsored-products-truncator-truncated">Dog car seat {n}</div></a>
+            <span class="a-size-medium a-color-price">48,7{n}&nbsp;€</span></div></li>"#
+        )
+    };
+    let html = format!(
+        r#"<html><body><span id="productTitle">PetSafe Happy Ride</span>
+        <div class="celwidget" cel_widget_id="desktop-dp-sims_SponsoredProductsSimsDpDesktop">
+          <div id="sp_detail" class="a-carousel-container"><h2>Sponsored products related to this item</h2>
+          <a id="sp_detail_feedbackMessage" href="/feedback">Sponsored</a>
+          <ol class="a-carousel">{}{}{}</ol></div></div></body></html>"#,
+        card(1),
+        card(2),
+        card(3)
+    );
+    let url = Url::parse("https://www.amazon.fr/dp/B07Y3XDKY3").unwrap();
+    let found = extractor.extract(&url, &html, None);
+    let rules: Vec<&str> = found.ads.iter().map(|a| a.rule.as_str()).collect();
+    assert_eq!(
+        rules, ["site:amazon-cards: div[id^='sp_detail'] li.a-carousel-card"; 3],
+        "{:#?}",
+        found.ads
+    );
+    let listings: Vec<(&str, Option<f64>, Option<&str>, bool)> = found
+        .listings
+        .iter()
+        .map(|l| {
+            (
+                l.title.as_str(),
+                l.price,
+                l.currency.as_deref(),
+                l.sponsored,
+            )
+        })
+        .collect();
+    assert_eq!(
+        listings,
+        [
+            ("Dog car seat 1", Some(48.71), Some("EUR"), true),
+            ("Dog car seat 2", Some(48.72), Some("EUR"), true),
+            ("Dog car seat 3", Some(48.73), Some("EUR"), true),
+        ]
+    );
+}
