@@ -380,9 +380,22 @@ fn camel_case_names_name_ads() {
     ] {
         assert!(ad_named(yes), "{yes}");
     }
+    for yes in [
+        "post_topad",
+        "news_imgad",
+        "news_txtad",
+        "post_adtop_side",
+        "rightAd",
+    ] {
+        assert!(ad_named(yes), "{yes}");
+    }
     for no in [
         "LoadMore",
         "HeadLine",
+        "thread",
+        "loading",
+        "shadow_top",
+        "bad_links",
         "shadow",
         "address",
         "head_ad_pop_close",
@@ -546,5 +559,37 @@ sponsored = "div[id^='sp_detail'] li.a-carousel-card""#,
             ("Dog car seat 2", Some(48.72), Some("EUR"), true),
             ("Dog car seat 3", Some(48.73), Some("EUR"), true),
         ]
+    );
+}
+
+// Markup from the dev pages of seeds/pages: toutiao's ad boxes carry their slot in an attribute,
+// NetEase's article pages call its ad server with the slot in the query, and its 广告 badge is
+// an empty link a list's rule names.
+#[test]
+fn ad_attributes_ad_server_calls_and_empty_badges() {
+    let lists = vec![FilterList::new("easylist", "##.ad_hover_href\n".into())];
+    let dir = tempfile::tempdir().unwrap();
+    let extractor = Extractor::new(lists, dir.path()).unwrap();
+    let html = r#"<html><head><script src="https://g.163.com/jr?site=netease&affiliate=163&cat=article&type=logo&location=1"></script></head><body>
+        <div class="right-img right-lm-img right-top-1" ad-cursor="1" ad_name="h_300*250_TB_456" done="1"></div>
+        <div class="post_body"><p>正文</p>
+        <script language="JavaScript1.1" src="https://g.163.com/jr?site=netease&affiliate=163&cat=article&type=richmedia&location=2"></script>
+        <p>正文二</p></div>
+        <div class="post_end"><a href="http://gb.corp.163.com/gb/legal.html" class="ad_hover_href"></a></div>
+        <div class="tools" data-track="share"></div>
+        </body></html>"#;
+    let found = found_at(&extractor, "https://www.163.com/news/article/X.html", html);
+    let got: Vec<(&str, &str)> = found
+        .iter()
+        .map(|(rule, last, _)| (rule.as_str(), last.as_str()))
+        .collect();
+    // The ad-server call in the body (not the one in head), the attribute box, no badge.
+    assert_eq!(
+        got,
+        [
+            ("slot:script", "script:nth-of-type(1)"),
+            ("slot:empty-ad-box", "div:nth-of-type(1)")
+        ],
+        "{found:?}"
     );
 }
