@@ -156,6 +156,7 @@ fn admon(
     let data = tempfile::tempdir().expect("temp dir");
     // Train first, so the crawl's figures are the crawl's.
     let trained = Command::new(&admon)
+        .env_remove("ADMON_BIN")
         .arg("--data")
         .arg(data.path())
         .arg("train")
@@ -165,6 +166,8 @@ fn admon(
     assert!(trained.success());
     let mut command = Command::new(&admon);
     command
+        // Every ADMON_* variable is a configuration key to admon: not this one.
+        .env_remove("ADMON_BIN")
         .arg("--data")
         .arg(data.path())
         .args(["crawl", "--json", "--max-pages", &max_pages.to_string()])

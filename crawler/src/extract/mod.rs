@@ -7,6 +7,7 @@ mod ads;
 mod depth;
 mod listings;
 mod lists;
+mod needs;
 
 pub use ads::frame_text;
 pub(crate) use ads::{has_label, rendered_frame_text};
@@ -22,7 +23,7 @@ use scraper::{ElementRef, Html, Selector};
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::sync::{Arc, LazyLock, RwLock};
+use std::sync::{Arc, LazyLock, Mutex, RwLock};
 use url::Url;
 
 /// Ads, listings and links found in one page.
@@ -133,6 +134,8 @@ pub struct Extractor {
     /// Name and version of each filter list, in the order given.
     lists: Vec<(String, String)>,
     sites: Vec<SiteSelectors>,
+    /// Hiding rules made ready, by host.
+    host_rules: Mutex<HashMap<String, Arc<ads::HostRules>>>,
 }
 
 /// Selectors parsed once, by their text. Every selector comes from this file, the filter lists
@@ -378,6 +381,7 @@ impl Extractor {
             sources: lists::Sources::new(&lists),
             lists: lists.into_iter().map(|l| (l.name, l.version)).collect(),
             sites,
+            host_rules: Mutex::new(HashMap::new()),
         })
     }
 
