@@ -55,8 +55,8 @@ pub struct FrameRead {
 }
 
 /// What CSS draws before or after elements, when it is a short string that may be a label
-/// (`::before { content: "广告" }`): `[path, content]` pairs, paths as the extractor writes them. At most 200, from at
-/// most 20,000 elements.
+/// (`::before { content: "广告" }`): `[path, content]` pairs, paths as the extractor writes
+/// them. At most 200, from at most 20,000 elements.
 const DRAWN_JS: &str = r#"(function () {
   const out = [];
   // Only what may be a label (icon fonts draw strings too); the extractor decides.
@@ -123,16 +123,47 @@ fn read_frames(tab: &headless_chrome::Tab) -> Vec<FrameRead> {
         let mut children = node.child_frames.unwrap_or_default();
         children.reverse();
         stack.extend(children);
-        let world = tab.call_method(Page::CreateIsolatedWorld {
-            frame_id: node.frame.id.clone(),
+        #[derive(serde::Deserialize)]
+        struct Found {
+            text: String,
+            link: Option<String>,
+        }
+        let found: Option<Found> = in_own_world(tab, &node.frame.id, FRAME_JS)
+            .and_then(|json| serde_json::from_str(&json).ok());
+        if let Some(found) = found {
+            read.push(FrameRead {
+                url: node.frame.url,
+                text: found.text,
+                link: found.link,
+            });
+        }
+    }
+    read
+}
+
+/// What CSS draws as labels on the page (see [`DRAWN_JS`]), read in a world of admon's own: the
+/// page's scripts cannot replace `getComputedStyle` to draw a label that is not there.
+fn read_drawn(tab: &headless_chrome::Tab) -> Vec<(String, String)> {
+    tab.call_method(Page::GetFrameTree(None))
+        .ok()
+        .and_then(|tree| in_own_world(tab, &tree.frame_tree.frame.id, DRAWN_JS))
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default()
+}
+
+/// Runs `js` (an expression giving a string) in an isolated world of `frame`: the page's own
+/// scripts can neither see it nor change the built-ins it uses.
+fn in_own_world(tab: &headless_chrome::Tab, frame: &str, js: &str) -> Option<String> {
+    let world = tab
+        .call_method(Page::CreateIsolatedWorld {
+            frame_id: frame.to_owned(),
             world_name: Some("admon".into()),
             grant_univeral_access: None,
-        });
-        let Ok(world) = world else {
-            continue;
-        };
-        let evaluated = tab.call_method(Runtime::Evaluate {
-            expression: FRAME_JS.into(),
+        })
+        .ok()?;
+    let evaluated = tab
+        .call_method(Runtime::Evaluate {
+            expression: js.into(),
             object_group: None,
             include_command_line_api: None,
             silent: Some(true),
@@ -148,24 +179,9 @@ fn read_frames(tab: &headless_chrome::Tab) -> Vec<FrameRead> {
             allow_unsafe_eval_blocked_by_csp: None,
             unique_context_id: None,
             serialization_options: None,
-        });
-        #[derive(serde::Deserialize)]
-        struct Found {
-            text: String,
-            link: Option<String>,
-        }
-        let found: Option<Found> = evaluated
-            .ok()
-            .and_then(|e| serde_json::from_str(e.result.value?.as_str()?).ok());
-        if let Some(found) = found {
-            read.push(FrameRead {
-                url: node.frame.url,
-                text: found.text,
-                link: found.link,
-            });
-        }
-    }
-    read
+        })
+        .ok()?;
+    Some(evaluated.result.value?.as_str()?.to_owned())
 }
 
 /// A pop-up found by layout in the rendered page, and what one click on its close control did.
@@ -837,12 +853,7 @@ impl Renderer {
             left()?;
             let screenshot = full_page(&tab).map_err(err)?;
             left()?;
-            let drawn: Vec<(String, String)> = tab
-                .evaluate(DRAWN_JS, false)
-                .ok()
-                .and_then(|r| r.value)
-                .and_then(|v| v.as_str().and_then(|s| serde_json::from_str(s).ok()))
-                .unwrap_or_default();
+            let drawn = read_drawn(&tab);
             let (found, targets) = inspect(&html, &drawn);
             let crops = targets
                 .iter()

@@ -805,7 +805,8 @@ async fn a_rendered_ad_frame_is_read_from_chromiums_frame_tree() {
 
 // #14 (2): a label may be drawn by CSS (`::before { content: "广告" }`, as Baidu's feed cards
 // do); in a rendered page it marks the ad as a label in the text does. The same card with no
-// drawn label is no ad, and content that is not a label word marks nothing.
+// drawn label is no ad, content that is not a label word marks nothing, and the page's own
+// scripts cannot fake a drawn label (admon reads it in a world of its own).
 #[tokio::test]
 async fn a_label_drawn_by_css_marks_an_ad_when_rendered() {
     const PAGE: &str = r#"<!doctype html><html><head><meta charset="utf-8"><style>
@@ -815,7 +816,13 @@ async fn a_label_drawn_by_css_marks_an_ad_when_rendered() {
         <ul class="feed">
           <li class="card"><a href="http://shop.example.cn/a">三天瘦十斤，无效退款</a><span class="tag"></span></li>
           <li class="card"><a href="http://news.example.cn/b">本市地铁新线今日开通</a><span class="new"></span></li>
-        </ul><p>正文</p></body></html>"#;
+        </ul><p>正文</p>
+        <script>
+          // A page cannot draw a label that is not there by lying to admon's script.
+          const real = window.getComputedStyle;
+          window.getComputedStyle = (el, pseudo) =>
+            pseudo && el.classList.contains('new') ? { content: '"广告"' } : real(el, pseudo);
+        </script></body></html>"#;
     let server = Server::start(|path, _| match path {
         "/" => Reply::html(PAGE),
         _ => Reply::status(404),
