@@ -1,19 +1,18 @@
-//! Which elements of a page are ads, by four detectors: EasyList-syntax filter lists run by
-//! Brave's `adblock` engine (element-hiding rules by class and id, network rules for iframes
-//! and images); ad-server slot markup (`ins.adsbygoogle`, `div-gpt-ad-*`, the box a Baidu or
-//! Alimama ad call names or fills...), reported even while empty; a label (广告, 推广,
-//! Sponsored...) that marks the smallest block around it holding a link or an image; and frames
-//! and picture boxes named for ads, or frames at an IAB size from another site. For each ad: its
-//! text, landing URL, whether it is labelled, and for pop-ups, whether a one-click close control
-//! exists.
+//! Which elements of a page are ads, by five detectors: the lists' element-hiding rules (run in
+//! `hiding`) and network rules for iframes and images, by Brave's `adblock` engine; a site
+//! file's paid blocks (`sponsored`); ad-server slot markup (`ins.adsbygoogle`, `div-gpt-ad-*`,
+//! the box a Baidu or Alimama ad call names or fills...), reported even while empty; a label
+//! (广告, 推广, Sponsored..., or drawn by CSS) that marks the smallest block around it holding a
+//! link or an image; and frames and picture boxes named for ads, or at an IAB size from
+//! another site. For each ad: its text, landing URL, whether it is labelled, and for pop-ups,
+//! whether a one-click close control exists.
 
-use super::needs::{needs, Need, PageAttrs};
 use super::{absolute, in_template, parsed, path_of, s, selector_of, words_of, Extractor};
 use adblock::request::Request;
 use admon_domain::{AdForm, AdSample};
 use scraper::{ElementRef, Html};
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, LazyLock};
+use std::sync::LazyLock;
 use url::Url;
 
 const LABELS: [&str; 4] = ["广告", "推广", "廣告", "赞助"];
@@ -21,7 +20,7 @@ const POPUP_MARKERS: [&str; 5] = ["popup", "modal", "overlay", "tanchuang", "int
 
 /// Whether `name` is a plain CSS class or id name (letters, digits, `-`, `_`; no escapes), so
 /// `.name` or `#name` is that one class or id.
-fn is_css_name(name: &str) -> bool {
+pub(super) fn is_css_name(name: &str) -> bool {
     !name.is_empty()
         && !name.starts_with(|c: char| c.is_ascii_digit())
         && name
@@ -349,13 +348,13 @@ const LABEL_BLOCK_CHARS: usize = 400;
 const LABEL_BLOCK_LINKS: usize = 12;
 
 /// A page's elements by class and by id, in document order.
-struct ByName<'a> {
-    classes: HashMap<&'a str, Vec<ElementRef<'a>>>,
-    ids: HashMap<&'a str, Vec<ElementRef<'a>>>,
+pub(super) struct ByName<'a> {
+    pub(super) classes: HashMap<&'a str, Vec<ElementRef<'a>>>,
+    pub(super) ids: HashMap<&'a str, Vec<ElementRef<'a>>>,
 }
 
 impl<'a> ByName<'a> {
-    fn new(doc: &'a Html) -> Self {
+    pub(super) fn new(doc: &'a Html) -> Self {
         let mut by = ByName {
             classes: HashMap::new(),
             ids: HashMap::new(),
@@ -473,7 +472,7 @@ fn site_of(url: &Url) -> Option<String> {
 
 /// Whether a block a generic hiding rule found is the site's own editorial links (a "bottom-ad"
 /// strip of photo news): three or more links, every one to the page's own site, no label.
-fn is_editorial(page_url: &Url, el: ElementRef<'_>) -> bool {
+pub(super) fn is_editorial(page_url: &Url, el: ElementRef<'_>) -> bool {
     let own = site_of(page_url);
     let links: Vec<Option<String>> = el
         .select(&s("a[href]"))
@@ -489,90 +488,7 @@ fn is_editorial(page_url: &Url, el: ElementRef<'_>) -> bool {
         && !has_label(&el.text().collect::<Vec<_>>().join("\n"))
 }
 
-/// A hiding rule made ready to run: its selector parsed, what its subject needs read, its
-/// list named.
-pub(super) struct HidingRule {
-    text: String,
-    simple: Option<Simple>,
-    selector: Option<Arc<scraper::Selector>>,
-    needs: Arc<Vec<Need>>,
-    generic: bool,
-    attribution: String,
-}
-
-/// A rule that is one class or one id: looked up, not matched.
-enum Simple {
-    Class(String),
-    Id(String),
-}
-
-impl HidingRule {
-    fn new(text: &str, sources: &super::lists::Sources) -> HidingRule {
-        let simple = if let Some(name) = text.strip_prefix('.').filter(|n| is_css_name(n)) {
-            Some(Simple::Class(name.to_owned()))
-        } else {
-            text.strip_prefix('#')
-                .filter(|n| is_css_name(n))
-                .map(|name| Simple::Id(name.to_owned()))
-        };
-        let complex = simple.is_none();
-        HidingRule {
-            text: text.to_owned(),
-            simple,
-            selector: complex.then(|| parsed(text)).flatten(),
-            needs: if complex {
-                needs(text)
-            } else {
-                Default::default()
-            },
-            generic: sources.is_generic(text),
-            attribution: sources.hiding_rule(text),
-        }
-    }
-}
-
-/// The hiding rules of one host, as the engine gives them (the site's own and the generic
-/// ones that are not one class or id), made ready once for all its pages.
-pub(super) struct HostRules {
-    rules: Vec<HidingRule>,
-    texts: HashSet<String>,
-    exceptions: HashSet<String>,
-    generichide: bool,
-}
-
 impl Extractor {
-    /// [`HostRules`] for a page's host: kept for the hosts seen lately (up to 256).
-    fn host_rules(&self, page_url: &Url) -> Arc<HostRules> {
-        let host = page_url.host_str().unwrap_or("").to_owned();
-        if let Some(known) = self
-            .host_rules
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&host)
-        {
-            return known.clone();
-        }
-        let resources = self.engine.url_cosmetic_resources(page_url.as_str());
-        let mut texts: Vec<String> = resources.hide_selectors.into_iter().collect();
-        texts.sort();
-        let rules = texts
-            .iter()
-            .map(|text| HidingRule::new(text, &self.sources))
-            .collect();
-        let ready = Arc::new(HostRules {
-            rules,
-            texts: texts.into_iter().collect(),
-            exceptions: resources.exceptions,
-            generichide: resources.generichide,
-        });
-        let mut cache = self.host_rules.lock().unwrap_or_else(|e| e.into_inner());
-        if cache.len() >= 256 {
-            cache.clear();
-        }
-        cache.insert(host, ready.clone());
-        ready
-    }
-
     /// Ad-server slots: elements of [`SLOT_SELECTORS`], the element an ad call names, and the
     /// box a slot script fills.
     fn slots<'a>(doc: &'a Html, by: &ByName<'a>, found: &mut Vec<(ElementRef<'a>, String)>) {
@@ -728,62 +644,8 @@ impl Extractor {
                 found.extend(doc.select(&selector).map(|el| (el, rule.clone())));
             }
         }
-        let host = self.host_rules(page_url);
-        // Elements by class and by id: most hiding rules are one class or one id, answered
-        // from here without matching a selector against the whole page.
         let by = ByName::new(doc);
-        let (classes, ids) = (&by.classes, &by.ids);
-        // The generic one-class and one-id rules this page's classes and ids call up.
-        let by_name: Vec<String> = if host.generichide {
-            Vec::new()
-        } else {
-            let mut rules =
-                self.engine
-                    .hidden_class_id_selectors(classes.keys(), ids.keys(), &host.exceptions);
-            rules.sort();
-            rules.dedup();
-            rules.retain(|r| !host.texts.contains(r));
-            rules
-        };
-        // The other rules run only where the page holds what their subject needs.
-        let attrs = std::cell::OnceCell::new();
-        let page_rules: Vec<HidingRule> = by_name
-            .iter()
-            .map(|text| HidingRule::new(text, &self.sources))
-            .collect();
-        // In the order of their text, both lists being sorted (the first rule to find an
-        // element names it).
-        let mut merged: Vec<&HidingRule> = Vec::with_capacity(host.rules.len() + page_rules.len());
-        let (mut a, mut b) = (host.rules.iter().peekable(), page_rules.iter().peekable());
-        while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
-            merged.push(if x.text <= y.text { a.next() } else { b.next() }.expect("peeked"));
-        }
-        merged.extend(a.chain(b));
-        for rule in merged {
-            let elements: Vec<ElementRef<'_>> = match &rule.simple {
-                Some(Simple::Class(name)) => {
-                    classes.get(name.as_str()).cloned().unwrap_or_default()
-                }
-                Some(Simple::Id(name)) => ids.get(name.as_str()).cloned().unwrap_or_default(),
-                None => {
-                    let attrs = attrs.get_or_init(|| PageAttrs::new(doc));
-                    let may = rule.needs.iter().all(|need| {
-                        attrs.may_have(need, |c| classes.contains_key(c), |i| ids.contains_key(i))
-                    });
-                    match rule.selector.as_ref().filter(|_| may) {
-                        Some(selector) => doc.select(selector).collect(),
-                        None => continue,
-                    }
-                }
-            };
-            // A generic rule's class can be the site's own news strip (`.bottom-ad`).
-            found.extend(
-                elements
-                    .into_iter()
-                    .filter(|el| !(rule.generic && is_editorial(page_url, *el)))
-                    .map(|el| (el, rule.attribution.clone())),
-            );
-        }
+        self.hidden(page_url, doc, &by, &mut found);
         for (tag, kind) in [("iframe[src]", "sub_frame"), ("img[src]", "image")] {
             // A frame or image nobody can see is a tracker, not an ad.
             for el in doc.select(&s(tag)).filter(|el| !is_invisible(*el)) {

@@ -5,6 +5,7 @@
 
 mod ads;
 mod depth;
+mod hiding;
 mod listings;
 mod lists;
 mod needs;
@@ -135,7 +136,7 @@ pub struct Extractor {
     lists: Vec<(String, String)>,
     sites: Vec<SiteSelectors>,
     /// Hiding rules made ready, by host.
-    host_rules: Mutex<HashMap<String, Arc<ads::HostRules>>>,
+    host_rules: Mutex<HashMap<String, Arc<hiding::HostRules>>>,
 }
 
 /// Selectors parsed once, by their text. Every selector comes from this file, the filter lists
