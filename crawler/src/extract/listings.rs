@@ -236,10 +236,11 @@ fn site_product(site: &SiteSelectors, root: ElementRef<'_>, page_url: &Url) -> O
     } else {
         page_url.to_string()
     };
-    let price = first(&site.price);
+    let title = site.title.as_deref()?;
+    let price = site.price.as_deref().and_then(first);
     Some(Listing {
         url,
-        title: first(&site.title)?,
+        title: first(title)?,
         description: opt(&site.description).unwrap_or_default(),
         currency: Some(
             price
@@ -263,7 +264,7 @@ fn site_product(site: &SiteSelectors, root: ElementRef<'_>, page_url: &Url) -> O
             })
             .unwrap_or_default(),
         source: ListingSource::Selectors,
-        path: element(&site.title).map(path_of),
+        path: element(title).map(path_of),
         sponsored: false,
     })
 }

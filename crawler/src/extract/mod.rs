@@ -110,10 +110,12 @@ pub struct SiteSelectors {
     /// is an ad, and every listing in it is sponsored.
     #[serde(default)]
     pub sponsored: Option<String>,
-    /// The product title.
-    pub title: String,
+    /// The product title (without it the file names no product, only paid blocks).
+    #[serde(default)]
+    pub title: Option<String>,
     /// The price text.
-    pub price: String,
+    #[serde(default)]
+    pub price: Option<String>,
     /// Brand.
     #[serde(default)]
     pub brand: Option<String>,
@@ -358,8 +360,8 @@ impl Extractor {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             for sel in [
-                Some(&site.title),
-                Some(&site.price),
+                site.title.as_ref(),
+                site.price.as_ref(),
                 site.brand.as_ref(),
                 site.seller.as_ref(),
                 site.description.as_ref(),

@@ -593,3 +593,29 @@ fn ad_attributes_ad_server_calls_and_empty_badges() {
         "{found:?}"
     );
 }
+
+// A site file may name only paid blocks (no product): Sina's 推广 block under an article, as
+// its dev pages in seeds/pages write it.
+#[test]
+fn a_site_file_of_paid_blocks_alone_finds_them_and_no_product() {
+    let sites = tempfile::tempdir().unwrap();
+    std::fs::write(
+        sites.path().join("sina.toml"),
+        "url_contains = \"sina.com.cn\"\nsponsored = \".article-bottom-tg\"\n",
+    )
+    .unwrap();
+    let extractor = Extractor::new(Vec::new(), sites.path()).unwrap();
+    let html = r#"<html><body><div class="article"><p>正文</p></div>
+        <div class="article-bottom-tg" data-sudaclick="ad_content_bottom">
+          <a href="http://finance.sina.com.cn/zt/x.shtml"><img src="/tg.jpg">开户即送好礼</a></div>
+        </body></html>"#;
+    let url = Url::parse("https://finance.sina.com.cn/stock/a.shtml").unwrap();
+    let found = extractor.extract(&url, html, None);
+    assert_eq!(found.ads.len(), 1, "{:#?}", found.ads);
+    assert_eq!(found.ads[0].rule, "site:sina: .article-bottom-tg");
+    assert_eq!(found.ads[0].text, "开户即送好礼");
+    assert!(found.listings.is_empty());
+    // Elsewhere the file does not apply.
+    let other = Url::parse("https://news.example.cn/a.html").unwrap();
+    assert!(extractor.extract(&other, html, None).ads.is_empty());
+}
