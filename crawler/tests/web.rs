@@ -24,6 +24,25 @@ fn config() -> CrawlConfig {
     }
 }
 
+/// The crawl configuration with every page rendered in Chromium, waiting `settle_ms` after load.
+fn rendered(settle_ms: u64) -> CrawlConfig {
+    CrawlConfig {
+        render: RenderMode::Always,
+        render_settle_ms: settle_ms,
+        ..config()
+    }
+}
+
+/// A loopback site of one page, at `/`.
+async fn one_page(page: impl Into<String>) -> Server {
+    let page: String = page.into();
+    Server::start(move |path, _| match path {
+        "/" => Reply::html(&page),
+        _ => Reply::status(404),
+    })
+    .await
+}
+
 async fn crawl(config: CrawlConfig, seed: &str) -> (CrawlSummary, Vec<CapturedPage>) {
     crawl_seeds(config, &[seed]).await
 }
@@ -105,10 +124,8 @@ async fn a_rendered_page_is_the_page_fetched_and_its_loads_keep_the_delay() {
     })
     .await;
     let config = CrawlConfig {
-        render: RenderMode::Always,
         per_host_delay_ms: DELAY.as_millis() as u64,
-        render_settle_ms: 0,
-        ..config()
+        ..rendered(0)
     };
     let (_, pages) = crawl(config, &format!("{}/", server.base)).await;
     assert_eq!(pages.len(), 2);
@@ -156,21 +173,13 @@ async fn a_rendered_page_is_the_page_fetched_and_its_loads_keep_the_delay() {
 // dismissed, and an open dialog blocks every later step).
 #[tokio::test]
 async fn javascript_dialogs_are_dismissed_and_the_render_goes_on() {
-    let server = Server::start(|path, _| match path {
-        "/" => Reply::html(
-            r#"<p>对话框</p><script>alert("x"); confirm("y"); prompt("z");
-               document.body.insertAdjacentHTML("beforeend", "<p id=after>之后</p>");</script>"#,
-        ),
-        _ => Reply::status(404),
-    })
+    let server = one_page(
+        r#"<p>对话框</p><script>alert("x"); confirm("y"); prompt("z");
+           document.body.insertAdjacentHTML("beforeend", "<p id=after>之后</p>");</script>"#,
+    )
     .await;
-    let config = CrawlConfig {
-        render: RenderMode::Always,
-        render_settle_ms: 0,
-        ..config()
-    };
     // Without dismissal the crawl outlives crawl()'s 60 s limit.
-    let (_, pages) = crawl(config, &format!("{}/", server.base)).await;
+    let (_, pages) = crawl(rendered(0), &format!("{}/", server.base)).await;
     assert_eq!(pages.len(), 1);
     assert!(pages[0].capture.rendered);
     assert!(pages[0].html.contains("之后"), "{}", pages[0].html);
@@ -181,16 +190,10 @@ async fn javascript_dialogs_are_dismissed_and_the_render_goes_on() {
 // the whole render, and the static page is kept.
 #[tokio::test]
 async fn a_page_that_never_settles_is_kept_as_fetched_within_its_time() {
-    let server = Server::start(|path, _| match path {
-        "/" => Reply::html("<p>静态页面</p><script>for (;;) {}</script>"),
-        _ => Reply::status(404),
-    })
-    .await;
+    let server = one_page("<p>静态页面</p><script>for (;;) {}</script>").await;
     let config = CrawlConfig {
-        render: RenderMode::Always,
-        render_settle_ms: 0,
         timeout_secs: 3,
-        ..config()
+        ..rendered(0)
     };
     let started = Instant::now();
     let (_, pages) = crawl(config, &format!("{}/", server.base)).await;
@@ -709,17 +712,8 @@ async fn overlays_are_found_by_layout_and_their_close_control_is_tried() {
           <a href="http://shop.example.cn/b">限时秒杀，手慢无</a>
           <span class="shut">×</span></div>
         <p>正文</p></body></html>"#;
-    let server = Server::start(|path, _| match path {
-        "/" => Reply::html(PAGE),
-        _ => Reply::status(404),
-    })
-    .await;
-    let config = CrawlConfig {
-        render: RenderMode::Always,
-        render_settle_ms: 0,
-        ..config()
-    };
-    let (_, pages) = crawl(config, &format!("{}/", server.base)).await;
+    let server = one_page(PAGE).await;
+    let (_, pages) = crawl(rendered(0), &format!("{}/", server.base)).await;
     assert_eq!(pages.len(), 1);
     let ads = &pages[0].ads;
     let popup = |text: &str| {
@@ -775,17 +769,8 @@ async fn a_rendered_ad_frame_is_read_from_chromiums_frame_tree() {
         r#"<!doctype html><html><head><meta charset="utf-8"></head><body><p>正文</p>
         <iframe src="{frame_url}" width="300" height="250"></iframe></body></html>"#
     );
-    let server = Server::start(move |path, _| match path {
-        "/" => Reply::html(&page),
-        _ => Reply::status(404),
-    })
-    .await;
-    let config = CrawlConfig {
-        render: RenderMode::Always,
-        render_settle_ms: 300,
-        ..config()
-    };
-    let (_, pages) = crawl(config, &format!("{}/", server.base)).await;
+    let server = one_page(page).await;
+    let (_, pages) = crawl(rendered(300), &format!("{}/", server.base)).await;
     assert_eq!(pages.len(), 1);
     let frame = pages[0]
         .ads
@@ -823,17 +808,8 @@ async fn a_label_drawn_by_css_marks_an_ad_when_rendered() {
           window.getComputedStyle = (el, pseudo) =>
             pseudo && el.classList.contains('new') ? { content: '"广告"' } : real(el, pseudo);
         </script></body></html>"#;
-    let server = Server::start(|path, _| match path {
-        "/" => Reply::html(PAGE),
-        _ => Reply::status(404),
-    })
-    .await;
-    let rendered = CrawlConfig {
-        render: RenderMode::Always,
-        render_settle_ms: 0,
-        ..config()
-    };
-    let (_, pages) = crawl(rendered, &format!("{}/", server.base)).await;
+    let server = one_page(PAGE).await;
+    let (_, pages) = crawl(rendered(0), &format!("{}/", server.base)).await;
     let ads = &pages[0].ads;
     assert_eq!(ads.len(), 1, "{ads:#?}");
     assert_eq!(ads[0].text, "三天瘦十斤，无效退款");

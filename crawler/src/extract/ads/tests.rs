@@ -278,6 +278,14 @@ fn a_page_nested_past_the_depth_bound_is_read_up_to_it() {
     assert_eq!(found.ads.len(), 1);
 }
 
+/// (rule, last step of the path) of each found ad, as the tests compare them.
+fn rules_and_steps(found: &[(String, String, AdForm)]) -> Vec<(&str, &str)> {
+    found
+        .iter()
+        .map(|(rule, last, _)| (rule.as_str(), last.as_str()))
+        .collect()
+}
+
 /// Found ads as (rule, last step of the path, form) on a page served from `page`.
 fn found_at(extractor: &Extractor, page: &str, html: &str) -> Vec<(String, String, AdForm)> {
     let url = Url::parse(page).unwrap();
@@ -319,10 +327,7 @@ fn an_ad_call_names_the_box_it_fills() {
         <script>new Carousel({ container: "main" });</script>
         </body></html>"#;
     let found = found_at(&extractor(), "http://tech.gmw.cn/a.htm", html);
-    let got: Vec<(&str, &str)> = found
-        .iter()
-        .map(|(rule, last, _)| (rule.as_str(), last.as_str()))
-        .collect();
+    let got = rules_and_steps(&found);
     // The named box, the ad manager's own anchor, the box written by document.write; not the
     // loader script that follows every call, not a carousel's container.
     assert_eq!(
@@ -579,10 +584,7 @@ fn ad_attributes_ad_server_calls_and_empty_badges() {
         <div class="tools" data-track="share"></div>
         </body></html>"#;
     let found = found_at(&extractor, "https://www.163.com/news/article/X.html", html);
-    let got: Vec<(&str, &str)> = found
-        .iter()
-        .map(|(rule, last, _)| (rule.as_str(), last.as_str()))
-        .collect();
+    let got = rules_and_steps(&found);
     // The ad-server call in the body (not the one in head), the attribute box, no badge.
     assert_eq!(
         got,
