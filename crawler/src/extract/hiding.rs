@@ -57,8 +57,8 @@ impl HidingRule {
 /// The hiding rules of one host, as the engine gives them (the site's own and the generic
 /// ones that are not one class or id), made ready once for all its pages.
 pub(super) struct HostRules {
+    /// Sorted by text.
     rules: Vec<HidingRule>,
-    texts: HashSet<String>,
     exceptions: HashSet<String>,
     generichide: bool,
 }
@@ -78,13 +78,13 @@ impl Extractor {
         let resources = self.engine.url_cosmetic_resources(page_url.as_str());
         let mut texts: Vec<String> = resources.hide_selectors.into_iter().collect();
         texts.sort();
+        // Sorted by text: the page's rules merge with them in order, and are looked up in them.
         let rules = texts
             .iter()
             .map(|text| HidingRule::new(text, &self.sources))
             .collect();
         let ready = Arc::new(HostRules {
             rules,
-            texts: texts.into_iter().collect(),
             exceptions: resources.exceptions,
             generichide: resources.generichide,
         });
@@ -118,7 +118,11 @@ impl Extractor {
                     .hidden_class_id_selectors(classes.keys(), ids.keys(), &host.exceptions);
             rules.sort();
             rules.dedup();
-            rules.retain(|r| !host.texts.contains(r));
+            rules.retain(|r| {
+                host.rules
+                    .binary_search_by(|known| known.text.as_str().cmp(r))
+                    .is_err()
+            });
             rules
         };
         // The other rules run only where the page holds what their subject needs.
