@@ -14,6 +14,7 @@
 #![warn(missing_docs)]
 
 mod contacts;
+mod corpus;
 mod error;
 mod evidence;
 mod features;
@@ -23,10 +24,11 @@ mod metrics;
 mod model;
 mod normalise;
 
+pub use corpus::{split_by_source, split_of, Corpus, Splits};
 pub use error::{Error, Result};
 pub use features::MAX_TEXT_CHARS;
 pub use lexicon::{Brand, Hit, LegalBasis, Resources};
-pub use metrics::Metrics;
+pub use metrics::{source_table, Metrics};
 pub use model::{Classifier, TrainOptions, TrainReport};
 pub use normalise::{normalise, Normalised};
 
@@ -41,6 +43,8 @@ pub struct Labelled {
     pub sample: Sample,
     /// Its category.
     pub label: Category,
+    /// Where it comes from (a real record's source id, `feedback`), if known.
+    pub source: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -48,6 +52,8 @@ struct LabelledRecord {
     #[serde(flatten)]
     sample: Sample,
     label: String,
+    #[serde(default)]
+    source: Option<String>,
 }
 
 /// Parses one `admon classify` input line.
@@ -76,6 +82,7 @@ pub fn parse_labelled(text: &str) -> Result<Vec<Labelled>> {
         out.push(Labelled {
             sample: record.sample,
             label,
+            source: record.source,
         });
     }
     Ok(out)
@@ -96,16 +103,6 @@ pub fn read_labelled(path: &Path) -> Result<Vec<Labelled>> {
     })
 }
 
-/// The corpus splits in `seeds/corpus/`: train, dev, test.
-pub fn read_corpus(seeds: &Path) -> Result<[Vec<Labelled>; 3]> {
-    let dir = seeds.join("corpus");
-    Ok([
-        read_labelled(&dir.join("train.jsonl"))?,
-        read_labelled(&dir.join("dev.jsonl"))?,
-        read_labelled(&dir.join("test.jsonl"))?,
-    ])
-}
-
 /// Loads the model at `model_path`, or trains one from `seeds` (and saves it there) when there
 /// is none yet. Returns the classifier and, when it trained, the report.
 pub fn load_or_train(seeds: &Path, model_path: &Path) -> Result<(Classifier, Option<TrainReport>)> {
@@ -113,7 +110,7 @@ pub fn load_or_train(seeds: &Path, model_path: &Path) -> Result<(Classifier, Opt
     if model_path.exists() {
         return Ok((Classifier::load(resources, model_path)?, None));
     }
-    let [train, dev, test] = read_corpus(seeds)?;
+    let [train, dev, test] = Corpus::read(seeds)?.splits(true);
     let (classifier, report) =
         Classifier::train(resources, &train, &dev, &test, &TrainOptions::default())?;
     classifier.save(model_path)?;

@@ -19,6 +19,10 @@ pub struct Metrics {
     pub flag_precision: f64,
     /// Of the samples that should be flagged, the share that is.
     pub flag_recall: f64,
+    /// Flag F1: the harmonic mean of flag precision and recall.
+    pub flag_f1: f64,
+    /// Of the violations flagged, the share flagged under their own category.
+    pub category_accuracy: f64,
     /// Share of exact category matches.
     pub accuracy: f64,
 }
@@ -60,26 +64,60 @@ impl Metrics {
             .collect();
         let supported: Vec<f64> = per_label.iter().filter(|l| l.3 > 0).map(|l| l.2).collect();
         let macro_f1 = supported.iter().sum::<f64>() / supported.len().max(1) as f64;
-        let (mut tp, mut fp, mut fn_) = (0, 0, 0);
+        let (mut tp, mut fp, mut fn_, mut same) = (0, 0, 0, 0);
         for (&g, &p) in gold.iter().zip(predicted) {
             match (g != Category::Clean, p != Category::Clean) {
-                (true, true) => tp += 1,
+                (true, true) => {
+                    tp += 1;
+                    same += usize::from(g == p);
+                }
                 (false, true) => fp += 1,
                 (true, false) => fn_ += 1,
                 _ => {}
             }
         }
         let correct = gold.iter().zip(predicted).filter(|(g, p)| g == p).count();
+        let (flag_precision, flag_recall) = (ratio(tp, tp + fp), ratio(tp, tp + fn_));
         Metrics {
             labels,
             confusion,
             per_label,
             macro_f1,
-            flag_precision: ratio(tp, tp + fp),
-            flag_recall: ratio(tp, tp + fn_),
+            flag_precision,
+            flag_recall,
+            flag_f1: if tp == 0 {
+                0.0
+            } else {
+                2.0 * flag_precision * flag_recall / (flag_precision + flag_recall)
+            },
+            category_accuracy: ratio(same, tp),
             accuracy: ratio(correct, gold.len()),
         }
     }
+}
+
+/// One line per source: records, violations, flag precision and recall, accuracy.
+pub fn source_table(by_source: &[(String, Metrics)]) -> String {
+    let mut out = format!(
+        "{:<28} {:>7} {:>10} {:>9} {:>7} {:>9}\n",
+        "source", "records", "violations", "precision", "recall", "accuracy"
+    );
+    for (source, m) in by_source {
+        let records: usize = m.per_label.iter().map(|l| l.3).sum();
+        let clean = m
+            .labels
+            .iter()
+            .position(|&c| c == Category::Clean)
+            .map_or(0, |i| m.per_label[i].3);
+        out.push_str(&format!(
+            "{source:<28} {records:>7} {:>10} {:>9.3} {:>7.3} {:>9.3}\n",
+            records - clean,
+            m.flag_precision,
+            m.flag_recall,
+            m.accuracy
+        ));
+    }
+    out
 }
 
 impl fmt::Display for Metrics {
@@ -103,8 +141,8 @@ impl fmt::Display for Metrics {
         )?;
         writeln!(
             f,
-            "flagged vs clean: precision {:.3} recall {:.3}",
-            self.flag_precision, self.flag_recall
+            "flagged vs clean: precision {:.3} recall {:.3} F1 {:.3}; category right on {:.3} of the violations flagged",
+            self.flag_precision, self.flag_recall, self.flag_f1, self.category_accuracy
         )?;
         writeln!(f, "confusion matrix (rows gold, columns predicted):")?;
         write!(f, "{:<20}", "")?;
@@ -136,9 +174,15 @@ mod tests {
         let m = Metrics::new(&gold, &[Fraud, Fraud, Clean, Tobacco]);
         assert_eq!(m.flag_precision, 2.0 / 3.0);
         assert_eq!(m.flag_recall, 2.0 / 3.0);
+        assert!((m.flag_f1 - 2.0 / 3.0).abs() < 1e-12);
+        assert_eq!(m.category_accuracy, 1.0);
         assert!(m.macro_f1 < 1.0);
         // Labels follow taxonomy order: clean, tobacco, fraud.
         assert_eq!(m.labels, vec![Clean, Tobacco, Fraud]);
         assert_eq!(m.confusion[0][2], 1);
+        // A violation flagged under another category is a right flag, a wrong category.
+        let m = Metrics::new(&gold, &[Clean, Tobacco, Fraud, Tobacco]);
+        assert_eq!(m.flag_recall, 1.0);
+        assert_eq!(m.category_accuracy, 2.0 / 3.0);
     }
 }

@@ -68,6 +68,9 @@ pub struct Model {
     /// Row-major, `vocab.len() × classes.len()`.
     weights: Vec<f32>,
     intercept: Vec<f32>,
+    /// The operating point: a sample is flagged when its score (1 − P(clean)) reaches this.
+    #[serde(default = "half")]
+    threshold: f32,
     #[serde(skip)]
     index: FnvMap<String, usize>,
     /// Hashed n-gram bucket to vocabulary index ([`NO_FEATURE`]: none), one per bucket.
@@ -76,6 +79,10 @@ pub struct Model {
     /// Per vocabulary index: whether it is an n-gram (TF-IDF) or an indicator.
     #[serde(skip)]
     ngram: Vec<bool>,
+}
+
+fn half() -> f32 {
+    0.5
 }
 
 impl Model {
@@ -325,6 +332,7 @@ impl Classifier {
             classes: Vec::new(),
             weights: Vec::new(),
             intercept: Vec::new(),
+            threshold: half(),
             index: FnvMap::default(),
             buckets: Vec::new(),
             ngram: Vec::new(),
@@ -381,14 +389,21 @@ impl Classifier {
                 hasher.update(w.to_le_bytes());
             }
             model.version = format!("{name}-{}", &hex::encode(hasher.finalize())[..12]);
-            let classifier = Classifier {
+            let mut classifier = Classifier {
                 resources: resources.clone(),
                 jieba: jieba.clone(),
                 model,
                 remembered: Mutex::default(),
             };
+            classifier.model.threshold = classifier.operating_point(dev);
             let f1 = classifier.evaluate(dev).macro_f1;
-            candidates.push((classifier.model.version.clone(), f1));
+            candidates.push((
+                format!(
+                    "{} at {:.2}",
+                    classifier.model.version, classifier.model.threshold
+                ),
+                f1,
+            ));
             if best.as_ref().is_none_or(|(b, _)| f1 > *b) {
                 best = Some((f1, classifier));
             }
@@ -403,14 +418,83 @@ impl Classifier {
         Ok((classifier, report))
     }
 
+    /// The lowest score threshold at which flags on `dev` are at least [`TARGET_PRECISION`]
+    /// precise, which flags the most; when no threshold is that precise, the one with the best
+    /// flag F1.
+    fn operating_point(&self, dev: &[Labelled]) -> f32 {
+        // Judged once with every explained sample flagged: its score, and whether its
+        // category (when flagged) is right.
+        let judged: Vec<(f32, bool, bool)> = dev
+            .iter()
+            .map(|l| {
+                let v = self.judge_at(&l.sample, 0.0);
+                (v.score as f32, v.flagged, l.label != Category::Clean)
+            })
+            .collect();
+        let violations = judged.iter().filter(|j| j.2).count();
+        let mut thresholds: Vec<f32> = judged.iter().filter(|j| j.1).map(|j| j.0).collect();
+        thresholds.push(half());
+        thresholds.sort_by(f32::total_cmp);
+        thresholds.dedup();
+        let mut precise: Option<(usize, f32)> = None;
+        let mut best_f1: Option<(f64, f32)> = None;
+        for &t in &thresholds {
+            let flagged = judged.iter().filter(|j| j.1 && j.0 >= t);
+            let (n, right) = flagged.fold((0, 0), |(n, r), j| (n + 1, r + usize::from(j.2)));
+            if n == 0 {
+                continue;
+            }
+            let precision = right as f64 / n as f64;
+            let recall = right as f64 / violations.max(1) as f64;
+            if precision >= TARGET_PRECISION && precise.is_none_or(|(r, _)| right > r) {
+                precise = Some((right, t));
+            }
+            let f1 = 2.0 * precision * recall / (precision + recall).max(f64::EPSILON);
+            if best_f1.is_none_or(|(f, _)| f1 > f) {
+                best_f1 = Some((f1, t));
+            }
+        }
+        precise
+            .map(|(_, t)| t)
+            .or(best_f1.map(|(_, t)| t))
+            .unwrap_or_else(half)
+    }
+
     /// Scores every labelled sample and compares with its label.
     pub fn evaluate(&self, data: &[Labelled]) -> Metrics {
-        let predicted: Vec<Category> = data
-            .iter()
-            .map(|l| self.classify(&l.sample).category)
-            .collect();
         let gold: Vec<Category> = data.iter().map(|l| l.label).collect();
-        Metrics::new(&gold, &predicted)
+        Metrics::new(&gold, &self.predict(data))
+    }
+
+    /// Scores every labelled sample and compares with its label, source by source (records
+    /// without a source count as `-`), in source order.
+    pub fn evaluate_by_source(&self, data: &[Labelled]) -> Vec<(String, Metrics)> {
+        let predicted = self.predict(data);
+        let mut groups: std::collections::BTreeMap<&str, (Vec<Category>, Vec<Category>)> =
+            Default::default();
+        for (l, p) in data.iter().zip(predicted) {
+            let group = groups
+                .entry(l.source.as_deref().unwrap_or("-"))
+                .or_default();
+            group.0.push(l.label);
+            group.1.push(p);
+        }
+        groups
+            .into_iter()
+            .map(|(source, (gold, predicted))| (source.to_owned(), Metrics::new(&gold, &predicted)))
+            .collect()
+    }
+
+    /// The category judged for each sample (clean when not flagged).
+    fn predict(&self, data: &[Labelled]) -> Vec<Category> {
+        data.iter()
+            .map(|l| self.classify(&l.sample).category)
+            .collect()
+    }
+
+    /// The score threshold at which this model flags.
+    pub fn threshold(&self) -> f32 {
+        self.model.threshold
     }
 
     /// Judges one sample. A sample judged lately (the same text, title, price, brand and
@@ -441,51 +525,61 @@ impl Classifier {
     }
 
     fn judge(&self, sample: &Sample) -> Verdict {
+        self.judge_at(sample, self.model.threshold)
+    }
+
+    /// Judges `sample`, flagging it when its score reaches `threshold` and something in the
+    /// text explains the flag. The score is the probability that the sample is not clean; the
+    /// category is the likeliest of the others.
+    fn judge_at(&self, sample: &Sample, threshold: f32) -> Verdict {
         let mut extracted = extract(&self.jieba, &self.resources, sample);
         let x = self.model.vectorise(
             std::mem::take(&mut extracted.features),
             std::mem::take(&mut extracted.grams),
         );
         let probs = self.model.probabilities(&x);
-        let (best, &p) = probs
+        let classes = &self.model.classes;
+        let p_clean = classes
             .iter()
-            .enumerate()
-            .max_by(|a, b| a.1.total_cmp(b.1))
-            .expect("at least one class");
-        let (mut best, mut p) = (best, f64::from(p));
-        let mut category = self.model.classes[best];
+            .position(|&c| c == Category::Clean)
+            .map_or(0.0, |i| probs[i]);
+        let mut score = 1.0 - p_clean;
+        let Some(mut best) = (0..classes.len())
+            .filter(|&i| classes[i] != Category::Clean)
+            .max_by(|&a, &b| probs[a].total_cmp(&probs[b]))
+        else {
+            return Verdict {
+                id: sample.id.clone(),
+                flagged: false,
+                category: Category::Clean,
+                score: f64::from(score),
+                articles: Vec::new(),
+                evidence: Vec::new(),
+                model: self.model.version.clone(),
+            };
+        };
         // A brand's new goods at a tenth of its lowest genuine price, from a seller that is not
         // its store: counterfeit on the price alone, whatever the words (a Dior lipstick at ¥35).
         let giveaway = extracted
             .cheap_brand
             .as_ref()
             .is_some_and(|c| !c.official && c.price < c.floor * GIVEAWAY_RATIO);
-        if giveaway && category == Category::Clean {
-            if let Some(i) = self
-                .model
-                .classes
-                .iter()
-                .position(|&c| c == Category::Counterfeit)
-            {
-                (best, category, p) = (i, Category::Counterfeit, 0.9);
+        if giveaway && score < threshold.max(GIVEAWAY_SCORE) {
+            if let Some(i) = classes.iter().position(|&c| c == Category::Counterfeit) {
+                (best, score) = (i, GIVEAWAY_SCORE.max(threshold));
             }
         }
-        let p_clean = self
-            .model
-            .classes
-            .iter()
-            .position(|&c| c == Category::Clean)
-            .map_or(0.0, |i| probs[i]);
+        let category = classes[best];
         let mut verdict = Verdict {
             id: sample.id.clone(),
             flagged: false,
             category: Category::Clean,
-            score: f64::from(1.0 - p_clean),
+            score: f64::from(score),
             articles: Vec::new(),
             evidence: Vec::new(),
             model: self.model.version.clone(),
         };
-        if category == Category::Clean {
+        if score < threshold {
             return verdict;
         }
         let legal = self.resources.legal(category);
@@ -507,7 +601,6 @@ impl Classifier {
         }
         verdict.flagged = true;
         verdict.category = category;
-        verdict.score = p;
         verdict.articles = legal.articles.clone();
         verdict.evidence = evidence;
         verdict
@@ -516,6 +609,10 @@ impl Classifier {
 
 /// Under this share of the brand's floor, a price alone makes a listing counterfeit.
 const GIVEAWAY_RATIO: f64 = 0.1;
+/// The score of a listing flagged on its price alone.
+const GIVEAWAY_SCORE: f32 = 0.9;
+/// The flag precision the operating point is chosen for (on the dev split).
+const TARGET_PRECISION: f64 = 0.95;
 
 /// A fitted linear model over the vocabulary: `classes` are indices into [`Category::TEXT`].
 struct Fitted {

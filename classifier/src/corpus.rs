@@ -1,0 +1,212 @@
+//! The labelled corpus in `seeds/corpus/`: real records (`real/records.jsonl`, each with its
+//! source), split by source, and the template supplement (`train`/`dev`/`test.jsonl`), split by
+//! template.
+//!
+//! The real split is source-disjoint: a whole source (one publishing bureau and batch, one data
+//! set) goes to train, dev or test by a fixed hash of its id, so a test text never shares its
+//! source's wording with training. Near-identical texts (one case quoted by many outlets) are
+//! one item: all but the first are dropped before splitting.
+
+use crate::fnv::{OFFSET, PRIME};
+use crate::{read_labelled, Labelled, Result};
+use std::collections::HashSet;
+use std::path::Path;
+
+/// Train, dev and test.
+pub type Splits = [Vec<Labelled>; 3];
+
+/// Of 20 hash buckets, a source in the first [`TEST_BUCKETS`] is test, in the next
+/// [`DEV_BUCKETS`] dev, and train otherwise (about 25%, 15% and 60% of the sources).
+const TEST_BUCKETS: u64 = 5;
+const DEV_BUCKETS: u64 = 3;
+
+/// Two texts whose character bigram sets overlap this much (Jaccard) are one item.
+const NEAR_DUPLICATE: f64 = 0.7;
+
+/// The real records and the template supplement, each split in three.
+#[derive(Debug, Clone)]
+pub struct Corpus {
+    /// Real texts with provenance, split by source.
+    pub real: Splits,
+    /// Templated texts from `generate.py`, split by template.
+    pub templates: Splits,
+}
+
+impl Corpus {
+    /// Reads `seeds/corpus/`. The real records are optional (a seeds directory without
+    /// `real/records.jsonl` has templates only).
+    pub fn read(seeds: &Path) -> Result<Corpus> {
+        let dir = seeds.join("corpus");
+        let real_path = dir.join("real").join("records.jsonl");
+        let real = if real_path.exists() {
+            split_by_source(read_labelled(&real_path)?)
+        } else {
+            Default::default()
+        };
+        Ok(Corpus {
+            real,
+            templates: [
+                read_labelled(&dir.join("train.jsonl"))?,
+                read_labelled(&dir.join("dev.jsonl"))?,
+                read_labelled(&dir.join("test.jsonl"))?,
+            ],
+        })
+    }
+
+    /// What a model learns and is judged on: real train (plus the templates' train split when
+    /// `with_templates`), real dev to choose the model and its operating point, real test to
+    /// report. Where there are no real records of a split, the templates' own stands in.
+    pub fn splits(&self, with_templates: bool) -> Splits {
+        let [real_train, real_dev, real_test] = &self.real;
+        let [t_train, t_dev, t_test] = &self.templates;
+        let mut train = real_train.clone();
+        if with_templates || train.is_empty() {
+            train.extend(t_train.iter().cloned());
+        }
+        let or = |real: &Vec<Labelled>, t: &Vec<Labelled>| {
+            if real.is_empty() {
+                t.clone()
+            } else {
+                real.clone()
+            }
+        };
+        [train, or(real_dev, t_dev), or(real_test, t_test)]
+    }
+}
+
+/// Which split a source goes to: 0 train, 1 dev, 2 test.
+pub fn split_of(source: &str) -> usize {
+    let mut h = OFFSET;
+    for &b in source.as_bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(PRIME);
+    }
+    match h % 20 {
+        b if b < TEST_BUCKETS => 2,
+        b if b < TEST_BUCKETS + DEV_BUCKETS => 1,
+        _ => 0,
+    }
+}
+
+/// Drops near-duplicates (keeping the first), then splits the rest by source. A record
+/// without a source is its own source.
+pub fn split_by_source(records: Vec<Labelled>) -> Splits {
+    let mut kept: Vec<(Labelled, Vec<u64>)> = Vec::with_capacity(records.len());
+    for record in records {
+        let grams = bigrams(&record.sample.text);
+        if kept
+            .iter()
+            .any(|(_, g)| jaccard(g, &grams) >= NEAR_DUPLICATE)
+        {
+            continue;
+        }
+        kept.push((record, grams));
+    }
+    let mut splits: Splits = Default::default();
+    for (record, _) in kept {
+        let source = record
+            .source
+            .clone()
+            .unwrap_or_else(|| record.sample.id.clone());
+        splits[split_of(&source)].push(record);
+    }
+    splits
+}
+
+/// The sorted, distinct bigrams of a text's letters, digits and CJK characters, lower-cased,
+/// as hashes. A text of one such character is its own bigram.
+fn bigrams(text: &str) -> Vec<u64> {
+    let chars: Vec<char> = text
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    let pairs: HashSet<u64> = chars
+        .windows(2)
+        .map(|w| (u64::from(w[0]) << 32) | u64::from(w[1]))
+        .chain((chars.len() == 1).then(|| u64::from(chars[0])))
+        .collect();
+    let mut out: Vec<u64> = pairs.into_iter().collect();
+    out.sort_unstable();
+    out
+}
+
+/// Jaccard similarity of two sorted sets.
+fn jaccard(a: &[u64], b: &[u64]) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let (mut i, mut j, mut both) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                both += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    both as f64 / (a.len() + b.len() - both) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use admon_domain::{Category, Sample};
+
+    fn record(id: &str, source: &str, text: &str) -> Labelled {
+        Labelled {
+            sample: Sample {
+                id: id.into(),
+                text: text.into(),
+                ..Sample::default()
+            },
+            label: Category::Fraud,
+            source: Some(source.into()),
+        }
+    }
+
+    #[test]
+    fn a_source_stays_on_one_side_and_near_duplicates_are_one_item() {
+        let mut records = Vec::new();
+        // 120 texts of 8 characters each, no two sharing a bigram.
+        let text = |n: u32| -> String {
+            (0..8)
+                .map(|k| char::from_u32(0x4e00 + n * 8 + k).unwrap())
+                .collect()
+        };
+        for s in 0..40 {
+            for i in 0..3 {
+                let id = format!("{s}-{i}");
+                records.push(record(&id, &format!("src-{s}"), &text(s * 3 + i)));
+            }
+        }
+        // The same case quoted by another outlet, with punctuation.
+        let quoted = format!("“{}”！", text(0));
+        records.push(record("dup", "other", &quoted));
+        let splits = split_by_source(records);
+        assert_eq!(splits.iter().map(Vec::len).sum::<usize>(), 120);
+        assert!(
+            splits.iter().all(|s| !s.is_empty()),
+            "every split gets sources"
+        );
+        let sources = |s: &Vec<Labelled>| -> HashSet<String> {
+            s.iter().map(|l| l.source.clone().unwrap()).collect()
+        };
+        let [train, dev, test] = splits.each_ref().map(sources);
+        assert!(train.is_disjoint(&dev) && train.is_disjoint(&test) && dev.is_disjoint(&test));
+        assert!(!splits.iter().flatten().any(|l| l.sample.id == "dup"));
+    }
+
+    #[test]
+    fn similarity_ignores_punctuation_and_case() {
+        assert_eq!(jaccard(&bigrams("加V信：abc"), &bigrams("加v信abc!")), 1.0);
+        assert!(
+            jaccard(
+                &bigrams("保本保息稳赚不赔"),
+                &bigrams("治愈率高达百分之九十")
+            ) < 0.1
+        );
+    }
+}
