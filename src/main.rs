@@ -82,8 +82,12 @@ enum Command {
         /// Also fit a one-vs-rest linear SVM (slow: many minutes).
         #[arg(long)]
         svm: bool,
+        /// Learn from the real records only, without the templated supplement.
+        #[arg(long)]
+        without_templates: bool,
     },
-    /// Evaluate the model on the test split or a labelled JSONL file.
+    /// Evaluate the model on the real test split (source by source) and the templates' test
+    /// split, or on a labelled JSONL file.
     Eval {
         /// Labelled JSONL (records plus "label").
         #[arg(long)]
@@ -404,7 +408,8 @@ fn run(cli: Cli) -> Result<()> {
             out,
             with_feedback,
             svm,
-        } => train(&config, &data, out, with_feedback, svm),
+            without_templates,
+        } => train(&config, &data, out, with_feedback, svm, !without_templates),
         Command::Eval { input } => eval(&config, &data, input.as_deref()),
         Command::Worker { redis, id } => {
             let mut config = config;
@@ -1196,9 +1201,19 @@ fn train(
     out: Option<PathBuf>,
     with_feedback: bool,
     svm: bool,
+    with_templates: bool,
 ) -> Result<()> {
     let resources = Resources::load(&config.seeds_dir)?;
-    let [mut train, dev, test] = admon_classifier::read_corpus(&config.seeds_dir)?;
+    let corpus = admon_classifier::Corpus::read(&config.seeds_dir)?;
+    let [mut train, dev, test] = corpus.splits(with_templates);
+    println!(
+        "training on {} records ({} real{}), choosing on {} and testing on {} real records from other sources",
+        train.len(),
+        corpus.real[0].len(),
+        if with_templates { ", the rest templated" } else { "" },
+        dev.len(),
+        test.len()
+    );
     if with_feedback {
         let store = open_store(data)?;
         let feedback = store.feedback()?;
@@ -1209,7 +1224,12 @@ fn train(
         train.extend(
             feedback
                 .into_iter()
-                .map(|(sample, label)| admon_classifier::Labelled { sample, label }),
+                .map(|(sample, label)| admon_classifier::Labelled {
+                    sample,
+                    label,
+                    source: Some("feedback".into()),
+                    spam: false,
+                }),
         );
     }
     let started = std::time::Instant::now();
@@ -1224,11 +1244,14 @@ fn train(
         println!("candidate {name}: dev macro-F1 {f1:.3}");
     }
     println!(
-        "kept {} (trained in {:.1}s)\n\n== dev ==\n{}\n== test ==\n{}",
+        "kept {}, flagging at score {:.2} (trained in {:.1}s)\n\n== dev ==\n{}\n== test ==\n{}\n== held-out disguised spam ==\n{}\n== templates' test ==\n{}",
         classifier.version(),
+        classifier.threshold(),
         started.elapsed().as_secs_f64(),
         report.dev,
-        report.test
+        report.test,
+        classifier.evaluate(&corpus.spam_test),
+        classifier.evaluate(&corpus.templates[2])
     );
     let path = out.unwrap_or_else(|| model_path(config, data));
     classifier.save(&path)?;
@@ -1238,17 +1261,33 @@ fn train(
 
 fn eval(config: &Config, data: &Path, input: Option<&Path>) -> Result<()> {
     let classifier = classifier(config, data)?;
-    let labelled = match input {
-        Some(p) => admon_classifier::read_labelled(p)?,
-        None => admon_classifier::read_corpus(&config.seeds_dir)?[2].clone(),
+    let mut out = std::io::stdout().lock();
+    let mut report = |name: &str, labelled: &[admon_classifier::Labelled]| -> Result<()> {
+        writeln!(
+            out,
+            "== {name} ==\nmodel {} (flags at score {:.2}) on {} records\n{}\n{}",
+            classifier.version(),
+            classifier.threshold(),
+            labelled.len(),
+            classifier.evaluate(labelled),
+            admon_classifier::source_table(&classifier.evaluate_by_source(labelled))
+        )?;
+        Ok(())
     };
-    println!(
-        "model {} on {} records\n{}",
-        classifier.version(),
-        labelled.len(),
-        classifier.evaluate(&labelled)
-    );
-    Ok(())
+    match input {
+        Some(p) => report(
+            &p.display().to_string(),
+            &admon_classifier::read_labelled(p)?,
+        ),
+        None => {
+            let corpus = admon_classifier::Corpus::read(&config.seeds_dir)?;
+            report(
+                "real test split (sources never trained on)",
+                &corpus.real[2],
+            )?;
+            report("templates' test split", &corpus.templates[2])
+        }
+    }
 }
 
 fn list_cases(data: &Path, state: Option<&str>, format: Format) -> Result<()> {

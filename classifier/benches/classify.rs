@@ -56,7 +56,13 @@ fn main() {
         // The very splits trained and tested on here, for bench/classifier_vs_sklearn.py.
         let dir = Path::new(&args[at + 1]);
         std::fs::create_dir_all(dir).unwrap();
-        for (name, split) in [("train", &train), ("dev", &dev), ("test", &test)] {
+        let splits = [
+            ("train", &train),
+            ("dev", &dev),
+            ("test", &test),
+            ("spam", &corpus.spam_test),
+        ];
+        for (name, split) in splits {
             let lines: String = split
                 .iter()
                 .map(|l| {
@@ -100,6 +106,7 @@ fn main() {
     let _ = std::fs::remove_dir_all(&dir);
 
     let metrics = classifier.evaluate(&test);
+    let spam = classifier.evaluate(&corpus.spam_test);
     // New documents: each test sample with a suffix of its own, more of them than the
     // classifier remembers, so that every one is judged.
     let every_test: Vec<_> = test.iter().chain(&corpus.templates[2]).collect();
@@ -128,7 +135,7 @@ fn main() {
         model_bytes as f64 / 1e6
     );
     println!(
-        "{{\"macro_f1\":{:.4},\"flag_precision\":{:.4},\"flag_recall\":{:.4},\"flag_f1\":{:.4},\"category_accuracy\":{:.4},\"docs_per_sec\":{docs_per_sec:.1},\"model_mb\":{model_mb:.2},\"train_secs\":{train_secs:.2}}}",
-        metrics.macro_f1, metrics.flag_precision, metrics.flag_recall, metrics.flag_f1, metrics.category_accuracy
+        "{{\"macro_f1\":{:.4},\"flag_precision\":{:.4},\"flag_recall\":{:.4},\"flag_f1\":{:.4},\"category_accuracy\":{:.4},\"spam_recall\":{:.4},\"spam_clean_flagged\":{:.4},\"docs_per_sec\":{docs_per_sec:.1},\"model_mb\":{model_mb:.2},\"train_secs\":{train_secs:.2}}}",
+        metrics.macro_f1, metrics.flag_precision, metrics.flag_recall, metrics.flag_f1, metrics.category_accuracy, spam.flag_recall, spam.clean_flagged
     );
 }

@@ -6,6 +6,10 @@
 //! set) goes to train, dev or test by a fixed hash of its id, so a test text never shares its
 //! source's wording with training. Near-identical texts (one case quoted by many outlets) are
 //! one item: all but the first are dropped before splitting.
+//!
+//! Data sets of disguised spam (records marked `spam`: QQ-group black-market ads, sex-lure
+//! accounts, with the group's own clean chat) are one source each, so a quarter of their records
+//! (by a hash of the id) is held out on its own: the spam test set.
 
 use crate::fnv::{OFFSET, PRIME};
 use crate::{read_labelled, Labelled, Result};
@@ -23,11 +27,25 @@ const DEV_BUCKETS: u64 = 3;
 /// Two texts whose character bigram sets overlap this much (Jaccard) are one item.
 const NEAR_DUPLICATE: f64 = 0.7;
 
+/// Of the spam data sets' records, those whose id hashes to 0 modulo this are held out.
+const SPAM_HELD_OUT: u64 = 4;
+
+/// The real records, split.
+#[derive(Debug, Clone, Default)]
+pub struct RealSplits {
+    /// Train, dev and test, split by source.
+    pub splits: Splits,
+    /// The held-out quarter of the disguised-spam data sets (never trained on).
+    pub spam_test: Vec<Labelled>,
+}
+
 /// The real records and the template supplement, each split in three.
 #[derive(Debug, Clone)]
 pub struct Corpus {
     /// Real texts with provenance, split by source.
     pub real: Splits,
+    /// The held-out part of the disguised-spam data sets.
+    pub spam_test: Vec<Labelled>,
     /// Templated texts from `generate.py`, split by template.
     pub templates: Splits,
 }
@@ -38,13 +56,14 @@ impl Corpus {
     pub fn read(seeds: &Path) -> Result<Corpus> {
         let dir = seeds.join("corpus");
         let real_path = dir.join("real").join("records.jsonl");
-        let real = if real_path.exists() {
+        let RealSplits { splits, spam_test } = if real_path.exists() {
             split_by_source(read_labelled(&real_path)?)
         } else {
-            Default::default()
+            RealSplits::default()
         };
         Ok(Corpus {
-            real,
+            real: splits,
+            spam_test,
             templates: [
                 read_labelled(&dir.join("train.jsonl"))?,
                 read_labelled(&dir.join("dev.jsonl"))?,
@@ -74,22 +93,26 @@ impl Corpus {
     }
 }
 
-/// Which split a source goes to: 0 train, 1 dev, 2 test.
-pub fn split_of(source: &str) -> usize {
+fn fnv1a(text: &str) -> u64 {
     let mut h = OFFSET;
-    for &b in source.as_bytes() {
+    for &b in text.as_bytes() {
         h = (h ^ u64::from(b)).wrapping_mul(PRIME);
     }
-    match h % 20 {
+    h
+}
+
+/// Which split a source goes to: 0 train, 1 dev, 2 test.
+pub fn split_of(source: &str) -> usize {
+    match fnv1a(source) % 20 {
         b if b < TEST_BUCKETS => 2,
         b if b < TEST_BUCKETS + DEV_BUCKETS => 1,
         _ => 0,
     }
 }
 
-/// Drops near-duplicates (keeping the first), then splits the rest by source. A record
-/// without a source is its own source.
-pub fn split_by_source(records: Vec<Labelled>) -> Splits {
+/// Drops near-duplicates (keeping the first), holds out a quarter of the spam data sets, then
+/// splits the rest by source. A record without a source is its own source.
+pub fn split_by_source(records: Vec<Labelled>) -> RealSplits {
     let mut kept: Vec<(Labelled, Vec<u64>)> = Vec::with_capacity(records.len());
     for record in records {
         let grams = bigrams(&record.sample.text);
@@ -101,24 +124,28 @@ pub fn split_by_source(records: Vec<Labelled>) -> Splits {
         }
         kept.push((record, grams));
     }
-    let mut splits: Splits = Default::default();
+    let mut out = RealSplits::default();
     for (record, _) in kept {
+        if record.spam && fnv1a(&record.sample.id).is_multiple_of(SPAM_HELD_OUT) {
+            out.spam_test.push(record);
+            continue;
+        }
         let source = record
             .source
             .clone()
             .unwrap_or_else(|| record.sample.id.clone());
-        splits[split_of(&source)].push(record);
+        out.splits[split_of(&source)].push(record);
     }
-    splits
+    out
 }
 
-/// The sorted, distinct bigrams of a text's letters, digits and CJK characters, lower-cased,
-/// as hashes. A text of one such character is its own bigram.
+/// The sorted, distinct bigrams of a text's letters, digits and CJK characters after
+/// normalisation (NFKC, case, traditional to simplified), as hashes. A text of one such
+/// character is its own bigram.
 fn bigrams(text: &str) -> Vec<u64> {
-    let chars: Vec<char> = text
+    let chars: Vec<char> = crate::normalise(text)
         .chars()
         .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
         .collect();
     let pairs: HashSet<u64> = chars
         .windows(2)
@@ -164,6 +191,7 @@ mod tests {
             },
             label: Category::Fraud,
             source: Some(source.into()),
+            spam: false,
         }
     }
 
@@ -185,8 +213,21 @@ mod tests {
         // The same case quoted by another outlet, with punctuation.
         let quoted = format!("“{}”！", text(0));
         records.push(record("dup", "other", &quoted));
-        let splits = split_by_source(records);
-        assert_eq!(splits.iter().map(Vec::len).sum::<usize>(), 120);
+        // A spam data set: a quarter held out, the rest in its source's split.
+        for i in 0..40 {
+            let mut spam = record(&format!("spam-{i}"), "gh-spam", &text(200 + i));
+            spam.spam = true;
+            records.push(spam);
+        }
+        let RealSplits { splits, spam_test } = split_by_source(records);
+        assert!((5..=15).contains(&spam_test.len()), "{}", spam_test.len());
+        assert!(spam_test.iter().all(|l| l.spam));
+        let in_splits = splits.iter().flatten().filter(|l| l.spam).count();
+        assert_eq!(in_splits + spam_test.len(), 40);
+        assert_eq!(
+            splits.iter().map(Vec::len).sum::<usize>(),
+            160 - spam_test.len()
+        );
         assert!(
             splits.iter().all(|s| !s.is_empty()),
             "every split gets sources"
@@ -195,13 +236,19 @@ mod tests {
             s.iter().map(|l| l.source.clone().unwrap()).collect()
         };
         let [train, dev, test] = splits.each_ref().map(sources);
+        let held_out: HashSet<&str> = spam_test.iter().map(|l| l.sample.id.as_str()).collect();
+        assert!(!splits
+            .iter()
+            .flatten()
+            .any(|l| held_out.contains(l.sample.id.as_str())));
         assert!(train.is_disjoint(&dev) && train.is_disjoint(&test) && dev.is_disjoint(&test));
         assert!(!splits.iter().flatten().any(|l| l.sample.id == "dup"));
     }
 
     #[test]
-    fn similarity_ignores_punctuation_and_case() {
+    fn similarity_ignores_punctuation_case_and_script() {
         assert_eq!(jaccard(&bigrams("加V信：abc"), &bigrams("加v信abc!")), 1.0);
+        assert_eq!(jaccard(&bigrams("保證療效"), &bigrams("保证疗效")), 1.0);
         assert!(
             jaccard(
                 &bigrams("保本保息稳赚不赔"),

@@ -108,6 +108,52 @@ pub(crate) fn explain(
     evidence
 }
 
+/// Hits of another Advertising Law category listed as evidence at most, per category.
+const MAX_OTHER_EVIDENCE: usize = 3;
+
+/// The other Advertising Law articles a sample flagged as `category` breaks: every category
+/// whose terms fired besides the primary one (a health-food ad that claims to cure a disease
+/// breaks Arts. 17 and 18). Returns the articles, in the order their categories first fire,
+/// and the hits that show them. A counterfeit's replica words (顶级复刻) are not ad claims, so
+/// counterfeits and clean texts get none.
+pub(crate) fn other_laws<'a>(
+    extracted: &Extracted,
+    text: &str,
+    category: Category,
+    legal: impl Fn(Category) -> &'a LegalBasis,
+) -> (Vec<String>, Vec<EvidenceSpan>) {
+    let (mut articles, mut evidence) = (Vec::new(), Vec::new());
+    if matches!(category, Category::Counterfeit | Category::Clean) {
+        return (articles, evidence);
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut listed: Vec<(Category, usize)> = Vec::new();
+    for h in &extracted.hits {
+        if matches!(h.category, Category::Counterfeit | Category::Clean)
+            || h.category == category
+            || h.end > extracted.text_chars
+        {
+            continue;
+        }
+        let other = legal(h.category);
+        match listed.iter_mut().find(|(c, _)| *c == h.category) {
+            Some((_, n)) if *n >= MAX_OTHER_EVIDENCE => continue,
+            Some((_, n)) => *n += 1,
+            None => {
+                listed.push((h.category, 1));
+                articles.extend(other.articles.iter().cloned());
+            }
+        }
+        evidence.push(EvidenceSpan {
+            start: h.start,
+            end: h.end,
+            text: chars[h.start..h.end].iter().collect(),
+            reason: format!("词表命中「{}」：{}（{}）", h.term, other.zh, other.en),
+        });
+    }
+    (articles, evidence)
+}
+
 /// An n-gram feature's text (normalised) and where it first occurs in the original text.
 fn locate(extracted: &Extracted, feature: &str) -> Option<(String, (usize, usize))> {
     let (gram, start, end) = if let Some(bucket) = gram_of_feature(feature) {

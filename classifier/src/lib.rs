@@ -24,7 +24,7 @@ mod metrics;
 mod model;
 mod normalise;
 
-pub use corpus::{split_by_source, split_of, Corpus, Splits};
+pub use corpus::{split_by_source, split_of, Corpus, RealSplits, Splits};
 pub use error::{Error, Result};
 pub use features::MAX_TEXT_CHARS;
 pub use lexicon::{Brand, Hit, LegalBasis, Resources};
@@ -45,6 +45,8 @@ pub struct Labelled {
     pub label: Category,
     /// Where it comes from (a real record's source id, `feedback`), if known.
     pub source: Option<String>,
+    /// Part of a data set of disguised spam collected as such (QQ-group ads, spam accounts).
+    pub spam: bool,
 }
 
 #[derive(Deserialize)]
@@ -54,6 +56,8 @@ struct LabelledRecord {
     label: String,
     #[serde(default)]
     source: Option<String>,
+    #[serde(default)]
+    spam: bool,
 }
 
 /// Parses one `admon classify` input line.
@@ -83,6 +87,7 @@ pub fn parse_labelled(text: &str) -> Result<Vec<Labelled>> {
             sample: record.sample,
             label,
             source: record.source,
+            spam: record.spam,
         });
     }
     Ok(out)

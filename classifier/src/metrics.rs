@@ -19,6 +19,8 @@ pub struct Metrics {
     pub flag_precision: f64,
     /// Of the samples that should be flagged, the share that is.
     pub flag_recall: f64,
+    /// Of the clean samples, the share flagged.
+    pub clean_flagged: f64,
     /// Flag F1: the harmonic mean of flag precision and recall.
     pub flag_f1: f64,
     /// Of the violations flagged, the share flagged under their own category.
@@ -64,7 +66,7 @@ impl Metrics {
             .collect();
         let supported: Vec<f64> = per_label.iter().filter(|l| l.3 > 0).map(|l| l.2).collect();
         let macro_f1 = supported.iter().sum::<f64>() / supported.len().max(1) as f64;
-        let (mut tp, mut fp, mut fn_, mut same) = (0, 0, 0, 0);
+        let (mut tp, mut fp, mut fn_, mut tn, mut same) = (0, 0, 0, 0, 0);
         for (&g, &p) in gold.iter().zip(predicted) {
             match (g != Category::Clean, p != Category::Clean) {
                 (true, true) => {
@@ -73,7 +75,7 @@ impl Metrics {
                 }
                 (false, true) => fp += 1,
                 (true, false) => fn_ += 1,
-                _ => {}
+                (false, false) => tn += 1,
             }
         }
         let correct = gold.iter().zip(predicted).filter(|(g, p)| g == p).count();
@@ -85,6 +87,7 @@ impl Metrics {
             macro_f1,
             flag_precision,
             flag_recall,
+            clean_flagged: ratio(fp, fp + tn),
             flag_f1: if tp == 0 {
                 0.0
             } else {
@@ -141,8 +144,8 @@ impl fmt::Display for Metrics {
         )?;
         writeln!(
             f,
-            "flagged vs clean: precision {:.3} recall {:.3} F1 {:.3}; category right on {:.3} of the violations flagged",
-            self.flag_precision, self.flag_recall, self.flag_f1, self.category_accuracy
+            "flagged vs clean: precision {:.3} recall {:.3} F1 {:.3}; category right on {:.3} of the violations flagged; {:.3} of the clean flagged",
+            self.flag_precision, self.flag_recall, self.flag_f1, self.category_accuracy, self.clean_flagged
         )?;
         writeln!(f, "confusion matrix (rows gold, columns predicted):")?;
         write!(f, "{:<20}", "")?;
@@ -176,6 +179,7 @@ mod tests {
         assert_eq!(m.flag_recall, 2.0 / 3.0);
         assert!((m.flag_f1 - 2.0 / 3.0).abs() < 1e-12);
         assert_eq!(m.category_accuracy, 1.0);
+        assert_eq!(m.clean_flagged, 1.0);
         assert!(m.macro_f1 < 1.0);
         // Labels follow taxonomy order: clean, tobacco, fraud.
         assert_eq!(m.labels, vec![Clean, Tobacco, Fraud]);

@@ -599,10 +599,24 @@ impl Classifier {
             // The model is sure but nothing in the text explains it: not a flag we can defend.
             return verdict;
         }
+        let (also, more) = evidence::other_laws(&extracted, &sample.text, category, |c| {
+            self.resources.legal(c)
+        });
         verdict.flagged = true;
         verdict.category = category;
         verdict.articles = legal.articles.clone();
+        for article in also {
+            if !verdict.articles.contains(&article) {
+                verdict.articles.push(article);
+            }
+        }
         verdict.evidence = evidence;
+        for span in more {
+            if !verdict.evidence.contains(&span) {
+                verdict.evidence.push(span);
+            }
+        }
+        verdict.evidence.sort_by_key(|e| (e.start, e.end));
         verdict
     }
 }
