@@ -4,7 +4,8 @@
 admon's own (its bench writes them): train on real records from some sources plus the templated
 supplement, test on real records from other sources; then the same without the supplement.
 Prints macro-F1, flag precision/recall/F1 and category accuracy over the violations flagged for
-each, both docs/s on one core, the model's resident memory, and the checks of issue #15.
+each (the baselines at their argmax and at the operating point admon's rule picks on dev), both
+docs/s on one core, the model's resident memory, and the checks of issue #15.
 
 Run from the repository root: python3 bench/classifier_vs_sklearn.py [--svm]
 It makes a virtualenv under target/bench-venv with scikit-learn and jieba from PyPI.
@@ -65,13 +66,34 @@ def scores(gold, predicted):
     }
 
 
+def operating_point(scored):
+    """The lowest threshold whose flags on dev are >= 0.95 precise (most recall), stepping the
+    target down by 0.05 when none is: the rule admon's training uses. `scored`: (score, is a
+    violation) per dev record."""
+    thresholds = sorted({s for s, _ in scored} | {0.5})
+    target = 0.95
+    while target > 0:
+        best = None
+        for t in thresholds:
+            flagged = [v for s, v in scored if s >= t]
+            if flagged and sum(flagged) / len(flagged) >= target:
+                if best is None or sum(flagged) > best[1]:
+                    best = (t, sum(flagged))
+        if best:
+            return best[0]
+        target -= 0.05
+    return 0.5
+
+
 def sklearn_figures(variant, analyzer):
+    """The baseline at its own argmax, and at the operating point admon's rule picks on dev."""
     import jieba
+    import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
     jieba.setLogLevel(60)
-    train, test, spam = load(variant, "train"), load(variant, "test"), load(variant, "spam")
+    train, dev, test, spam = (load(variant, s) for s in ("train", "dev", "test", "spam"))
     if analyzer == "words":
         vectoriser = TfidfVectorizer(tokenizer=jieba.lcut, token_pattern=None, lowercase=True, sublinear_tf=True)
     else:
@@ -79,19 +101,39 @@ def sklearn_figures(variant, analyzer):
     x = vectoriser.fit_transform([text_of(r) for r in train])
     model = LogisticRegression(max_iter=1000, C=10.0)
     model.fit(x, [r["label"] for r in train])
+    classes = list(model.classes_)
+    clean = classes.index("clean")
+
+    def judged(records):
+        probs = model.predict_proba(vectoriser.transform([text_of(r) for r in records]))
+        flag = 1.0 - probs[:, clean]
+        others = probs.copy()
+        others[:, clean] = -1.0
+        return flag, [classes[i] for i in np.argmax(others, axis=1)], list(model.predict(
+            vectoriser.transform([text_of(r) for r in records])))
+
+    flag, _, _ = judged(dev)
+    threshold = operating_point(list(zip(flag, [r["label"] != "clean" for r in dev])))
+    out = {}
+    for point in ("argmax", "operating"):
+        figures = {}
+        for name, records in (("test", test), ("spam", spam)):
+            flag, category, argmax = judged(records)
+            predicted = argmax if point == "argmax" else [
+                c if f >= threshold else "clean" for f, c in zip(flag, category)]
+            figures[name] = scores([r["label"] for r in records], predicted)
+        figures["test"]["spam_recall"] = figures["spam"]["flag_recall"]
+        figures["test"]["spam_clean_flagged"] = figures["spam"]["clean_flagged"]
+        out[point] = figures["test"]
     texts = [text_of(r) for r in test]
-    figures = scores([r["label"] for r in test], list(model.predict(vectoriser.transform(texts))))
-    spam_figures = scores([r["label"] for r in spam], list(model.predict(vectoriser.transform([text_of(r) for r in spam]))))
-    figures["spam_recall"] = spam_figures["flag_recall"]
-    figures["spam_clean_flagged"] = spam_figures["clean_flagged"]
     docs, start = 0, time.perf_counter()
     while time.perf_counter() - start < 2.0:
         # One document at a time, as a monitor classifies what the crawler hands it.
         for t in texts:
             model.predict(vectoriser.transform([t]))
         docs += len(texts)
-    figures["docs_per_sec"] = docs / (time.perf_counter() - start)
-    return figures
+    out["docs_per_sec"] = docs / (time.perf_counter() - start)
+    return out
 
 
 def admon_figures(variant):
@@ -121,10 +163,12 @@ def main():
         ours = admon_figures(variant)
         words = sklearn_figures(variant, "words")
         chars = sklearn_figures(variant, "chars")
-        for name, figures in [("admon", ours), ("sklearn words", words), ("sklearn char 1-3", chars)]:
-            table.append((variant, name, figures))
-        best = max(words["flag_f1"], chars["flag_f1"])
-        checks.append((f"{variant}: admon flag F1 beats every baseline", ours["flag_f1"] > best))
+        table.append((variant, "admon (its operating point)", ours))
+        for name, figures in [("sklearn words", words), ("sklearn char 1-3", chars)]:
+            table.append((variant, f"{name}, argmax", figures["argmax"]))
+            table.append((variant, f"{name}, same rule", figures["operating"]))
+        best = max(f[p]["flag_f1"] for f in (words, chars) for p in ("argmax", "operating"))
+        checks.append((f"{variant}: admon flag F1 beats every baseline (either point)", ours["flag_f1"] > best))
         if variant == "with-templates":
             checks += [
                 ("flag F1 >= 0.90", ours["flag_f1"] >= 0.90),
@@ -140,9 +184,10 @@ def main():
     print()
     print("Real, source-disjoint test split (spam R / spam clean: the held-out quarter of the")
     print("disguised-spam data sets, flag recall and share of its clean texts flagged)")
-    print(f"{'train':16}{'model':18}" + "".join(f"{c:>11}" for c, _ in COLUMNS))
+    print("(\"same rule\": the baseline's threshold chosen on dev as admon's is, precision 0.95)")
+    print(f"{'train':16}{'model':30}" + "".join(f"{c:>11}" for c, _ in COLUMNS))
     for variant, name, figures in table:
-        print(f"{variant:16}{name:18}" + "".join(f"{figures[k]:>11.3f}" for _, k in COLUMNS))
+        print(f"{variant:16}{name:30}" + "".join(f"{figures[k]:>11.3f}" for _, k in COLUMNS))
     print()
     print(f"docs/s one at a time, one core: admon {speed[0]:.0f}, sklearn words {speed[1]:.0f} "
           f"({speed[0] / speed[1]:.0f}x), sklearn chars {speed[2]:.0f} ({speed[0] / speed[2]:.0f}x)")
