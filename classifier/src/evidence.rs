@@ -91,7 +91,9 @@ pub(crate) fn explain(
         let Some((gram, (start, end))) = locate(extracted, feature) else {
             continue;
         };
-        if end > text_len || overlaps(&evidence, start, end) {
+        // One character (装, ：) explains nothing to an officer reading the case.
+        let meaningful = gram.chars().filter(|c| c.is_alphanumeric()).count() >= 2;
+        if !meaningful || end > text_len || overlaps(&evidence, start, end) {
             continue;
         }
         evidence.push(EvidenceSpan {

@@ -307,11 +307,15 @@ fn real_test_split_from_unseen_sources_holds_a_floor() {
     assert!(test.len() >= 50, "{} real test records", test.len());
     let m = c.evaluate(&test);
     // The operating point is chosen for precision (0.95 on dev); recall is what that leaves.
-    // Measured: precision 0.89, recall 0.42 (README); these floors leave a margin.
+    // Measured: precision 0.89, recall 0.44 (README); these floors leave a margin.
     assert!(m.flag_precision >= 0.85 && m.flag_recall >= 0.35, "{m}");
-    // The held-out quarter of the disguised-spam data sets: few of its clean chat lines flagged.
+    // The held-out quarter of the disguised-spam data sets (measured: recall 0.61, 5.4% of
+    // its clean chat lines flagged).
     let spam = c.evaluate(&Corpus::read(&seeds()).unwrap().spam_test);
-    assert!(spam.flag_recall >= 0.4 && spam.clean_flagged <= 0.05, "{spam}");
+    assert!(
+        spam.flag_recall >= 0.5 && spam.clean_flagged <= 0.08,
+        "{spam}"
+    );
 }
 
 #[test]
@@ -331,4 +335,20 @@ fn a_health_food_ad_that_claims_a_cure_cites_every_article_it_breaks() {
     assert_eq!(&verdict.articles[..primary.len()], &primary[..]);
     assert!(verdict.evidence.iter().any(|e| e.text == "根治"));
     assert!(verdict.evidence.iter().any(|e| e.text == "降三高"));
+}
+
+#[test]
+fn evidence_is_never_a_single_character() {
+    let c = classifier();
+    let [_, _, test] = Corpus::read(&seeds()).unwrap().real;
+    for l in &test {
+        for e in c.classify(&l.sample).evidence {
+            let letters = e.text.chars().filter(|c| c.is_alphanumeric()).count();
+            assert!(
+                letters >= 2 || e.reason.contains('¥'),
+                "{e:?} in {:?}",
+                l.sample.text
+            );
+        }
+    }
 }
