@@ -5,7 +5,7 @@
 
 use crate::contacts::{self, Contact};
 use crate::fnv;
-use crate::lexicon::{Hit, Resources};
+use crate::lexicon::{Brand, Hit, Resources};
 use crate::normalise::Normalised;
 use admon_domain::{Sample, SampleKind};
 use jieba_rs::Jieba;
@@ -130,10 +130,10 @@ pub(crate) fn extract(jieba: &Jieba, res: &Resources, sample: &Sample) -> Extrac
     if sample.kind == SampleKind::Listing {
         features.push(("kind:listing".into(), 1.0));
         if let Some(brand) = res.brand(sample.brand.as_deref(), &norm.text) {
-            let official = sample.seller.as_deref().is_some_and(|s| {
-                let seller = res.normalise(s).text;
-                brand.official_sellers.contains(&seller)
-            });
+            let official = sample
+                .seller
+                .as_deref()
+                .is_some_and(|s| is_official(brand, &res.normalise(s).text));
             features.push((
                 if official {
                     "seller:official"
@@ -247,6 +247,49 @@ pub(crate) fn is_ngram(name: &str) -> bool {
     name.starts_with("w:") || name.starts_with("h:")
 }
 
+/// Whether a seller (normalised) is the brand's own store: one of its `official_sellers`, or a
+/// flagship store named for the brand (`<alias>官方旗舰店`, with nothing after the suffix but a
+/// platform in brackets), the name Tmall and JD reserve for the brand owner's store.
+fn is_official(brand: &Brand, seller: &str) -> bool {
+    if brand.official_sellers.iter().any(|o| o == seller) {
+        return true;
+    }
+    let Some(at) = seller.find(FLAGSHIP) else {
+        return false;
+    };
+    let (name, rest) = (&seller[..at], &seller[at + FLAGSHIP.len()..]);
+    let platform_only = rest.is_empty()
+        || (rest.starts_with(['(', '（'])
+            && rest.ends_with([')', '）'])
+            && rest.chars().count() <= 6);
+    // A code name (小香, 驴牌) is what counterfeiters call the brand, never its store's name.
+    platform_only
+        && brand
+            .aliases
+            .iter()
+            .filter(|alias| !brand.codes.contains(alias))
+            .any(|alias| names(name, alias))
+}
+
+/// Whether `alias` occurs in `name`; a Latin alias only as a whole word (`lv` is not in
+/// `silver`).
+fn names(name: &str, alias: &str) -> bool {
+    if !alias.is_ascii() {
+        return name.contains(alias);
+    }
+    name.match_indices(alias).any(|(at, _)| {
+        let before = name[..at].chars().next_back();
+        let after = name[at + alias.len()..].chars().next();
+        ![before, after]
+            .into_iter()
+            .flatten()
+            .any(|c| c.is_ascii_alphanumeric())
+    })
+}
+
+/// The suffix of a brand owner's store name on Tmall and JD.
+const FLAGSHIP: &str = "官方旗舰店";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -319,5 +362,31 @@ mod tests {
         let x = extracted("本店今日上新，欢迎选购，满100减20");
         assert!(x.contacts.is_empty());
         assert!(!x.features.iter().any(|(n, _)| n.starts_with("contact:")));
+    }
+}
+
+#[cfg(test)]
+mod official_tests {
+    use super::*;
+
+    #[test]
+    fn a_flagship_store_named_for_the_brand_is_official_and_look_alikes_are_not() {
+        let brand = Brand {
+            name: "LV".into(),
+            category: "luxury".into(),
+            aliases: vec!["lv".into(), "路易威登".into(), "驴牌".into()],
+            codes: vec!["驴牌".into()],
+            floor: 3000.0,
+            floors: Default::default(),
+            official_sellers: vec!["路易威登官方旗舰店".into()],
+        };
+        assert!(is_official(&brand, "路易威登官方旗舰店"));
+        assert!(is_official(&brand, "lv官方旗舰店"));
+        assert!(is_official(&brand, "路易威登官方旗舰店(天猫)"));
+        assert!(!is_official(&brand, "silver官方旗舰店"));
+        assert!(!is_official(&brand, "路易威登官方旗舰店分店批发"));
+        assert!(!is_official(&brand, "潮流小店"));
+        assert!(!is_official(&brand, "驴牌官方旗舰店"));
+        assert!(!is_official(&brand, "路易威登代购"));
     }
 }
