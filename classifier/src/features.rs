@@ -379,6 +379,7 @@ mod official_tests {
             floor: 3000.0,
             floors: Default::default(),
             official_sellers: vec!["路易威登官方旗舰店".into()],
+            exceptions: Vec::new(),
         };
         assert!(is_official(&brand, "路易威登官方旗舰店"));
         assert!(is_official(&brand, "lv官方旗舰店"));

@@ -54,6 +54,9 @@ pub struct Brand {
     /// Authorised stores (normalised on load).
     #[serde(default)]
     pub official_sellers: Vec<String>,
+    /// Phrases in which a name does not mean the brand (蒂芙尼蓝, a colour), normalised on load.
+    #[serde(default)]
+    pub exceptions: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -113,6 +116,7 @@ impl BrandIndex {
             }
             b.aliases = aliases;
             b.official_sellers = b.official_sellers.iter().map(|o| normalise(o)).collect();
+            b.exceptions = b.exceptions.iter().map(|o| normalise(o)).collect();
         }
         let matcher = AhoCorasick::builder()
             .match_kind(aho_corasick::MatchKind::LeftmostLongest)
@@ -153,15 +157,21 @@ impl BrandIndex {
         }
     }
 
-    /// The first brand named in normalised `text` (a Latin name only as a whole word).
+    /// The first brand named in normalised `text` (a Latin name only as a whole word, and not
+    /// inside one of the brand's exceptions).
     fn find(&self, text: &str) -> Option<&Brand> {
         self.matcher.find_iter(text).find_map(|m| {
-            let (brand, latin) = self.patterns[m.pattern().as_usize()];
+            let (i, latin) = self.patterns[m.pattern().as_usize()];
+            let brand = &self.brands[i];
             let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
             let alone = !latin
                 || (!word(text[..m.start()].chars().next_back())
                     && !word(text[m.end()..].chars().next()));
-            alone.then(|| &self.brands[brand])
+            let excepted = brand.exceptions.iter().any(|phrase| {
+                text.match_indices(phrase.as_str())
+                    .any(|(at, p)| at <= m.start() && at + p.len() >= m.end())
+            });
+            (alone && !excepted).then_some(brand)
         })
     }
 }
@@ -448,6 +458,12 @@ bag = 15000
 name = "LV"
 aliases = ["路易威登", "lv"]
 floor = 3000
+
+[[brand]]
+name = "Tiffany"
+aliases = ["蒂芙尼", "tiffany"]
+floor = 400
+exceptions = ["蒂芙尼蓝", "Tiffany Blue"]
 "#;
 
     fn index(text: &str) -> Result<BrandIndex> {
@@ -466,6 +482,22 @@ floor = 3000
         assert_eq!(idx.find("lv 老花 手袋").unwrap().name, "LV");
         assert!(idx.find("lvxx 牌 电线").is_none(), "lv inside a word");
         assert!(idx.find("普通的包").is_none());
+    }
+
+    #[test]
+    fn a_name_inside_a_brands_exception_is_not_the_brand() {
+        let idx = index(TABLE).unwrap();
+        assert!(idx.find("蒂芙尼蓝 连衣裙 夏季").is_none(), "a colour");
+        assert!(
+            idx.find("tiffany blue 碎花裙").is_none(),
+            "normalised on load"
+        );
+        assert_eq!(idx.find("蒂芙尼 项链").unwrap().name, "Tiffany");
+        // A later, real mention still names the brand.
+        assert_eq!(
+            idx.find("蒂芙尼蓝礼盒 蒂芙尼 手链").unwrap().name,
+            "Tiffany"
+        );
     }
 
     #[test]
