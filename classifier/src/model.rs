@@ -670,19 +670,20 @@ impl Classifier {
             .map_or(0.0, |i| probs[i]);
         let [a, b] = self.model.calibration;
         let mut score = sigmoid(a * logit(1.0 - p_clean) + b);
+        let mut verdict = Verdict {
+            id: sample.id.clone(),
+            flagged: false,
+            category: Category::Clean,
+            score: f64::from(score),
+            articles: Vec::new(),
+            evidence: Vec::new(),
+            model: self.model.version.clone(),
+        };
         let Some(mut best) = (0..classes.len())
             .filter(|&i| classes[i] != Category::Clean)
             .max_by(|&a, &b| probs[a].total_cmp(&probs[b]))
         else {
-            return Verdict {
-                id: sample.id.clone(),
-                flagged: false,
-                category: Category::Clean,
-                score: f64::from(score),
-                articles: Vec::new(),
-                evidence: Vec::new(),
-                model: self.model.version.clone(),
-            };
+            return verdict;
         };
         // A brand's new goods at a tenth of its lowest genuine price, from a seller that is not
         // its store: counterfeit on the price alone, whatever the words (a Dior lipstick at ¥35).
@@ -693,18 +694,10 @@ impl Classifier {
         if giveaway && score < threshold.max(GIVEAWAY_SCORE) {
             if let Some(i) = classes.iter().position(|&c| c == Category::Counterfeit) {
                 (best, score) = (i, GIVEAWAY_SCORE.max(threshold));
+                verdict.score = f64::from(score);
             }
         }
         let category = classes[best];
-        let mut verdict = Verdict {
-            id: sample.id.clone(),
-            flagged: false,
-            category: Category::Clean,
-            score: f64::from(score),
-            articles: Vec::new(),
-            evidence: Vec::new(),
-            model: self.model.version.clone(),
-        };
         if score < threshold {
             return verdict;
         }
