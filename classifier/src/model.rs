@@ -499,7 +499,7 @@ impl Classifier {
                 model,
                 remembered: Mutex::default(),
             };
-            classifier.model.calibration = classifier.calibration(dev);
+            classifier.calibrate(dev);
             classifier.model.threshold = classifier.operating_point(dev);
             let f1 = classifier.evaluate(dev).macro_f1;
             candidates.push((
@@ -523,25 +523,17 @@ impl Classifier {
         Ok((classifier, report))
     }
 
-    /// Platt scaling fitted to the model's raw scores on `dev`.
-    fn calibration(&self, dev: &[Labelled]) -> [f32; 2] {
-        let raw = Classifier {
-            model: Model {
-                calibration: identity(),
-                ..self.model.clone()
-            },
-            resources: self.resources.clone(),
-            jieba: self.jieba.clone(),
-            remembered: Mutex::default(),
-        };
+    /// Fits the calibration (Platt scaling) to the model's raw scores on `dev`.
+    fn calibrate(&mut self, dev: &[Labelled]) {
+        self.model.calibration = identity();
         let points: Vec<(f32, bool)> = dev
             .iter()
             .map(|l| {
-                let v = raw.judge_at(&l.sample, 0.0);
+                let v = self.judge_at(&l.sample, 0.0);
                 (v.score as f32, l.label != Category::Clean)
             })
             .collect();
-        platt(&points)
+        self.model.calibration = platt(&points);
     }
 
     /// The lowest score threshold at which flags on `dev` are at least [`TARGET_PRECISION`]
