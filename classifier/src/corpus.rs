@@ -32,11 +32,11 @@ const SPAM_HELD_OUT: u64 = 4;
 
 /// The real records, split.
 #[derive(Debug, Clone, Default)]
-pub struct RealSplits {
+struct RealSplits {
     /// Train, dev and test, split by source.
-    pub splits: Splits,
+    splits: Splits,
     /// The held-out quarter of the disguised-spam data sets (never trained on).
-    pub spam_test: Vec<Labelled>,
+    spam_test: Vec<Labelled>,
 }
 
 /// The real records and the template supplement, each split in three.
@@ -102,7 +102,7 @@ fn fnv1a(text: &str) -> u64 {
 }
 
 /// Which split a source goes to: 0 train, 1 dev, 2 test.
-pub fn split_of(source: &str) -> usize {
+fn split_of(source: &str) -> usize {
     match fnv1a(source) % 20 {
         b if b < TEST_BUCKETS => 2,
         b if b < TEST_BUCKETS + DEV_BUCKETS => 1,
@@ -112,7 +112,7 @@ pub fn split_of(source: &str) -> usize {
 
 /// Drops near-duplicates (keeping the first), holds out a quarter of the spam data sets, then
 /// splits the rest by source. A record without a source is its own source.
-pub fn split_by_source(records: Vec<Labelled>) -> RealSplits {
+fn split_by_source(records: Vec<Labelled>) -> RealSplits {
     let mut kept: Vec<(Labelled, Vec<u64>)> = Vec::with_capacity(records.len());
     for record in records {
         let grams = bigrams(&record.sample.text);

@@ -24,7 +24,7 @@ mod metrics;
 mod model;
 mod normalise;
 
-pub use corpus::{split_by_source, split_of, Corpus, RealSplits, Splits};
+pub use corpus::{Corpus, Splits};
 pub use error::{Error, Result};
 pub use features::MAX_TEXT_CHARS;
 pub use lexicon::{Brand, Hit, LegalBasis, Resources};
