@@ -99,24 +99,32 @@ impl Metrics {
     }
 }
 
-/// One line per source: records, violations, flag precision and recall, accuracy.
+/// One line per source: records, violations, flag precision and recall, accuracy. A precision
+/// without flags, or a recall without violations, is `-`.
 pub fn source_table(by_source: &[(String, Metrics)]) -> String {
     let mut out = format!(
         "{:<28} {:>7} {:>10} {:>9} {:>7} {:>9}\n",
         "source", "records", "violations", "precision", "recall", "accuracy"
     );
     for (source, m) in by_source {
+        let clean = m.labels.iter().position(|&c| c == Category::Clean);
         let records: usize = m.per_label.iter().map(|l| l.3).sum();
-        let clean = m
-            .labels
-            .iter()
-            .position(|&c| c == Category::Clean)
-            .map_or(0, |i| m.per_label[i].3);
+        let violations = records - clean.map_or(0, |i| m.per_label[i].3);
+        let flagged: usize = (0..m.labels.len())
+            .filter(|&j| Some(j) != clean)
+            .map(|j| m.confusion.iter().map(|row| row[j]).sum::<usize>())
+            .sum();
+        let figure = |defined: bool, v: f64| {
+            if defined {
+                format!("{v:.3}")
+            } else {
+                "-".to_owned()
+            }
+        };
         out.push_str(&format!(
-            "{source:<28} {records:>7} {:>10} {:>9.3} {:>7.3} {:>9.3}\n",
-            records - clean,
-            m.flag_precision,
-            m.flag_recall,
+            "{source:<28} {records:>7} {violations:>10} {:>9} {:>7} {:>9.3}\n",
+            figure(flagged > 0, m.flag_precision),
+            figure(violations > 0, m.flag_recall),
             m.accuracy
         ));
     }
@@ -184,6 +192,18 @@ mod tests {
         // Labels follow taxonomy order: clean, tobacco, fraud.
         assert_eq!(m.labels, vec![Clean, Tobacco, Fraud]);
         assert_eq!(m.confusion[0][2], 1);
+        let table = source_table(&[("a".into(), m.clone())]);
+        assert!(table.lines().nth(1).unwrap().starts_with("a "), "{table}");
+        let clean_only = Metrics::new(&[Clean, Clean], &[Clean, Clean]);
+        let line = source_table(&[("b".into(), clean_only)]);
+        assert_eq!(
+            line.lines()
+                .nth(1)
+                .unwrap()
+                .split_whitespace()
+                .collect::<Vec<_>>(),
+            ["b", "2", "0", "-", "-", "1.000"]
+        );
         // A violation flagged under another category is a right flag, a wrong category.
         let m = Metrics::new(&gold, &[Clean, Tobacco, Fraud, Tobacco]);
         assert_eq!(m.flag_recall, 1.0);
