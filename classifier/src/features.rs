@@ -5,7 +5,7 @@
 
 use crate::contacts::{self, Contact};
 use crate::fnv;
-use crate::lexicon::{Brand, Hit, Resources};
+use crate::lexicon::{whole_word, Brand, Hit, Resources};
 use crate::normalise::Normalised;
 use admon_domain::{Sample, SampleKind};
 use jieba_rs::Jieba;
@@ -277,14 +277,8 @@ fn names(name: &str, alias: &str) -> bool {
     if !alias.is_ascii() {
         return name.contains(alias);
     }
-    name.match_indices(alias).any(|(at, _)| {
-        let before = name[..at].chars().next_back();
-        let after = name[at + alias.len()..].chars().next();
-        ![before, after]
-            .into_iter()
-            .flatten()
-            .any(|c| c.is_ascii_alphanumeric())
-    })
+    name.match_indices(alias)
+        .any(|(at, _)| whole_word(name, at, at + alias.len()))
 }
 
 /// The suffix of a brand owner's store name on Tmall and JD.

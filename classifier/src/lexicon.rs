@@ -163,10 +163,7 @@ impl BrandIndex {
         self.matcher.find_iter(text).find_map(|m| {
             let (i, latin) = self.patterns[m.pattern().as_usize()];
             let brand = &self.brands[i];
-            let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
-            let alone = !latin
-                || (!word(text[..m.start()].chars().next_back())
-                    && !word(text[m.end()..].chars().next()));
+            let alone = !latin || whole_word(text, m.start(), m.end());
             let excepted = brand.exceptions.iter().any(|phrase| {
                 text.match_indices(phrase.as_str())
                     .any(|(at, p)| at <= m.start() && at + p.len() >= m.end())
@@ -174,6 +171,13 @@ impl BrandIndex {
             (alone && !excepted).then_some(brand)
         })
     }
+}
+
+/// Whether `text[start..end]` (byte offsets) stands as a whole word: no Latin letter or digit
+/// touches it on either side (`lv` in `lv 手袋`, not in `silver`).
+pub(crate) fn whole_word(text: &str, start: usize, end: usize) -> bool {
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    !word(text[..start].chars().next_back()) && !word(text[end..].chars().next())
 }
 
 /// A trigger term found in a text, in character offsets of that text.
