@@ -13,6 +13,7 @@
 
 #![warn(missing_docs)]
 
+mod calibration;
 mod contacts;
 mod corpus;
 mod error;

@@ -1,6 +1,7 @@
 //! The linfa model: vocabulary, TF-IDF weights and a multinomial logistic regression, trained
 //! from the labelled corpus and applied sparsely, with evidence for every flag.
 
+use crate::calibration;
 use crate::evidence;
 use crate::features::{
     counts, extract, gram_feature, gram_of_feature, is_ngram, Extracted, GRAM_BUCKETS,
@@ -70,10 +71,10 @@ pub struct Model {
     intercept: Vec<f32>,
     /// Platt scaling of the model's 1 − P(clean) into the score: `sigmoid(a·logit(p) + b)`,
     /// fitted on the dev split.
-    #[serde(default = "identity")]
+    #[serde(default = "crate::calibration::identity")]
     calibration: [f32; 2],
     /// The operating point: a sample is flagged when its score reaches this.
-    #[serde(default = "half")]
+    #[serde(default = "crate::calibration::half")]
     threshold: f32,
     #[serde(skip)]
     index: FnvMap<String, usize>,
@@ -83,76 +84,6 @@ pub struct Model {
     /// Per vocabulary index: whether it is an n-gram (TF-IDF) or an indicator.
     #[serde(skip)]
     ngram: Vec<bool>,
-}
-
-fn half() -> f32 {
-    0.5
-}
-
-fn identity() -> [f32; 2] {
-    [1.0, 0.0]
-}
-
-fn logit(p: f32) -> f32 {
-    let p = p.clamp(1e-6, 1.0 - 1e-6);
-    (p / (1.0 - p)).ln()
-}
-
-fn sigmoid(z: f32) -> f32 {
-    1.0 / (1.0 + (-z).exp())
-}
-
-/// Platt scaling: the `[a, b]` for which `sigmoid(a·logit(p) + b)` best predicts the labels
-/// (log loss, a little L2 on `a − 1` and `b`), by Newton's method with step halving. Without both
-/// labels there is nothing to fit: identity. A model sure of everything (scores of 0 or 1) gives
-/// scores that stay sure; `a` is kept within [0.05, 20].
-fn platt(points: &[(f32, bool)]) -> [f32; 2] {
-    if points.iter().all(|p| p.1) || points.iter().all(|p| !p.1) {
-        return identity();
-    }
-    const L2: f64 = 1.0;
-    let data: Vec<(f64, f64)> = points
-        .iter()
-        .map(|&(p, y)| (f64::from(logit(p)), f64::from(u8::from(y))))
-        .collect();
-    let loss = |a: f64, b: f64| -> f64 {
-        let penalty = L2 / 2.0 * ((a - 1.0).powi(2) + b * b);
-        data.iter().fold(penalty, |sum, &(z, y)| {
-            let m = a * z + b;
-            // log(1 + e^m) − y·m, computed without overflow.
-            sum + m.max(0.0) + (-m.abs()).exp().ln_1p() - y * m
-        })
-    };
-    let (mut a, mut b) = (1.0f64, 0.0f64);
-    for _ in 0..100 {
-        let (mut ga, mut gb) = (L2 * (a - 1.0), L2 * b);
-        let (mut haa, mut hab, mut hbb) = (L2, 0.0, L2);
-        for &(z, y) in &data {
-            let q = 1.0 / (1.0 + (-(a * z + b)).exp());
-            let w = q * (1.0 - q);
-            ga += (q - y) * z;
-            gb += q - y;
-            haa += w * z * z;
-            hab += w * z;
-            hbb += w;
-        }
-        let det = haa * hbb - hab * hab;
-        let (da, db) = ((hbb * ga - hab * gb) / det, (haa * gb - hab * ga) / det);
-        let before = loss(a, b);
-        let mut step = 1.0;
-        while step > 1e-6 && loss(a - step * da, b - step * db) > before {
-            step /= 2.0;
-        }
-        a -= step * da;
-        b -= step * db;
-        if (step * da).abs() + (step * db).abs() < 1e-9 {
-            break;
-        }
-    }
-    if !(a.is_finite() && b.is_finite()) {
-        return identity();
-    }
-    [a.clamp(0.05, 20.0) as f32, b as f32]
 }
 
 impl Model {
@@ -435,8 +366,8 @@ impl Classifier {
             classes: Vec::new(),
             weights: Vec::new(),
             intercept: Vec::new(),
-            calibration: identity(),
-            threshold: half(),
+            calibration: calibration::identity(),
+            threshold: calibration::half(),
             index: FnvMap::default(),
             buckets: Vec::new(),
             ngram: Vec::new(),
@@ -525,7 +456,7 @@ impl Classifier {
 
     /// Fits the calibration (Platt scaling) to the model's raw scores on `dev`.
     fn calibrate(&mut self, dev: &[Labelled]) {
-        self.model.calibration = identity();
+        self.model.calibration = calibration::identity();
         let points: Vec<(f32, bool)> = dev
             .iter()
             .map(|l| {
@@ -533,13 +464,10 @@ impl Classifier {
                 (v.score as f32, l.label != Category::Clean)
             })
             .collect();
-        self.model.calibration = platt(&points);
+        self.model.calibration = calibration::platt(&points);
     }
 
-    /// The lowest score threshold at which flags on `dev` are at least [`TARGET_PRECISION`]
-    /// precise, which flags the most. When no threshold is that precise, the target steps down
-    /// by 0.05 until one is (a dev split that cannot show 0.95 still gets the most precise
-    /// operating point it can show, never the one that flags everything).
+    /// The operating point on `dev` ([`calibration::operating_point`]).
     fn operating_point(&self, dev: &[Labelled]) -> f32 {
         // Judged once with every explained sample flagged: its score, whether it was flagged,
         // and whether it should be.
@@ -550,31 +478,7 @@ impl Classifier {
                 (v.score as f32, v.flagged, l.label != Category::Clean)
             })
             .collect();
-        let mut thresholds: Vec<f32> = judged.iter().filter(|j| j.1).map(|j| j.0).collect();
-        thresholds.push(half());
-        thresholds.sort_by(f32::total_cmp);
-        thresholds.dedup();
-        // Per threshold: violations flagged, and the precision of the flags.
-        let points: Vec<(f32, usize, f64)> = thresholds
-            .iter()
-            .filter_map(|&t| {
-                let flagged = judged.iter().filter(|j| j.1 && j.0 >= t);
-                let (n, right) = flagged.fold((0, 0), |(n, r), j| (n + 1, r + usize::from(j.2)));
-                (n > 0).then(|| (t, right, right as f64 / n as f64))
-            })
-            .collect();
-        let mut target = TARGET_PRECISION;
-        while target > 0.0 {
-            let best = points
-                .iter()
-                .filter(|p| p.2 >= target)
-                .max_by(|a, b| a.1.cmp(&b.1).then(b.0.total_cmp(&a.0)));
-            if let Some(&(t, _, _)) = best {
-                return t;
-            }
-            target -= 0.05;
-        }
-        half()
+        calibration::operating_point(&judged)
     }
 
     /// Scores every labelled sample and compares with its label.
@@ -660,8 +564,7 @@ impl Classifier {
             .iter()
             .position(|&c| c == Category::Clean)
             .map_or(0.0, |i| probs[i]);
-        let [a, b] = self.model.calibration;
-        let mut score = sigmoid(a * logit(1.0 - p_clean) + b);
+        let mut score = calibration::score(self.model.calibration, 1.0 - p_clean);
         let mut verdict = Verdict {
             id: sample.id.clone(),
             flagged: false,
@@ -749,8 +652,6 @@ fn chi_square(a: u32, n: u32, in_class: u32, total: f64) -> f64 {
 const GIVEAWAY_RATIO: f64 = 0.1;
 /// The score of a listing flagged on its price alone.
 const GIVEAWAY_SCORE: f32 = 0.9;
-/// The flag precision the operating point is chosen for (on the dev split).
-const TARGET_PRECISION: f64 = 0.95;
 
 /// A fitted linear model over the vocabulary: `classes` are indices into [`Category::TEXT`].
 struct Fitted {
@@ -826,28 +727,4 @@ fn fit_linear_svm(dataset: &Dataset<f32, usize, ndarray::Ix1>) -> Result<Fitted>
         weights,
         intercept,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn platt_scaling_recovers_a_known_calibration_and_leaves_one_label_alone() {
-        // An overconfident model: the true probability is sigmoid(0.5·logit(p) − 1).
-        let mut points = Vec::new();
-        for i in 1..200 {
-            let p = i as f32 / 200.0;
-            let truth = sigmoid(0.5 * logit(p) - 1.0);
-            // 20 samples at each p, the share of violations following the truth.
-            let positives = (truth * 20.0).round() as usize;
-            points.extend((0..20).map(|k| (p, k < positives)));
-        }
-        let [a, b] = platt(&points);
-        assert!(
-            (a - 0.5).abs() < 0.05 && (b + 1.0).abs() < 0.1,
-            "a {a} b {b}"
-        );
-        assert_eq!(platt(&[(0.9, true), (0.2, true)]), identity());
-    }
 }
