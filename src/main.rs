@@ -1263,14 +1263,14 @@ fn eval(config: &Config, data: &Path, input: Option<&Path>) -> Result<()> {
     let classifier = classifier(config, data)?;
     let mut out = std::io::stdout().lock();
     let mut report = |name: &str, labelled: &[admon_classifier::Labelled]| -> Result<()> {
+        let (all, by_source) = classifier.evaluate_by_source(labelled);
         writeln!(
             out,
-            "== {name} ==\nmodel {} (flags at score {:.2}) on {} records\n{}\n{}",
+            "== {name} ==\nmodel {} (flags at score {:.2}) on {} records\n{all}\n{}",
             classifier.version(),
             classifier.threshold(),
             labelled.len(),
-            classifier.evaluate(labelled),
-            admon_classifier::source_table(&classifier.evaluate_by_source(labelled))
+            admon_classifier::source_table(&by_source)
         )?;
         Ok(())
     };
@@ -1285,6 +1285,7 @@ fn eval(config: &Config, data: &Path, input: Option<&Path>) -> Result<()> {
                 "real test split (sources never trained on)",
                 &corpus.real[2],
             )?;
+            report("held-out disguised spam", &corpus.spam_test)?;
             report("templates' test split", &corpus.templates[2])
         }
     }

@@ -252,6 +252,40 @@ fn a_bad_schedule_names_the_key() {
     );
 }
 
+#[test]
+fn eval_reports_the_real_test_by_source_the_held_out_spam_and_the_templates() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::pages::with_trained_model(&dir.path().join("data"));
+    let run = Command::new(ADMON)
+        .arg("--data")
+        .arg(dir.path().join("data"))
+        .arg("eval")
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{run:?}");
+    let out = String::from_utf8(run.stdout).unwrap();
+    let sections: Vec<&str> = out.lines().filter(|l| l.starts_with("== ")).collect();
+    assert_eq!(
+        sections,
+        [
+            "== real test split (sources never trained on) ==",
+            "== held-out disguised spam ==",
+            "== templates' test split =="
+        ],
+        "{out}"
+    );
+    // Per source: the real test's sources are named; the spam set is one data set.
+    assert!(
+        out.contains("source                       records violations"),
+        "{out}"
+    );
+    assert!(
+        out.lines().any(|l| l.starts_with("gh-addetector4j ")),
+        "{out}"
+    );
+    assert!(out.contains("confusion matrix"), "{out}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn serve_runs_the_scheduled_crawl_and_counts_it_in_metrics() {
     let sites = admon::demo::start(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds"))

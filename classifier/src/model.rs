@@ -487,23 +487,25 @@ impl Classifier {
         Metrics::new(&gold, &self.predict(data))
     }
 
-    /// Scores every labelled sample and compares with its label, source by source (records
-    /// without a source count as `-`), in source order.
-    pub fn evaluate_by_source(&self, data: &[Labelled]) -> Vec<(String, Metrics)> {
+    /// Scores every labelled sample and compares with its label, in all and source by source
+    /// (records without a source count as `-`, in source order), judging each sample once.
+    pub fn evaluate_by_source(&self, data: &[Labelled]) -> (Metrics, Vec<(String, Metrics)>) {
         let predicted = self.predict(data);
+        let gold: Vec<Category> = data.iter().map(|l| l.label).collect();
         let mut groups: std::collections::BTreeMap<&str, (Vec<Category>, Vec<Category>)> =
             Default::default();
-        for (l, p) in data.iter().zip(predicted) {
+        for ((l, &g), &p) in data.iter().zip(&gold).zip(&predicted) {
             let group = groups
                 .entry(l.source.as_deref().unwrap_or("-"))
                 .or_default();
-            group.0.push(l.label);
+            group.0.push(g);
             group.1.push(p);
         }
-        groups
+        let by_source = groups
             .into_iter()
             .map(|(source, (gold, predicted))| (source.to_owned(), Metrics::new(&gold, &predicted)))
-            .collect()
+            .collect();
+        (Metrics::new(&gold, &predicted), by_source)
     }
 
     /// The category judged for each sample (clean when not flagged).
