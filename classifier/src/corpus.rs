@@ -30,15 +30,6 @@ const NEAR_DUPLICATE: f64 = 0.7;
 /// Of the spam data sets' records, those whose id hashes to 0 modulo this are held out.
 const SPAM_HELD_OUT: u64 = 4;
 
-/// The real records, split.
-#[derive(Debug, Clone, Default)]
-struct RealSplits {
-    /// Train, dev and test, split by source.
-    splits: Splits,
-    /// The held-out quarter of the disguised-spam data sets (never trained on).
-    spam_test: Vec<Labelled>,
-}
-
 /// The real records and the template supplement, each split in three.
 #[derive(Debug, Clone)]
 pub struct Corpus {
@@ -56,13 +47,13 @@ impl Corpus {
     pub fn read(seeds: &Path) -> Result<Corpus> {
         let dir = seeds.join("corpus");
         let real_path = dir.join("real").join("records.jsonl");
-        let RealSplits { splits, spam_test } = if real_path.exists() {
+        let (real, spam_test) = if real_path.exists() {
             split_by_source(read_labelled(&real_path)?)
         } else {
-            RealSplits::default()
+            Default::default()
         };
         Ok(Corpus {
-            real: splits,
+            real,
             spam_test,
             templates: [
                 read_labelled(&dir.join("train.jsonl"))?,
@@ -111,8 +102,9 @@ fn split_of(source: &str) -> usize {
 }
 
 /// Drops near-duplicates (keeping the first), holds out a quarter of the spam data sets, then
-/// splits the rest by source. A record without a source is its own source.
-fn split_by_source(records: Vec<Labelled>) -> RealSplits {
+/// splits the rest by source: train, dev and test, and the spam test set. A record without a
+/// source is its own source.
+fn split_by_source(records: Vec<Labelled>) -> (Splits, Vec<Labelled>) {
     let mut kept: Vec<(Labelled, Vec<u64>)> = Vec::with_capacity(records.len());
     for record in records {
         let grams = bigrams(&record.sample.text);
@@ -124,19 +116,19 @@ fn split_by_source(records: Vec<Labelled>) -> RealSplits {
         }
         kept.push((record, grams));
     }
-    let mut out = RealSplits::default();
+    let (mut splits, mut spam_test): (Splits, Vec<Labelled>) = Default::default();
     for (record, _) in kept {
         if record.spam && fnv1a(&record.sample.id).is_multiple_of(SPAM_HELD_OUT) {
-            out.spam_test.push(record);
+            spam_test.push(record);
             continue;
         }
         let source = record
             .source
             .clone()
             .unwrap_or_else(|| record.sample.id.clone());
-        out.splits[split_of(&source)].push(record);
+        splits[split_of(&source)].push(record);
     }
-    out
+    (splits, spam_test)
 }
 
 /// The sorted, distinct bigrams of a text's letters, digits and CJK characters after
@@ -219,7 +211,7 @@ mod tests {
             spam.spam = true;
             records.push(spam);
         }
-        let RealSplits { splits, spam_test } = split_by_source(records);
+        let (splits, spam_test) = split_by_source(records);
         assert!((5..=15).contains(&spam_test.len()), "{}", spam_test.len());
         assert!(spam_test.iter().all(|l| l.spam));
         let in_splits = splits.iter().flatten().filter(|l| l.spam).count();
