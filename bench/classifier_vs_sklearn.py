@@ -105,12 +105,12 @@ def sklearn_figures(variant, analyzer):
     clean = classes.index("clean")
 
     def judged(records):
+        """Per record: 1 - P(clean), the likeliest other class, and the argmax class."""
         probs = model.predict_proba(vectoriser.transform([text_of(r) for r in records]))
         flag = 1.0 - probs[:, clean]
-        others = probs.copy()
-        others[:, clean] = -1.0
-        return flag, [classes[i] for i in np.argmax(others, axis=1)], list(model.predict(
-            vectoriser.transform([text_of(r) for r in records])))
+        argmax = [classes[i] for i in np.argmax(probs, axis=1)]
+        probs[:, clean] = -1.0
+        return flag, [classes[i] for i in np.argmax(probs, axis=1)], argmax
 
     flag, _, _ = judged(dev)
     threshold = operating_point(list(zip(flag, [r["label"] != "clean" for r in dev])))
