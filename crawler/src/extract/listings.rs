@@ -154,8 +154,47 @@ fn json_ld_products(value: &serde_json::Value, page_url: &Url, out: &mut Vec<Lis
     }
 }
 
+/// The item's property `name`: one of its own (not inside a nested item, as the breadcrumb's
+/// names on an eBay page are) when it has one, else the first in it (an offer's price).
 fn itemprop<'a>(scope: ElementRef<'a>, name: &str) -> Option<ElementRef<'a>> {
-    scope.select(&s(&format!(r#"[itemprop="{name}"]"#))).next()
+    own_itemprop(scope, name)
+        .or_else(|| scope.select(&s(&format!(r#"[itemprop~="{name}"]"#))).next())
+}
+
+/// The item's own property `name`: the nearest item around it is `scope`.
+fn own_itemprop<'a>(scope: ElementRef<'a>, name: &str) -> Option<ElementRef<'a>> {
+    scope
+        .select(&s(&format!(r#"[itemprop~="{name}"]"#)))
+        .find(|el| {
+            el.ancestors()
+                .filter_map(ElementRef::wrap)
+                .find(|a| a.value().attr("itemscope").is_some())
+                .is_some_and(|a| a.id() == scope.id())
+        })
+}
+
+/// The block a microdata product stands in: the smallest element around its own name, image
+/// and offer (an item page's Product scope can be the whole page body, holding ads and other
+/// listings), or the scope itself when fewer than two of them are there.
+fn listing_block(item: ElementRef<'_>) -> ElementRef<'_> {
+    let parts: Vec<ElementRef<'_>> = ["name", "image", "offers"]
+        .iter()
+        .filter_map(|p| own_itemprop(item, p))
+        .collect();
+    let [first, rest @ ..] = parts.as_slice() else {
+        return item;
+    };
+    if rest.is_empty() {
+        return item;
+    }
+    std::iter::once(*first)
+        .chain(first.ancestors().filter_map(ElementRef::wrap))
+        .take_while(|a| a.id() != item.id())
+        .find(|a| {
+            rest.iter()
+                .all(|r| r.ancestors().any(|up| up.id() == a.id()))
+        })
+        .unwrap_or(item)
 }
 
 fn prop_value(el: ElementRef<'_>) -> String {
@@ -188,7 +227,7 @@ fn microdata_product(item: ElementRef<'_>, page_url: &Url) -> Listing {
             .map(String::from)
             .collect(),
         source: ListingSource::Microdata,
-        path: Some(path_of(item)),
+        path: Some(path_of(listing_block(item))),
         sponsored: false,
     }
 }
@@ -285,5 +324,34 @@ mod tests {
         assert_eq!(currency_of("66,75\u{a0}€"), Some("EUR"));
         assert_eq!(currency_of("¥380"), Some("CNY"));
         assert_eq!(currency_of("380"), None);
+    }
+
+    /// The shape of an eBay item page (ebay-it-item-2021 of seeds/pages): the Product scope is
+    /// the page body, a breadcrumb's nested items come first with names of their own, and the
+    /// price sits in a nested offer.
+    #[test]
+    fn a_page_wide_product_takes_its_own_name_and_the_block_around_its_parts() {
+        let html = r#"<html><body><div id="Body" itemscope itemtype="https://schema.org/Product">
+<div id="vi-top"><ul itemscope itemtype="https://schema.org/BreadcrumbList">
+<li itemprop="itemListElement" itemscope itemtype="https://schema.org/ListItem"><a itemprop="item" href="/c"><span itemprop="name">Giocattoli</span></a></li></ul>
+<div class="ad"><iframe src="https://ads.example/x"></iframe></div></div>
+<div id="CenterPanel"><div id="PicturePanel"><img id="icImg" itemprop="image" src="/i.jpg"></div>
+<div id="LeftSummaryPanel"><h1 id="itemTitle" itemprop="name">Angel Teddy Bear</h1>
+<div id="mainContent" itemprop="offers" itemscope itemtype="https://schema.org/Offer">
+<span id="prcIsum" itemprop="price" content="12.99">EUR 12,99</span><meta itemprop="priceCurrency" content="EUR"></div></div></div>
+<div id="related"><a href="/itm/2">Another bear</a></div></div></body></html>"#;
+        let url = Url::parse("https://www.ebay.it/itm/1").unwrap();
+        let no_sites = tempfile::tempdir().unwrap();
+        let extractor = Extractor::new(Vec::new(), no_sites.path()).unwrap();
+        let listings = extractor.listings(&url, &Html::parse_document(html));
+        let [bear] = listings.as_slice() else {
+            panic!("{listings:#?}")
+        };
+        assert_eq!(bear.title, "Angel Teddy Bear");
+        assert_eq!(bear.price, Some(12.99));
+        assert_eq!(bear.currency.as_deref(), Some("EUR"));
+        let path = bear.path.as_deref().unwrap();
+        assert!(path.ends_with("div:nth-of-type(2)"), "{path}");
+        assert!(!path.contains("div:nth-of-type(2) > div"), "{path}");
     }
 }
