@@ -115,10 +115,21 @@ fn is_empty_box(el: ElementRef<'_>) -> bool {
     shows_nothing(el, true)
 }
 
+/// Whether `el` shows nothing but ad labels ("Advertising" above a row of empty slots): the box
+/// the slots in it sit in.
+fn shows_only_labels(el: ElementRef<'_>) -> bool {
+    shows_no_more(el, true, true)
+}
+
 /// Whether `el` shows no text (scripts aside) and no image; with `frames_count`, no frame either
 /// (without, it is an ad script's box once its frame is in, as in a page saved after its
 /// scripts ran).
 fn shows_nothing(el: ElementRef<'_>, frames_count: bool) -> bool {
+    shows_no_more(el, frames_count, false)
+}
+
+/// [`shows_nothing`], where with `labels` an ad label's text does not count.
+fn shows_no_more(el: ElementRef<'_>, frames_count: bool, labels: bool) -> bool {
     for node in el.descendants() {
         if let Some(child) = ElementRef::wrap(node) {
             let name = child.value().name();
@@ -134,7 +145,14 @@ fn shows_nothing(el: ElementRef<'_>, frames_count: bool) -> bool {
                     "script" | "style" | "noscript" | "template" | "iframe"
                 )
             });
-            if !code && !text.trim().is_empty() {
+            let t = text.trim();
+            // "Advertising" is no label on its own (a footer's link to the ad sales team), but
+            // over a box of ads it is.
+            let label = labels
+                && (is_label(t)
+                    || label_word(t).is_some()
+                    || t.eq_ignore_ascii_case("advertising"));
+            if !code && !t.is_empty() && !label {
                 return false;
             }
         }
@@ -687,8 +705,16 @@ impl Extractor {
         // list's rule or a label on a carousel of cards a site file names) is where they sit,
         // not one ad.
         // Nor is a link that shows nothing (a list's rule on the 广告 badge beside an ad).
+        // Nor is a list's hit on the label alone ("Advertising" over the ads, `##.ad-label`): it
+        // shows the label and nothing else, not even a link.
         found.retain(|(el, rule)| {
-            !(el.value().name() == "a" && is_empty_box(*el) && !rule.starts_with("label:"))
+            let label_alone = !rule.starts_with("slot:")
+                && !rule.starts_with("site:")
+                && !is_empty_box(*el)
+                && shows_only_labels(*el)
+                && el.select(&s("a, img, iframe, video")).next().is_none();
+            !label_alone
+                && !(el.value().name() == "a" && is_empty_box(*el) && !rule.starts_with("label:"))
         });
         // Dropping a block can leave the one around it holding two: until none changes.
         loop {
@@ -722,7 +748,11 @@ impl Extractor {
                 if rule.starts_with("site:") {
                     return true;
                 }
-                if !rule.starts_with("label:") && (rule.starts_with("slot:") || is_empty_box(*el)) {
+                // A list's box that shows only an ad label over the slots in it is where they
+                // sit too (the Seattle Times' "Advertising" rows of three slots).
+                if !rule.starts_with("label:")
+                    && (rule.starts_with("slot:") || is_empty_box(*el) || shows_only_labels(*el))
+                {
                     return !holds_ads(*el, &all);
                 }
                 let gives_way = holds_ads(*el, &by_site);

@@ -621,3 +621,41 @@ fn a_site_file_of_paid_blocks_alone_finds_them_and_no_product() {
     let other = Url::parse("https://news.example.cn/a.html").unwrap();
     assert!(extractor.extract(&other, html, None).ads.is_empty());
 }
+
+// The Seattle Times (dev page seattletimes-en of seeds/pages): a list's box with only an
+// "Advertising" label over a row of three empty GPT slots is where they sit, and the label the
+// list also hides is no ad of its own.
+#[test]
+fn a_labelled_row_of_slots_gives_way_to_the_slots_and_the_label_alone_is_no_ad() {
+    let lists = vec![FilterList::new(
+        "easylist",
+        "##.ad-container\n##.ad-label\n".into(),
+    )];
+    let dir = tempfile::tempdir().unwrap();
+    let extractor = Extractor::new(lists, dir.path()).unwrap();
+    let html = r#"<html><body><p>Story.</p>
+        <div class="ad-container full-width-inset ad-container-multiple body1">
+          <div class="ad-label font-micro pv-10 u-upper">
+            Advertising
+          </div>
+          <div class="ad-container-inner mh-auto u-df">
+            <div id="div-gpt-ad-body1a" class="dfp-ad ad ad-multiple"><div class="ad-wrapper"></div></div>
+            <div id="div-gpt-ad-body1b" class="dfp-ad ad ad-multiple"><div class="ad-wrapper"></div></div>
+            <div id="div-gpt-ad-body1c" class="dfp-ad ad ad-multiple"><div class="ad-wrapper"></div></div>
+          </div>
+        </div>
+        <div class="ad-container"><div class="ad-label">Advertising</div><a href="https://shop.example/"><img src="/b.png"></a></div>
+        <p>More story.</p></body></html>"#;
+    let found = found_at(&extractor, "https://www.seattletimes.com/business/x/", html);
+    let got = rules_and_steps(&found);
+    assert_eq!(
+        got,
+        [
+            ("easylist: ##.ad-container", "div:nth-of-type(2)"),
+            ("slot:gpt", "div:nth-of-type(1)"),
+            ("slot:gpt", "div:nth-of-type(2)"),
+            ("slot:gpt", "div:nth-of-type(3)"),
+        ],
+        "{found:?}"
+    );
+}
