@@ -713,8 +713,9 @@ impl Extractor {
                 && !is_empty_box(*el)
                 && shows_only_labels(*el)
                 && el.select(&s("a, img, iframe, video")).next().is_none();
-            !label_alone
-                && !(el.value().name() == "a" && is_empty_box(*el) && !rule.starts_with("label:"))
+            let empty_link =
+                el.value().name() == "a" && is_empty_box(*el) && !rule.starts_with("label:");
+            !label_alone && !empty_link
         });
         // Dropping a block can leave the one around it holding two: until none changes.
         loop {
