@@ -5,8 +5,9 @@
 //! pooled out-of-fold scores give the ranking (AUC), the recall reached at flag precision 0.90 and
 //! 0.95, the best flag F1, and the category accuracy over the violations flagged.
 //!
-//! `cargo run --release -p admon-classifier --example cross_validate -- 16000,0.3 4000,0.1,templates`
-//! (each argument: vocabulary size, L2 penalty, and `templates` to train beside the templates).
+//! `cargo run --release -p admon-classifier --example cross_validate -- 16000,0.3 8000,0.3,templates,words`
+//! (each argument: vocabulary size, L2 penalty, then `templates` to train beside the templates and
+//! `words` to add jieba's words to the features).
 
 use admon_classifier::{Classifier, Corpus, Labelled, Resources, TrainOptions};
 use admon_domain::Category;
@@ -35,9 +36,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             vocab_size: parts.first().unwrap_or(&"16000").parse()?,
             alphas: vec![parts.get(1).unwrap_or(&"0.3").parse()?],
             naive_bayes: false,
+            words: parts.contains(&"words"),
             ..TrainOptions::default()
         };
-        let with_templates = parts.get(2) == Some(&"templates");
+        let with_templates = parts.contains(&"templates");
         let started = std::time::Instant::now();
         // (score, is a violation, flagged with the right category)
         let mut scored: Vec<(f64, bool, bool)> = Vec::new();

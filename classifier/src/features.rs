@@ -1,5 +1,6 @@
-//! Text to sparse features: jieba words and hashed character 1- to 3-grams of the normalised
-//! text, lexicon hits, contact handles, and for listings the price against the brand table.
+//! Text to sparse features: hashed character 1- to 3-grams of the normalised text (and jieba
+//! words, when a model asks for them), lexicon hits, contact handles, and for listings the price
+//! against the brand table.
 //! Feature names are strings (a hashed n-gram is `h:<bucket>`, explained from the text it was
 //! found in) so that a weight can be explained.
 
@@ -69,7 +70,8 @@ fn head(text: &str, max: usize) -> &str {
         .map_or(text, |(at, _)| &text[..at])
 }
 
-pub(crate) fn extract(jieba: &Jieba, res: &Resources, sample: &Sample) -> Extracted {
+/// The features of `sample`; jieba's words among them only when `words` holds the segmenter.
+pub(crate) fn extract(words: Option<&Jieba>, res: &Resources, sample: &Sample) -> Extracted {
     let mut text = head(&sample.text, MAX_TEXT_CHARS).to_owned();
     let text_chars = text.chars().count();
     if let Some(title) = &sample.title {
@@ -110,11 +112,13 @@ pub(crate) fn extract(jieba: &Jieba, res: &Resources, sample: &Sample) -> Extrac
         }
         masked[start..end].iter_mut().for_each(|c| *c = ' ');
     }
-    let masked_text: String = masked.iter().collect();
-    for token in jieba.cut(&masked_text, false) {
-        let word = token.word;
-        if word.chars().any(is_wordy) {
-            features.push((format!("w:{word}"), 1.0));
+    if let Some(jieba) = words {
+        let masked_text: String = masked.iter().collect();
+        for token in jieba.cut(&masked_text, false) {
+            let word = token.word;
+            if word.chars().any(is_wordy) {
+                features.push((format!("w:{word}"), 1.0));
+            }
         }
     }
     let mut grams = Vec::with_capacity(masked.len() * 3);
@@ -296,7 +300,7 @@ mod tests {
             text: text.into(),
             ..Sample::default()
         };
-        extract(&admon_domain::segment::jieba(), &res, &sample)
+        extract(Some(&admon_domain::segment::jieba()), &res, &sample)
     }
 
     #[test]

@@ -307,13 +307,13 @@ fn real_test_split_from_unseen_sources_holds_a_floor() {
     assert!(test.len() >= 50, "{} real test records", test.len());
     let m = c.evaluate(&test);
     // The operating point is chosen for precision (0.95 on dev); recall is what that leaves.
-    // Measured: precision 0.91, recall 0.24 (README); these floors leave a margin.
-    assert!(m.flag_precision >= 0.85 && m.flag_recall >= 0.2, "{m}");
-    // The held-out quarter of the disguised-spam data sets (measured: recall 0.18, 1% of their
+    // Measured: precision 0.85, recall 0.29 (README); these floors leave a margin.
+    assert!(m.flag_precision >= 0.80 && m.flag_recall >= 0.24, "{m}");
+    // The held-out quarter of the disguised-spam data sets (measured: recall 0.27, 2.9% of their
     // clean lines flagged).
     let spam = c.evaluate(&Corpus::read(&seeds()).unwrap().spam_test);
     assert!(
-        spam.flag_recall >= 0.12 && spam.clean_flagged <= 0.05,
+        spam.flag_recall >= 0.2 && spam.clean_flagged <= 0.06,
         "{spam}"
     );
 }
