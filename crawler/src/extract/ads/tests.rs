@@ -286,6 +286,14 @@ fn rules_and_steps(found: &[(String, String, AdForm)]) -> Vec<(&str, &str)> {
         .collect()
 }
 
+/// An extractor running only `rules` (as the list "easylist"), with no site files; the
+/// directory standing in for them lives as long as the extractor is used.
+fn easylist_of(rules: &str) -> (Extractor, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let lists = vec![FilterList::new("easylist", rules.into())];
+    (Extractor::new(lists, dir.path()).unwrap(), dir)
+}
+
 /// Found ads as (rule, last step of the path, form) on a page served from `page`.
 fn found_at(extractor: &Extractor, page: &str, html: &str) -> Vec<(String, String, AdForm)> {
     let url = Url::parse(page).unwrap();
@@ -446,12 +454,7 @@ fn frames_named_for_ads_or_at_iab_sizes_from_elsewhere_are_ads() {
 
 #[test]
 fn a_generic_rule_on_the_sites_own_news_strip_is_editorial() {
-    let lists = vec![FilterList::new(
-        "easylist",
-        "##.bottom-ad\nxinhuanet.com##.side-ad\n".into(),
-    )];
-    let dir = tempfile::tempdir().unwrap();
-    let extractor = Extractor::new(lists, dir.path()).unwrap();
+    let (extractor, _sites) = easylist_of("##.bottom-ad\nxinhuanet.com##.side-ad\n");
     // Xinhua's div.bottom-ad holds its own photo stories (a hard negative of the dev split).
     let strip = r#"<div class="bottom-ad"><ul>
         <li><a href="http://www.xinhuanet.com/photo/1.htm"><img src="/1.jpg">中国彩灯节在莫斯科开幕</a></li>
@@ -572,9 +575,7 @@ sponsored = "div[id^='sp_detail'] li.a-carousel-card""#,
 // an empty link a list's rule names.
 #[test]
 fn ad_attributes_ad_server_calls_and_empty_badges() {
-    let lists = vec![FilterList::new("easylist", "##.ad_hover_href\n".into())];
-    let dir = tempfile::tempdir().unwrap();
-    let extractor = Extractor::new(lists, dir.path()).unwrap();
+    let (extractor, _sites) = easylist_of("##.ad_hover_href\n");
     let html = r#"<html><head><script src="https://g.163.com/jr?site=netease&affiliate=163&cat=article&type=logo&location=1"></script></head><body>
         <div class="right-img right-lm-img right-top-1" ad-cursor="1" ad_name="h_300*250_TB_456" done="1"></div>
         <div class="post_body"><p>正文</p>
@@ -627,12 +628,7 @@ fn a_site_file_of_paid_blocks_alone_finds_them_and_no_product() {
 // list also hides is no ad of its own.
 #[test]
 fn a_labelled_row_of_slots_gives_way_to_the_slots_and_the_label_alone_is_no_ad() {
-    let lists = vec![FilterList::new(
-        "easylist",
-        "##.ad-container\n##.ad-label\n".into(),
-    )];
-    let dir = tempfile::tempdir().unwrap();
-    let extractor = Extractor::new(lists, dir.path()).unwrap();
+    let (extractor, _sites) = easylist_of("##.ad-container\n##.ad-label\n");
     let html = r#"<html><body><p>Story.</p>
         <div class="ad-container full-width-inset ad-container-multiple body1">
           <div class="ad-label font-micro pv-10 u-upper">
