@@ -627,8 +627,20 @@ impl Extractor {
             {
                 continue;
             }
+            // An element whose own aria-label says "advertisement" and that holds the ad (a
+            // frame, an image, a link), as MSN marks its ad boxes, is the ad itself.
+            let named_ad = v.attr("aria-label").and_then(label_word).is_some()
+                && el
+                    .descendants()
+                    .skip(1)
+                    .filter_map(ElementRef::wrap)
+                    .any(is_ad_content)
+                && el.select(&s("a[href]")).count() <= LABEL_BLOCK_LINKS
+                && words_of(el, LABEL_BLOCK_CHARS).is_some();
             // An image whose alt says 广告 is the ad itself, with the link around it.
-            let block = if v.name() == "img" {
+            let block = if named_ad {
+                Some(el)
+            } else if v.name() == "img" {
                 Some(
                     el.ancestors()
                         .filter_map(ElementRef::wrap)

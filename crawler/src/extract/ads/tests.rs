@@ -655,3 +655,34 @@ fn a_labelled_row_of_slots_gives_way_to_the_slots_and_the_label_alone_is_no_ad()
         "{found:?}"
     );
 }
+
+// MSN (dev page msn-en of seeds/pages): its ad box says what it is in its own aria-label and
+// holds the frame; the box is the ad, not the region around it with the story's teasers.
+#[test]
+fn an_element_whose_own_aria_label_names_an_ad_is_the_ad() {
+    let html = r#"<html><body><nav><a href="/news">News</a></nav>
+        <div id="precontent" data-region="precontent">
+          <div id="banner1" class="widead non-empty-ad" aria-label="advertisement">
+            <div class="outeradcontainer">
+              <div id="banner1_container" class="adcontainer" aria-label="advertisement"><iframe title="Ad" id="atwAdFrame0" width="728" height="90"></iframe></div>
+              <a href="http://go.microsoft.com/fwlink/?LinkID=286759" class="adchoices"><span>AdChoices</span></a>
+            </div>
+          </div>
+          <div class="teasers"><a href="/a1">Nintendo's first iPhone game</a><a href="/a2">More news</a></div>
+        </div><p>Story.</p></body></html>"#;
+    let (extractor, _sites) = easylist_of("");
+    let url = Url::parse("http://www.msn.com/en-us/news/x").unwrap();
+    let ads = extractor.ads(&url, &Html::parse_document(html), &[]);
+    let found: Vec<(&str, &str)> = ads
+        .iter()
+        .map(|a| (a.rule.as_str(), a.path.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            "label:advertisement",
+            "html:nth-of-type(1) > body:nth-of-type(1) > div:nth-of-type(1) > div:nth-of-type(1)"
+        )],
+        "{ads:?}"
+    );
+}
