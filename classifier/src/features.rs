@@ -361,11 +361,6 @@ mod tests {
         assert!(x.contacts.is_empty());
         assert!(!x.features.iter().any(|(n, _)| n.starts_with("contact:")));
     }
-}
-
-#[cfg(test)]
-mod official_tests {
-    use super::*;
 
     #[test]
     fn a_flagship_store_named_for_the_brand_is_official_and_look_alikes_are_not() {

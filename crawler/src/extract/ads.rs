@@ -115,8 +115,8 @@ fn is_empty_box(el: ElementRef<'_>) -> bool {
     shows_nothing(el, true)
 }
 
-/// Whether `el` shows nothing but ad labels ("Advertising" above a row of empty slots): the box
-/// the slots in it sit in.
+/// Whether `el` shows nothing but ad labels, if that ("Advertising" above a row of empty
+/// slots): every empty box, and the box labelled slots sit in.
 fn shows_only_labels(el: ElementRef<'_>) -> bool {
     shows_no_more(el, true, true)
 }
@@ -216,6 +216,12 @@ fn is_ad_content(el: ElementRef<'_>) -> bool {
     (v.name() == "a" && v.attr("href").is_some()) || matches!(v.name(), "img" | "iframe")
 }
 
+/// Whether `block` is no bigger than an ad: a few links and a few hundred characters.
+fn ad_sized(block: ElementRef<'_>) -> bool {
+    block.select(&s("a[href]")).count() <= LABEL_BLOCK_LINKS
+        && words_of(block, LABEL_BLOCK_CHARS).is_some()
+}
+
 /// The smallest ancestor of `label` that holds ad content outside the label, if it is no
 /// bigger than an ad and not a menu.
 fn block_around(label: ElementRef<'_>) -> Option<ElementRef<'_>> {
@@ -233,7 +239,7 @@ fn block_around(label: ElementRef<'_>) -> Option<ElementRef<'_>> {
             continue;
         }
         let links = block.select(&s("a[href]")).count();
-        let too_big = links > LABEL_BLOCK_LINKS || words_of(block, LABEL_BLOCK_CHARS).is_none();
+        let too_big = !ad_sized(block);
         // A menu: several short links, the label one of them.
         let label_is_link = label
             .ancestors()
@@ -635,8 +641,7 @@ impl Extractor {
                     .skip(1)
                     .filter_map(ElementRef::wrap)
                     .any(is_ad_content)
-                && el.select(&s("a[href]")).count() <= LABEL_BLOCK_LINKS
-                && words_of(el, LABEL_BLOCK_CHARS).is_some();
+                && ad_sized(el);
             // An image whose alt says 广告 is the ad itself, with the link around it.
             let block = if named_ad {
                 Some(el)
@@ -724,7 +729,7 @@ impl Extractor {
                 && !rule.starts_with("site:")
                 && !is_empty_box(*el)
                 && shows_only_labels(*el)
-                && el.select(&s("a, img, iframe, video")).next().is_none();
+                && el.select(&s("a")).next().is_none();
             let empty_link =
                 el.value().name() == "a" && is_empty_box(*el) && !rule.starts_with("label:");
             !label_alone && !empty_link
@@ -764,7 +769,7 @@ impl Extractor {
                 // A list's box that shows only an ad label over the slots in it is where they
                 // sit too (the Seattle Times' "Advertising" rows of three slots).
                 if !rule.starts_with("label:")
-                    && (rule.starts_with("slot:") || is_empty_box(*el) || shows_only_labels(*el))
+                    && (rule.starts_with("slot:") || shows_only_labels(*el))
                 {
                     return !holds_ads(*el, &all);
                 }
