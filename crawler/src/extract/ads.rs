@@ -282,6 +282,18 @@ const LABEL_WORDS: &[&str] = &[
     "ad",
     "ads",
     "promoted",
+    // Amazon's and eBay's European sites.
+    "sponsorisé",
+    "sponsorisés",
+    "gesponsert",
+    "anzeige",
+    "sponsorizzato",
+    "sponsorizzati",
+    "patrocinado",
+    "patrocinados",
+    "publicité",
+    "pubblicità",
+    "publicidad",
 ];
 
 /// A label's text as compared with [`LABEL_WORDS`]: no brackets, separators or spaces around it.
@@ -494,17 +506,23 @@ fn site_of(url: &Url) -> Option<String> {
         .map(|h| psl::domain_str(h).unwrap_or(h).to_owned())
 }
 
-/// Whether a block a generic hiding rule found is the site's own editorial links (a "bottom-ad"
-/// strip of photo news): three or more links, every one to the page's own site, no label.
+/// Whether a block a list's hiding rule found is the site's own editorial links (a "bottom-ad"
+/// strip of photo news; Amazon's "Frequently bought together", which a rule written for today's
+/// Amazon finds in 2021's): three or more links, every one to the page's own site (a script
+/// link goes nowhere else), no label.
 pub(super) fn is_editorial(page_url: &Url, el: ElementRef<'_>) -> bool {
     let own = site_of(page_url);
     let links: Vec<Option<String>> = el
         .select(&s("a[href]"))
         .map(|a| {
-            a.value()
-                .attr("href")
-                .and_then(|h| absolute(page_url, h))
-                .and_then(|u| site_of(&u))
+            let href = a.value().attr("href").unwrap_or("").trim();
+            if href
+                .get(..11)
+                .is_some_and(|h| h.eq_ignore_ascii_case("javascript:"))
+            {
+                return own.clone();
+            }
+            absolute(page_url, href).and_then(|u| site_of(&u))
         })
         .collect();
     links.len() >= 3

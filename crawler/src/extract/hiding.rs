@@ -97,7 +97,7 @@ impl Extractor {
     }
 
     /// The elements the lists' hiding rules find on a page, each with its rule (`list: ##rule`).
-    /// A generic rule's find that is the site's own editorial strip is left out.
+    /// A find that is the site's own editorial links is left out (see [`is_editorial`]).
     pub(super) fn hidden<'a>(
         &self,
         page_url: &Url,
@@ -156,11 +156,12 @@ impl Extractor {
                     }
                 }
             };
-            // A generic rule's class can be the site's own news strip (`.bottom-ad`).
+            // A generic rule's class can be the site's own news strip (`.bottom-ad`), and a rule
+            // written for today's site can find the site's own widgets in an older page.
             found.extend(
                 elements
                     .into_iter()
-                    .filter(|el| !(rule.generic && is_editorial(page_url, *el)))
+                    .filter(|el| !is_editorial(page_url, *el))
                     .map(|el| (el, rule.attribution.clone())),
             );
         }

@@ -464,12 +464,39 @@ fn a_generic_rule_on_the_sites_own_news_strip_is_editorial() {
     let page = "http://www.xinhuanet.com/world/a.htm";
     let html = |body: &str| format!("<html><body>{body}</body></html>");
     assert!(found_at(&extractor, page, &html(&own)).is_empty());
-    // A link elsewhere, a label, or a rule written for this site keeps it an ad.
+    // A link elsewhere or a label keeps it an ad.
     assert_eq!(found_at(&extractor, page, &html(strip)).len(), 1);
     let labelled = own.replace("<ul>", "<span>广告</span><ul>");
     assert_eq!(found_at(&extractor, page, &html(&labelled)).len(), 1);
+    // A rule written for the site is no different: the links are still the site's own.
     let named = own.replace("bottom-ad", "side-ad");
-    assert_eq!(found_at(&extractor, page, &html(&named)).len(), 1);
+    assert!(found_at(&extractor, page, &html(&named)).is_empty());
+    assert_eq!(
+        found_at(
+            &extractor,
+            page,
+            &html(&labelled.replace("bottom-ad", "side-ad"))
+        )
+        .len(),
+        1
+    );
+}
+
+#[test]
+fn a_sites_own_recommendations_under_a_rule_for_todays_site_are_editorial() {
+    // EasyList's `amazon.*##div[cel_widget_id*="desktop-dp-"]` finds 2021's "Frequently bought
+    // together" on the dev page amazon-it-item-2021b: two product links and a script link, all
+    // the site's own. Its sponsored widget says so (Amazon's European label words).
+    let (extractor, _sites) = easylist_of("amazon.*##div[cel_widget_id*=\"desktop-dp-\"]\n");
+    let fbt = r#"<div cel_widget_id="desktop-dp-sims_fbt" class="celwidget"><h2>Spesso comprati insieme</h2>
+        <a href="/Syncwire-strumenti/dp/B07DFCRY3T/ref=pd_bxgy_img_2"><img src="/i.jpg"></a>
+        <a href="javascript:void(0)">+</a>
+        <a href="/Syncwire-strumenti/dp/B07DFCRY3T/ref=pd_bxgy_2">Syncwire Cavo</a></div>"#;
+    let page = "https://www.amazon.it/dp/B07DFCRY3T";
+    let html = |body: &str| format!("<html><body>{body}</body></html>");
+    assert!(found_at(&extractor, page, &html(fbt)).is_empty());
+    let sponsored = fbt.replace("<h2>", "<span>Sponsorizzato</span><h2>");
+    assert_eq!(found_at(&extractor, page, &html(&sponsored)).len(), 1);
 }
 
 #[test]
