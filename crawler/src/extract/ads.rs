@@ -110,6 +110,22 @@ fn names_an_ad(el: ElementRef<'_>) -> bool {
         })
 }
 
+/// Whether `el`'s inline style draws it one pixel high or wide.
+fn is_pixel_line(el: ElementRef<'_>) -> bool {
+    let style = el
+        .value()
+        .attr("style")
+        .unwrap_or("")
+        .to_ascii_lowercase()
+        .replace(' ', "");
+    style.split(';').any(|decl| {
+        matches!(
+            decl.split_once(':'),
+            Some(("height" | "width", "1px" | "1px!important"))
+        )
+    })
+}
+
 /// An element with nothing a reader sees yet: no text (scripts aside), no image, no frame.
 fn is_empty_box(el: ElementRef<'_>) -> bool {
     shows_nothing(el, true)
@@ -583,20 +599,43 @@ impl Extractor {
             .filter_map(ElementRef::wrap)
         {
             let v = el.value();
+            // A box whose own title says "advertisement" (eBay's `div title="ADVERTISEMENT"`
+            // placements) is an ad position, and the ad once it holds one.
+            let is_box = matches!(
+                v.name(),
+                "div" | "section" | "aside" | "li" | "td" | "center"
+            );
+            if let Some(word) = v.attr("title").filter(|_| is_box).and_then(label_word) {
+                if is_empty_box(el) {
+                    found.push((el, format!("slot:title:{word}")));
+                    continue;
+                }
+                if el
+                    .descendants()
+                    .skip(1)
+                    .filter_map(ElementRef::wrap)
+                    .any(is_ad_content)
+                    && ad_sized(el)
+                {
+                    found.push((el, format!("label:title:{word}")));
+                    continue;
+                }
+            }
             // An `ins` with attributes and nothing in it is an ad server's placeholder; so is
             // an empty box whose id or class names an ad.
             let rule = if v.name() == "ins" && v.attrs().next().is_some() {
                 "slot:ins"
-            } else if matches!(
-                v.name(),
-                "div" | "section" | "aside" | "li" | "td" | "center"
-            ) && names_an_ad(el)
-            {
+            } else if is_box && names_an_ad(el) {
                 "slot:empty-ad-box"
             } else {
                 continue;
             };
             if is_empty_box(el) {
+                // A box one pixel high or wide holds no ad: it is an ad blocker's bait (eBay's
+                // `div.adBanner` of `style="height:1px"`, which a script checks is not hidden).
+                if rule == "slot:empty-ad-box" && is_pixel_line(el) {
+                    continue;
+                }
                 found.push((el, rule.to_owned()));
             } else if rule == "slot:empty-ad-box" && is_picture_box(el) {
                 found.push((el, "box:ad-name".to_owned()));

@@ -19,7 +19,6 @@ pub(super) struct HidingRule {
     simple: Option<Simple>,
     selector: Option<Arc<scraper::Selector>>,
     needs: Arc<Vec<Need>>,
-    generic: bool,
     attribution: String,
 }
 
@@ -48,7 +47,6 @@ impl HidingRule {
             } else {
                 Default::default()
             },
-            generic: sources.is_generic(text),
             attribution: sources.hiding_rule(text),
         }
     }

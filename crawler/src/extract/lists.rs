@@ -3,7 +3,7 @@
 
 use crate::{Error, Result};
 use sha2::{Digest, Sha256};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::Path;
 
 /// Where EasyList is when Debian's `webext-ublock-origin-chromium` is installed.
@@ -103,23 +103,17 @@ pub(super) fn engine_text(list: &FilterList) -> String {
 pub(super) struct Sources {
     names: Vec<String>,
     hiding: HashMap<String, usize>,
-    /// Selectors some list hides on every site (`##sel`, no domains).
-    generic: HashSet<String>,
 }
 
 impl Sources {
     pub(super) fn new(lists: &[FilterList]) -> Sources {
         let mut hiding = HashMap::new();
-        let mut generic = HashSet::new();
         for (i, list) in lists.iter().enumerate() {
             for line in list.text.lines() {
                 // `##sel` and `domains##sel`; not `#@#` exceptions or scriptlets.
                 if let Some((_, selector)) = line.split_once("##") {
                     if !line.contains("#@#") && !selector.starts_with('+') {
                         hiding.entry(selector.trim().to_owned()).or_insert(i);
-                        if line.starts_with("##") {
-                            generic.insert(selector.trim().to_owned());
-                        }
                     }
                 }
             }
@@ -127,15 +121,10 @@ impl Sources {
         Sources {
             names: lists.iter().map(|l| l.name.clone()).collect(),
             hiding,
-            generic,
         }
     }
 
     /// Whether a list hides `selector` on every site, not only on named ones.
-    pub(super) fn is_generic(&self, selector: &str) -> bool {
-        self.generic.contains(selector)
-    }
-
     /// `list: ##selector` for a hiding rule the engine returned.
     pub(super) fn hiding_rule(&self, selector: &str) -> String {
         match self.hiding.get(selector) {

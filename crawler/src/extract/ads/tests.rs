@@ -713,3 +713,28 @@ fn an_element_whose_own_aria_label_names_an_ad_is_the_ad() {
         "{ads:?}"
     );
 }
+
+#[test]
+fn a_box_titled_advertisement_is_an_ad_position_and_a_one_pixel_bait_is_not() {
+    // eBay's Scandal placements and its ad-blocker bait (dev page ebay-it-item-2021; the filled
+    // one as on batch 8's ebay-ca-item-2021).
+    let html = r#"<html><body>
+        <div id="scandal100562" title="ADVERTISEMENT"></div>
+        <div id="scandal100727" title="ADVERTISEMENT"><div id="sponsoredLinks_scandal100727">
+          <iframe id="master-1" src="https://www.google.com/afs/ads?q=teddy" width="700" height="244"></iframe></div></div>
+        <div title="Advertisement policy">Read how we pick what we show.</div>
+        <div class="adBanner" style="height:1px" id="gh-bulletin-det"></div>
+        <div class="adBanner" id="a-real-one"></div>
+        </body></html>"#;
+    let found = found_at(&extractor(), "https://www.ebay.it/itm/133588510845", html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [
+            ("slot:title:advertisement", "div:nth-of-type(1)"),
+            ("label:title:advertisement", "div:nth-of-type(2)"),
+            ("slot:empty-ad-box", "div:nth-of-type(5)"),
+        ],
+        "{found:?}"
+    );
+    assert_eq!(found[0].2, AdForm::Slot);
+}
