@@ -82,12 +82,16 @@ fn ad_named(name: &str) -> bool {
     });
     // Every pattern holds "ad", "gg", "taboola" or "outbrain": most names hold none (this runs
     // on every element's names, so the cheap test goes first).
+    // Nor does a control about ads: a close button, an ad-feedback link (Amazon's
+    // `product-ads-feedback`), a message to readers who block ads (Yahoo's `AdBlockPromo`).
     let lower = name.to_ascii_lowercase();
     if !(lower.contains("ad")
         || lower.contains("gg")
         || lower.contains("taboola")
         || lower.contains("outbrain"))
-        || lower.contains("close")
+        || ["close", "feedback", "adblock"]
+            .iter()
+            .any(|w| lower.contains(w))
     {
         return false;
     }

@@ -414,6 +414,9 @@ fn camel_case_names_name_ads() {
         "head_ad_pop_close",
         "AddComment",
         "download",
+        // Controls about ads (dev pages amazon-*-item-2021b and yahoo-en-2).
+        "product-ads-feedback_feature_div",
+        "mrt-node-tgtm-Col2-1-AdBlockPromo",
     ] {
         assert!(!ad_named(no), "{no}");
     }
