@@ -528,26 +528,43 @@ fn site_of(url: &Url) -> Option<String> {
 
 /// Whether a block a list's hiding rule found is the site's own editorial links (a "bottom-ad"
 /// strip of photo news; Amazon's "Frequently bought together", which a rule written for today's
-/// Amazon finds in 2021's): three or more links, every one to the page's own site (a script
-/// link goes nowhere else), no label.
+/// Amazon finds in 2021's): two or more links, every one to the page's own site and none
+/// through a click redirector (a script link goes nowhere else), no label.
 pub(super) fn is_editorial(page_url: &Url, el: ElementRef<'_>) -> bool {
     let own = site_of(page_url);
-    let links: Vec<Option<String>> = el
-        .select(&s("a[href]"))
-        .map(|a| {
-            let href = a.value().attr("href").unwrap_or("").trim();
-            if href
-                .get(..11)
-                .is_some_and(|h| h.eq_ignore_ascii_case("javascript:"))
-            {
-                return own.clone();
-            }
-            absolute(page_url, href).and_then(|u| site_of(&u))
+    let mut links = 0;
+    let all_own = el.select(&s("a[href]")).all(|a| {
+        links += 1;
+        let href = a.value().attr("href").unwrap_or("").trim();
+        if href
+            .get(..11)
+            .is_some_and(|h| h.eq_ignore_ascii_case("javascript:"))
+        {
+            return true;
+        }
+        absolute(page_url, href)
+            .is_some_and(|u| site_of(&u) == own && own.is_some() && !is_click_redirect(&u))
+    });
+    links >= 2 && all_own && !has_label(&el.text().collect::<Vec<_>>().join("\n"))
+}
+
+/// Whether a link goes through a click redirector, as a portal's own ads do
+/// (`sax.sina.com.cn/click?...`, `g.163.com/a?...&url=http...`): a host or path step that names
+/// an ad or a click, or another URL in its query.
+fn is_click_redirect(url: &Url) -> bool {
+    let host = url.host_str().unwrap_or("");
+    let named = host
+        .split('.')
+        .chain(url.path_segments().into_iter().flatten())
+        .any(|step| ad_named(step) || step.to_ascii_lowercase().contains("click"));
+    named
+        || url.query().is_some_and(|q| {
+            let q = q.to_ascii_lowercase();
+            q.contains("http%3a")
+                || q.contains("http:")
+                || q.contains("https:")
+                || q.contains("https%3a")
         })
-        .collect();
-    links.len() >= 3
-        && links.iter().all(|l| l.is_some() && *l == own)
-        && !has_label(&el.text().collect::<Vec<_>>().join("\n"))
 }
 
 impl Extractor {

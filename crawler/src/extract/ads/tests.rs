@@ -471,6 +471,12 @@ fn a_generic_rule_on_the_sites_own_news_strip_is_editorial() {
     assert_eq!(found_at(&extractor, page, &html(strip)).len(), 1);
     let labelled = own.replace("<ul>", "<span>广告</span><ul>");
     assert_eq!(found_at(&extractor, page, &html(&labelled)).len(), 1);
+    // Links through the site's own click redirector are an ad's.
+    let redirected = own.replace(
+        "http://www.xinhuanet.com/photo/",
+        "http://www.xinhuanet.com/click?url=http%3A%2F%2Fshop.example%2F",
+    );
+    assert_eq!(found_at(&extractor, page, &html(&redirected)).len(), 1);
     // A rule written for the site is no different: the links are still the site's own.
     let named = own.replace("bottom-ad", "side-ad");
     assert!(found_at(&extractor, page, &html(&named)).is_empty());
