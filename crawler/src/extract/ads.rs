@@ -567,6 +567,41 @@ fn is_click_redirect(url: &Url) -> bool {
         })
 }
 
+/// Whether a rule names the units of a block (a site file's sponsored cards, a recommendation
+/// widget's paid items): a block they sit in gives way to them.
+fn is_unit(rule: &str) -> bool {
+    rule.starts_with("site:") || rule.starts_with("native:")
+}
+
+/// Taboola's widgets mark each item paid (`syndicatedItem`, `data-item-syndicated="true"`) or
+/// the site's own: a widget's paid items are the ads in it, and a widget of the site's own
+/// stories alone is no ad, whatever a list says (MSN's "More from MSN"). A widget with no item
+/// yet is left to the other detectors (an empty slot).
+fn paid_recommendations<'a>(doc: &'a Html, found: &mut Vec<(ElementRef<'a>, String)>) {
+    let mut organic = HashSet::new();
+    for widget in doc.select(&s(".trc_related_container")) {
+        let items: Vec<ElementRef<'a>> = widget.select(&s(".videoCube")).collect();
+        let paid: Vec<ElementRef<'a>> = items
+            .iter()
+            .copied()
+            .filter(|i| {
+                i.value().classes().any(|c| c == "syndicatedItem")
+                    || i.value().attr("data-item-syndicated") == Some("true")
+            })
+            .collect();
+        if paid.is_empty() && !items.is_empty() {
+            organic.insert(widget.id());
+        }
+        found.extend(
+            paid.into_iter()
+                .map(|i| (i, "native:taboola-paid".to_owned())),
+        );
+    }
+    found.retain(|(el, _)| {
+        !organic.contains(&el.id()) && !el.ancestors().any(|a| organic.contains(&a.id()))
+    });
+}
+
 impl Extractor {
     /// Ad-server slots: elements of [`SLOT_SELECTORS`], the element an ad call names, and the
     /// box a slot script fills.
@@ -796,6 +831,7 @@ impl Extractor {
         // Labels before slots: a block both find is named by its label.
         Self::labelled_blocks(doc, drawn, &mut found);
         Self::slots(doc, &by, &mut found);
+        paid_recommendations(doc, &mut found);
         // A block holding two or more ads found by themselves (a slot around several slots; a
         // list's rule or a label on a carousel of cards a site file names) is where they sit,
         // not one ad.
@@ -817,7 +853,7 @@ impl Extractor {
             let all: HashSet<_> = found.iter().map(|(el, _)| el.id()).collect();
             let by_site: HashSet<_> = found
                 .iter()
-                .filter(|(_, rule)| rule.starts_with("site:"))
+                .filter(|(_, rule)| is_unit(rule))
                 .map(|(el, _)| el.id())
                 .collect();
             // Two or more ads of `among` in `el`, none inside another found one.
@@ -841,7 +877,7 @@ impl Extractor {
             // then it is those units alone: what else was found in it goes with it.
             let mut carousels = Vec::new();
             found.retain(|(el, rule)| {
-                if rule.starts_with("site:") {
+                if is_unit(rule) {
                     return true;
                 }
                 // A list's box that shows only an ad label over the slots in it is where they
@@ -858,7 +894,7 @@ impl Extractor {
                 !gives_way
             });
             found.retain(|(el, rule)| {
-                rule.starts_with("site:") || !el.ancestors().any(|a| carousels.contains(&a.id()))
+                is_unit(rule) || !el.ancestors().any(|a| carousels.contains(&a.id()))
             });
             if found.len() == before {
                 break;

@@ -747,3 +747,38 @@ fn a_box_titled_advertisement_is_an_ad_position_and_a_one_pixel_bait_is_not() {
     );
     assert_eq!(found[0].2, AdForm::Slot);
 }
+
+#[test]
+fn a_taboola_widget_is_its_paid_items_and_one_of_the_sites_own_stories_is_no_ad() {
+    // MSN's right rail (dev page msn-en): "You may like" with paid items, "More from MSN" with
+    // MSN's stories only; and a widget still empty in the saved page.
+    let (extractor, _sites) = easylist_of("##.trc_related_container\n");
+    let item = |paid: bool, title: &str| {
+        format!(
+            r#"<div class="videoCube trc_spotlight_item{}" data-item-syndicated="{paid}"><a href="https://x.example/{title}"><span class="video-title">{title}</span></a></div>"#,
+            if paid { " syndicatedItem" } else { "" }
+        )
+    };
+    let html = format!(
+        r#"<html><body>
+        <div id="taboola-right-rail" class="tbla trc_related_container">{}{}{}</div>
+        <div id="taboola-organic-right-rail" class="tbla trc_related_container">{}{}</div>
+        <div id="taboola-above-article" class="tbla trc_related_container"></div>
+        </body></html>"#,
+        item(true, "Snoring"),
+        item(true, "Trackr"),
+        item(false, "NES-Classic"),
+        item(false, "Space-drop"),
+        item(false, "Huawei"),
+    );
+    let found = found_at(&extractor, "http://www.msn.com/en-us/news/a", &html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [
+            ("easylist: ##.trc_related_container", "div:nth-of-type(3)"),
+            ("native:taboola-paid", "div:nth-of-type(1)"),
+            ("native:taboola-paid", "div:nth-of-type(2)"),
+        ],
+        "{found:?}"
+    );
+}
