@@ -264,12 +264,14 @@ fn main() {
             .iter()
             .filter(|r| ads.iter().any(|(_, l)| matches(**r, *l, &labelled)))
             .count();
+        // A negative is hit by a report in it that is no labelled ad (a sponsor tile labelled
+        // inside a module labelled a negative is still an ad).
         for negative in &page.negative {
             for n in select(&negative.selector) {
-                if reported
-                    .iter()
-                    .any(|r| r.id() == n.id() || r.ancestors().any(|a| a.id() == n.id()))
-                {
+                if reported.iter().any(|r| {
+                    (r.id() == n.id() || r.ancestors().any(|a| a.id() == n.id()))
+                        && !ads.iter().any(|(_, l)| matches(*r, *l, &labelled))
+                }) {
                     t.negatives_hit
                         .push(format!("{}: {}", page.id, negative.selector));
                 }
