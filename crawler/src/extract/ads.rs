@@ -71,8 +71,11 @@ fn ad_named(name: &str) -> bool {
         )
         .expect("pattern parses")
     });
-    static CAMEL: LazyLock<regex::Regex> =
-        LazyLock::new(|| regex::Regex::new(r"([a-z])([A-Z])").expect("pattern parses"));
+    // `GoogleRelatedAds` -> `Google-Related-Ads`; an acronym ends before its word: `mp3AMGAd`
+    // -> `mp3AMG-Ad`.
+    static CAMEL: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"([a-z0-9])([A-Z])|([A-Z])([A-Z][a-z])").expect("pattern parses")
+    });
     // `topad`, `adtop`, `news_imgad`, `txtad`: "ad" run together with where it goes.
     static COMPOUND: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
@@ -99,7 +102,7 @@ fn ad_named(name: &str) -> bool {
         return true;
     }
     name.bytes().any(|b| b.is_ascii_uppercase()) && {
-        let camel = CAMEL.replace_all(name, "$1-$2");
+        let camel = CAMEL.replace_all(name, "$1$3-$2$4");
         AD_NAME.is_match(&camel) || COMPOUND.is_match(&camel)
     }
 }
@@ -359,8 +362,10 @@ const SLOT_SCRIPTS: &[&str] = &[
 ];
 
 /// Inline ad-server calls that may name the element they fill (`destid: "banner_top2"` for
-/// Alimama's, `container: "_hn2d71sn6cp"` for Baidu's `slotbydup`).
+/// Alimama's, `container: "_hn2d71sn6cp"` for Baidu's `slotbydup`, `slotContainer:
+/// 'dlb1_container'` for a site's own `googleAdSlotInfo`).
 const AD_CALLS: &[&str] = &[
+    "AdSlot",
     "slotbydup",
     "cpro_id",
     "alimama.com",
@@ -372,7 +377,7 @@ const AD_CALLS: &[&str] = &[
 /// The element an ad call names, by id or class.
 static NAMED_CONTAINER: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
-        r#"(?:destid|container|containerId|container_id|div_?id|elementId|slotElementId)["']?\s*[:=]\s*["']([A-Za-z_][\w-]*)["']"#,
+        r#"(?:destid|container|containerId|container_id|slotContainer|div_?id|elementId|slotElementId)["']?\s*[:=]\s*["']([A-Za-z_][\w-]*)["']"#,
     )
     .expect("pattern parses")
 });

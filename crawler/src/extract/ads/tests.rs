@@ -333,16 +333,21 @@ fn an_ad_call_names_the_box_it_fills() {
         <script type="text/javascript" src="//cpro.baidustatic.com/cpro/ui/c.js" async="async" defer="defer"></script>
         </div>
         <script>new Carousel({ container: "main" });</script>
+        <div id="dlb1_container" class="mnt css_c4zij"><div id="dlb1_unit"><script>
+            googleAdSlotInfo.push({ "slotName":'DLB1', "slotContainer":'dlb1_container' });
+        </script></div></div>
         </body></html>"#;
     let found = found_at(&extractor(), "http://tech.gmw.cn/a.htm", html);
     let got = rules_and_steps(&found);
     // The named box, the ad manager's own anchor, the box written by document.write; not the
-    // loader script that follows every call, not a carousel's container.
+    // loader script that follows every call, not a carousel's container. Last, the box a site's
+    // own slot call names (Medical News Today's, dev page medicalnewstoday-en).
     assert_eq!(
         got,
         [
             ("slot:named", "div:nth-of-type(1)"),
             ("slot:script", "div:nth-of-type(1)"),
+            ("slot:named", "div:nth-of-type(5)"),
             ("slot:ins", "ins:nth-of-type(1)"),
         ],
         "{found:?}"
@@ -390,6 +395,7 @@ fn camel_case_names_name_ads() {
         "ad_ym",
         "gg-top",
         "content_inside_ad.html",
+        "mp3AMGAd_feature_div",
     ] {
         assert!(ad_named(yes), "{yes}");
     }
