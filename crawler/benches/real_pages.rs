@@ -295,14 +295,33 @@ fn main() {
                 .flat_map(|l| select(&l.selector))
                 .map(|e| e.id())
                 .collect();
+            // A listing from JSON-LD has no path (the `inspect` contract): it is found when
+            // its title is the labelled element's whole text.
+            let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+            let unplaced: Vec<(String, bool)> = found
+                .listings
+                .iter()
+                .filter(|l| l.path.is_none())
+                .map(|l| (words(&l.title), l.sponsored))
+                .collect();
             for label in &page.listing {
                 for el in select(&label.selector) {
-                    let hit = reported.iter().find(|(r, _)| matches(*r, el, &labelled));
+                    let text = words(&el.text().collect::<String>());
+                    let hit = reported
+                        .iter()
+                        .find(|(r, _)| matches(*r, el, &labelled))
+                        .map(|(_, sponsored)| sponsored)
+                        .or_else(|| {
+                            unplaced
+                                .iter()
+                                .find(|(title, _)| !title.is_empty() && *title == text)
+                                .map(|(_, sponsored)| sponsored)
+                        });
                     t.listings.1 += 1;
                     t.listings.0 += usize::from(hit.is_some());
                     if label.sponsored {
                         t.sponsored.1 += 1;
-                        t.sponsored.0 += usize::from(hit.is_some_and(|(_, s)| *s));
+                        t.sponsored.0 += usize::from(hit.is_some_and(|s| *s));
                     }
                     if show && hit.is_none() {
                         println!("  {} missed listing: {}", page.id, path_hint(el));
