@@ -788,3 +788,17 @@ fn a_taboola_widget_is_its_paid_items_and_one_of_the_sites_own_stories_is_no_ad(
         "{found:?}"
     );
 }
+
+#[test]
+fn an_ad_host_marks_a_script_only_in_a_url() {
+    assert!(says_marker(
+        r#"s.src = "//static.mediav.com/js/feed.js";"#,
+        "mediav.com"
+    ));
+    // NetEase's page-speed monitor lists the hosts it leaves out (dev page 163-news-2019c).
+    assert!(!says_marker(
+        r"!e.name.match(/(\/\/.*?\.163\.com|\/\/.*?\.mediav.com)/)",
+        "mediav.com"
+    ));
+    assert!(says_marker("BAIDU_CLB_fillSlot('123')", "BAIDU_CLB_fillSlot"));
+}
