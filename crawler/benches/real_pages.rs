@@ -70,6 +70,8 @@ struct Tally {
     correct: usize,
     listings: (usize, usize),
     sponsored: (usize, usize),
+    /// Listings reported, right or wrong (a news page has none).
+    listings_found: usize,
     negatives_hit: Vec<String>,
 }
 
@@ -213,6 +215,7 @@ fn main() {
             .entry((page.split.clone(), page.kind.clone()))
             .or_default();
         t.pages += 1;
+        t.listings_found += found.listings.len();
         // What was missed and what was wrong, for pages rules may be written from (dev only:
         // test pages are scored, never studied).
         let show = page.split == "dev" && std::env::var_os("REAL_PAGES_DETAIL").is_some();
@@ -331,7 +334,7 @@ fn main() {
         }
     }
     println!(
-        "{:<6} {:<12} {:>5}  {:<16} {:<16} {:<16} {:<16} {:<16} hard negatives reported",
+        "{:<6} {:<12} {:>5}  {:<16} {:<16} {:<16} {:<16} {:<16} {:>8}  hard negatives reported",
         "split",
         "type",
         "pages",
@@ -339,11 +342,12 @@ fn main() {
         "content recall",
         "precision",
         "listing recall",
-        "sponsored recall"
+        "sponsored recall",
+        "listings"
     );
     for ((split, kind), t) in &tallies {
         println!(
-            "{:<6} {:<12} {:>5}  {:<16} {:<16} {:<16} {:<16} {:<16} {}",
+            "{:<6} {:<12} {:>5}  {:<16} {:<16} {:<16} {:<16} {:<16} {:>8}  {}",
             split,
             kind,
             t.pages,
@@ -352,6 +356,7 @@ fn main() {
             ratio((t.correct, t.reported)),
             ratio(t.listings),
             ratio(t.sponsored),
+            t.listings_found,
             if t.negatives_hit.is_empty() {
                 "none".to_owned()
             } else {

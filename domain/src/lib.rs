@@ -286,6 +286,8 @@ pub enum ListingSource {
     OpenGraph,
     /// A per-site selector file.
     Selectors,
+    /// A row of product cards (picture, link, price) that no markup names.
+    Cards,
 }
 
 /// A product listing found on a page.

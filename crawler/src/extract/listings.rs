@@ -1,10 +1,12 @@
 //! Product listings in a page: schema.org Product in JSON-LD and microdata, OpenGraph product
-//! tags, then the per-site selector files (`seeds/sites/`).
+//! tags, then the per-site selector files (`seeds/sites/`), then rows of product cards no markup
+//! names.
 
 use super::{absolute, parsed, path_of, s, text_of, Extractor, SiteSelectors};
 use admon_domain::{Listing, ListingSource};
 use scraper::{ElementRef, Html};
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
+use std::sync::LazyLock;
 use url::Url;
 
 impl Extractor {
@@ -39,8 +41,135 @@ impl Extractor {
                 None => {}
             }
         }
+        product_cards(doc, page_url, &mut out);
         out.retain(|l| !l.title.is_empty());
         out
+    }
+}
+
+/// A price as shops write it: a currency sign before the number (`$129`, `NT$ 1,134`, `¥59`,
+/// `€12`) or 元 after it (`599元`).
+static PRICE: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"(?:[$¥￥€£]|NT\$|US\$|RMB)\s?\d[\d,.]*|\d[\d,.]*\s?元")
+        .expect("pattern parses")
+});
+
+/// An element's kind among its siblings: its tag and its first class.
+type Kind<'a> = (&'a str, Option<&'a str>);
+
+/// The most text a product card holds: a title, a price or two, a badge.
+const CARD_CHARS: usize = 160;
+
+/// Product cards that no markup or site file names: three or more sibling blocks of one kind
+/// (tag and first class), most of them a picture, a link and a price in a few words, as a
+/// shop's "others also viewed" row or side column (dev pages i3fresh-item-2020a, gomaji-item-
+/// 2021b). Each card is a listing, titled by its longest link text (else its picture's `alt`),
+/// unless a listing already found sits in it.
+fn product_cards(doc: &Html, page_url: &Url, out: &mut Vec<Listing>) {
+    // The text first: it stops reading a block as soon as it is too long for a card.
+    let is_card = |el: ElementRef<'_>| -> bool {
+        super::words_of(el, CARD_CHARS).is_some_and(|t| PRICE.is_match(&t))
+            && el.select(&s("img")).next().is_some()
+            && (el.value().name() == "a" || el.select(&s("a[href]")).next().is_some())
+    };
+    let mut cards: Vec<ElementRef<'_>> = Vec::new();
+    let mut in_cards = HashSet::new();
+    for parent in doc
+        .root_element()
+        .descendants()
+        .filter_map(ElementRef::wrap)
+    {
+        if parent.ancestors().any(|a| in_cards.contains(&a.id())) {
+            continue;
+        }
+        // Children by kind, in document order.
+        let mut kinds: Vec<(Kind<'_>, Vec<ElementRef<'_>>)> = Vec::new();
+        for child in parent.children().filter_map(ElementRef::wrap) {
+            let v = child.value();
+            let kind = (v.name(), v.classes().next());
+            match kinds.iter_mut().find(|(k, _)| *k == kind) {
+                Some((_, group)) => group.push(child),
+                None => kinds.push((kind, vec![child])),
+            }
+        }
+        for (_, group) in kinds.into_iter().filter(|(_, g)| g.len() >= 3) {
+            let found: Vec<ElementRef<'_>> =
+                group.iter().copied().filter(|c| is_card(*c)).collect();
+            if found.len() >= 3 && found.len() * 2 >= group.len() {
+                in_cards.extend(found.iter().map(|c| c.id()));
+                cards.extend(found);
+            }
+        }
+    }
+    let placed: Vec<String> = out.iter().filter_map(|l| l.path.clone()).collect();
+    for card in cards {
+        let path = path_of(card);
+        let inside = |p: &String| {
+            p.strip_prefix(path.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(" > "))
+        };
+        if placed.iter().any(inside) {
+            continue;
+        }
+        let title_el = std::iter::once(card)
+            .chain(card.select(&s("a[href]")))
+            .filter(|a| a.value().name() == "a")
+            .map(|a| (text_of(a), a))
+            .filter(|(t, _)| !t.is_empty() && !PRICE.is_match(t))
+            .max_by_key(|(t, _)| t.chars().count());
+        let (title, title_path) = match title_el {
+            Some((t, a)) => (t, path_of(a)),
+            None => (
+                card.select(&s("img[alt]"))
+                    .find_map(|i| {
+                        i.value()
+                            .attr("alt")
+                            .map(str::trim)
+                            .filter(|a| !a.is_empty())
+                    })
+                    .unwrap_or_default()
+                    .to_owned(),
+                path.clone(),
+            ),
+        };
+        // The price paid, not the one struck through.
+        let paid: String = card
+            .descendants()
+            .filter_map(|n| n.value().as_text().map(|t| (n, t)))
+            .filter(|(n, _)| {
+                !n.ancestors()
+                    .filter_map(ElementRef::wrap)
+                    .take_while(|a| a.id() != card.id())
+                    .any(|a| matches!(a.value().name(), "strike" | "del" | "s"))
+            })
+            .flat_map(|(_, t)| t.split_whitespace())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let all = text_of(card);
+        let price = PRICE
+            .find(&paid)
+            .or_else(|| PRICE.find(&all))
+            .map(|m| m.as_str().to_owned());
+        out.push(Listing {
+            url: std::iter::once(card)
+                .chain(card.select(&s("a[href]")))
+                .find_map(|a| absolute(page_url, a.value().attr("href")?))
+                .map_or_else(|| page_url.to_string(), String::from),
+            title,
+            description: String::new(),
+            currency: price.as_deref().and_then(currency_of).map(str::to_owned),
+            price: price.as_deref().and_then(parse_price),
+            brand: None,
+            seller: None,
+            image_urls: card
+                .select(&s("img[src]"))
+                .filter_map(|i| absolute(page_url, i.value().attr("src")?))
+                .map(String::from)
+                .collect(),
+            source: ListingSource::Cards,
+            path: Some(title_path),
+            sponsored: false,
+        });
     }
 }
 
@@ -311,6 +440,48 @@ fn site_product(site: &SiteSelectors, root: ElementRef<'_>, page_url: &Url) -> O
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn listings_of(html: &str) -> Vec<Listing> {
+        let mut out = Vec::new();
+        let url = Url::parse("https://i3fresh.tw/favorable_1409.html").unwrap();
+        product_cards(&Html::parse_document(html), &url, &mut out);
+        out
+    }
+
+    #[test]
+    fn a_row_of_cards_with_pictures_links_and_prices_is_listings() {
+        // The right column of dev page i3fresh-item-2020a.
+        let html = r#"<html><body><ul class="side_prd">
+            <li><a href="favorable_1026.html"><img src="/1.jpg" alt="總統級牛排21oz》買一送一"></a>
+            <div>總統級牛排21oz》買一送一</div><strike>原價 $1,134</strike> <span>599</span>元起/片</li>
+            <li><a href="favorable_786.html"><img src="/2.jpg" alt="台南麻豆大白柚(5斤)"></a>
+            <div>台南麻豆大白柚(5斤)</div><strike>原價 $599</strike> <span>500</span>元起/箱</li>
+            <li><a href="favorable_826.html"><img src="/3.jpg" alt="甜蜜蜜砂糖橘"></a>
+            <div>甜蜜蜜砂糖橘</div><strike>原價 $699</strike> <span>399</span>元起/箱</li>
+            </ul></body></html>"#;
+        let found = listings_of(html);
+        let got: Vec<(&str, Option<f64>)> =
+            found.iter().map(|l| (l.title.as_str(), l.price)).collect();
+        assert_eq!(
+            got,
+            [
+                ("總統級牛排21oz》買一送一", Some(599.0)),
+                ("台南麻豆大白柚(5斤)", Some(500.0)),
+                ("甜蜜蜜砂糖橘", Some(399.0)),
+            ]
+        );
+        assert_eq!(found[0].source, ListingSource::Cards);
+        assert_eq!(found[0].url, "https://i3fresh.tw/favorable_1026.html");
+        assert!(found[2]
+            .path
+            .as_deref()
+            .unwrap()
+            .ends_with("li:nth-of-type(3)"));
+        // A photo-news row has no price; two cards are no row.
+        assert!(listings_of(&html.replace(['$', '元'], "")).is_empty());
+        let two = html.replacen("<li>", "<p>", 1).replacen("</li>", "</p>", 1);
+        assert!(listings_of(&two).is_empty());
+    }
 
     #[test]
     fn prices_parse() {

@@ -800,5 +800,8 @@ fn an_ad_host_marks_a_script_only_in_a_url() {
         r"!e.name.match(/(\/\/.*?\.163\.com|\/\/.*?\.mediav.com)/)",
         "mediav.com"
     ));
-    assert!(says_marker("BAIDU_CLB_fillSlot('123')", "BAIDU_CLB_fillSlot"));
+    assert!(says_marker(
+        "BAIDU_CLB_fillSlot('123')",
+        "BAIDU_CLB_fillSlot"
+    ));
 }
