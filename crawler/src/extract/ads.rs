@@ -347,7 +347,7 @@ const SLOT_SELECTORS: &[(&str, &str)] = &[
 ];
 
 /// Script sources and inline calls that fill the element the script sits in (Baidu Union,
-/// Baidu and Tencent ad-server slot scripts).
+/// Baidu and Tencent ad-server slot scripts, Outbrain's widget call).
 const SLOT_SCRIPTS: &[&str] = &[
     "cpro.baidustatic.com",
     "dup.baidustatic.com",
@@ -359,6 +359,8 @@ const SLOT_SCRIPTS: &[&str] = &[
     "TencentGDT",
     "g.163.com/jr",
     "mediav.com",
+    // Outbrain's classic widget call (`var OB_widgetId= 'AR_2'`).
+    "OB_widgetId",
 ];
 
 /// Whether a script's text holds `marker`; a marker that is a host (`mediav.com`) only in a URL
@@ -463,7 +465,10 @@ impl<'a> ByName<'a> {
 /// The box a slot script fills: the element its `document.write` put right after it, else the
 /// script's parent when that holds nothing but the ad (scripts, its frame) and little else.
 fn box_of_script(script: ElementRef<'_>) -> Option<ElementRef<'_>> {
-    let writes = script.text().any(|t| t.contains("document.write"));
+    // It writes a box (`document.write('<div id="' + s + '">')`), not just a script tag.
+    let writes = script.text().any(|t| {
+        t.contains("document.write") && ["<div", "<ins", "<span"].iter().any(|b| t.contains(b))
+    });
     let written = script
         .next_siblings()
         .find_map(ElementRef::wrap)
@@ -480,6 +485,12 @@ fn box_of_script(script: ElementRef<'_>) -> Option<ElementRef<'_>> {
                     .filter(|e| !matches!(e.value().name(), "script" | "style" | "noscript"))
                     .count()
                     <= 2
+            })
+            // Not a row of other ad boxes (TMZ's Outbrain call beside two Taboola boxes).
+            .filter(|c| {
+                !c.children()
+                    .filter_map(ElementRef::wrap)
+                    .any(|e| e.value().name() != "script" && names_an_ad(e))
             })
             .filter(|c| shows_nothing(*c, false))
     })

@@ -805,3 +805,30 @@ fn an_ad_host_marks_a_script_only_in_a_url() {
         "BAIDU_CLB_fillSlot"
     ));
 }
+
+#[test]
+fn outbrains_widget_call_beside_other_ad_boxes_is_its_own_position() {
+    // TMZ's below-article row (dev page tmz-en): two Taboola boxes, then Outbrain's call, which
+    // writes only a script tag, then another ad box.
+    let html = r#"<html><body><div class="legacy">
+        <div id="taboola-grid-4x2" style="width:560px;margin:auto;"></div>
+        <script>window._taboola = window._taboola || [];</script>
+        <script type="text/JavaScript">
+            var OB_permalink= 'http://www.tmz.com/2015/02/26/a/'; var OB_widgetId= 'AR_2';
+            var str = "<script src='http://widgets.outbrain.com/outbrainWidget.js'></"+"script>";
+            document.write(str);
+        </script>
+        <div id="__kx_ad_178"></div>
+        </div></body></html>"#;
+    let found = found_at(&extractor(), "http://www.tmz.com/2015/02/26/a/", html);
+    let got = rules_and_steps(&found);
+    assert!(
+        got.contains(&("slot:script", "script:nth-of-type(2)")),
+        "{found:?}"
+    );
+    assert!(
+        !got.iter()
+            .any(|(_, step)| *step == "div:nth-of-type(1)" && found.len() < 3),
+        "{found:?}"
+    );
+}
