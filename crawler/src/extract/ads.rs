@@ -67,7 +67,7 @@ fn own_label(el: ElementRef<'_>) -> Option<String> {
 fn ad_named(name: &str) -> bool {
     static AD_NAME: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
-            r"(?i)(^|[^a-z])(ad|ads|adv|advert|advertisement|adbox|adslot|adunit|gg|guanggao)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain",
+            r"(?i)(^|[^a-z])(ad|ads|adv|advert|advertisement|adbox|adslot|adunit|gg|guanggao)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain|sinaads",
         )
         .expect("pattern parses")
     });
@@ -108,12 +108,14 @@ fn ad_named(name: &str) -> bool {
 }
 
 /// Whether an id or class of `el` names an ad position, or the name of one of its attributes
-/// does (`ad_name="h_300*250_TB_456"`, `ad-cursor`, `data-adid`).
+/// does (`ad_name="h_300*250_TB_456"`, `ad-cursor`, `data-adid`), or its `data-spm` value.
 fn names_an_ad(el: ElementRef<'_>) -> bool {
     let v = el.value();
     v.id().into_iter().chain(v.classes()).any(ad_named)
-        || v.attrs().any(|(name, _)| {
-            !matches!(name, "id" | "class" | "style" | "href" | "src") && ad_named(name)
+        || v.attrs().any(|(name, value)| {
+            (!matches!(name, "id" | "class" | "style" | "href" | "src") && ad_named(name))
+                // A position's name in a tracking attribute (Sohu's `data-spm="ad-sq1"`).
+                || (name == "data-spm" && ad_named(value))
         })
 }
 
@@ -131,6 +133,21 @@ fn is_pixel_line(el: ElementRef<'_>) -> bool {
             Some(("height" | "width", "1px" | "1px!important"))
         )
     })
+}
+
+/// A few words and one to three links, each to another site or through a click redirector:
+/// a text ad or an ad card (Tencent's `PC_bot_hotlist_ad_*` under its hot list, dev page
+/// qq-news-2024), not the site's own stories in a box named for ads.
+fn is_link_ad(page_url: &Url, el: ElementRef<'_>) -> bool {
+    let links: Vec<Url> = el
+        .select(&s("a[href]"))
+        .filter_map(|a| absolute(page_url, a.value().attr("href")?))
+        .collect();
+    (1..=3).contains(&links.len())
+        && words_of(el, 80).is_some()
+        && links
+            .iter()
+            .all(|u| site_of(u) != site_of(page_url) || is_click_redirect(u))
 }
 
 /// An element with nothing a reader sees yet: no text (scripts aside), no image, no frame.
@@ -637,7 +654,12 @@ fn paid_recommendations<'a>(doc: &'a Html, found: &mut Vec<(ElementRef<'a>, Stri
 impl Extractor {
     /// Ad-server slots: elements of [`SLOT_SELECTORS`], the element an ad call names, and the
     /// box a slot script fills.
-    fn slots<'a>(doc: &'a Html, by: &ByName<'a>, found: &mut Vec<(ElementRef<'a>, String)>) {
+    fn slots<'a>(
+        page_url: &Url,
+        doc: &'a Html,
+        by: &ByName<'a>,
+        found: &mut Vec<(ElementRef<'a>, String)>,
+    ) {
         for (selector, rule) in SLOT_SELECTORS {
             found.extend(doc.select(&s(selector)).map(|el| (el, (*rule).to_owned())));
         }
@@ -731,6 +753,8 @@ impl Extractor {
                 found.push((el, rule.to_owned()));
             } else if rule == "slot:empty-ad-box" && is_picture_box(el) {
                 found.push((el, "box:ad-name".to_owned()));
+            } else if rule == "slot:empty-ad-box" && is_link_ad(page_url, el) {
+                found.push((el, "box:ad-name+link".to_owned()));
             }
         }
     }
@@ -866,7 +890,7 @@ impl Extractor {
         }
         // Labels before slots: a block both find is named by its label.
         Self::labelled_blocks(doc, drawn, &mut found);
-        Self::slots(doc, &by, &mut found);
+        Self::slots(page_url, doc, &by, &mut found);
         paid_recommendations(doc, &mut found);
         // A block holding two or more ads found by themselves (a slot around several slots; a
         // list's rule or a label on a carousel of cards a site file names) is where they sit,

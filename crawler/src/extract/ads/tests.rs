@@ -396,6 +396,7 @@ fn camel_case_names_name_ads() {
         "gg-top",
         "content_inside_ad.html",
         "mp3AMGAd_feature_div",
+        "sinaads-float-left",
     ] {
         assert!(ad_named(yes), "{yes}");
     }
@@ -829,6 +830,29 @@ fn outbrains_widget_call_beside_other_ad_boxes_is_its_own_position() {
     assert!(
         !got.iter()
             .any(|(_, step)| *step == "div:nth-of-type(1)" && found.len() < 3),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn positions_named_in_tracking_attributes_and_text_ads_in_boxes_named_for_ads() {
+    // Sohu's empty positions (dev page sohu-news-2024) and a text ad under Tencent's hot list
+    // (dev page qq-news-2024); a box named for ads with the site's own story is no ad.
+    let html = r#"<html><body>
+        <div data-spm="middle-banner-ad"></div>
+        <div id="god_1_2" data-spm="ad-sq1"></div>
+        <div data-spm="content"></div>
+        <div id="PC_bot_hotlist_ad_1"><a href="https://c.gdt.qq.com/gdt_click.fcg?viewid=x">刀刀暴击，神装超高爆率</a></div>
+        <div class="news_ad"><a href="https://www.sohu.com/a/1">今日要闻</a></div>
+        </body></html>"#;
+    let found = found_at(&extractor(), "https://www.sohu.com/a/77", html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [
+            ("slot:empty-ad-box", "div:nth-of-type(1)"),
+            ("slot:empty-ad-box", "div:nth-of-type(2)"),
+            ("box:ad-name+link", "div:nth-of-type(4)"),
+        ],
         "{found:?}"
     );
 }
