@@ -54,16 +54,16 @@ static PRICE: LazyLock<regex::Regex> = LazyLock::new(|| {
         .expect("pattern parses")
 });
 
-/// An element's kind among its siblings: its tag and its first class.
+/// An element's kind among its siblings: its tag and its first class, less a number at its end.
 type Kind<'a> = (&'a str, Option<&'a str>);
 
 /// The most text a product card holds: a title, a price or two, a badge.
 const CARD_CHARS: usize = 160;
 
 /// Product cards that no markup or site file names: three or more sibling blocks of one kind
-/// (tag and first class), most of them a picture, a link and a price in a few words, as a
-/// shop's "others also viewed" row or side column (dev pages i3fresh-item-2020a, gomaji-item-
-/// 2021b). Each card is a listing, titled by its longest link text (else its picture's `alt`),
+/// (tag and first class, `fore1` and `fore2` alike), most of them a picture, a link and a price
+/// in a few words, as a shop's "others also viewed" row or side column (dev pages
+/// i3fresh-item-2020a, gomaji-item-2021b, jd-item-2016a). Each card is a listing, titled by its longest link text (else its picture's `alt`),
 /// unless a listing already found sits in it.
 fn product_cards(doc: &Html, page_url: &Url, out: &mut Vec<Listing>) {
     // The text first: it stops reading a block as soon as it is too long for a card.
@@ -86,7 +86,13 @@ fn product_cards(doc: &Html, page_url: &Url, out: &mut Vec<Listing>) {
         let mut kinds: Vec<(Kind<'_>, Vec<ElementRef<'_>>)> = Vec::new();
         for child in parent.children().filter_map(ElementRef::wrap) {
             let v = child.value();
-            let kind = (v.name(), v.classes().next());
+            // `fore1`, `fore2`...: one kind, numbered (JD's rows).
+            let kind = (
+                v.name(),
+                v.classes()
+                    .next()
+                    .map(|c| c.trim_end_matches(|ch: char| ch.is_ascii_digit())),
+            );
             match kinds.iter_mut().find(|(k, _)| *k == kind) {
                 Some((_, group)) => group.push(child),
                 None => kinds.push((kind, vec![child])),
