@@ -108,14 +108,16 @@ fn ad_named(name: &str) -> bool {
 }
 
 /// Whether an id or class of `el` names an ad position, or the name of one of its attributes
-/// does (`ad_name="h_300*250_TB_456"`, `ad-cursor`, `data-adid`), or its `data-spm` value.
+/// does (`ad_name="h_300*250_TB_456"`, `ad-cursor`, `data-adid`), or a tracking attribute's
+/// value does.
 fn names_an_ad(el: ElementRef<'_>) -> bool {
     let v = el.value();
     v.id().into_iter().chain(v.classes()).any(ad_named)
         || v.attrs().any(|(name, value)| {
             (!matches!(name, "id" | "class" | "style" | "href" | "src") && ad_named(name))
-                // A position's name in a tracking attribute (Sohu's `data-spm="ad-sq1"`).
-                || (name == "data-spm" && ad_named(value))
+                // A position's name in a tracking attribute (Sohu's `data-spm="ad-sq1"`, JD's
+                // `clstag="shangpin|keycount|product|1|ad"`).
+                || (matches!(name, "data-spm" | "clstag") && ad_named(value))
         })
 }
 
@@ -737,7 +739,13 @@ impl Extractor {
             }
             // An `ins` with attributes and nothing in it is an ad server's placeholder; so is
             // an empty box whose id or class names an ad.
-            let rule = if v.name() == "ins" && v.attrs().next().is_some() {
+            // Not the placeholders of a shop's own promotions (JD's `ins#prom-gift`).
+            let promotion = v
+                .id()
+                .into_iter()
+                .chain(v.classes())
+                .any(|n| n.to_ascii_lowercase().starts_with("prom"));
+            let rule = if v.name() == "ins" && v.attrs().next().is_some() && !promotion {
                 "slot:ins"
             } else if is_box && names_an_ad(el) {
                 "slot:empty-ad-box"

@@ -856,3 +856,19 @@ fn positions_named_in_tracking_attributes_and_text_ads_in_boxes_named_for_ads() 
         "{found:?}"
     );
 }
+
+#[test]
+fn jds_tracking_tag_names_its_ad_boxes_and_its_promotion_placeholders_are_no_slots() {
+    // Dev page jd-item-2016a.
+    let html = r#"<html><body>
+        <div id="summary-promotion"><div class="dd"><ins id="prom-gift" clstag="shangpin|keycount|product|1|zengpin"></ins><ins id="prom"></ins></div></div>
+        <div id="miaozhen7886" class="m" clstag="shangpin|keycount|product|1|ad"><a href="http://c-nfa.jd.com/adclick?sid=2&amp;to=http://sale.jd.com/act/x.html"><img src="http://img30.360buyimg.com/da/a.jpg" width="210" height="210"></a></div>
+        <div id="product-intro" clstag="shangpin|keycount|product|1|intro">正文</div>
+        </body></html>"#;
+    let found = found_at(&extractor(), "http://item.jd.com/1309403.html", html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [("box:ad-name", "div:nth-of-type(2)")],
+        "{found:?}"
+    );
+}
