@@ -359,6 +359,8 @@ const SLOT_SELECTORS: &[(&str, &str)] = &[
     ),
     ("[data-ad-pdps], [data-ad-id]", "slot:data-ad"),
     (r#"[id^="tanxssp"]"#, "slot:tanx"),
+    // Mediav's (聚效, 360's ad network) holder: `div#mvdiv_2304961_holder`.
+    (r#"[id^="mvdiv_"]"#, "slot:mediav"),
     (
         r#"[id^="BAIDU_SSP"], [id^="BAIDU_DUP"]:not([id^="BAIDU_DUP_fp"]), [id^="cpro_u"]"#,
         "slot:baidu",
@@ -951,7 +953,9 @@ impl Extractor {
                 // A list's box that shows only an ad label over the slots in it is where they
                 // sit too (the Seattle Times' "Advertising" rows of three slots).
                 if !rule.starts_with("label:")
-                    && (rule.starts_with("slot:") || shows_only_labels(*el))
+                    && (rule.starts_with("slot:")
+                        || rule.starts_with("box:")
+                        || shows_only_labels(*el))
                 {
                     return !holds_ads(*el, &all);
                 }

@@ -872,3 +872,21 @@ fn jds_tracking_tag_names_its_ad_boxes_and_its_promotion_placeholders_are_no_slo
         "{found:?}"
     );
 }
+
+#[test]
+fn mediav_holders_are_slots_and_a_picture_box_around_two_gives_way_to_them() {
+    // 360kuai's square ads under the article (dev page 360kuai-news-2024).
+    let holder = |id: &str| {
+        format!(
+            r#"<div class="g4"><div class="g4__close"></div><div id="g4-{id}"><div id="mvdiv_{id}_holder" style="width:300px;height:300px"><img src="https://s3m6.fenxi.com/a.jpg"></div></div></div>"#
+        )
+    };
+    let html = format!(
+        r#"<html><body><div class="article--bottom__g4gg"><div class="shopwindow--square">{}{}</div></div></body></html>"#,
+        holder("DJGw7y_2304961"),
+        holder("J7pfVk_2304962")
+    );
+    let found = found_at(&extractor(), "https://www.360kuai.com/pc/a", &html);
+    let rules: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
+    assert_eq!(rules, ["slot:mediav", "slot:mediav"], "{found:?}");
+}
