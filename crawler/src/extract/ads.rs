@@ -121,6 +121,13 @@ fn names_an_ad(el: ElementRef<'_>) -> bool {
         })
 }
 
+/// Whether a step of a URL (a host label or a path segment) names an ad. An id is no name:
+/// a step with four or more digits (`9f8fd8ad02461b3f6`, a post's number) or with
+/// percent-encoded bytes (`%e6%84%9b%ad`) never does.
+fn step_names_ad(step: &str) -> bool {
+    step.bytes().filter(u8::is_ascii_digit).count() < 4 && !step.contains('%') && ad_named(step)
+}
+
 /// Whether `el`'s inline style draws it one pixel high or wide.
 fn is_pixel_line(el: ElementRef<'_>) -> bool {
     let style = el
@@ -552,7 +559,7 @@ fn frame_signal(page_url: &Url, frame: ElementRef<'_>, src: &Url) -> Option<Stri
     if named {
         return Some("frame:ad-name".to_owned());
     }
-    if src.path_segments().into_iter().flatten().any(ad_named) {
+    if src.path_segments().into_iter().flatten().any(step_names_ad) {
         return Some("frame:ad-path".to_owned());
     }
     let size = drawn_size(frame).filter(|s| IAB_SIZES.contains(s))?;
@@ -609,7 +616,7 @@ fn is_click_redirect(url: &Url) -> bool {
     let named = host
         .split('.')
         .chain(url.path_segments().into_iter().flatten())
-        .any(|step| ad_named(step) || step.to_ascii_lowercase().contains("click"));
+        .any(|step| step_names_ad(step) || step.to_ascii_lowercase().contains("click"));
     named
         || url.query().is_some_and(|q| {
             let q = q.to_ascii_lowercase();
@@ -618,6 +625,80 @@ fn is_click_redirect(url: &Url) -> bool {
                 || q.contains("https:")
                 || q.contains("https%3a")
         })
+}
+
+/// In-feed ads that carry no label: in a list of four or more items of one kind whose links go
+/// to the site's own pages, the few (a third at most) whose link goes through a click
+/// redirector instead (Sohu's 24小时热文 card that clicks through `wtc.sohu.com/click`, dev
+/// page sohu-news-2024). A link may sit in `data-url` for a script to follow.
+fn redirected_feed_items<'a>(
+    page_url: &Url,
+    doc: &'a Html,
+    found: &mut Vec<(ElementRef<'a>, String)>,
+) {
+    let own = site_of(page_url);
+    let link_of = |item: ElementRef<'_>| -> Option<Url> {
+        std::iter::once(item)
+            .chain(item.descendants().skip(1).filter_map(ElementRef::wrap))
+            .filter(|e| e.value().name() == "a")
+            .find_map(|a| {
+                let v = a.value();
+                let href = v
+                    .attr("href")
+                    .filter(|h| !h.trim().is_empty() && !h.trim_start().starts_with("javascript:"))
+                    .or_else(|| v.attr("data-url"))
+                    .or_else(|| v.attr("data-href"))?;
+                absolute(page_url, href)
+            })
+    };
+    for parent in doc
+        .root_element()
+        .descendants()
+        .filter_map(ElementRef::wrap)
+    {
+        for items in super::children_by_kind(parent)
+            .into_iter()
+            .filter(|i| i.len() >= 4)
+        {
+            let (mut plain, mut odd) = (0, Vec::new());
+            if !matches!(
+                items[0].value().name(),
+                "div" | "li" | "article" | "section"
+            ) {
+                continue;
+            }
+            for item in items {
+                match link_of(item) {
+                    Some(u) if is_click_path(&u) => odd.push(item),
+                    Some(u) if site_of(&u) == own => plain += 1,
+                    _ => {}
+                }
+            }
+            // A headline or a picture, not a menu's "advertise here" link.
+            odd.retain(|i| {
+                (i.select(&s("img")).next().is_some() || words_of(*i, 8).is_none())
+                    && !i
+                        .ancestors()
+                        .filter_map(ElementRef::wrap)
+                        .any(is_navigation)
+            });
+            if !odd.is_empty() && plain >= 3 && odd.len() * 3 <= plain + odd.len() {
+                found.extend(
+                    odd.into_iter()
+                        .map(|i| (i, "feed:click-redirect".to_owned())),
+                );
+            }
+        }
+    }
+}
+
+/// Whether a link's host or path names a click or an ad (`wtc.sohu.com/click?redirect=...`),
+/// the stricter half of [`is_click_redirect`]: a login link also carries a URL in its query.
+fn is_click_path(url: &Url) -> bool {
+    let host = url.host_str().unwrap_or("");
+    host.split('.')
+        .chain(url.path_segments().into_iter().flatten())
+        .any(|step| step_names_ad(step) || step.eq_ignore_ascii_case("click"))
 }
 
 /// Whether a rule names the units of a block (a site file's sponsored cards, a recommendation
@@ -902,6 +983,7 @@ impl Extractor {
         Self::labelled_blocks(doc, drawn, &mut found);
         Self::slots(page_url, doc, &by, &mut found);
         paid_recommendations(doc, &mut found);
+        redirected_feed_items(page_url, doc, &mut found);
         // A block holding two or more ads found by themselves (a slot around several slots; a
         // list's rule or a label on a carousel of cards a site file names) is where they sit,
         // not one ad.

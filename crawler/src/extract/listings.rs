@@ -54,9 +54,6 @@ static PRICE: LazyLock<regex::Regex> = LazyLock::new(|| {
         .expect("pattern parses")
 });
 
-/// An element's kind among its siblings: its tag and its first class, less a number at its end.
-type Kind<'a> = (&'a str, Option<&'a str>);
-
 /// The most text a product card holds: a title, a price or two, a badge.
 const CARD_CHARS: usize = 160;
 
@@ -82,23 +79,10 @@ fn product_cards(doc: &Html, page_url: &Url, out: &mut Vec<Listing>) {
         if parent.ancestors().any(|a| in_cards.contains(&a.id())) {
             continue;
         }
-        // Children by kind, in document order.
-        let mut kinds: Vec<(Kind<'_>, Vec<ElementRef<'_>>)> = Vec::new();
-        for child in parent.children().filter_map(ElementRef::wrap) {
-            let v = child.value();
-            // `fore1`, `fore2`...: one kind, numbered (JD's rows).
-            let kind = (
-                v.name(),
-                v.classes()
-                    .next()
-                    .map(|c| c.trim_end_matches(|ch: char| ch.is_ascii_digit())),
-            );
-            match kinds.iter_mut().find(|(k, _)| *k == kind) {
-                Some((_, group)) => group.push(child),
-                None => kinds.push((kind, vec![child])),
-            }
-        }
-        for (_, group) in kinds.into_iter().filter(|(_, g)| g.len() >= 3) {
+        for group in super::children_by_kind(parent)
+            .into_iter()
+            .filter(|g| g.len() >= 3)
+        {
             let found: Vec<ElementRef<'_>> =
                 group.iter().copied().filter(|c| is_card(*c)).collect();
             if found.len() >= 3 && found.len() * 2 >= group.len() {

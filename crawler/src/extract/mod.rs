@@ -186,6 +186,28 @@ fn words_of(el: ElementRef<'_>, limit: usize) -> Option<String> {
     Some(text)
 }
 
+/// A parent's element children grouped by kind (tag and first class, less a number at its end:
+/// JD's `fore1`, `fore2`... are one kind), each group in document order: the rows of cards and
+/// feed items are found among them.
+fn children_by_kind(parent: ElementRef<'_>) -> Vec<Vec<ElementRef<'_>>> {
+    type Kind<'a> = (&'a str, Option<&'a str>);
+    let mut kinds: Vec<(Kind<'_>, Vec<ElementRef<'_>>)> = Vec::new();
+    for child in parent.children().filter_map(ElementRef::wrap) {
+        let v = child.value();
+        let kind = (
+            v.name(),
+            v.classes()
+                .next()
+                .map(|c| c.trim_end_matches(|ch: char| ch.is_ascii_digit())),
+        );
+        match kinds.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, group)) => group.push(child),
+            None => kinds.push((kind, vec![child])),
+        }
+    }
+    kinds.into_iter().map(|(_, group)| group).collect()
+}
+
 fn absolute(base: &Url, href: &str) -> Option<Url> {
     let url = base.join(href.trim()).ok()?;
     matches!(url.scheme(), "http" | "https").then_some(url)

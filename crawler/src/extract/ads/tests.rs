@@ -890,3 +890,38 @@ fn mediav_holders_are_slots_and_a_picture_box_around_two_gives_way_to_them() {
     let rules: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
     assert_eq!(rules, ["slot:mediav", "slot:mediav"], "{found:?}");
 }
+
+#[test]
+fn a_feed_item_that_clicks_through_a_redirector_among_the_sites_stories_is_an_ad() {
+    // Sohu's 24小时热文 (dev page sohu-news-2024): four stories and a card built from the same
+    // template whose link, in data-url, goes through wtc.sohu.com/click.
+    let story = |n: u32| {
+        format!(
+            r#"<div class="pic-txt clear"><div class="pic"><a href="https://www.sohu.com/a/78119052{n}_458722?scm=1102&amp;spm=smpc.content.tw.{n}"><img src="/{n}.jpg"></a></div><h4><a href="https://www.sohu.com/a/78119052{n}_458722">第{n}条热文标题足够长</a></h4></div>"#
+        )
+    };
+    let ad = r#"<div class="pic-txt clear" id="df0f58q_"><div class="pic"><a data-url="https://wtc.sohu.com/click?redirect=X2sKcnkjJ07s"><img src="http://03e1181bba1cf.cdn.sohucs.com/files/1.jpg"></a></div><h4><a data-url="https://wtc.sohu.com/click?redirect=X2sKcnkjJ07s">高颜值聊天交友，遇见就别错过！</a></h4></div>"#;
+    let html = format!(
+        r#"<html><body><div id="hot-news">{}{ad}{}{}{}</div>
+        <ul class="nav"><li><a href="/a">首页</a></li><li><a href="/b">新闻</a></li><li><a href="/c">体育</a></li><li><a href="https://ad.sohu.com/">广告</a></li></ul>
+        </body></html>"#,
+        story(1),
+        story(2),
+        story(3),
+        story(4)
+    );
+    let found = found_at(
+        &extractor(),
+        "https://www.sohu.com/a/781190521_458722",
+        &html,
+    );
+    assert_eq!(
+        rules_and_steps(&found),
+        [("feed:click-redirect", "div:nth-of-type(2)")],
+        "{found:?}"
+    );
+    // Ids in a URL are no names: a post number, percent-encoded words, a hex id.
+    assert!(step_names_ad("ad"));
+    assert!(!step_names_ad("9f8fd8ad02461b3f6"));
+    assert!(!step_names_ad("39815080-%e6%84%9b%ad"));
+}
