@@ -5,6 +5,13 @@ use encoding_rs::Encoding;
 
 /// Decodes an HTML body; returns the text and the name of the encoding used.
 pub fn decode_html(body: &[u8], content_type: Option<&str>) -> (String, &'static str) {
+    // Bytes that are valid UTF-8 and not all ASCII are UTF-8, whatever the page declares: a
+    // page a browser saved keeps its old `<meta charset="gb2312">` over the UTF-8 it wrote
+    // (dev page 39net-news-2021), and GBK or Big5 text is never valid UTF-8 beyond a few bytes.
+    if !body.is_ascii() && std::str::from_utf8(body).is_ok() {
+        let (text, _) = encoding_rs::UTF_8.decode_with_bom_removal(body);
+        return (text.into_owned(), encoding_rs::UTF_8.name());
+    }
     let encoding = content_type
         .and_then(charset_param)
         .and_then(|label| Encoding::for_label(label.as_bytes()))
@@ -74,6 +81,22 @@ mod tests {
             decode_html(&big5, Some("text/html;charset=big5")).0,
             "繁體中文廣告"
         );
+    }
+
+    #[test]
+    fn utf8_bytes_win_over_a_declared_legacy_charset() {
+        let text = "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\"><p>栏目关注：大众保健</p>";
+        assert_eq!(
+            decode_html(text.as_bytes(), None),
+            (text.to_owned(), "UTF-8")
+        );
+        assert_eq!(
+            decode_html(text.as_bytes(), Some("text/html; charset=GBK")).1,
+            "UTF-8"
+        );
+        // The same text in GBK stays GBK (GB18030, its superset).
+        let (gbk, _, _) = encoding_rs::GBK.encode(text);
+        assert_eq!(decode_html(&gbk, None), (text.to_owned(), "gb18030"));
     }
 
     #[test]
