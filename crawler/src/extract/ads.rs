@@ -366,6 +366,9 @@ const SLOT_SELECTORS: &[(&str, &str)] = &[
     ),
     ("[data-ad-pdps], [data-ad-id]", "slot:data-ad"),
     (r#"[id^="tanxssp"]"#, "slot:tanx"),
+    // Alimama's ad zones by their pid `mm_<member>_<site>_<zone>` (Taobao's home page, dev page
+    // taobao-home-2017).
+    (r#"[id^="tanx-a-mm_"], [data-id^="mm_"]"#, "slot:tanx"),
     // Mediav's (聚效, 360's ad network) holder: `div#mvdiv_2304961_holder`.
     (r#"[id^="mvdiv_"]"#, "slot:mediav"),
     (

@@ -925,3 +925,22 @@ fn a_feed_item_that_clicks_through_a_redirector_among_the_sites_stories_is_an_ad
     assert!(!step_names_ad("9f8fd8ad02461b3f6"));
     assert!(!step_names_ad("39815080-%e6%84%9b%ad"));
 }
+
+#[test]
+fn alimama_ad_zones_are_slots_by_their_pid() {
+    // Taobao's home page (dev page taobao-home-2017): tanx zones by id and by data-id.
+    let html = r#"<html><body>
+        <div class="J_Tanx mod" data-id="mm_12852562_1778064_13670999" data-lazychance="1"></div>
+        <span id="tanx-a-mm_12852562_1778064_95126332" class="J_Tanx" data-id="mm_12852562_1778064_95126332"></span>
+        <div class="mod" data-id="20140506001"></div>
+        </body></html>"#;
+    let found = found_at(&extractor(), "https://www.taobao.com/", html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [
+            ("slot:tanx", "div:nth-of-type(1)"),
+            ("slot:tanx", "span:nth-of-type(1)")
+        ],
+        "{found:?}"
+    );
+}
