@@ -371,6 +371,12 @@ const SLOT_SELECTORS: &[(&str, &str)] = &[
     (r#"[id^="tanx-a-mm_"], [data-id^="mm_"]"#, "slot:tanx"),
     // Mediav's (聚效, 360's ad network) holder: `div#mvdiv_2304961_holder`.
     (r#"[id^="mvdiv_"]"#, "slot:mediav"),
+    // Native and in-read ad networks' containers (Taiwanese news, dev page sina-tw-news-2020):
+    // OneAD's in-read tag, popIn's and PVMax's widgets, Yahoo's native ads.
+    (
+        r#"[id^="oneadIR"], [id^="_popIn_"], ._pvmax_recommend, [class^="YAD-"]"#,
+        "slot:native",
+    ),
     (
         r#"[id^="BAIDU_SSP"], [id^="BAIDU_DUP"]:not([id^="BAIDU_DUP_fp"]), [id^="cpro_u"]"#,
         "slot:baidu",
@@ -378,7 +384,7 @@ const SLOT_SELECTORS: &[(&str, &str)] = &[
 ];
 
 /// Script sources and inline calls that fill the element the script sits in (Baidu Union,
-/// Baidu and Tencent ad-server slot scripts, Outbrain's widget call).
+/// Baidu and Tencent ad-server slot scripts, Outbrain's widget call, CyberOne's ad manager).
 const SLOT_SCRIPTS: &[&str] = &[
     "cpro.baidustatic.com",
     "dup.baidustatic.com",
@@ -392,6 +398,8 @@ const SLOT_SCRIPTS: &[&str] = &[
     "mediav.com",
     // Outbrain's classic widget call (`var OB_widgetId= 'AR_2'`).
     "OB_widgetId",
+    // CyberOne's ad manager (`spac_writeAd("/SITE=CHINATIMES.TW/.../POSITION=LEFT11")`).
+    "spac_writeAd",
 ];
 
 /// Whether a script's text holds `marker`; a marker that is a host (`mediav.com`) only in a URL
@@ -778,7 +786,9 @@ impl Extractor {
                 .ancestors()
                 .filter_map(ElementRef::wrap)
                 .any(|a| a.value().name() == "head");
-            let slot = if in_head {
+            // Mediav's conversion tracking (`_mvq.push(['$logConversion'])`) marks no place.
+            let tracking = inline && script.text().any(|t| t.contains("_mvq"));
+            let slot = if in_head || tracking {
                 None
             } else if inline
                 && script

@@ -944,3 +944,38 @@ fn alimama_ad_zones_are_slots_by_their_pid() {
         "{found:?}"
     );
 }
+
+#[test]
+fn ad_network_containers_ad_manager_calls_and_douban_boxes_but_no_conversion_tag() {
+    // Sina Taiwan (dev page sina-tw-news-2020): OneAD, Yahoo native and PVMax containers; the
+    // China Times (dev page chinatimes-front-2012): a CyberOne call in a cell; 蜜芽 (dev page
+    // mia-item-2016b): Mediav's conversion tag, no position.
+    let html = r#"<html><body>
+        <div id="oneadIRTag"></div>
+        <div class="YAD-9bd8c795-1ab7-3970-b148-6463c8e04865"></div>
+        <div class="_pvmax_recommend" data-widget-id="b411babe"></div>
+        <table><tr><td class="cell-left"><script>spac_writeAd ("/SITE=CHINATIMES.TW/AREA=NEWS.HP/AAMSZ=100X120/POSITION=LEFT11" )</script></td><td>新聞</td></tr></table>
+        <script>//聚效DSP
+        var _mvq = _mvq || []; _mvq.push(['$setAccount', 'm-113955-0']); _mvq.push(['$logConversion']);
+        (function() { var mvl = document.createElement('script'); mvl.src = '//static.mediav.com/mvl.js'; })();</script>
+        </body></html>"#;
+    let found = found_at(
+        &extractor(),
+        "https://news.sina.com.tw/article/20200101/1.html",
+        html,
+    );
+    let rules: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
+    assert_eq!(
+        rules,
+        ["slot:native", "slot:native", "slot:native", "slot:script"],
+        "{found:?}"
+    );
+    // Douban's own ad engine, by its site file.
+    let html = r#"<html><body><div id="dale_book_tag_top_right"></div><div id="content">书</div></body></html>"#;
+    let found = found_at(&extractor(), "https://book.douban.com/tag/互联网", html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [("site:douban: div[id^='dale_']", "div:nth-of-type(1)")],
+        "{found:?}"
+    );
+}
