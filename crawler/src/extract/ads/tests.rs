@@ -979,3 +979,24 @@ fn ad_network_containers_ad_manager_calls_and_douban_boxes_but_no_conversion_tag
         "{found:?}"
     );
 }
+
+#[test]
+fn douban_tag_pages_list_their_books_by_the_site_file() {
+    // Dev page douban-tag-2022: each book of the list, title from its heading link.
+    let book = |id: u32, title: &str| {
+        format!(
+            r#"<li class="subject-item"><div class="pic"><a href="https://book.douban.com/subject/{id}/"><img src="https://img3.doubanio.com/mpic/s{id}.jpg"></a></div>
+            <div class="info"><h2><a href="https://book.douban.com/subject/{id}/" title="{title}">{title}</a></h2><div class="pub">[美] 凯文·凯利 / 新星出版社 / 2010-12 / 88.00元</div></div></li>"#
+        )
+    };
+    let html = format!(
+        r#"<html><body><ul class="subject-list">{}{}</ul></body></html>"#,
+        book(5375620, "失控"),
+        book(1046265, "浪潮之巅")
+    );
+    let url = Url::parse("https://book.douban.com/tag/互联网").unwrap();
+    let listings = extractor().listings(&url, &Html::parse_document(&html));
+    let titles: Vec<&str> = listings.iter().map(|l| l.title.as_str()).collect();
+    assert_eq!(titles, ["失控", "浪潮之巅"]);
+    assert_eq!(listings[0].url, "https://book.douban.com/subject/5375620/");
+}
