@@ -620,21 +620,15 @@ pub(super) fn is_editorial(page_url: &Url, el: ElementRef<'_>) -> bool {
 }
 
 /// Whether a link goes through a click redirector, as a portal's own ads do
-/// (`sax.sina.com.cn/click?...`, `g.163.com/a?...&url=http...`): a host or path step that names
-/// an ad or a click, or another URL in its query.
+/// (`sax.sina.com.cn/click?...`, `g.163.com/a?...&url=http...`): [`is_click_path`], or another
+/// URL in its query.
 fn is_click_redirect(url: &Url) -> bool {
-    let host = url.host_str().unwrap_or("");
-    let named = host
-        .split('.')
-        .chain(url.path_segments().into_iter().flatten())
-        .any(|step| step_names_ad(step) || step.to_ascii_lowercase().contains("click"));
-    named
+    is_click_path(url)
         || url.query().is_some_and(|q| {
             let q = q.to_ascii_lowercase();
-            q.contains("http%3a")
-                || q.contains("http:")
-                || q.contains("https:")
-                || q.contains("https%3a")
+            ["http:", "https:", "http%3a", "https%3a"]
+                .iter()
+                .any(|scheme| q.contains(scheme))
         })
 }
 
@@ -671,13 +665,13 @@ fn redirected_feed_items<'a>(
             .into_iter()
             .filter(|i| i.len() >= 4)
         {
-            let (mut plain, mut odd) = (0, Vec::new());
             if !matches!(
                 items[0].value().name(),
                 "div" | "li" | "article" | "section"
             ) {
                 continue;
             }
+            let (mut plain, mut odd) = (0, Vec::new());
             for item in items {
                 match link_of(item) {
                     Some(u) if is_click_path(&u) => odd.push(item),
@@ -703,13 +697,14 @@ fn redirected_feed_items<'a>(
     }
 }
 
-/// Whether a link's host or path names a click or an ad (`wtc.sohu.com/click?redirect=...`),
-/// the stricter half of [`is_click_redirect`]: a login link also carries a URL in its query.
+/// Whether a link's host or path names a click or an ad (`wtc.sohu.com/click?redirect=...`,
+/// `adclick`): the stricter half of [`is_click_redirect`], since a login link also carries a URL
+/// in its query.
 fn is_click_path(url: &Url) -> bool {
     let host = url.host_str().unwrap_or("");
     host.split('.')
         .chain(url.path_segments().into_iter().flatten())
-        .any(|step| step_names_ad(step) || step.eq_ignore_ascii_case("click"))
+        .any(|step| step_names_ad(step) || step.to_ascii_lowercase().contains("click"))
 }
 
 /// Whether a rule names the units of a block (a site file's sponsored cards, a recommendation
