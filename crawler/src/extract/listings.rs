@@ -60,8 +60,8 @@ const CARD_CHARS: usize = 160;
 /// Product cards that no markup or site file names: three or more sibling blocks of one kind
 /// (tag and first class, `fore1` and `fore2` alike), most of them a picture, a link and a price
 /// in a few words, as a shop's "others also viewed" row or side column (dev pages
-/// i3fresh-item-2020a, gomaji-item-2021b, jd-item-2016a). Each card is a listing, titled by its longest link text (else its picture's `alt`),
-/// unless a listing already found sits in it.
+/// i3fresh-item-2020a, gomaji-item-2021b, jd-item-2016a). Each card is a listing, titled by its
+/// longest link text (else its picture's `alt`), unless a listing already found sits in it.
 fn product_cards(doc: &Html, page_url: &Url, out: &mut Vec<Listing>) {
     // The text first: it stops reading a block as soon as it is too long for a card.
     let is_card = |el: ElementRef<'_>| -> bool {
@@ -76,7 +76,8 @@ fn product_cards(doc: &Html, page_url: &Url, out: &mut Vec<Listing>) {
         .descendants()
         .filter_map(ElementRef::wrap)
     {
-        if parent.ancestors().any(|a| in_cards.contains(&a.id())) {
+        if in_cards.contains(&parent.id()) || parent.ancestors().any(|a| in_cards.contains(&a.id()))
+        {
             continue;
         }
         for group in super::children_by_kind(parent)
