@@ -70,14 +70,15 @@ fn product_cards(doc: &Html, page_url: &Url, out: &mut Vec<Listing>) {
             && (el.value().name() == "a" || el.select(&s("a[href]")).next().is_some())
     };
     let mut cards: Vec<ElementRef<'_>> = Vec::new();
+    // Below a card's children no row is looked for; its children themselves may still be one
+    // (a tab of JD's ranking reads as a card and holds the ranked cards).
     let mut in_cards = HashSet::new();
     for parent in doc
         .root_element()
         .descendants()
         .filter_map(ElementRef::wrap)
     {
-        if in_cards.contains(&parent.id()) || parent.ancestors().any(|a| in_cards.contains(&a.id()))
-        {
+        if parent.ancestors().any(|a| in_cards.contains(&a.id())) {
             continue;
         }
         for group in super::children_by_kind(parent)
