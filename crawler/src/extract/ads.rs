@@ -223,7 +223,9 @@ fn is_picture_box(el: ElementRef<'_>) -> bool {
         .filter_map(|n| n.value().as_text())
         .map(|t| t.trim().chars().count())
         .sum();
-    el.select(&s("img[src], iframe[src]")).next().is_some()
+    // A frame counts without a `src`: a script wrote it and what it shows (ifeng's
+    // `index_serviceAd_*` boxes, dev page ifeng-news-2024).
+    el.select(&s("img[src], iframe")).next().is_some()
         && el.select(&s("a[href]")).count() <= 2
         && outside_links <= 10
         && words_of(el, 40).is_some()

@@ -1000,3 +1000,19 @@ fn douban_tag_pages_list_their_books_by_the_site_file() {
     assert_eq!(titles, ["失控", "浪潮之巅"]);
     assert_eq!(listings[0].url, "https://book.douban.com/subject/5375620/");
 }
+
+#[test]
+fn a_box_named_for_ads_with_a_script_written_frame_is_an_ad() {
+    // ifeng's CSS-module boxes (dev page ifeng-news-2024): the frame has no src, a script wrote
+    // it; a box named for ads with an article's text is still no ad.
+    let html = r#"<html><body>
+        <div class="index_serviceAd_oU5VP" c="2166"><iframe width="300" height="250" frameborder="0"></iframe></div>
+        <div class="index_newsAd_x1"><p>中国航天事业取得新的进展，多项任务圆满完成，科研人员表示将继续努力推进后续工作安排。</p><iframe></iframe></div>
+        </body></html>"#;
+    let found = found_at(&extractor(), "https://news.ifeng.com/c/8Wda7wwUnuC", html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [("box:ad-name", "div:nth-of-type(1)")],
+        "{found:?}"
+    );
+}
