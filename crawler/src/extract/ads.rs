@@ -267,6 +267,16 @@ fn is_ad_content(el: ElementRef<'_>) -> bool {
     (v.name() == "a" && v.attr("href").is_some()) || matches!(v.name(), "img" | "iframe")
 }
 
+/// Whether an element whose own name (`aria-label`, `title`) says "advertisement" is the ad
+/// itself: it holds the ad (a frame, an image, a link) and is no bigger than an ad.
+fn is_ad_itself(el: ElementRef<'_>) -> bool {
+    el.descendants()
+        .skip(1)
+        .filter_map(ElementRef::wrap)
+        .any(is_ad_content)
+        && ad_sized(el)
+}
+
 /// Whether `block` is no bigger than an ad: a few links and a few hundred characters.
 fn ad_sized(block: ElementRef<'_>) -> bool {
     block.select(&s("a[href]")).count() <= LABEL_BLOCK_LINKS
@@ -819,26 +829,21 @@ impl Extractor {
                     found.push((el, format!("slot:title:{word}")));
                     continue;
                 }
-                if el
-                    .descendants()
-                    .skip(1)
-                    .filter_map(ElementRef::wrap)
-                    .any(is_ad_content)
-                    && ad_sized(el)
-                {
+                if is_ad_itself(el) {
                     found.push((el, format!("label:title:{word}")));
                     continue;
                 }
             }
-            // An `ins` with attributes and nothing in it is an ad server's placeholder; so is
-            // an empty box whose id or class names an ad.
-            // Not the placeholders of a shop's own promotions (JD's `ins#prom-gift`).
-            let promotion = v
-                .id()
-                .into_iter()
-                .chain(v.classes())
-                .any(|n| n.to_ascii_lowercase().starts_with("prom"));
-            let rule = if v.name() == "ins" && v.attrs().next().is_some() && !promotion {
+            // An `ins` with attributes and nothing in it is an ad server's placeholder (not one
+            // of a shop's own promotions: JD's `ins#prom-gift`); so is an empty box whose id or
+            // class names an ad.
+            let promotion = || {
+                v.id()
+                    .into_iter()
+                    .chain(v.classes())
+                    .any(|n| n.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("prom")))
+            };
+            let rule = if v.name() == "ins" && v.attrs().next().is_some() && !promotion() {
                 "slot:ins"
             } else if is_box && names_an_ad(el) {
                 "slot:empty-ad-box"
@@ -909,13 +914,7 @@ impl Extractor {
             }
             // An element whose own aria-label says "advertisement" and that holds the ad (a
             // frame, an image, a link), as MSN marks its ad boxes, is the ad itself.
-            let named_ad = v.attr("aria-label").and_then(label_word).is_some()
-                && el
-                    .descendants()
-                    .skip(1)
-                    .filter_map(ElementRef::wrap)
-                    .any(is_ad_content)
-                && ad_sized(el);
+            let named_ad = v.attr("aria-label").and_then(label_word).is_some() && is_ad_itself(el);
             // An image whose alt says 广告 is the ad itself, with the link around it.
             let block = if named_ad {
                 Some(el)
@@ -1013,7 +1012,7 @@ impl Extractor {
         // Dropping a block can leave the one around it holding two: until none changes.
         loop {
             let all: HashSet<_> = found.iter().map(|(el, _)| el.id()).collect();
-            let by_site: HashSet<_> = found
+            let units: HashSet<_> = found
                 .iter()
                 .filter(|(_, rule)| is_unit(rule))
                 .map(|(el, _)| el.id())
@@ -1035,8 +1034,9 @@ impl Extractor {
             };
             let before = found.len();
             // A slot gives way to any ads in it; a block with content (found by a list or a
-            // label), to the units a site file names (a carousel to its sponsored cards), and
-            // then it is those units alone: what else was found in it goes with it.
+            // label), to units (a carousel to the sponsored cards a site file names, a widget to
+            // its paid items), and then it is those units alone: what else was found in it goes
+            // with it.
             let mut carousels = Vec::new();
             found.retain(|(el, rule)| {
                 if is_unit(rule) {
@@ -1051,7 +1051,7 @@ impl Extractor {
                 {
                     return !holds_ads(*el, &all);
                 }
-                let gives_way = holds_ads(*el, &by_site);
+                let gives_way = holds_ads(*el, &units);
                 if gives_way {
                     carousels.push(el.id());
                 }
