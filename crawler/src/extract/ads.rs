@@ -144,6 +144,45 @@ fn is_pixel_line(el: ElementRef<'_>) -> bool {
     })
 }
 
+/// Whether `el`, an empty box with nothing in it, is the top or bottom edge drawn around a box
+/// beside it that holds the placeholder: `div.leftAd_top_fmt` and `div.leftAd_bottom_fmt` around `div#leftAd_fmt` (WebMD,
+/// dev page webmd-en-2). The position is the box, not its edges.
+fn is_border_of_box(el: ElementRef<'_>) -> bool {
+    // An edge is drawn by its class; a box with an id is a position an ad server can fill
+    // (Amazon's `#dp-ads-center-promo-top_feature_div` beside `#dp-ads-center-promo_feature_div`).
+    if el.value().id().is_some() || el.children().any(|c| c.value().is_element()) {
+        return false;
+    }
+    let box_names: Vec<String> = el
+        .value()
+        .classes()
+        .flat_map(|name| {
+            ["_top", "_bottom", "-top", "-bottom"]
+                .into_iter()
+                .filter_map(move |edge| {
+                    let at = name.find(edge)?;
+                    let rest = &name[at + edge.len()..];
+                    // The edge is a whole part of the name: `_top_fmt`, `_top`, not `_topic`.
+                    (rest.is_empty() || rest.starts_with(['_', '-']))
+                        .then(|| format!("{}{rest}", &name[..at]))
+                })
+        })
+        .collect();
+    !box_names.is_empty()
+        && el
+            .prev_siblings()
+            .chain(el.next_siblings())
+            .filter_map(ElementRef::wrap)
+            .any(|sib| {
+                let v = sib.value();
+                sib.children().any(|c| c.value().is_element())
+                    && v.id()
+                        .into_iter()
+                        .chain(v.classes())
+                        .any(|n| box_names.iter().any(|b| b == n))
+            })
+}
+
 /// A few words and one to three links, each to another site or through a click redirector:
 /// a text ad or an ad card (Tencent's `PC_bot_hotlist_ad_*` under its hot list, dev page
 /// qq-news-2024), not the site's own stories in a box named for ads.
@@ -725,6 +764,35 @@ fn is_unit(rule: &str) -> bool {
     rule.starts_with("site:") || rule.starts_with("native:")
 }
 
+/// Headings that say what follows them is paid for: "Health Solutions From Our Sponsors" over
+/// a block of sponsored programmes' links (WebMD, dev page webmd-en-2), 赞助商链接.
+const SPONSOR_HEADINGS: [&str; 6] = [
+    "from our sponsors",
+    "from our sponsor",
+    "sponsored links",
+    "sponsored content",
+    "赞助商链接",
+    "推广链接",
+];
+
+/// The block of links right after a heading (`h2`..`h5`, a few words) that ends with one of
+/// [`SPONSOR_HEADINGS`]. Only that block: the box around both can hold the site's own links too.
+fn sponsor_headed_blocks<'a>(doc: &'a Html, found: &mut Vec<(ElementRef<'a>, String)>) {
+    for heading in doc.select(&s("h2, h3, h4, h5")) {
+        let Some(text) = words_of(heading, 60) else {
+            continue;
+        };
+        let text = text.trim().to_lowercase();
+        if !SPONSOR_HEADINGS.iter().any(|h| text.ends_with(h)) {
+            continue;
+        }
+        let block = heading.next_siblings().find_map(ElementRef::wrap);
+        if let Some(block) = block.filter(|b| b.select(&s("a[href]")).next().is_some()) {
+            found.push((block, "label:heading".to_owned()));
+        }
+    }
+}
+
 /// Taboola's widgets mark each item paid (`syndicatedItem`, `data-item-syndicated="true"`) or
 /// the site's own: a widget's paid items are the ads in it, and a widget of the site's own
 /// stories alone is no ad, whatever a list says (MSN's "More from MSN"). A widget with no item
@@ -853,7 +921,7 @@ impl Extractor {
             if is_empty_box(el) {
                 // A box one pixel high or wide holds no ad: it is an ad blocker's bait (eBay's
                 // `div.adBanner` of `style="height:1px"`, which a script checks is not hidden).
-                if rule == "slot:empty-ad-box" && is_pixel_line(el) {
+                if rule == "slot:empty-ad-box" && (is_pixel_line(el) || is_border_of_box(el)) {
                     continue;
                 }
                 found.push((el, rule.to_owned()));
@@ -990,6 +1058,7 @@ impl Extractor {
         }
         // Labels before slots: a block both find is named by its label.
         Self::labelled_blocks(doc, drawn, &mut found);
+        sponsor_headed_blocks(doc, &mut found);
         Self::slots(page_url, doc, &by, &mut found);
         paid_recommendations(doc, &mut found);
         redirected_feed_items(page_url, doc, &mut found);

@@ -756,6 +756,62 @@ fn a_box_titled_advertisement_is_an_ad_position_and_a_one_pixel_bait_is_not() {
 }
 
 #[test]
+fn the_edges_drawn_around_an_ad_box_are_no_positions_of_their_own() {
+    // WebMD's ad boxes (dev page webmd-en-2): an empty edge above and below each placeholder's
+    // box. A box merely next to another (`#ad_top` beside `#ad`) is still its own position.
+    let html = r#"<html><body>
+        <div class="rail">
+          <div class="leftAd_top_fmt"></div>
+          <div id="leftAd_fmt" class="leftAd_BG_fmt"><div id="ads2-pos-113-ad" class="ad_placeholder"></div></div>
+          <div class="leftAd_bottom_fmt"></div>
+        </div>
+        <div><div class="ad_top"></div><div id="ad_topic"></div><div class="ad"></div></div>
+        <div><div id="promo-top_feature_div" class="ad"></div><div id="promo_feature_div" class="ad"><div></div></div></div>
+        </body></html>"#;
+    let url = Url::parse("https://www.webmd.com/news/1").unwrap();
+    let ads = extractor().ads(&url, &Html::parse_document(html), &[]);
+    let paths: Vec<&str> = ads
+        .iter()
+        .map(|a| {
+            a.path
+                .trim_start_matches("html:nth-of-type(1) > body:nth-of-type(1) > ")
+        })
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "div:nth-of-type(1) > div:nth-of-type(2)",
+            "div:nth-of-type(2) > div:nth-of-type(1)",
+            "div:nth-of-type(2) > div:nth-of-type(2)",
+            "div:nth-of-type(2) > div:nth-of-type(3)",
+            "div:nth-of-type(3) > div:nth-of-type(1)",
+            "div:nth-of-type(3) > div:nth-of-type(2)",
+        ]
+    );
+}
+
+#[test]
+fn a_heading_that_names_sponsors_marks_the_links_under_it_and_no_more() {
+    // WebMD's footer block (dev page webmd-en-2): sponsored programmes under "From Our
+    // Sponsors", then the site's own "More From WebMD" links in the same box.
+    let html = r#"<html><body>
+        <div id="sp_ft_rdr">
+          <h3>Health Solutions <span>From Our Sponsors</span></h3>
+          <div class="hs_cols"><ul><li><a href="/women/video-sponsored-heart-disease">Controlling Heart Disease</a></li></ul></div>
+          <div class="prem_ed"><h3>More From WebMD</h3><a href="/news">Top stories</a></div>
+        </div>
+        <h3>A story about our sponsors' history</h3><div><a href="/story">Read</a></div>
+        </body></html>"#;
+    let found = found_at(&extractor(), "https://www.webmd.com/news/1", html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [("label:heading", "div:nth-of-type(1)")],
+        "{found:?}"
+    );
+    assert_eq!(found[0].2, AdForm::Banner);
+}
+
+#[test]
 fn a_taboola_widget_is_its_paid_items_and_one_of_the_sites_own_stories_is_no_ad() {
     // MSN's right rail (dev page msn-en): "You may like" with paid items, "More from MSN" with
     // MSN's stories only; and a widget still empty in the saved page.
