@@ -382,6 +382,10 @@ const LABEL_WORDS: &[&str] = &[
     "ad",
     "ads",
     "promoted",
+    // A close control that says what it closes (ifeng's couplet ads, dev page ifeng-news-2024).
+    "关闭广告",
+    "關閉廣告",
+    "close ad",
     // Amazon's and eBay's European sites.
     "sponsorisé",
     "sponsorisés",

@@ -812,6 +812,24 @@ fn a_heading_that_names_sponsors_marks_the_links_under_it_and_no_more() {
 }
 
 #[test]
+fn a_close_control_that_says_close_ad_labels_the_ad() {
+    // ifeng's couplet ads (dev page ifeng-news-2024): no name says ad, the close control does.
+    let html = r#"<html><body>
+        <div id="couplet3_left" style="position: fixed; top: 100px; left: 1px; width: 120px">
+          <div style="position:absolute"><div style="background:#eee"><div id="couplet3_left_2">关闭广告</div></div>
+          <div id="couplet3_left_1"><a href="http://xfzq.example/"><img src="https://x0.ifengimg.com/1.jpg"></a></div></div>
+        </div>
+        <div class="help"><a href="/help">关闭广告拦截</a><a href="/more">更多</a></div>
+        </body></html>"#;
+    let found = found_at(&extractor(), "https://news.ifeng.com/c/8Wda7wwUnuC", html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [("label:关闭广告", "div:nth-of-type(1)")],
+        "{found:?}"
+    );
+}
+
+#[test]
 fn a_taboola_widget_is_its_paid_items_and_one_of_the_sites_own_stories_is_no_ad() {
     // MSN's right rail (dev page msn-en): "You may like" with paid items, "More from MSN" with
     // MSN's stories only; and a widget still empty in the saved page.
