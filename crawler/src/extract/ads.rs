@@ -769,30 +769,77 @@ fn is_unit(rule: &str) -> bool {
 }
 
 /// Headings that say what follows them is paid for: "Health Solutions From Our Sponsors" over
-/// a block of sponsored programmes' links (WebMD, dev page webmd-en-2), 赞助商链接.
-const SPONSOR_HEADINGS: [&str; 6] = [
+/// a block of sponsored programmes' links (WebMD, dev page webmd-en-2), a community's 社区赞助商
+/// card of sponsors' banners (LearnKu, dev page learnku-forum-2024), 赞助商链接.
+const SPONSOR_HEADINGS: [&str; 7] = [
     "from our sponsors",
     "from our sponsor",
     "sponsored links",
     "sponsored content",
-    "赞助商链接",
+    "our sponsors",
+    "赞助商",
     "推广链接",
 ];
 
-/// The block of links right after a heading (`h2`..`h5`, a few words) that ends with one of
-/// [`SPONSOR_HEADINGS`]. Only that block: the box around both can hold the site's own links too.
-fn sponsor_headed_blocks<'a>(doc: &'a Html, found: &mut Vec<(ElementRef<'a>, String)>) {
-    for heading in doc.select(&s("h2, h3, h4, h5")) {
-        let Some(text) = words_of(heading, 60) else {
-            continue;
-        };
-        let text = text.trim().to_lowercase();
-        if !SPONSOR_HEADINGS.iter().any(|h| text.ends_with(h)) {
-            continue;
-        }
-        let block = heading.next_siblings().find_map(ElementRef::wrap);
-        if let Some(block) = block.filter(|b| b.select(&s("a[href]")).next().is_some()) {
-            found.push((block, "label:heading".to_owned()));
+/// Whether `el` is a heading (`h2`..`h5`, or a box whose class says header or title) of a few
+/// words that end with one of [`SPONSOR_HEADINGS`]; not an invitation (成为赞助商, "Become a
+/// sponsor").
+fn is_sponsor_heading(el: ElementRef<'_>) -> bool {
+    let v = el.value();
+    let heading = matches!(v.name(), "h2" | "h3" | "h4" | "h5")
+        || (matches!(v.name(), "div" | "span" | "p")
+            && v.classes().any(|c| {
+                let c = c.to_ascii_lowercase();
+                c == "header" || c == "title" || c.ends_with("-header") || c.ends_with("-title")
+            }));
+    if !heading {
+        return false;
+    }
+    let Some(text) = words_of(el, 40) else {
+        return false;
+    };
+    let text = text.trim().to_lowercase();
+    SPONSOR_HEADINGS.iter().any(|h| text.ends_with(h))
+        && !["成为", "申请", "become", "be a"]
+            .iter()
+            .any(|w| text.starts_with(w))
+}
+
+/// What a sponsor heading marks: in the first block of links after it (after the heading, or
+/// after the box the heading sits in, two levels up at most), the sponsors' links to other
+/// sites with a picture, one ad each; when there are none, the block (WebMD's programmes are
+/// on its own site). Only that block: the box around both can hold the site's own links too.
+fn sponsor_headed_blocks<'a>(
+    page_url: &Url,
+    doc: &'a Html,
+    found: &mut Vec<(ElementRef<'a>, String)>,
+) {
+    let rule = || "label:heading".to_owned();
+    for heading in doc
+        .root_element()
+        .descendants()
+        .filter_map(ElementRef::wrap)
+        .filter(|el| is_sponsor_heading(*el))
+    {
+        let block = std::iter::once(heading)
+            .chain(heading.ancestors().filter_map(ElementRef::wrap).take(2))
+            .find_map(|at| at.next_siblings().find_map(ElementRef::wrap))
+            .filter(|b| b.select(&s("a[href]")).next().is_some());
+        let Some(block) = block else { continue };
+        let sponsors: Vec<ElementRef<'a>> = block
+            .select(&s("a[href]"))
+            .filter(|a| {
+                a.select(&s("img")).next().is_some()
+                    && a.value()
+                        .attr("href")
+                        .and_then(|h| absolute(page_url, h))
+                        .is_some_and(|u| site_of(&u) != site_of(page_url))
+            })
+            .collect();
+        if sponsors.is_empty() {
+            found.push((block, rule()));
+        } else {
+            found.extend(sponsors.into_iter().map(|a| (a, rule())));
         }
     }
 }
@@ -1062,7 +1109,7 @@ impl Extractor {
         }
         // Labels before slots: a block both find is named by its label.
         Self::labelled_blocks(doc, drawn, &mut found);
-        sponsor_headed_blocks(doc, &mut found);
+        sponsor_headed_blocks(page_url, doc, &mut found);
         Self::slots(page_url, doc, &by, &mut found);
         paid_recommendations(doc, &mut found);
         redirected_feed_items(page_url, doc, &mut found);

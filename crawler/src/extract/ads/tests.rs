@@ -812,6 +812,33 @@ fn a_heading_that_names_sponsors_marks_the_links_under_it_and_no_more() {
 }
 
 #[test]
+fn a_sponsors_card_is_its_sponsors_banners() {
+    // LearnKu's sidebar card and footer strip (dev page learnku-forum-2024): each sponsor's
+    // banner is an ad; the invitation to become one, and the site's own links, are not.
+    let html = r#"<html><body>
+        <div class="ui card"><div class="content"><div class="header">社区赞助商</div></div>
+          <div class="content main">
+            <a rel="nofollow" href="https://www.houdeyun.cn/?from=learnku.com"><img src="https://cdn.learnku.com/b/1.png"></a>
+            <a rel="nofollow" href="https://zhaopin.comiru.cn/home?from=lc"><img src="https://cdn.learnku.com/b/2.jpg"></a>
+            <a href="https://learnku.com/contact?code=sponsor"><img src="https://cdn.learnku.com/heart.png"></a>
+          </div></div>
+        <div id="recommended"><div class="d-flex"><h3><a href="https://learnku.com/contact?code=sponsor">社区赞助商</a></h3></div>
+          <div class="ui grid"><div class="column"><a href="https://www.houdeyun.cn/?from=learnku.com"><img src="https://cdn.learnku.com/b/1.png"></a></div></div></div>
+        <div class="ui card"><div class="header">成为赞助商</div><div><a href="https://sponsor.example/"><img src="https://cdn.learnku.com/b/3.png"></a></div></div>
+        </body></html>"#;
+    let found = found_at(&extractor(), "https://learnku.com/articles/86852", html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [
+            ("label:heading", "a:nth-of-type(1)"),
+            ("label:heading", "a:nth-of-type(2)"),
+            ("label:heading", "a:nth-of-type(1)"),
+        ],
+        "{found:?}"
+    );
+}
+
+#[test]
 fn a_close_control_that_says_close_ad_labels_the_ad() {
     // ifeng's couplet ads (dev page ifeng-news-2024): no name says ad, the close control does.
     let html = r#"<html><body>
