@@ -414,6 +414,9 @@ fn label_word(text: &str) -> Option<String> {
 const SLOT_SELECTORS: &[(&str, &str)] = &[
     ("ins.adsbygoogle", "slot:adsbygoogle"),
     ("ins.sinaads", "slot:sinaads"),
+    // Sina's mobile ad exchange (SAX) positions, `div[sax-type="proxy"][data-id="PDPS…"]`;
+    // its scripts of the same attribute are templates (dev page sina-cn-finance-2024).
+    ("[sax-type]:not(script)", "slot:sinaads"),
     (r#"[id^="div-gpt-ad"]"#, "slot:gpt"),
     (
         "[data-ad-slot], [data-ad-client], [data-ad-unit-path]",

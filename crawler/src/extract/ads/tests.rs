@@ -839,6 +839,34 @@ fn a_sponsors_card_is_its_sponsors_banners() {
 }
 
 #[test]
+fn sinas_mobile_ad_exchange_positions_are_slots_and_its_templates_are_not() {
+    // Sina's mobile article (dev page sina-cn-finance-2024): empty SAX positions, one section
+    // of three, and the `script type="text/html"` templates that fill them.
+    let html = r#"<html><body>
+        <div sax-type="sax_5" class="opq240314" data-id="PDPS000000056105"></div>
+        <section class="s_card z_c3" id="midThreeAds">
+          <div sax-type="proxy" class="tb_tl j_native_opq240314" data-id="PDPS000000067590"></div>
+          <div sax-type="proxy" class="s_card_white_m j_native_opq240314" data-id="PDPS000000067591"></div>
+        </section>
+        <script sax-type="sax_5" type="text/html"><a href="<% content[0].link[0] %>"><mark>广告</mark></a></script>
+        </body></html>"#;
+    let found = found_at(
+        &extractor(),
+        "https://finance.sina.cn/2005-08-26/detail.d.html",
+        html,
+    );
+    assert_eq!(
+        rules_and_steps(&found),
+        [
+            ("slot:sinaads", "div:nth-of-type(1)"),
+            ("slot:sinaads", "div:nth-of-type(1)"),
+            ("slot:sinaads", "div:nth-of-type(2)"),
+        ],
+        "{found:?}"
+    );
+}
+
+#[test]
 fn a_close_control_that_says_close_ad_labels_the_ad() {
     // ifeng's couplet ads (dev page ifeng-news-2024): no name says ad, the close control does.
     let html = r#"<html><body>
