@@ -941,18 +941,22 @@ impl Extractor {
         {
             let v = el.value();
             // A box whose own title says "advertisement" (eBay's `div title="ADVERTISEMENT"`
-            // placements) is an ad position, and the ad once it holds one.
+            // placements), or whose label CSS draws from an attribute (Yahoo's `data-content="廣告"`),
+            // is an ad position, and the ad once it holds one.
             let is_box = matches!(
                 v.name(),
                 "div" | "section" | "aside" | "li" | "td" | "center"
             );
-            if let Some(word) = v.attr("title").filter(|_| is_box).and_then(label_word) {
-                if is_empty_box(el) {
-                    found.push((el, format!("slot:title:{word}")));
+            let named = ["title", "data-content", "data-label"]
+                .iter()
+                .find_map(|a| Some((a, v.attr(a).and_then(label_word)?)));
+            if let Some((attr, word)) = named.filter(|_| is_box) {
+                if shows_only_labels(el) {
+                    found.push((el, format!("slot:{attr}:{word}")));
                     continue;
                 }
                 if is_ad_itself(el) {
-                    found.push((el, format!("label:title:{word}")));
+                    found.push((el, format!("label:{attr}:{word}")));
                     continue;
                 }
             }

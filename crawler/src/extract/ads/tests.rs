@@ -733,7 +733,8 @@ fn an_element_whose_own_aria_label_names_an_ad_is_the_ad() {
 #[test]
 fn a_box_titled_advertisement_is_an_ad_position_and_a_one_pixel_bait_is_not() {
     // eBay's Scandal placements and its ad-blocker bait (dev page ebay-it-item-2021; the filled
-    // one as on batch 8's ebay-ca-item-2021).
+    // one as on batch 8's ebay-ca-item-2021); Yahoo's placeholder, whose CSS draws the label
+    // from `data-content` (dev page hk-yahoo-finance-2024).
     let html = r#"<html><body>
         <div id="scandal100562" title="ADVERTISEMENT"></div>
         <div id="scandal100727" title="ADVERTISEMENT"><div id="sponsoredLinks_scandal100727">
@@ -741,6 +742,7 @@ fn a_box_titled_advertisement_is_an_ad_position_and_a_one_pixel_bait_is_not() {
         <div title="Advertisement policy">Read how we pick what we show.</div>
         <div class="adBanner" style="height:1px" id="gh-bulletin-det"></div>
         <div class="adBanner" id="a-real-one"></div>
+        <div id="sda-LDRB-iframe" data-content="廣告"><div class="sdaLite_D(n)">廣告</div></div>
         </body></html>"#;
     let found = found_at(&extractor(), "https://www.ebay.it/itm/133588510845", html);
     assert_eq!(
@@ -749,6 +751,7 @@ fn a_box_titled_advertisement_is_an_ad_position_and_a_one_pixel_bait_is_not() {
             ("slot:title:advertisement", "div:nth-of-type(1)"),
             ("label:title:advertisement", "div:nth-of-type(2)"),
             ("slot:empty-ad-box", "div:nth-of-type(5)"),
+            ("slot:data-content:廣告", "div:nth-of-type(6)"),
         ],
         "{found:?}"
     );
