@@ -128,20 +128,27 @@ fn step_names_ad(step: &str) -> bool {
     step.bytes().filter(u8::is_ascii_digit).count() < 4 && !step.contains('%') && ad_named(step)
 }
 
-/// Whether `el`'s inline style draws it one pixel high or wide.
-fn is_pixel_line(el: ElementRef<'_>) -> bool {
+/// Whether `el` is an ad blocker's bait: an empty box with an ad's name that a script checks is
+/// not hidden, drawn by its inline style one pixel high or wide (eBay's `div.adBanner`) or far
+/// off the screen (CSDN's `div.right_sponsor_main`, `left: -10000px`, dev page csdn-blog-2024b).
+/// It shows nothing to anyone: no ad, whatever names it.
+fn is_bait(el: ElementRef<'_>) -> bool {
     let style = el
         .value()
         .attr("style")
         .unwrap_or("")
         .to_ascii_lowercase()
         .replace(' ', "");
-    style.split(';').any(|decl| {
-        matches!(
-            decl.split_once(':'),
-            Some(("height" | "width", "1px" | "1px!important"))
-        )
-    })
+    is_empty_box(el)
+        && style.split(';').any(|decl| match decl.split_once(':') {
+            Some(("height" | "width", v)) => matches!(v, "1px" | "1px!important"),
+            Some(("left" | "top", v)) => v
+                .trim_end_matches("!important")
+                .trim_end_matches("px")
+                .parse::<f64>()
+                .is_ok_and(|n| n <= -1000.0),
+            _ => false,
+        })
 }
 
 /// Whether `el`, an empty box with nothing in it, is the top or bottom edge drawn around a box
@@ -977,9 +984,8 @@ impl Extractor {
                 continue;
             };
             if is_empty_box(el) {
-                // A box one pixel high or wide holds no ad: it is an ad blocker's bait (eBay's
-                // `div.adBanner` of `style="height:1px"`, which a script checks is not hidden).
-                if rule == "slot:empty-ad-box" && (is_pixel_line(el) || is_border_of_box(el)) {
+                // (An ad blocker's bait is dropped with what every detector found, below.)
+                if rule == "slot:empty-ad-box" && is_border_of_box(el) {
                     continue;
                 }
                 found.push((el, rule.to_owned()));
@@ -1134,7 +1140,11 @@ impl Extractor {
                 && el.select(&s("a")).next().is_none();
             let empty_link =
                 el.value().name() == "a" && is_empty_box(*el) && !rule.starts_with("label:");
-            !label_alone && !empty_link
+            // An ad server's own placeholder moved off the screen is still its position (Sina's
+            // float `ins` at `top: -99999px`, dev page sina-news-2024): bait is a box a name
+            // or a list found.
+            let server_slot = rule.starts_with("slot:") && rule != "slot:empty-ad-box";
+            !label_alone && !empty_link && (server_slot || !is_bait(*el))
         });
         // Dropping a block can leave the one around it holding two: until none changes.
         loop {

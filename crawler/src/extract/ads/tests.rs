@@ -731,10 +731,12 @@ fn an_element_whose_own_aria_label_names_an_ad_is_the_ad() {
 }
 
 #[test]
-fn a_box_titled_advertisement_is_an_ad_position_and_a_one_pixel_bait_is_not() {
+fn a_box_titled_advertisement_is_an_ad_position_and_an_ad_blockers_bait_is_not() {
     // eBay's Scandal placements and its ad-blocker bait (dev page ebay-it-item-2021; the filled
     // one as on batch 8's ebay-ca-item-2021); Yahoo's placeholder, whose CSS draws the label
-    // from `data-content` (dev page hk-yahoo-finance-2024).
+    // from `data-content` (dev page hk-yahoo-finance-2024); CSDN's bait drawn off the screen
+    // (dev page csdn-blog-2024b), and Sina's float placeholder, moved off it and still a slot
+    // (dev page sina-news-2024).
     let html = r#"<html><body>
         <div id="scandal100562" title="ADVERTISEMENT"></div>
         <div id="scandal100727" title="ADVERTISEMENT"><div id="sponsoredLinks_scandal100727">
@@ -743,11 +745,14 @@ fn a_box_titled_advertisement_is_an_ad_position_and_a_one_pixel_bait_is_not() {
         <div class="adBanner" style="height:1px" id="gh-bulletin-det"></div>
         <div class="adBanner" id="a-real-one"></div>
         <div id="sda-LDRB-iframe" data-content="廣告"><div class="sdaLite_D(n)">廣告</div></div>
+        <div class="right_sponsor_main right-ad2 sm_ad" style="position: absolute; left: -10000px; top: -9996px;"></div>
+        <ins class="sinaads" data-ad-pdps="PDPS000000065715" data-ad-type="float" style="position: absolute; top: -99999px;"></ins>
         </body></html>"#;
     let found = found_at(&extractor(), "https://www.ebay.it/itm/133588510845", html);
     assert_eq!(
         rules_and_steps(&found),
         [
+            ("slot:sinaads", "ins:nth-of-type(1)"),
             ("slot:title:advertisement", "div:nth-of-type(1)"),
             ("label:title:advertisement", "div:nth-of-type(2)"),
             ("slot:empty-ad-box", "div:nth-of-type(5)"),
@@ -755,7 +760,7 @@ fn a_box_titled_advertisement_is_an_ad_position_and_a_one_pixel_bait_is_not() {
         ],
         "{found:?}"
     );
-    assert_eq!(found[0].2, AdForm::Slot);
+    assert_eq!(found[1].2, AdForm::Slot);
 }
 
 #[test]
