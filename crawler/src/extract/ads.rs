@@ -190,6 +190,21 @@ fn is_border_of_box(el: ElementRef<'_>) -> bool {
             })
 }
 
+/// Whether `el` is a control about ads, not an ad: a close button, an ad-feedback link or icon
+/// (Amazon's `b#ad-feedback-sprite-…`, which a list's `[id^="ad-"]` finds, dev page
+/// amazon-fr-item-2021), a message to readers who block ads. Its name says so, and it shows a
+/// few words at most.
+fn is_ad_control(el: ElementRef<'_>) -> bool {
+    let v = el.value();
+    v.id().into_iter().chain(v.classes()).any(|n| {
+        let n = n.to_ascii_lowercase();
+        ["close", "feedback", "adblock"]
+            .iter()
+            .any(|w| n.contains(w))
+    }) && el.select(&s("img, iframe")).next().is_none()
+        && words_of(el, 30).is_some()
+}
+
 /// A few words and one to three links, each to another site or through a click redirector:
 /// a text ad or an ad card (Tencent's `PC_bot_hotlist_ad_*` under its hot list, dev page
 /// qq-news-2024), not the site's own stories in a box named for ads.
@@ -1144,7 +1159,10 @@ impl Extractor {
             // float `ins` at `top: -99999px`, dev page sina-news-2024): bait is a box a name
             // or a list found.
             let server_slot = rule.starts_with("slot:") && rule != "slot:empty-ad-box";
-            !label_alone && !empty_link && (server_slot || !is_bait(*el))
+            // A list's hit on a control about ads (its names say so; the detectors' own
+            // names already pass over them) is no ad.
+            let control = rule.contains(": ##") && is_ad_control(*el);
+            !label_alone && !empty_link && (server_slot || !is_bait(*el)) && !control
         });
         // Dropping a block can leave the one around it holding two: until none changes.
         loop {
@@ -1152,6 +1170,11 @@ impl Extractor {
             let units: HashSet<_> = found
                 .iter()
                 .filter(|(_, rule)| is_unit(rule))
+                .map(|(el, _)| el.id())
+                .collect();
+            let slots: HashSet<_> = found
+                .iter()
+                .filter(|(_, rule)| rule.starts_with("slot:"))
                 .map(|(el, _)| el.id())
                 .collect();
             // Two or more ads of `among` in `el`, none inside another found one.
@@ -1187,6 +1210,11 @@ impl Extractor {
                         || shows_only_labels(*el))
                 {
                     return !holds_ads(*el, &all);
+                }
+                // So is a list's box of two or more ad-server slots under a heading of its own
+                // (China Times' 消費生活 box of text-ad positions, dev page chinatimes-front-2012).
+                if !rule.starts_with("label:") && holds_ads(*el, &slots) {
+                    return false;
                 }
                 let gives_way = holds_ads(*el, &units);
                 if gives_way {

@@ -875,6 +875,36 @@ fn sinas_mobile_ad_exchange_positions_are_slots_and_its_templates_are_not() {
 }
 
 #[test]
+fn a_lists_box_of_ad_server_slots_is_where_they_sit_and_a_control_about_ads_is_none() {
+    // China Times' 消費生活 box (dev page chinatimes-front-2012): EasyList's `##.text-ad` finds
+    // the box, CyberOne's calls mark each position in it. Amazon's ad-feedback sprite (dev page
+    // amazon-fr-item-2021), which the bundled list's `[id^="ad-"]` finds.
+    let (extractor, _dir) = easylist_of("##.text-ad\n##[id^=\"ad-\"]\n");
+    let call = |pos: &str| {
+        format!(
+            r#"<p><script>spac_writeAd("/SITE=CHINATIMES.TW/AREA=NEWS.HP/POSITION={pos}");</script></p>"#
+        )
+    };
+    let html = format!(
+        r#"<html><body>
+        <div class="text-ad"><h2><b>消費生活</b></h2><div class="container">{}{}</div></div>
+        <span class="threepsl-ad-feedback"><b id="ad-feedback-sprite-desktop-arbies"></b>Feedback</span>
+        </body></html>"#,
+        call("RIGHT41"),
+        call("RIGHT42"),
+    );
+    let found = found_at(&extractor, "http://news.chinatimes.com/", &html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [
+            ("slot:script", "p:nth-of-type(1)"),
+            ("slot:script", "p:nth-of-type(2)"),
+        ],
+        "{found:?}"
+    );
+}
+
+#[test]
 fn a_close_control_that_says_close_ad_labels_the_ad() {
     // ifeng's couplet ads (dev page ifeng-news-2024): no name says ad, the close control does.
     let html = r#"<html><body>
