@@ -480,6 +480,9 @@ const SLOT_SCRIPTS: &[&str] = &[
     "OB_widgetId",
     // CyberOne's ad manager (`spac_writeAd("/SITE=CHINATIMES.TW/.../POSITION=LEFT11")`).
     "spac_writeAd",
+    // People's Daily's ad server (`pgg.people.com.cn/s?z=people&c=21`, dev page
+    // people-finance-2024).
+    "pgg.people.com.cn/s",
 ];
 
 /// Whether a script's text holds `marker`; a marker that is a host (`mediav.com`) only in a URL
@@ -656,6 +659,33 @@ fn frame_signal(page_url: &Url, frame: ElementRef<'_>, src: &Url) -> Option<Stri
     let size = drawn_size(frame).filter(|s| IAB_SIZES.contains(s))?;
     (site_of(src) != site_of(page_url))
         .then(|| format!("frame:iab-{}x{}+third-party", size.0, size.1))
+}
+
+/// The ad an ad server's script wrote right after itself, in a page saved after its scripts
+/// ran: the next element, when it shows a picture whose link goes to another site or through
+/// a click redirector (People's `pgg.people.com.cn/c?…&u=…` banners, dev page
+/// people-finance-2024).
+fn written_after<'a>(page_url: &Url, script: ElementRef<'a>) -> Option<ElementRef<'a>> {
+    let next = script.next_siblings().find_map(ElementRef::wrap)?;
+    let own = site_of(page_url);
+    let clicks_away = next.select(&s("a[href]")).any(|a| {
+        a.select(&s("img")).next().is_some()
+            && a.value()
+                .attr("href")
+                .and_then(|h| absolute(page_url, h))
+                .is_some_and(|u| site_of(&u) != own || is_click_redirect(&u))
+    });
+    (next.value().name() != "script" && clicks_away).then_some(next)
+}
+
+/// Whether a script's URL names an ad server by a host label before the site's own name
+/// (`ad.southcn.com/place/17/ad`, dev page southcn-news-2024). Not by its path: an ad
+/// blocker's checker (`hide-ad-checker.js`) or a tracker's `/adv?` names ads too.
+fn url_names_ad(url: &Url) -> bool {
+    let host = url.host_str().unwrap_or("");
+    let site = site_of(url).unwrap_or_default();
+    let sub = host.strip_suffix(site.as_str()).unwrap_or("");
+    sub.split('.').any(step_names_ad)
 }
 
 /// An image drawn at an IAB size inside a link to another site: a banner (the size alone, or
@@ -947,8 +977,12 @@ impl Extractor {
                     .any(|t| SLOT_SCRIPTS.iter().any(|m| says_marker(t, m)))
             {
                 box_of_script(script).or(Some(script))
-            } else if SLOT_SCRIPTS.iter().any(|m| src.contains(m)) {
-                box_of_script(script).or((src.contains('?')).then_some(script))
+            } else if SLOT_SCRIPTS.iter().any(|m| src.contains(m))
+                || absolute(page_url, src).is_some_and(|u| url_names_ad(&u))
+            {
+                box_of_script(script)
+                    .or_else(|| written_after(page_url, script))
+                    .or((src.contains('?')).then_some(script))
             } else {
                 None
             };

@@ -905,6 +905,39 @@ fn a_lists_box_of_ad_server_slots_is_where_they_sit_and_a_control_about_ads_is_n
 }
 
 #[test]
+fn an_ad_servers_script_marks_its_box_or_the_ad_it_wrote_after_itself() {
+    // Southern Daily's blocks holding only a script from `ad.southcn.com` (dev page
+    // southcn-news-2024); People's Daily's right rail (dev page people-finance-2024): one call
+    // wrote nothing, the next wrote a banner through its click redirector. A tracker's `/adv?`
+    // path and an ad blocker's checker name no ad server.
+    let html = r#"<html><body>
+        <div class="g-wp f-cb adverta"><script src="https://ad.southcn.com/place/17/ad"></script></div>
+        <div class="col-2">
+          <div id="jiansuo"></div>
+          <script src="http://pgg.people.com.cn/s?z=people&amp;c=21&amp;_people=finance"></script>
+          <script src="http://pgg.people.com.cn/s?z=people&amp;c=22&amp;_people=finance"></script><div style="width:340px"><a href="http://pgg.people.com.cn/c?z=people&amp;c=22&amp;u=https://happinessenterprise.fesco.com.cn/"><img src="http://www.people.com.cn/adv/pgg/people/2024/05/7108_1.jpg"></a></div>
+        </div>
+        <div><script src="http://stats.ipinyou.com/adv?a=8U"></script></div>
+        <div><script src="//front.pixfs.net/js/hide-ad-checker.min.js"></script></div>
+        </body></html>"#;
+    let found = found_at(
+        &extractor(),
+        "http://finance.people.com.cn/n1/2024/0510/c1004-40232587.html",
+        html,
+    );
+    assert_eq!(
+        rules_and_steps(&found),
+        [
+            ("slot:script", "div:nth-of-type(1)"),
+            ("slot:script", "script:nth-of-type(1)"),
+            ("slot:script", "div:nth-of-type(2)"),
+        ],
+        "{found:?}"
+    );
+    assert_eq!(found[2].2, AdForm::Banner);
+}
+
+#[test]
 fn a_close_control_that_says_close_ad_labels_the_ad() {
     // ifeng's couplet ads (dev page ifeng-news-2024): no name says ad, the close control does.
     let html = r#"<html><body>
