@@ -899,6 +899,28 @@ fn sponsor_headed_blocks<'a>(
     }
 }
 
+/// Links whose click handler reports the click as an ad's: an analytics event of category
+/// `ad` (`gtag('event', 'click', {'event_category': 'ad', …})`), or a count of an ad creative's
+/// clicks (`countCreativeClicks('C1-…')`), as cnblogs tracks the links and banners it sells
+/// (dev page cnblogs-blog-2024). The site says which of its links are ads.
+fn links_tracked_as_ads<'a>(doc: &'a Html, found: &mut Vec<(ElementRef<'a>, String)>) {
+    static AD_EVENT: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(
+            r#"(?i)event_?category['"]?\s*:\s*['"](ad|ads|advert|advertising|advertisement)['"]|creatives?_?clicks?\s*\(|\bad_?clicks?\s*\("#,
+        )
+        .expect("pattern parses")
+    });
+    found.extend(
+        doc.select(&s("a[href][onclick]"))
+            .filter(|a| {
+                a.value()
+                    .attr("onclick")
+                    .is_some_and(|h| AD_EVENT.is_match(h))
+            })
+            .map(|a| (a, "link:ad-event".to_owned())),
+    );
+}
+
 /// Taboola's widgets mark each item paid (`syndicatedItem`, `data-item-syndicated="true"`) or
 /// the site's own: a widget's paid items are the ads in it, and a widget of the site's own
 /// stories alone is no ad, whatever a list says (MSN's "More from MSN"). A widget with no item
@@ -1173,6 +1195,7 @@ impl Extractor {
         Self::labelled_blocks(doc, drawn, &mut found);
         sponsor_headed_blocks(page_url, doc, &mut found);
         Self::slots(page_url, doc, &by, &mut found);
+        links_tracked_as_ads(doc, &mut found);
         paid_recommendations(doc, &mut found);
         redirected_feed_items(page_url, doc, &mut found);
         // A block holding two or more ads found by themselves (a slot around several slots; a

@@ -938,6 +938,31 @@ fn an_ad_servers_script_marks_its_box_or_the_ad_it_wrote_after_itself() {
 }
 
 #[test]
+fn links_whose_clicks_are_counted_as_an_ads_are_ads() {
+    // cnblogs' sold links and banner (dev page cnblogs-blog-2024), beside its editors' picks.
+    let html = r#"<html><body>
+        <div id="cnblogs_ch"><a href="https://www.finclip.com/?channel=cnblog2024" onclick="gtag('event', 'click', {'event_category': 'ad', 'event_label': 'T2-凡泰极客'})">【推荐】凡泰极客</a><br>
+          <a href="https://www.cnblogs.com/sanshi/p/18186007" onclick="gtag('event', 'click', {'event_category': 'ad', 'event_label': 'T2-三生石上'})">【推荐】三生石上</a></div>
+        <div id="cnblogs_c1"><a href="https://www.finclip.com?channel=cnblog2024" onclick="countCreativeClicks('C1-凡泰极客')"><img src="https://img2024.cnblogs.com/blog/1.jpg"></a></div>
+        <div class="under-post-card"><a href="https://www.cnblogs.com/tibos/p/18208102" onclick="gtag('event', 'click', {'event_category': 'editor-pick'})">微服务下认证授权框架的探讨</a></div>
+        </body></html>"#;
+    let found = found_at(
+        &extractor(),
+        "https://www.cnblogs.com/good-looking-hk/p/18182241",
+        html,
+    );
+    assert_eq!(
+        rules_and_steps(&found),
+        [
+            ("link:ad-event", "a:nth-of-type(1)"),
+            ("link:ad-event", "a:nth-of-type(2)"),
+            ("link:ad-event", "a:nth-of-type(1)"),
+        ],
+        "{found:?}"
+    );
+}
+
+#[test]
 fn a_close_control_that_says_close_ad_labels_the_ad() {
     // ifeng's couplet ads (dev page ifeng-news-2024): no name says ad, the close control does.
     let html = r#"<html><body>
