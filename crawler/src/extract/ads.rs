@@ -899,11 +899,29 @@ fn sponsor_headed_blocks<'a>(
     }
 }
 
-/// Links whose click handler reports the click as an ad's: an analytics event of category
-/// `ad` (`gtag('event', 'click', {'event_category': 'ad', …})`), or a count of an ad creative's
-/// clicks (`countCreativeClicks('C1-…')`), as cnblogs tracks the links and banners it sells
-/// (dev page cnblogs-blog-2024). The site says which of its links are ads.
-fn links_tracked_as_ads<'a>(doc: &'a Html, found: &mut Vec<(ElementRef<'a>, String)>) {
+/// Links the site itself marks as ads: a click handler that reports the click as an ad's (an
+/// analytics event of category `ad`, `gtag('event', 'click', {'event_category': 'ad', …})`, or
+/// a count of an ad creative's clicks, `countCreativeClicks('C1-…')`, as cnblogs tracks the
+/// links and banners it sells, dev page cnblogs-blog-2024); or a URL whose query sets a flag
+/// named for ads (Weibo's paid hot-search entries, `&topic_ad=1` where the others have
+/// `topic_ad=`, dev page weibo-post-2024).
+fn links_marked_as_ads<'a>(
+    page_url: &Url,
+    doc: &'a Html,
+    found: &mut Vec<(ElementRef<'a>, String)>,
+) {
+    let flagged = |href: &str| {
+        absolute(page_url, href).is_some_and(|u| {
+            u.query_pairs().any(|(name, value)| {
+                ad_named(&name) && matches!(value.to_ascii_lowercase().as_str(), "1" | "true")
+            })
+        })
+    };
+    found.extend(
+        doc.select(&s("a[href]"))
+            .filter(|a| a.value().attr("href").is_some_and(flagged))
+            .map(|a| (a, "link:ad-flag".to_owned())),
+    );
     static AD_EVENT: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
             r#"(?i)event_?category['"]?\s*:\s*['"](ad|ads|advert|advertising|advertisement)['"]|creatives?_?clicks?\s*\(|\bad_?clicks?\s*\("#,
@@ -1195,7 +1213,7 @@ impl Extractor {
         Self::labelled_blocks(doc, drawn, &mut found);
         sponsor_headed_blocks(page_url, doc, &mut found);
         Self::slots(page_url, doc, &by, &mut found);
-        links_tracked_as_ads(doc, &mut found);
+        links_marked_as_ads(page_url, doc, &mut found);
         paid_recommendations(doc, &mut found);
         redirected_feed_items(page_url, doc, &mut found);
         // A block holding two or more ads found by themselves (a slot around several slots; a

@@ -963,6 +963,26 @@ fn links_whose_clicks_are_counted_as_an_ads_are_ads() {
 }
 
 #[test]
+fn a_link_whose_url_sets_an_ad_flag_is_an_ad() {
+    // Weibo's hot-search list (dev page weibo-post-2024): the paid entry's URL sets the flag
+    // the others leave empty.
+    let html = r#"<html><body><div class="wbpro-side-card7">
+        <div class="wbpro-side-panel"><a href="//s.weibo.com/weibo?q=%23A%23&amp;topic_ad="><div class="rank">3</div> 走近第二十届文博会</a></div>
+        <div class="wbpro-side-panel"><a href="//s.weibo.com/weibo?q=%23B%23&amp;topic_ad=1"><div> AI赋能智筑国基 </div><span>商</span></a></div>
+        </div></body></html>"#;
+    let url = Url::parse("https://weibo.com/1618051664/Oe6wIynDn").unwrap();
+    let ads = extractor().ads(&url, &Html::parse_document(html), &[]);
+    assert_eq!(ads.len(), 1, "{ads:?}");
+    assert_eq!(ads[0].rule, "link:ad-flag");
+    assert!(
+        ads[0]
+            .path
+            .ends_with("div:nth-of-type(2) > a:nth-of-type(1)"),
+        "{ads:?}"
+    );
+}
+
+#[test]
 fn a_close_control_that_says_close_ad_labels_the_ad() {
     // ifeng's couplet ads (dev page ifeng-news-2024): no name says ad, the close control does.
     let html = r#"<html><body>
