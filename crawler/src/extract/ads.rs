@@ -1222,18 +1222,33 @@ impl Extractor {
         // Nor is a link that shows nothing (a list's rule on the 广告 badge beside an ad).
         // Nor is a list's hit on the label alone ("Advertising" over the ads, `##.ad-label`): it
         // shows the label and nothing else, not even a link.
+        let found_ids: HashSet<_> = found.iter().map(|(el, _)| el.id()).collect();
         found.retain(|(el, rule)| {
             let label_alone = !rule.starts_with("slot:")
                 && !rule.starts_with("site:")
                 && !is_empty_box(*el)
                 && shows_only_labels(*el)
                 && el.select(&s("a")).next().is_none();
-            let empty_link =
-                el.value().name() == "a" && is_empty_box(*el) && !rule.starts_with("label:");
-            // An ad server's own placeholder moved off the screen is still its position (Sina's
-            // float `ins` at `top: -99999px`, dev page sina-news-2024): bait is a box a name
-            // or a list found.
+            // An ad server's own placeholder is its position even when it is a link that shows
+            // nothing yet (Alimama's `a#tanx-a-mm_…`, dev page taobao-home-2017; beside the
+            // frame it filled, the frame is the ad, dev page gmw-news), or is moved
+            // off the screen (Sina's float `ins` at `top: -99999px`, dev page sina-news-2024):
+            // bait is a box a name or a list found.
             let server_slot = rule.starts_with("slot:") && rule != "slot:empty-ad-box";
+            let beside_found = || {
+                el.parent()
+                    .into_iter()
+                    .flat_map(|p| p.descendants())
+                    .any(|d| {
+                        d.id() != el.id()
+                            && found_ids.contains(&d.id())
+                            && !d.ancestors().any(|a| a.id() == el.id())
+                    })
+            };
+            let empty_link = el.value().name() == "a"
+                && is_empty_box(*el)
+                && !rule.starts_with("label:")
+                && (!server_slot || beside_found());
             // A list's hit on a control about ads (its names say so; the detectors' own
             // names already pass over them) is no ad.
             let control = rule.contains(": ##") && is_ad_control(*el);

@@ -1173,18 +1173,24 @@ fn a_feed_item_that_clicks_through_a_redirector_among_the_sites_stories_is_an_ad
 
 #[test]
 fn alimama_ad_zones_are_slots_by_their_pid() {
-    // Taobao's home page (dev page taobao-home-2017): tanx zones by id and by data-id.
+    // Taobao's home page (dev page taobao-home-2017): tanx zones by id and by data-id, one an
+    // empty link; Guangming's zone link beside the frame it filled is that frame (dev page
+    // gmw-news).
     let html = r#"<html><body>
         <div class="J_Tanx mod" data-id="mm_12852562_1778064_13670999" data-lazychance="1"></div>
         <span id="tanx-a-mm_12852562_1778064_95126332" class="J_Tanx" data-id="mm_12852562_1778064_95126332"></span>
+        <div class="tbh-tanx"><a id="tanx-a-mm_12852562_1778064_48868196" data-id="mm_12852562_1778064_48868196" class="J_Tanx"> </a></div>
         <div class="mod" data-id="20140506001"></div>
+        <div class="r3"><a id="tanx-a-mm_26632169_2503481_23184864"></a><iframe id="tanxssp-tuwen-iframemm_26632169_2503481_23184864" width="300" height="250"></iframe></div>
         </body></html>"#;
     let found = found_at(&extractor(), "https://www.taobao.com/", html);
     assert_eq!(
         rules_and_steps(&found),
         [
+            ("slot:tanx", "iframe:nth-of-type(1)"),
             ("slot:tanx", "div:nth-of-type(1)"),
-            ("slot:tanx", "span:nth-of-type(1)")
+            ("slot:tanx", "span:nth-of-type(1)"),
+            ("slot:tanx", "a:nth-of-type(1)"),
         ],
         "{found:?}"
     );
