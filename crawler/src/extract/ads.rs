@@ -67,7 +67,7 @@ fn own_label(el: ElementRef<'_>) -> Option<String> {
 fn ad_named(name: &str) -> bool {
     static AD_NAME: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
-            r"(?i)(^|[^a-z])(ad|ads|adv|advert|advertisement|adbox|adslot|adunit|gg|guanggao)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain|sinaads",
+            r"(?i)(^|[^a-z])(ad|ads|adv|advert|advertisement|adbox|adslot|adunit|gg|guanggao)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain|sinaads|fengchao",
         )
         .expect("pattern parses")
     });
@@ -83,15 +83,17 @@ fn ad_named(name: &str) -> bool {
         )
         .expect("pattern parses")
     });
-    // Every pattern holds "ad", "gg", "taboola" or "outbrain": most names hold none (this runs
-    // on every element's names, so the cheap test goes first).
+    // Every pattern holds "ad", "gg", "taboola", "outbrain" or "fengchao" (凤巢, Baidu's search
+    // ads, dev page baike-entry-2020): most names hold none (this runs on every element's
+    // names, so the cheap test goes first).
     // Nor does a control about ads: a close button, an ad-feedback link (Amazon's
     // `product-ads-feedback`), a message to readers who block ads (Yahoo's `AdBlockPromo`).
     let lower = name.to_ascii_lowercase();
     if !(lower.contains("ad")
         || lower.contains("gg")
         || lower.contains("taboola")
-        || lower.contains("outbrain"))
+        || lower.contains("outbrain")
+        || lower.contains("fengchao"))
         || ["close", "feedback", "adblock"]
             .iter()
             .any(|w| lower.contains(w))
@@ -483,6 +485,10 @@ const SLOT_SCRIPTS: &[&str] = &[
     // People's Daily's ad server (`pgg.people.com.cn/s?z=people&c=21`, dev page
     // people-finance-2024).
     "pgg.people.com.cn/s",
+    // Allyes (好耶), the ad server of Xinhua and the 2000s portals
+    // (`embed.xinhuanet.com/main/s?user=AllyesNetwork|Hp|hp_tl3`, dev page xinhua-front-2014).
+    "AllyesNetwork",
+    "allyes.com",
 ];
 
 /// Whether a script's text holds `marker`; a marker that is a host (`mediav.com`) only in a URL
@@ -1175,12 +1181,22 @@ impl Extractor {
         }
         let by = ByName::new(doc);
         self.hidden(page_url, doc, &by, &mut found);
-        for (tag, kind) in [("iframe[src]", "sub_frame"), ("img[src]", "image")] {
+        for (tag, kind) in [("iframe", "sub_frame"), ("img[src]", "image")] {
             // A frame or image nobody can see is a tracker, not an ad.
             for el in doc.select(&s(tag)).filter(|el| !is_invisible(*el)) {
-                let Some(src) = el.value().attr("src").and_then(|h| absolute(page_url, h)) else {
+                // A frame loaded lazily keeps its address in `data-src` or `data-bsrc`
+                // (Xinhua's, dev page xinhua-front-2014) until a script moves it.
+                let Some(src) = ["src", "data-src", "data-bsrc"]
+                    .iter()
+                    .find_map(|a| el.value().attr(a))
+                    .and_then(|h| absolute(page_url, h))
+                else {
                     continue;
                 };
+                if kind == "sub_frame" && SLOT_SCRIPTS.iter().any(|m| src.as_str().contains(m)) {
+                    found.push((el, "frame:ad-server".to_owned()));
+                    continue;
+                }
                 let Ok(request) = Request::new(src.as_str(), page_url.as_str(), kind, "get") else {
                     continue;
                 };

@@ -983,6 +983,29 @@ fn a_link_whose_url_sets_an_ad_flag_is_an_ad() {
 }
 
 #[test]
+fn allyes_calls_and_lazy_frames_and_baidus_fengchao_box_are_ad_positions() {
+    // Xinhua's 2014 front page (dev page xinhua-front-2014): an Allyes call in its own box and
+    // a frame whose address waits in `data-bsrc`; Baidu Baike's 凤巢 box (dev page
+    // baike-entry-2020). A lazy frame of the site's own is none.
+    let html = r#"<html><body>
+        <div style="margin-bottom:5px"><script type="text/javascript" src="http://embed.xinhuanet.com/main/s?user=AllyesNetwork|Hp13|hptl_02&amp;db=xinhuanet&amp;js=ie"></script></div>
+        <div class="pt10" id="fwl_jj7"><iframe id="iframe1" width="410" height="30" data-bsrc="http://embed.xinhuanet.com/main/s?user=AllyesNetwork|Hp13|HpMd03_01&amp;db=xinhuanet"></iframe></div>
+        <div id="side_box_fengchao" class="fengchao side-box"></div>
+        <div><iframe width="410" height="300" data-src="http://www.xinhuanet.com/video/player.htm"></iframe></div>
+        </body></html>"#;
+    let found = found_at(&extractor(), "http://www.xinhuanet.com/", html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [
+            ("frame:ad-server", "iframe:nth-of-type(1)"),
+            ("slot:script", "div:nth-of-type(1)"),
+            ("slot:empty-ad-box", "div:nth-of-type(3)"),
+        ],
+        "{found:?}"
+    );
+}
+
+#[test]
 fn a_close_control_that_says_close_ad_labels_the_ad() {
     // ifeng's couplet ads (dev page ifeng-news-2024): no name says ad, the close control does.
     let html = r#"<html><body>
