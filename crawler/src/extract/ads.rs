@@ -1047,7 +1047,7 @@ impl Extractor {
             // is an ad position, and the ad once it holds one.
             let is_box = matches!(
                 v.name(),
-                "div" | "section" | "aside" | "li" | "td" | "center"
+                "div" | "section" | "aside" | "li" | "td" | "tr" | "center"
             );
             let named = ["title", "data-content", "data-label"]
                 .iter()
@@ -1062,6 +1062,8 @@ impl Extractor {
                     continue;
                 }
             }
+            // (A table row counts as a box: Discuz!'s `tr.ad` after each post, dev page
+            // csolbbs-thread-2024.)
             // An `ins` with attributes and nothing in it is an ad server's placeholder (not one
             // of a shop's own promotions: JD's `ins#prom-gift`); so is an empty box whose id or
             // class names an ad.

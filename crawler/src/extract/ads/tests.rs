@@ -1006,6 +1006,26 @@ fn allyes_calls_and_lazy_frames_and_baidus_fengchao_box_are_ad_positions() {
 }
 
 #[test]
+fn discuzs_empty_ad_row_between_posts_is_a_slot() {
+    // A Discuz! thread (dev page csolbbs-thread-2024): the row after each post where the
+    // template puts its between-posts ad, empty in the save.
+    let html = r#"<html><body><div id="postlist">
+        <table id="pid1"><tbody><tr><td class="pls">作者</td><td class="plc">第一楼的内容，很长的一段话。</td></tr>
+        <tr class="ad"><td class="pls"></td><td class="plc"></td></tr></tbody></table>
+        </div></body></html>"#;
+    let found = found_at(
+        &extractor(),
+        "https://csolbbs.tiancity.com/forum.php?mod=viewthread&tid=38672",
+        html,
+    );
+    assert_eq!(
+        rules_and_steps(&found),
+        [("slot:empty-ad-box", "tr:nth-of-type(2)")],
+        "{found:?}"
+    );
+}
+
+#[test]
 fn a_close_control_that_says_close_ad_labels_the_ad() {
     // ifeng's couplet ads (dev page ifeng-news-2024): no name says ad, the close control does.
     let html = r#"<html><body>
