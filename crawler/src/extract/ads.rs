@@ -917,11 +917,17 @@ fn links_marked_as_ads<'a>(
     found: &mut Vec<(ElementRef<'a>, String)>,
 ) {
     let flagged = |href: &str| {
-        absolute(page_url, href).is_some_and(|u| {
-            u.query_pairs().any(|(name, value)| {
-                ad_named(&name) && matches!(value.to_ascii_lowercase().as_str(), "1" | "true")
+        // Most links have no query naming an ad: test the text before parsing the URL.
+        let query = href.split_once('?').map_or("", |(_, q)| q);
+        query
+            .as_bytes()
+            .windows(2)
+            .any(|w| w.eq_ignore_ascii_case(b"ad"))
+            && absolute(page_url, href).is_some_and(|u| {
+                u.query_pairs().any(|(name, value)| {
+                    ad_named(&name) && matches!(value.to_ascii_lowercase().as_str(), "1" | "true")
+                })
             })
-        })
     };
     found.extend(
         doc.select(&s("a[href]"))
