@@ -340,6 +340,178 @@ fn is_ad_itself(el: ElementRef<'_>) -> bool {
         && ad_sized(el)
 }
 
+/// The item of a list that a labelled block sits in, when there is one: a label in a search
+/// result's URL line (Baidu's `推广` after `www.ctrip.com`, dev page mbaidu-serp-2014a) or in a
+/// feed item's corner marks the whole result. An item is an element no bigger than an ad whose
+/// parent holds another element of its tag with a link; the search goes up three levels.
+fn item_around(block: ElementRef<'_>) -> ElementRef<'_> {
+    let is_item = |el: ElementRef<'_>| {
+        let name = el.value().name();
+        ad_sized(el)
+            && el.select(&s("a[href]")).next().is_some()
+            && el
+                .prev_siblings()
+                .chain(el.next_siblings())
+                .filter_map(ElementRef::wrap)
+                .any(|sib| sib.value().name() == name && sib.select(&s("a[href]")).next().is_some())
+    };
+    std::iter::once(block)
+        .chain(block.ancestors().filter_map(ElementRef::wrap).take(3))
+        .take_while(|el| !matches!(el.value().name(), "body" | "html" | "main" | "article"))
+        .find(|el| is_item(*el))
+        .unwrap_or(block)
+}
+
+/// The first link `el` is or holds that goes somewhere (not `javascript:`).
+fn first_href(el: ElementRef<'_>) -> Option<&str> {
+    std::iter::once(el)
+        .filter(|e| e.value().name() == "a")
+        .chain(el.select(&s("a[href]")))
+        .filter_map(|a| a.value().attr("href"))
+        .find(|h| {
+            !h.trim_start()
+                .get(..11)
+                .is_some_and(|p| p.eq_ignore_ascii_case("javascript:"))
+        })
+}
+
+/// Whether `el` is a link or holds one that goes somewhere.
+fn has_link(el: ElementRef<'_>) -> bool {
+    first_href(el).is_some()
+}
+
+/// How many links `el` is or holds.
+fn links_in(el: ElementRef<'_>) -> usize {
+    usize::from(el.value().name() == "a" && el.value().attr("href").is_some())
+        + el.select(&s("a[href]")).count()
+}
+
+/// The ads a block of ads is made of: the sponsored results of a search engine's ad block
+/// (Bing's `li.b_ad > ul > li`, Google's `#tads` results and shopping cards, dev pages
+/// bing-serp-2019b, google-serp-2019b, google-serp-2023), the links of a box of text ads. Each
+/// leads elsewhere (another site, a click redirector), each to its own place. They
+/// are the first elements, breadth first (Google's cards are twelve levels down), that sit side
+/// by side with the same tag,
+/// each holding a link and no bigger than a search result with its sitelinks, and that hold
+/// four in five of the block's links.
+fn ad_items<'a>(page_url: &Url, block: ElementRef<'a>) -> Option<Vec<ElementRef<'a>>> {
+    let links = links_in(block);
+    if links < 2 {
+        return None;
+    }
+    let mut level = vec![block];
+    for _ in 0..16 {
+        for parent in &level {
+            let mut by_tag: Vec<(&str, Vec<ElementRef<'_>>)> = Vec::new();
+            // Not the block's label (a link to the ad sales page), nor the offer of the space.
+            let aside = |c: &ElementRef<'_>| shows_only_labels(*c) || offers_ad_space(*c);
+            let set_aside: usize = parent
+                .children()
+                .filter_map(ElementRef::wrap)
+                .filter(aside)
+                .map(links_in)
+                .sum();
+            let children = parent
+                .children()
+                .filter_map(ElementRef::wrap)
+                .filter(|c| has_link(*c) && !aside(c));
+            for child in children {
+                let name = child.value().name();
+                match by_tag.iter_mut().find(|(n, _)| *n == name) {
+                    Some((_, group)) => group.push(child),
+                    None => by_tag.push((name, vec![child])),
+                }
+            }
+            let Some((_, items)) = by_tag.into_iter().max_by_key(|(_, g)| g.len()) else {
+                continue;
+            };
+            let held: usize = items.iter().map(|i| links_in(*i)).sum();
+            // Each leads elsewhere, each to its own place: an image and a title linking to the
+            // same product are one ad, the site's own stories are none.
+            let targets: HashSet<_> = items.iter().filter_map(|i| first_href(*i)).collect();
+            if items.len() >= 2
+                && held * 5 >= links.saturating_sub(set_aside) * 4
+                && targets.len() == items.len()
+                && items
+                    .iter()
+                    .all(|i| result_sized(*i) && leads_away(page_url, *i))
+            {
+                return Some(items);
+            }
+        }
+        level = level
+            .iter()
+            .flat_map(|p| p.children().filter_map(ElementRef::wrap))
+            .collect();
+    }
+    None
+}
+
+/// The ads of a list a label heads: after the label (or the box it sits in), the run of
+/// elements of one tag that each hold a link (Baidu's right column of
+/// `div.EC_result` under 推广链接, dev page baidu-serp-2014a), or the ads of the first element
+/// after it (360's `ul` of results under 推广, dev page qihu-serp-2014).
+fn headed_items<'a>(page_url: &Url, label: ElementRef<'a>) -> Option<Vec<ElementRef<'a>>> {
+    std::iter::once(label)
+        .chain(label.parent().and_then(ElementRef::wrap))
+        // A label that heads the list comes first in its box; a label in one of the list's
+        // items (a feed's "Ad" mark) marks that item alone.
+        .filter(|at| at.prev_siblings().find_map(ElementRef::wrap).is_none())
+        .find_map(|at| {
+            let first = at.next_siblings().find_map(ElementRef::wrap)?;
+            let name = first.value().name();
+            let run: Vec<ElementRef<'_>> = at
+                .next_siblings()
+                .filter_map(ElementRef::wrap)
+                .take_while(|e| e.value().name() == name && has_link(*e))
+                .collect();
+            let run = if run.len() >= 2 && run.iter().all(|i| result_sized(*i)) {
+                run
+            } else {
+                ad_items(page_url, first)?
+            };
+            // The engine's own offer of the space ("想在360推广您的产品服务吗？") is no ad; an ad
+            // takes the reader elsewhere.
+            let run: Vec<_> = run.into_iter().filter(|i| !offers_ad_space(*i)).collect();
+            run.iter().all(|i| leads_away(page_url, *i)).then_some(run)
+        })
+}
+
+/// Whether `el` holds a link to another site or through a redirector: a click path, a URL in
+/// the query, or a query parameter that names where to go (`baidu.php?url=…`).
+fn leads_away(page_url: &Url, el: ElementRef<'_>) -> bool {
+    let own = site_of(page_url);
+    el.select(&s("a[href]"))
+        .chain((el.value().name() == "a").then_some(el))
+        .filter_map(|a| absolute(page_url, a.value().attr("href")?))
+        .any(|u| {
+            site_of(&u) != own
+                || is_click_redirect(&u)
+                || u.query_pairs().any(|(k, _)| {
+                    matches!(k.as_ref(), "url" | "u" | "target" | "dest" | "redirect")
+                })
+        })
+}
+
+/// Whether a block offers its ad space for sale: "想在此推广您的产品吗?", "See your ad here".
+fn offers_ad_space(el: ElementRef<'_>) -> bool {
+    let text = el.text().collect::<String>().to_lowercase();
+    [
+        "在此推广",
+        "推广您的",
+        "advertise here",
+        "advertise with",
+        "your ad here",
+    ]
+    .iter()
+    .any(|w| text.contains(w))
+}
+
+/// Whether `el` is no bigger than a search result with its sitelinks: twice a label's block.
+fn result_sized(el: ElementRef<'_>) -> bool {
+    links_in(el) <= 2 * LABEL_BLOCK_LINKS && words_of(el, 2 * LABEL_BLOCK_CHARS).is_some()
+}
+
 /// Whether `block` is no bigger than an ad: a few links and a few hundred characters.
 fn ad_sized(block: ElementRef<'_>) -> bool {
     block.select(&s("a[href]")).count() <= LABEL_BLOCK_LINKS
@@ -398,6 +570,8 @@ const LABEL_WORDS: &[&str] = &[
     "推广",
     "推廣",
     "商业推广",
+    // Baidu's header over its sponsored results.
+    "推广链接",
     "赞助",
     "贊助",
     "赞助商",
@@ -1106,6 +1280,7 @@ impl Extractor {
     /// holds a link, an image or a frame besides the label. Never navigation (a menu of short
     /// links, `nav`, `footer`), never a block the size of a section.
     fn labelled_blocks<'a>(
+        page_url: &Url,
         doc: &'a Html,
         drawn: &[(String, String)],
         found: &mut Vec<(ElementRef<'a>, String)>,
@@ -1160,8 +1335,16 @@ impl Extractor {
                         .find(|a| a.value().name() == "a")
                         .unwrap_or(el),
                 )
+            } else if let Some(block) = block_around(el) {
+                Some(item_around(block))
             } else {
-                block_around(el)
+                // A label's text over a list of ads too big to be one (推广链接 over a search
+                // engine's column of sponsored results): each ad of the list.
+                let text_label = v.attr("aria-label").and_then(label_word).is_none();
+                if let Some(items) = headed_items(page_url, el).filter(|_| text_label) {
+                    found.extend(items.into_iter().map(|i| (i, format!("label:{word}"))));
+                }
+                None
             };
             if let Some(block) = block {
                 found.push((block, format!("label:{word}")));
@@ -1234,12 +1417,30 @@ impl Extractor {
             }
         }
         // Labels before slots: a block both find is named by its label.
-        Self::labelled_blocks(doc, drawn, &mut found);
+        Self::labelled_blocks(page_url, doc, drawn, &mut found);
         sponsor_headed_blocks(page_url, doc, &mut found);
         Self::slots(page_url, doc, &by, &mut found);
         links_marked_as_ads(page_url, doc, &mut found);
         paid_recommendations(doc, &mut found);
         redirected_feed_items(page_url, doc, &mut found);
+        // A block of ads a list or a label found is the ads in it, one report each (a widget
+        // with its paid items found gives way to them below).
+        let unit_ids: HashSet<_> = found
+            .iter()
+            .filter(|(_, rule)| is_unit(rule))
+            .map(|(el, _)| el.id())
+            .collect();
+        found = found
+            .into_iter()
+            .flat_map(|(el, rule)| {
+                let splits = (rule.contains(": ##") || rule.starts_with("label:"))
+                    && !el.descendants().any(|d| unit_ids.contains(&d.id()));
+                match ad_items(page_url, el).filter(|_| splits) {
+                    Some(items) => items.into_iter().map(|i| (i, rule.clone())).collect(),
+                    None => vec![(el, rule)],
+                }
+            })
+            .collect();
         // A block holding two or more ads found by themselves (a slot around several slots; a
         // list's rule or a label on a carousel of cards a site file names) is where they sit,
         // not one ad.

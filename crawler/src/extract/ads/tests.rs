@@ -478,12 +478,21 @@ fn a_generic_rule_on_the_sites_own_news_strip_is_editorial() {
     assert_eq!(found_at(&extractor, page, &html(strip)).len(), 1);
     let labelled = own.replace("<ul>", "<span>广告</span><ul>");
     assert_eq!(found_at(&extractor, page, &html(&labelled)).len(), 1);
-    // Links through the site's own click redirector are an ad's.
+    // Links through the site's own click redirector are an ad's: three ads, one a link.
     let redirected = own.replace(
         "http://www.xinhuanet.com/photo/",
         "http://www.xinhuanet.com/click?url=http%3A%2F%2Fshop.example%2F",
     );
-    assert_eq!(found_at(&extractor, page, &html(&redirected)).len(), 1);
+    let found = found_at(&extractor, page, &html(&redirected));
+    assert_eq!(
+        found.iter().map(|f| f.1.as_str()).collect::<Vec<_>>(),
+        [
+            "li:nth-of-type(1)",
+            "li:nth-of-type(2)",
+            "li:nth-of-type(3)"
+        ],
+        "{found:?}"
+    );
     // A rule written for the site is no different: the links are still the site's own.
     let named = own.replace("bottom-ad", "side-ad");
     assert!(found_at(&extractor, page, &html(&named)).is_empty());
@@ -1022,6 +1031,58 @@ fn discuzs_empty_ad_row_between_posts_is_a_slot() {
         rules_and_steps(&found),
         [("slot:empty-ad-box", "tr:nth-of-type(2)")],
         "{found:?}"
+    );
+}
+
+#[test]
+fn a_search_engines_ad_blocks_are_their_sponsored_results() {
+    // Bing's block found by EasyList's `##.b_ad` (dev page bing-serp-2019b): each result with
+    // its "Ad" mark is an ad. Baidu's right column under 推广链接 (dev page baidu-serp-2014a),
+    // with the engine's own offer of the space after the ads (as 360's, dev page
+    // qihu-serp-2014). Baidu mobile's 推广 in a result's URL line marks the whole result (dev
+    // page mbaidu-serp-2014a).
+    let (extractor, _dir) = easylist_of("##.b_ad\n");
+    let bing_ad = |n: u32| {
+        format!(
+            r#"<li><h2><a href="https://www.bing.com/aclk?ld={n}&amp;u=aHR0cHM6Ly93d3cuZXhhbXBsZS5kZQ">Cloud Service {n}</a></h2><div class="b_caption"><div class="b_attribution"><cite>www.example{n}.de</cite><span class="b_adSlug">Ad</span></div><p>Cloud für KMU.</p></div></li>"#
+        )
+    };
+    let baidu_ad = |n: u32| {
+        format!(
+            r#"<div id="bdfs{n}" class="EC_result EC_im EC_fr"><a class="EC_t" href="http://www.baidu.com/baidu.php?url=q6DK{n}">酒店预订 {n}</a><br><a class="EC_desc" href="http://www.baidu.com/baidu.php?url=q6DK{n}">新会员注册送800元<br>hotel{n}.example.com</a></div>"#
+        )
+    };
+    let html = format!(
+        r#"<html><body><ol id="b_results">
+          <li class="b_ad"><ul>{}{}</ul></li>
+          <li class="b_algo"><h2><a href="https://cloud.example/">Cloud</a></h2></li></ol>
+        <div id="ec_im_container"><div class="EC_im_tg"><a href="http://e.baidu.com/">推广链接</a></div>{}{}
+          <div class="EC_result"><a href="http://e.baidu.com/?refer=888">想在此推广您的产品吗？</a></div></div>
+        <div class="ec_wise_pp"><div class="ec_resitem"><a href="http://m.baidu.com/baidu.php?url=x1">酒店预订,艺龙2-7折</a><div class="ec_url"><span>m.elong.com</span><span class="ec_v_icontip">推广</span></div></div>
+          <div class="ec_resitem"><a href="http://m.baidu.com/baidu.php?url=x2">订酒店上携程</a><div class="ec_url"><span>m.ctrip.com</span><span class="ec_v_icontip">推广</span></div></div></div>
+        </body></html>"#,
+        bing_ad(1),
+        bing_ad(2),
+        baidu_ad(0),
+        baidu_ad(1),
+    );
+    let url = Url::parse("https://www.bing.com/search?q=cloud").unwrap();
+    let ads = extractor.ads(&url, &Html::parse_document(&html), &[]);
+    let tails: Vec<(&str, &str)> = ads
+        .iter()
+        .map(|a| (a.rule.as_str(), a.path.rsplit(" > ").next().unwrap()))
+        .collect();
+    assert_eq!(
+        tails,
+        [
+            ("easylist: ##.b_ad", "li:nth-of-type(1)"),
+            ("easylist: ##.b_ad", "li:nth-of-type(2)"),
+            ("label:推广链接", "div:nth-of-type(2)"),
+            ("label:推广链接", "div:nth-of-type(3)"),
+            ("label:推广", "div:nth-of-type(1)"),
+            ("label:推广", "div:nth-of-type(2)"),
+        ],
+        "{ads:?}"
     );
 }
 
