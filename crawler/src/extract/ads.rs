@@ -154,8 +154,8 @@ fn is_bait(el: ElementRef<'_>) -> bool {
 }
 
 /// Whether `el`, an empty box with nothing in it, is the top or bottom edge drawn around a box
-/// beside it that holds the placeholder: `div.leftAd_top_fmt` and `div.leftAd_bottom_fmt` around `div#leftAd_fmt` (WebMD,
-/// dev page webmd-en-2). The position is the box, not its edges.
+/// beside it that holds the placeholder: `div.leftAd_top_fmt` and `div.leftAd_bottom_fmt`
+/// around `div#leftAd_fmt` (WebMD, dev page webmd-en-2). The position is the box, not its edges.
 fn is_border_of_box(el: ElementRef<'_>) -> bool {
     // An edge is drawn by its class; a box with an id is a position an ad server can fill
     // (Amazon's `#dp-ads-center-promo-top_feature_div` beside `#dp-ads-center-promo_feature_div`).
@@ -217,9 +217,7 @@ fn is_link_ad(page_url: &Url, el: ElementRef<'_>) -> bool {
         .collect();
     (1..=3).contains(&links.len())
         && words_of(el, 80).is_some()
-        && links
-            .iter()
-            .all(|u| site_of(u) != site_of(page_url) || is_click_redirect(u))
+        && links.iter().all(|u| goes_elsewhere(page_url, u))
 }
 
 /// An element with nothing a reader sees yet: no text (scripts aside), no image, no frame.
@@ -388,12 +386,11 @@ fn links_in(el: ElementRef<'_>) -> usize {
 
 /// The ads a block of ads is made of: the sponsored results of a search engine's ad block
 /// (Bing's `li.b_ad > ul > li`, Google's `#tads` results and shopping cards, dev pages
-/// bing-serp-2019b, google-serp-2019b, google-serp-2023), the links of a box of text ads. Each
-/// leads elsewhere (another site, a click redirector), each to its own place. They
+/// bing-serp-2019b, google-serp-2019b, google-serp-2023), the links of a box of text ads. They
 /// are the first elements, breadth first (Google's cards are twelve levels down), that sit side
-/// by side with the same tag,
-/// each holding a link and no bigger than a search result with its sitelinks, and that hold
-/// four in five of the block's links.
+/// by side with the same tag and hold four in five of the block's links; each holds a link that
+/// leads elsewhere, each to its own place, and is no bigger than a search result with its
+/// sitelinks.
 fn ad_items<'a>(page_url: &Url, block: ElementRef<'a>) -> Option<Vec<ElementRef<'a>>> {
     let links = links_in(block);
     if links < 2 {
@@ -480,13 +477,11 @@ fn headed_items<'a>(page_url: &Url, label: ElementRef<'a>) -> Option<Vec<Element
 /// Whether `el` holds a link to another site or through a redirector: a click path, a URL in
 /// the query, or a query parameter that names where to go (`baidu.php?url=…`).
 fn leads_away(page_url: &Url, el: ElementRef<'_>) -> bool {
-    let own = site_of(page_url);
     el.select(&s("a[href]"))
         .chain((el.value().name() == "a").then_some(el))
         .filter_map(|a| absolute(page_url, a.value().attr("href")?))
         .any(|u| {
-            site_of(&u) != own
-                || is_click_redirect(&u)
+            goes_elsewhere(page_url, &u)
                 || u.query_pairs().any(|(k, _)| {
                     matches!(k.as_ref(), "url" | "u" | "target" | "dest" | "redirect")
                 })
@@ -847,13 +842,12 @@ fn frame_signal(page_url: &Url, frame: ElementRef<'_>, src: &Url) -> Option<Stri
 /// people-finance-2024).
 fn written_after<'a>(page_url: &Url, script: ElementRef<'a>) -> Option<ElementRef<'a>> {
     let next = script.next_siblings().find_map(ElementRef::wrap)?;
-    let own = site_of(page_url);
     let clicks_away = next.select(&s("a[href]")).any(|a| {
         a.select(&s("img")).next().is_some()
             && a.value()
                 .attr("href")
                 .and_then(|h| absolute(page_url, h))
-                .is_some_and(|u| site_of(&u) != own || is_click_redirect(&u))
+                .is_some_and(|u| goes_elsewhere(page_url, &u))
     });
     (next.value().name() != "script" && clicks_away).then_some(next)
 }
@@ -907,6 +901,12 @@ pub(super) fn is_editorial(page_url: &Url, el: ElementRef<'_>) -> bool {
             .is_some_and(|u| site_of(&u) == own && own.is_some() && !is_click_redirect(&u))
     });
     links >= 2 && all_own && !has_label(&el.text().collect::<Vec<_>>().join("\n"))
+}
+
+/// Whether a link takes the reader away from the page's site: to another site, or through a
+/// click redirector.
+fn goes_elsewhere(page_url: &Url, url: &Url) -> bool {
+    site_of(url) != site_of(page_url) || is_click_redirect(url)
 }
 
 /// Whether a link goes through a click redirector, as a portal's own ads do
