@@ -401,18 +401,15 @@ fn ad_items<'a>(page_url: &Url, block: ElementRef<'a>) -> Option<Vec<ElementRef<
         for parent in &level {
             let mut by_tag: Vec<(&str, Vec<ElementRef<'_>>)> = Vec::new();
             // Not the block's label (a link to the ad sales page), nor the offer of the space.
-            let aside = |c: &ElementRef<'_>| shows_only_labels(*c) || offers_ad_space(*c);
-            let set_aside: usize = parent
-                .children()
-                .filter_map(ElementRef::wrap)
-                .filter(aside)
-                .map(links_in)
-                .sum();
-            let children = parent
-                .children()
-                .filter_map(ElementRef::wrap)
-                .filter(|c| has_link(*c) && !aside(c));
-            for child in children {
+            let mut set_aside = 0;
+            for child in parent.children().filter_map(ElementRef::wrap) {
+                if !has_link(child) {
+                    continue;
+                }
+                if shows_only_labels(child) || offers_ad_space(child) {
+                    set_aside += links_in(child);
+                    continue;
+                }
                 let name = child.value().name();
                 match by_tag.iter_mut().find(|(n, _)| *n == name) {
                     Some((_, group)) => group.push(child),
@@ -488,9 +485,13 @@ fn leads_away(page_url: &Url, el: ElementRef<'_>) -> bool {
         })
 }
 
-/// Whether a block offers its ad space for sale: "想在此推广您的产品吗?", "See your ad here".
+/// Whether a short block offers its ad space for sale: "想在此推广您的产品吗?", "See your ad
+/// here".
 fn offers_ad_space(el: ElementRef<'_>) -> bool {
-    let text = el.text().collect::<String>().to_lowercase();
+    let Some(text) = words_of(el, 80) else {
+        return false;
+    };
+    let text = text.to_lowercase();
     [
         "在此推广",
         "推广您的",
@@ -1225,6 +1226,8 @@ impl Extractor {
             // A box whose own title says "advertisement" (eBay's `div title="ADVERTISEMENT"`
             // placements), or whose label CSS draws from an attribute (Yahoo's `data-content="廣告"`),
             // is an ad position, and the ad once it holds one.
+            // (A table row is a box too: Discuz!'s `tr.ad` after each post, dev page
+            // csolbbs-thread-2024.)
             let is_box = matches!(
                 v.name(),
                 "div" | "section" | "aside" | "li" | "td" | "tr" | "center"
@@ -1242,8 +1245,6 @@ impl Extractor {
                     continue;
                 }
             }
-            // (A table row counts as a box: Discuz!'s `tr.ad` after each post, dev page
-            // csolbbs-thread-2024.)
             // An `ins` with attributes and nothing in it is an ad server's placeholder (not one
             // of a shop's own promotions: JD's `ins#prom-gift`); so is an empty box whose id or
             // class names an ad.
