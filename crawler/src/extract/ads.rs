@@ -441,6 +441,22 @@ fn ad_items<'a>(page_url: &Url, block: ElementRef<'a>) -> Option<Vec<ElementRef<
     None
 }
 
+/// Whether `el` is a short heading, text and inline elements only, that ends in 推广
+/// ("promotion"): `与"酒店"相关的推广`, "promotions related to 酒店".
+fn is_promotion_heading(el: ElementRef<'_>) -> bool {
+    let inline_only = el.children().filter_map(ElementRef::wrap).all(|c| {
+        matches!(
+            c.value().name(),
+            "a" | "em" | "b" | "strong" | "span" | "font" | "img" | "i"
+        )
+    });
+    inline_only
+        && words_of(el, 24).is_some_and(|t| {
+            let t = t.trim();
+            t.chars().count() > 2 && (t.ends_with("推广") || t.ends_with("推廣"))
+        })
+}
+
 /// The ads of a list a label heads: after the label (or the box it sits in), the run of
 /// elements of one tag that each hold a link (Baidu's right column of
 /// `div.EC_result` under 推广链接, dev page baidu-serp-2014a), or the ads of the first element
@@ -1315,7 +1331,16 @@ impl Extractor {
                             .flatten()
                     }),
             };
-            let Some(word) = word else { continue };
+            let Some(word) = word else {
+                // A heading that ends in 推广 (360's `与"酒店"相关的推广`, dev page
+                // qihu-serp-2014) marks the list of ads it heads, and nothing else.
+                if is_promotion_heading(el) {
+                    if let Some(items) = headed_items(page_url, el) {
+                        found.extend(items.into_iter().map(|i| (i, "label:heading".to_owned())));
+                    }
+                }
+                continue;
+            };
             if el
                 .ancestors()
                 .filter_map(ElementRef::wrap)

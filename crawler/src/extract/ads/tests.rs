@@ -1087,6 +1087,39 @@ fn a_search_engines_ad_blocks_are_their_sponsored_results() {
 }
 
 #[test]
+fn a_heading_that_ends_in_promotion_marks_the_results_it_heads() {
+    // 360 Search's top block (dev page qihu-serp-2014); a heading of the same kind over the
+    // site's own links marks nothing.
+    let ad = |n: u32| {
+        format!(
+            r#"<li><h3><a href="http://e.tf.360.cn/search/aclk?p={n}&amp;aurl=http%3A%2F%2Fwww.booking{n}.com">酒店 - 酒店预订 {n}</a></h3><p>提供40多万家酒店</p></li>"#
+        )
+    };
+    let html = format!(
+        r#"<html><body>
+        <div class="spread"><div class="helpSpread"><a href="http://e.360.cn" title="加入360推广"><img src="http://p0.qhimg.com/t.ico"></a> 与"<em>酒店</em>"相关的推广</div>
+          <ul id="djbox" class="result">{}{}</ul></div>
+        <div class="box"><div class="hd">本站的推广</div><ul><li><a href="/a">一</a></li><li><a href="/b">二</a></li></ul></div>
+        </body></html>"#,
+        ad(1),
+        ad(2)
+    );
+    let found = found_at(
+        &extractor(),
+        "https://www.so.com/s?q=%E9%85%92%E5%BA%97",
+        &html,
+    );
+    assert_eq!(
+        rules_and_steps(&found),
+        [
+            ("label:heading", "li:nth-of-type(1)"),
+            ("label:heading", "li:nth-of-type(2)"),
+        ],
+        "{found:?}"
+    );
+}
+
+#[test]
 fn a_close_control_that_says_close_ad_labels_the_ad() {
     // ifeng's couplet ads (dev page ifeng-news-2024): no name says ad, the close control does.
     let html = r#"<html><body>
