@@ -400,13 +400,15 @@ fn ad_items<'a>(page_url: &Url, block: ElementRef<'a>) -> Option<Vec<ElementRef<
     for _ in 0..16 {
         for parent in &level {
             let mut by_tag: Vec<(&str, Vec<ElementRef<'_>>)> = Vec::new();
-            // Not the block's label (a link to the ad sales page), nor the offer of the space.
+            // Not the block's label (a link to the ad sales page), the offer of the space, nor
+            // a few words linking to more of the same on the site ("View all", 更多).
             let mut set_aside = 0;
             for child in parent.children().filter_map(ElementRef::wrap) {
                 if !has_link(child) {
                     continue;
                 }
-                if shows_only_labels(child) || offers_ad_space(child) {
+                let more = || words_of(child, 12).is_some() && !leads_away(page_url, child);
+                if shows_only_labels(child) || offers_ad_space(child) || more() {
                     set_aside += links_in(child);
                     continue;
                 }
@@ -416,19 +418,31 @@ fn ad_items<'a>(page_url: &Url, block: ElementRef<'a>) -> Option<Vec<ElementRef<
                     None => by_tag.push((name, vec![child])),
                 }
             }
-            let Some((_, items)) = by_tag.into_iter().max_by_key(|(_, g)| g.len()) else {
+            let Some((_, group)) = by_tag.into_iter().max_by_key(|(_, g)| g.len()) else {
                 continue;
             };
-            let held: usize = items.iter().map(|i| links_in(*i)).sum();
-            // Each leads elsewhere, each to its own place: an image and a title linking to the
-            // same product are one ad, the site's own stories are none.
+            let held: usize = group.iter().map(|i| links_in(*i)).sum();
+            // Each is an ad (no bigger than a result, leading elsewhere) or a block of them (a
+            // carousel of shopping cards beside text ads, Google's mobile `#tads`, dev page
+            // google-mobile-serp-2023b).
+            // One bigger than a label's block is a block of them when it splits.
+            let items: Option<Vec<ElementRef<'a>>> =
+                group.iter().try_fold(Vec::new(), |mut items, i| {
+                    let split = (!ad_sized(*i)).then(|| ad_items(page_url, *i)).flatten();
+                    match split {
+                        Some(sub) => items.extend(sub),
+                        None if result_sized(*i) && leads_away(page_url, *i) => items.push(*i),
+                        None => return None,
+                    }
+                    Some(items)
+                });
+            let Some(items) = items else { continue };
+            // Each to its own place: an image and a title linking to the same product are one
+            // ad.
             let targets: HashSet<_> = items.iter().filter_map(|i| first_href(*i)).collect();
-            if items.len() >= 2
+            if group.len() >= 2
                 && held * 5 >= links.saturating_sub(set_aside) * 4
                 && targets.len() == items.len()
-                && items
-                    .iter()
-                    .all(|i| result_sized(*i) && leads_away(page_url, *i))
             {
                 return Some(items);
             }
@@ -519,9 +533,10 @@ fn offers_ad_space(el: ElementRef<'_>) -> bool {
     .any(|w| text.contains(w))
 }
 
-/// Whether `el` is no bigger than a search result with its sitelinks: twice a label's block.
+/// Whether `el` is no bigger than a search result with its sitelinks and their descriptions:
+/// twice a label's block's links, three times its text (Bing's, dev page bing-serp-2021b).
 fn result_sized(el: ElementRef<'_>) -> bool {
-    links_in(el) <= 2 * LABEL_BLOCK_LINKS && words_of(el, 2 * LABEL_BLOCK_CHARS).is_some()
+    links_in(el) <= 2 * LABEL_BLOCK_LINKS && words_of(el, 3 * LABEL_BLOCK_CHARS).is_some()
 }
 
 /// Whether `block` is no bigger than an ad: a few links and a few hundred characters.
@@ -1005,13 +1020,17 @@ fn redirected_feed_items<'a>(
 }
 
 /// Whether a link's host or path names a click or an ad (`wtc.sohu.com/click?redirect=...`,
-/// `adclick`): the stricter half of [`is_click_redirect`], since a login link also carries a URL
+/// `adclick`, `/aclk`): the stricter half of [`is_click_redirect`], since a login link also carries a URL
 /// in its query.
 fn is_click_path(url: &Url) -> bool {
     let host = url.host_str().unwrap_or("");
     host.split('.')
         .chain(url.path_segments().into_iter().flatten())
-        .any(|step| step_names_ad(step) || step.to_ascii_lowercase().contains("click"))
+        .any(|step| {
+            let step = step.to_ascii_lowercase();
+            // Google's and 360's ad clicks go through `/aclk`.
+            step_names_ad(&step) || step.contains("click") || step == "aclk"
+        })
 }
 
 /// Whether a rule names the units of a block (a site file's sponsored cards, a recommendation

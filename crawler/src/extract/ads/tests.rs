@@ -1087,6 +1087,54 @@ fn a_search_engines_ad_blocks_are_their_sponsored_results() {
 }
 
 #[test]
+fn a_block_of_shopping_cards_beside_text_ads_is_each_of_them() {
+    // Google's mobile `#tads` (dev page google-mobile-serp-2023b): a carousel of shopping cards
+    // through `/aclk` ending in a "View all" link of Google's own, then two text ads.
+    let (extractor, _dir) = easylist_of("###tads[aria-label]\n");
+    let card = |n: u32| {
+        format!(
+            r#"<div class="pla-unit-container"><a class="pla-unit" href="/aclk?sa=l&amp;ai=D{n}&amp;ctype=5"><span>Dell XPS 13.3 inch Touchscreen Laptop {n}, Intel Core i7, 16GB RAM, 512GB SSD</span><span>$1,0{n}9.00</span></a><a href="/aclk?sa=l&amp;ai=D{n}&amp;ctype=5">Walmart</a></div>"#
+        )
+    };
+    let text_ad = |site: &str| {
+        format!(
+            r#"<div class="uEierd"><div><a href="https://www.{site}/laptops"><span>Sponsored</span> {site} - XPS 13 laptops, free shipping</a><div>Shop the new XPS 13 with free delivery and returns on every order.</div></div></div>"#
+        )
+    };
+    let html = format!(
+        r#"<html><body><div id="tads" aria-label="Ads"><h1>Ads</h1>
+        <div class="IGtt6d"><div><div class="gsrt">Sponsored</div><ol><li><div class="pla-container"><g-scrolling-carousel><div class="EDblX">{}{}{}{}{}<div class="fvTMxd"><a href="/search?tbm=shop&amp;q=dell">View all</a></div></div></g-scrolling-carousel></div></li></ol></div></div>
+        {}{}</div></body></html>"#,
+        card(1),
+        card(2),
+        card(3),
+        card(4),
+        card(5),
+        text_ad("dell.com"),
+        text_ad("amazon.com"),
+    );
+    let found = found_at(
+        &extractor,
+        "https://www.google.com/search?q=dell+xps+13+buy",
+        &html,
+    );
+    let steps: Vec<&str> = found.iter().map(|f| f.1.as_str()).collect();
+    assert_eq!(
+        steps,
+        [
+            "div:nth-of-type(1)",
+            "div:nth-of-type(2)",
+            "div:nth-of-type(3)",
+            "div:nth-of-type(4)",
+            "div:nth-of-type(5)",
+            "div:nth-of-type(2)",
+            "div:nth-of-type(3)",
+        ],
+        "{found:?}"
+    );
+}
+
+#[test]
 fn a_heading_that_ends_in_promotion_marks_the_results_it_heads() {
     // 360 Search's top block (dev page qihu-serp-2014); a heading of the same kind over the
     // site's own links marks nothing.
