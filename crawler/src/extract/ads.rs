@@ -103,7 +103,13 @@ fn ad_named(name: &str) -> bool {
     if AD_NAME.is_match(name) || COMPOUND.is_match(name) {
         return true;
     }
-    name.bytes().any(|b| b.is_ascii_uppercase()) && {
+    // A minified class of six characters (Google's `cNUdAd`, `d3o3Ad`, dev pages
+    // google-mobile-serp-2023b, google-serp-2023c) is no word: its "Ad" is chance.
+    let minified = name.len() <= 6
+        && name[..name.len().saturating_sub(2)]
+            .bytes()
+            .any(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    !minified && name.bytes().any(|b| b.is_ascii_uppercase()) && {
         let camel = CAMEL.replace_all(name, "$1$3-$2$4");
         AD_NAME.is_match(&camel) || COMPOUND.is_match(&camel)
     }

@@ -406,6 +406,8 @@ fn camel_case_names_name_ads() {
         "news_txtad",
         "post_adtop_side",
         "rightAd",
+        "sideAd",
+        "fengchao",
     ] {
         assert!(ad_named(yes), "{yes}");
     }
@@ -424,6 +426,10 @@ fn camel_case_names_name_ads() {
         // Controls about ads (dev pages amazon-*-item-2021b and yahoo-en-2).
         "product-ads-feedback_feature_div",
         "mrt-node-tgtm-Col2-1-AdBlockPromo",
+        // Google's minified classes (dev pages google-mobile-serp-2023b, google-serp-2019c).
+        "cNUdAd",
+        "d3o3Ad",
+        "wYWDAd",
     ] {
         assert!(!ad_named(no), "{no}");
     }
