@@ -103,7 +103,7 @@ fn ad_named(name: &str) -> bool {
     if AD_NAME.is_match(name) || COMPOUND.is_match(name) {
         return true;
     }
-    // A minified class of six characters (Google's `cNUdAd`, `d3o3Ad`, dev pages
+    // A minified class of six characters (Google's `cNUdAd`, dev pages
     // google-mobile-serp-2023b, google-serp-2023c) is no word: its "Ad" is chance.
     let minified = name.len() <= 6
         && name[..name.len().saturating_sub(2)]

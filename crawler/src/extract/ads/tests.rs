@@ -428,7 +428,6 @@ fn camel_case_names_name_ads() {
         "mrt-node-tgtm-Col2-1-AdBlockPromo",
         // Google's minified classes (dev pages google-mobile-serp-2023b, google-serp-2019c).
         "cNUdAd",
-        "d3o3Ad",
         "wYWDAd",
     ] {
         assert!(!ad_named(no), "{no}");
