@@ -428,10 +428,12 @@ fn ad_items<'a>(page_url: &Url, block: ElementRef<'a>) -> Option<Vec<ElementRef<
                 continue;
             };
             let held: usize = group.iter().map(|i| links_in(*i)).sum();
-            // Each is an ad (no bigger than a result, leading elsewhere) or a block of them (a
-            // carousel of shopping cards beside text ads, Google's mobile `#tads`, dev page
-            // google-mobile-serp-2023b).
-            // One bigger than a label's block is a block of them when it splits.
+            if group.len() < 2 || held * 5 < links.saturating_sub(set_aside) * 4 {
+                continue;
+            }
+            // Each is an ad (no bigger than a result, leading elsewhere) or, when it is bigger
+            // than a label's block and splits, a block of them (a carousel of shopping cards
+            // beside text ads, Google's mobile `#tads`, dev page google-mobile-serp-2023b).
             let items: Option<Vec<ElementRef<'a>>> =
                 group.iter().try_fold(Vec::new(), |mut items, i| {
                     let split = (!ad_sized(*i)).then(|| ad_items(page_url, *i)).flatten();
@@ -446,10 +448,7 @@ fn ad_items<'a>(page_url: &Url, block: ElementRef<'a>) -> Option<Vec<ElementRef<
             // Each to its own place: an image and a title linking to the same product are one
             // ad.
             let targets: HashSet<_> = items.iter().filter_map(|i| first_href(*i)).collect();
-            if group.len() >= 2
-                && held * 5 >= links.saturating_sub(set_aside) * 4
-                && targets.len() == items.len()
-            {
+            if targets.len() == items.len() {
                 return Some(items);
             }
         }
