@@ -444,7 +444,20 @@ fn ad_items<'a>(page_url: &Url, block: ElementRef<'a>) -> Option<Vec<ElementRef<
                     }
                     Some(items)
                 });
-            let Some(items) = items else { continue };
+            let Some(mut items) = items else { continue };
+            // Where the ads click through the engine's redirector, a tile of plain links among
+            // them is the engine's own (Google's "Mehr von:" price-comparison tile at the end of
+            // its shopping carousel, dev page google-serp-2019c).
+            let redirected = |i: &ElementRef<'_>| {
+                i.select(&s("a[href]"))
+                    .chain((i.value().name() == "a").then_some(*i))
+                    .filter_map(|a| absolute(page_url, a.value().attr("href")?))
+                    .any(|u| is_click_redirect(&u))
+            };
+            let through = items.iter().filter(|i| redirected(i)).count();
+            if through * 4 >= items.len() * 3 {
+                items.retain(|i| redirected(i));
+            }
             // Each to its own place: an image and a title linking to the same product are one
             // ad.
             let targets: HashSet<_> = items.iter().filter_map(|i| first_href(*i)).collect();

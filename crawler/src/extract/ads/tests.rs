@@ -1140,6 +1140,40 @@ fn a_block_of_shopping_cards_beside_text_ads_is_each_of_them() {
 }
 
 #[test]
+fn a_tile_of_plain_links_among_redirected_ads_is_the_engines_own() {
+    // Google's 2019 shopping carousel (dev page google-serp-2019c): cards through `/aclk`, then
+    // a "Mehr von:" tile of price-comparison sites linked directly.
+    let (extractor, _dir) = easylist_of("##.cu-container\n");
+    let card = |n: u32| {
+        format!(
+            r#"<div class="mnr-c pla-unit"><a href="/aclk?sa=l&amp;ai=C{n}&amp;adurl=https://shop{n}.example/tyre">Sommerreifen {n} 205/55 R16</a><span>89,00 €</span></div>"#
+        )
+    };
+    let html = format!(
+        r#"<html><body><div class="cu-container"><div class="top-pla-group-inner">{}{}{}
+        <div class="mnr-c pla-unit"><span>Mehr von:</span><a href="https://www.testsieger.de/reifen">testsieger.de</a><a href="https://www.guenstiger.de/reifen">guenstiger.de</a></div>
+        </div></div></body></html>"#,
+        card(1),
+        card(2),
+        card(3)
+    );
+    let found = found_at(
+        &extractor,
+        "https://www.google.de/search?q=car+tires+for+sale",
+        &html,
+    );
+    assert_eq!(
+        found.iter().map(|f| f.1.as_str()).collect::<Vec<_>>(),
+        [
+            "div:nth-of-type(1)",
+            "div:nth-of-type(2)",
+            "div:nth-of-type(3)"
+        ],
+        "{found:?}"
+    );
+}
+
+#[test]
 fn a_heading_that_ends_in_promotion_marks_the_results_it_heads() {
     // 360 Search's top block (dev page qihu-serp-2014); a heading of the same kind over the
     // site's own links marks nothing.
