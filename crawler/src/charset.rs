@@ -8,9 +8,12 @@ pub fn decode_html(body: &[u8], content_type: Option<&str>) -> (String, &'static
     // Bytes that are valid UTF-8 and not all ASCII are UTF-8, whatever the page declares: a
     // page a browser saved keeps its old `<meta charset="gb2312">` over the UTF-8 it wrote
     // (dev page 39net-news-2021), and GBK or Big5 text is never valid UTF-8 beyond a few bytes.
-    if !body.is_ascii() && std::str::from_utf8(body).is_ok() {
-        let (text, _) = encoding_rs::UTF_8.decode_with_bom_removal(body);
-        return (text.into_owned(), encoding_rs::UTF_8.name());
+    // One validation pass gives the text too; no second decode.
+    if !body.is_ascii() {
+        if let Ok(text) = std::str::from_utf8(body) {
+            let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+            return (text.to_owned(), encoding_rs::UTF_8.name());
+        }
     }
     let encoding = content_type
         .and_then(charset_param)
