@@ -132,6 +132,24 @@ fn names_an_ad(el: ElementRef<'_>) -> bool {
         })
 }
 
+/// Whether an id or class of `el` names a banner by where it goes or its width
+/// (`banner1000`, `banner_top`, `top_banner_block`, `bottom_super_banner`): empty, such a box is
+/// where a script puts one (Guangming's `div.banner1000`, dev page gmw-news). A banner named by
+/// what it shows (JD's `seo-banner`, `J-detail-banner`) may be the shop's own.
+fn names_a_banner(el: ElementRef<'_>) -> bool {
+    static PLACED: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)(top|bottom|left|right|side|float|head|foot)[_-]?(super[_-]?)?banner|banner[_-]?(top|bottom|left|right|side|float|\d{3})",
+        )
+        .expect("pattern parses")
+    });
+    let v = el.value();
+    v.id()
+        .into_iter()
+        .chain(v.classes())
+        .any(|n| n.to_ascii_lowercase().contains("banner") && PLACED.is_match(n))
+}
+
 /// Whether a step of a URL (a host label or a path segment) names an ad. An id is no name:
 /// a step with four or more digits (`9f8fd8ad02461b3f6`, a post's number) or with
 /// percent-encoded bytes (`%e6%84%9b%ad`) never does.
@@ -1101,6 +1119,8 @@ impl Extractor {
                 "slot:ins"
             } else if is_box && names_an_ad(el) {
                 "slot:empty-ad-box"
+            } else if is_box && names_a_banner(el) && is_empty_box(el) {
+                "slot:empty-banner-box"
             } else {
                 continue;
             };

@@ -1491,3 +1491,20 @@ fn a_box_named_for_ads_with_a_script_written_frame_is_an_ad() {
         "{found:?}"
     );
 }
+
+#[test]
+fn an_empty_box_named_for_a_placed_banner_is_a_slot_and_a_shops_own_banner_is_not() {
+    // Guangming's header (dev page gmw-news): empty banner boxes a script fills, named by their
+    // width or place. JD's item page (dev page jd-item-2016a): banners named by what they show.
+    let html = r#"<html><body>
+        <div class="banner1000" id="banner_top_index"></div>
+        <div class="top_banner_block"></div>
+        <div id="J-detail-banner"></div>
+        <div id="seo-banner" class="m m2 hide"></div>
+        <div class="banner_top"><a href="/special/1/"><img src="/a.jpg"></a></div>
+        </body></html>"#;
+    let found = found(html);
+    let rules: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
+    assert_eq!(rules, ["slot:empty-banner-box", "slot:empty-banner-box"]);
+    assert!(found.iter().all(|f| f.1 == AdForm::Slot));
+}
