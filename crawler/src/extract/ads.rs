@@ -1196,8 +1196,11 @@ impl Extractor {
                 continue;
             }
             // An element whose own aria-label says "advertisement" and that holds the ad (a
-            // frame, an image, a link), as MSN marks its ad boxes, is the ad itself.
-            let named_ad = v.attr("aria-label").and_then(label_word).is_some() && is_ad_itself(el);
+            // frame, an image, a link), as MSN marks its ad boxes, is the ad itself; so is a
+            // frame so named (Google Ad Manager's, two side by side on dev page
+            // livedoor-news-2024), not the box around it and its neighbour.
+            let named_ad = v.attr("aria-label").and_then(label_word).is_some()
+                && (v.name() == "iframe" || is_ad_itself(el));
             // An image whose alt says 广告 is the ad itself, with the link around it.
             let block = if named_ad {
                 Some(el)

@@ -745,6 +745,36 @@ fn an_element_whose_own_aria_label_names_an_ad_is_the_ad() {
 }
 
 #[test]
+fn a_frame_whose_own_aria_label_names_an_ad_is_the_ad_not_the_box_of_two() {
+    // Google Ad Manager's frames side by side (dev page livedoor-news-2024), in plain boxes.
+    let frame = |n: u8| {
+        format!(
+            r#"<div class="w{n}"><div id="g{n}"><iframe id="google_ads_iframe_{n}" title="3rd party ad content" width="300" height="250" aria-label="Advertisement"></iframe></div></div>"#
+        )
+    };
+    let html = format!(
+        r#"<html><body><aside class="mainSec"><div class="pair">{}{}</div></aside><p>Story.</p></body></html>"#,
+        frame(1),
+        frame(2)
+    );
+    let (extractor, _sites) = easylist_of("");
+    let url = Url::parse("https://news.livedoor.com/topics/detail/1/").unwrap();
+    let ads = extractor.ads(&url, &Html::parse_document(&html), &[]);
+    let found: Vec<(&str, &str)> = ads
+        .iter()
+        .map(|a| (a.rule.as_str(), a.path.rsplit(" > ").nth(2).unwrap_or("")))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("label:advertisement", "div:nth-of-type(1)"),
+            ("label:advertisement", "div:nth-of-type(2)")
+        ],
+        "{ads:?}"
+    );
+}
+
+#[test]
 fn a_box_titled_advertisement_is_an_ad_position_and_an_ad_blockers_bait_is_not() {
     // eBay's Scandal placements and its ad-blocker bait (dev page ebay-it-item-2021; the filled
     // one as on batch 8's ebay-ca-item-2021); Yahoo's placeholder, whose CSS draws the label
