@@ -222,7 +222,7 @@ fn is_border_of_box(el: ElementRef<'_>) -> bool {
 /// Whether `el` is a control about ads, not an ad: a close button, an ad-feedback link or icon
 /// (Amazon's `b#ad-feedback-sprite-…`, which a list's `[id^="ad-"]` finds, dev page
 /// amazon-fr-item-2021), a message to readers who block ads. Its name says so, and it shows a
-/// few words at most.
+/// few words at most, or a form to fill in (CNN's ad-feedback dialog, dev page cnn-en-2024).
 fn is_ad_control(el: ElementRef<'_>) -> bool {
     let v = el.value();
     v.id().into_iter().chain(v.classes()).any(|n| {
@@ -231,7 +231,7 @@ fn is_ad_control(el: ElementRef<'_>) -> bool {
             .iter()
             .any(|w| n.contains(w))
     }) && el.select(&s("img, iframe")).next().is_none()
-        && words_of(el, 30).is_some()
+        && (words_of(el, 30).is_some() || el.select(&s("form")).next().is_some())
 }
 
 /// A few words and one to three links, each to another site or through a click redirector:
@@ -1273,12 +1273,24 @@ impl Extractor {
                         filter.source_location.as_ref().map(|l| l.source_index),
                         filter.raw_line.as_deref().unwrap_or("(fused network rule)"),
                     );
-                    // An ad image counts with the link around it.
-                    let target = if kind == "image" {
-                        el.ancestors()
+                    // An ad image counts with the link around it. Without one, in a box
+                    // nobody sees, it is an ad server's sync pixel (CNN's
+                    // `criteoUserSyncTagsContainer`, dev page cnn-en-2024).
+                    let link = el
+                        .ancestors()
+                        .filter_map(ElementRef::wrap)
+                        .find(|a| a.value().name() == "a");
+                    if kind == "image"
+                        && link.is_none()
+                        && el
+                            .ancestors()
                             .filter_map(ElementRef::wrap)
-                            .find(|a| a.value().name() == "a")
-                            .unwrap_or(el)
+                            .any(is_invisible)
+                    {
+                        continue;
+                    }
+                    let target = if kind == "image" {
+                        link.unwrap_or(el)
                     } else {
                         el
                     };

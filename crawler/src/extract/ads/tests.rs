@@ -193,9 +193,11 @@ fn tracking_frames_and_pixels_are_not_ads() {
         <iframe src="http://127.0.0.1/adserve/x" style="display: none"></iframe>
         <img src="http://127.0.0.1/adserve/p.gif" width="1" height="1">
         <iframe src="http://127.0.0.1/adserve/banner" width="300" height="250"></iframe>
+        <div id="criteoUserSyncTagsContainer" style="display: none;"><img src="http://127.0.0.1/adserve/getuid" alt=""></div>
+        <div style="display: none"><a href="http://127.0.0.1/adserve/click"><img src="http://127.0.0.1/adserve/slide2.jpg"></a></div>
         </body></html>"#;
     let ads = found(html);
-    assert_eq!(ads.len(), 1, "{ads:?}");
+    assert_eq!(ads.len(), 2, "{ads:?}");
     assert_eq!(ads[0].1, AdForm::Iframe);
 }
 
@@ -922,7 +924,8 @@ fn sinas_mobile_ad_exchange_positions_are_slots_and_its_templates_are_not() {
 fn a_lists_box_of_ad_server_slots_is_where_they_sit_and_a_control_about_ads_is_none() {
     // China Times' 消費生活 box (dev page chinatimes-front-2012): EasyList's `##.text-ad` finds
     // the box, CyberOne's calls mark each position in it. Amazon's ad-feedback sprite (dev page
-    // amazon-fr-item-2021), which the bundled list's `[id^="ad-"]` finds.
+    // amazon-fr-item-2021), which the bundled list's `[id^="ad-"]` finds, and CNN's ad-feedback
+    // form (dev page cnn-en-2024).
     let (extractor, _dir) = easylist_of("##.text-ad\n##[id^=\"ad-\"]\n");
     let call = |pos: &str| {
         format!(
@@ -933,6 +936,11 @@ fn a_lists_box_of_ad_server_slots_is_where_they_sit_and_a_control_about_ads_is_n
         r#"<html><body>
         <div class="text-ad"><h2><b>消費生活</b></h2><div class="container">{}{}</div></div>
         <span class="threepsl-ad-feedback"><b id="ad-feedback-sprite-desktop-arbies"></b>Feedback</span>
+        <div id="ad-feedback__modal-overlay" class="text-ad" style="display:none"><form>
+          <h3>CNN values your feedback</h3><p>1. How relevant is this ad to you?</p>
+          <p>2. Did you encounter any technical issues?</p><label>Video player was slow to load content</label>
+          <label>Video content never loaded</label><label>Ad froze or did not finish loading</label>
+          <button>Submit</button></form></div>
         </body></html>"#,
         call("RIGHT41"),
         call("RIGHT42"),
