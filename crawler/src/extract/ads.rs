@@ -481,9 +481,11 @@ const SLOT_SELECTORS: &[(&str, &str)] = &[
     // Mediav's (聚效, 360's ad network) holder: `div#mvdiv_2304961_holder`.
     (r#"[id^="mvdiv_"]"#, "slot:mediav"),
     // Native and in-read ad networks' containers (Taiwanese news, dev page sina-tw-news-2020):
-    // OneAD's in-read tag, popIn's and PVMax's widgets, Yahoo's native ads.
+    // OneAD's in-read tag, popIn's and PVMax's widgets, Yahoo's native ads; Yieldmo's
+    // `div.ym#ym_<placement>` (dev page cnn-en-2024, its mobile copy keeping the id in
+    // `data-id`).
     (
-        r#"[id^="oneadIR"], [id^="_popIn_"], ._pvmax_recommend, [class^="YAD-"]"#,
+        r#"[id^="oneadIR"], [id^="_popIn_"], ._pvmax_recommend, [class^="YAD-"], .ym[id^="ym_"], .ym[data-id^="ym_"]"#,
         "slot:native",
     ),
     (
@@ -516,6 +518,9 @@ const SLOT_SCRIPTS: &[&str] = &[
     // (`embed.xinhuanet.com/main/s?user=AllyesNetwork|Hp|hp_tl3`, dev page xinhua-front-2014).
     "AllyesNetwork",
     "allyes.com",
+    // GMO SSP's tag (`window.Gmossp.events.push({sid: "g938598"})` in
+    // `div.gmossp_core_g938598`, dev page livedoor-news-2024).
+    "Gmossp",
 ];
 
 /// Whether a script's text holds `marker`; a marker that is a host (`mediav.com`) only in a URL

@@ -1461,12 +1461,16 @@ fn alimama_ad_zones_are_slots_by_their_pid() {
 #[test]
 fn ad_network_containers_ad_manager_calls_and_douban_boxes_but_no_conversion_tag() {
     // Sina Taiwan (dev page sina-tw-news-2020): OneAD, Yahoo native and PVMax containers; the
-    // China Times (dev page chinatimes-front-2012): a CyberOne call in a cell; 蜜芽 (dev page
+    // China Times (dev page chinatimes-front-2012): a CyberOne call in a cell; CNN's Yieldmo box and
+    // livedoor's GMO SSP tag (dev pages cnn-en-2024, livedoor-news-2024); 蜜芽 (dev page
     // mia-item-2016b): Mediav's conversion tag, no position.
     let html = r#"<html><body>
         <div id="oneadIRTag"></div>
         <div class="YAD-9bd8c795-1ab7-3970-b148-6463c8e04865"></div>
         <div class="_pvmax_recommend" data-widget-id="b411babe"></div>
+        <div class="bizdev-yieldmo ym" data-id="ym_1404869681971837668" id="ym_1404869681971837668"></div>
+        <div class="gmossp_core_g938598" data-check="1"><script>window.Gmossp=window.Gmossp||{};window.Gmossp.events.push({sid: "g938598"});</script></div>
+        <div class="ym-intro" id="ym_intro">悠悠 an editorial box named ym</div>
         <table><tr><td class="cell-left"><script>spac_writeAd ("/SITE=CHINATIMES.TW/AREA=NEWS.HP/AAMSZ=100X120/POSITION=LEFT11" )</script></td><td>新聞</td></tr></table>
         <script>//聚效DSP
         var _mvq = _mvq || []; _mvq.push(['$setAccount', 'm-113955-0']); _mvq.push(['$logConversion']);
@@ -1480,7 +1484,14 @@ fn ad_network_containers_ad_manager_calls_and_douban_boxes_but_no_conversion_tag
     let rules: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
     assert_eq!(
         rules,
-        ["slot:native", "slot:native", "slot:native", "slot:script"],
+        [
+            "slot:native",
+            "slot:native",
+            "slot:native",
+            "slot:native",
+            "slot:script",
+            "slot:script"
+        ],
         "{found:?}"
     );
     // Douban's own ad engine, by its site file.
