@@ -449,6 +449,19 @@ const LABEL_WORDS: &[&str] = &[
     "publicité",
     "pubblicità",
     "publicidad",
+    "publicidade",
+    "advertentie",
+    "reklama",
+    "реклама",
+    // Japanese, Korean, Indonesian, Turkish, Arabic, Vietnamese.
+    "広告",
+    "スポンサー",
+    "スポンサーリンク",
+    "광고",
+    "iklan",
+    "reklam",
+    "إعلان",
+    "quảng cáo",
 ];
 
 /// A label's text as compared with [`LABEL_WORDS`]: no brackets, separators or spaces around it.

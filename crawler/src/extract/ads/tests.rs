@@ -203,7 +203,19 @@ fn tracking_frames_and_pixels_are_not_ads() {
 
 #[test]
 fn label_words_compare_whole() {
-    for yes in ["广告", " 【广告】", "AD", "Sponsored", "推广·", "商业推广"] {
+    for yes in [
+        "广告",
+        " 【广告】",
+        "AD",
+        "Sponsored",
+        "推广·",
+        "商业推广",
+        "広告",
+        "[Iklan]",
+        "REKLAM",
+        "إعلان",
+        "Реклама",
+    ] {
         assert!(label_word(yes).is_some(), "{yes}");
     }
     for no in [
@@ -212,6 +224,8 @@ fn label_words_compare_whole() {
         "Place an Ad",
         "Advertise with us",
         "ADD",
+        "広告掲載",
+        "Pasang Iklan",
         "",
     ] {
         assert!(label_word(no).is_none(), "{no}");
