@@ -483,7 +483,9 @@ const SLOT_SELECTORS: &[(&str, &str)] = &[
     ("[sax-type]:not(script)", "slot:sinaads"),
     (r#"[id^="div-gpt-ad"]"#, "slot:gpt"),
     (
-        "[data-ad-slot], [data-ad-client], [data-ad-unit-path]",
+        // (Not AdSense's own script tag, which carries the client too: dev page
+        // bellaonline-forum-2024.)
+        "[data-ad-slot]:not(script), [data-ad-client]:not(script), [data-ad-unit-path]:not(script)",
         "slot:data-ad",
     ),
     ("[data-ad-pdps], [data-ad-id]", "slot:data-ad"),

@@ -53,6 +53,7 @@ fn found(html: &str) -> Vec<(String, AdForm, String, bool)> {
 fn ad_server_slots_are_found_even_while_empty() {
     let html = r#"<html><body>
         <script async src="https://pagead2.googlesyndication.com/pagead/js/adsbygoogle.js?client=ca-pub-1234567890123456" crossorigin="anonymous"></script>
+        <script async src="https://pagead2.googlesyndication.com/pagead/js/adsbygoogle.js" data-ad-client="ca-pub-1234567890123456"></script>
         <ins class="adsbygoogle" style="display:block" data-ad-client="ca-pub-1234567890123456" data-ad-slot="1234567890" data-ad-format="auto" data-full-width-responsive="true"></ins>
         <script>(adsbygoogle = window.adsbygoogle || []).push({});</script>
         <ins class="sinaads" data-ad-pdps="PDPS000000057076"></ins>
