@@ -781,6 +781,50 @@ pub(super) fn is_editorial(page_url: &Url, el: ElementRef<'_>) -> bool {
     links >= 2 && all_own && !has_label(&el.text().collect::<Vec<_>>().join("\n"))
 }
 
+/// Whether a label is, or sits in, an item of a menu of links to the site's own pages: the way
+/// to its ad sales page (Haber7's footer link "Reklam", dev page haber7-news-2024; Youm7's
+/// header slide whose image's alt says "Ads", dev page youm7-news-2024), not the label of an ad.
+/// Menu items are short links. (Baidu's "推广" beside each ad and its "推广链接" over its column of
+/// ads link to its ad sales site too, but from inside an ad or above long ones.)
+fn is_menu_link(page_url: &Url, label: ElementRef<'_>) -> bool {
+    let Some(link) = std::iter::once(label)
+        .chain(label.ancestors().filter_map(ElementRef::wrap).take(3))
+        .find(|a| a.value().name() == "a")
+    else {
+        return false;
+    };
+    let own = link
+        .value()
+        .attr("href")
+        .and_then(|href| absolute(page_url, href))
+        .is_some_and(|url| {
+            matches!(url.scheme(), "http" | "https") && site_of(&url) == site_of(page_url)
+        });
+    if !own {
+        return false;
+    }
+    // The menu's item: the link, or the box around it that holds no other link (`li`).
+    let holds_one_link = |el: &ElementRef<'_>| el.select(&s("a[href]")).take(2).count() == 1;
+    let item = link
+        .ancestors()
+        .filter_map(ElementRef::wrap)
+        .take(2)
+        .take_while(holds_one_link)
+        .last()
+        .unwrap_or(link);
+    let name = item.value().name();
+    item.prev_siblings()
+        .chain(item.next_siblings())
+        .filter_map(ElementRef::wrap)
+        .filter(|sib| {
+            sib.value().name() == name
+                && sib.select(&s("a[href]")).next().is_some()
+                && words_of(*sib, 30).is_some()
+        })
+        .count()
+        > 0
+}
+
 /// Whether a link takes the reader away from the page's site: to another site, or through a
 /// click redirector.
 fn goes_elsewhere(page_url: &Url, url: &Url) -> bool {
@@ -1212,6 +1256,7 @@ impl Extractor {
                 .ancestors()
                 .filter_map(ElementRef::wrap)
                 .any(is_navigation)
+                || is_menu_link(page_url, el)
             {
                 continue;
             }

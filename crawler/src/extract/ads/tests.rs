@@ -1572,3 +1572,30 @@ fn an_empty_box_named_for_a_placed_banner_is_a_slot_and_a_shops_own_banner_is_no
     assert_eq!(rules, ["slot:empty-banner-box", "slot:empty-banner-box"]);
     assert!(found.iter().all(|f| f.1 == AdForm::Slot));
 }
+
+#[test]
+fn a_label_that_is_an_item_of_a_menu_of_the_sites_own_links_is_navigation() {
+    // Haber7's footer menu (dev page haber7-news-2024) and Youm7's header slides (dev page
+    // youm7-news-2024) link to their ad sales pages; an ad whose label links to the site's ad
+    // sales page from inside it (Baidu's 推广, dev page baidu-serp-2014a) is still an ad.
+    let html = r#"<html><body>
+        <div class="swiper-wrapper">
+          <div class="swiper-slide"><a href="https://www.example.com/"><img alt="Example" src="/logo.png"></a></div>
+          <div class="swiper-slide"><a href="https://www.example.com/home/advert"><img alt="Ads" src="/ad.png"></a></div>
+        </div>
+        <p>Story.</p>
+        <div class="footer-content-left"><h4>KURUMSAL</h4><ul class="footer-menu">
+          <li><a href="https://www.example.com/kullanim">Kullanım Şartları</a></li>
+          <li><a href="https://www.example.com/kunye">Künye</a></li>
+          <li><a href="https://www.example.com/reklam">Reklam</a></li>
+        </ul></div>
+        <div id="3001" class="EC_result"><h3><a href="https://shop.example.org/?from=ad">Hotels at half price</a></h3>
+          <div>Book now at shop.example.org <font>- <a href="https://ads.example.com/?id=1">推广</a></font></div></div>
+        </body></html>"#;
+    let found = found_at(&extractor(), "https://www.example.com/news/1", html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [("label:推广", "div:nth-of-type(3)")],
+        "{found:?}"
+    );
+}
