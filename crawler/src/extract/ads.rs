@@ -169,14 +169,31 @@ fn is_bait(el: ElementRef<'_>) -> bool {
         .to_ascii_lowercase()
         .replace(' ', "");
     is_empty_box(el)
-        && style.split(';').any(|decl| match decl.split_once(':') {
+        && (style.split(';').any(|decl| match decl.split_once(':') {
             Some(("height" | "width", v)) => matches!(v, "1px" | "1px!important"),
-            Some(("left" | "top", v)) => v
-                .trim_end_matches("!important")
+            _ => false,
+        }) || drawn_off_screen(&style))
+}
+
+/// Whether an inline style (lower case, no spaces) draws its element off the screen: moved
+/// 1,000 pixels or more to the left or up, or left or up by more than its own width or height
+/// (IAS's ad-blocker probe image, 90×728 at `left: -100px; top: -738px`, dev page
+/// buzzfeed-en-2024).
+fn drawn_off_screen(style: &str) -> bool {
+    let px = |name: &str| {
+        style.split(';').find_map(|decl| {
+            let (k, v) = decl.split_once(':')?;
+            (k == name).then_some(())?;
+            v.trim_end_matches("!important")
                 .trim_end_matches("px")
                 .parse::<f64>()
-                .is_ok_and(|n| n <= -1000.0),
-            _ => false,
+                .ok()
+        })
+    };
+    [("left", "width"), ("top", "height")]
+        .into_iter()
+        .any(|(at, size)| {
+            px(at).is_some_and(|at| at <= -1000.0 || px(size).is_some_and(|n| at + n <= 0.0))
         })
 }
 
@@ -341,6 +358,7 @@ fn is_invisible(el: ElementRef<'_>) -> bool {
         || style.contains("height:0")
         || style.contains("width:1px")
         || style.contains("height:1px")
+        || drawn_off_screen(&style)
 }
 
 /// Navigation and page furniture: a label there is a link to the ad sales page.

@@ -194,11 +194,13 @@ fn tracking_frames_and_pixels_are_not_ads() {
         <iframe src="http://127.0.0.1/adserve/x" style="display: none"></iframe>
         <img src="http://127.0.0.1/adserve/p.gif" width="1" height="1">
         <iframe src="http://127.0.0.1/adserve/banner" width="300" height="250"></iframe>
+        <img src="http://127.0.0.1/adserve/skeleton.gif" style="width: 90px !important; height: 728px !important; position: fixed !important; left: -100px !important; top: -738px !important;">
+        <img src="http://127.0.0.1/adserve/top.gif" style="position: relative; top: -20px; height: 90px">
         <div id="criteoUserSyncTagsContainer" style="display: none;"><img src="http://127.0.0.1/adserve/getuid" alt=""></div>
         <div style="display: none"><a href="http://127.0.0.1/adserve/click"><img src="http://127.0.0.1/adserve/slide2.jpg"></a></div>
         </body></html>"#;
     let ads = found(html);
-    assert_eq!(ads.len(), 2, "{ads:?}");
+    assert_eq!(ads.len(), 3, "{ads:?}");
     assert_eq!(ads[0].1, AdForm::Iframe);
 }
 
