@@ -585,10 +585,11 @@ const AD_CALLS: &[&str] = &[
     "TencentGDT",
 ];
 
-/// The element an ad call names, by id or class.
+/// The element an ad call names, by id or class (`container: "ad-top"`; Google Ad Manager's
+/// `googletag.display("vme_wid_…_native")`, dev page haber7-news-2024).
 static NAMED_CONTAINER: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
-        r#"(?:destid|container|containerId|container_id|slotContainer|div_?id|elementId|slotElementId)["']?\s*[:=]\s*["']([A-Za-z_][\w-]*)["']"#,
+        r#"(?:(?:destid|container|containerId|container_id|slotContainer|div_?id|elementId|slotElementId)["']?\s*[:=]\s*|googletag\.display\(\s*)["']([A-Za-z_][\w-]*)["']"#,
     )
     .expect("pattern parses")
 });

@@ -355,18 +355,22 @@ fn an_ad_call_names_the_box_it_fills() {
         <div id="dlb1_container" class="mnt css_c4zij"><div id="dlb1_unit"><script>
             googleAdSlotInfo.push({ "slotName":'DLB1', "slotContainer":'dlb1_container' });
         </script></div></div>
+        <ul class="cards"><li class="w100"><a href="/news/1">Bakan Yardımcısı duyurdu</a></li>
+        <li class="w100" id="vme_wid_7537_native"><script>neytivMe.widgets[7537].googletag.cmd.push(function() {neytivMe.widgets[7537].googletag.display("vme_wid_7537_native");})</script></li></ul>
         </body></html>"#;
     let found = found_at(&extractor(), "http://tech.gmw.cn/a.htm", html);
     let got = rules_and_steps(&found);
     // The named box, the ad manager's own anchor, the box written by document.write; not the
     // loader script that follows every call, not a carousel's container. Last, the box a site's
-    // own slot call names (Medical News Today's, dev page medicalnewstoday-en).
+    // own slot call names (Medical News Today's, dev page medicalnewstoday-en), and the card Google
+    // Ad Manager's display call names (Haber7's native widget, dev page haber7-news-2024).
     assert_eq!(
         got,
         [
             ("slot:named", "div:nth-of-type(1)"),
             ("slot:script", "div:nth-of-type(1)"),
             ("slot:named", "div:nth-of-type(5)"),
+            ("slot:named", "li:nth-of-type(2)"),
             ("slot:ins", "ins:nth-of-type(1)"),
         ],
         "{found:?}"
@@ -457,6 +461,11 @@ fn camel_case_names_name_ads() {
         <div class="adEditor">【编辑:陈海峰】</div>
         </body></html>"#;
     let found = found_at(&extractor(), "http://www.ehow.com/x.html", html);
+    assert_eq!(found.len(), 1, "{found:?}");
+    // Its display call names it first; without the call, its name does.
+    assert_eq!(found[0].0, "slot:named");
+    let html = html.replace("googletag.display('outofpage');", "");
+    let found = found_at(&extractor(), "http://www.ehow.com/x.html", &html);
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].0, "slot:empty-ad-box");
 }
