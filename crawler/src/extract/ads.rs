@@ -150,6 +150,12 @@ fn names_a_banner(el: ElementRef<'_>) -> bool {
         .any(|n| n.to_ascii_lowercase().contains("banner") && PLACED.is_match(n))
 }
 
+/// Whether an attribute's name is an ad position's id, `p_` and digits (ifeng's `p_23200`).
+fn is_position_attr(name: &str) -> bool {
+    name.strip_prefix("p_")
+        .is_some_and(|id| id.len() >= 3 && id.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// Whether a step of a URL (a host label or a path segment) names an ad. An id is no name:
 /// a step with four or more digits (`9f8fd8ad02461b3f6`, a post's number) or with
 /// percent-encoded bytes (`%e6%84%9b%ad`) never does.
@@ -1198,6 +1204,12 @@ impl Extractor {
                     .chain(v.classes())
                     .any(|n| n.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("prom")))
             };
+            // ifeng marks each ad position it fills with an attribute named for the position's
+            // id, `p_23200` (dev page ifeng-news-2024, feed items and rail boxes).
+            if is_box && v.attrs().any(|(name, _)| is_position_attr(name)) {
+                found.push((el, "slot:position-attr".to_owned()));
+                continue;
+            }
             let rule = if v.name() == "ins" && v.attrs().next().is_some() && !promotion() {
                 "slot:ins"
             } else if is_box && names_an_ad(el) {

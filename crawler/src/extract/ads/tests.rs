@@ -1610,3 +1610,26 @@ fn a_label_that_is_an_item_of_a_menu_of_the_sites_own_links_is_navigation() {
         "{found:?}"
     );
 }
+
+#[test]
+fn ifengs_position_attributes_mark_its_ad_positions() {
+    // ifeng's React template (dev page ifeng-news-2024): feed items and rail boxes carry an
+    // attribute named for their ad position; a `p_` attribute that is no number marks nothing.
+    let html = r#"<html><body><ul class="index_list">
+        <li><a href="https://news.ifeng.com/c/1">新闻一</a></li>
+        <li c="23200" p_23200=""><a href="https://c0.ifengimg.com/x?adid=1">A股如坐“过山车”长线投资不用担心风险?</a></li>
+        <li p_23203=""></li></ul>
+        <div p_5736=""></div><div p_box="1"></div><div p_12=""></div>
+        </body></html>"#;
+    let found = found_at(&extractor(), "https://news.ifeng.com/c/8WfPQ", html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [
+            ("slot:position-attr", "li:nth-of-type(2)"),
+            ("slot:position-attr", "li:nth-of-type(3)"),
+            ("slot:position-attr", "div:nth-of-type(1)"),
+        ],
+        "{found:?}"
+    );
+    assert_eq!(found[0].2, AdForm::Banner);
+}
