@@ -1633,3 +1633,23 @@ fn ifengs_position_attributes_mark_its_ad_positions() {
     );
     assert_eq!(found[0].2, AdForm::Banner);
 }
+
+#[test]
+fn yahoos_display_positions_are_found_by_its_site_file() {
+    // Yahoo Hong Kong's market bar (dev page hk-yahoo-finance-2024): four empty BTN positions
+    // between the quotes.
+    let html = r#"<html><body><div class="market-bar">
+        <div><a href="/quote/%5EHSI">恒生指數</a><div id="sda-BTN-iframe" class="Mstart(12px)"></div></div>
+        <div><a href="/quote/%5EDJI">道瓊斯指數</a><div id="sda-BTN-1-iframe" class="Mstart(12px)"></div></div>
+        </div><div class="caas-sticky-sda"></div><div id="sdaily-news">每日新聞</div></body></html>"#;
+    let found = found_at(
+        &extractor(),
+        "https://hk.finance.yahoo.com/news/x.html",
+        html,
+    );
+    let rules: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
+    let yahoo = "site:yahoo: div[id^='sda-'], div.caas-sticky-sda";
+    assert_eq!(rules, [yahoo, yahoo, yahoo], "{found:?}");
+    // Elsewhere the site file does not apply.
+    assert!(found_at(&extractor(), "https://example.com/x.html", html).is_empty());
+}
