@@ -1653,3 +1653,24 @@ fn yahoos_display_positions_are_found_by_its_site_file() {
     // Elsewhere the site file does not apply.
     assert!(found_at(&extractor(), "https://example.com/x.html", html).is_empty());
 }
+
+#[test]
+fn the_units_of_39s_ad_platform_are_found_by_its_site_file() {
+    // 39健康网's right-rail list (dev page 39net-news-2021): each promoted link is a unit of its
+    // ad platform; the site's own links beside them are not.
+    let html = r#"<html><body><div class="art_show loc_rightlink"><ul>
+        <li><div name="" mode="0" type="0" identity="1732681577865023488" style="position: relative;"><a href="http://abody.39.net/LkMqPyCn?p=1736932966048862208" target="_blank">男科疾病有哪那些种类</a></div>
+        <script src="https://static.39.net/pub/xyy/style_independent.js"></script></li>
+        <li><div name="" mode="0" type="0" identity="1736926861675597824" style="position: relative;"><a href="http://abody.39.net/LkTutz93?p=1736934442062188544" target="_blank">影响女性怀孕的妇科病</a></div></li>
+        </ul></div><ul class="news"><li><a href="http://food.39.net/a/1.html">腊八粥</a></li></ul></body></html>"#;
+    let found = found_at(
+        &extractor(),
+        "http://food.39.net/a/210120/8605520.html",
+        html,
+    );
+    let units: Vec<&str> = found.iter().map(|f| f.1.as_str()).collect();
+    assert_eq!(units.len(), 2, "{found:?}");
+    assert!(found
+        .iter()
+        .all(|f| f.0 == "site:39net: div[identity][mode][type]"));
+}
