@@ -160,7 +160,13 @@ fn is_position_attr(name: &str) -> bool {
 /// a step with four or more digits (`9f8fd8ad02461b3f6`, a post's number) or with
 /// percent-encoded bytes (`%e6%84%9b%ad`) never does.
 fn step_names_ad(step: &str) -> bool {
-    step.bytes().filter(u8::is_ascii_digit).count() < 4 && !step.contains('%') && ad_named(step)
+    // Nor is a title: a slug of five words or more (wikiHow's
+    // `/Why-Is-My-Facebook-Feed-All-Ads`, dev page wikihow-en-2024).
+    let words = step.split(['-', '_']).filter(|w| !w.is_empty()).count();
+    step.bytes().filter(u8::is_ascii_digit).count() < 4
+        && !step.contains('%')
+        && words < 5
+        && ad_named(step)
 }
 
 /// Whether `el` is an ad blocker's bait: an empty box with an ad's name that a script checks is

@@ -1457,6 +1457,8 @@ fn a_feed_item_that_clicks_through_a_redirector_among_the_sites_stories_is_an_ad
     assert!(step_names_ad("ad"));
     assert!(!step_names_ad("9f8fd8ad02461b3f6"));
     assert!(!step_names_ad("39815080-%e6%84%9b%ad"));
+    assert!(step_names_ad("top-ad-banner"));
+    assert!(!step_names_ad("Why-Is-My-Facebook-Feed-All-Ads"));
 }
 
 #[test]
