@@ -70,7 +70,7 @@ fn own_label(el: ElementRef<'_>) -> Option<String> {
 fn ad_named(name: &str) -> bool {
     static AD_NAME: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
-            r"(?i)(^|[^a-z])(ad|ads|adv|advert|advertisement|adbox|adslot|adunit|gg|guanggao)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain|sinaads|fengchao",
+            r"(?i)(^|[^a-z])(ad|ads|adv|advert|advertisement|adbox|adslot|adunit|dfp|gg|guanggao)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain|sinaads|fengchao",
         )
         .expect("pattern parses")
     });
@@ -86,14 +86,16 @@ fn ad_named(name: &str) -> bool {
         )
         .expect("pattern parses")
     });
-    // Every pattern holds "ad", "gg", "taboola", "outbrain" or "fengchao" (凤巢, Baidu's search
-    // ads, dev page baike-entry-2020): most names hold none (this runs on every element's
+    // Every pattern holds "ad", "gg", "dfp" (DoubleClick for Publishers: CNA's
+    // `data-enable-dfp`, dev page cna-news-2023), "taboola", "outbrain" or "fengchao" (凤巢,
+    // Baidu's search ads, dev page baike-entry-2020): most names hold none (this runs on every element's
     // names, so the cheap test goes first).
     // Nor does a control about ads: a close button, an ad-feedback link (Amazon's
     // `product-ads-feedback`), a message to readers who block ads (Yahoo's `AdBlockPromo`).
     let lower = name.to_ascii_lowercase();
     if !(lower.contains("ad")
         || lower.contains("gg")
+        || lower.contains("dfp")
         || lower.contains("taboola")
         || lower.contains("outbrain")
         || lower.contains("fengchao"))

@@ -420,6 +420,8 @@ fn camel_case_names_name_ads() {
         "content_inside_ad.html",
         "mp3AMGAd_feature_div",
         "sinaads-float-left",
+        "dfp-pageskin-sol",
+        "data-enable-dfp",
     ] {
         assert!(ad_named(yes), "{yes}");
     }
