@@ -539,6 +539,9 @@ const SLOT_SELECTORS: &[(&str, &str)] = &[
         r#"[id^="BAIDU_SSP"], [id^="BAIDU_DUP"]:not([id^="BAIDU_DUP_fp"]), [id^="cpro_u"]"#,
         "slot:baidu",
     ),
+    // Vidverto's video ad tag is a script with its own id, where its player goes
+    // (`script#_vidverto-131bf8a0…`, dev page youm7-news-2024).
+    (r#"script[id^="_vidverto-"]"#, "slot:video"),
 ];
 
 /// Script sources and inline calls that fill the element the script sits in (Baidu Union,

@@ -1501,6 +1501,7 @@ fn ad_network_containers_ad_manager_calls_and_douban_boxes_but_no_conversion_tag
         <div class="bizdev-yieldmo ym" data-id="ym_1404869681971837668" id="ym_1404869681971837668"></div>
         <div class="gmossp_core_g938598" data-check="1"><script>window.Gmossp=window.Gmossp||{};window.Gmossp.events.push({sid: "g938598"});</script></div>
         <div class="ym-intro" id="ym_intro">悠悠 an editorial box named ym</div>
+        <p>Story.</p><script id="_vidverto-131bf8a0a65ab989de06a977b460646a">!function(v,t,o){var a=t.createElement("script");}(window,document);</script>
         <table><tr><td class="cell-left"><script>spac_writeAd ("/SITE=CHINATIMES.TW/AREA=NEWS.HP/AAMSZ=100X120/POSITION=LEFT11" )</script></td><td>新聞</td></tr></table>
         <script>//聚效DSP
         var _mvq = _mvq || []; _mvq.push(['$setAccount', 'm-113955-0']); _mvq.push(['$logConversion']);
@@ -1519,6 +1520,7 @@ fn ad_network_containers_ad_manager_calls_and_douban_boxes_but_no_conversion_tag
             "slot:native",
             "slot:native",
             "slot:native",
+            "slot:video",
             "slot:script",
             "slot:script"
         ],
