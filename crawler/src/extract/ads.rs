@@ -1085,6 +1085,30 @@ fn links_marked_as_ads<'a>(
             })
             .map(|a| (a, "link:ad-event".to_owned())),
     );
+    // A sponsor's credit: a link to another site whose title, or its image's, says who sponsors
+    // ("本站服务器由 UCloud 赞助", "社区 CDN 赞助商": LearnKu's and Ruby China's footers, dev pages
+    // learnku-forum-2024 and ruby-china-topic-2024). Not a plea for donations ("赞助我们").
+    static SPONSOR: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"(?i)由.{1,40}赞助|赞助商|sponsored by").expect("pattern parses")
+    });
+    let credits = |a: &ElementRef<'_>| {
+        std::iter::once(*a).chain(a.select(&s("img"))).any(|el| {
+            el.value()
+                .attr("title")
+                .is_some_and(|t| SPONSOR.is_match(t))
+        })
+    };
+    found.extend(
+        doc.select(&s("a[href]"))
+            .filter(|a| {
+                credits(a)
+                    && a.value()
+                        .attr("href")
+                        .and_then(|h| absolute(page_url, h))
+                        .is_some_and(|u| site_of(&u) != site_of(page_url))
+            })
+            .map(|a| (a, "link:sponsor-credit".to_owned())),
+    );
 }
 
 /// Taboola's widgets mark each item paid (`syndicatedItem`, `data-item-syndicated="true"`) or

@@ -1680,3 +1680,23 @@ fn the_units_of_39s_ad_platform_are_found_by_its_site_file() {
         .iter()
         .all(|f| f.0 == "site:39net: div[identity][mode][type]"));
 }
+
+#[test]
+fn a_link_elsewhere_whose_title_credits_a_sponsor_is_an_ad_and_a_plea_for_donations_is_not() {
+    // Ruby China's and LearnKu's footers (dev pages ruby-china-topic-2024, learnku-forum-2024).
+    let html = r#"<html><body><div class="supports">
+        <span>服务器由 <a href="http://www.ucloud.cn/?utm_source=zanzhu" title="本站服务器由 UCloud 赞助"><img src="/ucloud.png"></a> 赞助</span>
+        <a href="https://www.upyun.com/" class="item"><img src="/upyun.png" title="社区 CDN 赞助商"></a>
+        <a href="https://afdian.net/a/someone" title="赞助我们">赞助我们</a>
+        <a href="/sponsors" title="本站由以下公司赞助">赞助商</a>
+        </div></body></html>"#;
+    let found = found_at(&extractor(), "https://ruby-china.org/topics/1", html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [
+            ("link:sponsor-credit", "a:nth-of-type(1)"),
+            ("link:sponsor-credit", "a:nth-of-type(1)"),
+        ],
+        "{found:?}"
+    );
+}
