@@ -88,8 +88,8 @@ fn ad_named(name: &str) -> bool {
     });
     // Every pattern holds "ad", "gg", "dfp" (DoubleClick for Publishers: CNA's
     // `data-enable-dfp`, dev page cna-news-2023), "taboola", "outbrain" or "fengchao" (凤巢,
-    // Baidu's search ads, dev page baike-entry-2020): most names hold none (this runs on every element's
-    // names, so the cheap test goes first).
+    // Baidu's search ads, dev page baike-entry-2020): most names hold none (this runs on every
+    // element's names, so the cheap test goes first).
     // Nor does a control about ads: a close button, an ad-feedback link (Amazon's
     // `product-ads-feedback`), a message to readers who block ads (Yahoo's `AdBlockPromo`).
     let lower = name.to_ascii_lowercase();
@@ -149,7 +149,7 @@ fn names_a_banner(el: ElementRef<'_>) -> bool {
     v.id()
         .into_iter()
         .chain(v.classes())
-        .any(|n| n.to_ascii_lowercase().contains("banner") && PLACED.is_match(n))
+        .any(|n| PLACED.is_match(n))
 }
 
 /// Whether an attribute's name is an ad position's id, `p_` and digits (ifeng's `p_23200`).
