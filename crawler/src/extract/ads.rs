@@ -91,7 +91,9 @@ fn ad_named(name: &str) -> bool {
     // Baidu's search ads, dev page baike-entry-2020): most names hold none (this runs on every
     // element's names, so the cheap test goes first).
     // Nor does a control about ads: a close button, an ad-feedback link (Amazon's
-    // `product-ads-feedback`), a message to readers who block ads (Yahoo's `AdBlockPromo`).
+    // `product-ads-feedback`), a message to readers who block ads (Yahoo's `AdBlockPromo`); nor
+    // an ad's view counter (Yandex's `serp-adv__counter`, a pixel drawn as its background, dev
+    // page yandex-serp-2019b).
     let lower = name.to_ascii_lowercase();
     if !(lower.contains("ad")
         || lower.contains("gg")
@@ -99,7 +101,7 @@ fn ad_named(name: &str) -> bool {
         || lower.contains("taboola")
         || lower.contains("outbrain")
         || lower.contains("fengchao"))
-        || ["close", "feedback", "adblock"]
+        || ["close", "feedback", "adblock", "counter"]
             .iter()
             .any(|w| lower.contains(w))
     {
@@ -1262,7 +1264,15 @@ impl Extractor {
                 found.push((el, rule.to_owned()));
             } else if rule == "slot:empty-ad-box" && is_picture_box(el) {
                 found.push((el, "box:ad-name".to_owned()));
-            } else if rule == "slot:empty-ad-box" && is_link_ad(page_url, el) {
+            } else if rule == "slot:empty-ad-box"
+                && is_link_ad(page_url, el)
+                // Not a menu's tab named for the site's own ads (Yandex's "Ads" tab, dev page
+                // yandex-serp-2019b).
+                && !el
+                    .select(&s("a[href]"))
+                    .next()
+                    .is_some_and(|a| is_menu_link(page_url, a))
+            {
                 found.push((el, "box:ad-name+link".to_owned()));
             }
         }

@@ -1700,3 +1700,22 @@ fn a_link_elsewhere_whose_title_credits_a_sponsor_is_an_ad_and_a_plea_for_donati
         "{found:?}"
     );
 }
+
+#[test]
+fn a_menus_tab_for_the_sites_own_ads_and_an_ads_view_counter_are_no_ads() {
+    // Yandex's result page (dev page yandex-serp-2019b): its "Ads" tab among its services, and
+    // the view counter drawn in the right column.
+    let html = r#"<html><body><div class="navigation">
+        <div class="navigation__item navigation__item_name_mail"><div class="service"><a href="https://mail.yandex.com/?from=tabbar"><span>Mail</span></a></div></div>
+        <div class="navigation__item navigation__item_name_ads"><div class="service service_name_ads"><a href="https://yandex.com/search/ads?text=tires&amp;from=tabbar"><span>Ads</span></a></div></div>
+        </div>
+        <div class="content__right"><div class="serp-adv__counter" style="background-image: url(&quot;https://yabs.yandex.ru/count/Di1H40y5&quot;)"></div></div>
+        <div class="right_ad"><a href="https://shop.example.org/tires">Cheap tires</a></div>
+        </body></html>"#;
+    let found = found_at(&extractor(), "https://yandex.com/search/?text=tires", html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [("box:ad-name+link", "div:nth-of-type(3)")],
+        "{found:?}"
+    );
+}
