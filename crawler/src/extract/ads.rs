@@ -63,6 +63,12 @@ fn own_label(el: ElementRef<'_>) -> Option<String> {
     (!inner).then_some(word)
 }
 
+/// Words of the names of controls about ads and of things beside them, which are no ads (see
+/// [`ad_named`]).
+const CONTROL_WORDS: &[&str] = &[
+    "close", "feedback", "adblock", "check", "readmore", "counter",
+];
+
 /// Whether a name (an id, a class, a frame's name or a step of a URL path) names an ad: `ad_ym`,
 /// `right_lm_ad`, `gg-top`, `GoogleAdsense300x250`, `AdUnitOutOfPage`, `inline_ads`...
 /// CamelCase words count as words (`GoogleRelatedAds`), so `adEditor` names an ad too: the
@@ -70,7 +76,7 @@ fn own_label(el: ElementRef<'_>) -> Option<String> {
 fn ad_named(name: &str) -> bool {
     static AD_NAME: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
-            r"(?i)(^|[^a-z])(ad|ads|adv|advert|advertisement|adbox|adslot|adunit|dfp|gg|guanggao)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain|sinaads|fengchao",
+            r"(?i)(^|[^a-z])(ad|ads|adv|advert|advertisement|adbox|adslot|adunit|dfp|gg|guanggao)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain|(^|[^a-z])teads|sinaads|fengchao",
         )
         .expect("pattern parses")
     });
@@ -79,10 +85,11 @@ fn ad_named(name: &str) -> bool {
     static CAMEL: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(r"([a-z0-9])([A-Z])|([A-Z])([A-Z][a-z])").expect("pattern parses")
     });
-    // `topad`, `adtop`, `news_imgad`, `txtad`: "ad" run together with where it goes.
+    // `topad`, `adtop`, `news_imgad`, `txtad`, `adinterstitial`: "ad" run together with where
+    // it goes (DiLei's `adoutofpage`, dev page dilei-it-2024).
     static COMPOUND: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
-            r"(?i)(^|[^a-z])((top|bottom|left|right|side|float|head|foot|img|pic|txt|text|banner|main)ads?|ads?(top|bottom|left|right|side|float|head|foot|img|pic|txt|text|banner|area|wrap|con|list|box|bar))([^a-z]|$)",
+            r"(?i)(^|[^a-z])((top|bottom|left|right|side|float|head|foot|img|pic|txt|text|banner|main)ads?|ads?(top|bottom|left|right|side|float|head|foot|img|pic|txt|text|banner|area|wrap|con|list|box|bar|outofpage|interstitial))([^a-z]|$)",
         )
         .expect("pattern parses")
     });
@@ -91,22 +98,34 @@ fn ad_named(name: &str) -> bool {
     // Baidu's search ads, dev page baike-entry-2020): most names hold none (this runs on every
     // element's names, so the cheap test goes first).
     // Nor does a control about ads: a close button, an ad-feedback link (Amazon's
-    // `product-ads-feedback`), a message to readers who block ads (Yahoo's `AdBlockPromo`); nor
-    // an ad's view counter (Yandex's `serp-adv__counter`, a pixel drawn as its background, dev
-    // page yandex-serp-2019b).
+    // `product-ads-feedback`), a message to readers who block ads (Yahoo's `AdBlockPromo`) or a
+    // check for them (DiLei's `ad-block-check_friendly`), a "read more" fold (NBC's
+    // `taboolaReadMoreBelow`, dev page today-en-2024); nor an ad's view counter (Yandex's
+    // `serp-adv__counter`, a pixel drawn as its background, dev page yandex-serp-2019b).
+    // Teads (an in-read video network: CNET's `teads-inread`) is a word of its own, not
+    // "homesteads".
     let lower = name.to_ascii_lowercase();
     if !(lower.contains("ad")
         || lower.contains("gg")
         || lower.contains("dfp")
         || lower.contains("taboola")
+        || lower.contains("teads")
         || lower.contains("outbrain")
         || lower.contains("fengchao"))
-        || ["close", "feedback", "adblock", "counter"]
-            .iter()
-            .any(|w| lower.contains(w))
+        || CONTROL_WORDS.iter().any(|w| lower.contains(w))
+        // An Atomic CSS class is a style, not a name (Yahoo's `Trs($adTranslate)`,
+        // `Mb($articleAdMargin)`, dev pages engadget-en-2024, hk-yahoo-finance-2024).
+        || name.contains('(')
     {
         return false;
     }
+    // A UUID's hex is no word (`view-cmts-container-ad557d5e-e90b-…`, dev page
+    // engadget-en-2024).
+    static UUID: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
+            .expect("pattern parses")
+    });
+    let name = &*UUID.replace_all(name, "-");
     if AD_NAME.is_match(name) || COMPOUND.is_match(name) {
         return true;
     }
@@ -129,7 +148,12 @@ fn names_an_ad(el: ElementRef<'_>) -> bool {
     let v = el.value();
     v.id().into_iter().chain(v.classes()).any(ad_named)
         || v.attrs().any(|(name, value)| {
-            (!matches!(name, "id" | "class" | "style" | "href" | "src") && ad_named(name))
+            // (Not a flag that says whether ads are near: Engadget's
+            // `data-wf-caas-has-rightrail-ads` on its related articles, dev page
+            // engadget-en-2024.)
+            (!matches!(name, "id" | "class" | "style" | "href" | "src")
+                && !name.contains("has-")
+                && ad_named(name))
                 // A position's name in a tracking attribute (Sohu's `data-spm="ad-sq1"`, JD's
                 // `clstag="shangpin|keycount|product|1|ad"`).
                 || (matches!(name, "data-spm" | "clstag") && ad_named(value))
@@ -260,9 +284,7 @@ fn is_ad_control(el: ElementRef<'_>) -> bool {
     let v = el.value();
     v.id().into_iter().chain(v.classes()).any(|n| {
         let n = n.to_ascii_lowercase();
-        ["close", "feedback", "adblock"]
-            .iter()
-            .any(|w| n.contains(w))
+        CONTROL_WORDS.iter().any(|w| n.contains(w))
     }) && el.select(&s("img, iframe")).next().is_none()
         && (words_of(el, 30).is_some() || el.select(&s("form")).next().is_some())
 }
@@ -541,6 +563,9 @@ const SLOT_SELECTORS: &[(&str, &str)] = &[
         r#"[id^="BAIDU_SSP"], [id^="BAIDU_DUP"]:not([id^="BAIDU_DUP_fp"]), [id^="cpro_u"]"#,
         "slot:baidu",
     ),
+    // Yahoo's ad loader ("benji") configures each position it fills (Engadget's
+    // `div#LDRB2-….da-container[data-wf-benji-config]`, dev page engadget-en-2024).
+    ("[data-wf-benji-config]", "slot:yahoo"),
     // Vidverto's video ad tag is a script with its own id, where its player goes
     // (`script#_vidverto-131bf8a0…`, dev page youm7-news-2024).
     (r#"script[id^="_vidverto-"]"#, "slot:video"),

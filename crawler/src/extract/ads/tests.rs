@@ -422,6 +422,9 @@ fn camel_case_names_name_ads() {
         "sinaads-float-left",
         "dfp-pageskin-sol",
         "data-enable-dfp",
+        "teads-inread",
+        "adoutofpage",
+        "adinterstitial",
     ] {
         assert!(ad_named(yes), "{yes}");
     }
@@ -454,6 +457,12 @@ fn camel_case_names_name_ads() {
         // Google's minified classes (dev pages google-mobile-serp-2023b, google-serp-2019c).
         "cNUdAd",
         "wYWDAd",
+        "homesteads",
+        "ad-block-check_friendly",
+        "taboolaReadMoreBelow",
+        "serp-adv__counter",
+        "Trs($adTranslate)",
+        "view-cmts-container-ad557d5e-e90b-4e11-a9ad-f4bf39710188",
     ] {
         assert!(!ad_named(no), "{no}");
     }
@@ -1716,6 +1725,22 @@ fn a_menus_tab_for_the_sites_own_ads_and_an_ads_view_counter_are_no_ads() {
     assert_eq!(
         rules_and_steps(&found),
         [("box:ad-name+link", "div:nth-of-type(3)")],
+        "{found:?}"
+    );
+}
+
+#[test]
+fn yahoos_ad_loader_positions_are_slots_and_a_flag_about_ads_near_names_none() {
+    // Engadget (dev page engadget-en-2024): a leaderboard Yahoo's loader configures, and a
+    // related article flagged as having ads in its rail.
+    let html = r#"<html><body>
+        <div id="LDRB2-73d3c4f8-8dfd-4cf8-991b-7c5192b14919" class="Ta(c) da-container wafer-benji" data-wf-benji-config='{"positions":{}}'></div>
+        <div id="related-article-0" class="wafer-caas" data-wf-caas-has-rightrail-ads="1"></div>
+        </body></html>"#;
+    let found = found_at(&extractor(), "https://www.engadget.com/x.html", html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [("slot:yahoo", "div:nth-of-type(1)")],
         "{found:?}"
     );
 }
