@@ -74,6 +74,8 @@ const CONTROL_WORDS: &[&str] = &[
 /// CamelCase words count as words (`GoogleRelatedAds`), so `adEditor` names an ad too: the
 /// callers ask for more than a name.
 fn ad_named(name: &str) -> bool {
+    // Ad networks' names count too; Teads (an in-read video network: CNET's `teads-inread`) as
+    // a word of its own, not "homesteads".
     static AD_NAME: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
             r"(?i)(^|[^a-z])(ad|ads|adv|advert|advertisement|adbox|adslot|adunit|dfp|gg|guanggao)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain|(^|[^a-z])teads|sinaads|fengchao",
@@ -102,8 +104,6 @@ fn ad_named(name: &str) -> bool {
     // check for them (DiLei's `ad-block-check_friendly`), a "read more" fold (NBC's
     // `taboolaReadMoreBelow`, dev page today-en-2024); nor an ad's view counter (Yandex's
     // `serp-adv__counter`, a pixel drawn as its background, dev page yandex-serp-2019b).
-    // Teads (an in-read video network: CNET's `teads-inread`) is a word of its own, not
-    // "homesteads".
     let lower = name.to_ascii_lowercase();
     if !(lower.contains("ad")
         || lower.contains("gg")
