@@ -87,11 +87,12 @@ fn ad_named(name: &str) -> bool {
     static CAMEL: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(r"([a-z0-9])([A-Z])|([A-Z])([A-Z][a-z])").expect("pattern parses")
     });
-    // `topad`, `adtop`, `news_imgad`, `txtad`, `adinterstitial`: "ad" run together with where
-    // it goes (DiLei's `adoutofpage`, dev page dilei-it-2024).
+    // `topad`, `adtop`, `news_imgad`, `txtad`, `adinterstitial`: "ad" (or 广告's "gg") run
+    // together with where it goes (DiLei's `adoutofpage`, dev page dilei-it-2024; 360kuai's
+    // `popupgg` and `textgg`, dev page 360kuai-news-2024).
     static COMPOUND: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
-            r"(?i)(^|[^a-z])((top|bottom|left|right|side|float|head|foot|img|pic|txt|text|banner|main)ads?|ads?(top|bottom|left|right|side|float|head|foot|img|pic|txt|text|banner|area|wrap|con|list|box|bar|outofpage|interstitial))([^a-z]|$)",
+            r"(?i)(^|[^a-z])((top|bottom|left|right|side|float|head|foot|img|pic|txt|text|banner|main|popup)(ads?|gg)|(ads?|gg)(top|bottom|left|right|side|float|head|foot|img|pic|txt|text|banner|area|wrap|con|list|box|bar|popup|outofpage|interstitial))([^a-z]|$)",
         )
         .expect("pattern parses")
     });

@@ -425,6 +425,8 @@ fn camel_case_names_name_ads() {
         "teads-inread",
         "adoutofpage",
         "adinterstitial",
+        "popupgg",
+        "article__content__textgg",
     ] {
         assert!(ad_named(yes), "{yes}");
     }
@@ -458,6 +460,7 @@ fn camel_case_names_name_ads() {
         "cNUdAd",
         "wYWDAd",
         "homesteads",
+        "eggbox",
         "ad-block-check_friendly",
         "taboolaReadMoreBelow",
         "serp-adv__counter",
