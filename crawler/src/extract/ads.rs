@@ -955,9 +955,16 @@ fn redirected_feed_items<'a>(
                     _ => {}
                 }
             }
-            // A headline or a picture, not a menu's "advertise here" link.
+            // A headline or a picture, not a menu's "advertise here" link (one word, however
+            // long: UrduPoint's footer "Advertisment", dev page urdupoint-news-2024b).
+            let one_word = |i: &ElementRef<'_>| {
+                let text: String = i.text().collect();
+                let text = text.trim();
+                !text.is_empty() && text.chars().all(|c| c.is_ascii_alphabetic())
+            };
             odd.retain(|i| {
-                (i.select(&s("img")).next().is_some() || words_of(*i, 8).is_none())
+                (i.select(&s("img")).next().is_some()
+                    || (words_of(*i, 8).is_none() && !one_word(i)))
                     && !i
                         .ancestors()
                         .filter_map(ElementRef::wrap)

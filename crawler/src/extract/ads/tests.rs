@@ -1451,6 +1451,7 @@ fn a_feed_item_that_clicks_through_a_redirector_among_the_sites_stories_is_an_ad
     let html = format!(
         r#"<html><body><div id="hot-news">{}{ad}{}{}{}</div>
         <ul class="nav"><li><a href="/a">首页</a></li><li><a href="/b">新闻</a></li><li><a href="/c">体育</a></li><li><a href="https://ad.sohu.com/">广告</a></li></ul>
+        <ul class="cat_list_en"><li><a href="/contact.html">Contact Us</a></li><li><a href="/disclaimer.html">Disclaimer</a></li><li><a href="/privacy-policy.html">Privacy Policy</a></li><li><a href="/advertisement.html"> Advertisment <span>&nbsp;</span></a></li></ul>
         </body></html>"#,
         story(1),
         story(2),
