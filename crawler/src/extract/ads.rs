@@ -599,6 +599,9 @@ const SLOT_SCRIPTS: &[&str] = &[
     // GMO SSP's tag (`window.Gmossp.events.push({sid: "g938598"})` in
     // `div.gmossp_core_g938598`, dev page livedoor-news-2024).
     "Gmossp",
+    // Revive's (OpenX's) delivery scripts (`/www/delivery/al.php?zoneid=280`, Rediff's own ad
+    // server, dev page rediff-news-2024b).
+    "/www/delivery/",
 ];
 
 /// Whether a script's text holds `marker`; a marker that is a host (`mediav.com`) only in a URL

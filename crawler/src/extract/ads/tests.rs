@@ -1748,3 +1748,19 @@ fn yahoos_ad_loader_positions_are_slots_and_a_flag_about_ads_near_names_none() {
         "{found:?}"
     );
 }
+
+#[test]
+fn a_revive_delivery_script_marks_its_zone() {
+    // Rediff's own Revive (OpenX) ad server (dev page rediff-news-2024b): the zone's box holds
+    // the delivery script and what it wrote.
+    let html = r#"<html><body><div id="wrapper"><p>Story.</p>
+        <div id="div_transition"><script type="text/javascript" src="//newads.rediff.com/rediffadserver/www/delivery/al.php?zoneid=280&amp;layerstyle=simple"></script><a href="" target="_blank"><img src="https://imworld.rediff.com/worldrediff/pix/blank.gif" border="0" alt=""></a></div>
+        <p>More story.</p></div></body></html>"#;
+    let found = found_at(
+        &extractor(),
+        "https://www.rediff.com/news/report/x.htm",
+        html,
+    );
+    let rules: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
+    assert_eq!(rules, ["slot:script"], "{found:?}");
+}
