@@ -209,11 +209,21 @@ fn is_bait(el: ElementRef<'_>) -> bool {
         .unwrap_or("")
         .to_ascii_lowercase()
         .replace(' ', "");
+    // Ad-blocker detectors' own bait names: AdSense's class on anything but AdSense's `ins`
+    // (Wirtualna Polska's `div#AdsContent.adsbygoogle…`, dev pages sportowefakty-pl-2024 and
+    // -2024b), FuckAdBlock's `pub_300x250`.
+    let bait_name = el.value().name() != "ins"
+        && el
+            .value()
+            .classes()
+            .any(|c| c == "adsbygoogle" || c == "pub_300x250");
     is_empty_box(el)
-        && (style.split(';').any(|decl| match decl.split_once(':') {
-            Some(("height" | "width", v)) => matches!(v, "1px" | "1px!important"),
-            _ => false,
-        }) || drawn_off_screen(&style))
+        && (bait_name
+            || style.split(';').any(|decl| match decl.split_once(':') {
+                Some(("height" | "width", v)) => matches!(v, "1px" | "1px!important"),
+                _ => false,
+            })
+            || drawn_off_screen(&style))
 }
 
 /// Whether an inline style (lower case, no spaces) draws its element off the screen: moved

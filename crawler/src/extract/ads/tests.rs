@@ -1764,3 +1764,17 @@ fn a_revive_delivery_script_marks_its_zone() {
     let rules: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
     assert_eq!(rules, ["slot:script"], "{found:?}");
 }
+
+#[test]
+fn ad_blocker_detectors_bait_boxes_are_no_ads_and_adsenses_own_ins_is_a_slot() {
+    // Wirtualna Polska's bait (dev pages sportowefakty-pl-2024, -2024b), FuckAdBlock's classic
+    // bait, and AdSense's own placeholder.
+    let html = r#"<html><body><div class="advertisement css-adv contentAds ads adsbygoogle Adv top-banners adbanner bannerAd ad-google AdSense" id="AdsContent" style="display: none; visibility: visible; position: absolute;"></div>
+        <div class="pub_300x250 pub_300x250m pub_728x90 text-ad textAd text_ad text_ads text-ads text-ad-links"></div>
+        <p>Story.</p>
+        <ins class="adsbygoogle" style="display:block" data-ad-client="ca-pub-1234567890123456" data-ad-slot="1234567890"></ins>
+        </body></html>"#;
+    let found = found_at(&extractor(), "https://sportowefakty.wp.pl/x", html);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].1, "ins:nth-of-type(1)");
+}
