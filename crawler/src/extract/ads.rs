@@ -1092,9 +1092,12 @@ fn sponsor_headed_blocks<'a>(
 /// Links the site itself marks as ads: a click handler that reports the click as an ad's (an
 /// analytics event of category `ad`, `gtag('event', 'click', {'event_category': 'ad', …})`, or
 /// a count of an ad creative's clicks, `countCreativeClicks('C1-…')`, as cnblogs tracks the
-/// links and banners it sells, dev page cnblogs-blog-2024); or a URL whose query sets a flag
+/// links and banners it sells, dev page cnblogs-blog-2024); a URL whose query sets a flag
 /// named for ads (Weibo's paid hot-search entries, `&topic_ad=1` where the others have
-/// `topic_ad=`, dev page weibo-post-2024).
+/// `topic_ad=`, dev page weibo-post-2024); or a link to another site whose title, or its
+/// image's, credits a sponsor ("本站服务器由 UCloud 赞助", "社区 CDN 赞助商": LearnKu's and Ruby
+/// China's footers, dev pages learnku-forum-2024 and ruby-china-topic-2024), not a plea for
+/// donations ("赞助我们"). One pass over the page's links.
 fn links_marked_as_ads<'a>(
     page_url: &Url,
     doc: &'a Html,
@@ -1113,50 +1116,36 @@ fn links_marked_as_ads<'a>(
                 })
             })
     };
-    found.extend(
-        doc.select(&s("a[href]"))
-            .filter(|a| a.value().attr("href").is_some_and(flagged))
-            .map(|a| (a, "link:ad-flag".to_owned())),
-    );
     static AD_EVENT: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
             r#"(?i)event_?category['"]?\s*:\s*['"](ad|ads|advert|advertising|advertisement)['"]|creatives?_?clicks?\s*\(|\bad_?clicks?\s*\("#,
         )
         .expect("pattern parses")
     });
-    found.extend(
-        doc.select(&s("a[href][onclick]"))
-            .filter(|a| {
-                a.value()
-                    .attr("onclick")
-                    .is_some_and(|h| AD_EVENT.is_match(h))
-            })
-            .map(|a| (a, "link:ad-event".to_owned())),
-    );
-    // A sponsor's credit: a link to another site whose title, or its image's, says who sponsors
-    // ("本站服务器由 UCloud 赞助", "社区 CDN 赞助商": LearnKu's and Ruby China's footers, dev pages
-    // learnku-forum-2024 and ruby-china-topic-2024). Not a plea for donations ("赞助我们").
     static SPONSOR: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(r"(?i)由.{1,40}赞助|赞助商|sponsored by").expect("pattern parses")
     });
-    let credits = |a: &ElementRef<'_>| {
-        std::iter::once(*a).chain(a.select(&s("img"))).any(|el| {
+    let credits = |a: ElementRef<'_>, href: &str| {
+        std::iter::once(a).chain(a.select(&s("img"))).any(|el| {
             el.value()
                 .attr("title")
                 .is_some_and(|t| SPONSOR.is_match(t))
-        })
+        }) && absolute(page_url, href).is_some_and(|u| site_of(&u) != site_of(page_url))
     };
-    found.extend(
-        doc.select(&s("a[href]"))
-            .filter(|a| {
-                credits(a)
-                    && a.value()
-                        .attr("href")
-                        .and_then(|h| absolute(page_url, h))
-                        .is_some_and(|u| site_of(&u) != site_of(page_url))
-            })
-            .map(|a| (a, "link:sponsor-credit".to_owned())),
-    );
+    for a in doc.select(&s("a[href]")) {
+        let v = a.value();
+        let href = v.attr("href").unwrap_or("");
+        let rule = if flagged(href) {
+            "link:ad-flag"
+        } else if v.attr("onclick").is_some_and(|h| AD_EVENT.is_match(h)) {
+            "link:ad-event"
+        } else if credits(a, href) {
+            "link:sponsor-credit"
+        } else {
+            continue;
+        };
+        found.push((a, rule.to_owned()));
+    }
 }
 
 /// Taboola's widgets mark each item paid (`syndicatedItem`, `data-item-syndicated="true"`) or
