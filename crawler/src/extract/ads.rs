@@ -1452,21 +1452,22 @@ impl Extractor {
                     // An ad image counts with the link around it. Without one, in a box
                     // nobody sees, it is an ad server's sync pixel (CNN's
                     // `criteoUserSyncTagsContainer`, dev page cnn-en-2024).
-                    let link = el
-                        .ancestors()
-                        .filter_map(ElementRef::wrap)
-                        .find(|a| a.value().name() == "a");
-                    if kind == "image"
-                        && link.is_none()
-                        && el
+                    let target = if kind == "image" {
+                        let link = el
                             .ancestors()
                             .filter_map(ElementRef::wrap)
-                            .any(is_invisible)
-                    {
-                        continue;
-                    }
-                    let target = if kind == "image" {
-                        link.unwrap_or(el)
+                            .find(|a| a.value().name() == "a");
+                        match link {
+                            Some(link) => link,
+                            None if el
+                                .ancestors()
+                                .filter_map(ElementRef::wrap)
+                                .any(is_invisible) =>
+                            {
+                                continue
+                            }
+                            None => el,
+                        }
                     } else {
                         el
                     };
