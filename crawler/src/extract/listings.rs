@@ -47,10 +47,66 @@ impl Extractor {
     }
 }
 
-/// A price as shops write it: a currency sign before the number (`$129`, `NT$ 1,134`, `¥59`,
-/// `€12`) or 元 after it (`599元`).
+/// The marks prices carry, each with the ISO 4217 code it names: `None` where a mark is
+/// shared (`Rs` is the rupee of India, Pakistan and Sri Lanka). Longer marks come first, so
+/// that `US$` and `NT$` are read before `$`.
+const CURRENCIES: [(&str, Option<&str>); 33] = [
+    ("US $", Some("USD")),
+    ("US$", Some("USD")),
+    ("NT$", Some("TWD")),
+    ("HK$", Some("HKD")),
+    ("R$", Some("BRL")),
+    ("USD", Some("USD")),
+    ("RMB", Some("CNY")),
+    ("CNY", Some("CNY")),
+    ("EUR", Some("EUR")),
+    ("GBP", Some("GBP")),
+    ("CHF", Some("CHF")),
+    ("руб", Some("RUB")),
+    ("Rs.", None),
+    ("Rs", None),
+    ("lei", Some("RON")),
+    ("Lei", Some("RON")),
+    ("zł", Some("PLN")),
+    ("Kč", Some("CZK")),
+    ("TL", Some("TRY")),
+    ("Ft", Some("HUF")),
+    ("$", Some("USD")),
+    ("¥", Some("CNY")),
+    ("￥", Some("CNY")),
+    ("元", Some("CNY")),
+    ("円", Some("JPY")),
+    ("€", Some("EUR")),
+    ("£", Some("GBP")),
+    ("₹", Some("INR")),
+    ("₽", Some("RUB")),
+    ("₩", Some("KRW")),
+    ("원", Some("KRW")),
+    ("₺", Some("TRY")),
+    ("₫", Some("VND")),
+];
+
+/// One of [`CURRENCIES`]' marks; a mark in Latin or Cyrillic letters only as a word of its own
+/// (`TL`, not the end of `HTML`). Ideographs and Hangul are written without spaces (`599元起`).
+static CURRENCY: LazyLock<regex::Regex> = LazyLock::new(|| {
+    let marks: Vec<String> = CURRENCIES
+        .iter()
+        .map(|(mark, _)| {
+            let escaped = regex::escape(mark);
+            let word = |c: Option<char>| c.is_some_and(|c| c.is_alphabetic() && c < '\u{530}');
+            let before = if word(mark.chars().next()) { r"\b" } else { "" };
+            let after = if word(mark.chars().last()) { r"\b" } else { "" };
+            format!("{before}{escaped}{after}")
+        })
+        .collect();
+    regex::Regex::new(&marks.join("|")).expect("pattern parses")
+});
+
+/// A price as shops write it: a currency's mark before the number (`$129`, `NT$ 1,134`, `¥59`,
+/// `Rs 26,630`) or after it (`599元`, `66,75 €`, `28,800원`, `139,99 Lei`).
 static PRICE: LazyLock<regex::Regex> = LazyLock::new(|| {
-    regex::Regex::new(r"(?:[$¥￥€£]|NT\$|US\$|RMB)\s?\d[\d,.]*|\d[\d,.]*\s?元")
+    let mark = CURRENCY.as_str();
+    regex::Regex::new(&format!(r"(?:{mark})\s?\d[\d,.]*|\d[\d,.]*\s?(?:{mark})"))
         .expect("pattern parses")
 });
 
@@ -188,27 +244,13 @@ pub fn parse_price(text: &str) -> Option<f64> {
         .filter(|p: &f64| p.is_finite() && *p >= 0.0)
 }
 
-/// The currency a price text names by its sign, if it does.
+/// The currency a price text names by its mark, if it names one.
 fn currency_of(text: &str) -> Option<&'static str> {
-    if text.contains('€') || text.contains("EUR") {
-        Some("EUR")
-    } else if text.contains('£') || text.contains("GBP") {
-        Some("GBP")
-    } else if text.contains("US $")
-        || text.contains("US$")
-        || text.contains("USD")
-        || text.starts_with('$')
-    {
-        Some("USD")
-    } else if text.contains('¥')
-        || text.contains('￥')
-        || text.contains('元')
-        || text.contains("CNY")
-    {
-        Some("CNY")
-    } else {
-        None
-    }
+    let mark = CURRENCY.find(text)?.as_str();
+    CURRENCIES
+        .iter()
+        .find(|(m, _)| *m == mark)
+        .and_then(|(_, code)| *code)
 }
 
 fn json_str(v: &serde_json::Value) -> Option<String> {
@@ -487,6 +529,21 @@ mod tests {
         assert_eq!(currency_of("66,75\u{a0}€"), Some("EUR"));
         assert_eq!(currency_of("¥380"), Some("CNY"));
         assert_eq!(currency_of("380"), None);
+        // The marks of batch 21's dev pages: OLX, eMAG, TMON, Yandex Market, Smartprix.
+        for (text, price, currency) in [
+            ("Rs 26,630", 26630.0, None),
+            ("139,99 Lei", 139.99, Some("RON")),
+            ("균일가 28,800원", 28800.0, Some("KRW")),
+            ("265 ₽", 265.0, Some("RUB")),
+            ("₹17,990", 17990.0, Some("INR")),
+            ("NT$ 1,134", 1134.0, Some("TWD")),
+        ] {
+            let found = PRICE.find(text).map(|m| m.as_str());
+            assert_eq!(found.and_then(parse_price), Some(price), "{text}");
+            assert_eq!(found.and_then(currency_of), currency, "{text}");
+        }
+        // A mark in letters is a word of its own.
+        assert!(!PRICE.is_match("HTML5 and 2 Offers"));
     }
 
     /// The shape of an eBay item page (ebay-it-item-2021 of seeds/pages): the Product scope is
