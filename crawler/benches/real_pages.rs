@@ -219,7 +219,7 @@ fn main() {
         // What was missed and what was wrong, for pages rules may be written from (dev only:
         // test pages are scored, never studied).
         let show = page.split == "dev" && std::env::var_os("REAL_PAGES_DETAIL").is_some();
-        // Every report on one dev page, with its rule: `REAL_PAGES_DUMP=<id>`.
+        // Every report and listing on one dev page, with its rule: `REAL_PAGES_DUMP=<id>`.
         if page.split == "dev" && std::env::var("REAL_PAGES_DUMP").is_ok_and(|id| id == page.id) {
             for ad in &found.ads {
                 match select(&ad.path).into_iter().next() {
@@ -234,6 +234,12 @@ fn main() {
                     }
                     None => println!("  {} unresolved {}: {}", page.id, ad.rule, ad.path),
                 }
+            }
+            for l in &found.listings {
+                println!(
+                    "  {} listing {:?} {:?} {:?}: {}",
+                    page.id, l.source, l.price, l.currency, l.title
+                );
             }
         }
         for (form, label) in &ads {

@@ -47,67 +47,84 @@ impl Extractor {
     }
 }
 
-/// The marks prices carry, each with the ISO 4217 code it names: `None` where a mark is
-/// shared (`Rs` is the rupee of India, Pakistan and Sri Lanka). Longer marks come first, so
-/// that `US$` and `NT$` are read before `$`.
-const CURRENCIES: [(&str, Option<&str>); 33] = [
-    ("US $", Some("USD")),
-    ("US$", Some("USD")),
-    ("NT$", Some("TWD")),
-    ("HK$", Some("HKD")),
-    ("R$", Some("BRL")),
-    ("USD", Some("USD")),
-    ("RMB", Some("CNY")),
-    ("CNY", Some("CNY")),
-    ("EUR", Some("EUR")),
-    ("GBP", Some("GBP")),
-    ("CHF", Some("CHF")),
-    ("руб", Some("RUB")),
-    ("Rs.", None),
-    ("Rs", None),
-    ("lei", Some("RON")),
-    ("Lei", Some("RON")),
-    ("zł", Some("PLN")),
-    ("Kč", Some("CZK")),
-    ("TL", Some("TRY")),
-    ("Ft", Some("HUF")),
-    ("$", Some("USD")),
-    ("¥", Some("CNY")),
-    ("￥", Some("CNY")),
-    ("元", Some("CNY")),
-    ("円", Some("JPY")),
-    ("€", Some("EUR")),
-    ("£", Some("GBP")),
-    ("₹", Some("INR")),
-    ("₽", Some("RUB")),
-    ("₩", Some("KRW")),
-    ("원", Some("KRW")),
-    ("₺", Some("TRY")),
-    ("₫", Some("VND")),
+/// Where a currency's mark stands beside the number.
+#[derive(Clone, Copy, PartialEq)]
+enum Side {
+    Before,
+    After,
+    Either,
+}
+use Side::{After, Before, Either};
+
+/// The marks prices carry, each with the ISO 4217 code it names (`None` where a mark is
+/// shared: `Rs` is the rupee of India, Pakistan and Sri Lanka) and the side of the number it
+/// is written on: `$1,200.00` and `599元`, never `884116204275 $` (a part number before a
+/// price, google-serp-2023). Longer marks come first, so that `US$` is read before `$`.
+const CURRENCIES: [(&str, Option<&str>, Side); 33] = [
+    ("US $", Some("USD"), Before),
+    ("US$", Some("USD"), Before),
+    ("NT$", Some("TWD"), Before),
+    ("HK$", Some("HKD"), Before),
+    ("R$", Some("BRL"), Before),
+    ("USD", Some("USD"), Either),
+    ("RMB", Some("CNY"), Either),
+    ("CNY", Some("CNY"), Either),
+    ("EUR", Some("EUR"), Either),
+    ("GBP", Some("GBP"), Either),
+    ("CHF", Some("CHF"), Either),
+    ("руб", Some("RUB"), After),
+    ("Rs.", None, Before),
+    ("Rs", None, Before),
+    ("lei", Some("RON"), After),
+    ("Lei", Some("RON"), After),
+    ("zł", Some("PLN"), After),
+    ("Kč", Some("CZK"), After),
+    ("TL", Some("TRY"), After),
+    ("Ft", Some("HUF"), After),
+    ("$", Some("USD"), Before),
+    ("¥", Some("CNY"), Before),
+    ("￥", Some("CNY"), Before),
+    ("元", Some("CNY"), After),
+    ("円", Some("JPY"), After),
+    ("€", Some("EUR"), Either),
+    ("£", Some("GBP"), Before),
+    ("₹", Some("INR"), Before),
+    ("₽", Some("RUB"), Either),
+    ("₩", Some("KRW"), Before),
+    ("원", Some("KRW"), After),
+    ("₺", Some("TRY"), Either),
+    ("₫", Some("VND"), Either),
 ];
 
-/// One of [`CURRENCIES`]' marks; a mark in Latin or Cyrillic letters only as a word of its own
-/// (`TL`, not the end of `HTML`). Ideographs and Hangul are written without spaces (`599元起`).
-static CURRENCY: LazyLock<regex::Regex> = LazyLock::new(|| {
-    let marks: Vec<String> = CURRENCIES
+/// A mark of [`CURRENCIES`] written on `side`; a mark in Latin or Cyrillic letters only as a
+/// word of its own (`TL`, not the end of `HTML`). Ideographs and Hangul are written without
+/// spaces (`599元起`).
+fn marks(side: Side) -> String {
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphabetic() && c < '\u{530}');
+    CURRENCIES
         .iter()
-        .map(|(mark, _)| {
-            let escaped = regex::escape(mark);
-            let word = |c: Option<char>| c.is_some_and(|c| c.is_alphabetic() && c < '\u{530}');
+        .filter(|(_, _, s)| side == Either || *s == side || *s == Either)
+        .map(|(mark, _, _)| {
             let before = if word(mark.chars().next()) { r"\b" } else { "" };
             let after = if word(mark.chars().last()) { r"\b" } else { "" };
-            format!("{before}{escaped}{after}")
+            format!("{before}{}{after}", regex::escape(mark))
         })
-        .collect();
-    regex::Regex::new(&marks.join("|")).expect("pattern parses")
-});
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+/// Any mark of [`CURRENCIES`].
+static CURRENCY: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new(&marks(Either)).expect("pattern parses"));
 
 /// A price as shops write it: a currency's mark before the number (`$129`, `NT$ 1,134`, `¥59`,
 /// `Rs 26,630`) or after it (`599元`, `66,75 €`, `28,800원`, `139,99 Lei`).
 static PRICE: LazyLock<regex::Regex> = LazyLock::new(|| {
-    let mark = CURRENCY.as_str();
-    regex::Regex::new(&format!(r"(?:{mark})\s?\d[\d,.]*|\d[\d,.]*\s?(?:{mark})"))
-        .expect("pattern parses")
+    let (before, after) = (marks(Before), marks(After));
+    regex::Regex::new(&format!(
+        r"(?:{before})\s?\d[\d,.]*|\d[\d,.]*\s?(?:{after})"
+    ))
+    .expect("pattern parses")
 });
 
 /// The most text a product card holds: a title, a price or two, a badge.
@@ -116,13 +133,14 @@ const CARD_CHARS: usize = 160;
 /// Product cards that no markup or site file names: three or more sibling blocks of one kind
 /// (tag and first class, `fore1` and `fore2` alike), most of them a picture, a link and a price
 /// in a few words, as a shop's "others also viewed" row or side column (dev pages
-/// i3fresh-item-2020a, gomaji-item-2021b, jd-item-2016a). Each card is a listing, titled by its
+/// i3fresh-item-2020a, gomaji-item-2021b, jd-item-2016a). The picture may be a `figure` still
+/// waiting for its lazy image (olx-pk-item-2021a). Each card is a listing, titled by its
 /// longest link text (else its picture's `alt`), unless a listing already found sits in it.
 fn product_cards(doc: &Html, page_url: &Url, out: &mut Vec<Listing>) {
     // The text first: it stops reading a block as soon as it is too long for a card.
     let is_card = |el: ElementRef<'_>| -> bool {
         super::words_of(el, CARD_CHARS).is_some_and(|t| PRICE.is_match(&t))
-            && el.select(&s("img")).next().is_some()
+            && el.select(&s("img, picture, figure")).next().is_some()
             && (el.value().name() == "a" || el.select(&s("a[href]")).next().is_some())
     };
     let mut cards: Vec<ElementRef<'_>> = Vec::new();
@@ -159,12 +177,24 @@ fn product_cards(doc: &Html, page_url: &Url, out: &mut Vec<Listing>) {
         if placed.iter().any(inside) {
             continue;
         }
+        // The longest link text without a price; else, when the card's one link holds the
+        // price too (OLX's related ads), that link's text with its prices taken out.
         let title_el = std::iter::once(card)
             .chain(card.select(&s("a[href]")))
             .filter(|a| a.value().name() == "a")
-            .map(|a| (text_of(a), a))
-            .filter(|(t, _)| !t.is_empty() && !PRICE.is_match(t))
-            .max_by_key(|(t, _)| t.chars().count());
+            .map(|a| {
+                let text = text_of(a);
+                let priced = PRICE.is_match(&text);
+                let title = PRICE.replace_all(&text, " ");
+                (
+                    title.split_whitespace().collect::<Vec<_>>().join(" "),
+                    priced,
+                    a,
+                )
+            })
+            .filter(|(t, _, _)| t.chars().any(char::is_alphabetic))
+            .max_by_key(|(t, priced, _)| (!priced, t.chars().count()))
+            .map(|(t, _, a)| (t, a));
         let (title, title_path) = match title_el {
             Some((t, a)) => (t, path_of(a)),
             None => (
@@ -249,8 +279,8 @@ fn currency_of(text: &str) -> Option<&'static str> {
     let mark = CURRENCY.find(text)?.as_str();
     CURRENCIES
         .iter()
-        .find(|(m, _)| *m == mark)
-        .and_then(|(_, code)| *code)
+        .find(|(m, _, _)| *m == mark)
+        .and_then(|(_, code, _)| *code)
 }
 
 fn json_str(v: &serde_json::Value) -> Option<String> {
@@ -514,6 +544,24 @@ mod tests {
         // A photo-news row has no price; two cards are no row.
         assert!(listings_of(&html.replace(['$', '元'], "")).is_empty());
         let two = html.replacen("<li>", "<p>", 1).replacen("</li>", "</p>", 1);
+        // A lazy picture not loaded yet is still a picture (OLX's related ads).
+        let lazy = html.replace(
+            r#"<img src="/2.jpg" alt="台南麻豆大白柚(5斤)">"#,
+            "<figure></figure>",
+        );
+        assert_eq!(listings_of(&lazy).len(), 3);
+        // A card whose one link holds its picture, price and title.
+        let olx = r#"<ul>
+            <li><a href="/item/1"><figure></figure><span>Featured</span><span>Rs 26,630</span><span>VIVO Y30 4/128</span></a><button>Favourite</button></li>
+            <li><a href="/item/2"><figure></figure><span>Rs 21,600</span><span>Infinix S5</span></a><button>Favourite</button></li>
+            <li><a href="/item/3"><figure></figure><span>Rs 19,380</span><span>Infinix Hot 10</span></a><button>Favourite</button></li>
+            </ul>"#;
+        let titles: Vec<String> = listings_of(olx).into_iter().map(|l| l.title).collect();
+        assert_eq!(
+            titles,
+            ["Featured VIVO Y30 4/128", "Infinix S5", "Infinix Hot 10"]
+        );
+        assert!(listings_of(&html.replace("<img", "<span")).is_empty());
         assert!(listings_of(&two).is_empty());
     }
 
@@ -542,6 +590,13 @@ mod tests {
             assert_eq!(found.and_then(parse_price), Some(price), "{text}");
             assert_eq!(found.and_then(currency_of), currency, "{text}");
         }
+        // A number before a mark written before numbers is no price (a part number).
+        assert_eq!(
+            PRICE
+                .find("Webcam 884116204275 $1,200.00")
+                .map(|m| m.as_str()),
+            Some("$1,200.00")
+        );
         // A mark in letters is a word of its own.
         assert!(!PRICE.is_match("HTML5 and 2 Offers"));
     }
