@@ -51,6 +51,20 @@ fn is_label_element(el: ElementRef<'_>) -> bool {
     words_of(el, LABEL_CHARS).is_some_and(|text| is_label(&text))
 }
 
+/// A caption in a list of fields: a word and a colon, beside another such caption
+/// (`Anzeige:` over a classified's number, beside `Datum:` and `Anzeigentyp:`, dev page
+/// laendleanzeiger-item-2021). It names a field, not an ad; a lone `Ad:` over a video's
+/// countdown stays a label.
+fn is_field_caption(el: ElementRef<'_>) -> bool {
+    let caption = |e: ElementRef<'_>| words_of(e, 30).is_some_and(|t| t.ends_with([':', '：']));
+    caption(el)
+        && el
+            .prev_siblings()
+            .chain(el.next_siblings())
+            .filter_map(ElementRef::wrap)
+            .any(|sib| sib.value().name() == el.value().name() && caption(sib))
+}
+
 /// The label word an element's own text is, when it is short and holds no other element with
 /// text of its own (so that only the innermost element of `<span><b>广告</b></span>` counts).
 fn own_label(el: ElementRef<'_>) -> Option<String> {
@@ -1368,6 +1382,7 @@ impl Extractor {
                 .filter_map(ElementRef::wrap)
                 .any(is_navigation)
                 || is_menu_link(page_url, el)
+                || is_field_caption(el)
             {
                 continue;
             }

@@ -1778,3 +1778,23 @@ fn ad_blocker_detectors_bait_boxes_are_no_ads_and_adsenses_own_ins_is_a_slot() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].1, "ins:nth-of-type(1)");
 }
+
+#[test]
+fn a_caption_among_a_classifieds_fields_is_no_label() {
+    // A classified's detail box (dev page laendleanzeiger-item-2021): `Anzeige:` captions the
+    // classified's number beside `Datum:`; a lone `Ad:` over a countdown still labels its box.
+    let html = r#"<html><body>
+        <div class="details"><div class="date-and-clicks">
+          <div class="lbl">Anzeige:</div><strong><span id="detail-adno">278526196</span></strong>
+          <div class="lbl">Datum:</div><strong><span>Heute, 09:06 Uhr</span></strong>
+          <div><div class="lbl">Anzeigentyp:</div> privates Angebot</div>
+        </div><a href="/feldkirch/"><img src="/map.png" alt="Feldkirch"></a></div>
+        <div class="player"><div class="count">Ad:</div><a href="https://shop.example.org/"><img src="/v.jpg" alt="Shop"></a></div>
+        </body></html>"#;
+    let found = found_at(&extractor(), "https://www.laendleanzeiger.at/x/c1", html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [("label:ad", "div:nth-of-type(2)")],
+        "{found:?}"
+    );
+}
