@@ -466,6 +466,12 @@ fn block_around(label: ElementRef<'_>) -> Option<ElementRef<'_>> {
             .filter(|e| e.id() != label.id() && !e.ancestors().any(|a| a.id() == label.id()))
             .collect();
         if content.is_empty() {
+            // A label beside an ad server's empty position (Quora's "Advertisement" under its
+            // two GPT boxes, dev page quora-qa-2024b) labels that position, which is found as
+            // a slot, not the nearest block with a link around both.
+            if holds_slot(block) {
+                return None;
+            }
             continue;
         }
         let links = block.select(&s("a[href]")).count();
@@ -484,6 +490,18 @@ fn block_around(label: ElementRef<'_>) -> Option<ElementRef<'_>> {
         return (!too_big && !menu).then_some(block);
     }
     None
+}
+
+/// Whether a block holds an ad server's position (one of [`SLOT_SELECTORS`]).
+fn holds_slot(block: ElementRef<'_>) -> bool {
+    static ANY_SLOT: LazyLock<String> = LazyLock::new(|| {
+        SLOT_SELECTORS
+            .iter()
+            .map(|(selector, _)| *selector)
+            .collect::<Vec<_>>()
+            .join(", ")
+    });
+    block.select(&s(&ANY_SLOT)).next().is_some()
 }
 
 fn attr_words(el: ElementRef<'_>) -> String {

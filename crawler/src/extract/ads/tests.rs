@@ -1798,3 +1798,21 @@ fn a_caption_among_a_classifieds_fields_is_no_label() {
         "{found:?}"
     );
 }
+
+#[test]
+fn a_label_beside_an_empty_ad_server_position_labels_that_position() {
+    // Quora's right rail (dev page quora-qa-2024b): two empty GPT boxes over an
+    // "Advertisement" caption, in a column whose next block is the site's related questions.
+    let html = r#"<html><body><div class="rail">
+        <div class="box"><div class="q-box">
+          <div class="ads"><div class="q-box"><div id="div-gpt-ad-1558733789238-0"></div></div>
+            <div class="q-box"><div id="div-gpt-ad-1637948154440-0"></div></div></div>
+          <div class="caption"><div class="q-text">Advertisement</div></div>
+        </div></div>
+        <div class="related"><a href="/What-is-sport">What is the value of sport?</a>
+          <a href="/Why-sport"><img src="/q.png" alt="">Why do schools teach sport?</a></div>
+        </div></body></html>"#;
+    let found = found_at(&extractor(), "https://www.quora.com/What-is-sport", html);
+    let rules: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
+    assert_eq!(rules, ["slot:gpt", "slot:gpt"], "{found:?}");
+}
