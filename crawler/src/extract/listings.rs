@@ -603,8 +603,10 @@ mod tests {
                 .map(|m| m.as_str()),
             Some("$1,200.00")
         );
-        // A mark in letters is a word of its own.
-        assert!(!PRICE.is_match("HTML5 and 2 Offers"));
+        // A mark in letters is a word of its own: not the start of `TLS` or `Lein`.
+        for text in ["HTTP/1.1 TLS", "2 Lein"] {
+            assert!(!PRICE.is_match(text), "{text}");
+        }
     }
 
     /// The shape of an eBay item page (ebay-it-item-2021 of seeds/pages): the Product scope is
