@@ -494,14 +494,14 @@ fn block_around(label: ElementRef<'_>) -> Option<ElementRef<'_>> {
 
 /// Whether a block holds an ad server's position (one of [`SLOT_SELECTORS`]).
 fn holds_slot(block: ElementRef<'_>) -> bool {
-    static ANY_SLOT: LazyLock<String> = LazyLock::new(|| {
-        SLOT_SELECTORS
+    static ANY_SLOT: LazyLock<std::sync::Arc<scraper::Selector>> = LazyLock::new(|| {
+        let all: Vec<&str> = SLOT_SELECTORS
             .iter()
             .map(|(selector, _)| *selector)
-            .collect::<Vec<_>>()
-            .join(", ")
+            .collect();
+        s(&all.join(", "))
     });
-    block.select(&s(&ANY_SLOT)).next().is_some()
+    block.select(&ANY_SLOT).next().is_some()
 }
 
 fn attr_words(el: ElementRef<'_>) -> String {
