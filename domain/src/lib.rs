@@ -288,6 +288,8 @@ pub enum ListingSource {
     Selectors,
     /// A row of product cards (picture, link, price) that no markup names.
     Cards,
+    /// An item page's one heading, on a page with a buy button, that no markup names.
+    Heading,
 }
 
 /// A product listing found on a page.

@@ -41,6 +41,9 @@ impl Extractor {
                 None => {}
             }
         }
+        if out.is_empty() {
+            out.extend(bought_heading(doc, page_url));
+        }
         product_cards(doc, page_url, &mut out);
         out.retain(|l| !l.title.is_empty());
         out
@@ -460,6 +463,69 @@ fn open_graph_product(doc: &Html, page_url: &Url) -> Option<Listing> {
     })
 }
 
+/// What a buy button says, in the shops' languages: the whole of its text (or an input's value).
+static BUY: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?i)^(?:加入购物车|加入購物車|放入购物车|放入購物車|立即购买|立即購買|立即抢购|立即搶購|立即订购|立即訂購|add to (?:cart|basket|bag|trolley)|buy (?:it )?now|in den (?:einkaufswagen|warenkorb)|jetzt kaufen|ajouter au panier|aggiungi al carrello|añadir al carrito|в корзину|купить|do koszyka|kup teraz|adaug[aă] [iî]n co[sș]|장바구니(?: 담기)?|바로\s?구매|구매하기|カートに入れる|sepete ekle)$",
+    )
+    .expect("pattern parses")
+});
+
+/// The most text the block that prices an item page's heading may hold.
+const ITEM_BLOCK_CHARS: usize = 6000;
+
+/// The product of an item page that no markup names: the page's one `h1` with text, when the
+/// page has a buy button (加入购物车, "Add to Cart", "In den Einkaufswagen"), priced by the
+/// nearest block around the heading that shows a price (dev pages jd-item-2016a,
+/// jd-item-2015e, pcstore-item-2021b). A news article has no buy button, and a list page has
+/// no one heading for a product.
+fn bought_heading(doc: &Html, page_url: &Url) -> Option<Listing> {
+    let in_template = |el: ElementRef<'_>| {
+        el.ancestors()
+            .filter_map(ElementRef::wrap)
+            .any(|a| a.value().name() == "template")
+    };
+    let buyable = doc.select(&s("a, button, input")).any(|el| {
+        let said = match el.value().name() {
+            "input" => el.value().attr("value").map(str::to_owned),
+            _ => super::words_of(el, 24),
+        };
+        said.is_some_and(|t| BUY.is_match(t.trim())) && !in_template(el)
+    });
+    if !buyable {
+        return None;
+    }
+    let h1 = s("h1");
+    let mut headings = doc
+        .select(&h1)
+        .filter(|h| !in_template(*h))
+        .map(|h| (h, text_of(h)))
+        .filter(|(_, t)| !t.is_empty());
+    let (heading, title) = headings.next()?;
+    if headings.next().is_some() {
+        return None;
+    }
+    let price = heading
+        .ancestors()
+        .filter_map(ElementRef::wrap)
+        .take(6)
+        .map_while(|a| super::words_of(a, ITEM_BLOCK_CHARS))
+        .find_map(|t| PRICE.find(&t).map(|m| m.as_str().to_owned()));
+    Some(Listing {
+        url: page_url.to_string(),
+        title,
+        description: String::new(),
+        currency: price.as_deref().and_then(currency_of).map(str::to_owned),
+        price: price.as_deref().and_then(parse_price),
+        brand: None,
+        seller: None,
+        image_urls: Vec::new(),
+        source: ListingSource::Heading,
+        path: Some(path_of(heading)),
+        sponsored: false,
+    })
+}
+
 /// A product from a site file's selectors, read inside `root` (the page, or one card of a list
 /// page; a card's link is the listing's URL).
 fn site_product(site: &SiteSelectors, root: ElementRef<'_>, page_url: &Url) -> Option<Listing> {
@@ -636,5 +702,61 @@ mod tests {
         let path = bear.path.as_deref().unwrap();
         assert!(path.ends_with("div:nth-of-type(2)"), "{path}");
         assert!(!path.contains("div:nth-of-type(2) > div"), "{path}");
+    }
+}
+
+#[cfg(test)]
+mod heading_tests {
+    use super::*;
+
+    fn heading_of(html: &str) -> Option<Listing> {
+        let url = Url::parse("https://item.jd.com/1309403.html").unwrap();
+        bought_heading(&Html::parse_document(html), &url)
+    }
+
+    /// JD's item page of 2016 (dev page jd-item-2016a): no product markup, the price filled in
+    /// beside the title, a cart button further down.
+    const JD: &str = r##"<html><body><div class="w"><a href="//www.jd.com/"><h1></h1></a></div>
+        <div id="itemInfo">
+        <div id="name"><h1 data-segmented="1">创维（Skyworth）M300 网络电视机顶盒 四核 芒果TV 安卓智能高清播放器 黑色</h1>
+        <div id="p-ad" class="p-ad J-ad-1309403">美国进口Amlogic四核，支持所有老电视！</div></div>
+        <div id="summary"><div id="summary-price"><div class="dt">京 东 价：</div>
+        <div class="dd"><strong class="p-price" id="jd-price">￥249.00</strong>
+        <a id="notice-downp" href="#none">(降价通知)</a></div></div></div>
+        <div id="choose-btns"><a class="btn-append " id="InitCartUrl" href="http://gate.jd.com/InitCart.aspx?pid=1309403">加入购物车<b></b></a></div>
+        </div></body></html>"##;
+
+    #[test]
+    fn an_item_pages_one_heading_is_its_product_when_it_can_be_bought() {
+        let item = heading_of(JD).expect("the item is a listing");
+        assert_eq!(
+            item.title,
+            "创维（Skyworth）M300 网络电视机顶盒 四核 芒果TV 安卓智能高清播放器 黑色"
+        );
+        assert_eq!(item.price, Some(249.0));
+        assert_eq!(item.currency.as_deref(), Some("CNY"));
+        assert_eq!(item.source, ListingSource::Heading);
+        assert!(item
+            .path
+            .unwrap()
+            .ends_with("div:nth-of-type(2) > div:nth-of-type(1) > h1:nth-of-type(1)"));
+        // An input's value is a button's text too.
+        let input = JD.replace(
+            r#"<a class="btn-append " id="InitCartUrl" href="http://gate.jd.com/InitCart.aspx?pid=1309403">加入购物车<b></b></a>"#,
+            r#"<input type="submit" value="Add to Cart">"#,
+        );
+        assert!(heading_of(&input).is_some());
+    }
+
+    #[test]
+    fn a_heading_without_a_buy_button_or_beside_another_is_no_product() {
+        // An article that quotes a price has no cart.
+        assert!(heading_of(&JD.replace("加入购物车", "分享")).is_none());
+        // A link that only mentions the cart is no button.
+        assert!(
+            heading_of(&JD.replace("加入购物车", "加入购物车的商品都在这里，去看看")).is_none()
+        );
+        // Two headings: which one is the product is not known.
+        assert!(heading_of(&JD.replace("<h1></h1>", "<h1>京东</h1>")).is_none());
     }
 }
