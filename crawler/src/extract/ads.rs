@@ -237,7 +237,20 @@ fn is_bait(el: ElementRef<'_>) -> bool {
                 Some(("height" | "width", v)) => matches!(v, "1px" | "1px!important"),
                 _ => false,
             })
-            || drawn_off_screen(&style))
+            || drawn_off_screen(&style)
+            || wrapped_off_screen(el))
+}
+
+/// The pixels an inline style (lower case, no spaces) gives a property (`left:-100px`).
+fn style_px(style: &str, name: &str) -> Option<f64> {
+    style.split(';').find_map(|decl| {
+        let (k, v) = decl.split_once(':')?;
+        (k == name).then_some(())?;
+        v.trim_end_matches("!important")
+            .trim_end_matches("px")
+            .parse::<f64>()
+            .ok()
+    })
 }
 
 /// Whether an inline style (lower case, no spaces) draws its element off the screen: moved
@@ -245,20 +258,37 @@ fn is_bait(el: ElementRef<'_>) -> bool {
 /// (IAS's ad-blocker probe image, 90×728 at `left: -100px; top: -738px`, dev page
 /// buzzfeed-en-2024).
 fn drawn_off_screen(style: &str) -> bool {
-    let px = |name: &str| {
-        style.split(';').find_map(|decl| {
-            let (k, v) = decl.split_once(':')?;
-            (k == name).then_some(())?;
-            v.trim_end_matches("!important")
-                .trim_end_matches("px")
-                .parse::<f64>()
-                .ok()
-        })
-    };
     [("left", "width"), ("top", "height")]
         .into_iter()
         .any(|(at, size)| {
-            px(at).is_some_and(|at| at <= -1000.0 || px(size).is_some_and(|n| at + n <= 0.0))
+            style_px(style, at).is_some_and(|at| {
+                at <= -1000.0 || style_px(style, size).is_some_and(|n| at + n <= 0.0)
+            })
+        })
+}
+
+/// Whether a box up to three levels around `el` is placed off the screen by its own size
+/// (`position: absolute; top: -100px; height: 75px`): where ad-blocker detectors hide their
+/// bait boxes (Dzen's 25 of them, `#AdFox_banner`, `.reklama`…, dev page dzen-news-2024b).
+/// Not a box moved far up that still shows its foot (CNN's header at `top: -5267px` with
+/// `height: 5307px`, dev page cnn-en-2024).
+fn wrapped_off_screen(el: ElementRef<'_>) -> bool {
+    el.ancestors()
+        .filter_map(ElementRef::wrap)
+        .take(3)
+        .any(|a| {
+            let Some(style) = a.value().attr("style") else {
+                return false;
+            };
+            let style = style.to_ascii_lowercase().replace(' ', "");
+            (style.contains("position:absolute") || style.contains("position:fixed"))
+                && [("left", "width"), ("top", "height")]
+                    .into_iter()
+                    .any(|(at, size)| {
+                        style_px(&style, at)
+                            .zip(style_px(&style, size))
+                            .is_some_and(|(at, n)| at + n <= 0.0)
+                    })
         })
 }
 

@@ -1780,6 +1780,29 @@ fn ad_blocker_detectors_bait_boxes_are_no_ads_and_adsenses_own_ins_is_a_slot() {
 }
 
 #[test]
+fn bait_boxes_in_a_wrapper_placed_off_the_screen_are_no_ads() {
+    // Dzen's ad-blocker check (dev page dzen-news-2024b): each bait box sits in a wrapper
+    // moved up and left by more than its own size. CNN's header is moved far up too, but its
+    // foot shows, and the empty ad position in it is one (dev page cnn-en-2024).
+    let wrapper = r#"<div style="top: -100px; left: -100px; height: 75px; width: 75px; overflow: hidden; position: absolute !important;">"#;
+    let html = format!(
+        r#"<html><body>{wrapper}<div class="adbanner" id="AdFox_banner"></div></div>
+        {wrapper}<div class="widgets"><div class="text-ad"></div></div></div>
+        <header style="height: 5307px; top: -5267px; margin-bottom: -4991px; position: absolute"><div></div><div class="ad-slot-header"></div></header>
+        <p>Story.</p></body></html>"#
+    );
+    let found = found_at(&extractor(), "https://dzen.ru/a/x", &html);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].1, "div:nth-of-type(2)", "{found:?}");
+    // The same boxes in a wrapper that is on the screen are positions.
+    let shown = html.replace("top: -100px; left: -100px", "top: 100px; left: 100px");
+    assert_eq!(
+        found_at(&extractor(), "https://dzen.ru/a/x", &shown).len(),
+        3
+    );
+}
+
+#[test]
 fn a_caption_among_a_classifieds_fields_is_no_label() {
     // A classified's detail box (dev page laendleanzeiger-item-2021): `Anzeige:` captions the
     // classified's number beside `Datum:`; a lone `Ad:` over a countdown still labels its box.
