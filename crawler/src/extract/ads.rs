@@ -331,6 +331,26 @@ fn is_border_of_box(el: ElementRef<'_>) -> bool {
             })
 }
 
+/// Whether `el`, an empty box with only a class, is what the parser left of an unclosed tag:
+/// `<li class="item_ad"><li id="kakao_ad_…"><div class="item_column item_ad">…` parses as an
+/// empty `li.item_ad` and the ad in the next `li`, which carries the same class further in
+/// (Daum's AdFit cards among its recommended stories, dev page daum-news-2024b). The ad is the
+/// next box, not its empty twin.
+fn is_left_by_unclosed_tag(el: ElementRef<'_>) -> bool {
+    let v = el.value();
+    if v.attrs().any(|(name, _)| name != "class") || el.children().any(|c| c.value().is_element()) {
+        return false;
+    }
+    el.next_siblings()
+        .find_map(ElementRef::wrap)
+        .is_some_and(|next| {
+            next.value().name() == v.name()
+                && next.descendants().filter_map(ElementRef::wrap).any(|d| {
+                    d.id() != next.id() && d.value().classes().any(|c| v.classes().any(|o| o == c))
+                })
+        })
+}
+
 /// Whether `el` is a control about ads, not an ad: a close button, an ad-feedback link or icon
 /// (Amazon's `b#ad-feedback-sprite-…`, which a list's `[id^="ad-"]` finds, dev page
 /// amazon-fr-item-2021), a message to readers who block ads. Its name says so, and it shows a
@@ -1355,7 +1375,9 @@ impl Extractor {
             };
             if is_empty_box(el) {
                 // (An ad blocker's bait is dropped with what every detector found, below.)
-                if rule == "slot:empty-ad-box" && is_border_of_box(el) {
+                if rule == "slot:empty-ad-box"
+                    && (is_border_of_box(el) || is_left_by_unclosed_tag(el))
+                {
                     continue;
                 }
                 found.push((el, rule.to_owned()));

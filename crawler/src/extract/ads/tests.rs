@@ -1803,6 +1803,22 @@ fn bait_boxes_in_a_wrapper_placed_off_the_screen_are_no_ads() {
 }
 
 #[test]
+fn the_empty_twin_an_unclosed_tag_leaves_before_an_ad_is_no_position() {
+    // Daum's recommended stories (dev page daum-news-2024b): `<li class="item_ad">` is never
+    // closed, so the parser leaves it empty before the AdFit card's own `li`.
+    let html = r#"<html><body><ul class="list_column">
+        <li><div class="item_column"><a href="https://v.daum.net/v/1"><img src="/1.jpg" alt=""><strong>Story</strong></a></div></li>
+        <li class="item_ad"><li adfit-unit-id="DAN-DKlQvio8ceI9FgFm" id="kakao_ad_43KV3F"><div class="item_column item_ad">
+          <a href="https://tr.ad.daum.net/clk?wa=x"><img src="/ad.jpg" alt=""><strong>광고 문구</strong></a></div></li>
+        </ul><div class="box_side"><div class="item_ad"></div><p>Other</p></div></body></html>"#;
+    let found = found_at(&extractor(), "https://v.daum.net/v/20240524", html);
+    let steps: Vec<&str> = found.iter().map(|f| f.1.as_str()).collect();
+    assert!(!steps.contains(&"li:nth-of-type(2)"), "{found:?}");
+    // An empty box of that name with no twin after it is still a position.
+    assert!(steps.contains(&"div:nth-of-type(1)"), "{found:?}");
+}
+
+#[test]
 fn a_caption_among_a_classifieds_fields_is_no_label() {
     // A classified's detail box (dev page laendleanzeiger-item-2021): `Anzeige:` captions the
     // classified's number beside `Datum:`; a lone `Ad:` over a countdown still labels its box.
