@@ -662,6 +662,9 @@ const SLOT_SELECTORS: &[(&str, &str)] = &[
     // Vidverto's video ad tag is a script with its own id, where its player goes
     // (`script#_vidverto-131bf8a0…`, dev page youm7-news-2024).
     (r#"script[id^="_vidverto-"]"#, "slot:video"),
+    // Ziff Davis's ad kit (Pogo, `pogoadkit.js`) fills the boxes named by `data-pogo`
+    // (`sidebar`, `top`, `nativespotlight`; dev page mashable-en-2024b).
+    ("[data-pogo]:not(script)", "slot:pogo"),
 ];
 
 /// Script sources and inline calls that fill the element the script sits in (Baidu Union,

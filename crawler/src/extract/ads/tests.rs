@@ -1502,6 +1502,18 @@ fn alimama_ad_zones_are_slots_by_their_pid() {
 }
 
 #[test]
+fn ziff_davis_pogo_boxes_are_positions() {
+    // Mashable (dev page mashable-en-2024b): the ad kit fills the boxes `data-pogo` names.
+    let html = r#"<html><body><main><article>Story.</article>
+        <aside><div class="sticky top-0 pt-2"><div data-pogo="sidebar"></div></div></aside></main>
+        <div class="px-4 mx-auto w-full full-width"><div data-pogo="nativespotlight"></div></div>
+        <script data-pogo="config">window.pogo = {};</script></body></html>"#;
+    let found = found_at(&extractor(), "https://mashable.com/article/x", html);
+    let rules: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
+    assert_eq!(rules, ["slot:pogo", "slot:pogo"], "{found:?}");
+}
+
+#[test]
 fn ad_network_containers_ad_manager_calls_and_douban_boxes_but_no_conversion_tag() {
     // Sina Taiwan (dev page sina-tw-news-2020): OneAD, Yahoo native and PVMax containers; the
     // China Times (dev page chinatimes-front-2012): a CyberOne call in a cell; CNN's Yieldmo box and
