@@ -177,13 +177,14 @@ fn names_an_ad(el: ElementRef<'_>) -> bool {
 
 /// Whether an id or class of `el` names a banner by where it goes or its width
 /// (`banner1000`, `banner_top`, `top_banner_block`, `bottom_super_banner`), or as an ad
-/// server's zone (Varzesh3's `row-banner-zone`, dev page varzesh3-news-2024b): empty, such a box is
+/// server's zone (Varzesh3's `row-banner-zone`, dev page varzesh3-news-2024b), or in the text
+/// (UOL's `uolpd-banner-inarticle`, dev page uol-pt-2024b): empty, such a box is
 /// where a script puts one (Guangming's `div.banner1000`, dev page gmw-news). A banner named by
 /// what it shows (JD's `seo-banner`, `J-detail-banner`) may be the shop's own.
 fn names_a_banner(el: ElementRef<'_>) -> bool {
     static PLACED: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
-            r"(?i)(top|bottom|left|right|side|float|head|foot)[_-]?(super[_-]?)?banner|banner[_-]?(top|bottom|left|right|side|float|zone|\d{3})",
+            r"(?i)(top|bottom|left|right|side|float|head|foot)[_-]?(super[_-]?)?banner|banner[_-]?(top|bottom|left|right|side|float|zone|in[_-]?article|in[_-]?content|\d{3})",
         )
         .expect("pattern parses")
     });

@@ -1609,13 +1609,16 @@ fn an_empty_box_named_for_a_placed_banner_is_a_slot_and_a_shops_own_banner_is_no
         <div id="seo-banner" class="m m2 hide"></div>
         <div class="banner_top"><a href="/special/1/"><img src="/a.jpg"></a></div>
         <div class="row row-banner-zone justify-content-center detail-header-banner tb-holder"> </div>
+        <aside class="uolpd-video-inarticle"><div><div id="uolpd-banner-inarticle"></div></div></aside>
         </body></html>"#;
     let found = found(html);
     let rules: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
-    // (And an ad server's empty banner zone: Varzesh3's, dev page varzesh3-news-2024b.)
+    // (And an ad server's empty banner zone, Varzesh3's, dev page varzesh3-news-2024b; a
+    // banner's place in the text, UOL's, dev page uol-pt-2024b.)
     assert_eq!(
         rules,
         [
+            "slot:empty-banner-box",
             "slot:empty-banner-box",
             "slot:empty-banner-box",
             "slot:empty-banner-box"
