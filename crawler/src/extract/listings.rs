@@ -485,16 +485,8 @@ fn bought_heading(doc: &Html, page_url: &Url) -> Option<Listing> {
             .filter_map(ElementRef::wrap)
             .any(|a| a.value().name() == "template")
     };
-    let buyable = doc.select(&s("a, button, input")).any(|el| {
-        let said = match el.value().name() {
-            "input" => el.value().attr("value").map(str::to_owned),
-            _ => super::words_of(el, 24),
-        };
-        said.is_some_and(|t| BUY.is_match(t.trim())) && !in_template(el)
-    });
-    if !buyable {
-        return None;
-    }
+    // The one heading first: it is found faster than every link's words are read, and many
+    // pages have none or several.
     let h1 = s("h1");
     let mut headings = doc
         .select(&h1)
@@ -503,6 +495,16 @@ fn bought_heading(doc: &Html, page_url: &Url) -> Option<Listing> {
         .filter(|(_, t)| !t.is_empty());
     let (heading, title) = headings.next()?;
     if headings.next().is_some() {
+        return None;
+    }
+    let buyable = doc.select(&s("a, button, input")).any(|el| {
+        let said = match el.value().name() {
+            "input" => el.value().attr("value").map(str::to_owned),
+            _ => super::words_of(el, 24),
+        };
+        said.is_some_and(|t| BUY.is_match(t.trim())) && !in_template(el)
+    });
+    if !buyable {
         return None;
     }
     let price = heading
