@@ -141,15 +141,24 @@ fn ad_named(name: &str) -> bool {
             .expect("pattern parses")
     });
     let name = &*UUID.replace_all(name, "-");
+    // A minified class of six characters (Google's `cNUdAd`, dev pages
+    // google-mobile-serp-2023b, google-serp-2023c) is no word: its "Ad" is chance. One with a
+    // capital and a digit before it is no word either, even where "ad" stands apart
+    // (`eIE7ad`, a hotel card, dev page google-mobile-serp-old-c).
+    let head = name.get(..name.len().saturating_sub(2)).unwrap_or("");
+    let minified = name.len() <= 6
+        && head
+            .bytes()
+            .any(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    if name.len() <= 6
+        && head.bytes().any(|b| b.is_ascii_uppercase())
+        && head.bytes().any(|b| b.is_ascii_digit())
+    {
+        return false;
+    }
     if AD_NAME.is_match(name) || COMPOUND.is_match(name) {
         return true;
     }
-    // A minified class of six characters (Google's `cNUdAd`, dev pages
-    // google-mobile-serp-2023b, google-serp-2023c) is no word: its "Ad" is chance.
-    let minified = name.len() <= 6
-        && name[..name.len().saturating_sub(2)]
-            .bytes()
-            .any(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
     !minified && name.bytes().any(|b| b.is_ascii_uppercase()) && {
         let camel = CAMEL.replace_all(name, "$1$3-$2$4");
         AD_NAME.is_match(&camel) || COMPOUND.is_match(&camel)
@@ -430,7 +439,9 @@ fn shows_no_more(el: ElementRef<'_>, frames_count: bool, labels: bool) -> bool {
 }
 
 /// Whether a box is a picture with at most a caption: an image or a frame, a few words (hardly
-/// any outside its links), at most two links (a banner; not a news block or a menu whose class happens to say "ad").
+/// any outside its links, unless it has no link and a script takes the click: Tencent's GDT
+/// cards, dev page qq-news-2024), at most two links (a banner; not a news block or a menu whose
+/// class happens to say "ad").
 fn is_picture_box(el: ElementRef<'_>) -> bool {
     let outside_links: usize = el
         .descendants()
@@ -445,9 +456,10 @@ fn is_picture_box(el: ElementRef<'_>) -> bool {
         .sum();
     // A frame counts without a `src`: a script wrote it and what it shows (ifeng's
     // `index_serviceAd_*` boxes, dev page ifeng-news-2024).
+    let links = el.select(&s("a[href]")).count();
     el.select(&s("img[src], iframe")).next().is_some()
-        && el.select(&s("a[href]")).count() <= 2
-        && outside_links <= 10
+        && links <= 2
+        && (outside_links <= 10 || links == 0)
         && words_of(el, 40).is_some()
 }
 

@@ -459,6 +459,10 @@ fn camel_case_names_name_ads() {
         // Google's minified classes (dev pages google-mobile-serp-2023b, google-serp-2019c).
         "cNUdAd",
         "wYWDAd",
+        // (A capital and a digit before an "ad" standing apart: dev page
+        // google-mobile-serp-old-c.)
+        "eIE7ad",
+        "a8L5ad",
         "homesteads",
         "eggbox",
         "ad-block-check_friendly",
@@ -583,6 +587,20 @@ fn a_picture_in_a_box_named_for_ads_is_an_ad() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].0, "box:ad-name");
     assert_eq!(found[0].2, AdForm::Banner);
+    // Tencent's GDT card (dev page qq-news-2024): no link, a script takes the click, and its
+    // title is the caption. A box of the same name with a paragraph in it is still no ad.
+    let card = r#"<div id="PC_bot_hotlist_ad_1_auto_15120996532"><div class="rectangle_ad-item"><div class="cell-content"><img class="content-picture" src="http://pgdt.gtimg.cn/141/20204/x.jpg" alt=""></div><p class="cell-title">刀刀群秒刀刀暴击刀刀切割，满攻速，神装超高爆率</p></div></div>"#;
+    let page = |body: &str| format!("<html><body>{body}</body></html>");
+    let found = found_at(&extractor(), "https://new.qq.com/rain/a/x", &page(card));
+    assert_eq!(
+        rules_and_steps(&found),
+        [("box:ad-name", "div:nth-of-type(1)")]
+    );
+    let long = card.replace(
+        "神装超高爆率",
+        "神装超高爆率。广告法修订通过，新规定将于明年施行，平台须核验广告主的资质",
+    );
+    assert!(found_at(&extractor(), "https://new.qq.com/rain/a/x", &page(&long)).is_empty());
 }
 
 #[test]
