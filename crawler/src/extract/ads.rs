@@ -89,10 +89,11 @@ const CONTROL_WORDS: &[&str] = &[
 /// callers ask for more than a name.
 fn ad_named(name: &str) -> bool {
     // Ad networks' names count too; Teads (an in-read video network: CNET's `teads-inread`) as
-    // a word of its own, not "homesteads".
+    // a word of its own, not "homesteads"; so are Media.net (CNN's `bizdev-medianet`, dev page
+    // cnn-en-2024) and Yahoo's ad loader DARLA (`darla-container`, dev page yahoo-en-2).
     static AD_NAME: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
-            r"(?i)(^|[^a-z])(ad|ads|adv|advert|advertisement|adbox|adslot|adunit|dfp|gg|guanggao)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain|(^|[^a-z])teads|sinaads|fengchao",
+            r"(?i)(^|[^a-z])(ad|ads|adv|advert|advertisement|adbox|adslot|adunit|dfp|gg|guanggao)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain|(^|[^a-z])(teads|medianet|darla)([^a-z]|$)|sinaads|fengchao",
         )
         .expect("pattern parses")
     });
@@ -111,7 +112,7 @@ fn ad_named(name: &str) -> bool {
         .expect("pattern parses")
     });
     // Every pattern holds "ad", "gg", "dfp" (DoubleClick for Publishers: CNA's
-    // `data-enable-dfp`, dev page cna-news-2023), "taboola", "outbrain" or "fengchao" (凤巢,
+    // `data-enable-dfp`, dev page cna-news-2023), "taboola", "outbrain", "teads", "medianet", "darla" or "fengchao" (凤巢,
     // Baidu's search ads, dev page baike-entry-2020): most names hold none (this runs on every
     // element's names, so the cheap test goes first).
     // Nor does a control about ads: a close button, an ad-feedback link (Amazon's
@@ -125,6 +126,8 @@ fn ad_named(name: &str) -> bool {
         || lower.contains("dfp")
         || lower.contains("taboola")
         || lower.contains("teads")
+        || lower.contains("medianet")
+        || lower.contains("darla")
         || lower.contains("outbrain")
         || lower.contains("fengchao"))
         || CONTROL_WORDS.iter().any(|w| lower.contains(w))
@@ -179,8 +182,9 @@ fn names_an_ad(el: ElementRef<'_>) -> bool {
                 && !name.contains("has-")
                 && ad_named(name))
                 // A position's name in a tracking attribute (Sohu's `data-spm="ad-sq1"`, JD's
-                // `clstag="shangpin|keycount|product|1|ad"`).
-                || (matches!(name, "data-spm" | "clstag") && ad_named(value))
+                // `clstag="shangpin|keycount|product|1|ad"`), or its network's (OutKick's
+                // `data-vendor="outbrain"`, dev page outkick-en-2024).
+                || (matches!(name, "data-spm" | "clstag" | "data-vendor") && ad_named(value))
         })
 }
 

@@ -438,6 +438,9 @@ fn camel_case_names_name_ads() {
         "rightAd",
         "sideAd",
         "fengchao",
+        // Media.net and Yahoo's DARLA (dev pages cnn-en-2024, yahoo-en-2).
+        "bizdev-medianet",
+        "darla-container",
     ] {
         assert!(ad_named(yes), "{yes}");
     }
@@ -467,6 +470,8 @@ fn camel_case_names_name_ads() {
         "eggbox",
         "ad-block-check_friendly",
         "taboolaReadMoreBelow",
+        "socialmedianetwork",
+        "darlanews",
         "serp-adv__counter",
         "Trs($adTranslate)",
         "view-cmts-container-ad557d5e-e90b-4e11-a9ad-f4bf39710188",
@@ -1409,7 +1414,10 @@ fn positions_named_in_tracking_attributes_and_text_ads_in_boxes_named_for_ads() 
         <div data-spm="content"></div>
         <div id="PC_bot_hotlist_ad_1"><a href="https://c.gdt.qq.com/gdt_click.fcg?viewid=x">刀刀暴击，神装超高爆率</a></div>
         <div class="news_ad"><a href="https://www.sohu.com/a/1">今日要闻</a></div>
+        <div class="vendor-unit" data-uid="MB_1" data-vendor="outbrain"></div>
+        <div class="vendor-unit" data-vendor="brightcove"></div>
         </body></html>"#;
+    // (And an ad network named as a box's vendor: OutKick's, dev page outkick-en-2024.)
     let found = found_at(&extractor(), "https://www.sohu.com/a/77", html);
     assert_eq!(
         rules_and_steps(&found),
@@ -1417,6 +1425,7 @@ fn positions_named_in_tracking_attributes_and_text_ads_in_boxes_named_for_ads() 
             ("slot:empty-ad-box", "div:nth-of-type(1)"),
             ("slot:empty-ad-box", "div:nth-of-type(2)"),
             ("box:ad-name+link", "div:nth-of-type(4)"),
+            ("slot:empty-ad-box", "div:nth-of-type(6)"),
         ],
         "{found:?}"
     );
