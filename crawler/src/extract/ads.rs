@@ -189,7 +189,8 @@ fn names_an_ad(el: ElementRef<'_>) -> bool {
 }
 
 /// Whether an id or class of `el` names a banner by where it goes or its width
-/// (`banner1000`, `banner_top`, `top_banner_block`, `bottom_super_banner`), or as an ad
+/// (`banner1000`, `banner_top`, `top_banner_block`, `bottom_super_banner`,
+/// `floating-banner-container`: Kaskus's corner banner, dev page kaskus-forum-2024), or as an ad
 /// server's zone (Varzesh3's `row-banner-zone`, dev page varzesh3-news-2024b), or in the text
 /// (UOL's `uolpd-banner-inarticle`, dev page uol-pt-2024b): empty, such a box is
 /// where a script puts one (Guangming's `div.banner1000`, dev page gmw-news). A banner named by
@@ -197,7 +198,7 @@ fn names_an_ad(el: ElementRef<'_>) -> bool {
 fn names_a_banner(el: ElementRef<'_>) -> bool {
     static PLACED: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
-            r"(?i)(top|bottom|left|right|side|float|head|foot)[_-]?(super[_-]?)?banner|banner[_-]?(top|bottom|left|right|side|float|zone|in[_-]?article|in[_-]?content|\d{3})",
+            r"(?i)(top|bottom|left|right|side|float|floating|head|foot)[_-]?(super[_-]?)?banner|banner[_-]?(top|bottom|left|right|side|float|zone|in[_-]?article|in[_-]?content|\d{3})",
         )
         .expect("pattern parses")
     });

@@ -1637,14 +1637,17 @@ fn an_empty_box_named_for_a_placed_banner_is_a_slot_and_a_shops_own_banner_is_no
         <div class="banner_top"><a href="/special/1/"><img src="/a.jpg"></a></div>
         <div class="row row-banner-zone justify-content-center detail-header-banner tb-holder"> </div>
         <aside class="uolpd-video-inarticle"><div><div id="uolpd-banner-inarticle"></div></div></aside>
+        <div id="floating-banner-container"><a target="_blank" href="https://endeus.tv/cookbook/x"><div class="floating-banner"></div></a></div>
         </body></html>"#;
     let found = found(html);
     let rules: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
     // (And an ad server's empty banner zone, Varzesh3's, dev page varzesh3-news-2024b; a
-    // banner's place in the text, UOL's, dev page uol-pt-2024b.)
+    // banner's place in the text, UOL's, dev page uol-pt-2024b; a floating banner drawn as a
+    // background, Kaskus's, dev page kaskus-forum-2024.)
     assert_eq!(
         rules,
         [
+            "slot:empty-banner-box",
             "slot:empty-banner-box",
             "slot:empty-banner-box",
             "slot:empty-banner-box",
