@@ -93,7 +93,7 @@ fn ad_named(name: &str) -> bool {
     // cnn-en-2024) and Yahoo's ad loader DARLA (`darla-container`, dev page yahoo-en-2).
     static AD_NAME: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
-            r"(?i)(^|[^a-z])(ad|ads|adv|advert|advertisement|adbox|adslot|adunit|dfp|gg|guanggao)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain|(^|[^a-z])(teads|medianet|darla)([^a-z]|$)|sinaads|fengchao",
+            r"(?i)(^|[^a-z])(ad|ads|adv|advt|advert|advertisement|adbox|adslot|adunit|dfp|gg|guanggao)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain|(^|[^a-z])(teads|medianet|darla)([^a-z]|$)|sinaads|fengchao",
         )
         .expect("pattern parses")
     });
