@@ -242,21 +242,31 @@ fn product_cards(doc: &Html, page_url: &Url, out: &mut Vec<Listing>) {
                 .chain(card.select(&s("a[href]")))
                 .find_map(|a| absolute(page_url, a.value().attr("href")?))
                 .map_or_else(|| page_url.to_string(), String::from),
-            title,
-            description: String::new(),
-            currency: price.as_deref().and_then(currency_of).map(str::to_owned),
-            price: price.as_deref().and_then(parse_price),
-            brand: None,
-            seller: None,
             image_urls: card
                 .select(&s("img[src]"))
                 .filter_map(|i| absolute(page_url, i.value().attr("src")?))
                 .map(String::from)
                 .collect(),
-            source: ListingSource::Cards,
-            path: Some(title_path),
-            sponsored: false,
+            ..unmarked(title, price.as_deref(), ListingSource::Cards, title_path)
         });
+    }
+}
+
+/// A listing no markup names, read off the page: its title, the price written beside it (a
+/// currency's mark and a number), the element that shows it.
+fn unmarked(title: String, price: Option<&str>, source: ListingSource, path: String) -> Listing {
+    Listing {
+        url: String::new(),
+        title,
+        description: String::new(),
+        currency: price.and_then(currency_of).map(str::to_owned),
+        price: price.and_then(parse_price),
+        brand: None,
+        seller: None,
+        image_urls: Vec::new(),
+        source,
+        path: Some(path),
+        sponsored: false,
     }
 }
 
@@ -515,16 +525,12 @@ fn bought_heading(doc: &Html, page_url: &Url) -> Option<Listing> {
         .find_map(|t| PRICE.find(&t).map(|m| m.as_str().to_owned()));
     Some(Listing {
         url: page_url.to_string(),
-        title,
-        description: String::new(),
-        currency: price.as_deref().and_then(currency_of).map(str::to_owned),
-        price: price.as_deref().and_then(parse_price),
-        brand: None,
-        seller: None,
-        image_urls: Vec::new(),
-        source: ListingSource::Heading,
-        path: Some(path_of(heading)),
-        sponsored: false,
+        ..unmarked(
+            title,
+            price.as_deref(),
+            ListingSource::Heading,
+            path_of(heading),
+        )
     })
 }
 
