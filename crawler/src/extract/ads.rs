@@ -112,9 +112,9 @@ fn ad_named(name: &str) -> bool {
         .expect("pattern parses")
     });
     // Every pattern holds "ad", "gg", "dfp" (DoubleClick for Publishers: CNA's
-    // `data-enable-dfp`, dev page cna-news-2023), "taboola", "outbrain", "teads", "medianet", "darla" or "fengchao" (凤巢,
-    // Baidu's search ads, dev page baike-entry-2020): most names hold none (this runs on every
-    // element's names, so the cheap test goes first).
+    // `data-enable-dfp`, dev page cna-news-2023), "taboola", "outbrain", "teads", "medianet",
+    // "darla" or "fengchao" (凤巢, Baidu's search ads, dev page baike-entry-2020): most names
+    // hold none (this runs on every element's names, so the cheap test goes first).
     // Nor does a control about ads: a close button, an ad-feedback link (Amazon's
     // `product-ads-feedback`), a message to readers who block ads (Yahoo's `AdBlockPromo`) or a
     // check for them (DiLei's `ad-block-check_friendly`), a "read more" fold (NBC's
@@ -145,9 +145,10 @@ fn ad_named(name: &str) -> bool {
     });
     let name = &*UUID.replace_all(name, "-");
     // A minified class of six characters (Google's `cNUdAd`, dev pages
-    // google-mobile-serp-2023b, google-serp-2023c) is no word: its "Ad" is chance. One with a
-    // capital and a digit before it is no word either, even where "ad" stands apart
-    // (`eIE7ad`, a hotel card, dev page google-mobile-serp-old-c).
+    // google-mobile-serp-2023b, google-serp-2023c) is no word: its "Ad" is chance. One that
+    // mixes small letters with a capital and a digit before it is no word either, even where
+    // "ad" stands apart (`eIE7ad`, a hotel card, dev page google-mobile-serp-old-c); a
+    // position's number in capitals (`AD0101`) still names one.
     let head = name.get(..name.len().saturating_sub(2)).unwrap_or("");
     let minified = name.len() <= 6
         && head
@@ -156,6 +157,7 @@ fn ad_named(name: &str) -> bool {
     if name.len() <= 6
         && head.bytes().any(|b| b.is_ascii_uppercase())
         && head.bytes().any(|b| b.is_ascii_digit())
+        && name.bytes().any(|b| b.is_ascii_lowercase())
     {
         return false;
     }

@@ -438,6 +438,8 @@ fn camel_case_names_name_ads() {
         "rightAd",
         "sideAd",
         "fengchao",
+        // A position's number in capitals is no minified class.
+        "AD0101",
         // "advt", as Indian papers write it (dev page rediff-news-2024b).
         "div_arti_inline_advt2",
         // Media.net and Yahoo's DARLA (dev pages cnn-en-2024, yahoo-en-2).
