@@ -150,17 +150,13 @@ fn ad_named(name: &str) -> bool {
     // "ad" stands apart (`eIE7ad`, a hotel card, dev page google-mobile-serp-old-c); a
     // position's number in capitals (`AD0101`) still names one.
     let head = name.get(..name.len().saturating_sub(2)).unwrap_or("");
-    let minified = name.len() <= 6
-        && head
-            .bytes()
-            .any(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
-    if name.len() <= 6
-        && head.bytes().any(|b| b.is_ascii_uppercase())
-        && head.bytes().any(|b| b.is_ascii_digit())
-        && name.bytes().any(|b| b.is_ascii_lowercase())
-    {
+    let short = name.len() <= 6;
+    let capital = head.bytes().any(|b| b.is_ascii_uppercase());
+    let digit = head.bytes().any(|b| b.is_ascii_digit());
+    if short && capital && digit && name.bytes().any(|b| b.is_ascii_lowercase()) {
         return false;
     }
+    let minified = short && (capital || digit);
     if AD_NAME.is_match(name) || COMPOUND.is_match(name) {
         return true;
     }
@@ -276,12 +272,21 @@ fn style_px(style: &str, name: &str) -> Option<f64> {
 /// (IAS's ad-blocker probe image, 90×728 at `left: -100px; top: -738px`, dev page
 /// buzzfeed-en-2024).
 fn drawn_off_screen(style: &str) -> bool {
+    ["left", "top"]
+        .into_iter()
+        .any(|at| style_px(style, at).is_some_and(|at| at <= -1000.0))
+        || off_by_own_size(style)
+}
+
+/// Whether an inline style (lower case, no spaces) moves its element left or up by more than
+/// its own width or height.
+fn off_by_own_size(style: &str) -> bool {
     [("left", "width"), ("top", "height")]
         .into_iter()
         .any(|(at, size)| {
-            style_px(style, at).is_some_and(|at| {
-                at <= -1000.0 || style_px(style, size).is_some_and(|n| at + n <= 0.0)
-            })
+            style_px(style, at)
+                .zip(style_px(style, size))
+                .is_some_and(|(at, n)| at + n <= 0.0)
         })
 }
 
@@ -294,19 +299,11 @@ fn wrapped_off_screen(el: ElementRef<'_>) -> bool {
     el.ancestors()
         .filter_map(ElementRef::wrap)
         .take(3)
-        .any(|a| {
-            let Some(style) = a.value().attr("style") else {
-                return false;
-            };
+        .filter_map(|a| a.value().attr("style"))
+        .any(|style| {
             let style = style.to_ascii_lowercase().replace(' ', "");
             (style.contains("position:absolute") || style.contains("position:fixed"))
-                && [("left", "width"), ("top", "height")]
-                    .into_iter()
-                    .any(|(at, size)| {
-                        style_px(&style, at)
-                            .zip(style_px(&style, size))
-                            .is_some_and(|(at, n)| at + n <= 0.0)
-                    })
+                && off_by_own_size(&style)
         })
 }
 

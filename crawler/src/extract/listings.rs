@@ -2,7 +2,7 @@
 //! tags, then the per-site selector files (`seeds/sites/`), then rows of product cards no markup
 //! names.
 
-use super::{absolute, parsed, path_of, s, text_of, Extractor, SiteSelectors};
+use super::{absolute, in_template, parsed, path_of, s, text_of, Extractor, SiteSelectors};
 use admon_domain::{Listing, ListingSource};
 use scraper::{ElementRef, Html};
 use std::collections::{HashSet, VecDeque};
@@ -237,26 +237,38 @@ fn product_cards(doc: &Html, page_url: &Url, out: &mut Vec<Listing>) {
             .find(&paid)
             .or_else(|| PRICE.find(&all))
             .map(|m| m.as_str().to_owned());
+        let url = std::iter::once(card)
+            .chain(card.select(&s("a[href]")))
+            .find_map(|a| absolute(page_url, a.value().attr("href")?))
+            .map_or_else(|| page_url.to_string(), String::from);
         out.push(Listing {
-            url: std::iter::once(card)
-                .chain(card.select(&s("a[href]")))
-                .find_map(|a| absolute(page_url, a.value().attr("href")?))
-                .map_or_else(|| page_url.to_string(), String::from),
             image_urls: card
                 .select(&s("img[src]"))
                 .filter_map(|i| absolute(page_url, i.value().attr("src")?))
                 .map(String::from)
                 .collect(),
-            ..unmarked(title, price.as_deref(), ListingSource::Cards, title_path)
+            ..unmarked(
+                url,
+                title,
+                price.as_deref(),
+                ListingSource::Cards,
+                title_path,
+            )
         });
     }
 }
 
-/// A listing no markup names, read off the page: its title, the price written beside it (a
-/// currency's mark and a number), the element that shows it.
-fn unmarked(title: String, price: Option<&str>, source: ListingSource, path: String) -> Listing {
+/// A listing no markup names, read off the page: where it links, its title, the price written
+/// beside it (a currency's mark and a number), the element that shows it.
+fn unmarked(
+    url: String,
+    title: String,
+    price: Option<&str>,
+    source: ListingSource,
+    path: String,
+) -> Listing {
     Listing {
-        url: String::new(),
+        url,
         title,
         description: String::new(),
         currency: price.and_then(currency_of).map(str::to_owned),
@@ -490,11 +502,6 @@ const ITEM_BLOCK_CHARS: usize = 6000;
 /// jd-item-2015e, pcstore-item-2021b). A news article has no buy button, and a list page has
 /// no one heading for a product.
 fn bought_heading(doc: &Html, page_url: &Url) -> Option<Listing> {
-    let in_template = |el: ElementRef<'_>| {
-        el.ancestors()
-            .filter_map(ElementRef::wrap)
-            .any(|a| a.value().name() == "template")
-    };
     // The one heading first: it is found faster than every link's words are read, and many
     // pages have none or several.
     let h1 = s("h1");
@@ -523,15 +530,13 @@ fn bought_heading(doc: &Html, page_url: &Url) -> Option<Listing> {
         .take(6)
         .map_while(|a| super::words_of(a, ITEM_BLOCK_CHARS))
         .find_map(|t| PRICE.find(&t).map(|m| m.as_str().to_owned()));
-    Some(Listing {
-        url: page_url.to_string(),
-        ..unmarked(
-            title,
-            price.as_deref(),
-            ListingSource::Heading,
-            path_of(heading),
-        )
-    })
+    Some(unmarked(
+        page_url.to_string(),
+        title,
+        price.as_deref(),
+        ListingSource::Heading,
+        path_of(heading),
+    ))
 }
 
 /// A product from a site file's selectors, read inside `root` (the page, or one card of a list
