@@ -63,7 +63,7 @@ use Side::{After, Before, Either};
 /// shared: `Rs` is the rupee of India, Pakistan and Sri Lanka) and the side of the number it
 /// is written on: `$1,200.00` and `599元`, never `884116204275 $` (a part number before a
 /// price, google-serp-2023). Longer marks come first, so that `US$` is read before `$`.
-const CURRENCIES: [(&str, Option<&str>, Side); 33] = [
+const CURRENCIES: [(&str, Option<&str>, Side); 34] = [
     ("US $", Some("USD"), Before),
     ("US$", Some("USD"), Before),
     ("NT$", Some("TWD"), Before),
@@ -97,6 +97,7 @@ const CURRENCIES: [(&str, Option<&str>, Side); 33] = [
     ("원", Some("KRW"), After),
     ("₺", Some("TRY"), Either),
     ("₫", Some("VND"), Either),
+    ("₪", Some("ILS"), Either),
 ];
 
 /// A mark of [`CURRENCIES`] written on `side`; a mark that begins or ends in an ASCII letter
@@ -142,14 +143,18 @@ const CARD_CHARS: usize = 160;
 /// Product cards that no markup or site file names: three or more sibling blocks of one kind
 /// (tag and first class, `fore1` and `fore2` alike), most of them a picture, a link and a price
 /// in a few words, as a shop's "others also viewed" row or side column (dev pages
-/// i3fresh-item-2020a, gomaji-item-2021b, jd-item-2016a). The picture may be a `figure` still
-/// waiting for its lazy image (olx-pk-item-2021a). Each card is a listing, titled by its
+/// i3fresh-item-2020a, gomaji-item-2021b, jd-item-2016a). The picture may be a `figure` or a
+/// box with a `data-src` still waiting for its lazy image (olx-pk-item-2021a,
+/// otto-de-item-2021b). Each card is a listing, titled by its
 /// longest link text (else its picture's `alt`), unless a listing already found sits in it.
 fn product_cards(doc: &Html, page_url: &Url, out: &mut Vec<Listing>) {
     // The text first: it stops reading a block as soon as it is too long for a card.
     let is_card = |el: ElementRef<'_>| -> bool {
         super::words_of(el, CARD_CHARS).is_some_and(|t| PRICE.is_match(&t))
-            && el.select(&s("img, picture, figure")).next().is_some()
+            && el
+                .select(&s("img, picture, figure, [data-src]"))
+                .next()
+                .is_some()
             && (el.value().name() == "a" || el.select(&s("a[href]")).next().is_some())
     };
     let mut cards: Vec<ElementRef<'_>> = Vec::new();
@@ -190,9 +195,9 @@ fn product_cards(doc: &Html, page_url: &Url, out: &mut Vec<Listing>) {
         // price too (OLX's related ads), that link's text with its prices taken out.
         let title_el = std::iter::once(card)
             .chain(card.select(&s("a[href]")))
-            .filter(|a| a.value().name() == "a")
+            .filter(|a| a.value().name() == "a" && leads_somewhere(*a))
             .map(|a| {
-                let text = text_of(a);
+                let text = shown(a.text());
                 let priced = PRICE.is_match(&text);
                 let title = PRICE.replace_all(&text, " ");
                 (
@@ -220,7 +225,7 @@ fn product_cards(doc: &Html, page_url: &Url, out: &mut Vec<Listing>) {
             ),
         };
         // The price paid, not the one struck through.
-        let paid: String = card
+        let paid = card
             .descendants()
             .filter_map(|n| n.value().as_text().map(|t| (n, t)))
             .filter(|(n, _)| {
@@ -229,10 +234,9 @@ fn product_cards(doc: &Html, page_url: &Url, out: &mut Vec<Listing>) {
                     .take_while(|a| a.id() != card.id())
                     .any(|a| matches!(a.value().name(), "strike" | "del" | "s"))
             })
-            .flat_map(|(_, t)| t.split_whitespace())
-            .collect::<Vec<_>>()
-            .join(" ");
-        let all = text_of(card);
+            .map(|(_, t)| &**t);
+        let paid = shown(paid);
+        let all = shown(card.text());
         let price = PRICE
             .find(&paid)
             .or_else(|| PRICE.find(&all))
@@ -256,6 +260,50 @@ fn product_cards(doc: &Html, page_url: &Url, out: &mut Vec<Listing>) {
             )
         });
     }
+}
+
+/// The words of some text nodes, one space between them, except where a number runs on from
+/// one inline box into the next: `<span>25</span><span>,99</span> zł` is one price.
+fn shown<'a>(texts: impl Iterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    for text in texts {
+        for (i, word) in text.split_whitespace().enumerate() {
+            let runs_on =
+                i == 0 && !text.starts_with(char::is_whitespace) && continues_number(&out, word);
+            if !out.is_empty() && !runs_on {
+                out.push(' ');
+            }
+            out.push_str(word);
+        }
+    }
+    out
+}
+
+/// Whether `word` goes on with the number `before` ends in: a digit then `,99` or `.99`, or
+/// `25,` then digits.
+fn continues_number(before: &str, word: &str) -> bool {
+    let (mut b, mut w) = (before.chars().rev(), word.chars());
+    match (b.next(), w.next()) {
+        (Some(d), Some(',' | '.')) if d.is_ascii_digit() => {
+            w.next().is_some_and(|c| c.is_ascii_digit())
+        }
+        (Some(',' | '.'), Some(d)) if d.is_ascii_digit() => {
+            b.next().is_some_and(|c| c.is_ascii_digit())
+        }
+        _ => false,
+    }
+}
+
+/// A link that goes to a page: not a button written as `href="#"` or `javascript:` (Leroy
+/// Merlin's "do koszyka" in every card).
+fn leads_somewhere(a: ElementRef<'_>) -> bool {
+    a.value().attr("href").is_some_and(|h| {
+        let h = h.trim();
+        !h.starts_with('#')
+            && !h
+                .get(..11)
+                .is_some_and(|s| s.eq_ignore_ascii_case("javascript:"))
+    })
 }
 
 /// A listing no markup names, read off the page: where it links, its title, the price written
@@ -387,38 +435,60 @@ fn itemprop<'a>(scope: ElementRef<'a>, name: &str) -> Option<ElementRef<'a>> {
 
 /// The item's own property `name`: the nearest item around it is `scope`.
 fn own_itemprop<'a>(scope: ElementRef<'a>, name: &str) -> Option<ElementRef<'a>> {
+    own_itemprops(scope, name).next()
+}
+
+/// Every element giving the item's own property `name`, in document order.
+fn own_itemprops<'a>(scope: ElementRef<'a>, name: &str) -> std::vec::IntoIter<ElementRef<'a>> {
     scope
         .select(&s(&format!(r#"[itemprop~="{name}"]"#)))
-        .find(|el| {
+        .filter(|el| {
             el.ancestors()
                 .filter_map(ElementRef::wrap)
                 .find(|a| a.value().attr("itemscope").is_some())
                 .is_some_and(|a| a.id() == scope.id())
         })
+        .collect::<Vec<_>>()
+        .into_iter()
 }
 
-/// The block a microdata product stands in: the smallest element around its own name, image
-/// and offer (an item page's Product scope can be the whole page body, holding ads and other
-/// listings), or the scope itself when fewer than two of them are there.
+/// The block a microdata product stands in: the smallest element around its own shown name,
+/// image and offer (a `meta` or `link` property shows nothing), or the scope itself when fewer
+/// than two of them are there. An item page's Product scope can be the whole page body, and
+/// its parts can stand far apart (OTTO's heading and price box hold its recommendation rows
+/// between them, Leroy Merlin's offer sits in a tab: dev pages otto-de-item-2021b,
+/// leroymerlin-pl-item-2021b); a block with more text than an item page's is not the item's,
+/// and the product stands where its name shows.
 fn listing_block(item: ElementRef<'_>) -> ElementRef<'_> {
+    let shown = |el: &ElementRef<'_>| !matches!(el.value().name(), "meta" | "link");
     let parts: Vec<ElementRef<'_>> = ["name", "image", "offers"]
         .iter()
-        .filter_map(|p| own_itemprop(item, p))
+        .filter_map(|p| own_itemprops(item, p).find(shown))
         .collect();
-    let [first, rest @ ..] = parts.as_slice() else {
-        return item;
+    let block = match parts.as_slice() {
+        [first, rest @ ..] if !rest.is_empty() => std::iter::once(*first)
+            .chain(first.ancestors().filter_map(ElementRef::wrap))
+            .take_while(|a| a.id() != item.id())
+            .find(|a| {
+                rest.iter()
+                    .all(|r| r.ancestors().any(|up| up.id() == a.id()))
+            })
+            .unwrap_or(item),
+        _ => item,
     };
-    if rest.is_empty() {
-        return item;
+    if super::words_of(block, ITEM_BLOCK_CHARS).is_some() {
+        return block;
     }
-    std::iter::once(*first)
-        .chain(first.ancestors().filter_map(ElementRef::wrap))
-        .take_while(|a| a.id() != item.id())
-        .find(|a| {
-            rest.iter()
-                .all(|r| r.ancestors().any(|up| up.id() == a.id()))
+    // A name given only in a `meta` shows in the element that holds it (Leroy Merlin's
+    // `div.product-title` around its heading).
+    own_itemprops(item, "name")
+        .find(shown)
+        .or_else(|| {
+            own_itemprop(item, "name")
+                .and_then(|meta| meta.parent())
+                .and_then(ElementRef::wrap)
         })
-        .unwrap_or(item)
+        .unwrap_or(block)
 }
 
 fn prop_value(el: ElementRef<'_>) -> String {
@@ -651,6 +721,59 @@ mod tests {
     }
 
     #[test]
+    fn a_card_is_read_as_it_shows() {
+        // Dev page leroymerlin-pl-item-2021b: the price is split over inline boxes, and every
+        // card's longest link is its cart button (`href="#"`).
+        let leroy = |n: u32| {
+            format!(
+                r##"<div class="product swiper-slide tiles"><a class="url" href="/panel-{n},p46533{n}.html" title="Panel tapicerowany Ciemnozielony">
+<span class="img"><img src="/{n}.jpg" alt="Panel tapicerowany Ciemnozielony 30 x 30 cm"></span>
+<h3 class="title">Panel tapicerowany Ciemnozielony 30 x 30 cm</h3>
+<span class="price"><span class="integer">25</span><span class="fractional">,99</span> <span class="postfix">zł<span class="unit"> /szt.</span></span></span></a>
+<span class="opinion-box"><a href="/panel-{n}.html#tab-opinie">0</a></span>
+<div class="product-block-buttons"><a href="#" class="add-to-basket"><span>do koszyka</span> <span>Sprawdź dostępność w sklepie</span> <span>Produkt niedostępny</span></a></div></div>"##
+            )
+        };
+        let html = format!(
+            "<div class=swiper-wrapper>{}{}{}</div>",
+            leroy(1),
+            leroy(2),
+            leroy(3)
+        );
+        let found = listings_of(&html);
+        let got: Vec<(&str, Option<f64>, Option<&str>)> = found
+            .iter()
+            .map(|l| (l.title.as_str(), l.price, l.currency.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [(
+                "Panel tapicerowany Ciemnozielony 30 x 30 cm /szt.",
+                Some(25.99),
+                Some("PLN")
+            ); 3]
+        );
+        assert_eq!(found[1].url, "https://i3fresh.tw/panel-2,p465332.html");
+        // OTTO (dev page otto-de-item-2021b): a picture not loaded yet is a box with its
+        // `data-src`.
+        let otto = |n: u32| {
+            format!(
+                r#"<li class="reco_cinema__tile"><a class="reco_cinema__adslink" href="/p/eisch-whiskyglas-{n}/">
+<div class="reco_cinema__image"><div class="reco_cinema__image_placeholder" data-src="https://i.otto.de/i/otto/{n}"></div></div>
+<div class="reco_cinema__desc"><div class="reco_cinema__article-brand">Eisch</div>
+<div class="reco_cinema__article-name">Whiskyglas »Sky SensisPlus« (4-tlg), 390 ml</div>
+<div><span class="reco_cinema__price-red">€ 58,48</span></div></div></a></li>"#
+            )
+        };
+        let html = format!("<ul>{}{}{}</ul>", otto(1), otto(2), otto(3));
+        assert_eq!(listings_of(&html).len(), 3);
+        assert!(listings_of(&html.replace("data-src", "data-x")).is_empty());
+        // GetIT prices in shekels.
+        assert_eq!(currency_of("רק 189 ₪"), Some("ILS"));
+        assert_eq!(parse_price("189 ₪"), Some(189.0));
+    }
+
+    #[test]
     fn prices_parse() {
         assert_eq!(parse_price("¥1,299.00"), Some(1299.0));
         assert_eq!(parse_price("价格：380元"), Some(380.0));
@@ -715,6 +838,61 @@ mod tests {
         let path = bear.path.as_deref().unwrap();
         assert!(path.ends_with("div:nth-of-type(2)"), "{path}");
         assert!(!path.contains("div:nth-of-type(2) > div"), "{path}");
+    }
+
+    #[test]
+    fn a_product_whose_parts_stand_far_apart_stands_where_its_name_shows() {
+        // Dev page otto-de-item-2021b: the name is first given in a hidden `meta`; the heading
+        // and the price box hold the recommendation rows between them.
+        let reco: String = (0..100)
+            .map(|i| format!(r#"<li><a href="/p/{i}">Eisch Whiskyglas »Sky SensisPlus« (4-tlg), bleifreies Kristallglas, 390 ml</a> € 58,48</li>"#))
+            .collect();
+        let otto = format!(
+            r#"<html><body itemscope itemtype="http://schema.org/Product">
+<div class="js_metaVariationId"><meta itemprop="name" content="Eisch Whiskyglas »Hamilton«"><meta itemprop="sku" content="1"></div>
+<div id="detailviewWrapper"><section><h1 class="prd_shortInfo__variationName" itemprop="name">Eisch Whiskyglas »Hamilton« (2-tlg)</h1></section>
+<div class="prd_recommendations"><ul>{reco}</ul></div>
+<section id="detailview"><div class="prd_price" itemprop="offers" itemscope itemtype="http://schema.org/Offer"><span itemprop="price" content="56.74">€ 56,74</span></div></section></div>
+</body></html>"#
+        );
+        let url = Url::parse("https://www.otto.de/p/eisch-whiskyglas-hamilton/").unwrap();
+        let item = |html: &str| {
+            let doc = Html::parse_document(html);
+            let found = doc
+                .select(&s(r#"[itemscope][itemtype*="schema.org/Product"]"#))
+                .map(|i| microdata_product(i, &url))
+                .next()
+                .unwrap();
+            let at = found.path.clone().unwrap();
+            (found, at)
+        };
+        let (product, at) = item(&otto);
+        assert_eq!(product.title, "Eisch Whiskyglas »Hamilton«");
+        assert_eq!(product.price, Some(56.74));
+        assert!(
+            at.ends_with("section:nth-of-type(1) > h1:nth-of-type(1)"),
+            "{at}"
+        );
+        // Leroy Merlin (dev page leroymerlin-pl-item-2021b) names it in a `meta` only, beside
+        // its heading; the offer is in a tab below the product series.
+        let leroy = format!(
+            r#"<html><body><div class="product-card-main" itemscope itemtype="http://schema.org/Product">
+<div class="product-gallery"><img itemprop="image" src="/p.jpg"></div>
+<div class="product-title"><meta itemprop="name" content="Panel tapicerowany"><h1>Panel tapicerowany Ciemnoniebieski 60 x 30 cm</h1></div>
+<section class="product-collection"><ul>{reco}</ul></section>
+<table><tr><td itemprop="offers" itemscope itemtype="http://schema.org/Offer"><meta itemprop="price" content="32"></td></tr></table>
+</div></body></html>"#
+        );
+        let (product, at) = item(&leroy);
+        assert_eq!(product.title, "Panel tapicerowany");
+        assert!(at.ends_with("div:nth-of-type(2)"), "{at}");
+        assert!(
+            !at.ends_with("body:nth-of-type(1) > div:nth-of-type(1)"),
+            "{at}"
+        );
+        // Parts close together still make one block around them.
+        let (_, at) = item(&otto.replace(&reco, ""));
+        assert!(at.ends_with("div:nth-of-type(2)"), "{at}");
     }
 }
 
