@@ -137,8 +137,9 @@ static PRICE: LazyLock<regex::Regex> = LazyLock::new(|| {
     .expect("pattern parses")
 });
 
-/// The most text a product card holds: a title, a price or two, a badge.
-const CARD_CHARS: usize = 160;
+/// The most text a product card holds: a title, a price or two, a badge, a discount and its
+/// buttons' words (Leroy Merlin's promoted cards run to 162 characters).
+const CARD_CHARS: usize = 200;
 
 /// Product cards that no markup or site file names: three or more sibling blocks of one kind
 /// (tag and first class, `fore1` and `fore2` alike), most of them a picture, a link and a price
@@ -731,7 +732,8 @@ mod tests {
 <h3 class="title">Panel tapicerowany Ciemnozielony 30 x 30 cm</h3>
 <span class="price"><span class="integer">25</span><span class="fractional">,99</span> <span class="postfix">zł<span class="unit"> /szt.</span></span></span></a>
 <span class="opinion-box"><a href="/panel-{n}.html#tab-opinie">0</a></span>
-<div class="product-block-buttons"><a href="#" class="add-to-basket"><span>do koszyka</span> <span>Sprawdź dostępność w sklepie</span> <span>Produkt niedostępny</span></a></div></div>"##
+<div class="product-block-buttons"><a href="#" class="add-to-basket"><span>do koszyka</span> <span>Sprawdź dostępność w sklepie</span> <span>Produkt niedostępny</span></a>
+<div class="compare"><a href="#" class="compare-link">Porównaj</a></div></div></div>"##
             )
         };
         let html = format!(
@@ -754,6 +756,14 @@ mod tests {
             ); 3]
         );
         assert_eq!(found[1].url, "https://i3fresh.tw/panel-2,p465332.html");
+        // A promoted card shows two prices and its discount too: 162 characters in all.
+        let promoted = html.replace(
+            r#"<span class="price">"#,
+            r#"<span>Promocja</span> <span class="old">36,49 zł /szt.</span> <span>12% taniej</span> <span class="price">"#,
+        );
+        let one = super::super::text_of(Html::parse_fragment(&promoted).root_element());
+        assert!(one.chars().count() / 3 > 160, "{one}");
+        assert_eq!(listings_of(&promoted).len(), 3);
         // OTTO (dev page otto-de-item-2021b): a picture not loaded yet is a box with its
         // `data-src`.
         let otto = |n: u32| {
