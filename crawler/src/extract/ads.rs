@@ -80,7 +80,7 @@ fn own_label(el: ElementRef<'_>) -> Option<String> {
 /// Words of the names of controls about ads and of things beside them, which are no ads (see
 /// [`ad_named`]).
 const CONTROL_WORDS: &[&str] = &[
-    "close", "feedback", "adblock", "check", "readmore", "counter",
+    "close", "feedback", "report", "adblock", "check", "readmore", "counter",
 ];
 
 /// Whether a name (an id, a class, a frame's name or a step of a URL path) names an ad: `ad_ym`,
@@ -116,7 +116,8 @@ fn ad_named(name: &str) -> bool {
     // "darla" or "fengchao" (凤巢, Baidu's search ads, dev page baike-entry-2020): most names
     // hold none (this runs on every element's names, so the cheap test goes first).
     // Nor does a control about ads: a close button, an ad-feedback link (Amazon's
-    // `product-ads-feedback`), a message to readers who block ads (Yahoo's `AdBlockPromo`) or a
+    // `product-ads-feedback`) or a button to report one (Stack Exchange's
+    // `js-report-ad-button-container`, dev page engineering-stackexchange-forum-2024), a message to readers who block ads (Yahoo's `AdBlockPromo`) or a
     // check for them (DiLei's `ad-block-check_friendly`), a "read more" fold (NBC's
     // `taboolaReadMoreBelow`, dev page today-en-2024); nor an ad's view counter (Yandex's
     // `serp-adv__counter`, a pixel drawn as its background, dev page yandex-serp-2019b).
@@ -214,16 +215,24 @@ fn is_position_attr(name: &str) -> bool {
 }
 
 /// Whether a step of a URL (a host label or a path segment) names an ad. An id is no name:
-/// a step with four or more digits (`9f8fd8ad02461b3f6`, a post's number) or with
-/// percent-encoded bytes (`%e6%84%9b%ad`) never does.
+/// a step with four or more digits (`9f8fd8ad02461b3f6`, a post's number), a short code that
+/// begins with a digit (K-Rauta's category `/8ad`, dev page k-rauta-ee-item-2021b) or a step
+/// with percent-encoded bytes (`%e6%84%9b%ad`) never does.
 fn step_names_ad(step: &str) -> bool {
-    // Nor is a title: a slug of five words or more (wikiHow's
-    // `/Why-Is-My-Facebook-Feed-All-Ads`, dev page wikihow-en-2024).
-    let words = step.split(['-', '_']).filter(|w| !w.is_empty()).count();
+    let short_code = step.len() <= 4 && step.starts_with(|c: char| c.is_ascii_digit());
     step.bytes().filter(u8::is_ascii_digit).count() < 4
         && !step.contains('%')
-        && words < 5
+        && !short_code
+        && !is_title_slug(step)
         && ad_named(step)
+}
+
+/// Whether a step of a URL is a title: a slug of five words or more (wikiHow's
+/// `/Why-Is-My-Facebook-Feed-All-Ads`, dev page wikihow-en-2024; Stack Exchange's
+/// `/how-to-disable-the-middle-click-paste-function`, dev page
+/// engineering-stackexchange-forum-2024). Its words say what it is about, not where it goes.
+fn is_title_slug(step: &str) -> bool {
+    step.split(['-', '_']).filter(|w| !w.is_empty()).count() >= 5
 }
 
 /// Whether `el` is an ad blocker's bait: an empty box with an ad's name that a script checks is
@@ -1106,7 +1115,9 @@ fn is_click_path(url: &Url) -> bool {
         .any(|step| {
             let step = step.to_ascii_lowercase();
             // Google's and 360's ad clicks go through `/aclk`.
-            step_names_ad(&step) || step.contains("click") || step == "aclk"
+            step_names_ad(&step)
+                || (step.contains("click") && !is_title_slug(&step))
+                || step == "aclk"
         })
 }
 

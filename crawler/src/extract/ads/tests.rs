@@ -463,6 +463,8 @@ fn camel_case_names_name_ads() {
         // Controls about ads (dev pages amazon-*-item-2021b and yahoo-en-2).
         "product-ads-feedback_feature_div",
         "mrt-node-tgtm-Col2-1-AdBlockPromo",
+        // (Dev page engineering-stackexchange-forum-2024.)
+        "js-report-ad-button-container",
         // Google's minified classes (dev pages google-mobile-serp-2023b, google-serp-2019c).
         "cNUdAd",
         "wYWDAd",
@@ -1505,6 +1507,18 @@ fn a_feed_item_that_clicks_through_a_redirector_among_the_sites_stories_is_an_ad
     assert!(!step_names_ad("39815080-%e6%84%9b%ad"));
     assert!(step_names_ad("top-ad-banner"));
     assert!(!step_names_ad("Why-Is-My-Facebook-Feed-All-Ads"));
+    // A short code that begins with a digit is an id (K-Rauta's category, dev page
+    // k-rauta-ee-item-2021b); a click in a question's title is no click redirector (dev page
+    // engineering-stackexchange-forum-2024).
+    assert!(!step_names_ad("8ad"));
+    assert!(step_names_ad("ad8"));
+    let url = |u: &str| Url::parse(u).unwrap();
+    assert!(!is_click_path(&url(
+        "https://superuser.com/questions/1/how-to-disable-the-middle-click-paste-function"
+    )));
+    assert!(is_click_path(&url("https://wtc.sohu.com/click?redirect=X2s")));
+    assert!(is_click_path(&url("https://ad.example.com/ad-click/1")));
+    assert!(!is_click_path(&url("https://www.k-rauta.ee/c/parfuumid/laste-lohnaolid/8ad")));
 }
 
 #[test]
