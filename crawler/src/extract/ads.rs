@@ -660,8 +660,9 @@ const SLOT_SELECTORS: &[(&str, &str)] = &[
     (r#"[id^="div-gpt-ad"]"#, "slot:gpt"),
     (
         // (Not AdSense's own script tag, which carries the client too: dev page
-        // bellaonline-forum-2024.)
-        "[data-ad-slot]:not(script), [data-ad-client]:not(script), [data-ad-unit-path]:not(script)",
+        // bellaonline-forum-2024; nor its hidden lookup frame `iframe#google_esf`, dev page
+        // getit-co-il-item-2021b.)
+        "[data-ad-slot]:not(script), [data-ad-client]:not(script):not(#google_esf), [data-ad-unit-path]:not(script)",
         "slot:data-ad",
     ),
     ("[data-ad-pdps], [data-ad-id]", "slot:data-ad"),
