@@ -467,6 +467,8 @@ fn camel_case_names_name_ads() {
         "mrt-node-tgtm-Col2-1-AdBlockPromo",
         // (Dev page engineering-stackexchange-forum-2024.)
         "js-report-ad-button-container",
+        // (Dev page laendleanzeiger-item-2021.)
+        "qx_ad-block-overlay",
         // Google's minified classes (dev pages google-mobile-serp-2023b, google-serp-2019c).
         "cNUdAd",
         "wYWDAd",
