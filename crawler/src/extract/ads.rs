@@ -696,6 +696,10 @@ const SLOT_SELECTORS: &[(&str, &str)] = &[
     // Ziff Davis's ad kit (Pogo, `pogoadkit.js`) fills the boxes named by `data-pogo`
     // (`sidebar`, `top`, `nativespotlight`; dev page mashable-en-2024b).
     ("[data-pogo]:not(script)", "slot:pogo"),
+    // vBulletin 5's ad locations, each `div.axd` named for where it stands (`axd_header`,
+    // `axd_first-post`; dev page worldaffairsboard-forum-2024b): the forum's admin fills them
+    // with ad code.
+    (r#"div.axd[class*="axd_"]"#, "slot:vbulletin"),
 ];
 
 /// Script sources and inline calls that fill the element the script sits in (Baidu Union,

@@ -86,6 +86,20 @@ fn ad_server_slots_are_found_even_while_empty() {
 }
 
 #[test]
+fn forum_software_ad_locations_are_slots() {
+    // vBulletin 5 (dev page worldaffairsboard-forum-2024b): empty ad locations above the header
+    // and in the first post; the container around them is no second position.
+    let html = r#"<html><body><div id="header-axd" class="header-edit-box axdnum_1 h-clearfix">
+        <div class="axd-container axd-container_header"><div class="axd axd_header">
+        </div></div></div>
+        <div class="b-post__content"><div class="OLD__post-content"><div class="axd axd_first-post">
+        </div><p>Thread title correction, please.</p></div></div></body></html>"#;
+    let ads = found(html);
+    let rules: Vec<&str> = ads.iter().map(|a| a.0.as_str()).collect();
+    assert_eq!(rules, ["slot:vbulletin", "slot:vbulletin"], "{ads:?}");
+}
+
+#[test]
 fn a_filled_slot_is_an_ad_with_its_content() {
     let ads = found(
         r#"<ins class="adsbygoogle"><a href="https://ad.example/x"><img src="/b.png" alt="祖传秘方"></a></ins>"#,
