@@ -146,17 +146,23 @@ const CARD_CHARS: usize = 200;
 /// in a few words, as a shop's "others also viewed" row or side column (dev pages
 /// i3fresh-item-2020a, gomaji-item-2021b, jd-item-2016a). The picture may be a `figure` or a
 /// box with a `data-src` still waiting for its lazy image (olx-pk-item-2021a,
-/// otto-de-item-2021b). Each card is a listing, titled by its
-/// longest link text (else its picture's `alt`), unless a listing already found sits in it.
+/// otto-de-item-2021b), or a box drawn with a `background-image`; the link may be the card's
+/// own click handler naming a page (AviviD's recommendation cards, i3fresh-item-2020a). Each
+/// card is a listing, titled by its longest link text (else its picture's `alt`), unless a
+/// listing already found sits in it.
 fn product_cards(doc: &Html, page_url: &Url, out: &mut Vec<Listing>) {
     // The text first: it stops reading a block as soon as it is too long for a card.
     let is_card = |el: ElementRef<'_>| -> bool {
         super::words_of(el, CARD_CHARS).is_some_and(|t| PRICE.is_match(&t))
             && el
-                .select(&s("img, picture, figure, [data-src]"))
+                .select(&s(
+                    r#"img, picture, figure, [data-src], [style*="background-image"]"#,
+                ))
                 .next()
                 .is_some()
-            && (el.value().name() == "a" || el.select(&s("a[href]")).next().is_some())
+            && (el.value().name() == "a"
+                || el.select(&s("a[href]")).next().is_some()
+                || clicked_to(el).is_some())
     };
     let mut cards: Vec<ElementRef<'_>> = Vec::new();
     // Below a card's children no row is looked for; its children themselves may still be one
@@ -196,7 +202,10 @@ fn product_cards(doc: &Html, page_url: &Url, out: &mut Vec<Listing>) {
         // price too (OLX's related ads), that link's text with its prices taken out.
         let title_el = std::iter::once(card)
             .chain(card.select(&s("a[href]")))
-            .filter(|a| a.value().name() == "a" && leads_somewhere(*a))
+            .filter(|a| {
+                (a.value().name() == "a" && leads_somewhere(*a))
+                    || (a.id() == card.id() && clicked_to(card).is_some())
+            })
             .map(|a| {
                 let text = shown(a.text());
                 let priced = PRICE.is_match(&text);
@@ -244,7 +253,7 @@ fn product_cards(doc: &Html, page_url: &Url, out: &mut Vec<Listing>) {
             .map(|m| m.as_str().to_owned());
         let url = std::iter::once(card)
             .chain(card.select(&s("a[href]")))
-            .find_map(|a| absolute(page_url, a.value().attr("href")?))
+            .find_map(|a| absolute(page_url, a.value().attr("href").or_else(|| clicked_to(a))?))
             .map_or_else(|| page_url.to_string(), String::from);
         out.push(Listing {
             image_urls: card
@@ -293,6 +302,18 @@ fn continues_number(before: &str, word: &str) -> bool {
         }
         _ => false,
     }
+}
+
+/// The page a script-clicked box opens: the first web address in its `onclick`
+/// (`AviviD.click_href('https://i3fresh.tw/cheap_437.html?…',3)`).
+fn clicked_to(el: ElementRef<'_>) -> Option<&str> {
+    let script = el.value().attr("onclick")?;
+    let at = script.find("https://").or_else(|| script.find("http://"))?;
+    let rest = &script[at..];
+    let end = rest
+        .find(|c: char| c.is_whitespace() || matches!(c, '\'' | '"' | ')' | ','))
+        .unwrap_or(rest.len());
+    Some(&rest[..end])
 }
 
 /// A link that goes to a page: not a button written as `href="#"` or `javascript:` (Leroy
@@ -778,6 +799,38 @@ mod tests {
         let html = format!("<ul>{}{}{}</ul>", otto(1), otto(2), otto(3));
         assert_eq!(listings_of(&html).len(), 3);
         assert!(listings_of(&html.replace("data-src", "data-x")).is_empty());
+        // AviviD's recommendation cards (dev page i3fresh-item-2020a) draw their picture as a
+        // background and open their product by script.
+        let avivid = |n: u32, name: &str| {
+            format!(
+                r#"<div class="avivid_item_pc_other" name="avivid_item" onclick="AviviD.click_href('https://i3fresh.tw/cheap_{n}.html?utm_source=likr&amp;utm_medium=recommendation06',3)">
+<div class="avivid_item_image"><div class="avivid_other_image" style="background-image: url('https://pic.i3fresh.tw/upload/product/f_{n}.jpg')"></div></div>
+<div class="avivid_pc_item_title">{name}</div><div class="avivid_sale_price">$129</div><div class="avivid_price">$200</div><div></div></div>"#
+            )
+        };
+        let html = format!(
+            "<div id=avivid_bar_3>{}{}{}</div>",
+            avivid(437, "超好吃卡拉脆蝦(原味)"),
+            avivid(46, "鮮凍金目鱸魚清肉排"),
+            avivid(189, "完熟黃金冰烤地瓜")
+        );
+        let found = listings_of(&html);
+        let got: Vec<(&str, &str, Option<f64>)> = found
+            .iter()
+            .map(|l| (l.title.as_str(), l.url.as_str(), l.price))
+            .collect();
+        assert_eq!(
+            got[0],
+            (
+                "超好吃卡拉脆蝦(原味)",
+                "https://i3fresh.tw/cheap_437.html?utm_source=likr&utm_medium=recommendation06",
+                Some(129.0)
+            ),
+            "{found:?}"
+        );
+        assert_eq!(found.len(), 3);
+        // Without a page to open, a box is no card.
+        assert!(listings_of(&html.replace("https://i3fresh.tw/", "")).is_empty());
         // GetIT prices in shekels.
         assert_eq!(currency_of("רק 189 ₪"), Some("ILS"));
         assert_eq!(parse_price("189 ₪"), Some(189.0));
