@@ -1129,6 +1129,20 @@ fn is_click_path(url: &Url) -> bool {
         })
 }
 
+/// Whether a URL's path says it counts rather than shows: a conversion or a visit
+/// (Google Ads' `/pagead/viewthroughconversion/…`, Groovinads' `/grv/track/…`, Soicos'
+/// retargeting `rtg.php`; dev pages argos-uk-item-2021b, paris-cl-item-2021b).
+fn is_tracking_url(url: &Url) -> bool {
+    url.path_segments().into_iter().flatten().any(|step| {
+        let step = step.to_ascii_lowercase();
+        let stem = step.split('.').next().unwrap_or("");
+        ["conversion", "track", "pixel", "beacon"]
+            .iter()
+            .any(|w| step.contains(w))
+            || stem == "rtg"
+    })
+}
+
 /// Whether a rule names the units of a block (a site file's sponsored cards, a recommendation
 /// widget's paid items): a block they sit in gives way to them.
 fn is_unit(rule: &str) -> bool {
@@ -1338,8 +1352,10 @@ impl Extractor {
                 .ancestors()
                 .filter_map(ElementRef::wrap)
                 .any(|a| a.value().name() == "head");
-            // Mediav's conversion tracking (`_mvq.push(['$logConversion'])`) marks no place.
-            let tracking = inline && script.text().any(|t| t.contains("_mvq"));
+            // Mediav's conversion tracking (`_mvq.push(['$logConversion'])`) marks no place;
+            // nor does a script an ad server counts a conversion or a visit with.
+            let tracking = (inline && script.text().any(|t| t.contains("_mvq")))
+                || absolute(page_url, src).is_some_and(|u| is_tracking_url(&u));
             let slot = if in_head || tracking {
                 None
             } else if inline

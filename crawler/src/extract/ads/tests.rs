@@ -100,6 +100,22 @@ fn forum_software_ad_locations_are_slots() {
 }
 
 #[test]
+fn scripts_that_count_conversions_or_visits_mark_no_place() {
+    // Dev pages argos-uk-item-2021b and paris-cl-item-2021b: Google Ads' conversion tag,
+    // Groovinads' and Soicos' retargeting tags, in the body, from ad servers' hosts. An ad
+    // server's script with its slot in the query still marks its place.
+    let html = r#"<html><body><p>Fossil Ladies Virginia Metallic Bracelet Watch</p>
+        <div><script src="https://googleads.g.doubleclick.net/pagead/viewthroughconversion/1066810011/?random=1612345&amp;cv=9&amp;fst=1612345"></script></div>
+        <script src="https://ads01.groovinads.com/grv/track/bhpx.os?idc=1076&amp;sku=579695999"></script>
+        <div><script src="https://ad.soicos.com/rtg.php?pid=10032&amp;s=.js"></script></div>
+        <div class="box"><script src="https://ad.example.com/jr?site=netease&amp;location=2"></script></div>
+        </body></html>"#;
+    let ads = found(html);
+    assert_eq!(ads.len(), 1, "{ads:?}");
+    assert_eq!(ads[0].0, "slot:script");
+}
+
+#[test]
 fn a_filled_slot_is_an_ad_with_its_content() {
     let ads = found(
         r#"<ins class="adsbygoogle"><a href="https://ad.example/x"><img src="/b.png" alt="祖传秘方"></a></ins>"#,
