@@ -386,12 +386,21 @@ fn currency_of(text: &str) -> Option<&'static str> {
 
 fn json_str(v: &serde_json::Value) -> Option<String> {
     match v {
-        serde_json::Value::String(s) => Some(s.trim().to_owned()),
+        serde_json::Value::String(s) => Some(as_read(s.trim())),
         serde_json::Value::Number(n) => Some(n.to_string()),
         serde_json::Value::Object(o) => o.get("name").and_then(json_str),
         serde_json::Value::Array(a) => a.first().and_then(json_str),
         _ => None,
     }
+}
+
+/// JSON-LD text as a reader reads it: some shops write HTML entities or tags into it
+/// (`Cama Elo&iacute;sa`, dev page paris-cl-item-2021b).
+fn as_read(text: &str) -> String {
+    if !text.contains(['&', '<']) {
+        return text.to_owned();
+    }
+    text_of(Html::parse_fragment(text).root_element())
 }
 
 fn json_ld_products(value: &serde_json::Value, page_url: &Url, out: &mut Vec<Listing>) {
@@ -834,6 +843,27 @@ mod tests {
         // GetIT prices in shekels.
         assert_eq!(currency_of("רק 189 ₪"), Some("ILS"));
         assert_eq!(parse_price("189 ₪"), Some(189.0));
+    }
+
+    #[test]
+    fn json_ld_text_reads_as_shown() {
+        // Dev page paris-cl-item-2021b writes HTML entities into its JSON-LD.
+        let value: serde_json::Value = serde_json::from_str(
+            r#"{"@context":"http://schema.org/","@type":"Product","name":"Cama Elo&iacute;sa Single 1.5 Plazas + Set 2 Cajones Cic","brand":{"@type":"Thing","name":"CIC"},"offers":{"@type":"Offer","priceCurrency":"CLP","price":"249990"}}"#,
+        )
+        .unwrap();
+        let mut out = Vec::new();
+        json_ld_products(
+            &value,
+            &Url::parse("https://www.paris.cl/").unwrap(),
+            &mut out,
+        );
+        assert_eq!(
+            out[0].title,
+            "Cama Eloísa Single 1.5 Plazas + Set 2 Cajones Cic"
+        );
+        assert_eq!(out[0].brand.as_deref(), Some("CIC"));
+        assert_eq!(as_read("Size < 10 & up"), "Size < 10 & up");
     }
 
     #[test]
