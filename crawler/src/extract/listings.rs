@@ -63,7 +63,7 @@ use Side::{After, Before, Either};
 /// shared: `Rs` is the rupee of India, Pakistan and Sri Lanka) and the side of the number it
 /// is written on: `$1,200.00` and `599元`, never `884116204275 $` (a part number before a
 /// price, google-serp-2023). Longer marks come first, so that `US$` is read before `$`.
-const CURRENCIES: [(&str, Option<&str>, Side); 34] = [
+const CURRENCIES: [(&str, Option<&str>, Side); 37] = [
     ("US $", Some("USD"), Before),
     ("US$", Some("USD"), Before),
     ("NT$", Some("TWD"), Before),
@@ -75,6 +75,8 @@ const CURRENCIES: [(&str, Option<&str>, Side); 34] = [
     ("EUR", Some("EUR"), Either),
     ("GBP", Some("GBP"), Either),
     ("CHF", Some("CHF"), Either),
+    ("SAR", Some("SAR"), Either),
+    ("AED", Some("AED"), Either),
     ("руб", Some("RUB"), After),
     ("Rs.", None, Before),
     ("Rs", None, Before),
@@ -98,6 +100,7 @@ const CURRENCIES: [(&str, Option<&str>, Side); 34] = [
     ("₺", Some("TRY"), Either),
     ("₫", Some("VND"), Either),
     ("₪", Some("ILS"), Either),
+    ("ر.س", Some("SAR"), After),
 ];
 
 /// A mark of [`CURRENCIES`] written on `side`; a mark that begins or ends in an ASCII letter
@@ -840,8 +843,15 @@ mod tests {
         assert_eq!(found.len(), 3);
         // Without a page to open, a box is no card.
         assert!(listings_of(&html.replace("https://i3fresh.tw/", "")).is_empty());
-        // GetIT prices in shekels.
+        // GetIT prices in shekels, Namshi (dev page namshi-sa-item-2021b) in riyals.
         assert_eq!(currency_of("רק 189 ₪"), Some("ILS"));
+        assert_eq!(
+            PRICE
+                .find("ساس اند بيلKids Daisy Toy Set126 ر.س")
+                .map(|m| m.as_str()),
+            Some("126 ر.س")
+        );
+        assert_eq!(currency_of("126 ر.س"), Some("SAR"));
         assert_eq!(parse_price("189 ₪"), Some(189.0));
     }
 
