@@ -1420,7 +1420,20 @@ impl Extractor {
                 found.push((el, "slot:position-attr".to_owned()));
                 continue;
             }
-            let rule = if v.name() == "ins" && v.attrs().next().is_some() && !promotion() {
+            // Nor a form control's drawing: an `ins` beside the `input` it stands for (iCheck's
+            // `ins.iCheck-helper` over a checkbox, dev page mechta-kz-item-2021b).
+            let beside_input = || {
+                el.parent().and_then(ElementRef::wrap).is_some_and(|p| {
+                    p.children()
+                        .filter_map(ElementRef::wrap)
+                        .any(|c| c.value().name() == "input")
+                })
+            };
+            let rule = if v.name() == "ins"
+                && v.attrs().next().is_some()
+                && !promotion()
+                && !beside_input()
+            {
                 "slot:ins"
             } else if is_box && names_an_ad(el) {
                 "slot:empty-ad-box"

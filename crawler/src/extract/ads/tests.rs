@@ -63,9 +63,11 @@ fn ad_server_slots_are_found_even_while_empty() {
         <div class="box-r"><script type="text/javascript">var cpro_id = "u2368341";</script>
           <script type="text/javascript" src="http://cpro.baidustatic.com/cpro/ui/c.js"></script></div>
         <p>正文</p>
+        <form><div class="icheckbox_square-pink" style="position: relative;"><input type="checkbox" name="USER_REMEMBER" value="Y"><ins class="iCheck-helper" style="position: absolute; opacity: 0;"></ins></div></form>
         <iframe id="google_esf" name="google_esf" src="https://googleads.g.doubleclick.net/pagead/html/r20201112/r20190131/zrt_lookup.html#" data-ad-client="ca-pub-5529875073975470" style="display: none;"></iframe>
         </body></html>"#;
-    // (The last frame is AdSense's hidden lookup frame: dev page getit-co-il-item-2021b.)
+    // (The last frame is AdSense's hidden lookup frame, dev page getit-co-il-item-2021b; the
+    // `ins` before it draws a checkbox, dev page mechta-kz-item-2021b.)
     let ads = found(html);
     let rules: Vec<&str> = ads.iter().map(|a| a.0.as_str()).collect();
     // The bundled list hides ins.adsbygoogle: its rule is named, the form is still a slot.
