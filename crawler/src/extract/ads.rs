@@ -123,8 +123,9 @@ fn ad_named(name: &str) -> bool {
     // `serp-adv__counter`, a pixel drawn as its background, dev page yandex-serp-2019b).
     let lower = name.to_ascii_lowercase();
     // (Words are compared run together: `ad-block-overlay` is a message to ad blockers,
-    // Ländleanzeiger's, dev page laendleanzeiger-item-2021.)
-    let joined = lower.replace(['-', '_'], "");
+    // Ländleanzeiger's, dev page laendleanzeiger-item-2021. Only names that hold an ad's
+    // word are joined: this runs on every id and class.)
+    let joined = || lower.replace(['-', '_'], "");
     if !(lower.contains("ad")
         || lower.contains("gg")
         || lower.contains("dfp")
@@ -134,7 +135,10 @@ fn ad_named(name: &str) -> bool {
         || lower.contains("darla")
         || lower.contains("outbrain")
         || lower.contains("fengchao"))
-        || CONTROL_WORDS.iter().any(|w| joined.contains(w))
+        || {
+            let joined = joined();
+            CONTROL_WORDS.iter().any(|w| joined.contains(w))
+        }
         // An Atomic CSS class is a style, not a name (Yahoo's `Trs($adTranslate)`,
         // `Mb($articleAdMargin)`, dev pages engadget-en-2024, hk-yahoo-finance-2024).
         || name.contains('(')
