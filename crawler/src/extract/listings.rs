@@ -494,10 +494,10 @@ fn own_itemprops<'a>(scope: ElementRef<'a>, name: &str) -> std::vec::IntoIter<El
 /// leroymerlin-pl-item-2021b); a block with more text than an item page's is not the item's,
 /// and the product stands where its name shows.
 fn listing_block(item: ElementRef<'_>) -> ElementRef<'_> {
-    let shown = |el: &ElementRef<'_>| !matches!(el.value().name(), "meta" | "link");
+    let visible = |el: &ElementRef<'_>| !matches!(el.value().name(), "meta" | "link");
     let parts: Vec<ElementRef<'_>> = ["name", "image", "offers"]
         .iter()
-        .filter_map(|p| own_itemprops(item, p).find(shown))
+        .filter_map(|p| own_itemprops(item, p).find(visible))
         .collect();
     let block = match parts.as_slice() {
         [first, rest @ ..] if !rest.is_empty() => std::iter::once(*first)
@@ -516,7 +516,7 @@ fn listing_block(item: ElementRef<'_>) -> ElementRef<'_> {
     // A name given only in a `meta` shows in the element that holds it (Leroy Merlin's
     // `div.product-title` around its heading).
     own_itemprops(item, "name")
-        .find(shown)
+        .find(visible)
         .or_else(|| {
             own_itemprop(item, "name")
                 .and_then(|meta| meta.parent())
