@@ -654,10 +654,7 @@ impl Store {
         lock: Option<DirLock>,
         scratch: Option<lock::Scratch>,
     ) -> Result<Store> {
-        let db = sled::Config::new()
-            .path(db)
-            .cache_capacity(cache_bytes)
-            .open()?;
+        let db = open_sled(db, cache_bytes)?;
         let meta = db.open_tree("meta")?;
         let found = match meta.get("schema_version")? {
             None => None,
@@ -1925,9 +1922,47 @@ pub(crate) fn capture_audit_key(capture_id: &str) -> Vec<u8> {
     key
 }
 
+/// sled's database, opened once the lock on its files is free. With the directory's lock held
+/// (or on a private copy) only this process can hold it: a `Store` just dropped, whose sled
+/// threads let go of the files a moment later (a test that reopened a store at once failed
+/// with "could not acquire lock"). Anything else that holds it for five seconds is an error.
+fn open_sled(path: &Path, cache_bytes: u64) -> Result<sled::Db> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        match sled::Config::new()
+            .path(path)
+            .cache_capacity(cache_bytes)
+            .open()
+        {
+            Err(sled::Error::Io(e))
+                if e.to_string().contains("could not acquire lock")
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            opened => return Ok(opened?),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_store_waits_for_sled_to_let_go_of_its_files() {
+        // A sled handle on the store's database, let go of a moment later, as a dropped
+        // store's sled threads do.
+        let dir = tempfile::tempdir().unwrap();
+        let held = sled::open(dir.path().join("db")).unwrap();
+        let letting_go = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            drop(held);
+        });
+        let store = Store::open(dir.path());
+        letting_go.join().unwrap();
+        assert!(store.is_ok(), "{:?}", store.err());
+    }
 
     #[test]
     fn a_schema_1_store_migrates_and_gains_warc_records() {
