@@ -970,10 +970,7 @@ pub(super) fn is_editorial(page_url: &Url, el: ElementRef<'_>) -> bool {
     let all_own = el.select(&s("a[href]")).all(|a| {
         links += 1;
         let href = a.value().attr("href").unwrap_or("").trim();
-        if href
-            .get(..11)
-            .is_some_and(|h| h.eq_ignore_ascii_case("javascript:"))
-        {
+        if super::is_script_href(href) {
             return true;
         }
         absolute(page_url, href)
@@ -1063,7 +1060,7 @@ fn redirected_feed_items<'a>(
                 let v = a.value();
                 let href = v
                     .attr("href")
-                    .filter(|h| !h.trim().is_empty() && !h.trim_start().starts_with("javascript:"))
+                    .filter(|h| !h.trim().is_empty() && !super::is_script_href(h))
                     .or_else(|| v.attr("data-url"))
                     .or_else(|| v.attr("data-href"))?;
                 absolute(page_url, href)

@@ -322,13 +322,9 @@ fn clicked_to(el: ElementRef<'_>) -> Option<&str> {
 /// A link that goes to a page: not a button written as `href="#"` or `javascript:` (Leroy
 /// Merlin's "do koszyka" in every card).
 fn leads_somewhere(a: ElementRef<'_>) -> bool {
-    a.value().attr("href").is_some_and(|h| {
-        let h = h.trim();
-        !h.starts_with('#')
-            && !h
-                .get(..11)
-                .is_some_and(|s| s.eq_ignore_ascii_case("javascript:"))
-    })
+    a.value()
+        .attr("href")
+        .is_some_and(|h| !h.trim().starts_with('#') && !super::is_script_href(h))
 }
 
 /// A listing no markup names, read off the page: where it links, its title, the price written
@@ -469,21 +465,25 @@ fn itemprop<'a>(scope: ElementRef<'a>, name: &str) -> Option<ElementRef<'a>> {
 
 /// The item's own property `name`: the nearest item around it is `scope`.
 fn own_itemprop<'a>(scope: ElementRef<'a>, name: &str) -> Option<ElementRef<'a>> {
-    own_itemprops(scope, name).next()
+    scope
+        .select(&s(&format!(r#"[itemprop~="{name}"]"#)))
+        .find(|el| is_own(scope, *el))
 }
 
 /// Every element giving the item's own property `name`, in document order.
-fn own_itemprops<'a>(scope: ElementRef<'a>, name: &str) -> std::vec::IntoIter<ElementRef<'a>> {
+fn own_itemprops<'a>(scope: ElementRef<'a>, name: &str) -> Vec<ElementRef<'a>> {
     scope
         .select(&s(&format!(r#"[itemprop~="{name}"]"#)))
-        .filter(|el| {
-            el.ancestors()
-                .filter_map(ElementRef::wrap)
-                .find(|a| a.value().attr("itemscope").is_some())
-                .is_some_and(|a| a.id() == scope.id())
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
+        .filter(|el| is_own(scope, *el))
+        .collect()
+}
+
+/// Whether the nearest item around the property `el` is `scope`.
+fn is_own(scope: ElementRef<'_>, el: ElementRef<'_>) -> bool {
+    el.ancestors()
+        .filter_map(ElementRef::wrap)
+        .find(|a| a.value().attr("itemscope").is_some())
+        .is_some_and(|a| a.id() == scope.id())
 }
 
 /// The block a microdata product stands in: the smallest element around its own shown name,
@@ -495,9 +495,15 @@ fn own_itemprops<'a>(scope: ElementRef<'a>, name: &str) -> std::vec::IntoIter<El
 /// and the product stands where its name shows.
 fn listing_block(item: ElementRef<'_>) -> ElementRef<'_> {
     let visible = |el: &ElementRef<'_>| !matches!(el.value().name(), "meta" | "link");
-    let parts: Vec<ElementRef<'_>> = ["name", "image", "offers"]
-        .iter()
-        .filter_map(|p| own_itemprops(item, p).find(visible))
+    let names = own_itemprops(item, "name");
+    let shown_name = names.iter().copied().find(visible);
+    let parts: Vec<ElementRef<'_>> = shown_name
+        .into_iter()
+        .chain(
+            ["image", "offers"]
+                .iter()
+                .filter_map(|p| own_itemprops(item, p).into_iter().find(visible)),
+        )
         .collect();
     let block = match parts.as_slice() {
         [first, rest @ ..] if !rest.is_empty() => std::iter::once(*first)
@@ -515,10 +521,10 @@ fn listing_block(item: ElementRef<'_>) -> ElementRef<'_> {
     }
     // A name given only in a `meta` shows in the element that holds it (Leroy Merlin's
     // `div.product-title` around its heading).
-    own_itemprops(item, "name")
-        .find(visible)
+    shown_name
         .or_else(|| {
-            own_itemprop(item, "name")
+            names
+                .first()
                 .and_then(|meta| meta.parent())
                 .and_then(ElementRef::wrap)
         })

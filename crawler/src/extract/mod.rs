@@ -208,6 +208,13 @@ fn children_by_kind(parent: ElementRef<'_>) -> Vec<Vec<ElementRef<'_>>> {
     kinds.into_iter().map(|(_, group)| group).collect()
 }
 
+/// Whether a link's `href` runs a script (`javascript:…`) rather than leading to a page.
+fn is_script_href(href: &str) -> bool {
+    href.trim_start()
+        .get(..11)
+        .is_some_and(|h| h.eq_ignore_ascii_case("javascript:"))
+}
+
 fn absolute(base: &Url, href: &str) -> Option<Url> {
     let url = base.join(href.trim()).ok()?;
     matches!(url.scheme(), "http" | "https").then_some(url)
