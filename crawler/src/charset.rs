@@ -45,23 +45,30 @@ fn charset_param(content_type: &str) -> Option<String> {
     })
 }
 
-/// `<meta charset=..>` or `<meta http-equiv content="..charset=..">` in the first 4 KB.
+/// `<meta charset=..>` or `<meta http-equiv content="..charset=..">` in the first 4 KB. Only a
+/// `meta` tag declares the page's charset: a script's `charset="UTF-8"` before it (dev page
+/// gazeta-pl-2021, ISO-8859-2) or a comment naming a "CHARSET MODULE" does not.
 fn meta_charset(body: &[u8]) -> Option<&'static Encoding> {
     let head = &body[..body.len().min(4096)];
     let head = String::from_utf8_lossy(head).to_ascii_lowercase();
-    let mut rest = head.as_str();
-    while let Some(i) = rest.find("charset") {
-        rest = &rest[i + "charset".len()..];
-        let value = rest.trim_start().strip_prefix('=')?.trim_start();
-        let value = value.trim_start_matches(['"', '\'']);
-        let end = value
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-            .unwrap_or(value.len());
-        if let Some(e) = Encoding::for_label(&value.as_bytes()[..end]) {
-            return Some(e);
+    head.match_indices("<meta").find_map(|(i, _)| {
+        let tag = &head[i..];
+        let mut rest = &tag[..tag.find('>').unwrap_or(tag.len())];
+        while let Some(i) = rest.find("charset") {
+            rest = &rest[i + "charset".len()..];
+            let Some(value) = rest.trim_start().strip_prefix('=') else {
+                continue;
+            };
+            let value = value.trim_start().trim_start_matches(['"', '\'']);
+            let end = value
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+                .unwrap_or(value.len());
+            if let Some(e) = Encoding::for_label(&value.as_bytes()[..end]) {
+                return Some(e);
+            }
         }
-    }
-    None
+        None
+    })
 }
 
 #[cfg(test)]
@@ -100,6 +107,19 @@ mod tests {
         // The same text in GBK stays GBK (GB18030, its superset).
         let (gbk, _, _) = encoding_rs::GBK.encode(text);
         assert_eq!(decode_html(&gbk, None), (text.to_owned(), "gb18030"));
+    }
+
+    #[test]
+    fn only_a_meta_tag_declares_the_charset() {
+        // The head of dev page gazeta-pl-2021: a script's charset and a comment come first.
+        let page = "<script type=\"text/javascript\" charset=\"UTF-8\" data-domain-script=\"x\"></script>\n\
+                    <!-- META TITLE AND CHARSET MODULE-->\n<title>\"Ziemniaki na szóstej\"</title>\n\
+                    <meta charset=\"ISO-8859-2\">\n<p>Na żywo, Złote Przeboje</p>";
+        let (bytes, _, _) = encoding_rs::ISO_8859_2.encode(page);
+        assert_eq!(decode_html(&bytes, None), (page.to_owned(), "ISO-8859-2"));
+        let http_equiv = "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=iso-8859-1\" /><p>spektakuläre</p>";
+        let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(http_equiv);
+        assert_eq!(decode_html(&bytes, None).0, http_equiv);
     }
 
     #[test]
