@@ -536,12 +536,21 @@ fn ad_sized(block: ElementRef<'_>) -> bool {
         && words_of(block, LABEL_BLOCK_CHARS).is_some()
 }
 
-/// The smallest ancestor of `label` that holds ad content outside the label, if it is no
-/// bigger than an ad and not a menu.
-fn block_around(label: ElementRef<'_>) -> Option<ElementRef<'_>> {
+/// What a label marks, climbing from it.
+enum Around<'a> {
+    /// The smallest ancestor that holds ad content outside the label, no bigger than an ad and
+    /// not a menu.
+    Block(ElementRef<'a>),
+    /// An ad server's empty position beside the label, which is found as a slot.
+    Position,
+    /// Nothing: the ancestors grow too big, or into the page itself.
+    Nothing,
+}
+
+fn block_around(label: ElementRef<'_>) -> Around<'_> {
     for block in label.ancestors().filter_map(ElementRef::wrap) {
         if matches!(block.value().name(), "body" | "html" | "main" | "article") {
-            return None;
+            return Around::Nothing;
         }
         let content: Vec<ElementRef<'_>> = block
             .descendants()
@@ -552,9 +561,10 @@ fn block_around(label: ElementRef<'_>) -> Option<ElementRef<'_>> {
         if content.is_empty() {
             // A label beside an ad server's empty position (Quora's "Advertisement" under its
             // two GPT boxes, dev page quora-qa-2024b) labels that position, which is found as
-            // a slot, not the nearest block with a link around both.
+            // a slot, not the nearest block with a link around both, nor what follows it
+            // (Gazeta.pl's hidden REKLAMA in its footer board, over a list of links).
             if holds_slot(block) {
-                return None;
+                return Around::Position;
             }
             continue;
         }
@@ -571,9 +581,13 @@ fn block_around(label: ElementRef<'_>) -> Option<ElementRef<'_>> {
             && block
                 .select(&s("a[href]"))
                 .all(|a| words_of(a, 8).is_some());
-        return (!too_big && !menu).then_some(block);
+        return if too_big || menu {
+            Around::Nothing
+        } else {
+            Around::Block(block)
+        };
     }
-    None
+    Around::Nothing
 }
 
 /// Whether a block holds an ad server's position (one of [`SLOT_SELECTORS`]).
@@ -1542,16 +1556,20 @@ impl Extractor {
                         .find(|a| a.value().name() == "a")
                         .unwrap_or(el),
                 )
-            } else if let Some(block) = block_around(el) {
-                Some(item_around(block))
             } else {
-                // A label's text over a list of ads too big to be one (推广链接 over a search
-                // engine's column of sponsored results): each ad of the list.
-                let text_label = v.attr("aria-label").and_then(label_word).is_none();
-                if let Some(items) = headed_items(page_url, el).filter(|_| text_label) {
-                    found.extend(items.into_iter().map(|i| (i, format!("label:{word}"))));
+                match block_around(el) {
+                    Around::Block(block) => Some(item_around(block)),
+                    Around::Position => None,
+                    Around::Nothing => {
+                        // A label's text over a list of ads too big to be one (推广链接 over a search
+                        // engine's column of sponsored results): each ad of the list.
+                        let text_label = v.attr("aria-label").and_then(label_word).is_none();
+                        if let Some(items) = headed_items(page_url, el).filter(|_| text_label) {
+                            found.extend(items.into_iter().map(|i| (i, format!("label:{word}"))));
+                        }
+                        None
+                    }
                 }
-                None
             };
             if let Some(block) = block {
                 found.push((block, format!("label:{word}")));

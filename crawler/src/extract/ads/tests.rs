@@ -1967,3 +1967,31 @@ fn a_label_beside_an_empty_ad_server_position_labels_that_position() {
     let rules: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
     assert_eq!(rules, ["slot:gpt", "slot:gpt"], "{found:?}");
 }
+
+#[test]
+fn a_label_beside_an_empty_position_marks_nothing_after_it() {
+    // Gazeta.pl's footer board (dev page gazeta-pl-2021): a hidden REKLAMA caption and a GPT box
+    // in one unit, then the site's own lists of links. The caption is the position's; the links
+    // after it are no ads.
+    let rows: String = (0..12)
+        .map(|i| {
+            format!(
+                r#"<li class="seo_row"><a href="https://zakupy.example.pl/{i}">Buty {i}</a></li>"#
+            )
+        })
+        .collect();
+    let html = format!(
+        r#"<html><body><div class="section_wrapper"><div class="content_wrap">
+        <div id="adUnit-042-FOOTBOARD" class="adviewDFPBanner DFP-042-FOOTBOARD">
+          <span class="banLabel" style="display: none;">REKLAMA</span>
+          <div id="div-gpt-ad-042-FOOTBOARD-0"></div></div>
+        <div class="box_seo"><ul class="content"><li class="seo_column"><h3>Zakupy</h3>
+          <ul>{rows}</ul></li></ul></div>
+        <footer class="page_footer"><a href="https://www.gazeta.pl/">Gazeta.pl</a></footer>
+        </div></div></body></html>"#
+    );
+    let found = found_at(&extractor(), "https://wiadomosci.gazeta.pl/w/1.html", &html);
+    let rules: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
+    assert!(rules.iter().all(|r| !r.starts_with("label:")), "{found:?}");
+    assert!(rules.contains(&"slot:gpt"), "{found:?}");
+}
