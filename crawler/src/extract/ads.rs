@@ -785,9 +785,17 @@ const AD_CALLS: &[&str] = &[
 /// `googletag.display("vme_wid_…_native")`, dev page haber7-news-2024).
 static NAMED_CONTAINER: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
-        r#"(?:(?:destid|container|containerId|container_id|slotContainer|div_?id|elementId|slotElementId)["']?\s*[:=]\s*|googletag\.display\(\s*)["']([A-Za-z_][\w-]*)["']"#,
+        r#"(?:(?:destid|container|containerId|container_id|slotContainer|div_?id|elementId|slotElementId|slotID)["']?\s*[:=]\s*|googletag\.display\(\s*)["'](\w[\w-]*)["']"#,
     )
     .expect("pattern parses")
+});
+
+/// The box Google Ad Manager defines a slot for, by id: the last argument of
+/// `googletag.defineSlot(path, sizes, "rec_1")` or `defineOutOfPageSlot(path, "OOP_1")` (dev page
+/// wsvn-en-2023, whose boxes the display calls never name).
+static GPT_DEFINED: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r#"\.define(?:OutOfPage)?Slot\([^)]*?["'](\w[\w-]*)["']\s*\)"#)
+        .expect("pattern parses")
 });
 
 /// IAB standard ad sizes, width × height: a supporting signal, never enough alone.
@@ -1349,9 +1357,13 @@ impl Extractor {
             // An ad call that names its box: that box is the slot, wherever it is.
             if says(AD_CALLS) {
                 let text: String = script.text().collect();
+                let defined = GPT_DEFINED
+                    .captures_iter(&text)
+                    .filter_map(|c| by.ids.get(&c[1]).and_then(|found| found.first().copied()));
                 let named: Vec<ElementRef<'a>> = NAMED_CONTAINER
                     .captures_iter(&text)
                     .filter_map(|c| by.named(&c[1]))
+                    .chain(defined)
                     .filter(|el| !matches!(el.value().name(), "body" | "html" | "head"))
                     .collect();
                 if !named.is_empty() {

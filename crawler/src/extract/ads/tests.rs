@@ -1995,3 +1995,32 @@ fn a_label_beside_an_empty_position_marks_nothing_after_it() {
     assert!(rules.iter().all(|r| !r.starts_with("label:")), "{found:?}");
     assert!(rules.contains(&"slot:gpt"), "{found:?}");
 }
+
+#[test]
+fn the_boxes_google_ad_manager_defines_slots_for_are_slots() {
+    // WSVN's head (dev page wsvn-en-2023) defines each slot with its box's id; no display call
+    // names them. A class of the same name is not the slot's box (`defineSlot` takes an id), and
+    // an id may begin with a digit (El Colombiano's `160x600_lateralDerecho`).
+    let html = r#"<html><head><script>var dfpSlots={};googletag.cmd.push(function(){
+        dfpSlots.rec_1=googletag.defineSlot("/1055211/wsvn/rec_1",[[300,250],[320,50]],"rec_1").addService(googletag.pubads()),
+        dfpSlots.OOP_1=googletag.defineOutOfPageSlot("/1055211/wsvn/OOP_1","OOP_1").addService(googletag.pubads()),
+        dfpSlots.footer=googletag.defineSlot("/1055211/wsvn/footer",[[320,50],[320,100]],"footer").addService(googletag.pubads());
+        googletag.defineOutOfPageSlot("/1055211/wsvn/inter",googletag.enums.OutOfPageFormat.INTERSTITIAL);});</script></head>
+        <body><div id='OOP_1'></div><div class="article"><p>News of the day in Miami.</p></div>
+        <div class="article-sidebar"><div id="rec_1" class="sticky"></div></div>
+        <div id="160x600_lateralDerecho"><script>googletag.cmd.push(function(){googletag.display("160x600_lateralDerecho")});</script></div>
+        <div class="footer"><a href="/about">About us</a></div></body></html>"#;
+    let found = found_at(&extractor(), "https://wsvn.com/news/local/crash/", html);
+    let mut steps: Vec<&str> = found.iter().map(|f| f.1.as_str()).collect();
+    steps.sort();
+    assert_eq!(
+        steps,
+        [
+            // `OOP_1`, `rec_1` (first in its sidebar) and the digit-led box; not the footer.
+            "div:nth-of-type(1)",
+            "div:nth-of-type(1)",
+            "div:nth-of-type(4)"
+        ],
+        "{found:?}"
+    );
+}
