@@ -750,7 +750,30 @@ const SLOT_SCRIPTS: &[&str] = &[
     // Revive's (OpenX's) delivery scripts (`/www/delivery/al.php?zoneid=280`, Rediff's own ad
     // server, dev page rediff-news-2024b).
     "/www/delivery/",
+    // AdSense's legacy unit: `google_ad_slot = "6438661496"` then `show_ads.js`, which writes
+    // the ad where it stands (dev page pocketpc-forum-2020).
+    "google_ad_slot",
+    "pagead/show_ads.js",
 ];
+
+/// Whether a script is a program the browser runs, not data (Yahoo's
+/// `type="text/x-safeframe-processed"` positions in JSON, dev page yahoo-en-2).
+fn is_program(script: ElementRef<'_>) -> bool {
+    script.value().attr("type").is_none_or(|t| {
+        let t = t.trim().to_ascii_lowercase();
+        t.is_empty() || t.contains("javascript") || t.contains("ecmascript") || t == "module"
+    })
+}
+
+/// An ad server's tag that a script writes where it stands (`document.write('<ins
+/// class="adsbygoogle" data-ad-slot=…>')`, `document.write("<div id='div-gpt-ad-…'>")`, dev
+/// page pocketpc-forum-2020): the position is the script's, since the tag is not in the page.
+fn writes_ad_tag(text: &str) -> bool {
+    text.contains("document.write")
+        && ["div-gpt-ad", "data-ad-slot"]
+            .iter()
+            .any(|t| text.contains(t))
+}
 
 /// Whether a script's text holds `marker`; a marker that is a host (`mediav.com`) only in a URL
 /// (`//static.mediav.com/...`), not in a pattern that lists hosts (a page-speed monitor's
@@ -1386,11 +1409,17 @@ impl Extractor {
             let slot = if in_head || tracking {
                 None
             } else if inline
+                && is_program(script)
                 && script
                     .text()
-                    .any(|t| SLOT_SCRIPTS.iter().any(|m| says_marker(t, m)))
+                    .any(|t| SLOT_SCRIPTS.iter().any(|m| says_marker(t, m)) || writes_ad_tag(t))
             {
-                box_of_script(script).or(Some(script))
+                // A call beside the position it fills (the `ins` it wrote, in a rendered save:
+                // dev page youm7-news-2024) is that position's, found as a slot.
+                box_of_script(script).or_else(|| {
+                    let beside = script.parent().and_then(ElementRef::wrap);
+                    (!beside.is_some_and(holds_slot)).then_some(script)
+                })
             } else if SLOT_SCRIPTS.iter().any(|m| src.contains(m))
                 || absolute(page_url, src).is_some_and(|u| url_names_ad(&u))
             {

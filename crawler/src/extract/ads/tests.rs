@@ -2024,3 +2024,45 @@ fn the_boxes_google_ad_manager_defines_slots_for_are_slots() {
         "{found:?}"
     );
 }
+
+#[test]
+fn a_script_that_writes_an_ad_tag_where_it_stands_is_a_position() {
+    // PocketPC.ch's thread (dev page pocketpc-forum-2020): scripts write AdSense's `ins` and a
+    // GPT box where they stand, and a legacy AdSense unit (`google_ad_slot`, `show_ads.js`) fills
+    // its box. Youm7's rendered save (dev page youm7-news-2024) keeps the legacy call beside the
+    // `ins` it wrote: one position. Yahoo's positions as JSON data in a script are no call.
+    let html = r#"<html><head></head><body><ol id="posts">
+        <center><script>if($(window).width() < 1024){
+          document.write('<ins class="adsbygoogle" style="width:320px;height:100px" data-ad-client="ca-pub-5163471580494836" data-ad-slot="1242321892"></ins>');
+          (adsbygoogle = window.adsbygoogle || []).push({});}</script></center>
+        <li class="postbit"><div class="content"><div id="post_message_949757">
+          <script type="text/javascript">if($(window).width() >= 1024){
+            document.write('<div id="xxParentDivForWerbPostbit"><table><tr><td><div id="div-gpt-ad-1338322361279-7" style="width:301px; height:250px;">');
+            googletag.cmd.push(function() { googletag.display('div-gpt-ad-1338322361279-7'); });}</script>
+          Das Update kommt bald, schreibt Microsoft im Blog. Bei mir dauert es noch.</div>
+          <div style="margin-top:5px;"><script type="text/javascript">google_ad_client = "ca-pub-5163471580494836";
+            google_ad_slot = "6438661496"; google_ad_width = 300; google_ad_height = 250;</script>
+            <script src="https://pagead2.googlesyndication.com/pagead/show_ads.js"></script></div></div></li></ol>
+        <div class="youm7"><center><script type="text/javascript"><!--
+          google_ad_client = "ca-pub-7209808242714184"; google_ad_slot = "Y7-MPU-inner-1-Adx"; //--></script>
+          <ins class="adsbygoogle" style="display:inline-block;width:300px;height:250px" data-ad-slot="Y7-MPU-inner-1-Adx"></ins></center>
+          <p>Ten electric taxis start work in the capital today, the ministry says.</p></div>
+        <div class="yahoo"><script type="text/x-safeframe-processed">{"positions":[{"id":"LDRB-9","html":"document.write('<ins class=\"adsbygoogle\" data-ad-slot=\"1098636642\"></ins>')"}]}</script>
+          <p>Top stories from around the world, updated every hour.</p></div></body></html>"#;
+    let found = found_at(
+        &extractor(),
+        "https://www.pocketpc.ch/forum/122760.html",
+        html,
+    );
+    let steps = rules_and_steps(&found);
+    assert_eq!(
+        steps,
+        [
+            ("admon-zh: ##.adsbygoogle", "ins:nth-of-type(1)"),
+            ("slot:script", "center:nth-of-type(1)"),
+            ("slot:script", "script:nth-of-type(1)"),
+            ("slot:script", "div:nth-of-type(2)"),
+        ],
+        "{found:?}"
+    );
+}
