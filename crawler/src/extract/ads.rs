@@ -80,7 +80,7 @@ fn own_label(el: ElementRef<'_>) -> Option<String> {
 /// Words of the names of controls about ads and of things beside them, which are no ads (see
 /// [`ad_named`]).
 const CONTROL_WORDS: &[&str] = &[
-    "close", "feedback", "report", "adblock", "check", "readmore", "counter",
+    "close", "feedback", "report", "adblock", "check", "readmore", "counter", "organic",
 ];
 
 /// Whether a name (an id, a class, a frame's name or a step of a URL path) names an ad: `ad_ym`,
@@ -120,7 +120,9 @@ fn ad_named(name: &str) -> bool {
     // `js-report-ad-button-container`, dev page engineering-stackexchange-forum-2024), a message to readers who block ads (Yahoo's `AdBlockPromo`) or a
     // check for them (DiLei's `ad-block-check_friendly`), a "read more" fold (NBC's
     // `taboolaReadMoreBelow`, dev page today-en-2024); nor an ad's view counter (Yandex's
-    // `serp-adv__counter`, a pixel drawn as its background, dev page yandex-serp-2019b).
+    // `serp-adv__counter`, a pixel drawn as its background, dev page yandex-serp-2019b); nor a
+    // recommendation widget of the site's own stories (Taboola's
+    // `taboola-below-article-thumbnails-organic`, dev page elcolombiano-es-2022).
     let lower = name.to_ascii_lowercase();
     // (Words are compared run together: `ad-block-overlay` is a message to ad blockers,
     // Ländleanzeiger's, dev page laendleanzeiger-item-2021. Only names that hold an ad's

@@ -512,6 +512,8 @@ fn camel_case_names_name_ads() {
         "eggbox",
         "ad-block-check_friendly",
         "taboolaReadMoreBelow",
+        // A widget of the site's own stories (dev page elcolombiano-es-2022).
+        "taboola-below-article-thumbnails-organic",
         "socialmedianetwork",
         "darlanews",
         "serp-adv__counter",
