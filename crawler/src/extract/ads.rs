@@ -804,13 +804,17 @@ const AD_CALLS: &[&str] = &[
     "tanx.com",
     "googletag",
     "TencentGDT",
+    // WordAds, the ad network of WordPress.com and Jetpack sites
+    // (`__ATA.initDynamicSlot({ id: 'atatags-…' })`, dev page stluciatimes-en-2022).
+    "__ATA",
 ];
 
 /// The element an ad call names, by id or class (`container: "ad-top"`; Google Ad Manager's
-/// `googletag.display("vme_wid_…_native")`, dev page haber7-news-2024).
+/// `googletag.display("vme_wid_…_native")`, dev page haber7-news-2024; WordAds'
+/// `initDynamicSlot({ id: 'atatags-…' })`).
 static NAMED_CONTAINER: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
-        r#"(?:(?:destid|container|containerId|container_id|slotContainer|div_?id|elementId|slotElementId|slotID)["']?\s*[:=]\s*|googletag\.display\(\s*)["'](\w[\w-]*)["']"#,
+        r#"(?:(?:destid|container|containerId|container_id|slotContainer|div_?id|elementId|slotElementId|slotID)["']?\s*[:=]\s*|googletag\.display\(\s*|__ATA\.initDynamicSlot\(\s*\{\s*id\s*:\s*)["'](\w[\w-]*)["']"#,
     )
     .expect("pattern parses")
 });

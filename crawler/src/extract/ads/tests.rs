@@ -2068,3 +2068,21 @@ fn a_script_that_writes_an_ad_tag_where_it_stands_is_a_position() {
         "{found:?}"
     );
 }
+
+#[test]
+fn a_wordads_call_names_its_box() {
+    // St. Lucia Times (dev page stluciatimes-en-2022): WordAds' empty box after the article,
+    // named by the call below it.
+    let html = r#"<html><body><div class="td-post-content">
+        <p>He also urged calm and patience, saying he could not comment further.</p>
+        <div id="atatags-1404026671-626ba08d1f8a0"></div>
+        <script>__ATA.cmd.push(function() { __ATA.initDynamicSlot({ id: 'atatags-1404026671-626ba08d1f8a0',
+          location: 120, formFactor: '001', label: { text: 'Advertisements' } }); });</script>
+        <p>Wheatley called for due process in the United States courts.</p></div></body></html>"#;
+    let found = found_at(&extractor(), "https://stluciatimes.com/2022/04/28/x/", html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [("slot:named", "div:nth-of-type(1)")],
+        "{found:?}"
+    );
+}
