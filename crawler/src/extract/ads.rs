@@ -1624,6 +1624,54 @@ impl Extractor {
         }
     }
 
+    /// A link that clicks through an ad server, a host a network rule blocks (Der Spiegel's
+    /// lottery links through `adfarm1.adition.com/redi`, dev page spiegel-de-2024b), is an ad
+    /// wherever it stands. Only links off the site are asked, each address once.
+    fn links_through_ad_servers<'a>(
+        &self,
+        page_url: &Url,
+        doc: &'a Html,
+        found: &mut Vec<(ElementRef<'a>, String)>,
+    ) {
+        let own = site_of(page_url);
+        let mut verdicts: HashMap<&str, Option<String>> = HashMap::new();
+        for link in doc.select(&s("a[href]")) {
+            let href = link.value().attr("href").unwrap_or("");
+            let rule = verdicts.entry(href).or_insert_with(|| {
+                // A click-through carries its campaign in a query; a bare address is the ad
+                // company's own page (a consent dialog's list of partners, dev page
+                // laendleanzeiger-item-2021).
+                let url = absolute(page_url, href).filter(|u| {
+                    matches!(u.scheme(), "http" | "https")
+                        && u.query().is_some_and(|q| !q.is_empty())
+                        && site_of(u) != own
+                })?;
+                let request = Request::new(url.as_str(), page_url.as_str(), "other", "get").ok()?;
+                let result = self.engine.check_network_request(&request);
+                match (&result.filter, &result.exception) {
+                    (Some(filter), None) => Some(self.sources.network_rule(
+                        filter.source_location.as_ref().map(|l| l.source_index),
+                        filter.raw_line.as_deref().unwrap_or("(fused network rule)"),
+                    )),
+                    _ => None,
+                }
+            });
+            // (Nor is a link that shows its own address: the policy pages a consent dialog lists,
+            // `https://www.usemax.de/?l=privacy`.)
+            let shows_address = || {
+                let text: String = link.text().collect();
+                let text = text.trim_start();
+                text.starts_with("http") || text.starts_with("www.")
+            };
+            if let Some(rule) = rule
+                .clone()
+                .filter(|_| !is_invisible(link) && !shows_address())
+            {
+                found.push((link, rule));
+            }
+        }
+    }
+
     pub(super) fn ads(
         &self,
         page_url: &Url,
@@ -1701,6 +1749,7 @@ impl Extractor {
                 }
             }
         }
+        self.links_through_ad_servers(page_url, doc, &mut found);
         // Labels before slots: a block both find is named by its label.
         Self::labelled_blocks(page_url, doc, drawn, &mut found);
         sponsor_headed_blocks(page_url, doc, &mut found);

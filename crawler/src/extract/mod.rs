@@ -466,14 +466,24 @@ impl Extractor {
             }
         }
         let mut listings = self.listings(page_url, &doc);
-        // A listing inside an ad is a paid placement.
+        // A listing inside an ad is a paid placement; so is one whose link is an ad (a card
+        // that clicks through an ad server: Argos's Criteo cards, dev page argos-uk-item-2021b).
+        let within = |inner: &str, outer: &str| {
+            !outer.is_empty()
+                && inner
+                    .strip_prefix(outer)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with(" > "))
+        };
         for listing in &mut listings {
             listing.sponsored = listing.path.as_deref().is_some_and(|path| {
                 ads.iter().any(|ad| {
-                    !ad.path.is_empty()
-                        && path
-                            .strip_prefix(ad.path.as_str())
-                            .is_some_and(|rest| rest.is_empty() || rest.starts_with(" > "))
+                    within(path, &ad.path)
+                        || (within(&ad.path, path)
+                            && ad
+                                .path
+                                .rsplit(" > ")
+                                .next()
+                                .is_some_and(|step| step.starts_with("a:")))
                 })
             });
         }

@@ -2086,3 +2086,60 @@ fn a_wordads_call_names_its_box() {
         "{found:?}"
     );
 }
+
+#[test]
+fn a_link_through_an_ad_server_is_an_ad_and_its_card_is_sponsored() {
+    let (extractor, _sites) =
+        easylist_of("||adition.com^\n||hlserve.com^$third-party\n||usemax.de^$third-party\n");
+    // Der Spiegel's lottery links (dev page spiegel-de-2024b) click through ADITION; a link to
+    // the ad company's own page, or one that shows its address (a consent dialog's partner
+    // list), is no ad; nor is the site's own link.
+    let html = r#"<html><body><ul class="vouchers">
+        <li><a href="https://ad3.adfarm1.adition.com/redi?bid=1&amp;dest=https%3a%2f%2flotto.example" title="Eurojackpot">Eurojackpot</a></li>
+        <li><a href="https://www.spiegel.de/thema/lotto/?ref=menu">Lotto news</a></li></ul>
+        <div class="consent"><a href="https://www.adition.com/datenschutz">ADITION</a>
+        <a href="https://www.usemax.de/?l=privacy">https://www.usemax.de/?l=privacy</a></div></body></html>"#;
+    let found = found_at(&extractor, "https://www.spiegel.de/politik/x.html", html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [("easylist: ||adition.com^", "a:nth-of-type(1)")],
+        "{found:?}"
+    );
+    // Argos's Criteo cards (dev page argos-uk-item-2021b) click through `cat.hlserve.com`:
+    // each is an ad and a sponsored listing; the shop's own card is neither.
+    let card = |n: u32, href: &str| {
+        format!(
+            r#"<div data-test="product-card" itemscope itemtype="http://schema.org/Product" class="ProductCard">
+            <a href="{href}"><img src="/i/{n}.jpg" alt=""></a>
+            <a href="{href}"><p itemprop="name">Ladies Watch {n}</p></a>
+            <div itemprop="offers" itemscope itemtype="http://schema.org/Offer"><meta itemprop="priceCurrency" content="GBP">
+            <strong itemprop="price" content="9{n}.00">£9{n}.00</strong></div></div>"#
+        )
+    };
+    let html = format!(
+        r#"<html><body><h1>Sekonda Watch</h1><section><h2>Featured products</h2>{}{}</section></body></html>"#,
+        card(1, "//cat.hlserve.com/beacon?fid=165&amp;action=click&amp;dest=https%3a%2f%2fwww.argos.co.uk%2fproduct%2f1"),
+        card(2, "/product/2")
+    );
+    let url = Url::parse("https://www.argos.co.uk/product/7").unwrap();
+    let got = extractor.extract(&url, &html, None);
+    let listings: Vec<(&str, bool)> = got
+        .listings
+        .iter()
+        .map(|l| (l.title.as_str(), l.sponsored))
+        .collect();
+    assert!(listings.contains(&("Ladies Watch 1", true)), "{listings:?}");
+    assert!(
+        listings.contains(&("Ladies Watch 2", false)),
+        "{listings:?}"
+    );
+    assert!(
+        !got.ads.is_empty()
+            && got
+                .ads
+                .iter()
+                .all(|a| a.rule == "easylist: ||hlserve.com^$third-party"),
+        "{:#?}",
+        got.ads
+    );
+}
