@@ -592,6 +592,22 @@ fn block_around(label: ElementRef<'_>) -> Around<'_> {
     Around::Nothing
 }
 
+/// Whether a label box captions an ad box: its parent, or a box beside it, is named for ads
+/// (HuffPost's `div.advertisement__label` over `div.advertisement`, TMZ's `div.adbadge` in
+/// `div#ad2`, dev pages huffpost-en-2024 and tmz-en).
+fn captions_a_box(label: ElementRef<'_>) -> bool {
+    let Some(parent) = label.parent().and_then(ElementRef::wrap) else {
+        return false;
+    };
+    names_an_ad(parent)
+        || parent
+            .children()
+            .filter_map(ElementRef::wrap)
+            .filter(|c| c.id() != label.id())
+            .flat_map(|c| c.descendants().filter_map(ElementRef::wrap))
+            .any(names_an_ad)
+}
+
 /// Whether a block holds an ad server's position (one of [`SLOT_SELECTORS`]).
 fn holds_slot(block: ElementRef<'_>) -> bool {
     static ANY_SLOT: LazyLock<std::sync::Arc<scraper::Selector>> = LazyLock::new(|| {
@@ -1613,6 +1629,15 @@ impl Extractor {
                         let text_label = v.attr("aria-label").and_then(label_word).is_none();
                         if let Some(items) = headed_items(page_url, el).filter(|_| text_label) {
                             found.extend(items.into_iter().map(|i| (i, format!("label:{word}"))));
+                        } else if text_label
+                            && v.name() == "div"
+                            && el.children().all(|c| c.value().is_text())
+                            && !captions_a_box(el)
+                        {
+                            // A box that says only "Advertisement", among a text's parts, is where
+                            // the ad goes (wikiHow's `div.al_method` between a method's steps, dev
+                            // page wikihow-en-2024).
+                            found.push((el, format!("slot:label:{word}")));
                         }
                         None
                     }

@@ -2143,3 +2143,26 @@ fn a_link_through_an_ad_server_is_an_ad_and_its_card_is_sponsored() {
         got.ads
     );
 }
+
+#[test]
+fn a_box_that_says_only_advertisement_among_a_texts_parts_is_a_position() {
+    // wikiHow's method (dev page wikihow-en-2024): a caption box between two steps is where the
+    // ad goes. HuffPost's caption over its ad box and TMZ's inside one (dev pages
+    // huffpost-en-2024, tmz-en) caption that box; they are no second position.
+    let html = r#"<html><body><div class="section steps"><ol class="steps_list_2">
+        <li id="step-id-01"><div class="step">Pick a ripe avocado and wash it under cold water.</div>
+          <div class="al_method">Advertisement</div></li>
+        <li id="step-id-02"><div class="step">Cut it in half around the stone with a sharp knife.</div></li></ol></div>
+        <div class="cli advertisement-holder"><div class="advertisement-sticky-wrapper">
+          <div class="advertisement__label">Advertisement</div>
+          <div class="advertisement"><div id="ad-inline-1-1" class="ad-spot--gam"></div></div></div></div>
+        <aside id="sidebar"><div id="adpos2"><div id="ad2"><div class="adbadge">Advertisement</div></div></div></aside>
+        </body></html>"#;
+    let found = found_at(&extractor(), "https://www.wikihow.com/Cut-an-Avocado", html);
+    let labels: Vec<&str> = found
+        .iter()
+        .filter(|f| f.0.starts_with("slot:label"))
+        .map(|f| f.1.as_str())
+        .collect();
+    assert_eq!(labels, ["div:nth-of-type(2)"], "{found:?}");
+}
