@@ -90,10 +90,11 @@ const CONTROL_WORDS: &[&str] = &[
 fn ad_named(name: &str) -> bool {
     // Ad networks' names count too; Teads (an in-read video network: CNET's `teads-inread`) as
     // a word of its own, not "homesteads"; so are Media.net (CNN's `bizdev-medianet`, dev page
-    // cnn-en-2024) and Yahoo's ad loader DARLA (`darla-container`, dev page yahoo-en-2).
+    // cnn-en-2024) and Yahoo's ad loader DARLA (`darla-container`, dev page yahoo-en-2), and
+    // GPT, Google's publisher tag, as a word (Liputan6's `inf-gpt-…`, dev page liputan6-news-2024).
     static AD_NAME: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
-            r"(?i)(^|[^a-z])(ad|ads|adv|advt|advert|advertisement|adbox|adslot|adunit|dfp|gg|guanggao)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain|(^|[^a-z])(teads|medianet|darla)([^a-z]|$)|sinaads|fengchao",
+            r"(?i)(^|[^a-z])(ad|ads|adv|advt|advert|advertisement|adbox|adslot|adunit|dfp|gg|guanggao)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain|(^|[^a-z])(teads|medianet|darla|gpt)([^a-z]|$)|sinaads|fengchao",
         )
         .expect("pattern parses")
     });
@@ -135,6 +136,7 @@ fn ad_named(name: &str) -> bool {
         || lower.contains("teads")
         || lower.contains("medianet")
         || lower.contains("darla")
+        || lower.contains("gpt")
         || lower.contains("outbrain")
         || lower.contains("fengchao"))
         || {

@@ -479,6 +479,8 @@ fn camel_case_names_name_ads() {
         // Media.net and Yahoo's DARLA (dev pages cnn-en-2024, yahoo-en-2).
         "bizdev-medianet",
         "darla-container",
+        // (Dev page liputan6-news-2024.)
+        "inf-gpt-f492cb6f36826196bc5be9b53519dce6",
     ] {
         assert!(ad_named(yes), "{yes}");
     }
@@ -516,6 +518,7 @@ fn camel_case_names_name_ads() {
         "taboola-below-article-thumbnails-organic",
         "socialmedianetwork",
         "darlanews",
+        "chatgpt-answers",
         "serp-adv__counter",
         "Trs($adTranslate)",
         "view-cmts-container-ad557d5e-e90b-4e11-a9ad-f4bf39710188",
