@@ -1192,10 +1192,12 @@ fn is_click_path(url: &Url) -> bool {
         .chain(url.path_segments().into_iter().flatten())
         .any(|step| {
             let step = step.to_ascii_lowercase();
-            // Google's and 360's ad clicks go through `/aclk`.
+            // Google's and 360's ad clicks go through `/aclk`, Campaign Manager's through
+            // `/ddm/clk/` (dev page lafeltrinelli-it-item-2021b).
             step_names_ad(&step)
                 || (step.contains("click") && !is_title_slug(&step))
                 || step == "aclk"
+                || step == "clk"
         })
 }
 
@@ -1670,7 +1672,7 @@ impl Extractor {
                 // laendleanzeiger-item-2021).
                 let url = absolute(page_url, href).filter(|u| {
                     matches!(u.scheme(), "http" | "https")
-                        && u.query().is_some_and(|q| !q.is_empty())
+                        && (u.query().is_some_and(|q| !q.is_empty()) || is_click_path(u))
                         && site_of(u) != own
                 })?;
                 let request = Request::new(url.as_str(), page_url.as_str(), "other", "get").ok()?;
@@ -1746,7 +1748,12 @@ impl Extractor {
                     );
                     // An ad image counts with the link around it. Without one, in a box
                     // nobody sees, it is an ad server's sync pixel (CNN's
-                    // `criteoUserSyncTagsContainer`, dev page cnn-en-2024).
+                    // `criteoUserSyncTagsContainer`, dev page cnn-en-2024); so is one whose
+                    // address says it counts (Argos's `b.hlserve.com/beacon` pixel beside its
+                    // Criteo cards, dev page argos-uk-item-2021b).
+                    if kind == "image" && is_tracking_url(&src) {
+                        continue;
+                    }
                     let target = if kind == "image" {
                         let link = el
                             .ancestors()

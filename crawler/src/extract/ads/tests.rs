@@ -1561,6 +1561,10 @@ fn a_feed_item_that_clicks_through_a_redirector_among_the_sites_stories_is_an_ad
         "https://wtc.sohu.com/click?redirect=X2s"
     )));
     assert!(is_click_path(&url("https://ad.example.com/ad-click/1")));
+    // Campaign Manager's click (dev page lafeltrinelli-it-item-2021b).
+    assert!(is_click_path(&url(
+        "https://ad.doubleclick.net/ddm/clk/300714656;127697169;p"
+    )));
     assert!(!is_click_path(&url(
         "https://www.k-rauta.ee/c/parfuumid/laste-lohnaolid/8ad"
     )));
@@ -2135,6 +2139,17 @@ fn a_link_through_an_ad_server_is_an_ad_and_its_card_is_sponsored() {
     assert!(
         listings.contains(&("Ladies Watch 2", false)),
         "{listings:?}"
+    );
+    // The pixel that counts the carousel's views is no ad.
+    let html = html.replace(
+        "</section>",
+        r#"<img class="TrackingPixel" alt="" src="//b.hlserve.com/beacon?fid=165&amp;ev=1"></section>"#,
+    );
+    let got = extractor.extract(&url, &html, None);
+    assert!(
+        got.ads.iter().all(|a| !a.path.contains("img:")),
+        "{:#?}",
+        got.ads
     );
     assert!(
         !got.ads.is_empty()
