@@ -1092,6 +1092,35 @@ fn is_menu_link(page_url: &Url, label: ElementRef<'_>) -> bool {
         > 0
 }
 
+/// The menu entry a label marks as paid: a label of its own beside the entry's name in one link
+/// (Der Spiegel's "Marktplatz" and "Lotto" entries, each with an "Anzeige" tag, dev page
+/// spiegel-de-2024b), the link's item. A link whose words are the label alone ("Reklam",
+/// 广告服务) is the way to the ad sales page, no entry.
+fn marked_entry(label: ElementRef<'_>) -> Option<ElementRef<'_>> {
+    if label.value().name() == "a" {
+        return None;
+    }
+    let link = label
+        .ancestors()
+        .filter_map(ElementRef::wrap)
+        .take(3)
+        .find(|a| a.value().name() == "a")?;
+    let shown = |el: ElementRef<'_>| {
+        el.text()
+            .flat_map(str::chars)
+            .filter(|c| !c.is_whitespace())
+            .count()
+    };
+    let other = shown(link) > shown(label);
+    other.then(|| {
+        link.ancestors()
+            .filter_map(ElementRef::wrap)
+            .take(3)
+            .find(|a| a.value().name() == "li")
+            .unwrap_or(link)
+    })
+}
+
 /// Whether a link takes the reader away from the page's site: to another site, or through a
 /// click redirector.
 fn goes_elsewhere(page_url: &Url, url: &Url) -> bool {
@@ -1598,13 +1627,18 @@ impl Extractor {
                 }
                 continue;
             };
+            if is_field_caption(el) {
+                continue;
+            }
             if el
                 .ancestors()
                 .filter_map(ElementRef::wrap)
                 .any(is_navigation)
                 || is_menu_link(page_url, el)
-                || is_field_caption(el)
             {
+                if let Some(entry) = marked_entry(el) {
+                    found.push((entry, format!("label:{word}")));
+                }
                 continue;
             }
             // An element whose own aria-label says "advertisement" and that holds the ad (a
@@ -1665,7 +1699,15 @@ impl Extractor {
         let own = site_of(page_url);
         let mut verdicts: HashMap<&str, Option<String>> = HashMap::new();
         for link in doc.select(&s("a[href]")) {
-            let href = link.value().attr("href").unwrap_or("");
+            let href = link.value().attr("href").unwrap_or("").trim_start();
+            // A relative link stays on the site: most links are, and cost nothing more.
+            let absolute_href = ["http://", "https://", "//"].iter().any(|p| {
+                href.get(..p.len())
+                    .is_some_and(|head| head.eq_ignore_ascii_case(p))
+            });
+            if !absolute_href {
+                continue;
+            }
             let rule = verdicts.entry(href).or_insert_with(|| {
                 // A click-through carries its campaign in a query; a bare address is the ad
                 // company's own page (a consent dialog's list of partners, dev page
@@ -1673,6 +1715,7 @@ impl Extractor {
                 let url = absolute(page_url, href).filter(|u| {
                     matches!(u.scheme(), "http" | "https")
                         && (u.query().is_some_and(|q| !q.is_empty()) || is_click_path(u))
+                        && u.host_str() != page_url.host_str()
                         && site_of(u) != own
                 })?;
                 let request = Request::new(url.as_str(), page_url.as_str(), "other", "get").ok()?;

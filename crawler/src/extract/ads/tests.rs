@@ -2184,3 +2184,34 @@ fn a_box_that_says_only_advertisement_among_a_texts_parts_is_a_position() {
         .collect();
     assert_eq!(labels, ["div:nth-of-type(2)"], "{found:?}");
 }
+
+#[test]
+fn a_menu_entry_tagged_as_an_ad_is_one_and_the_way_to_ad_sales_is_not() {
+    // Der Spiegel's menu (dev page spiegel-de-2024b): entries with an "Anzeige" tag beside their
+    // name are paid; Haber7's footer link "Reklam" (dev page haber7-news-2024) leads to the ad
+    // sales page.
+    let entry = |name: &str, href: &str| {
+        format!(
+            r#"<li class="bg-shade-lightest"><a href="{href}" title="{name}"><span class="flex">
+            <span class="block font-bold">{name}</span><span class="block uppercase text-xs">Anzeige</span></span></a></li>"#
+        )
+    };
+    let html = format!(
+        r#"<html><body><nav><ul>{}{}
+        <li><a href="https://www.spiegel.de/politik/">Politik</a></li>
+        <li><a href="https://www.spiegel.de/kultur/">Kultur</a></li></ul></nav>
+        <footer><ul><li><a href="https://www.spiegel.de/impressum">Impressum</a></li>
+        <li><a href="https://www.spiegel.de/reklam/">Anzeige</a></li></ul></footer></body></html>"#,
+        entry("Marktplatz", "https://www.spiegel.de/thema/marktplatz/"),
+        entry("Lotto", "https://www.spiegel.de/thema/lotto/")
+    );
+    let found = found_at(&extractor(), "https://www.spiegel.de/politik/x.html", &html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [
+            ("label:anzeige", "li:nth-of-type(1)"),
+            ("label:anzeige", "li:nth-of-type(2)")
+        ],
+        "{found:?}"
+    );
+}
