@@ -758,6 +758,13 @@ mod tests {
         );
         assert!(listings_of(&html.replace("<img", "<span")).is_empty());
         assert!(listings_of(&two).is_empty());
+        // A card's script is code, not text a reader sees (Paris.cl's cards each carry a
+        // 900-character tracking script, dev page paris-cl-item-2021b).
+        let script = format!(
+            "<script>//<!-- /* <![CDATA[ */ (function(){{ try {{ if(window.CQuotient) {{ {} }} }} catch(e) {{}} }})(); /* ]]> */ // --></script></li>",
+            "var cq_params = {}; cq_params.cookieId = window.CQuotient.getCQCookieId(); ".repeat(10)
+        );
+        assert_eq!(listings_of(&html.replace("</li>", &script)).len(), 3);
     }
 
     #[test]

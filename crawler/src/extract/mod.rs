@@ -169,10 +169,22 @@ fn text_of(el: ElementRef<'_>) -> String {
     words_of(el, usize::MAX).unwrap_or_default()
 }
 
-/// [`text_of`], or `None` as soon as it runs past `limit` characters.
+/// [`text_of`], or `None` as soon as it runs past `limit` characters. The text a reader sees:
+/// not the code of a script or a style inside (Paris.cl's cards each hold a 900-character
+/// tracking script, dev page paris-cl-item-2021b).
 fn words_of(el: ElementRef<'_>, limit: usize) -> Option<String> {
     let (mut text, mut chars) = (String::new(), 0);
-    for word in el.text().flat_map(str::split_whitespace) {
+    let shown = el.descendants().filter_map(|n| {
+        let text = n.value().as_text()?;
+        let code = n.parent().is_some_and(|p| {
+            p.id() != el.id()
+                && p.value()
+                    .as_element()
+                    .is_some_and(|e| matches!(e.name(), "script" | "style"))
+        });
+        (!code).then_some(&**text)
+    });
+    for word in shown.flat_map(str::split_whitespace) {
         if !text.is_empty() {
             text.push(' ');
             chars += 1;
