@@ -238,18 +238,16 @@ fn product_cards(doc: &Html, page_url: &Url, out: &mut Vec<Listing>) {
             ),
         };
         // The price paid, not the one struck through.
-        let paid = card
-            .descendants()
-            .filter_map(|n| n.value().as_text().map(|t| (n, t)))
-            .filter(|(n, _)| {
-                !n.ancestors()
-                    .filter_map(ElementRef::wrap)
+        let paid = super::shown_texts(card)
+            .filter(|(parent, _)| {
+                !std::iter::once(*parent)
+                    .chain(parent.ancestors().filter_map(ElementRef::wrap))
                     .take_while(|a| a.id() != card.id())
                     .any(|a| matches!(a.value().name(), "strike" | "del" | "s"))
             })
-            .map(|(_, t)| &**t);
+            .map(|(_, t)| t);
         let paid = shown(paid);
-        let all = shown(card.text());
+        let all = shown(super::shown_texts(card).map(|(_, t)| t));
         let price = PRICE
             .find(&paid)
             .or_else(|| PRICE.find(&all))

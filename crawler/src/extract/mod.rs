@@ -169,22 +169,23 @@ fn text_of(el: ElementRef<'_>) -> String {
     words_of(el, usize::MAX).unwrap_or_default()
 }
 
-/// [`text_of`], or `None` as soon as it runs past `limit` characters. The text a reader sees:
-/// not the code of a script or a style inside (Paris.cl's cards each hold a 900-character
-/// tracking script, dev page paris-cl-item-2021b).
+/// The texts of `el` a reader sees, each with the element it stands in: not the code of a
+/// script or a style inside `el` (Paris.cl's cards each hold a 900-character tracking script,
+/// dev page paris-cl-item-2021b).
+fn shown_texts<'a>(el: ElementRef<'a>) -> impl Iterator<Item = (ElementRef<'a>, &'a str)> {
+    el.descendants().filter_map(move |n| {
+        let text = n.value().as_text()?;
+        let parent = n.parent().and_then(ElementRef::wrap)?;
+        let code = parent.id() != el.id() && matches!(parent.value().name(), "script" | "style");
+        (!code).then_some((parent, &**text))
+    })
+}
+
+/// [`text_of`], or `None` as soon as it runs past `limit` characters; the text of
+/// [`shown_texts`].
 fn words_of(el: ElementRef<'_>, limit: usize) -> Option<String> {
     let (mut text, mut chars) = (String::new(), 0);
-    let shown = el.descendants().filter_map(|n| {
-        let text = n.value().as_text()?;
-        let code = n.parent().is_some_and(|p| {
-            p.id() != el.id()
-                && p.value()
-                    .as_element()
-                    .is_some_and(|e| matches!(e.name(), "script" | "style"))
-        });
-        (!code).then_some(&**text)
-    });
-    for word in shown.flat_map(str::split_whitespace) {
+    for word in shown_texts(el).flat_map(|(_, t)| t.split_whitespace()) {
         if !text.is_empty() {
             text.push(' ');
             chars += 1;
