@@ -1105,14 +1105,8 @@ fn marked_entry(label: ElementRef<'_>) -> Option<ElementRef<'_>> {
         .filter_map(ElementRef::wrap)
         .take(3)
         .find(|a| a.value().name() == "a")?;
-    let shown = |el: ElementRef<'_>| {
-        el.text()
-            .flat_map(str::chars)
-            .filter(|c| !c.is_whitespace())
-            .count()
-    };
-    let other = shown(link) > shown(label);
-    other.then(|| {
+    let shown = |el| super::text_of(el).chars().count();
+    (shown(link) > shown(label)).then(|| {
         link.ancestors()
             .filter_map(ElementRef::wrap)
             .take(3)
@@ -1428,7 +1422,8 @@ impl Extractor {
         }
         for script in doc.select(&s("script")) {
             let src = script.value().attr("src").unwrap_or("");
-            let inline = src.is_empty();
+            // An inline script of data (Yahoo's `text/x-safeframe-processed` JSON) calls nothing.
+            let inline = src.is_empty() && is_program(script);
             let says = |markers: &[&str]| {
                 inline && script.text().any(|t| markers.iter().any(|m| t.contains(m)))
             };
@@ -1464,7 +1459,6 @@ impl Extractor {
             let slot = if in_head || tracking {
                 None
             } else if inline
-                && is_program(script)
                 && script
                     .text()
                     .any(|t| SLOT_SCRIPTS.iter().any(|m| says_marker(t, m)) || writes_ad_tag(t))
@@ -1731,8 +1725,7 @@ impl Extractor {
             // (Nor is a link that shows its own address: the policy pages a consent dialog lists,
             // `https://www.usemax.de/?l=privacy`.)
             let shows_address = || {
-                let text: String = link.text().collect();
-                let text = text.trim_start();
+                let text = super::text_of(link);
                 text.starts_with("http") || text.starts_with("www.")
             };
             if let Some(rule) = rule
