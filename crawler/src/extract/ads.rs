@@ -898,12 +898,18 @@ impl<'a> ByName<'a> {
         by
     }
 
+    /// The (first) element with this id.
+    fn with_id(&self, id: &str) -> Option<ElementRef<'a>> {
+        self.ids.get(id).and_then(|found| found.first().copied())
+    }
+
     /// The element with this id, else the first with this class.
     fn named(&self, name: &str) -> Option<ElementRef<'a>> {
-        self.ids
-            .get(name)
-            .or_else(|| self.classes.get(name))
-            .and_then(|found| found.first().copied())
+        self.with_id(name).or_else(|| {
+            self.classes
+                .get(name)
+                .and_then(|found| found.first().copied())
+        })
     }
 }
 
@@ -1432,7 +1438,7 @@ impl Extractor {
                 let text: String = script.text().collect();
                 let defined = GPT_DEFINED
                     .captures_iter(&text)
-                    .filter_map(|c| by.ids.get(&c[1]).and_then(|found| found.first().copied()));
+                    .filter_map(|c| by.with_id(&c[1]));
                 let named: Vec<ElementRef<'a>> = NAMED_CONTAINER
                     .captures_iter(&text)
                     .filter_map(|c| by.named(&c[1]))
