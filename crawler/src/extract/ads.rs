@@ -150,12 +150,26 @@ fn ad_named(name: &str) -> bool {
         return false;
     }
     // A UUID's hex is no word (`view-cmts-container-ad557d5e-e90b-…`, dev page
-    // engadget-en-2024).
+    // engadget-en-2024), nor is a hash of eight or more hex digits, such as the attribute Vue
+    // adds to every element of a component (`data-v-6f9ad8ef`, dev page elkor-lv-item-2021b).
+    // A run that begins with "ad" (`ad12345678`) is still read: that is a position's number.
     static UUID: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
             .expect("pattern parses")
     });
-    let name = &*UUID.replace_all(name, "-");
+    static HASH: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"(^|[^0-9A-Za-z])([0-9a-f]{8,})([^0-9A-Za-z]|$)")
+            .expect("pattern parses")
+    });
+    let name = UUID.replace_all(name, "-");
+    let name = &*HASH.replace_all(&name, |c: &regex::Captures<'_>| {
+        let run = &c[2];
+        if run.starts_with("ad") || !run.bytes().any(|b| b.is_ascii_digit()) {
+            c[0].to_string()
+        } else {
+            format!("{}-{}", &c[1], &c[3])
+        }
+    });
     // A minified class of six characters (Google's `cNUdAd`, dev pages
     // google-mobile-serp-2023b, google-serp-2023c) is no word: its "Ad" is chance. One that
     // mixes small letters with a capital and a digit before it is no word either, even where

@@ -481,6 +481,10 @@ fn camel_case_names_name_ads() {
         "darla-container",
         // (Dev page liputan6-news-2024.)
         "inf-gpt-f492cb6f36826196bc5be9b53519dce6",
+        // A position's number is no hash.
+        "ad12345678",
+        "ad-1a2b3c4d",
+        "div-gpt-ad-1608123456789-0",
     ] {
         assert!(ad_named(yes), "{yes}");
     }
@@ -522,6 +526,9 @@ fn camel_case_names_name_ads() {
         "serp-adv__counter",
         "Trs($adTranslate)",
         "view-cmts-container-ad557d5e-e90b-4e11-a9ad-f4bf39710188",
+        // Vue's scoped-style attribute (dev page elkor-lv-item-2021b).
+        "data-v-6f9ad8ef",
+        "card-3c9ad162",
     ] {
         assert!(!ad_named(no), "{no}");
     }
