@@ -22,7 +22,16 @@ impl Extractor {
             out.push(microdata_product(item, page_url));
         }
         if out.is_empty() {
-            if let Some(l) = open_graph_product(doc, page_url) {
+            if let Some(mut l) = open_graph_product(doc, page_url) {
+                // The tags name the product; the page's bought heading places it, and prices
+                // it where the tags do not (dev page bestseller-ie-item-2021b).
+                if let Some(heading) = bought_heading(doc, page_url) {
+                    l.path = heading.path;
+                    if l.price.is_none() {
+                        l.price = heading.price;
+                        l.currency = heading.currency;
+                    }
+                }
                 out.push(l);
             }
         }
@@ -596,7 +605,7 @@ fn open_graph_product(doc: &Html, page_url: &Url) -> Option<Listing> {
 /// What a buy button says, in the shops' languages: the whole of its text (or an input's value).
 static BUY: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
-        r"(?i)^(?:加入购物车|加入購物車|放入购物车|放入購物車|立即购买|立即購買|立即抢购|立即搶購|立即订购|立即訂購|add to (?:cart|basket|bag|trolley)|buy (?:it )?now|in den (?:einkaufswagen|warenkorb)|jetzt kaufen|ajouter au panier|aggiungi al carrello|añadir al carrito|в корзину|купить|do koszyka|kup teraz|adaug[aă] [iî]n co[sș]|장바구니(?: 담기)?|바로\s?구매|구매하기|カートに入れる|sepete ekle)$",
+        r"(?i)^(?:加入购物车|加入購物車|放入购物车|放入購物車|立即购买|立即購買|立即抢购|立即搶購|立即订购|立即訂購|add to (?:cart|basket|bag|trolley)|buy (?:it )?now|in den (?:einkaufswagen|warenkorb)|jetzt kaufen|ajouter au panier|aggiungi al carrello|añadir al carrito|в корзину|купить|do koszyka|kup teraz|adaug[aă] [iî]n co[sș]|장바구니(?: 담기)?|바로\s?구매|구매하기|カートに入れる|sepete ekle|lisää ostoskoriin)$",
     )
     .expect("pattern parses")
 });
@@ -608,7 +617,9 @@ const ITEM_BLOCK_CHARS: usize = 6000;
 /// page has a buy button (加入购物车, "Add to Cart", "In den Einkaufswagen"), priced by the
 /// nearest block around the heading that shows a price (dev pages jd-item-2016a,
 /// jd-item-2015e, pcstore-item-2021b). A news article has no buy button, and a list page has
-/// no one heading for a product.
+/// no one heading for a product. Headings that say the same are copies of one (for another
+/// screen, or another size hidden until chosen: dev pages zalando-fi-item-2021b,
+/// eduscho-at-item-2021b); the first is the one shown.
 fn bought_heading(doc: &Html, page_url: &Url) -> Option<Listing> {
     // The one heading first: it is found faster than every link's words are read, and many
     // pages have none or several.
@@ -619,7 +630,7 @@ fn bought_heading(doc: &Html, page_url: &Url) -> Option<Listing> {
         .map(|h| (h, text_of(h)))
         .filter(|(_, t)| !t.is_empty());
     let (heading, title) = headings.next()?;
-    if headings.next().is_some() {
+    if headings.any(|(_, t)| t != title) {
         return None;
     }
     let buyable = doc.select(&s("a, button, input")).any(|el| {
@@ -1063,5 +1074,56 @@ mod heading_tests {
         );
         // Two headings: which one is the product is not known.
         assert!(heading_of(&JD.replace("<h1></h1>", "<h1>京东</h1>")).is_none());
+    }
+
+    #[test]
+    fn headings_that_say_the_same_are_one_product_and_the_first_is_it() {
+        // Eduscho's item page (dev page eduscho-at-item-2021b) repeats its product block for
+        // each size, the others hidden until chosen; Zalando (zalando-fi-item-2021b) repeats
+        // its title for small screens.
+        let html = r#"<html><body><form><div class="m-tp-base"><h1>Umstandskleid in Wickeloptik</h1>
+            <div class="price">€ 29,99</div><button>In den Warenkorb</button></div></form>
+            <div class="h-tp-hidden"><form><div class="m-tp-base"><h1>Umstandskleid in Wickeloptik</h1>
+            <div class="price">€ 29,99</div><button>In den Warenkorb</button></div></form></div>
+            </body></html>"#;
+        let item = heading_of(html).expect("one product");
+        assert_eq!(item.title, "Umstandskleid in Wickeloptik");
+        assert_eq!(item.price, Some(29.99));
+        let at = item.path.unwrap();
+        assert!(at.ends_with("body:nth-of-type(1) > form:nth-of-type(1) > div:nth-of-type(1) > h1:nth-of-type(1)"), "{at}");
+        // The Finnish cart button (Zalando's).
+        let fi = html.replace("In den Warenkorb", "Lisää ostoskoriin");
+        assert!(heading_of(&fi).is_some());
+    }
+
+    #[test]
+    fn opengraph_names_the_product_and_the_bought_heading_places_and_prices_it() {
+        // Bestseller (dev page bestseller-ie-item-2021b): og:type product with no price tag,
+        // the title with the brand before it; the heading and its price in the page.
+        let html = r#"<html><head><meta property="og:type" content="product">
+            <meta property="og:title" content="ONLY LEATHER LOOK SHIRT"></head><body>
+            <div class="product"><h1 class="product-name--visible">LEATHER LOOK SHIRT</h1>
+            <span class="price">€29.99</span><a href="/cart">Add to Bag</a></div></body></html>"#;
+        let url = Url::parse("https://shop.bestseller.com/p/1").unwrap();
+        let no_sites = tempfile::tempdir().unwrap();
+        let extractor = Extractor::new(Vec::new(), no_sites.path()).unwrap();
+        let found = extractor.listings(&url, &Html::parse_document(html));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].title, "ONLY LEATHER LOOK SHIRT");
+        assert_eq!(found[0].source, ListingSource::OpenGraph);
+        assert_eq!(found[0].price, Some(29.99));
+        assert_eq!(found[0].currency.as_deref(), Some("EUR"));
+        let at = found[0].path.as_deref().unwrap();
+        assert!(
+            at.ends_with("div:nth-of-type(1) > h1:nth-of-type(1)"),
+            "{at}"
+        );
+        // Without a buy button the tags stand alone, unplaced.
+        let found = extractor.listings(
+            &url,
+            &Html::parse_document(&html.replace("Add to Bag", "Share")),
+        );
+        assert_eq!(found[0].path, None);
+        assert_eq!(found[0].price, None);
     }
 }
