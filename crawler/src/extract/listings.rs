@@ -72,7 +72,7 @@ use Side::{After, Before, Either};
 /// shared: `Rs` is the rupee of India, Pakistan and Sri Lanka) and the side of the number it
 /// is written on: `$1,200.00` and `599元`, never `884116204275 $` (a part number before a
 /// price, google-serp-2023). Longer marks come first, so that `US$` is read before `$`.
-const CURRENCIES: [(&str, Option<&str>, Side); 37] = [
+const CURRENCIES: [(&str, Option<&str>, Side); 39] = [
     ("US $", Some("USD"), Before),
     ("US$", Some("USD"), Before),
     ("NT$", Some("TWD"), Before),
@@ -87,6 +87,10 @@ const CURRENCIES: [(&str, Option<&str>, Side); 37] = [
     ("SAR", Some("SAR"), Either),
     ("AED", Some("AED"), Either),
     ("руб", Some("RUB"), After),
+    // The Belarusian rouble (1k.by, dev page 1k-by-item-2021b) and the tenge (Mechta, dev
+    // page mechta-kz-item-2021b).
+    ("б.р.", Some("BYN"), After),
+    ("тг", Some("KZT"), After),
     ("Rs.", None, Before),
     ("Rs", None, Before),
     ("lei", Some("RON"), After),
@@ -139,12 +143,17 @@ fn marks(side: Side) -> String {
 static CURRENCY: LazyLock<regex::Regex> =
     LazyLock::new(|| regex::Regex::new(&marks(Either)).expect("pattern parses"));
 
+/// A price's number: digits with separators, its thousands grouped by a space where the
+/// shop's language groups them so (`132 990 тг.`, `1 299 ₽`: a space, a no-break space or a
+/// narrow one before each group of three).
+const NUMBER: &str = r"\d{1,3}(?:[ \x{a0}\x{202f}]\d{3})+(?:[,.]\d+)?|\d[\d,.]*";
+
 /// A price as shops write it: a currency's mark before the number (`$129`, `NT$ 1,134`, `¥59`,
 /// `Rs 26,630`) or after it (`599元`, `66,75 €`, `28,800원`, `139,99 Lei`).
 static PRICE: LazyLock<regex::Regex> = LazyLock::new(|| {
     let (before, after) = (marks(Before), marks(After));
     regex::Regex::new(&format!(
-        r"(?:{before})\s?\d[\d,.]*|\d[\d,.]*\s?(?:{after})"
+        r"(?:{before})\s?(?:{NUMBER})|(?:{NUMBER})\s?(?:{after})"
     ))
     .expect("pattern parses")
 });
@@ -361,10 +370,13 @@ fn unmarked(
 /// A price from "¥1,299.00", "1299", "66,75 €", "1.299,00 €", or a JSON number: a comma
 /// followed by one or two digits at the end is a decimal comma, else commas group thousands.
 pub fn parse_price(text: &str) -> Option<f64> {
-    let number: String = text
+    static FIRST: LazyLock<regex::Regex> =
+        LazyLock::new(|| regex::Regex::new(NUMBER).expect("pattern parses"));
+    let number: String = FIRST
+        .find(text)?
+        .as_str()
         .chars()
-        .skip_while(|c| !c.is_ascii_digit())
-        .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ',')
+        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
         .collect();
     let number = number.trim_end_matches(['.', ',']);
     let decimal_comma = number
@@ -918,6 +930,11 @@ mod tests {
             ("265 ₽", 265.0, Some("RUB")),
             ("₹17,990", 17990.0, Some("INR")),
             ("NT$ 1,134", 1134.0, Some("TWD")),
+            // Thousands grouped by spaces, and the marks of batch 27's and 25's dev pages.
+            ("1\u{a0}299 ₽", 1299.0, Some("RUB")),
+            ("132 990 тг.", 132990.0, Some("KZT")),
+            ("403,00 б.р.", 403.0, Some("BYN")),
+            ("€ 1 234,50", 1234.5, Some("EUR")),
         ] {
             let found = PRICE.find(text).map(|m| m.as_str());
             assert_eq!(found.and_then(parse_price), Some(price), "{text}");
@@ -929,6 +946,12 @@ mod tests {
                 .find("Webcam 884116204275 $1,200.00")
                 .map(|m| m.as_str()),
             Some("$1,200.00")
+        );
+        // Numbers apart are not one number grouped: a year and a count.
+        assert_eq!(parse_price("2021 12 €"), Some(2021.0));
+        assert_eq!(
+            PRICE.find("Größe 42, 12 100 €").map(|m| m.as_str()),
+            Some("12 100 €")
         );
         // A mark in letters is a word of its own: not the start of `TLS` or `Lein`.
         for text in ["HTTP/1.1 TLS", "2 Lein"] {
