@@ -117,7 +117,8 @@ const CURRENCIES: [(&str, Option<&str>, Side); 39] = [
 ];
 
 /// A mark of [`CURRENCIES`] written on `side`; a mark that begins or ends in an ASCII letter
-/// only as a word of its own there (`TL`, not the end of `HTML`). The boundary is ASCII's
+/// only as a word of its own there (`TL`, not the end of `HTML`), except on the side that
+/// meets the number: `EUR55.99` (dev page elkor-lv-item-2021b) and `12TL` are prices. The boundary is ASCII's
 /// (`(?-u:\b)`): a Unicode one stops the regex engine's fast DFA on every page that is not
 /// ASCII, which made a crawl of Chinese pages ten times slower. Ideographs and Hangul are
 /// written without spaces (`599元起`), and `zł`, `Kč` and `руб` are their own words anyway.
@@ -130,9 +131,9 @@ fn marks(side: Side) -> String {
             let boundary = |letter: bool| if letter { r"(?-u:\b)" } else { "" };
             format!(
                 "{}{}{}",
-                boundary(ascii_letter(mark.chars().next())),
+                boundary(side != After && ascii_letter(mark.chars().next())),
                 regex::escape(mark),
-                boundary(ascii_letter(mark.chars().last()))
+                boundary(side != Before && ascii_letter(mark.chars().last()))
             )
         })
         .collect::<Vec<_>>()
@@ -395,7 +396,12 @@ pub fn parse_price(text: &str) -> Option<f64> {
 
 /// The currency a price text names by its mark, if it names one.
 fn currency_of(text: &str) -> Option<&'static str> {
-    let mark = CURRENCY.find(text)?.as_str();
+    // (The number is set apart first, so that a mark written against it is a word.)
+    let apart: String = text
+        .chars()
+        .map(|c| if c.is_ascii_digit() { ' ' } else { c })
+        .collect();
+    let mark = CURRENCY.find(&apart)?.as_str();
     CURRENCIES
         .iter()
         .find(|(m, _, _)| *m == mark)
@@ -935,6 +941,8 @@ mod tests {
             ("132 990 тг.", 132990.0, Some("KZT")),
             ("403,00 б.р.", 403.0, Some("BYN")),
             ("€ 1 234,50", 1234.5, Some("EUR")),
+            ("EUR55.99 -30% EUR39.19", 55.99, Some("EUR")),
+            ("12TL", 12.0, Some("TRY")),
         ] {
             let found = PRICE.find(text).map(|m| m.as_str());
             assert_eq!(found.and_then(parse_price), Some(price), "{text}");
@@ -954,7 +962,7 @@ mod tests {
             Some("12 100 €")
         );
         // A mark in letters is a word of its own: not the start of `TLS` or `Lein`.
-        for text in ["HTTP/1.1 TLS", "2 Lein"] {
+        for text in ["HTTP/1.1 TLS", "2 Lein", "HTML5", "Rs.Tube 5"] {
             assert!(!PRICE.is_match(text), "{text}");
         }
     }
