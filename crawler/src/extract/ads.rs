@@ -255,9 +255,17 @@ fn step_names_ad(step: &str) -> bool {
 /// Whether a step of a URL is a title: a slug of five words or more (wikiHow's
 /// `/Why-Is-My-Facebook-Feed-All-Ads`, dev page wikihow-en-2024; Stack Exchange's
 /// `/how-to-disable-the-middle-click-paste-function`, dev page
-/// engineering-stackexchange-forum-2024). Its words say what it is about, not where it goes.
+/// engineering-stackexchange-forum-2024), or of three or more written in title case (a
+/// shop's category `/Strumenti-ad-Arco/`, Italian for bowed instruments, dev page
+/// strumentimusicali-item-2021b). Its words say what it is about, not where it goes.
 fn is_title_slug(step: &str) -> bool {
-    step.split(['-', '_']).filter(|w| !w.is_empty()).count() >= 5
+    let words = || step.split(['-', '_']).filter(|w| !w.is_empty());
+    let titled = |w: &&str| {
+        let mut c = w.chars();
+        c.next().is_some_and(|c| c.is_uppercase()) && c.next().is_some_and(|c| c.is_lowercase())
+    };
+    let n = words().count();
+    n >= 5 || (n >= 3 && words().filter(titled).count() >= 2)
 }
 
 /// Whether `el` is an ad blocker's bait: an empty box with an ad's name that a script checks is
@@ -1234,6 +1242,9 @@ fn is_click_path(url: &Url) -> bool {
     host.split('.')
         .chain(url.path_segments().into_iter().flatten())
         .any(|step| {
+            if is_title_slug(step) {
+                return false;
+            }
             let step = step.to_ascii_lowercase();
             // Google's and 360's ad clicks go through `/aclk`, Campaign Manager's through
             // `/ddm/clk/` (dev page lafeltrinelli-it-item-2021b).

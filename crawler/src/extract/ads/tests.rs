@@ -1568,6 +1568,12 @@ fn a_feed_item_that_clicks_through_a_redirector_among_the_sites_stories_is_an_ad
         "https://wtc.sohu.com/click?redirect=X2s"
     )));
     assert!(is_click_path(&url("https://ad.example.com/ad-click/1")));
+    // A category's title is no ad's name (Italian "ad", dev page strumentimusicali-item-2021b).
+    assert!(!is_click_path(&url(
+        "https://www.strumentimusicali.net/default.php/cPath/493_494/Strumenti-ad-Arco/Violini.html"
+    )));
+    assert!(!step_names_ad("Corde-per-Strumenti-ad-Arco"));
+    assert!(step_names_ad("Top-ad-banner"));
     // Campaign Manager's click (dev page lafeltrinelli-it-item-2021b).
     assert!(is_click_path(&url(
         "https://ad.doubleclick.net/ddm/clk/300714656;127697169;p"
