@@ -509,6 +509,22 @@ fn is_picture_box(el: ElementRef<'_>) -> bool {
         && words_of(el, 40).is_some()
 }
 
+/// The two banners of a picture box that holds one in each of two blocks (VMzona's
+/// `div#top_adv_out`, two 570x120 banners side by side, dev page vmzona-item-2021b): each is
+/// an ad of its own. Empty for a box with one banner.
+fn banners_side_by_side(el: ElementRef<'_>) -> Vec<ElementRef<'_>> {
+    let banners: Vec<ElementRef<'_>> = el
+        .children()
+        .filter_map(ElementRef::wrap)
+        .filter(|c| c.select(&s("a[href] img[src]")).next().is_some())
+        .collect();
+    if banners.len() == 2 && banners.iter().all(|b| b.value().name() != "a") {
+        banners
+    } else {
+        Vec::new()
+    }
+}
+
 /// Whether an element is drawn at no size or hidden by its own attributes (tracking pixels and
 /// beacon frames: `width=0`, `height="1"`, `display:none`).
 fn is_invisible(el: ElementRef<'_>) -> bool {
@@ -1587,7 +1603,12 @@ impl Extractor {
                 }
                 found.push((el, rule.to_owned()));
             } else if rule == "slot:empty-ad-box" && is_picture_box(el) {
-                found.push((el, "box:ad-name".to_owned()));
+                let banners = banners_side_by_side(el);
+                if banners.is_empty() {
+                    found.push((el, "box:ad-name".to_owned()));
+                } else {
+                    found.extend(banners.into_iter().map(|b| (b, "box:ad-name".to_owned())));
+                }
             } else if rule == "slot:empty-ad-box"
                 && is_link_ad(page_url, el)
                 // Not a menu's tab named for the site's own ads (Yandex's "Ads" tab, dev page

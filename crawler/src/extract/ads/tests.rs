@@ -646,6 +646,21 @@ fn a_picture_in_a_box_named_for_ads_is_an_ad() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].0, "box:ad-name");
     assert_eq!(found[0].2, AdForm::Banner);
+    // Two banners side by side in one such box are two ads (VMzona's, dev page
+    // vmzona-item-2021b).
+    let two = r#"<html><body><div><div id="top_adv_out" style="width:1160px; height:120px">
+        <div style="float:left; width:570px"><a href="https://vmzona.com/newsite/int.php?page=main&amp;cat=43"><img src="adv_new_others/en/zadoma-en.jpg" width="570" height="120"></a></div>
+        <div style="float:left; width:570px"><a href="https://vmzona.com/newsite/int.php?page=main&amp;cat=107"><img src="adv_new_others/en/foto-en.jpg" width="570" height="120"></a></div>
+        <div style="clear:both;"></div></div></div></body></html>"#;
+    let found = found_at(&extractor(), "https://vmzona.com/newsite/int.php", two);
+    assert_eq!(
+        rules_and_steps(&found),
+        [
+            ("box:ad-name", "div:nth-of-type(1)"),
+            ("box:ad-name", "div:nth-of-type(2)")
+        ],
+        "{found:?}"
+    );
     // Tencent's GDT card (dev page qq-news-2024): no link, a script takes the click, and its
     // title is the caption. A box of the same name with a paragraph in it is still no ad.
     let card = r#"<div id="PC_bot_hotlist_ad_1_auto_15120996532"><div class="rectangle_ad-item"><div class="cell-content"><img class="content-picture" src="http://pgdt.gtimg.cn/141/20204/x.jpg" alt=""></div><p class="cell-title">刀刀群秒刀刀暴击刀刀切割，满攻速，神装超高爆率</p></div></div>"#;
