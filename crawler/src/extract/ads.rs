@@ -863,6 +863,9 @@ const AD_CALLS: &[&str] = &[
     // WordAds, the ad network of WordPress.com and Jetpack sites
     // (`__ATA.initDynamicSlot({ id: 'atatags-…' })`, dev page stluciatimes-en-2022).
     "__ATA",
+    // Admixer, an ad network of Eastern Europe (`admixerML.display('admixer_…_zone_9385…')`,
+    // dev page 1k-by-item-2021b).
+    "admixerML",
 ];
 
 /// The element an ad call names, by id or class (`container: "ad-top"`; Google Ad Manager's
@@ -870,7 +873,7 @@ const AD_CALLS: &[&str] = &[
 /// `initDynamicSlot({ id: 'atatags-…' })`).
 static NAMED_CONTAINER: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
-        r#"(?:(?:destid|container|containerId|container_id|slotContainer|div_?id|elementId|slotElementId|slotID)["']?\s*[:=]\s*|googletag\.display\(\s*|__ATA\.initDynamicSlot\(\s*\{\s*id\s*:\s*)["'](\w[\w-]*)["']"#,
+        r#"(?:(?:destid|container|containerId|container_id|slotContainer|div_?id|elementId|slotElementId|slotID)["']?\s*[:=]\s*|(?:googletag|admixerML)\.display\(\s*|__ATA\.initDynamicSlot\(\s*\{\s*id\s*:\s*)["'](\w[\w-]*)["']"#,
     )
     .expect("pattern parses")
 });

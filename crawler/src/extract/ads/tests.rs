@@ -2123,6 +2123,22 @@ fn a_wordads_call_names_its_box() {
 }
 
 #[test]
+fn an_admixer_call_names_its_box() {
+    // 1k.by (dev page 1k-by-item-2021b): Admixer's 240x400 zone, filled with a frame a script
+    // wrote (no `src`), named by the display call beside it.
+    let html = r#"<html><body><div class="l-columns__right"><div class="app-bn240 app-bn240--400">
+        <div id="admixer_ca36942ed29043e7af576a5b97c6565f_zone_9385_sect_2556_site_2271" style="width: 240px; height: 400px;"><iframe title="iframe" style="width: 100%; height: 100%"></iframe></div>
+        <script>admixerML.fn.push(function () { admixerML.display('admixer_ca36942ed29043e7af576a5b97c6565f_zone_9385_sect_2556_site_2271'); });</script>
+        </div></div></body></html>"#;
+    let found = found_at(&extractor(), "https://kids.1k.by/x.html", html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [("slot:named", "div:nth-of-type(1)")],
+        "{found:?}"
+    );
+}
+
+#[test]
 fn a_link_through_an_ad_server_is_an_ad_and_its_card_is_sponsored() {
     let (extractor, _sites) =
         easylist_of("||adition.com^\n||hlserve.com^$third-party\n||usemax.de^$third-party\n");
