@@ -866,6 +866,9 @@ const AD_CALLS: &[&str] = &[
     // Admixer, an ad network of Eastern Europe (`admixerML.display('admixer_…_zone_9385…')`,
     // dev page 1k-by-item-2021b).
     "admixerML",
+    // ADITION's render call (`adition.srq.push(function(api) { api.renderSlot("renderSlot_Top")
+    // })`, dev page nachrichten-at-2019).
+    "adition.srq",
 ];
 
 /// The element an ad call names, by id or class (`container: "ad-top"`; Google Ad Manager's
@@ -873,7 +876,7 @@ const AD_CALLS: &[&str] = &[
 /// `initDynamicSlot({ id: 'atatags-…' })`).
 static NAMED_CONTAINER: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
-        r#"(?:(?:destid|container|containerId|container_id|slotContainer|div_?id|elementId|slotElementId|slotID)["']?\s*[:=]\s*|(?:googletag|admixerML)\.display\(\s*|__ATA\.initDynamicSlot\(\s*\{\s*id\s*:\s*)["'](\w[\w-]*)["']"#,
+        r#"(?:(?:destid|container|containerId|container_id|slotContainer|div_?id|elementId|slotElementId|slotID)["']?\s*[:=]\s*|(?:googletag|admixerML)\.display\(\s*|\.renderSlot\(\s*|__ATA\.initDynamicSlot\(\s*\{\s*id\s*:\s*)["'](\w[\w-]*)["']"#,
     )
     .expect("pattern parses")
 });

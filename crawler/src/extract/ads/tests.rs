@@ -2139,6 +2139,28 @@ fn an_admixer_call_names_its_box() {
 }
 
 #[test]
+fn an_adition_render_call_names_its_box() {
+    // OÖNachrichten (dev page nachrichten-at-2019): ADITION's positions, one still holding the
+    // saver's grey placeholder, each named by the render call inside it or further down.
+    let html = r#"<html><body><section class="container">
+        <div id="renderSlot_Top" class="container__col--hide"><img src="https://via.placeholder.com/729x90?text=Top%20(728x90)">
+        <script>try { adition.srq.push(function(api) { api.renderSlot("renderSlot_Top"); }); } catch (e) { }</script></div>
+        <p>Die Landesregierung hat am Montag das neue Budget vorgestellt, mit mehr Geld für Schulen.</p>
+        <div id="renderSlot_Middle1" class="container__col--hide"></div>
+        <script>try { adition.srq.push(function(api) { api.renderSlot("renderSlot_Middle1"); }); } catch (e) { }</script>
+        </section></body></html>"#;
+    let found = found_at(&extractor(), "https://www.nachrichten.at/x", html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [
+            ("slot:named", "div:nth-of-type(1)"),
+            ("slot:named", "div:nth-of-type(2)")
+        ],
+        "{found:?}"
+    );
+}
+
+#[test]
 fn a_link_through_an_ad_server_is_an_ad_and_its_card_is_sponsored() {
     let (extractor, _sites) =
         easylist_of("||adition.com^\n||hlserve.com^$third-party\n||usemax.de^$third-party\n");
