@@ -637,8 +637,17 @@ const ITEM_BLOCK_CHARS: usize = 6000;
 /// jd-item-2015e, pcstore-item-2021b). A news article has no buy button, and a list page has
 /// no one heading for a product. Headings that say the same are copies of one (for another
 /// screen, or another size hidden until chosen: dev pages zalando-fi-item-2021b,
-/// eduscho-at-item-2021b); the first is the one shown.
+/// eduscho-at-item-2021b); the first is the one shown. A page that says it is an article
+/// (`og:type` `article`) is headed by its headline, whatever it sells beside it (Women's
+/// Health's "Jetzt kaufen" for its current issue, dev page womenshealth-de-2022).
 fn bought_heading(doc: &Html, page_url: &Url) -> Option<Listing> {
+    let article = doc
+        .select(&s(r#"meta[property="og:type"]"#))
+        .filter_map(|m| m.value().attr("content"))
+        .any(|c| c.trim().eq_ignore_ascii_case("article"));
+    if article {
+        return None;
+    }
     // The one heading first: it is found faster than every link's words are read, and many
     // pages have none or several.
     let h1 = s("h1");
@@ -1105,6 +1114,12 @@ mod heading_tests {
         );
         // Two headings: which one is the product is not known.
         assert!(heading_of(&JD.replace("<h1></h1>", "<h1>京东</h1>")).is_none());
+        // An article's headline, beside a button to buy the magazine's issue.
+        let article = JD.replace(
+            "<html>",
+            r#"<html><head><meta property="og:type" content="article"></head>"#,
+        );
+        assert!(heading_of(&article).is_none());
     }
 
     #[test]
