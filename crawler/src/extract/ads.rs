@@ -1082,8 +1082,14 @@ fn site_of(url: &Url) -> Option<String> {
 /// Whether a block a list's hiding rule found is the site's own editorial links (a "bottom-ad"
 /// strip of photo news; Amazon's "Frequently bought together", which a rule written for today's
 /// Amazon finds in 2021's): two or more links, every one to the page's own site and none
-/// through a click redirector (a script link goes nowhere else), no label.
+/// through a click redirector (a script link goes nowhere else), no label. Or a link among the
+/// words of a text: a writer's link, a shop's affiliate link too, is part of what the text says
+/// (AppleInsider's `rel="sponsored"` links inside its article, which EasyList hides on that
+/// site, dev page appleinsider-en-2019).
 pub(super) fn is_editorial(page_url: &Url, el: ElementRef<'_>) -> bool {
+    if is_in_running_text(el) {
+        return true;
+    }
     let own = site_of(page_url);
     let mut links = 0;
     let all_own = el.select(&s("a[href]")).all(|a| {
@@ -1096,6 +1102,33 @@ pub(super) fn is_editorial(page_url: &Url, el: ElementRef<'_>) -> bool {
             .is_some_and(|u| site_of(&u) == own && own.is_some() && !is_click_redirect(&u))
     });
     links >= 2 && all_own && !has_label(&el.text().collect::<Vec<_>>().join("\n"))
+}
+
+/// Whether `el` is a text link among the words of a longer text: inside it only inline
+/// elements (no picture), and the block around it holds at least 200 characters, four times
+/// the link's own.
+fn is_in_running_text(el: ElementRef<'_>) -> bool {
+    const INLINE: [&str; 10] = [
+        "a", "span", "strong", "b", "em", "i", "u", "font", "small", "mark",
+    ];
+    if el.value().name() != "a"
+        || el
+            .select(&s("img, picture, iframe, video"))
+            .next()
+            .is_some()
+    {
+        return false;
+    }
+    let Some(block) = el
+        .ancestors()
+        .filter_map(ElementRef::wrap)
+        .find(|a| !INLINE.contains(&a.value().name()))
+    else {
+        return false;
+    };
+    let chars = |e: ElementRef<'_>| -> usize { e.text().map(|t| t.trim().chars().count()).sum() };
+    let around = chars(block);
+    around >= 200 && chars(el) * 4 <= around
 }
 
 /// Whether a label is, or sits in, an item of a menu of links to the site's own pages: the way

@@ -573,6 +573,27 @@ fn frames_named_for_ads_or_at_iab_sizes_from_elsewhere_are_ads() {
 }
 
 #[test]
+fn a_link_among_the_words_of_a_text_is_the_texts() {
+    // AppleInsider (dev page appleinsider-en-2019): EasyList hides `[rel*="sponsored"]` on
+    // that site, the shops' affiliate links inside its article's sentences among them.
+    let (extractor, _sites) = easylist_of("appleinsider.com##[rel*=\"sponsored\"]\n");
+    let text = r#"<html><body><div class="article"><span>Apple's <strong><a href="https://prices.appleinsider.com/macbook-pro-16-inch-late-2019" rel="sponsored">new 16-inch MacBook Pro</a></strong> is in stock at
+        <strong><a href="https://adorama.rfvk.net/c/81003/51926/1036?u=x" rel="sponsored">Adorama</a></strong>, with discounts of up to $250 off on every configuration, plus no interest financing for twelve months and free expedited shipping within the contiguous United States.</span></div>
+        <ul class="deals"><li><a href="https://bhpho.to/378U936" rel="sponsored">Save $100 on the MacBook Pro</a></li></ul></body></html>"#;
+    let found = found_at(
+        &extractor,
+        "https://appleinsider.com/articles/19/11/20/x",
+        text,
+    );
+    // The list's link stands alone: still the list's find.
+    assert_eq!(
+        found.iter().map(|f| f.1.as_str()).collect::<Vec<_>>(),
+        ["a:nth-of-type(1)"],
+        "{found:?}"
+    );
+}
+
+#[test]
 fn a_generic_rule_on_the_sites_own_news_strip_is_editorial() {
     let (extractor, _sites) = easylist_of("##.bottom-ad\nxinhuanet.com##.side-ad\n");
     // Xinhua's div.bottom-ad holds its own photo stories (a hard negative of the dev split).
