@@ -94,7 +94,7 @@ fn ad_named(name: &str) -> bool {
     // GPT, Google's publisher tag, as a word (Liputan6's `inf-gpt-…`, dev page liputan6-news-2024).
     static AD_NAME: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
-            r"(?i)(^|[^a-z])(ad|ads|adv|advt|advert|advertisement|adbox|adslot|adunit|dfp|gg|guanggao)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain|(^|[^a-z])(teads|medianet|darla|gpt)([^a-z]|$)|sinaads|fengchao",
+            r"(?i)(^|[^a-z])(ad|ads|adv|advt|advert|advertisement|adbox|adslot|adunit|dfp|gg|guanggao)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain|(^|[^a-z])(teads|medianet|darla|gpt)([^a-z]|$)|sinaads|fengchao|gujad",
         )
         .expect("pattern parses")
     });
@@ -776,6 +776,9 @@ const SLOT_SELECTORS: &[(&str, &str)] = &[
     // `axd_first-post`; dev page worldaffairsboard-forum-2024b): the forum's admin fills them
     // with ad code.
     (r#"div.axd[class*="axd_"]"#, "slot:vbulletin"),
+    // AMP's ad elements: `amp-ad`, and `amp-embed` filled by a network (`type="outbrain"`,
+    // Chefkoch's two widgets, dev page chefkoch-de-2020).
+    ("amp-ad, amp-embed[type]", "slot:amp"),
 ];
 
 /// Script sources and inline calls that fill the element the script sits in (Baidu Union,

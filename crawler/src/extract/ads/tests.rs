@@ -1920,6 +1920,33 @@ fn yahoos_ad_loader_positions_are_slots_and_a_flag_about_ads_near_names_none() {
 }
 
 #[test]
+fn amp_ad_elements_and_gruner_jahrs_containers_are_slots() {
+    // Chefkoch (dev page chefkoch-de-2020): two Outbrain AMP widgets (one for narrow screens,
+    // one for wide) in a box named `ad`, and G+J's outstream container.
+    let html = r#"<html><body><main>
+        <div class="gujad-container ds-or-3" id="outstream_div"></div>
+        <p>Die Mandarinen schälen und in Spalten teilen, dann mit dem Zucker in einem Topf erhitzen.</p>
+        <div class="ad ds-box ds-col-12" amp-access="NOT hasPaid">
+        <amp-embed width="100" height="100" type="outbrain" layout="responsive" media="(max-width: 959px)" data-widgetids="AMP_1"></amp-embed>
+        <amp-embed width="100" height="100" type="outbrain" layout="responsive" media="(min-width: 960px)" data-widgetids="AMP_2"></amp-embed>
+        <hr class="ds-hr"></div></main></body></html>"#;
+    let found = found_at(
+        &extractor(),
+        "https://www.chefkoch.de/rezepte/1/x.html",
+        html,
+    );
+    assert_eq!(
+        rules_and_steps(&found),
+        [
+            ("slot:amp", "amp-embed:nth-of-type(1)"),
+            ("slot:amp", "amp-embed:nth-of-type(2)"),
+            ("slot:empty-ad-box", "div:nth-of-type(1)")
+        ],
+        "{found:?}"
+    );
+}
+
+#[test]
 fn a_revive_delivery_script_marks_its_zone() {
     // Rediff's own Revive (OpenX) ad server (dev page rediff-news-2024b): the zone's box holds
     // the delivery script and what it wrote.
