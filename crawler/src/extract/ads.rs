@@ -719,6 +719,25 @@ const LABEL_WORDS: &[&str] = &[
     "quảng cáo",
 ];
 
+/// A sponsor's logo, by its `alt`: "präsentiert von Henglein", "presented by Acme", "sponsored
+/// by Acme" (Chefkoch's brand recipes, each card with its sponsor's logo, dev page
+/// chefkoch-de-2020). The phrase is the label; the name after it is short. (Only a logo's:
+/// in running text, "presented by" names a show's host as often as a sponsor.)
+fn sponsor_logo(alt: &str) -> Option<String> {
+    const PHRASES: [&str; 4] = [
+        "präsentiert von",
+        "presented by",
+        "sponsored by",
+        "gesponsert von",
+    ];
+    let alt = alt.trim().to_lowercase();
+    PHRASES.iter().find_map(|p| {
+        let name = alt.strip_prefix(p)?.trim();
+        (!name.is_empty() && name.chars().count() <= 30 && name.split_whitespace().count() <= 3)
+            .then(|| (*p).to_owned())
+    })
+}
+
 /// A label's text as compared with [`LABEL_WORDS`]: no brackets, separators or spaces around it.
 fn label_word(text: &str) -> Option<String> {
     let t = text.trim_matches(|c: char| {
@@ -1692,8 +1711,11 @@ impl Extractor {
             ) {
                 continue;
             }
+            // (AMP pages draw their pictures with `amp-img`: dev page chefkoch-de-2020.)
             let word = match v.name() {
-                "img" => v.attr("alt").and_then(label_word),
+                "img" | "amp-img" => v
+                    .attr("alt")
+                    .and_then(|alt| label_word(alt).or_else(|| sponsor_logo(alt))),
                 _ => v
                     .attr("aria-label")
                     .and_then(label_word)
@@ -1738,7 +1760,7 @@ impl Extractor {
             // An image whose alt says 广告 is the ad itself, with the link around it.
             let block = if named_ad {
                 Some(el)
-            } else if v.name() == "img" {
+            } else if matches!(v.name(), "img" | "amp-img") {
                 Some(
                     el.ancestors()
                         .filter_map(ElementRef::wrap)

@@ -157,6 +157,32 @@ fn a_label_marks_the_smallest_block_with_a_link_or_image() {
 }
 
 #[test]
+fn a_sponsors_logo_labels_its_card() {
+    // Chefkoch's brand recipes (dev page chefkoch-de-2020): each card carries its sponsor's
+    // logo, "präsentiert von <brand>".
+    let html = r#"<html><body><aside><h2>Markenrezepte bei Chefkoch</h2><div class="ds-ri-list">
+        <a class="ds-ri-item" href="https://www.chefkoch.de/rezepte/3806871579863849/x.html"><figure><img src="/fisch.jpg" alt="Würziges Fischfilet mit Mangochutney"></figure>
+        <div><h4>Würziges Fischfilet mit Mangochutney</h4><figure class="ds-ri-logo"><img src="/ads/uncle.png" alt="präsentiert von Uncle_Bens"></figure></div></a>
+        <a class="ds-ri-item" href="https://www.chefkoch.de/rezepte/1519071257153437/y.html"><figure><img src="/auflauf.jpg" alt="Kartoffelpuffer - Kasseler - Auflauf"></figure>
+        <div><h4>Kartoffelpuffer - Kasseler - Auflauf</h4><figure class="ds-ri-logo"><amp-img src="/ads/henglein.png" alt="präsentiert von Henglein" width="68" height="32"></amp-img></figure></div></a>
+        <a href="https://www.chefkoch.de/rezepte/2/z.html"><img src="/z.jpg" alt="Presented by our readers: the fifty best Christmas cookies of the year"></a>
+        </div></aside></body></html>"#;
+    let ads = found_at(
+        &extractor(),
+        "https://www.chefkoch.de/rezepte/1/x.html",
+        html,
+    );
+    assert_eq!(
+        rules_and_steps(&ads),
+        [
+            ("label:präsentiert von", "a:nth-of-type(1)"),
+            ("label:präsentiert von", "a:nth-of-type(2)")
+        ],
+        "{ads:?}"
+    );
+}
+
+#[test]
 fn navigation_and_sections_are_never_label_ads() {
     let html = r#"<html><body>
         <div class="footer-links"><a href="/about">关于我们</a> | <a href="/ads">广告服务</a> |
