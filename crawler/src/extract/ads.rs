@@ -1355,9 +1355,11 @@ fn is_unit(rule: &str) -> bool {
 /// Headings that say what follows them is paid for: "Health Solutions From Our Sponsors" over
 /// a block of sponsored programmes' links (WebMD, dev page webmd-en-2), a community's 社区赞助商
 /// card of sponsors' banners (LearnKu, dev page learnku-forum-2024), 赞助商链接.
-const SPONSOR_HEADINGS: [&str; 7] = [
+const SPONSOR_HEADINGS: [&str; 8] = [
     "from our sponsors",
     "from our sponsor",
+    // BuzzFeed's menu section of its advertisers' hubs (dev page buzzfeed-en-2024).
+    "from our partners",
     "sponsored links",
     "sponsored content",
     "our sponsors",

@@ -1042,6 +1042,20 @@ fn a_heading_that_names_sponsors_marks_the_links_under_it_and_no_more() {
         "{found:?}"
     );
     assert_eq!(found[0].2, AdForm::Banner);
+    // BuzzFeed's menu (dev page buzzfeed-en-2024): a section of its advertisers' hubs on its own
+    // site, beside sections of its own.
+    let html = r#"<html><body><div class="sections">
+        <nav aria-label="Community"><h3>Community</h3><ul><li><a href="https://www.buzzfeed.com/community">Featured Posts</a></li></ul></nav>
+        <nav aria-label="From Our Partners"><h3>From Our Partners</h3><ul>
+        <li><a href="https://www.buzzfeed.com/topic/FXTheBearGuide">Guide to the Chicago Restaurant Scene</a></li>
+        <li><a href="https://www.buzzfeed.com/badge/a-fresh-start">A Fresh Start</a></li></ul></nav>
+        </div></body></html>"#;
+    let found = found_at(&extractor(), "https://www.buzzfeed.com/x", html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [("label:heading", "ul:nth-of-type(1)")],
+        "{found:?}"
+    );
 }
 
 #[test]
