@@ -834,6 +834,9 @@ const SLOT_SCRIPTS: &[&str] = &[
     // the ad where it stands (dev page pocketpc-forum-2020).
     "google_ad_slot",
     "pagead/show_ads.js",
+    // WinFuture's own ad sets (`wfv4_adset_render('singlead_content')`, `wfv4_adset.sky2()`,
+    // dev page winfuture-de-2023), each called where its ad goes.
+    "wfv4_adset",
 ];
 
 /// Whether a script is a program the browser runs, not data (Yahoo's

@@ -1987,6 +1987,23 @@ fn amp_ad_elements_and_gruner_jahrs_containers_are_slots() {
 }
 
 #[test]
+fn winfutures_own_ad_set_calls_mark_where_they_stand() {
+    // WinFuture (dev page winfuture-de-2023): its own ad set, called where each ad goes, with
+    // no element of its own.
+    let html = r#"<html><body><div id="news_content">
+        <p>Die NASA hat am Mittwoch ihre neue Mondrakete erfolgreich getestet, teilte die Behörde mit.</p>
+        <script type="text/javascript">/*<![CDATA[*/wfv4_adset_render('singlead_content');/*]]>*/</script>
+        <p>Der nächste Start ist für das kommende Jahr geplant, wenn alle Tests bestanden sind.</p>
+        </div></body></html>"#;
+    let found = found_at(&extractor(), "https://winfuture.de/news,139377.html", html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [("slot:script", "script:nth-of-type(1)")],
+        "{found:?}"
+    );
+}
+
+#[test]
 fn a_revive_delivery_script_marks_its_zone() {
     // Rediff's own Revive (OpenX) ad server (dev page rediff-news-2024b): the zone's box holds
     // the delivery script and what it wrote.
