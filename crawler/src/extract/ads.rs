@@ -151,14 +151,16 @@ fn ad_named(name: &str) -> bool {
     }
     // A UUID's hex is no word (`view-cmts-container-ad557d5e-e90b-…`, dev page
     // engadget-en-2024), nor is a hash of eight or more hex digits, such as the attribute Vue
-    // adds to every element of a component (`data-v-6f9ad8ef`, dev page elkor-lv-item-2021b).
-    // A run that begins with "ad" (`ad12345678`) is still read: that is a position's number.
+    // adds to every element of a component (`data-v-6f9ad8ef`, dev page elkor-lv-item-2021b),
+    // nor Emotion's class hash after `css-` (`css-1ad5ioo-pageHeadingStyles-actions`, dev page
+    // familysearch-forum-2024). A run that begins with "ad" (`ad12345678`) is still read: that
+    // is a position's number.
     static UUID: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
             .expect("pattern parses")
     });
     static HASH: LazyLock<regex::Regex> = LazyLock::new(|| {
-        regex::Regex::new(r"(^|[^0-9A-Za-z])([0-9a-f]{8,})([^0-9A-Za-z]|$)")
+        regex::Regex::new(r"(^|[^0-9A-Za-z])([0-9a-f]{8,}|css-[0-9a-z]{5,10})([^0-9A-Za-z]|$)")
             .expect("pattern parses")
     });
     let name = UUID.replace_all(name, "-");

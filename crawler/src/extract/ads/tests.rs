@@ -555,6 +555,8 @@ fn camel_case_names_name_ads() {
         // Vue's scoped-style attribute (dev page elkor-lv-item-2021b).
         "data-v-6f9ad8ef",
         "card-3c9ad162",
+        // Emotion's class hash (dev page familysearch-forum-2024).
+        "css-1ad5ioo-pageHeadingStyles-actions",
     ] {
         assert!(!ad_named(no), "{no}");
     }
