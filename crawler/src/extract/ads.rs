@@ -800,6 +800,9 @@ const SLOT_SELECTORS: &[(&str, &str)] = &[
     // AMP's ad elements: `amp-ad`, and `amp-embed` filled by a network (`type="outbrain"`,
     // Chefkoch's two widgets, dev page chefkoch-de-2020).
     ("amp-ad, amp-embed[type]", "slot:amp"),
+    // ZCMS's (泽元, a CMS of Chinese media sites) ad positions: `span#apjs_342` with the script
+    // that writes the ad into it (`/upload/js/sgdszg/342.js`, dev page zgshige-poem-2024).
+    (r#"span[id^="apjs_"]"#, "slot:zcms"),
 ];
 
 /// Script sources and inline calls that fill the element the script sits in (Baidu Union,

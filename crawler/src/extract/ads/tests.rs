@@ -2006,6 +2006,23 @@ fn winfutures_own_ad_set_calls_mark_where_they_stand() {
 }
 
 #[test]
+fn zcms_ad_positions_are_slots() {
+    // 中国诗歌网 (dev page zgshige-poem-2024): ZCMS's ad module, a position at the top of the page.
+    let html = r#"<html><body><div class="container text-center"><span id="apjs_342"></span><script language="javascript" src="/upload/js/sgdszg/342.js"></script></div>
+        <div class="poem"><p>床前明月光，疑是地上霜。</p></div></body></html>"#;
+    let found = found_at(
+        &extractor(),
+        "https://www.zgshige.com/c/2020-01-12/11803576.shtml",
+        html,
+    );
+    assert_eq!(
+        rules_and_steps(&found),
+        [("slot:zcms", "span:nth-of-type(1)")],
+        "{found:?}"
+    );
+}
+
+#[test]
 fn a_revive_delivery_script_marks_its_zone() {
     // Rediff's own Revive (OpenX) ad server (dev page rediff-news-2024b): the zone's box holds
     // the delivery script and what it wrote.
