@@ -118,10 +118,11 @@ const CURRENCIES: [(&str, Option<&str>, Side); 39] = [
 
 /// A mark of [`CURRENCIES`] written on `side`; a mark that begins or ends in an ASCII letter
 /// only as a word of its own there (`TL`, not the end of `HTML`), except on the side that
-/// meets the number: `EUR55.99` (dev page elkor-lv-item-2021b) and `12TL` are prices. The boundary is ASCII's
-/// (`(?-u:\b)`): a Unicode one stops the regex engine's fast DFA on every page that is not
-/// ASCII, which made a crawl of Chinese pages ten times slower. Ideographs and Hangul are
-/// written without spaces (`599元起`), and `zł`, `Kč` and `руб` are their own words anyway.
+/// meets the number: `EUR55.99` (dev page elkor-lv-item-2021b) and `12TL` are prices. The
+/// boundary is ASCII's (`(?-u:\b)`): a Unicode one stops the regex engine's fast DFA on every
+/// page that is not ASCII, which made a crawl of Chinese pages ten times slower. Ideographs
+/// and Hangul are written without spaces (`599元起`), and `zł`, `Kč` and `руб` are their own
+/// words anyway.
 fn marks(side: Side) -> String {
     let ascii_letter = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphabetic());
     CURRENCIES
