@@ -624,7 +624,7 @@ fn open_graph_product(doc: &Html, page_url: &Url) -> Option<Listing> {
 /// What a buy button says, in the shops' languages: the whole of its text (or an input's value).
 static BUY: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
-        r"(?i)^(?:加入购物车|加入購物車|放入购物车|放入購物車|立即购买|立即購買|立即抢购|立即搶購|立即订购|立即訂購|add to (?:cart|basket|bag|trolley)|buy (?:it )?now|in den (?:einkaufswagen|warenkorb)|jetzt kaufen|ajouter au panier|aggiungi al carrello|añadir al carrito|в корзину|купить|do koszyka|kup teraz|adaug[aă] [iî]n co[sș]|장바구니(?: 담기)?|바로\s?구매|구매하기|カートに入れる|sepete ekle|lisää ostoskoriin)$",
+        r"(?i)^(?:加入购物车|加入購物車|放入购物车|放入購物車|立即购买|立即購買|立即抢购|立即搶購|立即订购|立即訂購|add to (?:cart|basket|bag|trolley)|buy (?:it )?now|in den (?:einkaufswagen|warenkorb)|jetzt kaufen|ajouter au panier|aggiungi al carrello|añadir al carrito|в корзину|купить|do koszyka|kup teraz|adaug[aă] [iî]n co[sș]|장바구니(?: 담기)?|바로\s?구매|구매하기|カートに入れる|sepete ekle|lisää ostoskoriin|kupi)$",
     )
     .expect("pattern parses")
 });
@@ -655,6 +655,13 @@ fn bought_heading(doc: &Html, page_url: &Url) -> Option<Listing> {
     let mut headings = doc
         .select(&h1)
         .filter(|h| !in_template(*h))
+        // (A heading in a menu names the menu: eKlinika's category list, dev page
+        // eklinika-hr-item-2021.)
+        .filter(|h| {
+            !h.ancestors()
+                .filter_map(ElementRef::wrap)
+                .any(|a| a.value().name() == "nav")
+        })
         .map(|h| (h, text_of(h)))
         .filter(|(_, t)| !t.is_empty());
     let (heading, title) = headings.next()?;
@@ -1141,6 +1148,16 @@ mod heading_tests {
         // The Finnish cart button (Zalando's).
         let fi = html.replace("In den Warenkorb", "Lisää ostoskoriin");
         assert!(heading_of(&fi).is_some());
+        // A heading in a menu is the menu's (eKlinika, dev page eklinika-hr-item-2021), and
+        // Croatian's "Kupi" is a buy button.
+        let hr = html
+            .replace(
+                "<body>",
+                "<body><nav><ul><li><h1>Zdravstvene usluge</h1></li></ul></nav>",
+            )
+            .replace("In den Warenkorb", "Kupi");
+        let item = heading_of(&hr).expect("the product beside the menu");
+        assert_eq!(item.title, "Umstandskleid in Wickeloptik");
     }
 
     #[test]
