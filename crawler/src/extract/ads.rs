@@ -1156,7 +1156,12 @@ fn is_in_running_text(el: ElementRef<'_>) -> bool {
     else {
         return false;
     };
-    let chars = |e: ElementRef<'_>| -> usize { e.text().map(|t| t.trim().chars().count()).sum() };
+    // (What a reader sees: a script inside the block is no text around the link.)
+    let chars = |e: ElementRef<'_>| -> usize {
+        super::shown_texts(e)
+            .map(|(_, t)| t.trim().chars().count())
+            .sum()
+    };
     let around = chars(block);
     around >= 200 && chars(el) * 4 <= around
 }
@@ -1327,16 +1332,15 @@ fn is_click_path(url: &Url) -> bool {
     host.split('.')
         .chain(url.path_segments().into_iter().flatten())
         .any(|step| {
+            // A title's words say what it is about (`how-to-disable-the-middle-click-paste-function`,
+            // `Strumenti-ad-Arco`), before case is folded away.
             if is_title_slug(step) {
                 return false;
             }
             let step = step.to_ascii_lowercase();
             // Google's and 360's ad clicks go through `/aclk`, Campaign Manager's through
             // `/ddm/clk/` (dev page lafeltrinelli-it-item-2021b).
-            step_names_ad(&step)
-                || (step.contains("click") && !is_title_slug(&step))
-                || step == "aclk"
-                || step == "clk"
+            step_names_ad(&step) || step.contains("click") || step == "aclk" || step == "clk"
         })
 }
 

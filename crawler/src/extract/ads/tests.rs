@@ -619,6 +619,17 @@ fn a_link_among_the_words_of_a_text_is_the_texts() {
         ["a:nth-of-type(1)"],
         "{found:?}"
     );
+    // A script beside a link is no text around it: the link stands alone.
+    let scripted = format!(
+        r#"<html><body><div class="deal"><a href="https://bhpho.to/378U936" rel="sponsored">Save $100</a><script>{}</script></div></body></html>"#,
+        "window.dataLayer.push({event: 'deal_view'}); ".repeat(10)
+    );
+    let found = found_at(
+        &extractor,
+        "https://appleinsider.com/articles/19/11/20/x",
+        &scripted,
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
 }
 
 #[test]
