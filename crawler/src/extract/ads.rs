@@ -92,9 +92,11 @@ fn ad_named(name: &str) -> bool {
     // a word of its own, not "homesteads"; so are Media.net (CNN's `bizdev-medianet`, dev page
     // cnn-en-2024) and Yahoo's ad loader DARLA (`darla-container`, dev page yahoo-en-2), and
     // GPT, Google's publisher tag, as a word (Liputan6's `inf-gpt-…`, dev page liputan6-news-2024).
+    // A commercial is an ad (Motor Presse's `div[is-commercial-sky]`, dev page
+    // outdoormagazin-de-2022).
     static AD_NAME: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
-            r"(?i)(^|[^a-z])(ad|ads|adv|advt|advert|advertisement|adbox|adslot|adunit|dfp|gg|guanggao)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain|(^|[^a-z])(teads|medianet|darla|gpt)([^a-z]|$)|sinaads|fengchao|gujad",
+            r"(?i)(^|[^a-z])(ad|ads|adv|advt|advert|advertisement|adbox|adslot|adunit|dfp|gg|guanggao|commercial)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain|(^|[^a-z])(teads|medianet|darla|gpt)([^a-z]|$)|sinaads|fengchao|gujad",
         )
         .expect("pattern parses")
     });
@@ -114,7 +116,7 @@ fn ad_named(name: &str) -> bool {
     });
     // Every pattern holds "ad", "gg", "dfp" (DoubleClick for Publishers: CNA's
     // `data-enable-dfp`, dev page cna-news-2023), "taboola", "outbrain", "teads", "medianet",
-    // "darla" or "fengchao" (凤巢, Baidu's search ads, dev page baike-entry-2020): most names
+    // "darla", "commercial" or "fengchao" (凤巢, Baidu's search ads, dev page baike-entry-2020): most names
     // hold none (this runs on every element's names, so the cheap test goes first).
     // Nor does a control about ads: a close button, an ad-feedback link (Amazon's
     // `product-ads-feedback`) or a button to report one (Stack Exchange's
@@ -138,7 +140,8 @@ fn ad_named(name: &str) -> bool {
         || lower.contains("darla")
         || lower.contains("gpt")
         || lower.contains("outbrain")
-        || lower.contains("fengchao"))
+        || lower.contains("fengchao")
+        || lower.contains("commercial"))
         || {
             let joined = joined();
             CONTROL_WORDS.iter().any(|w| joined.contains(w))
@@ -184,7 +187,13 @@ fn ad_named(name: &str) -> bool {
     if short && capital && digit && name.bytes().any(|b| b.is_ascii_lowercase()) {
         return false;
     }
-    let minified = short && (capital || digit);
+    // (But "Ad" and a capitalised word is two words: AdAsia's holder `div#AdAsia`, dev page
+    // liputan6-news-2024.)
+    let ad_and_word = name.len() >= 5
+        && name.starts_with("Ad")
+        && name[2..].starts_with(|c: char| c.is_ascii_uppercase())
+        && name[3..].bytes().all(|b| b.is_ascii_lowercase());
+    let minified = short && (capital || digit) && !ad_and_word;
     if AD_NAME.is_match(name) || COMPOUND.is_match(name) {
         return true;
     }

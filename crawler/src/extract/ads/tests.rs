@@ -211,6 +211,7 @@ fn empty_boxes_named_for_ads_and_ad_server_ins_are_slots() {
         <div class="right_lm_ad" id="ad_right_lm"><script>show(1)</script></div>
         <ins id="ac_js86_96739"></ins>
         <div id="GoogleAdsense300x250"></div>
+        <div is-commercial-sky=""></div>
         <div class="bottom-ad"><a href="/n">编辑推荐的新闻</a></div>
         <div class="header"></div><div class="loading"></div><div id="shadow"></div>
         <div class="pop_ad"><span class="head_ad_pop_close"></span>x</div>
@@ -224,6 +225,7 @@ fn empty_boxes_named_for_ads_and_ad_server_ins_are_slots() {
             "slot:empty-ad-box",
             "slot:empty-ad-box",
             "slot:ins",
+            "slot:empty-ad-box",
             "slot:empty-ad-box"
         ],
         "{ads:?}"
@@ -507,6 +509,12 @@ fn camel_case_names_name_ads() {
         "darla-container",
         // (Dev page liputan6-news-2024.)
         "inf-gpt-f492cb6f36826196bc5be9b53519dce6",
+        // "Ad" and a word, however short: AdAsia's holder (same page).
+        "AdAsia",
+        // A commercial, as Motor Presse names its positions (`is-commercial-sky`, dev page
+        // outdoormagazin-de-2022).
+        "v-A_-commercial__container",
+        "is-commercial-banner",
         // A position's number is no hash.
         "ad12345678",
         "ad-1a2b3c4d",
@@ -542,6 +550,7 @@ fn camel_case_names_name_ads() {
         "a8L5ad",
         "homesteads",
         "eggbox",
+        "noncommercial-licence",
         "ad-block-check_friendly",
         "taboolaReadMoreBelow",
         // A widget of the site's own stories (dev page elcolombiano-es-2022).
