@@ -210,6 +210,7 @@ fn ad_named(name: &str) -> bool {
 fn names_an_ad(el: ElementRef<'_>) -> bool {
     let v = el.value();
     v.id().into_iter().chain(v.classes()).any(ad_named)
+        || v.classes().any(encodes_ad_name)
         || v.attrs().any(|(name, value)| {
             // (Not a flag that says whether ads are near: Engadget's
             // `data-wf-caas-has-rightrail-ads` on its related articles, dev page
@@ -222,6 +223,35 @@ fn names_an_ad(el: ElementRef<'_>) -> bool {
                 // `data-vendor="outbrain"`, dev page outkick-en-2024).
                 || (matches!(name, "data-spm" | "clstag" | "data-vendor") && ad_named(value))
         })
+}
+
+/// Whether a class is an ad position's name written in base64, as Wirtualna Polska's sites
+/// hide theirs from ad blockers (`d2FsbHBhcGVydjMuMy45NTM` is `wallpaperv3.3.953`,
+/// `YWx0c2xvdHYzLjMuOTUz` is `altslotv3.3.953`; dev page sportowefakty-pl-2024).
+fn encodes_ad_name(class: &str) -> bool {
+    use base64::Engine;
+    // Only a long run of base64's letters that mixes cases and digits is worth decoding (a
+    // word or a minified class is not base64 of a name).
+    let b = class.as_bytes();
+    if b.len() < 12
+        || !b
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'='))
+        || !b.iter().any(u8::is_ascii_uppercase)
+        || !b.iter().any(u8::is_ascii_lowercase)
+    {
+        return false;
+    }
+    let Ok(decoded) =
+        base64::engine::general_purpose::STANDARD_NO_PAD.decode(class.trim_end_matches('='))
+    else {
+        return false;
+    };
+    let Ok(name) = std::str::from_utf8(&decoded) else {
+        return false;
+    };
+    name.bytes().all(|c| c.is_ascii_graphic())
+        && (ad_named(name) || ["slot", "wallpaper"].iter().any(|w| name.contains(w)))
 }
 
 /// Whether an id or class of `el` names a banner by where it goes or its width

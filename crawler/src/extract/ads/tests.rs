@@ -472,6 +472,24 @@ fn a_box_holding_several_ads_is_where_they_sit_not_one_ad() {
 }
 
 #[test]
+fn a_position_named_in_base64_is_named() {
+    // Wirtualna Polska's wallpaper and alternative-slot holders (dev page
+    // sportowefakty-pl-2024).
+    assert!(encodes_ad_name("d2FsbHBhcGVydjMuMy45NTM"));
+    assert!(encodes_ad_name("YWx0c2xvdHYzLjMuOTUz"));
+    // Base64 of other words, minified classes, words and short runs are not.
+    assert!(!encodes_ad_name("aGVhZGxpbmV2My4z")); // "headlinev3.3"
+    assert!(!encodes_ad_name("WtgDiYD"));
+    assert!(!encodes_ad_name("AdvertisementBox"));
+    assert!(!encodes_ad_name("styles_Section--hideOnMobile___LMc0"));
+    let html = r#"<html><body><div class="d2FsbHBhcGVydjMuMy45NTM"></div>
+        <div class="aGVhZGxpbmV2My4z"></div></body></html>"#;
+    let ads = found(html);
+    assert_eq!(ads.len(), 1, "{ads:?}");
+    assert_eq!(ads[0].0, "slot:empty-ad-box");
+}
+
+#[test]
 fn camel_case_names_name_ads() {
     for yes in [
         "AdUnitOutOfPage",
