@@ -93,10 +93,12 @@ fn ad_named(name: &str) -> bool {
     // cnn-en-2024) and Yahoo's ad loader DARLA (`darla-container`, dev page yahoo-en-2), and
     // GPT, Google's publisher tag, as a word (Liputan6's `inf-gpt-…`, dev page liputan6-news-2024).
     // A commercial is an ad (Motor Presse's `div[is-commercial-sky]`, dev page
-    // outdoormagazin-de-2022).
+    // outdoormagazin-de-2022); so is German "Werbung" (literaturkritik.de's `div.werbung-item`,
+    // dev page literaturkritik-de-2023), and iq digital's ad tiles are `iqadtile` run together
+    // (`div#iqadtile5`, dev page handelsblatt-de-2020).
     static AD_NAME: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
-            r"(?i)(^|[^a-z])(ad|ads|adv|advt|advert|advertisement|adbox|adslot|adunit|dfp|gg|guanggao|commercial)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain|(^|[^a-z])(teads|medianet|darla|gpt)([^a-z]|$)|sinaads|fengchao|gujad",
+            r"(?i)(^|[^a-z])(ad|ads|adv|advt|advert|advertisement|adbox|adslot|adunit|dfp|gg|guanggao|commercial)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain|(^|[^a-z])(teads|medianet|darla|gpt)([^a-z]|$)|sinaads|fengchao|gujad|iqadtile|werbung",
         )
         .expect("pattern parses")
     });
@@ -116,7 +118,7 @@ fn ad_named(name: &str) -> bool {
     });
     // Every pattern holds "ad", "gg", "dfp" (DoubleClick for Publishers: CNA's
     // `data-enable-dfp`, dev page cna-news-2023), "taboola", "outbrain", "teads", "medianet",
-    // "darla", "commercial" or "fengchao" (凤巢, Baidu's search ads, dev page
+    // "darla", "commercial", "werbung" or "fengchao" (凤巢, Baidu's search ads, dev page
     // baike-entry-2020): most names hold none (this runs on every element's names, so the
     // cheap test goes first).
     // Nor does a control about ads: a close button, an ad-feedback link (Amazon's
@@ -142,7 +144,8 @@ fn ad_named(name: &str) -> bool {
         || lower.contains("gpt")
         || lower.contains("outbrain")
         || lower.contains("fengchao")
-        || lower.contains("commercial"))
+        || lower.contains("commercial")
+        || lower.contains("werbung"))
         || {
             let joined = joined();
             CONTROL_WORDS.iter().any(|w| joined.contains(w))
@@ -268,11 +271,27 @@ fn names_a_banner(el: ElementRef<'_>) -> bool {
         )
         .expect("pattern parses")
     });
+    // An ad format's name, whole (Axel Springer's `div#superbanner`, `div#sky`, `div#billboard`,
+    // `div#superbanner_btf`, dev page computerbild-de-2019): a bare "sky" only as an id, since
+    // a class of that name may draw one.
+    static FORMAT: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)^(super_?banner|leaderboard|sky_?scraper|billboard|half_?page|mrec|mpu|wallpaper|fireplace|pushdown|sky)([_-]?(\d+|btf|atf|top|bottom|left|right))*$",
+        )
+        .expect("pattern parses")
+    });
+    let format = |n: &str, id: bool| {
+        FORMAT
+            .captures(n)
+            .is_some_and(|c| id || !c[1].eq_ignore_ascii_case("sky") || c[0].len() > 3)
+    };
     let v = el.value();
-    v.id()
-        .into_iter()
-        .chain(v.classes())
-        .any(|n| PLACED.is_match(n))
+    v.id().is_some_and(|id| format(id, true))
+        || v.classes().any(|c| format(c, false))
+        || v.id()
+            .into_iter()
+            .chain(v.classes())
+            .any(|n| PLACED.is_match(n))
 }
 
 /// Whether an attribute's name is an ad position's id, `p_` and digits (ifeng's `p_23200`).
@@ -287,7 +306,10 @@ fn is_position_attr(name: &str) -> bool {
 /// with percent-encoded bytes (`%e6%84%9b%ad`) never does.
 fn step_names_ad(step: &str) -> bool {
     let short_code = step.len() <= 4 && step.starts_with(|c: char| c.is_ascii_digit());
+    // (A page named "Werbung" is where a site sells its ads, `/online-werbung/`, dev page
+    // ln-online-de-2019.)
     step.bytes().filter(u8::is_ascii_digit).count() < 4
+        && !step.to_ascii_lowercase().contains("werbung")
         && !step.contains('%')
         && !short_code
         && !is_title_slug(step)
@@ -561,7 +583,18 @@ fn banners_side_by_side(el: ElementRef<'_>) -> Vec<ElementRef<'_>> {
         .filter(|c| c.select(&s("a[href] img[src]")).next().is_some())
         .collect();
     if banners.len() == 2 && banners.iter().all(|b| b.value().name() != "a") {
-        banners
+        return banners;
+    }
+    // Or two picture links side by side, wherever they sit in the box, that go to two places
+    // (literaturkritik.de's header `div.werbung`: two banners in one `nobr`, dev page
+    // literaturkritik-de-2023); one advertiser's logo and picture go to one.
+    let links: Vec<ElementRef<'_>> = el
+        .select(&s("a[href]"))
+        .filter(|a| a.select(&s("img[src]")).next().is_some() && words_of(*a, 0).is_some())
+        .collect();
+    let distinct = |l: &[ElementRef<'_>]| l[0].value().attr("href") != l[1].value().attr("href");
+    if links.len() == 2 && distinct(&links) {
+        links
     } else {
         Vec::new()
     }
@@ -815,9 +848,10 @@ const SLOT_SELECTORS: &[(&str, &str)] = &[
     // Native and in-read ad networks' containers (Taiwanese news, dev page sina-tw-news-2020):
     // OneAD's in-read tag, popIn's and PVMax's widgets, Yahoo's native ads; Yieldmo's
     // `div.ym#ym_<placement>` (dev page cnn-en-2024, its mobile copy keeping the id in
-    // `data-id`).
+    // `data-id`); Nativendo's boxes and plista's widgets (dev pages express-de-2019,
+    // ln-online-de-2019).
     (
-        r#"[id^="oneadIR"], [id^="_popIn_"], ._pvmax_recommend, [class^="YAD-"], .ym[id^="ym_"], .ym[data-id^="ym_"]"#,
+        r#"[id^="oneadIR"], [id^="_popIn_"], ._pvmax_recommend, [class^="YAD-"], .ym[id^="ym_"], .ym[data-id^="ym_"], [data-nativendo], [id^="nativendo-"], [data-widget^="plista_widget"]"#,
         "slot:native",
     ),
     (
@@ -2051,7 +2085,14 @@ impl Extractor {
             // A list's hit on a control about ads (its names say so; the detectors' own
             // names already pass over them) is no ad.
             let control = rule.contains(": ##") && is_ad_control(*el);
-            !label_alone && !empty_link && (server_slot || !is_bait(*el)) && !control
+            // Nor is a form's field, which a list's attribute rule may name (CNN's
+            // `textarea[data-ad-name]` that a script copies its ad tags from, dev page
+            // cnn-en-2019).
+            let field = matches!(
+                el.value().name(),
+                "textarea" | "input" | "select" | "option"
+            );
+            !field && !label_alone && !empty_link && (server_slot || !is_bait(*el)) && !control
         });
         // Dropping a block can leave the one around it holding two: until none changes.
         loop {

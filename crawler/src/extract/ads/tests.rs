@@ -88,6 +88,47 @@ fn ad_server_slots_are_found_even_while_empty() {
 }
 
 #[test]
+fn empty_boxes_named_for_an_ad_format_or_network_are_slots() {
+    // Axel Springer's positions by format (dev page computerbild-de-2019), Nativendo's and
+    // plista's boxes (dev page express-de-2019), iq digital's tiles (dev page
+    // handelsblatt-de-2020); a class "sky" may draw one, and a form's field is no ad.
+    let html = r#"<html><body>
+        <div id="superbannercontainer"><div id="superbanner"></div></div>
+        <div id="sky" class="appnexus"></div>
+        <div id="billboard_btf"></div>
+        <div id="nativendo-marginal" class="dm_ta300x300" data-nativendo=""></div>
+        <div data-widget="plista_widget_belowArticle"></div>
+        <div id="iqadtile5"><script>if(typeof AdController!=='undefined'){AdController.render('iqadtile5');}</script></div>
+        <div class="sky"></div>
+        <div id="leaderboards-of-the-week"></div>
+        <textarea class="ad--is-hidden" data-ad-name="freewheel-rail"></textarea>
+        </body></html>"#;
+    let ads = found(html);
+    let rules: Vec<&str> = ads.iter().map(|a| a.0.as_str()).collect();
+    assert_eq!(
+        rules,
+        [
+            "slot:native",
+            "slot:native",
+            "slot:empty-banner-box",
+            "slot:empty-banner-box",
+            "slot:empty-banner-box",
+            "slot:empty-ad-box"
+        ],
+        "{ads:?}"
+    );
+    // A list's rule on the field's attribute finds the field, which is no ad.
+    let (easylist, _dir) = easylist_of("##[data-ad-name]\n");
+    let field = r#"<html><body><p>x</p><textarea class="ad--is-hidden" data-ad-name="freewheel-rail"></textarea><div data-ad-name="rail"></div></body></html>"#;
+    let found = found_at(&easylist, "https://edition.cnn.com/a.html", field);
+    assert_eq!(
+        rules_and_steps(&found),
+        [("easylist: ##[data-ad-name]", "div:nth-of-type(1)")],
+        "{found:?}"
+    );
+}
+
+#[test]
 fn forum_software_ad_locations_are_slots() {
     // vBulletin 5 (dev page worldaffairsboard-forum-2024b): empty ad locations above the header
     // and in the first post; the container around them is no second position.
@@ -529,6 +570,8 @@ fn camel_case_names_name_ads() {
         "inf-gpt-f492cb6f36826196bc5be9b53519dce6",
         // "Ad" and a word, however short: AdAsia's holder (same page).
         "AdAsia",
+        // German "Werbung" (dev page literaturkritik-de-2023).
+        "werbung-item",
         // A commercial, as Motor Presse names its positions (`is-commercial-sky`, dev page
         // outdoormagazin-de-2022).
         "v-A_-commercial__container",
@@ -746,6 +789,35 @@ fn a_picture_in_a_box_named_for_ads_is_an_ad() {
             ("box:ad-name", "div:nth-of-type(1)"),
             ("box:ad-name", "div:nth-of-type(2)")
         ],
+        "{found:?}"
+    );
+    // Or two picture links in one block, to two places (literaturkritik.de's header,
+    // dev page literaturkritik-de-2023); one advertiser's two pictures are one ad.
+    let row = |second: &str| {
+        format!(
+            r#"<html><body><header><div class="ym-wbox werbung"><nobr>
+            <a href="https://literaturkritik.de/public/restricted/werbung_clicks.php?adid=9"><img src="/pic/werbung/BECK_234mal60.gif" width="234" height="60"></a>
+            <a href="https://literaturkritik.de/public/restricted/werbung_clicks.php?adid={second}"><img src="/pic/werbung/banner_reuter500x60.gif" width="500" height="60"></a>
+            </nobr></div></header></body></html>"#
+        )
+    };
+    let found = found_at(
+        &extractor(),
+        "https://literaturkritik.de/a.html",
+        &row("103"),
+    );
+    assert_eq!(
+        rules_and_steps(&found),
+        [
+            ("box:ad-name", "a:nth-of-type(1)"),
+            ("box:ad-name", "a:nth-of-type(2)")
+        ],
+        "{found:?}"
+    );
+    let found = found_at(&extractor(), "https://literaturkritik.de/a.html", &row("9"));
+    assert_eq!(
+        rules_and_steps(&found),
+        [("box:ad-name", "div:nth-of-type(1)")],
         "{found:?}"
     );
     // Tencent's GDT card (dev page qq-news-2024): no link, a script takes the click, and its
@@ -1670,6 +1742,8 @@ fn a_feed_item_that_clicks_through_a_redirector_among_the_sites_stories_is_an_ad
     assert!(!step_names_ad("9f8fd8ad02461b3f6"));
     assert!(!step_names_ad("39815080-%e6%84%9b%ad"));
     assert!(step_names_ad("top-ad-banner"));
+    // Where a site sells its ads (dev page ln-online-de-2019).
+    assert!(!step_names_ad("online-werbung"));
     assert!(!step_names_ad("Why-Is-My-Facebook-Feed-All-Ads"));
     // A short code that begins with a digit is an id (K-Rauta's category, dev page
     // k-rauta-ee-item-2021b); a click in a question's title is no click redirector (dev page
