@@ -124,8 +124,9 @@ fn ad_named(name: &str) -> bool {
     // Nor does a control about ads: a close button, an ad-feedback link (Amazon's
     // `product-ads-feedback`) or a button to report one (Stack Exchange's
     // `js-report-ad-button-container`, dev page engineering-stackexchange-forum-2024), a
-    // message to readers who block ads (Yahoo's `AdBlockPromo`) or a check for them (DiLei's `ad-block-check_friendly`), a "read more" fold (NBC's
-    // `taboolaReadMoreBelow`, dev page today-en-2024); nor an ad's view counter (Yandex's
+    // message to readers who block ads (Yahoo's `AdBlockPromo`) or a check for them (DiLei's
+    // `ad-block-check_friendly`), a "read more" fold (NBC's `taboolaReadMoreBelow`, dev page
+    // today-en-2024); nor an ad's view counter (Yandex's
     // `serp-adv__counter`, a pixel drawn as its background, dev page yandex-serp-2019b); nor a
     // recommendation widget of the site's own stories (Taboola's
     // `taboola-below-article-thumbnails-organic`, dev page elcolombiano-es-2022).
