@@ -486,16 +486,17 @@ fn is_ad_control(el: ElementRef<'_>) -> bool {
         && (words_of(el, 30).is_some() || el.select(&s("form")).next().is_some())
 }
 
-/// A few words and one to three links, each to another site or through a click redirector:
-/// a text ad or an ad card (Tencent's `PC_bot_hotlist_ad_*` under its hot list, dev page
-/// qq-news-2024), not the site's own stories in a box named for ads.
+/// A few words (a blurb of 200 characters at most: literaturkritik.de's book ads, dev page
+/// literaturkritik-de-2023) and one to three links, each to another site or through a click
+/// redirector: a text ad or an ad card (Tencent's `PC_bot_hotlist_ad_*` under its hot list,
+/// dev page qq-news-2024), not the site's own stories in a box named for ads.
 fn is_link_ad(page_url: &Url, el: ElementRef<'_>) -> bool {
     let links: Vec<Url> = el
         .select(&s("a[href]"))
         .filter_map(|a| absolute(page_url, a.value().attr("href")?))
         .collect();
     (1..=3).contains(&links.len())
-        && words_of(el, 80).is_some()
+        && words_of(el, 200).is_some()
         && links.iter().all(|u| goes_elsewhere(page_url, u))
 }
 

@@ -837,6 +837,37 @@ fn a_picture_in_a_box_named_for_ads_is_an_ad() {
 }
 
 #[test]
+fn an_ad_card_with_a_blurb_in_a_box_named_for_ads_is_an_ad() {
+    // literaturkritik.de's book ads under a review (dev page literaturkritik-de-2023): a cover,
+    // a quoted blurb and the publisher, both links through the site's click counter.
+    let card = |blurb: &str| {
+        format!(
+            r#"<html><body><div class="rez_footer"><div class="werbung-rezension"><div class="werbung-item"><p class="werbungk" align="center"><a href="https://literaturkritik.de/public/restricted/werbung_clicks.php?adid=863" rel="nofollow"><img src="https://literaturkritik.de/pic/werbung/cover.jpg" width="165" height="227" alt="Mehr Info..."></a><br>
+            {blurb}<br><a href="https://literaturkritik.de/public/restricted/werbung_clicks.php?adid=863&amp;t=2" title="Mehr Info...">Verlag LiteraturWissenschaft.de</a></p></div></div></div></body></html>"#
+        )
+    };
+    let blurb = "„Ich habe die Portraits mit großem Vergnügen gelesen, sie sind gescheit, wohl abgewogen und sachlich.“ (Per Wästberg, Mitglied der Schwedischen Akademie)";
+    let found = found_at(
+        &extractor(),
+        "https://literaturkritik.de/a.html",
+        &card(blurb),
+    );
+    assert_eq!(
+        rules_and_steps(&found),
+        [("box:ad-name+link", "div:nth-of-type(1)")],
+        "{found:?}"
+    );
+    // A longer text is an article's, not an ad's.
+    let long = format!("{blurb} {blurb}");
+    assert!(found_at(
+        &extractor(),
+        "https://literaturkritik.de/a.html",
+        &card(&long)
+    )
+    .is_empty());
+}
+
+#[test]
 fn an_iab_sized_picture_linking_elsewhere_is_a_banner() {
     let html = r#"<html><body>
         <a href="http://union.adnet.example/c?id=1"><img src="/b/1.jpg" width="728" height="90"></a>
