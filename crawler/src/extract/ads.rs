@@ -569,7 +569,10 @@ fn is_picture_box(el: ElementRef<'_>) -> bool {
     // A frame counts without a `src`: a script wrote it and what it shows (ifeng's
     // `index_serviceAd_*` boxes, dev page ifeng-news-2024).
     let links = el.select(&s("a[href]")).count();
-    el.select(&s("img[src], iframe")).next().is_some()
+    // (A Flash banner is a picture too: Sohu's `object` banners, dev page sohu-auto-2005.)
+    el.select(&s("img[src], iframe, object, embed"))
+        .next()
+        .is_some()
         && links <= 2
         && (outside_links <= 10 || links == 0)
         && words_of(el, 40).is_some()
@@ -586,6 +589,12 @@ fn banners_side_by_side(el: ElementRef<'_>) -> Vec<ElementRef<'_>> {
         .collect();
     if banners.len() == 2 && banners.iter().all(|b| b.value().name() != "a") {
         return banners;
+    }
+    // Two ad frames and nothing else are two ads (Sohu's `span#ad_src4`, two 90-pixel frames
+    // of two advertisers, dev page sohu-auto-2005).
+    let frames: Vec<ElementRef<'_>> = el.select(&s("iframe[src]")).collect();
+    if frames.len() == 2 && words_of(el, 0).is_some() && el.select(&s("img")).next().is_none() {
+        return frames;
     }
     // Or two picture links side by side, wherever they sit in the box, that go to two places
     // (literaturkritik.de's header `div.werbung`: two banners in one `nobr`, dev page
@@ -1738,7 +1747,9 @@ impl Extractor {
                 && !beside_input()
             {
                 "slot:ins"
-            } else if is_box && names_an_ad(el) {
+            } else if (is_box || (v.name() == "span" && !is_empty_box(el))) && names_an_ad(el) {
+                // (A `span` only when it holds the ad: Sohu's `span#ad_src3` with its frame,
+                // dev page sohu-auto-2005; an empty one is as often an icon.)
                 "slot:empty-ad-box"
             } else if is_box && names_a_banner(el) && is_empty_box(el) {
                 "slot:empty-banner-box"

@@ -837,6 +837,32 @@ fn a_picture_in_a_box_named_for_ads_is_an_ad() {
 }
 
 #[test]
+fn sohus_ad_spans_hold_flash_banners_and_frames() {
+    // Sohu's 2005 article page (dev page sohu-auto-2005): the ad code sits in `span#ad_src*`
+    // after the page, a Flash banner or two frames of two advertisers; an empty one is no
+    // span's business here (an empty `span` is as often an icon).
+    let html = r#"<html><body><p>正文</p>
+        <span id="ad_src2"><object classid="clsid:D27CDB6E-AE6D-11cf-96B8-444553540000" width="590" height="80"><param name="movie" value="http://images.sohu.com/cs/dongfeng/590x80.swf"><embed src="http://images.sohu.com/cs/dongfeng/590x80.swf" width="590" height="80"></embed></object></span>
+        <span id="ad_src4"><iframe width="100%" height="90" frameborder="0" scrolling="no" src="http://images.sohu.com/cs/button/zhongwangol/bj634/zwol.html"></iframe><br><iframe width="100%" height="90" frameborder="0" scrolling="no" src="http://images.sohu.com/cs/button/honghanxiang/health.html"></iframe></span>
+        <span id="ad_src8"></span>
+        </body></html>"#;
+    let found = found_at(
+        &extractor(),
+        "http://auto.sohu.com/20050513/n225551143.shtml",
+        html,
+    );
+    assert_eq!(
+        rules_and_steps(&found),
+        [
+            ("box:ad-name", "span:nth-of-type(1)"),
+            ("box:ad-name", "iframe:nth-of-type(1)"),
+            ("box:ad-name", "iframe:nth-of-type(2)")
+        ],
+        "{found:?}"
+    );
+}
+
+#[test]
 fn an_ad_card_with_a_blurb_in_a_box_named_for_ads_is_an_ad() {
     // literaturkritik.de's book ads under a review (dev page literaturkritik-de-2023): a cover,
     // a quoted blurb and the publisher, both links through the site's click counter.
