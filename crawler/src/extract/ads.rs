@@ -295,6 +295,19 @@ fn names_a_banner(el: ElementRef<'_>) -> bool {
             .any(|n| PLACED.is_match(n))
 }
 
+/// The movie a plug-in `object` plays, from its `param name="movie"` (or `src`).
+fn movie_of(el: ElementRef<'_>) -> Option<&str> {
+    el.children()
+        .filter_map(ElementRef::wrap)
+        .filter(|c| c.value().name() == "param")
+        .find(|c| {
+            c.value()
+                .attr("name")
+                .is_some_and(|n| n.eq_ignore_ascii_case("movie") || n.eq_ignore_ascii_case("src"))
+        })
+        .and_then(|c| c.value().attr("value"))
+}
+
 /// Whether an attribute's name is an ad position's id, `p_` and digits (ifeng's `p_23200`).
 fn is_position_attr(name: &str) -> bool {
     name.strip_prefix("p_")
@@ -1974,14 +1987,21 @@ impl Extractor {
         }
         let by = ByName::new(doc);
         self.hidden(page_url, doc, &by, &mut found);
-        for (tag, kind) in [("iframe", "sub_frame"), ("img[src]", "image")] {
+        // (A plug-in's banner too: Sina's Flash banners from `ad4.sina.com.cn`, an `object`
+        // naming its movie in a `param` and an `embed`, dev page sina-house-2005.)
+        for (tag, kind) in [
+            ("iframe", "sub_frame"),
+            ("img[src]", "image"),
+            ("object, embed", "object"),
+        ] {
             // A frame or image nobody can see is a tracker, not an ad.
             for el in doc.select(&s(tag)).filter(|el| !is_invisible(*el)) {
                 // A frame loaded lazily keeps its address in `data-src` or `data-bsrc`
                 // (Xinhua's, dev page xinhua-front-2014) until a script moves it.
-                let Some(src) = ["src", "data-src", "data-bsrc"]
+                let Some(src) = ["src", "data-src", "data-bsrc", "data"]
                     .iter()
                     .find_map(|a| el.value().attr(a))
+                    .or_else(|| movie_of(el))
                     .and_then(|h| absolute(page_url, h))
                 else {
                     continue;
@@ -2031,8 +2051,17 @@ impl Extractor {
                     if let Some(rule) = frame_signal(page_url, el, &src) {
                         found.push((el, rule));
                     }
-                } else if let Some((link, rule)) = banner_signal(page_url, el) {
-                    found.push((link, rule));
+                } else if kind == "object" {
+                    // A plug-in movie an ad server serves (`ad4.sina.com.cn/…swf`).
+                    if url_names_ad(&src)
+                        || src.path_segments().into_iter().flatten().any(step_names_ad)
+                    {
+                        found.push((el, "object:ad-server".to_owned()));
+                    }
+                } else if kind == "image" {
+                    if let Some((link, rule)) = banner_signal(page_url, el) {
+                        found.push((link, rule));
+                    }
                 }
             }
         }

@@ -863,6 +863,47 @@ fn sohus_ad_spans_hold_flash_banners_and_frames() {
 }
 
 #[test]
+fn a_flash_banner_an_ad_server_serves_is_an_ad() {
+    // Sina's 2005 property page (dev page sina-house-2005): Flash banners from its ad server
+    // `ad4.sina.com.cn`, each an `object` with its `embed`; the site's own video player is none.
+    let flash = |movie: &str| {
+        format!(
+            r#"<object classid="clsid:D27CDB6E-AE6D-11cf-96B8-444553540000" width="750" height="80"><param name="movie" value="{movie}"><param name="quality" value="high"><embed src="{movie}" width="750" height="80" type="application/x-shockwave-flash"></embed></object>"#
+        )
+    };
+    let html = format!(
+        "<html><body><table><tr><td>{}</td></tr></table><p>正文</p>{}</body></html>",
+        flash("http://ad4.sina.com.cn/200503/29/14232_jh-fh-330.swf"),
+        flash("http://video.sina.com.cn/player/sinaflv.swf")
+    );
+    let found = found_at(
+        &extractor(),
+        "http://bj.house.sina.com.cn/p/2005-03-31/031868306.html",
+        &html,
+    );
+    assert_eq!(
+        rules_and_steps(&found),
+        [("object:ad-server", "object:nth-of-type(1)")],
+        "{found:?}"
+    );
+    // A list's network rule for plug-in requests finds the movie it names.
+    let (easylist, _dir) = easylist_of("||adserver.example^$object\n");
+    let html = format!(
+        "<html><body><div>{}</div></body></html>",
+        flash("http://adserver.example/b/1.swf")
+    );
+    let found = found_at(&easylist, "http://news.example/a.html", &html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [(
+            "easylist: ||adserver.example^$object",
+            "object:nth-of-type(1)"
+        )],
+        "{found:?}"
+    );
+}
+
+#[test]
 fn an_ad_card_with_a_blurb_in_a_box_named_for_ads_is_an_ad() {
     // literaturkritik.de's book ads under a review (dev page literaturkritik-de-2023): a cover,
     // a quoted blurb and the publisher, both links through the site's click counter.
