@@ -904,6 +904,40 @@ fn a_flash_banner_an_ad_server_serves_is_an_ad() {
 }
 
 #[test]
+fn a_comment_that_names_an_ad_position_marks_the_element_after_it() {
+    assert!(names_position(" 广告位：网易-文章页面-页内画中画05 "));
+    assert!(names_position("画中画广告start"));
+    assert!(names_position("---------头部 广告---------"));
+    assert!(!names_position("画中画广告end"));
+    assert!(!names_position("IR 廣告插入點(結束)"));
+    assert!(!names_position("多条广告如下脚本只需引入一次"));
+    assert!(!names_position("广告服务"));
+    assert!(!names_position("热点博客 start"));
+    // Chinese portals' templates (dev pages 163-news-2019c, sina-news-2019,
+    // pcstore-item-2021b): an empty position, a column of three sponsors' banners, and a block
+    // after the comment that closes the ad before it, which is the next block's.
+    let html = r#"<html><body><div class="main">
+        <!-- 广告位：网易-文章页面-页内画中画05 --><div class="mod_m5"></div>
+        <p>正文第一段，讲述事情的经过和各方的回应。</p>
+        <!-- 廣告 --><div align="center"><div><a href="http://bit.ly/1UhJpTK"><img src="https://img.pcstore.com.tw/a.jpg"></a></div><div><a href="http://www.polarstar.tw/taoyuan/contact.html"><img src="https://img.pcstore.com.tw/b.jpg"></a></div><div><a href="https://www.facebook.com/polarstar.tw/"><img src="https://img.pcstore.com.tw/c.jpg"></a></div></div>
+        <!-- 广告 -->
+        <!-- 热点博客 start --><div id="hot-blog"><h3>热点博客</h3><a href="http://blog.sina.com.cn/1"><img src="/1.jpg">拿生命看风景</a></div>
+        </div></body></html>"#;
+    let found = found_at(&extractor(), "http://news.163.com/a.html", html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [
+            ("comment:ad-position", "div:nth-of-type(1)"),
+            ("comment:ad-position", "a:nth-of-type(1)"),
+            ("comment:ad-position", "a:nth-of-type(1)"),
+            ("comment:ad-position", "a:nth-of-type(1)")
+        ],
+        "{found:?}"
+    );
+    assert_eq!(found[0].2, AdForm::Slot);
+}
+
+#[test]
 fn an_ad_card_with_a_blurb_in_a_box_named_for_ads_is_an_ad() {
     // literaturkritik.de's book ads under a review (dev page literaturkritik-de-2023): a cover,
     // a quoted blurb and the publisher, both links through the site's click counter.
