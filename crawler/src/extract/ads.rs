@@ -95,10 +95,12 @@ fn ad_named(name: &str) -> bool {
     // A commercial is an ad (Motor Presse's `div[is-commercial-sky]`, dev page
     // outdoormagazin-de-2022); so is German "Werbung" (literaturkritik.de's `div.werbung-item`,
     // dev page literaturkritik-de-2023), and iq digital's ad tiles are `iqadtile` run together
-    // (`div#iqadtile5`, dev page handelsblatt-de-2020).
+    // (`div#iqadtile5`, dev page handelsblatt-de-2020). Video and recommendation networks'
+    // boxes are named for them: Vidoomy's (`div#vidoomy`, dev page elcolombiano-es-2022),
+    // Send2News's (elnuevodia-es-2022), TrendMD's paid links (medicalnewstoday-en).
     static AD_NAME: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
-            r"(?i)(^|[^a-z])(ad|ads|adv|advt|advert|advertisement|adbox|adslot|adunit|dfp|gg|guanggao|commercial)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain|(^|[^a-z])(teads|medianet|darla|gpt)([^a-z]|$)|sinaads|fengchao|gujad|iqadtile|werbung",
+            r"(?i)(^|[^a-z])(ad|ads|adv|advt|advert|advertisement|adbox|adslot|adunit|dfp|gg|guanggao|commercial)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain|(^|[^a-z])(teads|medianet|darla|gpt)([^a-z]|$)|sinaads|fengchao|gujad|iqadtile|werbung|vidoomy|send2news|trendmd",
         )
         .expect("pattern parses")
     });
@@ -118,7 +120,7 @@ fn ad_named(name: &str) -> bool {
     });
     // Every pattern holds "ad", "gg", "dfp" (DoubleClick for Publishers: CNA's
     // `data-enable-dfp`, dev page cna-news-2023), "taboola", "outbrain", "teads", "medianet",
-    // "darla", "commercial", "werbung" or "fengchao" (凤巢, Baidu's search ads, dev page
+    // "darla", "commercial", "werbung", a network's name or "fengchao" (凤巢, Baidu's search ads, dev page
     // baike-entry-2020): most names hold none (this runs on every element's names, so the
     // cheap test goes first).
     // Nor does a control about ads: a close button, an ad-feedback link (Amazon's
@@ -146,7 +148,10 @@ fn ad_named(name: &str) -> bool {
         || lower.contains("outbrain")
         || lower.contains("fengchao")
         || lower.contains("commercial")
-        || lower.contains("werbung"))
+        || lower.contains("werbung")
+        || lower.contains("vidoomy")
+        || lower.contains("send2news")
+        || lower.contains("trendmd"))
         || {
             let joined = joined();
             CONTROL_WORDS.iter().any(|w| joined.contains(w))

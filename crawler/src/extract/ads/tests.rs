@@ -572,6 +572,11 @@ fn camel_case_names_name_ads() {
         "AdAsia",
         // German "Werbung" (dev page literaturkritik-de-2023).
         "werbung-item",
+        // Video and recommendation networks (dev pages elcolombiano-es-2022,
+        // elnuevodia-es-2022, medicalnewstoday-en).
+        "vidoomy",
+        "send2News",
+        "trendmd-suggestions",
         // A commercial, as Motor Presse names its positions (`is-commercial-sky`, dev page
         // outdoormagazin-de-2022).
         "v-A_-commercial__container",
