@@ -2551,6 +2551,33 @@ fn a_link_through_an_ad_server_is_an_ad_and_its_card_is_sponsored() {
         [("easylist: ||adition.com^", "a:nth-of-type(1)")],
         "{found:?}"
     );
+    // An affiliate link in an article's body is the editors' (COMPUTER BILD's Tradedoubler
+    // links, dev page computerbild-de-2019); the same link beside the article is an ad.
+    let (tradedoubler, _dir) = easylist_of("||tradedoubler.com^$third-party\n");
+    let link = r#"<a href="http://clkde.tradedoubler.com/click?p(297463)a(1781472)g(24566694)url(https%3A%2F%2Fskyticket.sky.de%2Fbestellen%2Fsupersport)">» Zum Angebot: Die Bundesliga bei SKY TICKET</a>"#;
+    let html = format!(
+        r#"<html><body><div class="contentPage article"><div id="articleBody"><div class="paragraph"><span class="bold">{link}</span></div></div></div><aside class="rail"><p>{link}</p></aside></body></html>"#
+    );
+    let found = found_at(
+        &tradedoubler,
+        "https://www.computerbild.de/artikel/x.html",
+        &html,
+    );
+    assert_eq!(
+        rules_and_steps(&found),
+        [(
+            "easylist: ||tradedoubler.com^$third-party",
+            "a:nth-of-type(1)"
+        )],
+        "{found:?}"
+    );
+    let article_only = html.split("<aside").next().unwrap().to_owned() + "</body></html>";
+    assert!(found_at(
+        &tradedoubler,
+        "https://www.computerbild.de/artikel/x.html",
+        &article_only
+    )
+    .is_empty());
     // Argos's Criteo cards (dev page argos-uk-item-2021b) click through `cat.hlserve.com`:
     // each is an ad and a sponsored listing; the shop's own card is neither.
     let card = |n: u32, href: &str| {
