@@ -120,9 +120,9 @@ fn ad_named(name: &str) -> bool {
     });
     // Every pattern holds "ad", "gg", "dfp" (DoubleClick for Publishers: CNA's
     // `data-enable-dfp`, dev page cna-news-2023), "taboola", "outbrain", "teads", "medianet",
-    // "darla", "commercial", "werbung", a network's name or "fengchao" (凤巢, Baidu's search ads, dev page
-    // baike-entry-2020): most names hold none (this runs on every element's names, so the
-    // cheap test goes first).
+    // "darla", "commercial", "werbung", a network's name or "fengchao" (凤巢, Baidu's search
+    // ads, dev page baike-entry-2020): most names hold none (this runs on every element's
+    // names, so the cheap test goes first).
     // Nor does a control about ads: a close button, an ad-feedback link (Amazon's
     // `product-ads-feedback`) or a button to report one (Stack Exchange's
     // `js-report-ad-button-container`, dev page engineering-stackexchange-forum-2024), a
@@ -239,8 +239,8 @@ fn names_an_ad(el: ElementRef<'_>) -> bool {
 /// `YWx0c2xvdHYzLjMuOTUz` is `altslotv3.3.953`; dev page sportowefakty-pl-2024).
 fn encodes_ad_name(class: &str) -> bool {
     use base64::Engine;
-    // Only a long run of base64's letters that mixes cases and digits is worth decoding (a
-    // word or a minified class is not base64 of a name).
+    // Only a long run of base64's letters that mixes capitals and small letters is worth
+    // decoding (a word or a short minified class is not base64 of a name).
     let b = class.as_bytes();
     if b.len() < 12
         || !b
@@ -1868,8 +1868,8 @@ impl Extractor {
             {
                 "slot:ins"
             } else if (is_box || (v.name() == "span" && !is_empty_box(el))) && names_an_ad(el) {
-                // (A `span` only when it holds the ad: Sohu's `span#ad_src3` with its frame,
-                // dev page sohu-auto-2005; an empty one is as often an icon.)
+                // (A `span` only when it holds the ad: Sohu's `span#ad_src2` with its Flash
+                // banner, dev page sohu-auto-2005; an empty one is as often an icon.)
                 "slot:empty-ad-box"
             } else if is_box && names_a_banner(el) && is_empty_box(el) {
                 "slot:empty-banner-box"
