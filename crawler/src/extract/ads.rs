@@ -198,9 +198,9 @@ fn ad_named(name: &str) -> bool {
         return false;
     }
     // (But "Ad" and a capitalised word is two words: AdAsia's holder `div#AdAsia`, dev page
-    // liputan6-news-2024.)
+    // liputan6-news-2024; NetEase's `div.adRpic`, dev page 163-biz-2005b.)
     let ad_and_word = name.len() >= 5
-        && name.starts_with("Ad")
+        && (name.starts_with("Ad") || name.starts_with("ad"))
         && name[2..].starts_with(|c: char| c.is_ascii_uppercase())
         && name[3..].bytes().all(|b| b.is_ascii_lowercase());
     let minified = short && (capital || digit) && !ad_and_word;

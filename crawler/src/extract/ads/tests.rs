@@ -570,6 +570,8 @@ fn camel_case_names_name_ads() {
         "inf-gpt-f492cb6f36826196bc5be9b53519dce6",
         // "Ad" and a word, however short: AdAsia's holder (same page).
         "AdAsia",
+        // (NetEase's right-rail picture ad, dev page 163-biz-2005b.)
+        "adRpic",
         // German "Werbung" (dev page literaturkritik-de-2023).
         "werbung-item",
         // Video and recommendation networks (dev pages elcolombiano-es-2022,
