@@ -137,21 +137,25 @@ fn ad_named(name: &str) -> bool {
     // Ländleanzeiger's, dev page laendleanzeiger-item-2021. Only names that hold an ad's
     // word are joined: this runs on every id and class.)
     let joined = || lower.replace(['-', '_'], "");
-    if !(lower.contains("ad")
-        || lower.contains("gg")
-        || lower.contains("dfp")
-        || lower.contains("taboola")
-        || lower.contains("teads")
-        || lower.contains("medianet")
-        || lower.contains("darla")
-        || lower.contains("gpt")
-        || lower.contains("outbrain")
-        || lower.contains("fengchao")
-        || lower.contains("commercial")
-        || lower.contains("werbung")
-        || lower.contains("vidoomy")
-        || lower.contains("send2news")
-        || lower.contains("trendmd"))
+    // (Each of AD_NAME's and COMPOUND's words holds one of these: "teads", "iqadtile" and
+    // "gujad" hold "ad".)
+    const MARKS: [&str; 14] = [
+        "ad",
+        "gg",
+        "dfp",
+        "taboola",
+        "medianet",
+        "darla",
+        "gpt",
+        "outbrain",
+        "fengchao",
+        "commercial",
+        "werbung",
+        "vidoomy",
+        "send2news",
+        "trendmd",
+    ];
+    if !MARKS.iter().any(|m| lower.contains(m))
         || {
             let joined = joined();
             CONTROL_WORDS.iter().any(|w| joined.contains(w))
@@ -363,10 +367,7 @@ fn comment_marked<'a>(doc: &'a Html, found: &mut Vec<(ElementRef<'a>, String)>) 
         }
         // A column of picture links is one ad a link (pcstore's three sponsors' banners under
         // one `<!-- 廣告 -->`, dev page pcstore-item-2021b).
-        let banners: Vec<ElementRef<'_>> = next
-            .select(&s("a[href]"))
-            .filter(|a| a.select(&s("img[src]")).next().is_some())
-            .collect();
+        let banners = picture_links(next);
         if banners.len() >= 2 && words_of(next, 10).is_some() {
             found.extend(
                 banners
@@ -698,6 +699,13 @@ fn is_picture_box(el: ElementRef<'_>) -> bool {
         && words_of(el, 40).is_some()
 }
 
+/// The links in `el` that hold a picture.
+fn picture_links(el: ElementRef<'_>) -> Vec<ElementRef<'_>> {
+    el.select(&s("a[href]"))
+        .filter(|a| a.select(&s("img[src]")).next().is_some())
+        .collect()
+}
+
 /// The two banners of a picture box that holds one in each of two blocks (VMzona's
 /// `div#top_adv_out`, two 570x120 banners side by side, dev page vmzona-item-2021b): each is
 /// an ad of its own. Empty for a box with one banner.
@@ -719,10 +727,8 @@ fn banners_side_by_side(el: ElementRef<'_>) -> Vec<ElementRef<'_>> {
     // Or two picture links side by side, wherever they sit in the box, that go to two places
     // (literaturkritik.de's header `div.werbung`: two banners in one `nobr`, dev page
     // literaturkritik-de-2023); one advertiser's logo and picture go to one.
-    let links: Vec<ElementRef<'_>> = el
-        .select(&s("a[href]"))
-        .filter(|a| a.select(&s("img[src]")).next().is_some() && words_of(*a, 0).is_some())
-        .collect();
+    let mut links = picture_links(el);
+    links.retain(|a| words_of(*a, 0).is_some());
     let distinct = |l: &[ElementRef<'_>]| l[0].value().attr("href") != l[1].value().attr("href");
     if links.len() == 2 && distinct(&links) {
         links
