@@ -304,15 +304,27 @@ fn main() {
                 .flat_map(|l| select(&l.selector))
                 .map(|e| e.id())
                 .collect();
-            // A listing from JSON-LD has no path (the `inspect` contract): it is found when
-            // its title is the labelled element's whole text.
-            let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+            // A listing from JSON-LD has no path (the `inspect` contract): it is found when its
+            // title and the labelled element's text say the same, or one holds the other,
+            // letter for letter and digit for digit (IKEA's heading "PELARBOJ LED table lamp,
+            // multicolour" is "PELARBOJ LED table lamp - multicolour" in its JSON-LD; Craigslist's
+            // heading adds the price and the town).
+            let words = |t: &str| {
+                t.chars()
+                    .filter(|c| c.is_alphanumeric())
+                    .flat_map(char::to_lowercase)
+                    .collect::<String>()
+            };
             let unplaced: Vec<(String, bool)> = found
                 .listings
                 .iter()
                 .filter(|l| l.path.is_none())
                 .map(|l| (words(&l.title), l.sponsored))
                 .collect();
+            let same = |title: &str, text: &str| {
+                title.chars().count().min(text.chars().count()) >= 8
+                    && (text.contains(title) || title.contains(text))
+            };
             for label in &page.listing {
                 for el in select(&label.selector) {
                     let text = words(&el.text().collect::<String>());
@@ -323,7 +335,7 @@ fn main() {
                         .or_else(|| {
                             unplaced
                                 .iter()
-                                .find(|(title, _)| !title.is_empty() && *title == text)
+                                .find(|(title, _)| same(title, &text))
                                 .map(|(_, sponsored)| sponsored)
                         });
                     t.listings.1 += 1;
