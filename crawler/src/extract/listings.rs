@@ -428,27 +428,54 @@ fn as_read(text: &str) -> String {
     text_of(Html::parse_fragment(text).root_element())
 }
 
+/// Whether a JSON-LD item of schema.org type `name` is something sold: a product of any kind,
+/// however the type is written (John Lewis writes `product`, dev page
+/// johnlewis-uk-item-2021b), or an event whose tickets are priced (PuntoTicket's `Event` with
+/// an `AggregateOffer`, dev page puntoticket-item-2021b).
+fn sold_type(name: &str, priced: bool) -> bool {
+    let name = name
+        .rsplit(['/', ':'])
+        .next()
+        .unwrap_or(name)
+        .to_ascii_lowercase();
+    const PRODUCTS: [&str; 8] = [
+        "product",
+        "individualproduct",
+        "productmodel",
+        "productgroup",
+        "someproducts",
+        "vehicle",
+        "car",
+        "motorcycle",
+    ];
+    PRODUCTS.contains(&name.as_str()) || (priced && name.ends_with("event"))
+}
+
 fn json_ld_products(value: &serde_json::Value, page_url: &Url, out: &mut Vec<Listing>) {
     let mut queue = VecDeque::from([value]);
     while let Some(v) = queue.pop_front() {
         match v {
             serde_json::Value::Array(items) => queue.extend(items),
             serde_json::Value::Object(o) => {
-                let is_product = match o.get("@type") {
-                    Some(serde_json::Value::String(t)) => t == "Product",
-                    Some(serde_json::Value::Array(ts)) => ts.iter().any(|t| t == "Product"),
-                    _ => false,
-                };
                 if let Some(graph) = o.get("@graph") {
                     queue.push_back(graph);
-                }
-                if !is_product {
-                    continue;
                 }
                 let offer = match o.get("offers") {
                     Some(serde_json::Value::Array(a)) => a.first(),
                     other => other,
                 };
+                let priced =
+                    offer.is_some_and(|of| of.get("price").or(of.get("lowPrice")).is_some());
+                let types = match o.get("@type") {
+                    Some(serde_json::Value::Array(ts)) => {
+                        ts.iter().filter_map(|t| t.as_str()).collect()
+                    }
+                    Some(t) => t.as_str().into_iter().collect(),
+                    None => Vec::new(),
+                };
+                if !types.iter().any(|t| sold_type(t, priced)) {
+                    continue;
+                }
                 let images = match o.get("image") {
                     Some(serde_json::Value::Array(a)) => a.iter().filter_map(json_str).collect(),
                     Some(v) => json_str(v).into_iter().collect(),
@@ -624,7 +651,7 @@ fn open_graph_product(doc: &Html, page_url: &Url) -> Option<Listing> {
 /// What a buy button says, in the shops' languages: the whole of its text (or an input's value).
 static BUY: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
-        r"(?i)^(?:加入购物车|加入購物車|放入购物车|放入購物車|立即购买|立即購買|立即抢购|立即搶購|立即订购|立即訂購|add to (?:cart|basket|bag|trolley)|buy (?:it )?now|in den (?:einkaufswagen|warenkorb)|jetzt kaufen|ajouter au panier|aggiungi al carrello|añadir al carrito|в корзину|купить|do koszyka|kup teraz|adaug[aă] [iî]n co[sș]|장바구니(?: 담기)?|바로\s?구매|구매하기|カートに入れる|sepete ekle|lisää ostoskoriin|kupi)$",
+        r"(?i)^(?:加入购物车|加入購物車|放入购物车|放入購物車|立即购买|立即購買|立即抢购|立即搶購|立即订购|立即訂購|add to (?:cart|basket|bag|trolley)|buy (?:it )?now|in den (?:einkaufswagen|warenkorb)|jetzt kaufen|ajouter au panier|aggiungi al carrello|añadir al carrito|в корзину|купить|do koszyka|kup teraz|adaug[aă] [iî]n co[sș]|장바구니(?: 담기)?|바로\s?구매|구매하기|カートに入れる|sepete ekle|lisää ostoskoriin|kupi|do košíka|do košíku)$",
     )
     .expect("pattern parses")
 });
@@ -934,6 +961,50 @@ mod tests {
     }
 
     #[test]
+    fn json_ld_things_sold_are_products_however_written() {
+        let found = |json: &str| {
+            let mut out = Vec::new();
+            let value: serde_json::Value = serde_json::from_str(json).unwrap();
+            json_ld_products(
+                &value,
+                &Url::parse("https://shop.example/").unwrap(),
+                &mut out,
+            );
+            out.into_iter()
+                .map(|l| (l.title, l.price))
+                .collect::<Vec<_>>()
+        };
+        // Dev page johnlewis-uk-item-2021b writes the type in lower case.
+        let lewis = r#"{"offers":{"priceCurrency":"GBP","@type":"Offer","price":"36.50"},"@type":"product","@context":"https://schema.org/","name":"Origins A Perfect World™ Age-Defence Moisturiser SPF 40 with White Tea, 50ml"}"#;
+        assert_eq!(
+            found(lewis),
+            [(
+                "Origins A Perfect World™ Age-Defence Moisturiser SPF 40 with White Tea, 50ml"
+                    .into(),
+                Some(36.5)
+            )]
+        );
+        assert_eq!(
+            found(&lewis.replace("\"product\"", "\"schema:Car\"")).len(),
+            1
+        );
+        // Dev page puntoticket-item-2021b sells tickets to an event.
+        let ticket = r#"[{"@context":"http://schema.org","@type":"Event","name":"De vez en cuando la vida en Streaming Punto Play - Santiago","startDate":"2020-12-12T21:00:00","offers":{"@type":"AggregateOffer","lowPrice":"5000","highPrice":"5000","priceCurrency":"CLP"}}]"#;
+        assert_eq!(
+            found(ticket),
+            [(
+                "De vez en cuando la vida en Streaming Punto Play - Santiago".into(),
+                Some(5000.0)
+            )]
+        );
+        // An event that sells nothing, and an article, are no listing.
+        assert!(found(&ticket.replace("lowPrice", "validFrom")).is_empty());
+        assert!(
+            found(r#"{"@type":"NewsArticle","name":"Markets","offers":{"price":"1"}}"#).is_empty()
+        );
+    }
+
+    #[test]
     fn prices_parse() {
         assert_eq!(parse_price("¥1,299.00"), Some(1299.0));
         assert_eq!(parse_price("价格：380元"), Some(380.0));
@@ -1128,6 +1199,20 @@ mod heading_tests {
             r#"<html><head><meta property="og:type" content="article"></head>"#,
         );
         assert!(heading_of(&article).is_none());
+    }
+
+    #[test]
+    fn a_slovak_cart_button_makes_the_heading_a_product() {
+        // Dev page agem-sk-item-2021b: the logo in an `h1` (no words), the product in another.
+        let agem = r#"<html><body><header><h1 class="top-logo"><a href="/"><img src="/logo.png"
+            alt="Agem.sk"></a></h1></header><article><h1 class="heading">ANPIX Redukcia z NGFF
+            M2 (key M) na PCI-E 4x AG-M22PCIE4</h1><div class="price-wrap-detail"><span
+            class="price">4,27 €</span></div><form><button type="submit">Do košíka</button>
+            </form></article></body></html>"#;
+        let found = heading_of(agem).expect("the product heading");
+        assert!(found.title.starts_with("ANPIX Redukcia"), "{}", found.title);
+        assert_eq!(found.price, Some(4.27));
+        assert!(heading_of(&agem.replace("Do košíka", "Porovnať")).is_none());
     }
 
     #[test]
