@@ -1110,6 +1110,9 @@ const AD_CALLS: &[&str] = &[
     // ADITION's render call (`adition.srq.push(function(api) { api.renderSlot("renderSlot_Top")
     // })`, dev page nachrichten-at-2019).
     "adition.srq",
+    // Criteo's zone tags (`Criteo.DisplayAd({ "zoneid": 1179708, "containerid": "crt-4650ea60"
+    // })`, and its `DisplayAcceptableAdIfAdblocked`, dev page eatsmarter-de-2020).
+    "Criteo.Display",
 ];
 
 /// The element an ad call names, by id or class (`container: "ad-top"`; Google Ad Manager's
@@ -1117,7 +1120,7 @@ const AD_CALLS: &[&str] = &[
 /// `initDynamicSlot({ id: 'atatags-…' })`).
 static NAMED_CONTAINER: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
-        r#"(?:(?:destid|container|containerId|container_id|slotContainer|div_?id|elementId|slotElementId|slotID)["']?\s*[:=]\s*|(?:googletag|admixerML)\.display\(\s*|\.renderSlot\(\s*|__ATA\.initDynamicSlot\(\s*\{\s*id\s*:\s*)["'](\w[\w-]*)["']"#,
+        r#"(?:(?:destid|container|containerId|containerid|container_id|slotContainer|div_?id|elementId|slotElementId|slotID)["']?\s*[:=]\s*|(?:googletag|admixerML)\.display\(\s*|\.renderSlot\(\s*|__ATA\.initDynamicSlot\(\s*\{\s*id\s*:\s*)["'](\w[\w-]*)["']"#,
     )
     .expect("pattern parses")
 });

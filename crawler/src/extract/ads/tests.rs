@@ -2514,6 +2514,35 @@ fn an_admixer_call_names_its_box() {
 }
 
 #[test]
+fn a_criteo_zone_tag_names_its_box() {
+    // EAT SMARTER (dev page eatsmarter-de-2020): Criteo's 160x600 zone, an empty box named by
+    // the tag after it.
+    let html = r#"<html><body><div class="pane-content"><div class=" hidden-mobile"><div id="ad-offcontent-right">
+        <!-- BEGIN 1179708 - eatsmarter.de - DE - 160x600 -->
+        <div id="crt-4650ea60" style="width:160px;height:600px; margin-top: 20px;"></div>
+        <script type="text/javascript">
+        Criteo.events.push(function() {
+            Criteo.DisplayAcceptableAdIfAdblocked({
+                "zoneid": 1179708,
+                "containerid": "crt-4650ea60",
+                "overrideZoneFloor": false
+            });
+        });
+        </script></div></div></div></body></html>"#;
+    // The box around it is named for ads: it is the one position.
+    let found = found_at(&extractor(), "https://eatsmarter.de/rezepte/x", html);
+    assert_eq!(rules_and_steps(&found).len(), 1, "{found:?}");
+    // Alone, the zone's box is the slot the tag names.
+    let alone = html.replace(r#" id="ad-offcontent-right""#, "");
+    let found = found_at(&extractor(), "https://eatsmarter.de/rezepte/x", &alone);
+    assert_eq!(
+        rules_and_steps(&found),
+        [("slot:named", "div:nth-of-type(1)")],
+        "{found:?}"
+    );
+}
+
+#[test]
 fn an_adition_render_call_names_its_box() {
     // OÖNachrichten (dev page nachrichten-at-2019): ADITION's positions, one still holding the
     // saver's grey placeholder, each named by the render call inside it or further down.
