@@ -267,7 +267,7 @@ fn encodes_ad_name(class: &str) -> bool {
         && (ad_named(name) || ["slot", "wallpaper"].iter().any(|w| name.contains(w)))
 }
 
-/// Whether an id or class of `el` names a banner by where it goes or its width
+/// Whether an id or class of `el` names a banner by where it goes, its format or its size
 /// (`banner1000`, `banner_top`, `top_banner_block`, `bottom_super_banner`,
 /// `floating-banner-container`: Kaskus's corner banner, dev page kaskus-forum-2024), or as an ad
 /// server's zone (Varzesh3's `row-banner-zone`, dev page varzesh3-news-2024b), or in the text
@@ -295,13 +295,20 @@ fn names_a_banner(el: ElementRef<'_>) -> bool {
             .captures(n)
             .is_some_and(|c| id || !c[1].eq_ignore_ascii_case("sky") || c[0].len() > 3)
     };
+    // An IAB standard size as a word of its own: Día a Día's `aviso-normal-970x90` (dev page
+    // diaadia-es-2022), tonight.de's `size-970x250` (dev page tonight-de-2021).
+    static SIZED: LazyLock<regex::Regex> = LazyLock::new(|| {
+        let sizes: Vec<String> = IAB_SIZES.iter().map(|(w, h)| format!("{w}x{h}")).collect();
+        regex::Regex::new(&format!(r"(?i)(^|[^0-9])({})([^0-9]|$)", sizes.join("|")))
+            .expect("pattern parses")
+    });
     let v = el.value();
     v.id().is_some_and(|id| format(id, true))
         || v.classes().any(|c| format(c, false))
         || v.id()
             .into_iter()
             .chain(v.classes())
-            .any(|n| PLACED.is_match(n))
+            .any(|n| PLACED.is_match(n) || SIZED.is_match(n))
 }
 
 /// Whether an HTML comment names the ad position that follows it, as Chinese portals' templates
@@ -467,12 +474,15 @@ fn is_bait(el: ElementRef<'_>) -> bool {
         .replace(' ', "");
     // Ad-blocker detectors' own bait names: AdSense's class on anything but AdSense's `ins`
     // (Wirtualna Polska's `div#AdsContent.adsbygoogle…`, dev pages sportowefakty-pl-2024 and
-    // -2024b), FuckAdBlock's `pub_300x250`.
+    // -2024b), FuckAdBlock's and BlockAdBlock's `pub_300x250`, `pub_300x250m`, `pub_728x90`
+    // (Dzen's, dev page dzen-news-2024b).
     let bait_name = el.value().name() != "ins"
-        && el
-            .value()
-            .classes()
-            .any(|c| c == "adsbygoogle" || c == "pub_300x250");
+        && el.value().classes().any(|c| {
+            matches!(
+                c,
+                "adsbygoogle" | "pub_300x250" | "pub_300x250m" | "pub_728x90"
+            )
+        });
     is_empty_box(el)
         && (bait_name
             || style.split(';').any(|decl| match decl.split_once(':') {
@@ -2226,7 +2236,8 @@ impl Extractor {
             // frame it filled, the frame is the ad, dev page gmw-news), or is moved
             // off the screen (Sina's float `ins` at `top: -99999px`, dev page sina-news-2024):
             // bait is a box a name or a list found.
-            let server_slot = rule.starts_with("slot:") && rule != "slot:empty-ad-box";
+            let server_slot = rule.starts_with("slot:")
+                && !matches!(rule.as_str(), "slot:empty-ad-box" | "slot:empty-banner-box");
             let beside_found = || {
                 el.parent()
                     .into_iter()

@@ -2067,6 +2067,27 @@ fn an_empty_box_named_for_a_placed_banner_is_a_slot_and_a_shops_own_banner_is_no
 }
 
 #[test]
+fn an_empty_box_named_by_an_ad_size_is_a_slot_and_an_ad_blockers_bait_is_not() {
+    // Día a Día (dev page diaadia-es-2022): its `aviso` (notice) boxes are named by the IAB size
+    // they take; tonight.de's (dev page tonight-de-2021) by `size-970x250`. Dzen's (dev page
+    // dzen-news-2024b) are BlockAdBlock's bait, and an image's size is no box.
+    let html = r#"<html><body>
+        <div class="aviso-normal-970x90 show-on-desktop text-center"></div>
+        <div class="support-box-main support-box size-970x250"></div>
+        <div class="pub_728x90"></div><div class="pub_300x250m"></div>
+        <div class="thumb-3300x2500"></div>
+        <p>Ulpiano Vergara dijo que el caso sigue abierto en la fiscalía.</p>
+        </body></html>"#;
+    let found = found(html);
+    let rules: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
+    assert_eq!(
+        rules,
+        ["slot:empty-banner-box", "slot:empty-banner-box"],
+        "{found:?}"
+    );
+}
+
+#[test]
 fn a_label_that_is_an_item_of_a_menu_of_the_sites_own_links_is_navigation() {
     // Haber7's footer menu (dev page haber7-news-2024) and Youm7's header slides (dev page
     // youm7-news-2024) link to their ad sales pages; an ad whose label links to the site's ad
