@@ -1123,14 +1123,19 @@ const AD_CALLS: &[&str] = &[
     // Criteo's zone tags (`Criteo.DisplayAd({ "zoneid": 1179708, "containerid": "crt-4650ea60"
     // })`, and its `DisplayAcceptableAdIfAdblocked`, dev page eatsmarter-de-2020).
     "Criteo.Display",
+    // Advanced Ads' placements that a script fills once the page is cached
+    // (`window.advads_passive_placements = {"im-artikel_1": {…, "elementid": ["dbh-b83b…"]}}`,
+    // dev page dubisthalle-de-2023).
+    "advads_passive_placements",
 ];
 
-/// The element an ad call names, by id or class (`container: "ad-top"`; Google Ad Manager's
+/// The element an ad call names, by id or class (`container: "ad-top"`, or the first of a list:
+/// `"elementid": ["dbh-b83b…"]`; Google Ad Manager's
 /// `googletag.display("vme_wid_…_native")`, dev page haber7-news-2024; WordAds'
 /// `initDynamicSlot({ id: 'atatags-…' })`).
 static NAMED_CONTAINER: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
-        r#"(?:(?:destid|container|containerId|containerid|container_id|slotContainer|div_?id|elementId|slotElementId|slotID)["']?\s*[:=]\s*|(?:googletag|admixerML)\.display\(\s*|\.renderSlot\(\s*|__ATA\.initDynamicSlot\(\s*\{\s*id\s*:\s*)["'](\w[\w-]*)["']"#,
+        r#"(?:(?:destid|container|containerId|containerid|container_id|slotContainer|div_?id|elementId|elementid|slotElementId|slotID)["']?\s*[:=]\s*\[?\s*|(?:googletag|admixerML)\.display\(\s*|\.renderSlot\(\s*|__ATA\.initDynamicSlot\(\s*\{\s*id\s*:\s*)["'](\w[\w-]*)["']"#,
     )
     .expect("pattern parses")
 });

@@ -2564,6 +2564,24 @@ fn a_criteo_zone_tag_names_its_box() {
 }
 
 #[test]
+fn advanced_ads_passive_placements_name_their_boxes() {
+    // Du bist Halle (dev page dubisthalle-de-2023): the WordPress plugin Advanced Ads fills
+    // these empty boxes from a script's list of placements, each box named by its `elementid`.
+    let html = r#"<html><body><article><p>Der MDR bekommt eine neue Intendantin, teilte der Rundfunkrat mit.</p>
+        <div class="dbh-b83b649da45d0521d18067fd5c40a247 dbh-im-artikel" id="dbh-b83b649da45d0521d18067fd5c40a247"></div>
+        <p>Sie tritt ihr Amt im Oktober an.</p></article>
+        <div class="sidebar"><div class="widget dbh-widget"><div class="dbh-e9acb937a9a0d50f717da2fdc5a493f5 dbh-sidebar-1" id="dbh-e9acb937a9a0d50f717da2fdc5a493f5"></div></div></div>
+        <script>window.advads_passive_placements = {"im-artikel_1":{"type":"group","id":5561,"elementid":["dbh-b83b649da45d0521d18067fd5c40a247"],"ads":{}},"sidebar-1":{"type":"group","id":5562,"elementid":["dbh-e9acb937a9a0d50f717da2fdc5a493f5"],"ads":{}}};</script>
+        </body></html>"#;
+    let found = found_at(&extractor(), "https://dubisthalle.de/x", html);
+    let rules: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
+    assert_eq!(rules, ["slot:named", "slot:named"], "{found:?}");
+    // Without the plugin's list, the boxes are only empty divs.
+    let plain = html.replace("advads_passive_placements", "theme_settings");
+    assert!(found_at(&extractor(), "https://dubisthalle.de/x", &plain).is_empty());
+}
+
+#[test]
 fn an_adition_render_call_names_its_box() {
     // OÖNachrichten (dev page nachrichten-at-2019): ADITION's positions, one still holding the
     // saver's grey placeholder, each named by the render call inside it or further down.
