@@ -1140,6 +1140,12 @@ static NAMED_CONTAINER: LazyLock<regex::Regex> = LazyLock::new(|| {
     .expect("pattern parses")
 });
 
+/// A call that draws an ad in the box it names (`googletag.display("Lateral_Left")`).
+static DISPLAY_CALL: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r#"(?:googletag|admixerML)\.display\(\s*["']\w[\w-]*["']"#)
+        .expect("pattern parses")
+});
+
 /// The box Google Ad Manager defines a slot for, by id: the last argument of
 /// `googletag.defineSlot(path, sizes, "rec_1")` or `defineOutOfPageSlot(path, "OOP_1")` (dev page
 /// wsvn-en-2023, whose boxes the display calls never name).
@@ -1792,6 +1798,23 @@ impl Extractor {
                     .collect();
                 if !named.is_empty() {
                     found.extend(named.into_iter().map(|el| (el, "slot:named".to_owned())));
+                    continue;
+                }
+                // A display call for a box the page does not hold, in a box of nothing but
+                // scripts, is the position itself: the ad is drawn where it stands (Líbero's
+                // side skyscrapers, `googletag.display("Lateral_Left")` and `…Right` in one
+                // `div.bl-Ads`, dev page libero-pe-es-2022).
+                let among_scripts = script
+                    .parent()
+                    .and_then(ElementRef::wrap)
+                    .filter(|p| !matches!(p.value().name(), "head" | "body" | "html"))
+                    .is_some_and(|p| {
+                        p.children()
+                            .filter_map(ElementRef::wrap)
+                            .all(|c| c.value().name() == "script")
+                    });
+                if among_scripts && DISPLAY_CALL.is_match(&text) {
+                    found.push((script, "slot:script".to_owned()));
                     continue;
                 }
             }

@@ -2582,6 +2582,41 @@ fn advanced_ads_passive_placements_name_their_boxes() {
 }
 
 #[test]
+fn display_calls_for_boxes_the_page_lacks_are_positions_where_they_stand() {
+    // Líbero (dev page libero-pe-es-2022): the side skyscrapers have no box, only their display
+    // calls in one `div.bl-Ads`; each call is a position.
+    let call = |name: &str| {
+        format!(
+            r#"<script id="script_{name}">window.addEventListener("load", function(event) {{
+            if (window.googletag && googletag.apiReady) {{ googletag.cmd.push(function () {{
+            gptadslots[6] = window.slot{name}; googletag.display("{name}"); }}); }} }});</script>"#
+        )
+    };
+    let html = format!(
+        r#"<html><body><main><p>Brighton goleó 4-0 a Manchester United en el Amex Stadium.</p>
+        <div class="bl-Ads">{}{}</div></main></body></html>"#,
+        call("Lateral_Left"),
+        call("Lateral_Right")
+    );
+    let found = found_at(&extractor(), "https://libero.pe/x", &html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [
+            ("slot:script", "script:nth-of-type(1)"),
+            ("slot:script", "script:nth-of-type(2)")
+        ],
+        "{found:?}"
+    );
+    // Beside the page's own elements, a call is no position of its own.
+    let beside = html.replace("</div></main>", "<p>Publicidad</p></div></main>");
+    let found = found_at(&extractor(), "https://libero.pe/x", &beside);
+    assert!(
+        found.iter().all(|(rule, _, _)| rule != "slot:script"),
+        "{found:?}"
+    );
+}
+
+#[test]
 fn an_adition_render_call_names_its_box() {
     // OÖNachrichten (dev page nachrichten-at-2019): ADITION's positions, one still holding the
     // saver's grey placeholder, each named by the render call inside it or further down.
