@@ -579,6 +579,8 @@ fn camel_case_names_name_ads() {
         "vidoomy",
         "send2News",
         "trendmd-suggestions",
+        // Audienzz's positions (dev page polizeiticker-de-2023).
+        "adnz_content_1",
         // A commercial, as Motor Presse names its positions (`is-commercial-sky`, dev page
         // outdoormagazin-de-2022).
         "v-A_-commercial__container",
@@ -626,6 +628,7 @@ fn camel_case_names_name_ads() {
         "socialmedianetwork",
         "darlanews",
         "chatgpt-answers",
+        "gradnz",
         "serp-adv__counter",
         "Trs($adTranslate)",
         "view-cmts-container-ad557d5e-e90b-4e11-a9ad-f4bf39710188",
