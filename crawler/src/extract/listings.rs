@@ -176,7 +176,8 @@ const CARD_CHARS: usize = 200;
 fn product_cards(doc: &Html, page_url: &Url, out: &mut Vec<Listing>) {
     // The text first: it stops reading a block as soon as it is too long for a card.
     let is_card = |el: ElementRef<'_>| -> bool {
-        super::words_of(el, CARD_CHARS).is_some_and(|t| PRICE.is_match(&t))
+        super::words_of(el, CARD_CHARS)
+            .is_some_and(|t| PRICE.is_match(&t) || bare_price(el).is_some())
             && el
                 .select(&s(
                     r#"img, picture, figure, [data-src], [style*="background-image"]"#,
@@ -242,6 +243,14 @@ fn product_cards(doc: &Html, page_url: &Url, out: &mut Vec<Listing>) {
             .filter(|(t, _, _)| t.chars().any(char::is_alphabetic))
             .max_by_key(|(t, priced, _)| (!priced, t.chars().count()))
             .map(|(t, _, a)| (t, a));
+        // (A heading in that link names the card without its price and ratings: John
+        // Lewis's `h2`, dev page johnlewis-uk-item-2021b.)
+        let title_el = title_el.map(|(t, a)| {
+            a.select(&s("h1, h2, h3, h4, h5, h6"))
+                .map(text_of)
+                .find(|h| h.chars().any(char::is_alphabetic))
+                .map_or((t, a), |h| (h, a))
+        });
         let (title, title_path) = match title_el {
             Some((t, a)) => (t, path_of(a)),
             None => (
@@ -271,7 +280,8 @@ fn product_cards(doc: &Html, page_url: &Url, out: &mut Vec<Listing>) {
         let price = PRICE
             .find(&paid)
             .or_else(|| PRICE.find(&all))
-            .map(|m| m.as_str().to_owned());
+            .map(|m| m.as_str().to_owned())
+            .or_else(|| bare_price(card));
         let url = std::iter::once(card)
             .chain(card.select(&s("a[href]")))
             .find_map(|a| absolute(page_url, a.value().attr("href").or_else(|| clicked_to(a))?))
@@ -291,6 +301,28 @@ fn product_cards(doc: &Html, page_url: &Url, out: &mut Vec<Listing>) {
             )
         });
     }
+}
+
+/// A price written as a bare number in an element named for it, its currency's mark drawn by
+/// a style sheet (John Lewis's `div.price_c-product-card__price__3l5nG` "50", or "58 - 78";
+/// dev page johnlewis-uk-item-2021b): the lowest.
+fn bare_price(card: ElementRef<'_>) -> Option<String> {
+    static BARE: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"^(\d[\d,.]*)(?:\s*[-–]\s*\d[\d,.]*)?$").expect("pattern parses")
+    });
+    card.descendants()
+        .filter_map(ElementRef::wrap)
+        .find_map(|el| {
+            let named = el
+                .value()
+                .classes()
+                .any(|c| c.to_ascii_lowercase().contains("price"));
+            if !named {
+                return None;
+            }
+            let text = text_of(el);
+            BARE.captures(text.trim()).map(|c| c[1].to_owned())
+        })
 }
 
 /// The words of some text nodes, one space between them, except where a number runs on from
@@ -866,8 +898,9 @@ mod tests {
             .collect();
         assert_eq!(
             got,
+            // (Titled by the link's heading, without the price's unit after it.)
             [(
-                "Panel tapicerowany Ciemnozielony 30 x 30 cm /szt.",
+                "Panel tapicerowany Ciemnozielony 30 x 30 cm",
                 Some(25.99),
                 Some("PLN")
             ); 3]
@@ -937,6 +970,41 @@ mod tests {
         );
         assert_eq!(currency_of("126 ر.س"), Some("SAR"));
         assert_eq!(parse_price("189 ₪"), Some(189.0));
+    }
+
+    #[test]
+    fn a_bare_number_in_an_element_named_for_a_price_prices_a_card() {
+        // John Lewis's recommendations (dev page johnlewis-uk-item-2021b): the pound sign is
+        // drawn by a style sheet.
+        let card = |id: u32, title: &str, price: &str| {
+            format!(
+                r#"<section data-test="product-card"><a href="/p{id}"><img src="/{id}.jpg" alt="{title}"></a>
+                <a href="/p{id}"><h2 class="title_title__3Py6T">{title}</h2>
+                <div class="info-section price_c-product-card__price__3l5nG">{price}</div>
+                <span class="rating_reviews__10NvE">(10)</span></a></section>"#
+            )
+        };
+        let html = format!(
+            "<html><body><div class=\"slick-track\">{}{}{}</div></body></html>",
+            card(2707546, "Origins Plantscription SPF 25 Cream, 50ml", "50"),
+            card(1635084, "Liz Earle Superskin Moisturiser", "42"),
+            card(3297280, "Clarins Double Serum", "58 - 78"),
+        );
+        let found = listings_of(&html);
+        let got: Vec<(&str, Option<f64>)> =
+            found.iter().map(|l| (l.title.as_str(), l.price)).collect();
+        assert_eq!(
+            got,
+            [
+                ("Origins Plantscription SPF 25 Cream, 50ml", Some(50.0)),
+                ("Liz Earle Superskin Moisturiser", Some(42.0)),
+                ("Clarins Double Serum", Some(58.0)),
+            ]
+        );
+        assert_eq!(found[0].currency, None);
+        // A bare number elsewhere (a review count) prices nothing.
+        let unnamed = html.replace("price_c-product-card__price__3l5nG", "info__3l5nG");
+        assert!(listings_of(&unnamed).is_empty());
     }
 
     #[test]
