@@ -2321,6 +2321,24 @@ impl Extractor {
                     .count()
                     == 2
             };
+            // The ad-server slots found, not by a name alone.
+            let server_slots: HashSet<_> = found
+                .iter()
+                .filter(|(_, rule)| {
+                    rule.starts_with("slot:")
+                        && !matches!(rule.as_str(), "slot:empty-ad-box" | "slot:empty-banner-box")
+                })
+                .map(|(el, _)| el.id())
+                .collect();
+            let holds_a_server_slot = |el: ElementRef<'_>| {
+                el.descendants().skip(1).any(|d| {
+                    server_slots.contains(&d.id())
+                        && !d
+                            .ancestors()
+                            .take_while(|a| a.id() != el.id())
+                            .any(|a| all.contains(&a.id()))
+                })
+            };
             let before = found.len();
             // A slot gives way to any ads in it; a block with content (found by a list or a
             // label), to units (a carousel to the sponsored cards a site file names, a widget to
@@ -2333,6 +2351,12 @@ impl Extractor {
                 }
                 // A list's box that shows only an ad label over the slots in it is where they
                 // sit too (the Seattle Times' "Advertising" rows of three slots).
+                // An empty box named for ads gives way to the one ad server's slot in it: that
+                // is the position (EAT SMARTER's ad panes, each around a Criteo zone and a box of
+                // its own ad server, dev page eatsmarter-de-2020).
+                if rule == "slot:empty-ad-box" && holds_a_server_slot(*el) {
+                    return false;
+                }
                 if !rule.starts_with("label:")
                     && (rule.starts_with("slot:")
                         || rule.starts_with("box:")

@@ -2564,6 +2564,22 @@ fn a_criteo_zone_tag_names_its_box() {
         [("slot:named", "div:nth-of-type(1)")],
         "{found:?}"
     );
+    // In a pane named for ads (beside the box of the site's own ad server), the zone is the
+    // position, not the pane around it.
+    let pane = alone.replace(
+        r#"<div class="pane-content">"#,
+        r#"<div class="panel-pane pane-eatsmarter-advertisement-pane"><div class="pane-content">"#,
+    );
+    let pane = pane.replace(
+        "</div></div></div></body>",
+        r#"<div id="EAT_D_Rezepte_Top_Wrapper"><div id="EAT_D_Rezepte_Top"></div></div></div></div></div></div></body>"#,
+    );
+    let found = found_at(&extractor(), "https://eatsmarter.de/rezepte/x", &pane);
+    assert_eq!(
+        rules_and_steps(&found),
+        [("slot:named", "div:nth-of-type(1)")],
+        "{found:?}"
+    );
 }
 
 #[test]
