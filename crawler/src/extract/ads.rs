@@ -993,6 +993,9 @@ const SLOT_SELECTORS: &[(&str, &str)] = &[
     (r#"[id^="tanx-a-mm_"], [data-id^="mm_"]"#, "slot:tanx"),
     // Mediav's (聚效, 360's ad network) holder: `div#mvdiv_2304961_holder`.
     (r#"[id^="mvdiv_"]"#, "slot:mediav"),
+    // Yandex's AdFox containers, `div#adfox_149691555449765961` (dev page
+    // sputniknews-en-2019).
+    (r#"[id^="adfox_"]"#, "slot:adfox"),
     // Native and in-read ad networks' containers (Taiwanese news, dev page sina-tw-news-2020):
     // OneAD's in-read tag, popIn's and PVMax's widgets, Yahoo's native ads; Yieldmo's
     // `div.ym#ym_<placement>` (dev page cnn-en-2024, its mobile copy keeping the id in
@@ -1139,6 +1142,13 @@ static NAMED_CONTAINER: LazyLock<regex::Regex> = LazyLock::new(|| {
         r#"(?:(?:destid|container|containerId|containerid|container_id|slotContainer|div_?id|elementId|elementid|slotElementId|slotID)["']?\s*[:=]\s*\[?\s*|(?:googletag|admixerML)\.display\(\s*|\.renderSlot\(\s*|__ATA\.initDynamicSlot\(\s*\{\s*id\s*:\s*)["'](\w[\w-]*)["']"#,
     )
     .expect("pattern parses")
+});
+
+/// An ad library's command queue that draws an ad (`urban.cmd.push(function() {
+/// urban.display('medrect2'); })`), as Google's publisher tag taught them all.
+static QUEUED_DISPLAY: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r#"(?s)\.cmd\.push\(.*\.display\(\s*["']\w[\w-]*["']"#)
+        .expect("pattern parses")
 });
 
 /// A call that draws an ad in the box it names (`googletag.display("Lateral_Left")`).
@@ -1850,6 +1860,12 @@ impl Extractor {
                 box_of_script(script)
                     .or_else(|| written_after(page_url, script))
                     .or((src.contains('?')).then_some(script))
+            } else if inline && QUEUED_DISPLAY.is_match(&script.text().collect::<String>()) {
+                // Google's command-queue idiom, which other ad libraries copy
+                // (`urban.cmd.push(function() { urban.display('medrect2'); })` in
+                // `div#urban-medrect2`, Tagesspiegel's, dev page tagesspiegel-de-2020): the box
+                // it stands in, never the script alone.
+                box_of_script(script)
             } else {
                 None
             };

@@ -2636,6 +2636,31 @@ fn display_calls_for_boxes_the_page_lacks_are_positions_where_they_stand() {
 }
 
 #[test]
+fn a_queued_display_call_fills_the_box_it_stands_in_and_adfox_boxes_are_slots() {
+    // Tagesspiegel (dev page tagesspiegel-de-2020): Urban Media's library copies Google's
+    // command queue, each call alone in its box; Sputnik (dev page sputniknews-en-2019): Yandex
+    // AdFox's containers.
+    let html = r#"<html><body><article><p>Die Bundesregierung will die Mehrwertsteuer senken.</p>
+        <div class="ts-zr12qtz ts-right" id="urban-medrect2" style="display: none;">
+        <script type="text/javascript">
+        urban.cmd.push( function() { urban.display('medrect2'); });
+        </script></div>
+        <p>Der Bundestag stimmt am Montag ab.</p>
+        <div id="adfox_149691555449765961"></div>
+        <div id="share"><script>window.share.cmd.push(function(){ share.init('x'); });</script><a href="/teilen">Teilen</a></div>
+        </article></body></html>"#;
+    let found = found_at(&extractor(), "https://www.tagesspiegel.de/x", html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [
+            ("slot:adfox", "div:nth-of-type(2)"),
+            ("slot:script", "div:nth-of-type(1)")
+        ],
+        "{found:?}"
+    );
+}
+
+#[test]
 fn an_adition_render_call_names_its_box() {
     // OÖNachrichten (dev page nachrichten-at-2019): ADITION's positions, one still holding the
     // saver's grey placeholder, each named by the render call inside it or further down.
