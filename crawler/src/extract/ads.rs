@@ -1613,9 +1613,13 @@ fn is_unit(rule: &str) -> bool {
 /// Headings that say what follows them is paid for: "Health Solutions From Our Sponsors" over
 /// a block of sponsored programmes' links (WebMD, dev page webmd-en-2), a community's 社区赞助商
 /// card of sponsors' banners (LearnKu, dev page learnku-forum-2024), 赞助商链接.
-const SPONSOR_HEADINGS: [&str; 8] = [
+const SPONSOR_HEADINGS: [&str; 10] = [
     "from our sponsors",
     "from our sponsor",
+    // CRN's carousel of its advertisers' hubs and its list of their papers (dev page
+    // crn-en-2019).
+    "from our advertisers",
+    "sponsored resources",
     // BuzzFeed's menu section of its advertisers' hubs (dev page buzzfeed-en-2024).
     "from our partners",
     "sponsored links",
@@ -1665,10 +1669,18 @@ fn sponsor_headed_blocks<'a>(
         .filter_map(ElementRef::wrap)
         .filter(|el| is_sponsor_heading(*el))
     {
+        // (Past a carousel's arrows, links that lead nowhere: CRN's "From our advertisers",
+        // dev page crn-en-2019.)
+        let leads = |b: ElementRef<'_>| b.select(&s("a[href]")).any(super::leads_somewhere);
+        let controls = |b: ElementRef<'_>| !leads(b) && b.select(&s("a[href]")).next().is_some();
         let block = std::iter::once(heading)
             .chain(heading.ancestors().filter_map(ElementRef::wrap).take(2))
-            .find_map(|at| at.next_siblings().find_map(ElementRef::wrap))
-            .filter(|b| b.select(&s("a[href]")).next().is_some());
+            .find_map(|at| {
+                at.next_siblings()
+                    .filter_map(ElementRef::wrap)
+                    .find(|b| !controls(*b))
+                    .filter(|b| leads(*b))
+            });
         let Some(block) = block else { continue };
         let sponsors: Vec<ElementRef<'a>> = block
             .select(&s("a[href]"))

@@ -227,7 +227,7 @@ fn product_cards(doc: &Html, page_url: &Url, out: &mut Vec<Listing>) {
         let title_el = std::iter::once(card)
             .chain(card.select(&s("a[href]")))
             .filter(|a| {
-                (a.value().name() == "a" && leads_somewhere(*a))
+                (a.value().name() == "a" && super::leads_somewhere(*a))
                     || (a.id() == card.id() && clicked_to(card).is_some())
             })
             .map(|a| {
@@ -367,14 +367,6 @@ fn clicked_to(el: ElementRef<'_>) -> Option<&str> {
         .find(|c: char| c.is_whitespace() || matches!(c, '\'' | '"' | ')' | ','))
         .unwrap_or(rest.len());
     Some(&rest[..end])
-}
-
-/// A link that goes to a page: not a button written as `href="#"` or `javascript:` (Leroy
-/// Merlin's "do koszyka" in every card).
-fn leads_somewhere(a: ElementRef<'_>) -> bool {
-    a.value()
-        .attr("href")
-        .is_some_and(|h| !h.trim().starts_with('#') && !super::is_script_href(h))
 }
 
 /// A listing no markup names, read off the page: where it links, its title, the price written

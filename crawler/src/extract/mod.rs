@@ -228,6 +228,14 @@ fn is_script_href(href: &str) -> bool {
         .is_some_and(|h| h.eq_ignore_ascii_case("javascript:"))
 }
 
+/// A link that goes to a page: not a button written as `href="#"` or `javascript:` (Leroy
+/// Merlin's "do koszyka" in every card, a carousel's arrows).
+fn leads_somewhere(a: ElementRef<'_>) -> bool {
+    a.value()
+        .attr("href")
+        .is_some_and(|h| !h.trim().starts_with('#') && !is_script_href(h))
+}
+
 fn absolute(base: &Url, href: &str) -> Option<Url> {
     let url = base.join(href.trim()).ok()?;
     matches!(url.scheme(), "http" | "https").then_some(url)

@@ -1310,6 +1310,21 @@ fn a_heading_that_names_sponsors_marks_the_links_under_it_and_no_more() {
         [("label:heading", "ul:nth-of-type(1)")],
         "{found:?}"
     );
+    // CRN's carousel (dev page crn-en-2019): its advertisers' hubs on its own site, past the
+    // carousel's arrows.
+    let html = r##"<html><body><section id="sponsored-slideshow" class="wrap">
+        <div class="flex"><div class="lt-col-section-title"><h2>From our advertisers</h2></div>
+        <div class="flex"><a id="a-prev" href="#" class="slideshow-arrow"><img src="/angle-l.svg" alt="Left"></a>
+        <a id="a-next" href="#" class="slideshow-arrow"><img src="/angle-r.svg" alt="Right"></a></div></div>
+        <div id="horiz-slider-wrap" class="flex"><article><a href="https://custom.crn.com/crn360/enterprise-application-software/"><img src="/mf.jpg"><h5>Micro Focus</h5><h3>Enterprise Application Software</h3></a></article>
+        <article><a href="https://custom.crn.com/sophos-cyber-threat-learning-center/"><img src="/sophos.png"><h5>Sophos</h5><h3>Sophos Cybersecurity Learning Center</h3></a></article></div>
+        </section></body></html>"##;
+    let found = found_at(&extractor(), "https://www.crn.com/news/x", html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [("label:heading", "div:nth-of-type(2)")],
+        "{found:?}"
+    );
 }
 
 #[test]
