@@ -1613,9 +1613,11 @@ fn is_unit(rule: &str) -> bool {
 /// Headings that say what follows them is paid for: "Health Solutions From Our Sponsors" over
 /// a block of sponsored programmes' links (WebMD, dev page webmd-en-2), a community's 社区赞助商
 /// card of sponsors' banners (LearnKu, dev page learnku-forum-2024), 赞助商链接.
-const SPONSOR_HEADINGS: [&str; 10] = [
+const SPONSOR_HEADINGS: [&str; 11] = [
     "from our sponsors",
     "from our sponsor",
+    // German "advertising partners": a blog's sidebar banner (dev page antary-de-2020).
+    "werbepartner",
     // CRN's carousel of its advertisers' hubs and its list of their papers (dev page
     // crn-en-2019).
     "from our advertisers",

@@ -1325,6 +1325,19 @@ fn a_heading_that_names_sponsors_marks_the_links_under_it_and_no_more() {
         [("label:heading", "div:nth-of-type(2)")],
         "{found:?}"
     );
+    // antary.de's sidebar (dev page antary-de-2020): the partner's banner is the ad, not the
+    // blog's own offer of the space.
+    let html = r#"<html><body><div class="sidebar-content">
+        <div class="widget widget_text"><h3>Werbepartner</h3><div class="textwidget">
+        <a href="https://neueonline-casinos.com" target="_blank"><img class="lazyload" data-src="https://www.antary.de/wp-content/uploads/2019/05/neueonline.jpg" width="300px" alt=""></a>
+        <a href="/werbung/" title="Hier Werbung schalten">Hier Werbung schalten</a></div></div>
+        </div></body></html>"#;
+    let found = found_at(&extractor(), "https://www.antary.de/x", html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [("label:heading", "a:nth-of-type(1)")],
+        "{found:?}"
+    );
 }
 
 #[test]
