@@ -1144,6 +1144,22 @@ static NAMED_CONTAINER: LazyLock<regex::Regex> = LazyLock::new(|| {
     .expect("pattern parses")
 });
 
+/// In-page video ad networks whose tag is the only mark of their player, a box it floats over
+/// the page from wherever the tag is loaded (`head` too): Vidoomy's
+/// (`ads.vidoomy.com/ultimas-noticias_14652.js`, dev page ultimasnoticias-ve-es-2022), Unruly's
+/// (`video.unrulymedia.com/native/native-loader.js`, dev page pagesix-en-2020).
+const PLAYER_NETWORKS: [&str; 2] = ["vidoomy.com", "unrulymedia.com"];
+
+/// Whether a script's URL is an in-page video network's tag ([`PLAYER_NETWORKS`]).
+fn plays_ads(url: &Url) -> bool {
+    url.host_str().is_some_and(|h| {
+        PLAYER_NETWORKS.iter().any(|n| {
+            h.strip_suffix(n)
+                .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
+        })
+    })
+}
+
 /// An ad library's command queue that draws an ad (`urban.cmd.push(function() {
 /// urban.display('medrect2'); })`), as Google's publisher tag taught them all.
 static QUEUED_DISPLAY: LazyLock<regex::Regex> = LazyLock::new(|| {
@@ -1855,7 +1871,12 @@ impl Extractor {
             // nor does a script an ad server counts a conversion or a visit with.
             let tracking = (inline && script.text().any(|t| t.contains("_mvq")))
                 || absolute(page_url, src).is_some_and(|u| is_tracking_url(&u));
-            let slot = if in_head || tracking {
+            // (An in-page video network's tag draws its floating player wherever it is loaded,
+            // even from `head`.)
+            let player = absolute(page_url, src).is_some_and(|u| plays_ads(&u));
+            let slot = if player {
+                Some(script)
+            } else if in_head || tracking {
                 None
             } else if inline
                 && script

@@ -2689,6 +2689,26 @@ fn a_queued_display_call_fills_the_box_it_stands_in_and_adfox_boxes_are_slots() 
 }
 
 #[test]
+fn an_in_page_video_networks_tag_is_its_players_position_even_in_head() {
+    // Últimas Noticias (dev page ultimasnoticias-ve-es-2022) loads Vidoomy's tag in `head`;
+    // Page Six (dev page pagesix-en-2020) Unruly's; a look-alike host is neither.
+    let html = r#"<html><head>
+        <script type="text/javascript" src="https://ads.vidoomy.com/ultimas-noticias_14652.js" async></script>
+        <script async src="//video.unrulymedia.com/native/native-loader.js"></script>
+        <script src="https://notvidoomy.com/app.js"></script>
+        </head><body><p>El Gobierno anunció nuevas medidas económicas.</p></body></html>"#;
+    let found = found_at(&extractor(), "https://ultimasnoticias.com.ve/x", html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [
+            ("slot:script", "script:nth-of-type(1)"),
+            ("slot:script", "script:nth-of-type(2)")
+        ],
+        "{found:?}"
+    );
+}
+
+#[test]
 fn an_adition_render_call_names_its_box() {
     // OÖNachrichten (dev page nachrichten-at-2019): ADITION's positions, one still holding the
     // saver's grey placeholder, each named by the render call inside it or further down.
