@@ -312,6 +312,21 @@ fn names_a_banner(el: ElementRef<'_>) -> bool {
             .any(|n| PLACED.is_match(n) || SIZED.is_match(n))
 }
 
+/// Whether `el`'s whole text is a position's name: a few words ending in 广告 and a number at
+/// most ("顶部通栏广告", "侧栏广告02"), with nothing else in it (no link, no picture).
+fn names_its_place(el: ElementRef<'_>) -> bool {
+    el.select(&s("a, img, iframe")).next().is_none()
+        && words_of(el, 16).is_some_and(|t| is_place_name(t.trim()))
+}
+
+/// Whether a text is an ad position's name: "顶部通栏广告", "侧栏广告02".
+fn is_place_name(text: &str) -> bool {
+    static PLACE: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"^\p{Han}{1,8}(广告|廣告)\d{0,3}$").expect("pattern parses")
+    });
+    PLACE.is_match(text)
+}
+
 /// Whether an HTML comment names the ad position that follows it, as Chinese portals' templates
 /// do: `<!-- 广告位：网易-文章页面-页内画中画05 -->`, `<!-- 画中画广告start -->`, `<!-- 广告 -->`
 /// (dev pages 163-news-2019c, chinanews-news-2020, 51offer-article-2022); not the end of one, nor
@@ -2000,6 +2015,10 @@ impl Extractor {
                     .is_some_and(|a| is_menu_link(page_url, a))
             {
                 found.push((el, "box:ad-name+link".to_owned()));
+            } else if rule == "slot:empty-ad-box" && names_its_place(el) {
+                // A placeholder that names the position a script fills (NetEase's
+                // `span#adTop` "顶部通栏广告", `span#adR02` "侧栏广告02", dev page 163-biz-2005b).
+                found.push((el, rule.to_owned()));
             }
         }
     }

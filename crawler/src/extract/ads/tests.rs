@@ -873,6 +873,23 @@ fn sohus_ad_spans_hold_flash_banners_and_frames() {
 }
 
 #[test]
+fn a_placeholder_that_names_its_position_is_a_slot() {
+    // NetEase's 2005 business page (dev page 163-biz-2005b): `span#adTop` says where the banner a
+    // script puts there goes; a named box that says more is not a placeholder.
+    let html = r#"<html><body><div class="top"><span id="adTop">顶部通栏广告</span></div>
+        <p>正文：国务院常务会议研究部署进一步扩大内需。</p>
+        <div class="adTip">本站广告服务请联系</div>
+        </body></html>"#;
+    let found = found_at(&extractor(), "http://biz.163.com/05/0425/x.html", html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [("slot:empty-ad-box", "span:nth-of-type(1)")],
+        "{found:?}"
+    );
+    assert!(is_place_name("侧栏广告02") && !is_place_name("广告服务") && !is_place_name("广告"));
+}
+
+#[test]
 fn a_flash_banner_an_ad_server_serves_is_an_ad() {
     // Sina's 2005 property page (dev page sina-house-2005): Flash banners from its ad server
     // `ad4.sina.com.cn`, each an `object` with its `embed`; the site's own video player is none.
