@@ -1162,8 +1162,10 @@ static NAMED_CONTAINER: LazyLock<regex::Regex> = LazyLock::new(|| {
 /// In-page video ad networks whose tag is the only mark of their player, a box it floats over
 /// the page from wherever the tag is loaded (`head` too): Vidoomy's
 /// (`ads.vidoomy.com/ultimas-noticias_14652.js`, dev page ultimasnoticias-ve-es-2022), Unruly's
-/// (`video.unrulymedia.com/native/native-loader.js`, dev page pagesix-en-2020).
-const PLAYER_NETWORKS: [&str; 2] = ["vidoomy.com", "unrulymedia.com"];
+/// (`video.unrulymedia.com/native/native-loader.js`, dev page pagesix-en-2020), SmileWanted's
+/// formats (`tags.smilewanted.com/formats/corner-video/pocketpc.ch`, and `…/infeed/…` among a
+/// thread's posts, dev page pocketpc-forum-2020).
+const PLAYER_NETWORKS: [&str; 3] = ["vidoomy.com", "unrulymedia.com", "smilewanted.com"];
 
 /// Whether a script's URL is an in-page video network's tag ([`PLAYER_NETWORKS`]).
 fn plays_ads(url: &Url) -> bool {

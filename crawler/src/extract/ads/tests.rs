@@ -2713,13 +2713,17 @@ fn an_in_page_video_networks_tag_is_its_players_position_even_in_head() {
         <script type="text/javascript" src="https://ads.vidoomy.com/ultimas-noticias_14652.js" async></script>
         <script async src="//video.unrulymedia.com/native/native-loader.js"></script>
         <script src="https://notvidoomy.com/app.js"></script>
-        </head><body><p>El Gobierno anunció nuevas medidas económicas.</p></body></html>"#;
+        </head><body><p>El Gobierno anunció nuevas medidas económicas.</p>
+        <script type="text/javascript" src="//tags.smilewanted.com/formats/infeed/pocketpc.ch"></script>
+        </body></html>"#;
     let found = found_at(&extractor(), "https://ultimasnoticias.com.ve/x", html);
+    // (And SmileWanted's in-feed format among a thread's posts, dev page pocketpc-forum-2020.)
     assert_eq!(
         rules_and_steps(&found),
         [
             ("slot:script", "script:nth-of-type(1)"),
-            ("slot:script", "script:nth-of-type(2)")
+            ("slot:script", "script:nth-of-type(2)"),
+            ("slot:script", "script:nth-of-type(1)")
         ],
         "{found:?}"
     );
