@@ -1637,6 +1637,12 @@ fn is_tracking_url(url: &Url) -> bool {
     })
 }
 
+/// Whether a rule found an ad server's slot by the server's own mark, not by a name alone (an
+/// empty box named for ads or for a banner).
+fn is_server_slot(rule: &str) -> bool {
+    rule.starts_with("slot:") && !matches!(rule, "slot:empty-ad-box" | "slot:empty-banner-box")
+}
+
 /// Whether a rule names the units of a block (a site file's sponsored cards, a recommendation
 /// widget's paid items): a block they sit in gives way to them.
 fn is_unit(rule: &str) -> bool {
@@ -2019,7 +2025,7 @@ impl Extractor {
                 found.push((el, "box:ad-name+link".to_owned()));
             } else if rule == "slot:empty-ad-box" && names_its_place(el) {
                 // A placeholder that names the position a script fills (NetEase's
-                // `span#adTop` "顶部通栏广告", `span#adR02` "侧栏广告02", dev page 163-biz-2005b).
+                // `span#adTop` "顶部通栏广告", dev page 163-biz-2005b).
                 found.push((el, rule.to_owned()));
             }
         }
@@ -2337,8 +2343,7 @@ impl Extractor {
             // frame it filled, the frame is the ad, dev page gmw-news), or is moved
             // off the screen (Sina's float `ins` at `top: -99999px`, dev page sina-news-2024):
             // bait is a box a name or a list found.
-            let server_slot = rule.starts_with("slot:")
-                && !matches!(rule.as_str(), "slot:empty-ad-box" | "slot:empty-banner-box");
+            let server_slot = is_server_slot(rule);
             let beside_found = || {
                 el.parent()
                     .into_iter()
@@ -2393,13 +2398,9 @@ impl Extractor {
                     .count()
                     == 2
             };
-            // The ad-server slots found, not by a name alone.
             let server_slots: HashSet<_> = found
                 .iter()
-                .filter(|(_, rule)| {
-                    rule.starts_with("slot:")
-                        && !matches!(rule.as_str(), "slot:empty-ad-box" | "slot:empty-banner-box")
-                })
+                .filter(|(_, rule)| is_server_slot(rule))
                 .map(|(el, _)| el.id())
                 .collect();
             let holds_a_server_slot = |el: ElementRef<'_>| {
@@ -2421,14 +2422,14 @@ impl Extractor {
                 if is_unit(rule) {
                     return true;
                 }
-                // A list's box that shows only an ad label over the slots in it is where they
-                // sit too (the Seattle Times' "Advertising" rows of three slots).
                 // An empty box named for ads gives way to the one ad server's slot in it: that
                 // is the position (EAT SMARTER's ad panes, each around a Criteo zone and a box of
                 // its own ad server, dev page eatsmarter-de-2020).
                 if rule == "slot:empty-ad-box" && holds_a_server_slot(*el) {
                     return false;
                 }
+                // A list's box that shows only an ad label over the slots in it is where they
+                // sit too (the Seattle Times' "Advertising" rows of three slots).
                 if !rule.starts_with("label:")
                     && (rule.starts_with("slot:")
                         || rule.starts_with("box:")

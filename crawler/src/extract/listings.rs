@@ -1,6 +1,6 @@
-//! Product listings in a page: schema.org Product in JSON-LD and microdata, OpenGraph product
-//! tags, then the per-site selector files (`seeds/sites/`), then rows of product cards no markup
-//! names.
+//! Product listings in a page: schema.org products (and events with priced tickets) in JSON-LD,
+//! products in microdata, OpenGraph product tags, then the per-site selector files
+//! (`seeds/sites/`), then rows of product cards no markup names.
 
 use super::{absolute, in_template, parsed, path_of, s, text_of, Extractor, SiteSelectors};
 use admon_domain::{Listing, ListingSource};
@@ -166,7 +166,7 @@ const CARD_CHARS: usize = 200;
 
 /// Product cards that no markup or site file names: three or more sibling blocks of one kind
 /// (tag and first class, `fore1` and `fore2` alike), most of them a picture, a link and a price
-/// in a few words, as a shop's "others also viewed" row or side column (dev pages
+/// in a few words (or a bare number in an element named for a price), as a shop's "others also viewed" row or side column (dev pages
 /// i3fresh-item-2020a, gomaji-item-2021b, jd-item-2016a). The picture may be a `figure` or a
 /// box with a `data-src` still waiting for its lazy image (olx-pk-item-2021a,
 /// otto-de-item-2021b), or a box drawn with a `background-image`; the link may be the card's
