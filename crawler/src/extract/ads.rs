@@ -1177,17 +1177,10 @@ fn plays_ads(url: &Url) -> bool {
     })
 }
 
-/// An ad library's command queue that draws an ad (`urban.cmd.push(function() {
-/// urban.display('medrect2'); })`), as Google's publisher tag taught them all.
-static QUEUED_DISPLAY: LazyLock<regex::Regex> = LazyLock::new(|| {
-    regex::Regex::new(r#"(?s)\.cmd\.push\(.*\.display\(\s*["']\w[\w-]*["']"#)
-        .expect("pattern parses")
-});
-
-/// A call that draws an ad in the box it names (`googletag.display("Lateral_Left")`).
+/// A call that draws an ad in the box it names (`googletag.display("Lateral_Left")`, and as
+/// other ad libraries copy Google's publisher tag, `urban.display('medrect2')`).
 static DISPLAY_CALL: LazyLock<regex::Regex> = LazyLock::new(|| {
-    regex::Regex::new(r#"(?:googletag|admixerML)\.display\(\s*["']\w[\w-]*["']"#)
-        .expect("pattern parses")
+    regex::Regex::new(r#"\w\.display\(\s*["']\w[\w-]*["']"#).expect("pattern parses")
 });
 
 /// The box Google Ad Manager defines a slot for, by id: the last argument of
@@ -1266,6 +1259,13 @@ impl<'a> ByName<'a> {
     }
 }
 
+/// The element `el` stands in, when that is a box of the page (not `head`, `body` or `html`).
+fn box_around(el: ElementRef<'_>) -> Option<ElementRef<'_>> {
+    el.parent()
+        .and_then(ElementRef::wrap)
+        .filter(|p| !matches!(p.value().name(), "head" | "body" | "html"))
+}
+
 /// The box a slot script fills: the element its `document.write` put right after it, else the
 /// script's parent when that holds nothing but the ad (scripts, its frame) and little else.
 fn box_of_script(script: ElementRef<'_>) -> Option<ElementRef<'_>> {
@@ -1279,10 +1279,7 @@ fn box_of_script(script: ElementRef<'_>) -> Option<ElementRef<'_>> {
         .filter(|next| writes && matches!(next.value().name(), "div" | "ins" | "span"))
         .filter(|next| is_empty_box(*next));
     written.or_else(|| {
-        script
-            .parent()
-            .and_then(ElementRef::wrap)
-            .filter(|c| !matches!(c.value().name(), "head" | "body" | "html"))
+        box_around(script)
             .filter(|c| {
                 c.children()
                     .filter_map(ElementRef::wrap)
@@ -1868,15 +1865,11 @@ impl Extractor {
                 // scripts, is the position itself: the ad is drawn where it stands (Líbero's
                 // side skyscrapers, `googletag.display("Lateral_Left")` and `…Right` in one
                 // `div.bl-Ads`, dev page libero-pe-es-2022).
-                let among_scripts = script
-                    .parent()
-                    .and_then(ElementRef::wrap)
-                    .filter(|p| !matches!(p.value().name(), "head" | "body" | "html"))
-                    .is_some_and(|p| {
-                        p.children()
-                            .filter_map(ElementRef::wrap)
-                            .all(|c| c.value().name() == "script")
-                    });
+                let among_scripts = box_around(script).is_some_and(|p| {
+                    p.children()
+                        .filter_map(ElementRef::wrap)
+                        .all(|c| c.value().name() == "script")
+                });
                 if among_scripts && DISPLAY_CALL.is_match(&text) {
                     found.push((script, "slot:script".to_owned()));
                     continue;
@@ -1890,13 +1883,19 @@ impl Extractor {
                 .ancestors()
                 .filter_map(ElementRef::wrap)
                 .any(|a| a.value().name() == "head");
+            // (An inline script has no address of its own: not the page's.)
+            let src_url = if src.is_empty() {
+                None
+            } else {
+                absolute(page_url, src)
+            };
             // Mediav's conversion tracking (`_mvq.push(['$logConversion'])`) marks no place;
             // nor does a script an ad server counts a conversion or a visit with.
             let tracking = (inline && script.text().any(|t| t.contains("_mvq")))
-                || absolute(page_url, src).is_some_and(|u| is_tracking_url(&u));
+                || src_url.as_ref().is_some_and(is_tracking_url);
             // (An in-page video network's tag draws its floating player wherever it is loaded,
             // even from `head`.)
-            let player = absolute(page_url, src).is_some_and(|u| plays_ads(&u));
+            let player = src_url.as_ref().is_some_and(plays_ads);
             let slot = if player {
                 Some(script)
             } else if in_head || tracking {
@@ -1913,12 +1912,16 @@ impl Extractor {
                     (!beside.is_some_and(holds_slot)).then_some(script)
                 })
             } else if SLOT_SCRIPTS.iter().any(|m| src.contains(m))
-                || absolute(page_url, src).is_some_and(|u| url_names_ad(&u))
+                || src_url.as_ref().is_some_and(url_names_ad)
             {
                 box_of_script(script)
                     .or_else(|| written_after(page_url, script))
                     .or((src.contains('?')).then_some(script))
-            } else if inline && QUEUED_DISPLAY.is_match(&script.text().collect::<String>()) {
+            } else if inline
+                && script
+                    .text()
+                    .any(|t| t.contains(".cmd.push(") && DISPLAY_CALL.is_match(t))
+            {
                 // Google's command-queue idiom, which other ad libraries copy
                 // (`urban.cmd.push(function() { urban.display('medrect2'); })` in
                 // `div#urban-medrect2`, Tagesspiegel's, dev page tagesspiegel-de-2020): the box

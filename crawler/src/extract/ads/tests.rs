@@ -2706,6 +2706,21 @@ fn a_queued_display_call_fills_the_box_it_stands_in_and_adfox_boxes_are_slots() 
 }
 
 #[test]
+fn an_inline_script_is_not_read_by_the_pages_own_address() {
+    // A page under `/ads/` (an ad frame's document, fetched on its own) or `/track/`: its
+    // inline scripts have no address, so neither names them an ad server's or a tracker's.
+    let html = r#"<html><body><div class="wrap"><script>window.dataLayer = window.dataLayer || [];</script></div>
+        <p>Sale on all garden chairs this week.</p></body></html>"#;
+    for url in [
+        "https://www.example.com/ads/300x250.html",
+        "https://vidoomy.com/player.html",
+    ] {
+        let found = found_at(&extractor(), url, html);
+        assert!(found.is_empty(), "{url}: {found:?}");
+    }
+}
+
+#[test]
 fn an_in_page_video_networks_tag_is_its_players_position_even_in_head() {
     // Últimas Noticias (dev page ultimasnoticias-ve-es-2022) loads Vidoomy's tag in `head`;
     // Page Six (dev page pagesix-en-2020) Unruly's; a look-alike host is neither.
