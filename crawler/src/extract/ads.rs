@@ -2090,11 +2090,23 @@ impl Extractor {
             if is_field_caption(el) {
                 continue;
             }
+            // (A label of its own on a picture in a link to the site is a teaser card's tag, not
+            // a menu's item: oe24's "Anzeige" card among its top stories, each a picture that
+            // links to the site, dev page oe24-de-2021.)
+            let tags_a_picture = || {
+                !matches!(v.name(), "img" | "amp-img")
+                    && el
+                        .ancestors()
+                        .filter_map(ElementRef::wrap)
+                        .take(3)
+                        .find(|a| a.value().name() == "a")
+                        .is_some_and(|a| a.select(&s("img, amp-img")).next().is_some())
+            };
             if el
                 .ancestors()
                 .filter_map(ElementRef::wrap)
                 .any(is_navigation)
-                || is_menu_link(page_url, el)
+                || (is_menu_link(page_url, el) && !tags_a_picture())
             {
                 if let Some(entry) = marked_entry(el) {
                     found.push((entry, format!("label:{word}")));

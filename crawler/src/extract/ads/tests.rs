@@ -2914,3 +2914,44 @@ fn a_menu_entry_tagged_as_an_ad_is_one_and_the_way_to_ad_sales_is_not() {
         "{found:?}"
     );
 }
+
+#[test]
+fn a_tagged_picture_card_among_the_sites_own_stories_is_an_ad() {
+    // oe24's "Top-Stories" slider (dev page oe24-de-2021): picture cards linking to the site,
+    // one of them tagged "Anzeige" and clicking through the site's own ad redirect.
+    let card = |href: &str, alt: &str, tag: &str| {
+        format!(
+            r#"<div><a class="story  " href="{href}"><div class="storyBox "><div class="storyImage">
+            <img class="lazyload" src="data:image/png;base64,iVBORw0KGgo" data-src="https://images.oe24.at/x.jpg" alt="{alt}" width="100%"/>
+            {tag}</div></div></a></div>"#
+        )
+    };
+    let html = format!(
+        r#"<html><body><section><div class="slideContainer gallery content-slider clearfix">{}{}{}</div></section></body></html>"#,
+        card(
+            "https://www.oe24.at/coronavirus/zahlen/450185385",
+            "Corona-Zahlen",
+            ""
+        ),
+        card(
+            "https://www.oe24.at/redirconsole/5816580898/1011024",
+            "Anzeige Auhofcenter oe24",
+            r#"<span class="storyAd">Anzeige</span>"#
+        ),
+        card(
+            "https://www.oe24.at/sport/teamarzt/497550597",
+            "Impf-Wirbel",
+            ""
+        ),
+    );
+    let found = found_at(
+        &extractor(),
+        "https://auto.oe24.at/thema/vw/497533355",
+        &html,
+    );
+    assert_eq!(
+        rules_and_steps(&found),
+        [("label:anzeige", "div:nth-of-type(2)")],
+        "{found:?}"
+    );
+}
