@@ -1544,9 +1544,15 @@ fn redirected_feed_items<'a>(
             .filter(|e| e.value().name() == "a")
             .find_map(|a| {
                 let v = a.value();
+                // (A link to a place on the page is no way off it, whatever the page's own
+                // address says: the footer's "Cookie-Manager" `href="#"` on a page under
+                // `/dm-native-advert/`, dev page gitarrebass-de-2022.)
                 let href = v
                     .attr("href")
-                    .filter(|h| !h.trim().is_empty() && !super::is_script_href(h))
+                    .filter(|h| {
+                        let h = h.trim();
+                        !h.is_empty() && !h.starts_with('#') && !super::is_script_href(h)
+                    })
                     .or_else(|| v.attr("data-url"))
                     .or_else(|| v.attr("data-href"))?;
                 absolute(page_url, href)

@@ -2955,3 +2955,24 @@ fn a_tagged_picture_card_among_the_sites_own_stories_is_an_ad() {
         "{found:?}"
     );
 }
+
+#[test]
+fn a_link_to_a_place_on_the_page_goes_nowhere_whatever_the_pages_address() {
+    // Gitarre & Bass's footer menu (dev page gitarrebass-de-2022), on an article under
+    // `/dm-native-advert/`: "Cookie-Manager" is `href="#"`, the page itself.
+    let item = |href: &str, text: &str| {
+        format!(r#"<li class="menu-item"><a href="{href}">{text}</a></li>"#)
+    };
+    let html = format!(
+        r##"<html><body><section><ul id="menu-footer-menu" class="menu">{}{}{}{}
+        <li class="menu-item"><a href="#"></a><a href="#" onclick="UC_UI.showSecondLayer();">Cookie-Manager</a></li>
+        </ul></section></body></html>"##,
+        item("https://www.gitarrebass.de/impressum/", "Impressum"),
+        item("https://www.gitarrebass.de/datenschutz/", "Datenschutz"),
+        item("https://www.gitarrebass.de/kontakt/", "Kontakt"),
+        item("https://www.gitarrebass.de/agb/", "AGB"),
+    );
+    let page = "https://www.gitarrebass.de/dm-native-advert/gitarre-bass-02-2022/";
+    let found = found_at(&extractor(), page, &html);
+    assert_eq!(rules_and_steps(&found), [], "{found:?}");
+}
