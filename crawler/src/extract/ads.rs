@@ -1319,8 +1319,9 @@ fn drawn_size(el: ElementRef<'_>) -> Option<(u32, u32)> {
 }
 
 /// Why a visible frame is an ad though no list names its URL: its name, id or class, or a step
-/// of its URL's path, names an ad (`inline_ads`, `/ad/top_1000x60.html`); or it is drawn at an
-/// IAB size and served from another site.
+/// of its URL's path, names an ad (`inline_ads`, `/ad/top_1000x60.html`); or
+/// its URL asks for something of the frame's own size ([`asks_for_size`]); or it is drawn at
+/// an IAB size and served from another site.
 fn frame_signal(page_url: &Url, frame: ElementRef<'_>, src: &Url) -> Option<String> {
     let v = frame.value();
     let named = v
@@ -1335,9 +1336,29 @@ fn frame_signal(page_url: &Url, frame: ElementRef<'_>, src: &Url) -> Option<Stri
     if src.path_segments().into_iter().flatten().any(step_names_ad) {
         return Some("frame:ad-path".to_owned());
     }
-    let size = drawn_size(frame).filter(|s| IAB_SIZES.contains(s))?;
+    let drawn = drawn_size(frame);
+    if drawn.is_some_and(|size| asks_for_size(src, size)) {
+        return Some("frame:sized-request".to_owned());
+    }
+    let size = drawn.filter(|s| IAB_SIZES.contains(s))?;
     (site_of(src) != site_of(page_url))
         .then(|| format!("frame:iab-{}x{}+third-party", size.0, size.1))
+}
+
+/// Whether a frame's URL asks its server for something of the frame's own size: a creative
+/// (NetEase's `g.163.com/r?…&type=column590x130` in a 590×130 frame, dev page 163-money-2015b;
+/// AdSense's `format=300x600`). A page's or screen's size in the query (`pcs=1897x966`) is not
+/// the frame's.
+fn asks_for_size(src: &Url, (width, height): (u32, u32)) -> bool {
+    static SIZE: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"(^|[^0-9])([0-9]{2,4})x([0-9]{2,4})([^0-9]|$)").expect("pattern parses")
+    });
+    src.query_pairs().any(|(_, value)| {
+        value.len() <= 40
+            && SIZE
+                .captures_iter(&value)
+                .any(|c| c[2].parse() == Ok(width) && c[3].parse() == Ok(height))
+    })
 }
 
 /// The ad an ad server's script wrote right after itself, in a page saved after its scripts

@@ -2976,3 +2976,30 @@ fn a_link_to_a_place_on_the_page_goes_nowhere_whatever_the_pages_address() {
     let found = found_at(&extractor(), page, &html);
     assert_eq!(rules_and_steps(&found), [], "{found:?}");
 }
+
+#[test]
+fn a_frame_that_asks_for_a_creative_of_its_own_size_is_an_ad() {
+    // NetEase's header banner (dev page 163-money-2015b), from its own ad server, at a size no
+    // IAB list holds; and a frame whose query carries only the screen's size.
+    let html = r#"<html><body><div class="ep-header-main">
+        <iframe src="http://g.163.com/r?site=netease&amp;affiliate=money&amp;cat=article&amp;type=column590x130&amp;location=1" width="590" height="130" frameborder="no" scrolling="no"> </iframe></div>
+        <div class="side"><iframe src="https://player.example.com/embed?v=1&amp;pcs=1897x966" width="300" height="78"></iframe></div>
+        </body></html>"#;
+    let (lists, _dir) = easylist_of("");
+    let found = found_at(
+        &lists,
+        "https://money.163.com/15/0703/07/ATJ61K5300254SUA.html",
+        html,
+    );
+    assert_eq!(
+        rules_and_steps(&found),
+        [("frame:sized-request", "iframe:nth-of-type(1)")],
+        "{found:?}"
+    );
+    let url = Url::parse(
+        "https://googleads.g.doubleclick.net/pagead/ads?format=300x600&prev_fmts=0x0%2C640x280",
+    )
+    .unwrap();
+    assert!(asks_for_size(&url, (300, 600)) && asks_for_size(&url, (640, 280)));
+    assert!(!asks_for_size(&url, (300, 250)) && !asks_for_size(&url, (1300, 600)));
+}
