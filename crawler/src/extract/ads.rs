@@ -1824,6 +1824,70 @@ fn links_marked_as_ads<'a>(
     }
 }
 
+/// Local advertisers' banners in a sidebar: three or more of its widgets that each hold one
+/// link, a picture to another site, under a few words at most (Lokalo's businesses, each an
+/// image widget titled with its name, dev page lokalo-de-2023). A widget of the site's own
+/// (its print edition, its newsletter) links home; one picture to another site is a partner.
+fn sidebar_banners<'a>(page_url: &Url, doc: &'a Html, found: &mut Vec<(ElementRef<'a>, String)>) {
+    let named = |el: ElementRef<'_>, word: &str| {
+        let v = el.value();
+        v.id()
+            .into_iter()
+            .chain(v.classes())
+            .any(|n| n.to_ascii_lowercase().contains(word))
+    };
+    let own = site_of(page_url);
+    let sidebars = doc
+        .root_element()
+        .descendants()
+        .filter_map(ElementRef::wrap)
+        .filter(|el| named(*el, "sidebar"))
+        .filter(|el| {
+            !el.ancestors()
+                .filter_map(ElementRef::wrap)
+                .any(|a| named(a, "sidebar"))
+        });
+    for sidebar in sidebars {
+        let mut banners = Vec::new();
+        let mut sites = HashSet::new();
+        for widget in sidebar
+            .descendants()
+            .skip(1)
+            .filter_map(ElementRef::wrap)
+            .filter(|w| {
+                w.value()
+                    .classes()
+                    .any(|c| c.to_ascii_lowercase().contains("widget"))
+            })
+        {
+            let link_selector = s("a[href]");
+            let mut links = widget.select(&link_selector);
+            let (Some(link), None) = (links.next(), links.next()) else {
+                continue;
+            };
+            let Some(target) = link
+                .value()
+                .attr("href")
+                .and_then(|h| absolute(page_url, h))
+                .filter(|u| site_of(u) != own)
+            else {
+                continue;
+            };
+            if link.select(&s("img[src]")).next().is_some() && words_of(widget, 60).is_some() {
+                sites.insert(site_of(&target));
+                banners.push(widget);
+            }
+        }
+        if sites.len() >= 3 {
+            found.extend(
+                banners
+                    .into_iter()
+                    .map(|b| (b, "box:sidebar-banner".to_owned())),
+            );
+        }
+    }
+}
+
 /// Taboola's widgets mark each item paid (`syndicatedItem`, `data-item-syndicated="true"`) or
 /// the site's own: a widget's paid items are the ads in it, and a widget of the site's own
 /// stories alone is no ad, whatever a list says (MSN's "More from MSN"). A widget with no item
@@ -2349,6 +2413,7 @@ impl Extractor {
         links_marked_as_ads(page_url, doc, &mut found);
         paid_recommendations(doc, &mut found);
         redirected_feed_items(page_url, doc, &mut found);
+        sidebar_banners(page_url, doc, &mut found);
         // A block of ads a list or a label found is the ads in it, one report each (a widget
         // with its paid items found gives way to them below).
         let unit_ids: HashSet<_> = found

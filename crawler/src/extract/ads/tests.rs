@@ -3003,3 +3003,64 @@ fn a_frame_that_asks_for_a_creative_of_its_own_size_is_an_ad() {
     assert!(asks_for_size(&url, (300, 600)) && asks_for_size(&url, (640, 280)));
     assert!(!asks_for_size(&url, (300, 250)) && !asks_for_size(&url, (1300, 600)));
 }
+
+#[test]
+fn local_advertisers_picture_widgets_in_a_sidebar_are_ads() {
+    // Lokalo's sidebar (dev page lokalo-de-2023): image widgets, each a business's picture
+    // linking to its site under its name; beside them the site's own print edition and one
+    // partner, which are no run of banners.
+    let widget = |n: u32, name: &str, href: &str| {
+        format!(
+            r#"<aside id="media_image-{n}" class="td_block_template_1 widget media_image-{n} widget_media_image"><h4 class="block-title"><span>{name}</span></h4><a href="{href}" target="_blank" rel="noopener"><img width="300" height="200" src="https://lokalo.de/wp-content/uploads/2023/07/{n}.webp" alt=""></a></aside>"#
+        )
+    };
+    let others = format!(
+        r#"<aside class="widget widget_text"><h4>Neueste Beiträge</h4><ul><li><a href="https://lokalo.de/a/">Erster Beitrag über Trier</a></li><li><a href="https://lokalo.de/b/">Zweiter Beitrag</a></li></ul></aside>{}"#,
+        widget(9, "Unsere Zeitung", "https://lokalo.de/epaper/")
+    );
+    let page = |widgets: String| {
+        format!(
+            r#"<html><body><article><p>Text</p></article><div class="td-pb-span4 td-main-sidebar"><div class="td-ss-main-sidebar">{others}{widgets}</div></div></body></html>"#
+        )
+    };
+    let url = "https://lokalo.de/artikel/12345/trier/";
+    let three = [
+        widget(
+            31,
+            "BAUSTOFFZENTRUM HENRICH",
+            "https://www.henrich-baustoffzentrum.de/",
+        ),
+        widget(
+            30,
+            "Der O2-Shop Trier!",
+            "https://www.o2online.de/shop/trier",
+        ),
+        widget(
+            34,
+            "AUDI-ZENTRUM TRIER",
+            "https://www.audi-zentrum-trier.audi/",
+        ),
+    ];
+    let found = found_at(&extractor(), url, &page(three.concat()));
+    let steps: Vec<&str> = found
+        .iter()
+        .filter(|f| f.0 == "box:sidebar-banner")
+        .map(|f| f.1.as_str())
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "aside:nth-of-type(3)",
+            "aside:nth-of-type(4)",
+            "aside:nth-of-type(5)"
+        ],
+        "{found:?}"
+    );
+    let one = widget(
+        31,
+        "BAUSTOFFZENTRUM HENRICH",
+        "https://www.henrich-baustoffzentrum.de/",
+    );
+    let found = found_at(&extractor(), url, &page(one));
+    assert!(found.is_empty(), "{found:?}");
+}
