@@ -1829,12 +1829,18 @@ fn links_marked_as_ads<'a>(
 /// image widget titled with its name, dev page lokalo-de-2023). A widget of the site's own
 /// (its print edition, its newsletter) links home; one picture to another site is a partner.
 fn sidebar_banners<'a>(page_url: &Url, doc: &'a Html, found: &mut Vec<(ElementRef<'a>, String)>) {
+    // (Every element's names are asked: compared in place, not lowered into copies.)
+    let holds = |name: &str, word: &str| {
+        name.as_bytes()
+            .windows(word.len())
+            .any(|w| w.eq_ignore_ascii_case(word.as_bytes()))
+    };
     let named = |el: ElementRef<'_>, word: &str| {
         let v = el.value();
         v.id()
             .into_iter()
             .chain(v.classes())
-            .any(|n| n.to_ascii_lowercase().contains(word))
+            .any(|n| holds(n, word))
     };
     let own = site_of(page_url);
     let sidebars = doc
@@ -1854,11 +1860,7 @@ fn sidebar_banners<'a>(page_url: &Url, doc: &'a Html, found: &mut Vec<(ElementRe
             .descendants()
             .skip(1)
             .filter_map(ElementRef::wrap)
-            .filter(|w| {
-                w.value()
-                    .classes()
-                    .any(|c| c.to_ascii_lowercase().contains("widget"))
-            })
+            .filter(|w| w.value().classes().any(|c| holds(c, "widget")))
         {
             let link_selector = s("a[href]");
             let mut links = widget.select(&link_selector);
