@@ -1890,6 +1890,39 @@ fn sidebar_banners<'a>(page_url: &Url, doc: &'a Html, found: &mut Vec<(ElementRe
     }
 }
 
+/// The boxes a page asks Taboola to fill with its own stories or to count visits in, by the
+/// mode its `_taboola.push({mode: …, container: …})` call names: `organic-thumbnails-a` (Sputnik's
+/// second widget, dev page sputniknews-en-2019), `rbox-tracking` (Motor Presse's
+/// `taboola-newsroom`, dev page outdoormagazin-de-2022). Every other mode shows paid items
+/// (`thumbnails-a`, `alternating-thumbnails-a`), and an empty box so named is a slot.
+fn unpaid_taboola_boxes(doc: &Html) -> HashSet<String> {
+    static CALL: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(
+            r#"mode\s*:\s*['"]([^'"]+)['"]\s*,\s*container\s*:\s*['"]([^'"]+)['"]|container\s*:\s*['"]([^'"]+)['"]\s*,\s*(?:placement\s*:\s*['"][^'"]*['"]\s*,\s*)?mode\s*:\s*['"]([^'"]+)['"]"#,
+        )
+        .expect("pattern parses")
+    });
+    let mut boxes = HashSet::new();
+    for script in doc.select(&s("script:not([src])")) {
+        let code: String = script.text().collect();
+        if !code.contains("_taboola") {
+            continue;
+        }
+        for call in CALL.captures_iter(&code) {
+            let (Some(mode), Some(container)) =
+                (call.get(1).or(call.get(4)), call.get(2).or(call.get(3)))
+            else {
+                continue;
+            };
+            let mode = mode.as_str();
+            if mode.starts_with("organic") || mode.contains("tracking") {
+                boxes.insert(container.as_str().to_owned());
+            }
+        }
+    }
+    boxes
+}
+
 /// Taboola's widgets mark each item paid (`syndicatedItem`, `data-item-syndicated="true"`) or
 /// the site's own: a widget's paid items are the ads in it, and a widget of the site's own
 /// stories alone is no ad, whatever a list says (MSN's "More from MSN"). A widget with no item
@@ -2441,7 +2474,12 @@ impl Extractor {
         // Nor is a list's hit on the label alone ("Advertising" over the ads, `##.ad-label`): it
         // shows the label and nothing else, not even a link.
         let found_ids: HashSet<_> = found.iter().map(|(el, _)| el.id()).collect();
+        let unpaid = unpaid_taboola_boxes(doc);
         found.retain(|(el, rule)| {
+            // Nor is a recommendation box its page asks Taboola to fill with its own stories.
+            if el.value().id().is_some_and(|id| unpaid.contains(id)) && is_empty_box(*el) {
+                return false;
+            }
             let label_alone = !rule.starts_with("slot:")
                 && !rule.starts_with("site:")
                 && !is_empty_box(*el)

@@ -3064,3 +3064,35 @@ fn local_advertisers_picture_widgets_in_a_sidebar_are_ads() {
     let found = found_at(&extractor(), url, &page(one));
     assert!(found.is_empty(), "{found:?}");
 }
+
+#[test]
+fn a_taboola_box_its_page_fills_with_its_own_stories_is_no_slot() {
+    // Sputnik (dev page sputniknews-en-2019): two empty Taboola boxes, the first configured
+    // for paid thumbnails, the second for the site's own stories; Motor Presse's tracking box
+    // (dev page outdoormagazin-de-2022).
+    let html = r#"<html><body><article><p>Text</p></article>
+        <div id="taboola-below-article-thumbnails"></div>
+        <div id="taboola-below-article-thumbnails-2nd"></div>
+        <div id="taboola-newsroom"></div>
+        <script type="text/javascript">
+        window._taboola = window._taboola || [];
+        _taboola.push({
+            mode: 'thumbnails-a',
+            container: 'taboola-below-article-thumbnails',
+            placement: 'Below Article Thumbnails',
+            target_type: 'mix'
+        });
+        _taboola.push({ mode: 'organic-thumbnails-a', container: 'taboola-below-article-thumbnails-2nd', placement: 'Below Article Thumbnails 2nd', target_type: 'mix' });
+        _taboola.push({ mode: 'rbox-tracking', container: 'taboola-newsroom', placement: 'Newsroom', });
+        </script></body></html>"#;
+    let found = found_at(
+        &extractor(),
+        "https://sputniknews.com/world/201911191077345678/",
+        html,
+    );
+    assert_eq!(
+        rules_and_steps(&found),
+        [("slot:empty-ad-box", "div:nth-of-type(1)")],
+        "{found:?}"
+    );
+}
