@@ -839,6 +839,11 @@ fn block_around(label: ElementRef<'_>) -> Around<'_> {
             .filter(|e| e.id() != label.id() && !e.ancestors().any(|a| a.id() == label.id()))
             .collect();
         if content.is_empty() {
+            // A box named for ads around the label and the empty box a script fills is that
+            // position (Rzeczpospolita's "REKLAMA" boxes, dev page rp-pl-2021).
+            if names_an_ad(block) && is_labelled_position(block) {
+                return Around::Position;
+            }
             // A label beside an ad server's empty position (Quora's "Advertisement" under its
             // two GPT boxes, dev page quora-qa-2024b) labels that position, which is found as
             // a slot, not the nearest block with a link around both, nor what follows it
@@ -868,6 +873,18 @@ fn block_around(label: ElementRef<'_>) -> Around<'_> {
         };
     }
     Around::Nothing
+}
+
+/// Whether a box shows only an ad label over an empty box a script fills, and no link:
+/// Rzeczpospolita's `div.ad` boxes, "REKLAMA" over `div#sas_37118` (dev page rp-pl-2021). A
+/// label alone (`div.ad-label` "Advertising") holds no box.
+fn is_labelled_position(el: ElementRef<'_>) -> bool {
+    shows_only_labels(el)
+        && el.select(&s("a[href]")).next().is_none()
+        && el
+            .children()
+            .filter_map(ElementRef::wrap)
+            .any(|c| !matches!(c.value().name(), "script" | "style") && is_empty_box(c))
 }
 
 /// Whether a label box captions an ad box: its parent, or a box beside it, is named for ads
@@ -2152,6 +2169,11 @@ impl Extractor {
                     .is_some_and(|a| is_menu_link(page_url, a))
             {
                 found.push((el, "box:ad-name+link".to_owned()));
+            } else if rule == "slot:empty-ad-box"
+                && is_labelled_position(el)
+                && !is_border_of_box(el)
+            {
+                found.push((el, rule.to_owned()));
             } else if rule == "slot:empty-ad-box" && names_its_place(el) {
                 // A placeholder that names the position a script fills (NetEase's
                 // `span#adTop` "顶部通栏广告", dev page 163-biz-2005b).

@@ -3096,3 +3096,36 @@ fn a_taboola_box_its_page_fills_with_its_own_stories_is_no_slot() {
         "{found:?}"
     );
 }
+
+#[test]
+fn a_box_named_for_ads_showing_only_its_label_over_an_empty_box_is_a_slot() {
+    // Rzeczpospolita (dev page rp-pl-2021): Smart AdServer's boxes, "REKLAMA" over the empty
+    // box a script fills, one in a row of related articles; a label alone is no position
+    // (the Seattle Times' `div.ad-label` "Advertising" over its slots).
+    let html = r#"<html><body><article><div class="related-articles__wrapper"><h3>CZYTAJ TAKŻE</h3>
+        <div class="row"><div class="teaser"><a href="https://www.rp.pl/polityka/art1"><img src="/1.jpg">Bruksela chciałaby wyższych ceł</a></div>
+        <div class="teaser teaser--commercial"><div id="sas_73356_container" class="ad ad--relatedcontent-1-0x0   sas_73356_container">
+            <span id="sas_73356_label" class="ad-label">REKLAMA</span>
+            <div id="sas_73356"></div></div></div>
+        <div class="teaser"><a href="https://www.rp.pl/polityka/art2"><img src="/2.jpg">Sejm zagłosował</a></div></div></div>
+        <p>Tekst artykułu.</p></article>
+        <div class="article__right-col"><div id="sas_37118_container" class="ad ad--rectangle-1-1x1 ad-labeled ad-full sas_37118_container">
+            <span id="sas_37118_label" class="ad-label">REKLAMA</span>
+            <div id="sas_37118"></div></div>
+        <div class="ad-label font-micro pv-10">Advertising</div></div>
+        </body></html>"#;
+    let found = found_at(
+        &extractor(),
+        "https://www.rp.pl/polityka/art305049888",
+        html,
+    );
+    assert_eq!(
+        rules_and_steps(&found),
+        [
+            ("slot:empty-ad-box", "div:nth-of-type(1)"),
+            ("slot:empty-ad-box", "div:nth-of-type(1)")
+        ],
+        "{found:?}"
+    );
+    assert!(found.iter().all(|f| f.2 == AdForm::Slot), "{found:?}");
+}
