@@ -1524,6 +1524,28 @@ fn is_menu_link(page_url: &Url, label: ElementRef<'_>) -> bool {
         > 0
 }
 
+/// Whether a label is a link among two or more links of its kind, each a few words (a row of
+/// buttons): the way to the publisher's ad sales, wherever that page is (Rzeczpospolita's
+/// menu buttons PRENUMERATA, ARCHIWUM, REKLAMA, the last to `gremimedia.pl/reklama.html`, dev
+/// page rp-pl-2021).
+fn is_one_of_buttons(label: ElementRef<'_>) -> bool {
+    let v = label.value();
+    v.name() == "a"
+        && v.attr("class").is_some()
+        && label
+            .prev_siblings()
+            .chain(label.next_siblings())
+            .filter_map(ElementRef::wrap)
+            .filter(|sib| {
+                sib.value().name() == "a"
+                    && sib.value().attr("class") == v.attr("class")
+                    && words_of(*sib, 30).is_some_and(|t| !t.trim().is_empty())
+            })
+            .take(2)
+            .count()
+            == 2
+}
+
 /// The menu entry a label marks as paid: a label of its own beside the entry's name in one link
 /// (Der Spiegel's "Marktplatz" and "Lotto" entries, each with an "Anzeige" tag, dev page
 /// spiegel-de-2024b), the link's item. A link whose words are the label alone ("Reklam",
@@ -2255,6 +2277,7 @@ impl Extractor {
                 .filter_map(ElementRef::wrap)
                 .any(is_navigation)
                 || (is_menu_link(page_url, el) && !tags_a_picture())
+                || is_one_of_buttons(el)
             {
                 if let Some(entry) = marked_entry(el) {
                     found.push((entry, format!("label:{word}")));

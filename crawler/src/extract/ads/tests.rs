@@ -3129,3 +3129,28 @@ fn a_box_named_for_ads_showing_only_its_label_over_an_empty_box_is_a_slot() {
     );
     assert!(found.iter().all(|f| f.2 == AdForm::Slot), "{found:?}");
 }
+
+#[test]
+fn a_label_that_is_one_of_a_row_of_buttons_is_the_way_to_ad_sales() {
+    // Rzeczpospolita's expanded menu (dev page rp-pl-2021): buttons of one kind, the last
+    // "REKLAMA" to the publisher's ad sales page on another site.
+    let button = |href: &str, text: &str| {
+        format!(r#"<a href="{href}" class="btn btn--danger btn--full">{text}</a>"#)
+    };
+    let html = format!(
+        r#"<html><body><div class="menu-expand"><div class="menu-expand__group">{}{}{}{}</div></div><article><p>Tekst.</p></article></body></html>"#,
+        button("https://sklep.gremimedia.pl/", "PRENUMERATA"),
+        button(
+            "https://sklep.gremimedia.pl/rp/e-prenumerata/plus",
+            "OFERTA PRODUKTOWA"
+        ),
+        button("https://archiwum.rp.pl/", "ARCHIWUM"),
+        button("https://gremimedia.pl/reklama.html", "REKLAMA"),
+    );
+    let found = found_at(
+        &extractor(),
+        "https://www.rp.pl/polityka/art305049888",
+        &html,
+    );
+    assert_eq!(rules_and_steps(&found), [], "{found:?}");
+}
