@@ -159,6 +159,10 @@ impl Extractor {
             found.extend(
                 elements
                     .into_iter()
+                    // (Nor is code a reader never sees: a script's id can match an id rule,
+                    // Prensa Libre's `script#ad-layers-js-extra` under `##[id^="ad-"]`, dev page
+                    // prensalibre-es-2022.)
+                    .filter(|el| !matches!(el.value().name(), "script" | "link" | "meta"))
                     .filter(|el| !is_editorial(page_url, *el))
                     .map(|el| (el, rule.attribution.clone())),
             );

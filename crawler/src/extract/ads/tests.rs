@@ -3154,3 +3154,18 @@ fn a_label_that_is_one_of_a_row_of_buttons_is_the_way_to_ad_sales() {
     );
     assert_eq!(rules_and_steps(&found), [], "{found:?}");
 }
+
+#[test]
+fn a_hiding_rule_never_finds_a_script() {
+    // Prensa Libre (dev page prensalibre-es-2022): WordPress prints a plug-in's settings as
+    // `script#ad-layers-js-extra`, which `##[id^="ad-"]` matches; the box beside it is a slot.
+    let html = r#"<html><head><script id="ad-layers-js-extra">var adLayersAdServer = {"jsAPIClass":"Ad_Layers_DFP"};</script></head>
+        <body><article><p>Texto.</p></article><div id="ad-top"></div></body></html>"#;
+    let (lists, _dir) = easylist_of("##[id^=\"ad-\"]\n");
+    let found = found_at(&lists, "https://www.prensalibre.com/guatemala/x/", html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [("easylist: ##[id^=\"ad-\"]", "div:nth-of-type(1)")],
+        "{found:?}"
+    );
+}
