@@ -98,10 +98,11 @@ fn ad_named(name: &str) -> bool {
     // (`div#iqadtile5`, dev page handelsblatt-de-2020). Video and recommendation networks'
     // boxes are named for them: Vidoomy's (`div#vidoomy`, dev page elcolombiano-es-2022),
     // Send2News's (elnuevodia-es-2022), TrendMD's paid links (medicalnewstoday-en), and
-    // Audienzz's positions are `adnz_*` (`div#adnz_content_1`, polizeiticker-de-2023).
+    // Audienzz's positions are `adnz_*` (`div#adnz_content_1`, polizeiticker-de-2023), and
+    // Webedia's ad library JAD's are `jad-*` (`div#jad-interstitial`, mein-mmo-de-2023).
     static AD_NAME: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
-            r"(?i)(^|[^a-z])(ad|ads|adv|advt|advert|advertisement|adbox|adslot|adunit|dfp|gg|guanggao|commercial)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain|(^|[^a-z])(teads|medianet|darla|gpt|adnz)([^a-z]|$)|sinaads|fengchao|gujad|iqadtile|werbung|vidoomy|send2news|trendmd",
+            r"(?i)(^|[^a-z])(ad|ads|adv|advt|advert|advertisement|adbox|adslot|adunit|dfp|gg|guanggao|commercial)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain|(^|[^a-z])(teads|medianet|darla|gpt|adnz|jad)([^a-z]|$)|sinaads|fengchao|gujad|iqadtile|werbung|vidoomy|send2news|trendmd",
         )
         .expect("pattern parses")
     });

@@ -126,6 +126,9 @@ fn empty_boxes_named_for_an_ad_format_or_network_are_slots() {
         [("easylist: ##[data-ad-name]", "div:nth-of-type(1)")],
         "{found:?}"
     );
+    // Webedia's JAD positions (dev page mein-mmo-de-2023); a theme named for jade is no ad.
+    assert!(ad_named("jad-interstitial") && ad_named("jad-stickyfooter"));
+    assert!(!ad_named("jade-theme") && !ad_named("hijad"));
 }
 
 #[test]
