@@ -813,8 +813,15 @@ fn is_ad_itself(el: ElementRef<'_>) -> bool {
 
 /// Whether `block` is no bigger than an ad: a few links and a few hundred characters.
 fn ad_sized(block: ElementRef<'_>) -> bool {
-    block.select(&s("a[href]")).count() <= LABEL_BLOCK_LINKS
-        && words_of(block, LABEL_BLOCK_CHARS).is_some()
+    // Links count by where they go: a card links its picture, its name and its price to one
+    // shop (GameStar's price box of four shops, dev page gamestar-de-2019).
+    let mut targets = HashSet::new();
+    words_of(block, LABEL_BLOCK_CHARS).is_some()
+        && block
+            .select(&s("a[href]"))
+            .filter(|a| targets.insert(a.value().attr("href").unwrap_or("")))
+            .nth(LABEL_BLOCK_LINKS)
+            .is_none()
 }
 
 /// What a label marks, climbing from it.

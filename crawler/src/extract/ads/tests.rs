@@ -3172,3 +3172,44 @@ fn a_hiding_rule_never_finds_a_script() {
         "{found:?}"
     );
 }
+
+#[test]
+fn a_label_under_a_box_of_shop_cards_marks_its_cards() {
+    // GameStar's price comparison (dev page gamestar-de-2019): four shops' cards, each linking
+    // its picture, its logo, its name and its price to one shop, "ANZEIGE" at the foot.
+    let card = |shop: &str, price: &str| {
+        let href = format!("https://www.{shop}.de/dp/B07VNSBSF5?tag=gs-web-21");
+        format!(
+            r#"<div class="media box-flex-item"><div class="media-left"><a href="{href}"><img src="https://img.{shop}.de/1.jpg" alt="Landwirtschafts-Simulator 19"></a></div>
+            <div class="media-body"><a href="{href}"><img src="/img/coop/{shop}.png"></a><div class="h4"><a href="{href}">Landwirtschafts-Simulator 19</a></div>
+            <a class="btn-link-price" href="{href}">ab {price}&nbsp;€</a><p class="caption delivery">Versand s. Shop</p></div></div>"#
+        )
+    };
+    let html = format!(
+        r#"<html><body><div class="maincontent"><p>Artikeltext über das Spiel.</p>
+        <div class="contentteaser row box offerteaser-box teaser"><div class="box-title"><a href="/spiele/ls19,preisvergleich,200.html">Preisvergleich</a></div>
+        <div class="box-content"><div class="row">{}{}{}{}</div></div>
+        <div class="box-link"><a href="/spiele/ls19,preisvergleich,200.html" class="btn btn-link">alle anzeigen</a></div>
+        <div class="box-link p-r-2"><p class="delivery caption float-right">ANZEIGE</p></div></div></div></body></html>"#,
+        card("amazon", "19,99"),
+        card("smdv", "34,94"),
+        card("galaxus", "24,99"),
+        card("mediamarkt", "49,99")
+    );
+    let found = found_at(
+        &extractor(),
+        "https://www.gamepro.de/videos/ls19,200.html",
+        &html,
+    );
+    // (The box's four cards, each an ad of the label.)
+    assert_eq!(
+        rules_and_steps(&found),
+        [
+            ("label:anzeige", "div:nth-of-type(1)"),
+            ("label:anzeige", "div:nth-of-type(2)"),
+            ("label:anzeige", "div:nth-of-type(3)"),
+            ("label:anzeige", "div:nth-of-type(4)")
+        ],
+        "{found:?}"
+    );
+}
