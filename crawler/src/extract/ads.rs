@@ -1107,6 +1107,9 @@ const SLOT_SCRIPTS: &[&str] = &[
     // WinFuture's own ad sets (`wfv4_adset_render('singlead_content')`, `wfv4_adset.sky2()`,
     // dev page winfuture-de-2023), each called where its ad goes.
     "wfv4_adset",
+    // Adyoulike's placement tag (`fo-api.omnitagjs.com/fo-api/ot.js?Placement=…` in
+    // `script[data-aylplacement]`, dev page lopinion-fr-2019).
+    "omnitagjs.com/fo-api",
 ];
 
 /// Whether a script is a program the browser runs, not data (Yahoo's

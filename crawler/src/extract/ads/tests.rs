@@ -3213,3 +3213,23 @@ fn a_label_under_a_box_of_shop_cards_marks_its_cards() {
         "{found:?}"
     );
 }
+
+#[test]
+fn an_adyoulike_placement_tag_is_its_position() {
+    // L'Opinion's sidebar (dev page lopinion-fr-2019): Adyoulike's tag, in a column with the
+    // site's own boxes, loads its ad where it stands.
+    let html = r#"<html><body><article><p>Texte de l'article.</p></article>
+        <div class="fluixed_col-310"><div class="node"><h3>Les plus lus</h3><ul><li><a href="/a">Un</a></li><li><a href="/b">Deux</a></li></ul>
+        <script data-aylplacement="8159f43ebbec82acb4b246c58bbf1f95">/* lopinion.fr - Art Sidebar 300x250_Top_INAD (All devices) */(function(){var o = document.createElement("script");o.setAttribute("src", "//fo-api.omnitagjs.com/fo-api/ot.js?Placement=8159f43ebbec82acb4b246c58bbf1f95");top.document.body.appendChild(o);})();</script>
+        </div></div></body></html>"#;
+    let found = found_at(
+        &extractor(),
+        "https://www.lopinion.fr/economie/glyphosate",
+        html,
+    );
+    assert_eq!(
+        rules_and_steps(&found),
+        [("slot:script", "script:nth-of-type(1)")],
+        "{found:?}"
+    );
+}
