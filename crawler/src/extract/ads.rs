@@ -1954,10 +1954,11 @@ fn unpaid_taboola_boxes(doc: &Html) -> HashSet<String> {
     });
     let mut boxes = HashSet::new();
     for script in doc.select(&s("script:not([src])")) {
-        let code: String = script.text().collect();
-        if !code.contains("_taboola") {
+        // (Only a script that names Taboola is copied out whole.)
+        if !script.text().any(|t| t.contains("_taboola")) {
             continue;
         }
+        let code: String = script.text().collect();
         for call in CALL.captures_iter(&code) {
             let (Some(mode), Some(container)) =
                 (call.get(1).or(call.get(4)), call.get(2).or(call.get(3)))
