@@ -4,8 +4,11 @@
 //! the box a Baidu or Alimama ad call names or fills...), reported even while empty; a label
 //! (广告, 推广, Sponsored..., or drawn by CSS) that marks the smallest block around it holding a
 //! link or an image; and frames and picture boxes named for ads, or at an IAB size from
-//! another site; and links the site marks as ads (an ad-click event, an ad flag in the URL).
-//! A block of ads any of them finds is reported as its ads (`results`: search results, cards).
+//! another site, or asking their server for a creative of their own size; links the site marks
+//! as ads (an ad-click event, an ad flag in the URL); and a sidebar's run of picture widgets
+//! linking to local advertisers. A box its page asks Taboola to fill with its own stories is
+//! none. A block of ads any of them finds is reported as its ads (`results`: search results,
+//! cards).
 //! For each ad: its text, landing URL, whether it is labelled, and for pop-ups, whether a
 //! one-click close control exists.
 
