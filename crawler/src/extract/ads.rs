@@ -103,9 +103,11 @@ fn ad_named(name: &str) -> bool {
     // Send2News's (elnuevodia-es-2022), TrendMD's paid links (medicalnewstoday-en), and
     // Audienzz's positions are `adnz_*` (`div#adnz_content_1`, polizeiticker-de-2023), and
     // Webedia's ad library JAD's are `jad-*` (`div#jad-interstitial`, mein-mmo-de-2023).
+    // Spanish and Portuguese name ads "publicidad(e)" (Correio Braziliense's
+    // `div#cb-publicidade-retangulo-1`, dev page correiobraziliense-pt-2022).
     static AD_NAME: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
-            r"(?i)(^|[^a-z])(ad|ads|adv|advt|advert|advertisement|adbox|adslot|adunit|dfp|gg|guanggao|commercial)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain|(^|[^a-z])(teads|medianet|darla|gpt|adnz|jad)([^a-z]|$)|sinaads|fengchao|gujad|iqadtile|werbung|vidoomy|send2news|trendmd",
+            r"(?i)(^|[^a-z])(ad|ads|adv|advt|advert|advertisement|adbox|adslot|adunit|dfp|gg|guanggao|commercial|publicidad|publicidade)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain|(^|[^a-z])(teads|medianet|darla|gpt|adnz|jad)([^a-z]|$)|sinaads|fengchao|gujad|iqadtile|werbung|vidoomy|send2news|trendmd",
         )
         .expect("pattern parses")
     });

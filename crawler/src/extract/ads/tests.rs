@@ -129,6 +129,22 @@ fn empty_boxes_named_for_an_ad_format_or_network_are_slots() {
     // Webedia's JAD positions (dev page mein-mmo-de-2023); a theme named for jade is no ad.
     assert!(ad_named("jad-interstitial") && ad_named("jad-stickyfooter"));
     assert!(!ad_named("jade-theme") && !ad_named("hijad"));
+    // Correio Braziliense's boxes (dev page correiobraziliense-pt-2022), each around its call.
+    let html = r#"<html><body><article><p>Texto.</p></article><aside id="sidebar">
+        <div class="pub-ret" id="cb-publicidade-retangulo-1"><script type="text/javascript">
+        slotdfpev.buildAds('cb-publicidade-retangulo-1', [[336,280],[300,250],'fluid'], [], false);
+        </script></div></aside></body></html>"#;
+    let found = found_at(
+        &extractor(),
+        "https://www.correiobraziliense.com.br/politica/x",
+        html,
+    );
+    assert_eq!(
+        rules_and_steps(&found),
+        [("slot:empty-ad-box", "div:nth-of-type(1)")],
+        "{found:?}"
+    );
+    assert!(ad_named("publicidad") && !ad_named("publicidades-falsas-noticia"));
 }
 
 #[test]
