@@ -1216,6 +1216,13 @@ static DISPLAY_CALL: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(r#"\w\.display\(\s*["']\w[\w-]*["']"#).expect("pattern parses")
 });
 
+/// A queued call that shows an ad where the queue's script stands: a display call, or an ad
+/// library's load of a numbered unit (`ADNPM.loadAd(6396068)`).
+static QUEUED_CALL: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r#"\w\.display\(\s*["']\w[\w-]*["']|\w\.loadAd\(\s*["']?\w"#)
+        .expect("pattern parses")
+});
+
 /// The box Google Ad Manager defines a slot for, by id: the last argument of
 /// `googletag.defineSlot(path, sizes, "rec_1")` or `defineOutOfPageSlot(path, "OOP_1")` (dev page
 /// wsvn-en-2023, whose boxes the display calls never name).
@@ -2102,12 +2109,14 @@ impl Extractor {
             } else if inline
                 && script
                     .text()
-                    .any(|t| t.contains(".cmd.push(") && DISPLAY_CALL.is_match(t))
+                    .any(|t| t.contains(".cmd.push(") && QUEUED_CALL.is_match(t))
             {
                 // Google's command-queue idiom, which other ad libraries copy
                 // (`urban.cmd.push(function() { urban.display('medrect2'); })` in
-                // `div#urban-medrect2`, Tagesspiegel's, dev page tagesspiegel-de-2020): the box
-                // it stands in, never the script alone.
+                // `div#urban-medrect2`, Tagesspiegel's, dev page tagesspiegel-de-2020; Netpoint
+                // Media's `ADNPM.cmd.push(function(){ADNPM.loadAd(6396068);})` beside
+                // `div#npm_6396068`, dev page raptastisch-de-2023): the box it stands in, never
+                // the script alone.
                 box_of_script(script)
             } else {
                 None

@@ -2722,6 +2722,19 @@ fn a_queued_display_call_fills_the_box_it_stands_in_and_adfox_boxes_are_slots() 
         ],
         "{found:?}"
     );
+    // Netpoint Media's queue loads a numbered unit beside its box (dev page
+    // raptastisch-de-2023).
+    let npm = r#"<html><body><article><p>Azad antwortet auf den Seitenhieb.</p>
+        <div class='code-block code-block-12' style='margin: 8px 0; clear: both; min-height:300px;'>
+        <div id="npm_6396068"></div><script>ADNPM.pubAdUnits.push(6396068);
+        ADNPM.cmd.push(function(){ADNPM.loadAd(6396068);});</script></div>
+        <h4><strong>Antwort von Azad</strong></h4></article></body></html>"#;
+    let found = found_at(&extractor(), "https://raptastisch.net/2023/11/06/x/", npm);
+    assert_eq!(
+        rules_and_steps(&found),
+        [("slot:script", "div:nth-of-type(1)")],
+        "{found:?}"
+    );
 }
 
 #[test]
