@@ -1216,13 +1216,6 @@ static DISPLAY_CALL: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(r#"\w\.display\(\s*["']\w[\w-]*["']"#).expect("pattern parses")
 });
 
-/// A queued call that shows an ad where the queue's script stands: a display call, or an ad
-/// library's load of a numbered unit (`ADNPM.loadAd(6396068)`).
-static QUEUED_CALL: LazyLock<regex::Regex> = LazyLock::new(|| {
-    regex::Regex::new(r#"\w\.display\(\s*["']\w[\w-]*["']|\w\.loadAd\(\s*["']?\w"#)
-        .expect("pattern parses")
-});
-
 /// The box Google Ad Manager defines a slot for, by id: the last argument of
 /// `googletag.defineSlot(path, sizes, "rec_1")` or `defineOutOfPageSlot(path, "OOP_1")` (dev page
 /// wsvn-en-2023, whose boxes the display calls never name).
@@ -1632,10 +1625,7 @@ fn redirected_feed_items<'a>(
                 // `/dm-native-advert/`, dev page gitarrebass-de-2022.)
                 let href = v
                     .attr("href")
-                    .filter(|h| {
-                        let h = h.trim();
-                        !h.is_empty() && !h.starts_with('#') && !super::is_script_href(h)
-                    })
+                    .filter(|h| !h.trim().is_empty() && super::href_leads_somewhere(h))
                     .or_else(|| v.attr("data-url"))
                     .or_else(|| v.attr("data-href"))?;
                 absolute(page_url, href)
@@ -1891,19 +1881,14 @@ fn links_marked_as_ads<'a>(
 /// image widget titled with its name, dev page lokalo-de-2023). A widget of the site's own
 /// (its print edition, its newsletter) links home; one picture to another site is a partner.
 fn sidebar_banners<'a>(page_url: &Url, doc: &'a Html, found: &mut Vec<(ElementRef<'a>, String)>) {
-    // (Every element's names are asked: compared in place, not lowered into copies.)
-    let holds = |name: &str, word: &str| {
-        name.as_bytes()
-            .windows(word.len())
-            .any(|w| w.eq_ignore_ascii_case(word.as_bytes()))
-    };
     let named = |el: ElementRef<'_>, word: &str| {
         let v = el.value();
         v.id()
             .into_iter()
             .chain(v.classes())
-            .any(|n| holds(n, word))
+            .any(|n| super::name_holds(n, word))
     };
+    let (links, pictures) = (s("a[href]"), s("img[src]"));
     let own = site_of(page_url);
     let sidebars = doc
         .root_element()
@@ -1922,11 +1907,10 @@ fn sidebar_banners<'a>(page_url: &Url, doc: &'a Html, found: &mut Vec<(ElementRe
             .descendants()
             .skip(1)
             .filter_map(ElementRef::wrap)
-            .filter(|w| w.value().classes().any(|c| holds(c, "widget")))
+            .filter(|w| w.value().classes().any(|c| super::name_holds(c, "widget")))
         {
-            let link_selector = s("a[href]");
-            let mut links = widget.select(&link_selector);
-            let (Some(link), None) = (links.next(), links.next()) else {
+            let mut in_widget = widget.select(&links);
+            let (Some(link), None) = (in_widget.next(), in_widget.next()) else {
                 continue;
             };
             let Some(target) = link
@@ -1937,7 +1921,7 @@ fn sidebar_banners<'a>(page_url: &Url, doc: &'a Html, found: &mut Vec<(ElementRe
             else {
                 continue;
             };
-            if link.select(&s("img[src]")).next().is_some() && words_of(widget, 60).is_some() {
+            if link.select(&pictures).next().is_some() && words_of(widget, 60).is_some() {
                 sites.insert(site_of(&target));
                 banners.push(widget);
             }
@@ -2107,9 +2091,9 @@ impl Extractor {
                     .or_else(|| written_after(page_url, script))
                     .or((src.contains('?')).then_some(script))
             } else if inline
-                && script
-                    .text()
-                    .any(|t| t.contains(".cmd.push(") && QUEUED_CALL.is_match(t))
+                && script.text().any(|t| {
+                    t.contains(".cmd.push(") && (DISPLAY_CALL.is_match(t) || t.contains(".loadAd("))
+                })
             {
                 // Google's command-queue idiom, which other ad libraries copy
                 // (`urban.cmd.push(function() { urban.display('medrect2'); })` in

@@ -313,10 +313,7 @@ fn bare_price(card: ElementRef<'_>) -> Option<String> {
     card.descendants()
         .filter_map(ElementRef::wrap)
         .find_map(|el| {
-            let named = el
-                .value()
-                .classes()
-                .any(|c| c.to_ascii_lowercase().contains("price"));
+            let named = el.value().classes().any(|c| super::name_holds(c, "price"));
             if !named {
                 return None;
             }

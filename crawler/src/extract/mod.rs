@@ -231,9 +231,20 @@ fn is_script_href(href: &str) -> bool {
 /// A link that goes to a page: not a button written as `href="#"` or `javascript:` (Leroy
 /// Merlin's "do koszyka" in every card, a carousel's arrows).
 fn leads_somewhere(a: ElementRef<'_>) -> bool {
-    a.value()
-        .attr("href")
-        .is_some_and(|h| !h.trim().starts_with('#') && !is_script_href(h))
+    a.value().attr("href").is_some_and(href_leads_somewhere)
+}
+
+/// Whether a link's address leads off the page: not a place on it (`#`, `#top`) nor a script.
+fn href_leads_somewhere(href: &str) -> bool {
+    !href.trim().starts_with('#') && !is_script_href(href)
+}
+
+/// Whether a name (a class, an id) holds `word`, case aside, compared in place: this runs on
+/// every element's names, so it makes no lowered copy.
+fn name_holds(name: &str, word: &str) -> bool {
+    name.as_bytes()
+        .windows(word.len())
+        .any(|w| w.eq_ignore_ascii_case(word.as_bytes()))
 }
 
 fn absolute(base: &Url, href: &str) -> Option<Url> {
