@@ -1115,6 +1115,12 @@ const SLOT_SCRIPTS: &[&str] = &[
     // Adyoulike's placement tag (`fo-api.omnitagjs.com/fo-api/ot.js?Placement=…` in
     // `script[data-aylplacement]`, dev page lopinion-fr-2019).
     "omnitagjs.com/fo-api",
+    // AdButler's zone call, which writes its placement box where it stands
+    // (`AdButler.register(166289, 180086, [322,63], 'placement_180086_'+…)` in
+    // `div.adbutler_zone_180086`, dev page livenet-ch-de-2021).
+    "AdButler.register(",
+    // OpenX's (Revive's) single-page call, drawn where it is called (`OA_show('ox_aaa')`).
+    "OA_show(",
 ];
 
 /// Whether a script is a program the browser runs, not data (Yahoo's
@@ -1140,7 +1146,11 @@ fn writes_ad_tag(text: &str) -> bool {
 /// (`//static.mediav.com/...`), not in a pattern that lists hosts (a page-speed monitor's
 /// `/(\/\/.*?\.mediav.com|...)/`, dev page 163-news-2019c).
 fn says_marker(text: &str, marker: &str) -> bool {
-    if !marker.contains('.') || marker.contains('/') {
+    let host = marker.contains('.')
+        && marker
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    if !host {
         return text.contains(marker);
     }
     text.match_indices(marker).any(|(at, _)| {
@@ -1214,6 +1224,20 @@ fn plays_ads(url: &Url) -> bool {
 /// other ad libraries copy Google's publisher tag, `urban.display('medrect2')`).
 static DISPLAY_CALL: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(r#"\w\.display\(\s*["']\w[\w-]*["']"#).expect("pattern parses")
+});
+
+/// A call that places an ad where it is made, by a function named for it with the position as
+/// its argument (Hearst's `hearstPlaceAd("OOP")` in `div#OOP`, dev page sfgate-en-2019).
+static PLACE_CALL: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r#"(?i)(?:place|write|show|render|load|display)_?ads?\(\s*["']\w"#)
+        .expect("pattern parses")
+});
+
+/// The ad unit of Google Ad Manager's passback tag, which draws its ad where the tag stands
+/// (`googletag.pubads().definePassback('/168615172/GT_PN/ad_300x250_ia_2', …).display()` in
+/// `gpt.js`'s own script element, dev page publinews-es-2022).
+static PASSBACK: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r#"definePassback\(\s*["']([^"']+)["']"#).expect("pattern parses")
 });
 
 /// The box Google Ad Manager defines a slot for, by id: the last argument of
@@ -1703,14 +1727,27 @@ fn is_click_path(url: &Url) -> bool {
 /// (Google Ads' `/pagead/viewthroughconversion/…`, Groovinads' `/grv/track/…`, Soicos'
 /// retargeting `rtg.php`; dev pages argos-uk-item-2021b, paris-cl-item-2021b).
 fn is_tracking_url(url: &Url) -> bool {
-    url.path_segments().into_iter().flatten().any(|step| {
-        let step = step.to_ascii_lowercase();
-        let stem = step.split('.').next().unwrap_or("");
-        ["conversion", "track", "pixel", "beacon"]
-            .iter()
-            .any(|w| step.contains(w))
-            || stem == "rtg"
-    })
+    url.path_segments().into_iter().flatten().any(counts_visits)
+}
+
+/// Whether a step of a path (or of an ad unit's name) says it counts: [`is_tracking_url`].
+fn counts_visits(step: &str) -> bool {
+    let step = step.to_ascii_lowercase();
+    let stem = step.split('.').next().unwrap_or("");
+    ["conversion", "track", "pixel", "beacon"]
+        .iter()
+        .any(|w| step.contains(w))
+        || stem == "rtg"
+}
+
+/// The ad unit a script's passback tag asks for ([`PASSBACK`]), whether the script is inline or
+/// `gpt.js`'s own element (whose text the library reads).
+fn passback_unit(script: ElementRef<'_>) -> Option<String> {
+    if !script.text().any(|t| t.contains("definePassback")) {
+        return None;
+    }
+    let code: String = script.text().collect();
+    PASSBACK.captures(&code).map(|c| c[1].to_owned())
 }
 
 /// Whether a rule found an ad server's slot by the server's own mark, not by a name alone (an
@@ -1961,13 +1998,35 @@ fn unpaid_taboola_boxes(doc: &Html) -> HashSet<String> {
             else {
                 continue;
             };
-            let mode = mode.as_str();
-            if mode.starts_with("organic") || mode.contains("tracking") {
+            if !is_paid_taboola_mode(mode.as_str()) {
                 boxes.insert(container.as_str().to_owned());
             }
         }
     }
     boxes
+}
+
+/// Whether a Taboola mode shows paid items: every mode but the organic and tracking ones
+/// ([`unpaid_taboola_boxes`]).
+fn is_paid_taboola_mode(mode: &str) -> bool {
+    !(mode.starts_with("organic") || mode.contains("tracking"))
+}
+
+/// A script that writes the box a Taboola placement fills and asks for paid items
+/// (`document.write('<div id="'+taboolaBATContainerLabel+'"></div>'); _taboola.push({mode:
+/// 'thumbnails-a', container: taboolaBATContainerLabel, …})`, Hearst's, dev page sfgate-en-2019):
+/// the placement is the box the script stands in, though its name is only in a variable.
+fn writes_taboola_box(code: &str) -> bool {
+    static MODE: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r#"mode\s*:\s*['"]([^'"]+)['"]"#).expect("pattern parses")
+    });
+    let mut modes = MODE
+        .captures_iter(code)
+        .map(|c| c.get(1).map_or("", |m| m.as_str()));
+    code.contains("document.write")
+        && code.contains("_taboola.push(")
+        && modes.next().is_some_and(is_paid_taboola_mode)
+        && modes.all(is_paid_taboola_mode)
 }
 
 /// Taboola's widgets mark each item paid (`syndicatedItem`, `data-item-syndicated="true"`) or
@@ -2073,6 +2132,11 @@ impl Extractor {
                 Some(script)
             } else if in_head || tracking {
                 None
+            } else if let Some(unit) = passback_unit(script) {
+                // A passback draws its ad where its tag stands: the box it fills, else the tag;
+                // a unit named for counting (`/129480178/pixel`, same page) draws nothing.
+                (!unit.split('/').any(counts_visits))
+                    .then(|| box_of_script(script).unwrap_or(script))
             } else if inline
                 && script
                     .text()
@@ -2101,6 +2165,14 @@ impl Extractor {
                 // Media's `ADNPM.cmd.push(function(){ADNPM.loadAd(6396068);})` beside
                 // `div#npm_6396068`, dev page raptastisch-de-2023): the box it stands in, never
                 // the script alone.
+                box_of_script(script)
+            } else if inline
+                && script
+                    .text()
+                    .any(|t| PLACE_CALL.is_match(t) || writes_taboola_box(t))
+            {
+                // A call named for placing an ad, and a script that writes the box a paid
+                // Taboola placement fills: the box they stand in, never the script alone.
                 box_of_script(script)
             } else {
                 None

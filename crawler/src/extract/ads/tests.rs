@@ -3262,3 +3262,99 @@ fn an_adyoulike_placement_tag_is_its_position() {
         "{found:?}"
     );
 }
+
+#[test]
+fn ad_server_calls_that_write_their_box_in_place_mark_the_box_they_stand_in() {
+    // Livenet (dev page livenet-ch-de-2021): AdButler's zone call writes its placement box, and
+    // OpenX's single-page call draws its ad, where each stands; a box of other scripts is none.
+    let html = r#"<html><body><div class="block"><h3>Werbung</h3>
+        <div class="first last adbutler adbutler_zone_180084"><script type="text/javascript">
+        var AdButler = AdButler || {}; AdButler.ads = AdButler.ads || [];
+        var plc180084 = window.plc180084 || 0;
+        document.write('<div id="placement_180084_'+plc180084+'"></div>');
+        AdButler.ads.push({handler: function(opt){ AdButler.register(166289, 180084, [300,250], 'placement_180084_'+opt.place, opt); }, opt: { place: plc180084++, keywords: '', domain: 'servedbyadbutler.com' }});
+        </script></div></div>
+        <p>Von Sprachregeln und Genderpolitik.</p>
+        <div class="first last openx openx_zone_44"><script type='text/javascript'><!--// <![CDATA[
+        if (typeof(OA_show) === 'function') OA_show('ox_aaa');
+        // ]]> --></script></div>
+        <div class="counter"><script>window.counter.register('page', 'x.y');</script></div>
+        </body></html>"#;
+    let found = found_at(&extractor(), "https://www.livenet.ch/themen/x", html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [
+            ("slot:script", "div:nth-of-type(1)"),
+            ("slot:script", "div:nth-of-type(2)")
+        ],
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_place_ad_call_and_a_written_taboola_box_mark_the_box_they_stand_in() {
+    // SFGATE (dev page sfgate-en-2019): Hearst's `hearstPlaceAd("OOP")` in a box with no ad name,
+    // and a freeform block whose script writes a paid Taboola placement's box; a script that
+    // writes an organic Taboola box, or places a map, marks nothing.
+    let html = r#"<html><body><div id="OOP">
+        <script type="text/javascript">/*<![CDATA[*/hearstPlaceAd("OOP");/*]]>*/</script>
+        </div><p>7 key questions heading into the debate.</p>
+        <div class="hst-freeform hdnce-e hdnce-item-85204"><script type="text/javascript">
+        var taboolaBATContainerLabel = "taboola-below-article-thumbnails";
+        document.write('<div id="'+taboolaBATContainerLabel+'"></div>');
+        window._taboola = window._taboola || [];
+        _taboola.push({ mode: 'thumbnails-a', container: taboolaBATContainerLabel, placement: 'Below Article Thumbnails', target_type: 'mix' });
+        </script></div>
+        <div class="hst-freeform"><script type="text/javascript">
+        var c = "more-from-sfgate";
+        document.write('<div id="'+c+'"></div>');
+        _taboola.push({ mode: 'organic-thumbnails-a', container: c, placement: 'More' });
+        </script></div>
+        <div class="map"><script>placeMap("bay-area");</script></div>
+        </body></html>"#;
+    let found = found_at(
+        &extractor(),
+        "https://www.sfgate.com/news/article/x.php",
+        html,
+    );
+    assert_eq!(
+        rules_and_steps(&found),
+        [
+            ("slot:script", "div:nth-of-type(1)"),
+            ("slot:script", "div:nth-of-type(2)")
+        ],
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_passback_tag_draws_its_ad_where_it_stands_unless_its_unit_counts() {
+    // Publinews (dev page publinews-es-2022): GPT passback tags in `gpt.js`'s own element, one in
+    // an Ad Inserter block, one loose in `body`, and a 1x1 unit named `pixel` that only counts.
+    let html = r#"<html><body>
+        <script src='https://www.googletagservices.com/tag/js/gpt.js'>
+        googletag.pubads().definePassback('/168615172/GT_PN/ad_layer', [[1,1]])
+        .display();
+        </script><script src='https://www.googletagservices.com/tag/js/gpt.js'>
+        googletag.pubads().definePassback('/129480178/pixel', [[1,1]])
+        .display();</script>
+        <p>México presenta su nómina para enfrentar a Guatemala.</p>
+        <div class='code-block code-block-8' style='margin: 8px auto; text-align: center; display: block; clear: both;'>
+        <script src='https://www.googletagservices.com/tag/js/gpt.js'>
+        googletag.pubads().definePassback('/168615172/GT_PN/ad_300x250_ia_2', [[300,250],[300,600]])
+        .display();
+        </script></div></body></html>"#;
+    let found = found_at(
+        &extractor(),
+        "https://www.publinews.gt/gt/deportes/x.html",
+        html,
+    );
+    assert_eq!(
+        rules_and_steps(&found),
+        [
+            ("slot:script", "script:nth-of-type(1)"),
+            ("slot:script", "div:nth-of-type(1)")
+        ],
+        "{found:?}"
+    );
+}
