@@ -1006,6 +1006,17 @@ fn sponsor_logo(alt: &str) -> Option<String> {
     })
 }
 
+/// An empty icon whose class is "PR", the mark of paid content on Japanese sites, drawn by CSS
+/// (livedoor's `<i class="pr"></i>` after a paid topic among its news, dev page
+/// livedoor-news-2024): a label like the word itself.
+fn pr_icon(el: ElementRef<'_>) -> Option<String> {
+    let v = el.value();
+    (v.name() == "i"
+        && el.children().next().is_none()
+        && v.classes().any(|c| c.eq_ignore_ascii_case("pr")))
+    .then(|| "pr".to_owned())
+}
+
 /// A label's text as compared with [`LABEL_WORDS`]: no brackets, separators or spaces around it.
 fn label_word(text: &str) -> Option<String> {
     let t = text.trim_matches(|c: char| {
@@ -2322,6 +2333,7 @@ impl Extractor {
                     .attr("aria-label")
                     .and_then(label_word)
                     .or_else(|| own_label(el))
+                    .or_else(|| pr_icon(el))
                     .or_else(|| {
                         // Drawn by CSS (`::before { content: "广告" }`), in a rendered page.
                         (!drawn.is_empty())

@@ -3358,3 +3358,21 @@ fn a_passback_tag_draws_its_ad_where_it_stands_unless_its_unit_counts() {
         "{found:?}"
     );
 }
+
+#[test]
+fn an_empty_pr_icon_labels_the_paid_topic_it_follows() {
+    // livedoor (dev page livedoor-news-2024): a paid topic among the news, marked only by an
+    // icon CSS draws; an italic word or a "pr" icon with text of its own is no such mark.
+    let html = r#"<html><body><aside class="subSec"><ul class="topicsList">
+        <li><a id="topics_3651176" class="rewrite_ab" href="https://news.livedoor.com/topics/detail/26467225/">今永の「威嚇」発言に米爆笑</a></li>
+        <li><a id="topics_3651257" class="rewrite_ab" href="https://news.livedoor.com/topics/detail/26422756/">正体不明の「サムシクおじさん」</a><i class="pr"></i></li>
+        <li><a href="https://news.livedoor.com/topics/detail/26422757/">広報の話</a><i class="pr">広報</i></li>
+        <li><a href="https://news.livedoor.com/topics/detail/26422758/">新しい<i>技術</i></a></li>
+        </ul></aside></body></html>"#;
+    let found = found_at(&extractor(), "https://news.livedoor.com/", html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [("label:pr", "li:nth-of-type(2)")],
+        "{found:?}"
+    );
+}
