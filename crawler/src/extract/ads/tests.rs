@@ -3376,3 +3376,25 @@ fn an_empty_pr_icon_labels_the_paid_topic_it_follows() {
         "{found:?}"
     );
 }
+
+#[test]
+fn a_picture_link_tagged_as_a_banner_by_its_campaign_is_an_ad() {
+    // handwerk magazin (dev page handwerk-magazin-de-2022): a teaser picture among the sidebar's
+    // widgets, tagged `utm_medium=banner`; a text link so tagged (New York Magazine's callout to
+    // Curbed, dev page nymag-en-2020) and a picture tagged as a newsletter's are no such mark.
+    let html = r#"<html><body><aside class="sidebar">
+        <section id="media_image-2" class="widget widget_media_image"><div><a href="https://agbs-qm1.handwerk-magazin.de/?utm_source=handwerk-magazin.de&amp;utm_medium=banner&amp;utm_campaign=hm%20Whitepaper%20AGB&amp;utm_content=Teaser"><img width="300" height="400" src="https://media.handwerk-magazin.de/uploads/2021/08/hm_online_Teaser_AGB.jpg.webp" alt=""></a></div></section>
+        <section id="media_image-3" class="widget widget_media_image"><a href="https://www.handwerk-magazin.de/newsletter/?utm_medium=email&amp;utm_source=nl"><img src="/nl.png" alt="Newsletter"></a></section>
+        <p><a href="https://www.curbed.com/article/curbed-new-york-magazine.html?utm_source=disitepromo&amp;utm_medium=banner">Curbed is now part of New York</a></p>
+        </aside></body></html>"#;
+    let found = found_at(
+        &extractor(),
+        "https://www.handwerk-magazin.de/cyber-angriffe/",
+        html,
+    );
+    assert_eq!(
+        rules_and_steps(&found),
+        [("link:campaign-banner", "a:nth-of-type(1)")],
+        "{found:?}"
+    );
+}
