@@ -1208,7 +1208,7 @@ const AD_CALLS: &[&str] = &[
 /// `initDynamicSlot({ id: 'atatags-…' })`).
 static NAMED_CONTAINER: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
-        r#"(?:(?:destid|container|containerId|containerid|container_id|slotContainer|div_?id|elementId|elementid|slotElementId|slotID)["']?\s*[:=]\s*\[?\s*|(?:googletag|admixerML)\.display\(\s*|\.renderSlot\(\s*|__ATA\.initDynamicSlot\(\s*\{\s*id\s*:\s*)["'](\w[\w-]*)["']"#,
+        r#"(?:(?:destid|container|containerId|containerid|container_id|slotContainer|div_?id|elementId|elementid|slotElementId|slotID)["']?\s*[:=]\s*\[?\s*|(?:googletag|admixerML)\.display\(\s*|\.renderSlot\(\s*|__ATA\.initDynamicSlot\(\s*\{\s*id\s*:\s*)["'](\w[\w/.-]*)["']"#,
     )
     .expect("pattern parses")
 });
@@ -1255,7 +1255,7 @@ static PASSBACK: LazyLock<regex::Regex> = LazyLock::new(|| {
 /// `googletag.defineSlot(path, sizes, "rec_1")` or `defineOutOfPageSlot(path, "OOP_1")` (dev page
 /// wsvn-en-2023, whose boxes the display calls never name).
 static GPT_DEFINED: LazyLock<regex::Regex> = LazyLock::new(|| {
-    regex::Regex::new(r#"\.define(?:OutOfPage)?Slot\([^)]*?["'](\w[\w-]*)["']\s*\)"#)
+    regex::Regex::new(r#"\.define(?:OutOfPage)?Slot\([^)]*?["'](\w[\w/.-]*)["']\s*\)"#)
         .expect("pattern parses")
 });
 
@@ -2051,6 +2051,23 @@ fn unpaid_taboola_boxes(doc: &Html) -> HashSet<String> {
     boxes
 }
 
+/// Whether `el` holds nothing but one of `boxes` (by id), scripts aside: the wrapper of a box
+/// its page asks Taboola to fill with its own stories (AP's hosted pages put their organic
+/// `div#taboola-below-article-stream-thumbnails` alone in a section named `…-taboola-add`, dev
+/// page ap-hosted-en-2019).
+fn wraps_only(el: ElementRef<'_>, boxes: &HashSet<String>) -> bool {
+    let mut inside = el
+        .descendants()
+        .skip(1)
+        .filter_map(ElementRef::wrap)
+        .filter(|d| !matches!(d.value().name(), "script" | "style" | "noscript"));
+    let Some(first) = inside.next() else {
+        return false;
+    };
+    first.value().id().is_some_and(|id| boxes.contains(id))
+        && inside.all(|d| d.ancestors().any(|a| a.id() == first.id()))
+}
+
 /// Whether a Taboola mode shows paid items: every mode but the organic and tracking ones
 /// ([`unpaid_taboola_boxes`]).
 fn is_paid_taboola_mode(mode: &str) -> bool {
@@ -2650,7 +2667,9 @@ impl Extractor {
         let unpaid = unpaid_taboola_boxes(doc);
         found.retain(|(el, rule)| {
             // Nor is a recommendation box its page asks Taboola to fill with its own stories.
-            if el.value().id().is_some_and(|id| unpaid.contains(id)) && is_empty_box(*el) {
+            if (el.value().id().is_some_and(|id| unpaid.contains(id)) || wraps_only(*el, &unpaid))
+                && is_empty_box(*el)
+            {
                 return false;
             }
             let label_alone = !rule.starts_with("slot:")

@@ -3398,3 +3398,56 @@ fn a_picture_link_tagged_as_a_banner_by_its_campaign_is_an_ad() {
         "{found:?}"
     );
 }
+
+#[test]
+fn a_gpt_box_whose_id_is_its_unit_path_is_the_box_the_display_call_names() {
+    // Moneycontrol (dev page moneycontrol-en-2019): its boxes' ids are the ad units' paths,
+    // slashes and all, named by `googletag.display(…)` and `defineSlot(…, id)`.
+    let html = r#"<html><head><script>
+        googletag.cmd.push(function() {
+        googletag.defineSlot('/1039154/Programmatic/Moneycontrol_Inarticle_1x1', [1, 1], 'Programmatic/Moneycontrol_Inarticle_1x1').addService(googletag.pubads());
+        });</script></head><body>
+        <div id="Moneycontrol/MC_ROS/MC_ROS_Slider_2x2"><script type="text/javascript" defer>var width = window.innerWidth || document.documentElement.clientWidth;
+        adKey = "Moneycontrol/MC_ROS/MC_ROS_Slider_2x2";
+        if (width >= 768) { googletag.cmd.push(function() { googletag.display("Moneycontrol/MC_ROS/MC_ROS_Slider_2x2") }); }
+        </script></div>
+        <p>Economy in stress and markets on a high.</p>
+        <div id="Programmatic/Moneycontrol_Inarticle_1x1"></div>
+        <div id="markets/indices"></div>
+        </body></html>"#;
+    let found = found_at(
+        &extractor(),
+        "https://www.moneycontrol.com/news/x.html",
+        html,
+    );
+    assert_eq!(
+        rules_and_steps(&found),
+        [
+            ("slot:named", "div:nth-of-type(2)"),
+            ("slot:named", "div:nth-of-type(1)")
+        ],
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_box_named_for_ads_around_an_organic_taboola_box_alone_is_no_ad() {
+    // AP's hosted page (dev page ap-hosted-en-2019): a section named `…-taboola-add` holding only
+    // the organic Taboola box; the same section around a paid mode's box is a slot.
+    let box_with = |mode: &str| {
+        format!(
+            r#"<html><body><p>Unpredictable impeachment hearings.</p>
+        <section class="block block-ap-hosted-rightsidebar-widget-more-stories-taboola-add">
+        <div id="taboola-below-article-stream-thumbnails"></div>
+        <script type="text/javascript">
+        window._taboola = window._taboola || [];
+        _taboola.push({{ mode: '{mode}', container: 'taboola-below-article-stream-thumbnails', placement: 'Below Article Stream Thumbnails', target_type: 'mix' }});
+        </script></section></body></html>"#
+        )
+    };
+    let url = "https://hosted.ap.org/berkshireeagle/article/x";
+    let organic = found_at(&extractor(), url, &box_with("organic-thumbnails-a"));
+    assert!(organic.is_empty(), "{organic:?}");
+    let paid = found_at(&extractor(), url, &box_with("thumbnails-a"));
+    assert!(!paid.is_empty());
+}
