@@ -1958,6 +1958,33 @@ fn is_campaign_banner(page_url: &Url, a: ElementRef<'_>, href: &str) -> bool {
         })
 }
 
+/// Posts a blog's theme marks paid by their category or tag, as WordPress names them in each
+/// post's classes (`article.category-sponsored` in MANNSCHAFT's row of newest articles, dev page
+/// mannschaft-de-2022; `section.category-anzeige` among Mein-MMO's, dev page mein-mmo-de-2023).
+/// A category "ad" or "ads" is as often the news of the ad trade.
+fn sponsored_posts<'a>(doc: &'a Html, found: &mut Vec<(ElementRef<'a>, String)>) {
+    const MORE: [&str; 4] = [
+        "advertorial",
+        "sponsored-content",
+        "sponsored-post",
+        "paid-content",
+    ];
+    let paid = |class: &str| {
+        let word = class
+            .strip_prefix("category-")
+            .or_else(|| class.strip_prefix("tag-"))?;
+        let word = word.to_ascii_lowercase();
+        (MORE.contains(&word.as_str())
+            || label_word(&word).is_some_and(|w| !matches!(w.as_str(), "ad" | "ads")))
+        .then(|| format!("post:{class}"))
+    };
+    for post in doc.select(&s("article[class], section[class], li[class], div[class]")) {
+        if let Some(rule) = post.value().classes().find_map(paid) {
+            found.push((post, rule));
+        }
+    }
+}
+
 /// Local advertisers' banners in a sidebar: three or more of its widgets that each hold one
 /// link, a picture to another site, under a few words at most (Lokalo's businesses, each an
 /// image widget titled with its name, dev page lokalo-de-2023). A widget of the site's own
@@ -2031,6 +2058,22 @@ fn unpaid_taboola_boxes(doc: &Html) -> HashSet<String> {
         .expect("pattern parses")
     });
     let mut boxes = HashSet::new();
+    // A box may carry its mode itself (The Sun's `div#thesun_taboola_widget-5.taboola
+    // [data-mode="organic-thumbnails-a"]`, dev page thesun-en-2019).
+    for el in doc.select(&s("[data-mode][id]")) {
+        let v = el.value();
+        let taboola = v
+            .id()
+            .into_iter()
+            .chain(v.classes())
+            .any(|n| super::name_holds(n, "taboola"));
+        if taboola
+            && v.attr("data-mode")
+                .is_some_and(|m| !is_paid_taboola_mode(m))
+        {
+            boxes.extend(v.id().map(str::to_owned));
+        }
+    }
     for script in doc.select(&s("script:not([src])")) {
         // (Only a script that names Taboola is copied out whole.)
         if !script.text().any(|t| t.contains("_taboola")) {
@@ -2639,6 +2682,7 @@ impl Extractor {
         paid_recommendations(doc, &mut found);
         redirected_feed_items(page_url, doc, &mut found);
         sidebar_banners(page_url, doc, &mut found);
+        sponsored_posts(doc, &mut found);
         // A block of ads a list or a label found is the ads in it, one report each (a widget
         // with its paid items found gives way to them below).
         let unit_ids: HashSet<_> = found

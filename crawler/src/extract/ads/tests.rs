@@ -3451,3 +3451,38 @@ fn a_box_named_for_ads_around_an_organic_taboola_box_alone_is_no_ad() {
     let paid = found_at(&extractor(), url, &box_with("thumbnails-a"));
     assert!(!paid.is_empty());
 }
+
+#[test]
+fn a_taboola_box_that_names_an_organic_mode_itself_is_no_ad() {
+    // The Sun (dev page thesun-en-2019): the rail's Taboola box carries its own mode; a box of a
+    // paid mode is a slot as before.
+    let html = r#"<html><body><p>Hunter diagnosed with bubonic plague.</p>
+        <div id="thesun_taboola_widget-5" class="lazyload lazypreload taboola" data-mode="organic-thumbnails-a" data-placement="Right Rail Thumbnails - Organic"></div>
+        <div id="thesun_taboola_widget-2" class="lazyload lazypreload taboola" data-mode="thumbnails-a" data-placement="Below Article Thumbnails"></div>
+        </body></html>"#;
+    let found = found_at(
+        &extractor(),
+        "https://www.thesun.co.uk/news/10371941/x/",
+        html,
+    );
+    let steps: Vec<&str> = found.iter().map(|(_, step, _)| step.as_str()).collect();
+    assert_eq!(steps, ["div:nth-of-type(2)"], "{found:?}");
+}
+
+#[test]
+fn a_post_a_blog_theme_files_under_sponsored_is_an_ad() {
+    // MANNSCHAFT (dev page mannschaft-de-2022): WordPress names each post's categories in its
+    // classes; a post in "sponsored" among the newest is a paid one, a post in "ads" (news of
+    // the ad trade) or "sponsoring" (a word of its own) is not.
+    let html = r#"<html><body><div class="row">
+        <article class="entry-tpl-gridxs post-128197 post type-post category-featured-2 category-gay-health category-sponsored"><a href="/positive-life/"><img src="/pl.jpg" alt=""></a><h3><a href="/positive-life/">Jetzt reinhören: Podcast «Positive Life»</a></h3></article>
+        <article class="entry-tpl-gridxs post-128198 post type-post category-ads"><h3><a href="/werbemarkt/">Der Werbemarkt wächst</a></h3></article>
+        <article class="entry-tpl-gridxs post-128199 post type-post category-sponsoring"><h3><a href="/trikot/">Neuer Trikotsponsor</a></h3></article>
+        </div></body></html>"#;
+    let found = found_at(&extractor(), "https://mannschaft.com/x/", html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [("post:category-sponsored", "article:nth-of-type(1)")],
+        "{found:?}"
+    );
+}
