@@ -5,9 +5,10 @@
 //! (广告, 推广, Sponsored..., or drawn by CSS) that marks the smallest block around it holding a
 //! link or an image; and frames and picture boxes named for ads, or at an IAB size from
 //! another site, or asking their server for a creative of their own size; links the site marks
-//! as ads (an ad-click event, an ad flag in the URL); and a sidebar's run of picture widgets
-//! linking to local advertisers. A box its page asks Taboola to fill with its own stories is
-//! none. A block of ads any of them finds is reported as its ads (`results`: search results,
+//! as ads (an ad-click event, an ad flag in the URL, a campaign tag that calls a picture link a
+//! banner); a sidebar's run of picture widgets linking to local advertisers; and posts a blog's
+//! theme files under a paid category. A box its page asks Taboola to fill with its own stories
+//! is none. A block of ads any of them finds is reported as its ads (`results`: search results,
 //! cards).
 //! For each ad: its text, landing URL, whether it is labelled, and for pop-ups, whether a
 //! one-click close control exists.
