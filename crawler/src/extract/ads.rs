@@ -954,6 +954,9 @@ const LABEL_WORDS: &[&str] = &[
     "赞助商",
     "sponsored",
     "advertisement",
+    // A paid story's tag where the others show their section (AutoIndustriya's "ADVERTORIAL"
+    // among "AUTO NEWS" and "CAR REVIEWS", dev page autoindustriya-en-2019).
+    "advertorial",
     "ad",
     "ads",
     "promoted",

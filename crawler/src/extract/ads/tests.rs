@@ -3486,3 +3486,25 @@ fn a_post_a_blog_theme_files_under_sponsored_is_an_ad() {
         "{found:?}"
     );
 }
+
+#[test]
+fn an_advertorial_tag_among_section_tags_marks_its_card() {
+    // AutoIndustriya (dev page autoindustriya-en-2019): "More stories like this one" cards tag
+    // their section; a paid story's card says "ADVERTORIAL" there.
+    let html = r#"<html><body><div class="more">
+        <div class="grid-x"><div class="row-image"><a href="https://www.autoindustriya.com/car-reviews/2017-lexus-lc-500.html"><img src="/p1.jpg" alt="2017 Lexus LC 500"></a></div>
+        <div class="row-desc"><label class="row-cat green">CAR REVIEWS</label><a href="https://www.autoindustriya.com/car-reviews/2017-lexus-lc-500.html"><h5 class="row-title">2017 Lexus LC 500</h5></a></div></div>
+        <div class="grid-x"><div class="row-image"><a href="https://www.autoindustriya.com/features/5-reasons-lexus-hybrid.html"><img src="/p2.jpg" alt="5 reasons why a Lexus hybrid"></a></div>
+        <div class="row-desc"><label class="row-cat red">ADVERTORIAL</label><a href="https://www.autoindustriya.com/features/5-reasons-lexus-hybrid.html"><h5 class="row-title">5 reasons why a Lexus hybrid is for you</h5></a></div></div>
+        </div></body></html>"#;
+    let found = found_at(
+        &extractor(),
+        "https://www.autoindustriya.com/auto-industry-news/x.html",
+        html,
+    );
+    assert_eq!(
+        rules_and_steps(&found),
+        [("label:advertorial", "div:nth-of-type(2)")],
+        "{found:?}"
+    );
+}
