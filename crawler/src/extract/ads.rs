@@ -1700,9 +1700,12 @@ fn redirected_feed_items<'a>(
                 let text = text.trim();
                 !text.is_empty() && text.chars().all(|c| c.is_ascii_alphabetic())
             };
+            // (Nor a menu's entry outside a `nav`: WordPress's `li.menu-item`, Observer's
+            // "Advertising Guidelines" in its header, dev page observer-en-2023.)
             odd.retain(|i| {
                 (i.select(&s("img")).next().is_some()
                     || (words_of(*i, 8).is_none() && !one_word(i)))
+                    && !i.value().classes().any(|c| c == "menu-item")
                     && !i
                         .ancestors()
                         .filter_map(ElementRef::wrap)

@@ -3508,3 +3508,43 @@ fn an_advertorial_tag_among_section_tags_marks_its_card() {
         "{found:?}"
     );
 }
+
+#[test]
+fn a_wordpress_menu_entry_is_no_feed_item_whatever_its_link_says() {
+    // Observer (dev page observer-en-2023): a header menu of the site's pages, outside any `nav`,
+    // whose "Advertising Guidelines" entry links to `/ad-guidelines/`.
+    let entry = |id: u32, href: &str, text: &str| {
+        format!(
+            r#"<li id="menu-item-{id}" class="menu-item menu-item-type-post_type menu-item-object-page menu-item-{id}"><a href="{href}">{text}</a><span class="chevron-toggle"></span></li>"#
+        )
+    };
+    let items = [
+        entry(
+            1,
+            "https://observer.com/about/",
+            "About Observer and its history",
+        ),
+        entry(
+            2,
+            "https://observer.com/contact/",
+            "Contact the Observer newsroom",
+        ),
+        entry(
+            3,
+            "https://observer.com/careers/",
+            "Careers at Observer Media today",
+        ),
+        entry(
+            4,
+            "https://observer.com/ad-guidelines/",
+            "Observer Advertising Guidelines",
+        ),
+    ]
+    .concat();
+    let html = format!(
+        r#"<html><body><header class="fw-site-header"><ul class="menu">{items}</ul></header>
+        <p>Bernard Arnault and the Louvre.</p></body></html>"#
+    );
+    let found = found_at(&extractor(), "https://observer.com/2023/11/x/", &html);
+    assert!(found.is_empty(), "{found:?}");
+}
