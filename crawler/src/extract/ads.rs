@@ -1134,6 +1134,10 @@ const SLOT_SCRIPTS: &[&str] = &[
     // (`AdButler.register(166289, 180086, [322,63], 'placement_180086_'+…)` in
     // `div.adbutler_zone_180086`, dev page livenet-ch-de-2021).
     "AdButler.register(",
+    // and its older JavaScript tag, written in place
+    // (`servedbyadbutler.com/adserve/;ID=177009;size=0x0;setID=376757;type=js…`, dev page
+    // 24ora-pap-2022).
+    "servedbyadbutler.com/adserve/",
     // OpenX's (Revive's) single-page call, drawn where it is called (`OA_show('ox_aaa')`).
     "OA_show(",
 ];

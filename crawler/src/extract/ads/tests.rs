@@ -3279,13 +3279,20 @@ fn ad_server_calls_that_write_their_box_in_place_mark_the_box_they_stand_in() {
         if (typeof(OA_show) === 'function') OA_show('ox_aaa');
         // ]]> --></script></div>
         <div class="counter"><script>window.counter.register('page', 'x.y');</script></div>
+        <div class="textwidget"><p><script type="text/javascript">
+        var rnd = window.rnd || Math.floor(Math.random()*10e6);
+        var absrc = 'https://servedbyadbutler.com/adserve/;ID=177009;size=300x250;setID=376758;type=js;rnd='+rnd;
+        document.write('<scr'+'ipt src="'+absrc+'" type="text/javascript"></scr'+'ipt>');
+        </script></p></div>
         </body></html>"#;
+    // (24ora, dev page 24ora-pap-2022: AdButler's older tag, written in place.)
     let found = found_at(&extractor(), "https://www.livenet.ch/themen/x", html);
     assert_eq!(
         rules_and_steps(&found),
         [
             ("slot:script", "div:nth-of-type(1)"),
-            ("slot:script", "div:nth-of-type(2)")
+            ("slot:script", "div:nth-of-type(2)"),
+            ("slot:script", "p:nth-of-type(1)")
         ],
         "{found:?}"
     );
