@@ -1989,7 +1989,8 @@ fn sponsored_posts<'a>(doc: &'a Html, found: &mut Vec<(ElementRef<'a>, String)>)
             || label_word(&word).is_some_and(|w| !matches!(w.as_str(), "ad" | "ads")))
         .then(|| format!("post:{class}"))
     };
-    for post in doc.select(&s("article[class], section[class], li[class], div[class]")) {
+    let filed = s(r#":is(article, section, li, div):is([class*="category-"], [class*="tag-"])"#);
+    for post in doc.select(&filed) {
         if let Some(rule) = post.value().classes().find_map(paid) {
             found.push((post, rule));
         }
@@ -2071,16 +2072,11 @@ fn unpaid_taboola_boxes(doc: &Html) -> HashSet<String> {
     let mut boxes = HashSet::new();
     // A box may carry its mode itself (The Sun's `div#thesun_taboola_widget-5.taboola
     // [data-mode="organic-thumbnails-a"]`, dev page thesun-en-2019).
-    for el in doc.select(&s("[data-mode][id]")) {
+    let named = s(r#"[data-mode][id]:is([id*="taboola" i], [class*="taboola" i])"#);
+    for el in doc.select(&named) {
         let v = el.value();
-        let taboola = v
-            .id()
-            .into_iter()
-            .chain(v.classes())
-            .any(|n| super::name_holds(n, "taboola"));
-        if taboola
-            && v.attr("data-mode")
-                .is_some_and(|m| !is_paid_taboola_mode(m))
+        if v.attr("data-mode")
+            .is_some_and(|m| !is_paid_taboola_mode(m))
         {
             boxes.extend(v.id().map(str::to_owned));
         }
