@@ -105,10 +105,11 @@ fn ad_named(name: &str) -> bool {
     // Audienzz's positions are `adnz_*` (`div#adnz_content_1`, polizeiticker-de-2023), and
     // Webedia's ad library JAD's are `jad-*` (`div#jad-interstitial`, mein-mmo-de-2023).
     // Spanish and Portuguese name ads "publicidad(e)" (Correio Braziliense's
-    // `div#cb-publicidade-retangulo-1`, dev page correiobraziliense-pt-2022).
+    // `div#cb-publicidade-retangulo-1`, dev page correiobraziliense-pt-2022). An advertorial is
+    // paid copy (der Freitag's `aside#x-advertorial-box`, dev page freitag-de-2020).
     static AD_NAME: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
-            r"(?i)(^|[^a-z])(ad|ads|adv|advt|advert|advertisement|adbox|adslot|adunit|dfp|gg|guanggao|commercial|publicidad|publicidade)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain|(^|[^a-z])(teads|medianet|darla|gpt|adnz|jad)([^a-z]|$)|sinaads|fengchao|gujad|iqadtile|werbung|vidoomy|send2news|trendmd",
+            r"(?i)(^|[^a-z])(ad|ads|adv|advt|advert|advertisement|advertorial|adbox|adslot|adunit|dfp|gg|guanggao|commercial|publicidad|publicidade)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain|(^|[^a-z])(teads|medianet|darla|gpt|adnz|jad)([^a-z]|$)|sinaads|fengchao|gujad|iqadtile|werbung|vidoomy|send2news|trendmd",
         )
         .expect("pattern parses")
     });
@@ -244,6 +245,18 @@ fn names_an_ad(el: ElementRef<'_>) -> bool {
                 // `data-vendor="outbrain"`, dev page outkick-en-2024).
                 || (matches!(name, "data-spm" | "clstag" | "data-vendor") && ad_named(value))
         })
+}
+
+/// Whether an id or class of `el` calls it an advertorial: paid copy, whichever site its
+/// links go to (der Freitag's `aside#x-advertorial-box` of publishers' "Buch der Woche", dev
+/// page freitag-de-2020). A script's hook (`js-dynamic-advertorial` on the same page's article
+/// text, where one may be put) names what a script does, not what the box is.
+fn names_advertorial(el: ElementRef<'_>) -> bool {
+    let v = el.value();
+    v.id()
+        .into_iter()
+        .chain(v.classes())
+        .any(|n| !n.starts_with("js-") && n.to_ascii_lowercase().contains("advertorial"))
 }
 
 /// Whether a class is an ad position's name written in base64, as Wirtualna Polska's sites
@@ -2351,9 +2364,12 @@ impl Extractor {
                 && !beside_input()
             {
                 "slot:ins"
-            } else if (is_box || (v.name() == "span" && !is_empty_box(el))) && names_an_ad(el) {
-                // (A `span` only when it holds the ad: Sohu's `span#ad_src2` with its Flash
-                // banner, dev page sohu-auto-2005; an empty one is as often an icon.)
+            } else if (is_box || (matches!(v.name(), "span" | "p") && !is_empty_box(el)))
+                && names_an_ad(el)
+            {
+                // (A `span` or `p` only when it holds the ad: Sohu's `span#ad_src2` with its
+                // Flash banner, dev page sohu-auto-2005, literaturkritik.de's `p.werbungm`
+                // banners, dev page literaturkritik-de-2023; an empty one is as often an icon.)
                 "slot:empty-ad-box"
             } else if is_box && names_a_banner(el) && is_empty_box(el) {
                 "slot:empty-banner-box"
@@ -2385,6 +2401,11 @@ impl Extractor {
                     .is_some_and(|a| is_menu_link(page_url, a))
             {
                 found.push((el, "box:ad-name+link".to_owned()));
+            } else if rule == "slot:empty-ad-box"
+                && names_advertorial(el)
+                && el.select(&s("a[href]")).next().is_some()
+            {
+                found.push((el, "box:advertorial".to_owned()));
             } else if rule == "slot:empty-ad-box"
                 && is_labelled_position(el)
                 && !is_border_of_box(el)

@@ -3555,3 +3555,61 @@ fn a_wordpress_menu_entry_is_no_feed_item_whatever_its_link_says() {
     let found = found_at(&extractor(), "https://observer.com/2023/11/x/", &html);
     assert!(found.is_empty(), "{found:?}");
 }
+
+/// A paragraph named for an ad that holds one is an ad, as a box so named is: literaturkritik.de
+/// puts each publisher's banner in a `p.werbungm` with Matomo's content-tracking names (dev page
+/// literaturkritik-de-2023).
+#[test]
+fn a_paragraph_named_for_an_ad_that_holds_one_is_an_ad() {
+    let html = r#"<html><body><table><tr><td class="advertisement">
+        <p class="werbungm" align="center" data-track-content="" data-content-name="Werbung Kunde 3"
+           data-content-piece="Anzeige 634 (c_t)"><a href="https://literaturkritik.de/public/restricted/werbung_clicks.php?adid=634"
+           target="_blank" rel="nofollow"><img src="https://literaturkritik.de/pic/werbung/Beck_Mueller-Seidel.jpg"
+           width="155" height="250" alt="Mehr Info..."></a><br>
+        »Müller-Seidels Studie ist das unbestrittene Ereignis des Schiller-Jahres 2009.« (Die Zeit)</p>
+        <p class="werbungk" align="center" data-track-content="" data-content-name="Werbung Kunde 1"
+           data-content-piece="Anzeige 889 (c_b)"><a href="https://literaturkritik.de/public/restricted/werbung_clicks.php?adid=889"
+           target="_blank" rel="nofollow"><img src="https://literaturkritik.de/pic/werbung/rr.jpg"
+           width="155" height="250" alt="Mehr Info..."></a><br>
+        Reich-Ranicki als literarische Figur</p>
+        </td></tr></table><p class="lead">Eine Rezension.</p></body></html>"#;
+    let found = found_at(
+        &easylist_of("").0,
+        "https://literaturkritik.de/rezension/",
+        html,
+    );
+    assert_eq!(
+        rules_and_steps(&found),
+        [
+            ("box:ad-name+link", "p:nth-of-type(1)"),
+            ("box:ad-name+link", "p:nth-of-type(2)")
+        ],
+        "{found:?}"
+    );
+}
+
+/// A box named an advertorial is paid copy even where its links stay on the site (der Freitag's
+/// "Buch der Woche" box, dev page freitag-de-2020); a script's hook so named on the article text
+/// is not.
+#[test]
+fn a_box_named_an_advertorial_is_an_ad_wherever_it_links() {
+    let html = r#"<html><body>
+        <div id="x-article-text" class="column js-dynamic-advertorial js-external-links">
+          <p>Die hohe Verbreitung des Coronavirus <a href="https://www.freitag.de/autoren/x">mehr</a></p></div>
+        <aside id="x-advertorial-box" class="c-advertorial-box c-advertorial-box--article">
+          <div class="tabs-panel"><a href="https://www.freitag.de/produkt-der-woche/buch/tamtam-und-tabu" class="c-advertorial-info">
+          <img src="https://www.freitag.de/produkt-der-woche/buch/tamtam-und-tabu/@@images/b750.jpeg" alt="Tamtam und Tabu" height="172" width="110">
+          <h4 class="c-advertorial-info__title">Tamtam und Tabu</h4>
+          <p class="c-advertorial-info__description">1990 gilt als das wichtigste Jahr der Nachkriegsgeschichte.</p></a></div>
+        </aside></body></html>"#;
+    let found = found_at(
+        &easylist_of("").0,
+        "https://www.freitag.de/autoren/x/artikel",
+        html,
+    );
+    assert_eq!(
+        rules_and_steps(&found),
+        [("box:advertorial", "aside:nth-of-type(1)")],
+        "{found:?}"
+    );
+}
