@@ -1105,8 +1105,15 @@ const SLOT_SELECTORS: &[(&str, &str)] = &[
 
 /// Script sources and inline calls that fill the element the script sits in (Baidu Union,
 /// Baidu and Tencent ad-server slot scripts, Outbrain's widget call, CyberOne's ad manager).
+/// Ad scripts that write their one ad where they are loaded, with no query of their own: each
+/// such tag outside any box is a position (AdSense's legacy `show_ads.js`, and the Baidu union's
+/// `cpro.baidu.com/cpro/ui/ui.js`, whose frame `document.write` puts beside it: dev page
+/// 263-book-2005, between layout tables with no box of its own).
+const WRITES_IN_PLACE: &[&str] = &["pagead/show_ads.js", "cpro.baidu.com/cpro/ui/"];
+
 const SLOT_SCRIPTS: &[&str] = &[
     "cpro.baidustatic.com",
+    "cpro.baidu.com/cpro/ui/",
     "dup.baidustatic.com",
     "pos.baidu.com",
     "BAIDU_CLB_fillSlot",
@@ -2278,7 +2285,21 @@ impl Extractor {
             {
                 box_of_script(script)
                     .or_else(|| written_after(page_url, script))
-                    .or((src.contains('?')).then_some(script))
+                    .or_else(|| {
+                        // (Not when the position it writes is found beside it: the `ins` it
+                        // wrote in a rendered save, or an empty box named for the ad, Kinja's
+                        // `div#js_adsense-container`, dev page lifehacker-en.)
+                        let beside = script.parent().and_then(ElementRef::wrap);
+                        let found_beside = beside.is_some_and(|b| {
+                            holds_slot(b)
+                                || b.children()
+                                    .filter_map(ElementRef::wrap)
+                                    .any(|c| is_empty_box(c) && names_an_ad(c))
+                        });
+                        let in_place =
+                            WRITES_IN_PLACE.iter().any(|w| src.contains(w)) && !found_beside;
+                        (src.contains('?') || in_place).then_some(script)
+                    })
             } else if inline
                 && script.text().any(|t| {
                     t.contains(".cmd.push(") && (DISPLAY_CALL.is_match(t) || t.contains(".loadAd("))

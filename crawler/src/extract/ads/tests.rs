@@ -3613,3 +3613,37 @@ fn a_box_named_an_advertorial_is_an_ad_wherever_it_links() {
         "{found:?}"
     );
 }
+
+/// AdSense's legacy `show_ads.js` writes its one ad where it is loaded: between layout tables
+/// with no box of its own, the tag itself is the position (dev page 263-book-2005); beside the
+/// empty box named for it, the box is (Kinja's `div#js_adsense-container`, dev page
+/// lifehacker-en).
+#[test]
+fn a_legacy_adsense_tag_outside_any_box_is_the_position() {
+    let html = r#"<html><body><center>
+        <table width="760"><tr><td height="33">您现在的位置：<a href="/index.html">读书</a> -&gt; 连载</td></tr></table>
+        <script type="text/javascript"><!--
+        google_ad_client = "pub-7259967726486815"; google_ad_width = 728; google_ad_height = 90;
+        google_ad_format = "728x90_as"; google_ad_type = "text"; google_ad_channel = "8920257967";
+        //--></script>
+        <script type="text/javascript" src="http://pagead2.googlesyndication.com/pagead/show_ads.js"></script>
+        <table width="760"><tr><td>纯棉婚姻书摘 正文</td></tr></table>
+        </center>
+        <div class="post-content"><p>How to stop buying crap you don't need.</p>
+        <div id="js_adsense-container"></div><script>var google_adnum = 0;</script>
+        <script src="http://pagead2.googlesyndication.com/pagead/show_ads.js" type="text/javascript"></script>
+        <p>More text.</p></div></body></html>"#;
+    let found = found_at(
+        &easylist_of("").0,
+        "http://book.263.net/20050302/x.html",
+        html,
+    );
+    assert_eq!(
+        rules_and_steps(&found),
+        [
+            ("slot:script", "script:nth-of-type(2)"),
+            ("slot:empty-ad-box", "div:nth-of-type(1)")
+        ],
+        "{found:?}"
+    );
+}
