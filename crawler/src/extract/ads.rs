@@ -1073,9 +1073,10 @@ const SLOT_SELECTORS: &[(&str, &str)] = &[
     // OneAD's in-read tag, popIn's and PVMax's widgets, Yahoo's native ads; Yieldmo's
     // `div.ym#ym_<placement>` (dev page cnn-en-2024, its mobile copy keeping the id in
     // `data-id`); Nativendo's boxes and plista's widgets (dev pages express-de-2019,
-    // ln-online-de-2019).
+    // ln-online-de-2019), not the heading Nativendo reads the title from
+    // (`h1#nativendo-title`, dev page exxpress-de-2023).
     (
-        r#"[id^="oneadIR"], [id^="_popIn_"], ._pvmax_recommend, [class^="YAD-"], .ym[id^="ym_"], .ym[data-id^="ym_"], [data-nativendo], [id^="nativendo-"], [data-widget^="plista_widget"]"#,
+        r#"[id^="oneadIR"], [id^="_popIn_"], ._pvmax_recommend, [class^="YAD-"], .ym[id^="ym_"], .ym[data-id^="ym_"], [data-nativendo], [id^="nativendo-"]:not(h1, h2, h3, h4, h5, h6), [data-widget^="plista_widget"]"#,
         "slot:native",
     ),
     (
@@ -1233,10 +1234,11 @@ const AD_CALLS: &[&str] = &[
 /// The element an ad call names, by id or class (`container: "ad-top"`, or the first of a list:
 /// `"elementid": ["dbh-b83b…"]`; Google Ad Manager's
 /// `googletag.display("vme_wid_…_native")`, dev page haber7-news-2024; WordAds'
-/// `initDynamicSlot({ id: 'atatags-…' })`).
+/// `initDynamicSlot({ id: 'atatags-…' })` and `initVideoSlot('atatags-…', {…})`, dev page
+/// mywakenews-de-2016).
 static NAMED_CONTAINER: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
-        r#"(?:(?:destid|container|containerId|containerid|container_id|slotContainer|div_?id|elementId|elementid|slotElementId|slotID)["']?\s*[:=]\s*\[?\s*|(?:googletag|admixerML)\.display\(\s*|\.renderSlot\(\s*|__ATA\.initDynamicSlot\(\s*\{\s*id\s*:\s*)["'](\w[\w/.-]*)["']"#,
+        r#"(?:(?:destid|container|containerId|containerid|container_id|slotContainer|div_?id|elementId|elementid|slotElementId|slotID)["']?\s*[:=]\s*\[?\s*|(?:googletag|admixerML)\.display\(\s*|\.renderSlot\(\s*|__ATA\.initDynamicSlot\(\s*\{\s*id\s*:\s*|__ATA\.initVideoSlot\(\s*)["'](\w[\w/.-]*)["']"#,
     )
     .expect("pattern parses")
 });

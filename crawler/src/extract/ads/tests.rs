@@ -3647,3 +3647,33 @@ fn a_legacy_adsense_tag_outside_any_box_is_the_position() {
         "{found:?}"
     );
 }
+
+/// WordAds' video slot is the box its call names (`__ATA.initVideoSlot('atatags-…', …)`, dev
+/// page mywakenews-de-2016), and Nativendo's title heading (`h1#nativendo-title`, dev page
+/// exxpress-de-2023) is the article's title, not one of its boxes.
+#[test]
+fn wordads_video_slots_and_nativendo_title_headings() {
+    let html = r#"<html><body><article>
+        <h1 id="nativendo-title" class="article-heading">Zähne zusammenbeißen: Festspiel-Reisen kosteten 57.000 Euro</h1>
+        <p>Der Bundespräsident reiste zu den Festspielen.</p>
+        <div id="nativendo-artikel"></div>
+        <div id="atatags-370373-5f86d1725ae55">
+          <script type="text/javascript">
+            __ATA.cmd.push(function() {
+                __ATA.initVideoSlot('atatags-370373-5f86d1725ae55', {
+                    sectionId: '370373',
+                    format: 'inread'
+                });
+            });
+          </script>
+        </div></article></body></html>"#;
+    let found = found_at(&easylist_of("").0, "https://exxpress.at/x/", html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [
+            ("slot:native", "div:nth-of-type(1)"),
+            ("slot:named", "div:nth-of-type(2)")
+        ],
+        "{found:?}"
+    );
+}
