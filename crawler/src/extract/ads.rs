@@ -1267,6 +1267,22 @@ static DISPLAY_CALL: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(r#"\w\.display\(\s*["']\w[\w-]*["']"#).expect("pattern parses")
 });
 
+/// A script that puts a box named for an ad into a container it names by class or id
+/// (`$page.find('.recommendation-after-content').append('<div class="slot-box-marker
+/// slot-box-marker-ad" …>')`, chocolate.com's, dev page chocolate-en-2020): the container is
+/// where the ad goes. Captures the container's name and the inserted tag's attributes.
+static APPENDS_BOX: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r#"(?:\$|jQuery|\.find)\(\s*['"][.#]([\w-]+)['"]\s*\)\s*\.(?:append|prepend|html)\(\s*['"]<\w+([^>'"]*(?:"[^"]*"[^>'"]*)*)>"#,
+    )
+    .expect("pattern parses")
+});
+
+/// An inserted tag's `class` and `id` values (`class="slot-box-marker slot-box-marker-ad"`).
+static ATTR_NAMES: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r#"\b(?:class|id)\s*=\s*\\?"([^"\\]*)"#).expect("pattern parses")
+});
+
 /// A call that places an ad where it is made, by a function named for it with the position as
 /// its argument (Hearst's `hearstPlaceAd("OOP")` in `div#OOP`, dev page sfgate-en-2019).
 static PLACE_CALL: LazyLock<regex::Regex> = LazyLock::new(|| {
@@ -2239,6 +2255,23 @@ impl Extractor {
                 if among_scripts && DISPLAY_CALL.is_match(&text) {
                     found.push((script, "slot:script".to_owned()));
                     continue;
+                }
+            }
+            // (Most scripts insert nothing: the cheap test first.)
+            if says(&["append(", "prepend(", ".html("]) {
+                let text: String = script.text().collect();
+                for c in APPENDS_BOX.captures_iter(&text) {
+                    let names_ad = ATTR_NAMES
+                        .captures_iter(&c[2])
+                        .flat_map(|a| {
+                            a[1].split_whitespace()
+                                .map(str::to_owned)
+                                .collect::<Vec<_>>()
+                        })
+                        .any(|n| ad_named(&n));
+                    if let Some(el) = by.named(&c[1]).filter(|_| names_ad) {
+                        found.push((el, "slot:appended".to_owned()));
+                    }
                 }
             }
             // A slot call marks where the ad goes: the box it fills, else the script itself;

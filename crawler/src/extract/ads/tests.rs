@@ -3677,3 +3677,27 @@ fn wordads_video_slots_and_nativendo_title_headings() {
         "{found:?}"
     );
 }
+
+/// A container a script puts a box named for an ad into is where the ad goes (chocolate.com's
+/// recommendation positions, dev page chocolate-en-2020); a box put in with another name is not.
+#[test]
+fn a_container_a_script_puts_an_ad_box_into_is_a_slot() {
+    let html = r#"<html><body><div class="slide"><p>This is what she finds when she follows.</p>
+        <div id="native-container2" class="recommendation-after-content"></div>
+        <div class="share-after-content"></div></div>
+        <script>
+        (function (global) {
+            var $page = $('.slide');
+            if (!template.disableNative) {
+                $page.find('.recommendation-after-content').append('<div class="slot-box-marker slot-box-marker-ad" data-slot-type="recommendations"></div>');
+                $page.find('.share-after-content').append('<div class="share-buttons"></div>');
+            }
+        })(window);
+        </script></body></html>"#;
+    let found = found_at(&easylist_of("").0, "http://www.chocolate.com/view/x/", html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [("slot:appended", "div:nth-of-type(1)")],
+        "{found:?}"
+    );
+}
