@@ -1219,6 +1219,10 @@ const AD_CALLS: &[&str] = &[
     // Admixer, an ad network of Eastern Europe (`admixerML.display('admixer_…_zone_9385…')`,
     // dev page 1k-by-item-2021b).
     "admixerML",
+    // AdMediator's rotator, an ad network of Russian sites
+    // (`AdMediatorTag.push({v: 1, el: 'admediator-60548-417214', …})`, dev page
+    // deleuze-enacademic-en-2020).
+    "AdMediatorTag",
     // ADITION's render call (`adition.srq.push(function(api) { api.renderSlot("renderSlot_Top")
     // })`, dev page nachrichten-at-2019).
     "adition.srq",
@@ -1235,10 +1239,10 @@ const AD_CALLS: &[&str] = &[
 /// `"elementid": ["dbh-b83b…"]`; Google Ad Manager's
 /// `googletag.display("vme_wid_…_native")`, dev page haber7-news-2024; WordAds'
 /// `initDynamicSlot({ id: 'atatags-…' })` and `initVideoSlot('atatags-…', {…})`, dev page
-/// mywakenews-de-2016).
+/// mywakenews-de-2016; AdMediator's `el: 'admediator-…'`).
 static NAMED_CONTAINER: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
-        r#"(?:(?:destid|container|containerId|containerid|container_id|slotContainer|div_?id|elementId|elementid|slotElementId|slotID)["']?\s*[:=]\s*\[?\s*|(?:googletag|admixerML)\.display\(\s*|\.renderSlot\(\s*|__ATA\.initDynamicSlot\(\s*\{\s*id\s*:\s*|__ATA\.initVideoSlot\(\s*)["'](\w[\w/.-]*)["']"#,
+        r#"(?:(?:destid|\bel|container|containerId|containerid|container_id|slotContainer|div_?id|elementId|elementid|slotElementId|slotID)["']?\s*[:=]\s*\[?\s*|(?:googletag|admixerML)\.display\(\s*|\.renderSlot\(\s*|__ATA\.initDynamicSlot\(\s*\{\s*id\s*:\s*|__ATA\.initVideoSlot\(\s*)["'](\w[\w/.-]*)["']"#,
     )
     .expect("pattern parses")
 });

@@ -3701,3 +3701,26 @@ fn a_container_a_script_puts_an_ad_box_into_is_a_slot() {
         "{found:?}"
     );
 }
+
+/// AdMediator's tag names the box it fills by `el` (dev page deleuze-enacademic-en-2020); a
+/// word ending in "el" (`label`) names none.
+#[test]
+fn an_admediator_tag_names_its_box() {
+    let html = r#"<html><body><div id="article"><p>Deleuze and Guattari oppose micropolitics.</p>
+        <div class="holder">
+        <script src="https://rotator.admediator.ru/js/rotator.js" async=""></script>
+        <div id="admediator-60548-417214"></div>
+        <script>(window.AdMediatorTag = window.AdMediatorTag || []).push({v: 1, el: 'admediator-60548-417214', c: 60548, b: 417214, label: 'terms-list'})</script>
+        <ul class="terms-list"><li><a href="//gilles_deleuze.enacademic.com/104/micropolitics">micropolitics</a></li></ul>
+        </div></div></body></html>"#;
+    let found = found_at(
+        &easylist_of("").0,
+        "https://deleuze.enacademic.com/104/micropolitics",
+        html,
+    );
+    assert_eq!(
+        rules_and_steps(&found),
+        [("slot:named", "div:nth-of-type(1)")],
+        "{found:?}"
+    );
+}
