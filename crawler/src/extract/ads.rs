@@ -1918,6 +1918,35 @@ fn sponsor_headed_blocks<'a>(
     }
 }
 
+/// A box named for sponsors (`section.sponsor-bar`, `ul.hauptsponsoren`: the German handball
+/// federation's footer, dev page dhb-de-2022) holds their logos: each picture link in it to
+/// another site is an ad, the sponsor's. Not a box named for sponsored content (a label's
+/// business) nor one without such links (La Tercera's copyright line `p.sponsor`, dev page
+/// latercera-es-2022).
+fn sponsor_boxes<'a>(page_url: &Url, doc: &'a Html, found: &mut Vec<(ElementRef<'a>, String)>) {
+    let names_sponsors = |n: &str| {
+        let n = n.to_ascii_lowercase();
+        n.contains("sponsor") && !n.contains("sponsored")
+    };
+    let mut seen = HashSet::new();
+    for el in doc.select(&s(r#"[class*="ponsor" i], [id*="ponsor" i]"#)) {
+        let v = el.value();
+        if !v.id().into_iter().chain(v.classes()).any(names_sponsors) {
+            continue;
+        }
+        for a in el.select(&s("a[href]")) {
+            let elsewhere = a
+                .value()
+                .attr("href")
+                .and_then(|h| absolute(page_url, h))
+                .is_some_and(|u| site_of(&u) != site_of(page_url));
+            if elsewhere && a.select(&s("img")).next().is_some() && seen.insert(a.id()) {
+                found.push((a, "label:sponsor-box".to_owned()));
+            }
+        }
+    }
+}
+
 /// Links the site itself marks as ads: a click handler that reports the click as an ad's (an
 /// analytics event of category `ad`, `gtag('event', 'click', {'event_category': 'ad', …})`, or
 /// a count of an ad creative's clicks, `countCreativeClicks('C1-…')`, as cnblogs tracks the
@@ -2764,6 +2793,7 @@ impl Extractor {
         // Labels before slots: a block both find is named by its label.
         Self::labelled_blocks(page_url, doc, drawn, &mut found);
         sponsor_headed_blocks(page_url, doc, &mut found);
+        sponsor_boxes(page_url, doc, &mut found);
         Self::slots(page_url, doc, &by, &mut found);
         comment_marked(doc, &mut found);
         links_marked_as_ads(page_url, doc, &mut found);

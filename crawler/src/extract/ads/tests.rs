@@ -3724,3 +3724,29 @@ fn an_admediator_tag_names_its_box() {
         "{found:?}"
     );
 }
+
+/// A box named for sponsors holds their logos, one ad each (the German handball federation's
+/// footer, dev page dhb-de-2022); a box named for sponsored content or without logos of other
+/// sites (La Tercera's `p.sponsor` copyright line, dev page latercera-es-2022) holds none.
+#[test]
+fn a_box_named_for_sponsors_holds_their_logos() {
+    let html = r#"<html><body><main><p>Erneuter Verzicht auf die Frauen-Nationalmannschaft.</p></main>
+        <footer><section class="sponsor-bar">
+        <ul class="hauptsponsoren">
+        <li><a href="https://www.autohero.com/de/?utm_source=DHB&amp;utm_medium=Brand&amp;utm_campaign=DHB_Banner_Website" target="_blank"><img src="/?proxy=redaktion/DHB-live-/Seitenbaum/02_Verband/Partner/Autohero_Logo.svg"></a></li>
+        <li><a href="https://eu.puma.com/de/de/home" target="_blank"><img src="/?proxy=redaktion/Sponsoren/Footer/PUMA_Logo.svg"></a></li>
+        </ul>
+        <ul class="partner"><li><a href="https://www.pixum.de/" target="_blank"><img src="https://www.dhb.de/images/redaktion/Sponsoren/Footer/Pixum_Logo.png"></a></li>
+        <li><a href="/de/verband/partner/"><img src="/images/alle-partner.png"></a></li></ul>
+        </section>
+        <p class="copyright-footer sponsor"><small>© 2022 La Tercera, innovación digital.</small></p>
+        <div class="sponsored-content-list"><a href="https://brand.example/"><img src="/b.png"></a></div>
+        </footer></body></html>"#;
+    let found = found_at(&easylist_of("").0, "https://www.dhb.de/de/x/", html);
+    let sponsors: Vec<_> = found
+        .iter()
+        .filter(|(rule, _, _)| rule == "label:sponsor-box")
+        .map(|(_, last, _)| last.as_str())
+        .collect();
+    assert_eq!(sponsors, ["a:nth-of-type(1)"; 3], "{found:?}");
+}
