@@ -511,12 +511,14 @@ fn is_bait(el: ElementRef<'_>) -> bool {
     // Ad-blocker detectors' own bait names: AdSense's class on anything but AdSense's `ins`
     // (Wirtualna Polska's `div#AdsContent.adsbygoogle…`, dev pages sportowefakty-pl-2024 and
     // -2024b), FuckAdBlock's and BlockAdBlock's `pub_300x250`, `pub_300x250m`, `pub_728x90`
-    // (Dzen's, dev page dzen-news-2024b).
+    // (Dzen's, dev page dzen-news-2024b), and the `afs_ads` box ad-blocker detectors copy from
+    // AdSense for Search (MSPoweruser's, holding a non-breaking space, dev page
+    // mspoweruser-en-2019; JW Player's, dev page nbcnews-en-2024).
     let bait_name = el.value().name() != "ins"
         && el.value().classes().any(|c| {
             matches!(
                 c,
-                "adsbygoogle" | "pub_300x250" | "pub_300x250m" | "pub_728x90"
+                "adsbygoogle" | "pub_300x250" | "pub_300x250m" | "pub_728x90" | "afs_ads"
             )
         });
     is_empty_box(el)

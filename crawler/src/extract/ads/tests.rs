@@ -3750,3 +3750,15 @@ fn a_box_named_for_sponsors_holds_their_logos() {
         .collect();
     assert_eq!(sponsors, ["a:nth-of-type(1)"; 3], "{found:?}");
 }
+
+/// The `afs_ads` box ad-blocker detectors copy from AdSense for Search is bait, not a position
+/// (MSPoweruser's, holding a non-breaking space, dev page mspoweruser-en-2019).
+#[test]
+fn an_afs_ads_box_is_bait() {
+    let html = r#"<html><body><p>Google Stadia's Red Dead Redemption 2 doesn't run at a stable 4K.</p>
+        <div class="afs_ads">&nbsp;</div>
+        <script>function testAdBlock(){ return document.querySelector('.afs_ads').offsetHeight; }</script>
+        </body></html>"#;
+    let found = found_at(&easylist_of("").0, "https://mspoweruser.com/x/", html);
+    assert!(found.is_empty(), "{found:?}");
+}
