@@ -81,6 +81,26 @@ fn own_label(el: ElementRef<'_>) -> Option<String> {
     (!inner).then_some(word)
 }
 
+/// A heading that gives the label and then the advertiser, "ADVERTISEMENT – INKASA INTERIORS"
+/// (India Post's sidebar widgets, dev page indiapost-en-2019): the label word, when a dash or a
+/// colon parts it from a name of a few words.
+fn titled_label(el: ElementRef<'_>) -> Option<String> {
+    let v = el.value();
+    let heading = matches!(v.name(), "h2" | "h3" | "h4" | "h5" | "h6")
+        || v.classes().any(|c| c.ends_with("widget-title"));
+    if !heading {
+        return None;
+    }
+    let text = words_of(el, 60)?;
+    let (label, name) = [" – ", " — ", " - ", ": ", "："]
+        .iter()
+        .find_map(|sep| text.split_once(sep))?;
+    let words = name.split_whitespace().count();
+    ((1..=5).contains(&words))
+        .then(|| label_word(label))
+        .flatten()
+}
+
 /// Words of the names of controls about ads and of things beside them, which are no ads (see
 /// [`ad_named`]).
 const CONTROL_WORDS: &[&str] = &[
@@ -2546,6 +2566,7 @@ impl Extractor {
                     .attr("aria-label")
                     .and_then(label_word)
                     .or_else(|| own_label(el))
+                    .or_else(|| titled_label(el))
                     .or_else(|| pr_icon(el))
                     .or_else(|| {
                         // Drawn by CSS (`::before { content: "广告" }`), in a rendered page.

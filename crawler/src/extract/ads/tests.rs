@@ -3762,3 +3762,19 @@ fn an_afs_ads_box_is_bait() {
     let found = found_at(&easylist_of("").0, "https://mspoweruser.com/x/", html);
     assert!(found.is_empty(), "{found:?}");
 }
+
+/// A heading that gives the label and then the advertiser ("ADVERTISEMENT – INKASA INTERIORS",
+/// India Post's sidebar widgets, dev page indiapost-en-2019) labels its widget; a heading that
+/// only names the site's own feature does not.
+#[test]
+fn a_heading_of_label_and_advertiser_labels_its_widget() {
+    let html = r#"<html><body><article><p>With shattered dreams, deportees return home from US.</p></article>
+        <aside>
+        <div class="widget-3 panel"><h3>ADVERTISEMENT – INKASA INTERIORS</h3> <div class="textwidget"><p><a href="http://inkasainteriors.in/" target="_blank" rel="noopener"><img title="Inkasa Interiors" src="https://cdn.example/wp-content/uploads/2019/04/India-Post-Ad.jpg" alt="Inkasa Interiors | Interior Designer in Delhi" width="300"></a></p>
+        </div></div>
+        <div class="widget-8 panel"><h3>E-PAPER – THIS WEEK</h3> <div class="textwidget"><p><a href="https://epaper.example/" target="_blank"><img src="https://cdn.example/epaper.jpg" alt="e-paper" width="300"></a></p>
+        </div></div></aside></body></html>"#;
+    let found = found_at(&easylist_of("").0, "https://www.indiapost.com/x/", html);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].0.starts_with("label:"), "{found:?}");
+}
