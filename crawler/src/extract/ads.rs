@@ -2023,6 +2023,8 @@ fn links_marked_as_ads<'a>(
             "link:sponsor-credit"
         } else if is_campaign_banner(page_url, a, href) {
             "link:campaign-banner"
+        } else if counts_banner_click(page_url, a, href) {
+            "link:banner-id"
         } else {
             continue;
         };
@@ -2058,6 +2060,34 @@ fn is_campaign_banner(page_url: &Url, a: ElementRef<'_>, href: &str) -> bool {
             u.query_pairs().any(|(name, value)| {
                 name.eq_ignore_ascii_case("utm_medium")
                     && MEDIA.contains(&value.trim().to_ascii_lowercase().as_str())
+            })
+        })
+}
+
+/// A picture in a link that counts a click on a banner by its number (`_counter_db.inc.php?
+/// ADID=2681`, the click counter of nnz's own ad server, dev page nnz-online-de-2023;
+/// `?bannerid=12`): the booked banners of a site that serves its own. (In a box named for ads
+/// the box's own rule says which pictures are one ad: literaturkritik.de's one advertiser's two
+/// banners, dev page literaturkritik-de-2023.)
+fn counts_banner_click(page_url: &Url, a: ElementRef<'_>, href: &str) -> bool {
+    const IDS: [&str; 4] = ["adid", "ad_id", "bannerid", "banner_id"];
+    // Most links carry no such number: test the text before parsing the URL.
+    let query = href
+        .split_once('?')
+        .map_or("", |(_, q)| q)
+        .to_ascii_lowercase();
+    IDS.iter().any(|id| query.contains(id))
+        && a.select(&s("img, picture, amp-img")).next().is_some()
+        && !a
+            .ancestors()
+            .filter_map(ElementRef::wrap)
+            .take(3)
+            .any(names_an_ad)
+        && absolute(page_url, href).is_some_and(|u| {
+            u.query_pairs().any(|(name, value)| {
+                IDS.contains(&name.to_ascii_lowercase().as_str())
+                    && !value.is_empty()
+                    && value.bytes().all(|b| b.is_ascii_digit())
             })
         })
 }

@@ -3778,3 +3778,26 @@ fn a_heading_of_label_and_advertiser_labels_its_widget() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].0.starts_with("label:"), "{found:?}");
 }
+
+/// A picture in a link that counts a click on a banner by its number is a booked banner (nnz's
+/// own ad server, `_counter_db.inc.php?ADID=2681`, dev page nnz-online-de-2023); a text link
+/// with the number, or a picture link whose id is no number, is not asked.
+#[test]
+fn a_picture_link_counting_a_banner_click_is_an_ad() {
+    let html = r#"<html><body><div class="container">
+        <div class="bannerwrapper hide_mobil head"><a href="../_3580/_counter_db.inc.php?ADID=2681" target="_blank"><img class="banner" src="../_daten/banner/2023/34_1681_0925_49607747.gif" alt="" border="0"></a></div>
+        <div class="brand"><a class="navbar-brand" href="../index.php"></a></div></div>
+        <p>Claudia Brandes und ihr links-grünes Bündnis. <a href="../_3580/_counter_db.inc.php?ADID=2690">Mehr</a></p>
+        <a href="../galerie.php?adid=sommer"><img src="../bilder/sommer.jpg" alt=""></a>
+        </body></html>"#;
+    let found = found_at(
+        &easylist_of("").0,
+        "https://nnz-online.de/news/news_lang.php?ArtNr=335853",
+        html,
+    );
+    assert_eq!(
+        rules_and_steps(&found),
+        [("link:banner-id", "a:nth-of-type(1)")],
+        "{found:?}"
+    );
+}
