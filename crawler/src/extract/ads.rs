@@ -2120,10 +2120,36 @@ fn sponsored_posts<'a>(doc: &'a Html, found: &mut Vec<(ElementRef<'a>, String)>)
     }
 }
 
+/// Whether a URL is on a social network or messenger, where a site keeps its own channel.
+fn is_social_network(url: &Url) -> bool {
+    const NETWORKS: [&str; 13] = [
+        "t.me",
+        "telegram.me",
+        "facebook.com",
+        "twitter.com",
+        "x.com",
+        "instagram.com",
+        "youtube.com",
+        "linkedin.com",
+        "tiktok.com",
+        "pinterest.com",
+        "whatsapp.com",
+        "vk.com",
+        "weibo.com",
+    ];
+    url.host_str().is_some_and(|h| {
+        NETWORKS
+            .iter()
+            .any(|n| h == *n || h.strip_suffix(n).is_some_and(|r| r.ends_with('.')))
+    })
+}
+
 /// Local advertisers' banners in a sidebar: three or more of its widgets that each hold one
 /// link, a picture to another site, under a few words at most (Lokalo's businesses, each an
 /// image widget titled with its name, dev page lokalo-de-2023). A widget of the site's own
-/// (its print edition, its newsletter) links home; one picture to another site is a partner.
+/// (its print edition, its newsletter) links home, and one to its own channel on a social
+/// network or messenger is no advertiser's (Report24's two Telegram banners among its
+/// sponsors', dev page report24-de-2023); one picture to another site is a partner.
 fn sidebar_banners<'a>(page_url: &Url, doc: &'a Html, found: &mut Vec<(ElementRef<'a>, String)>) {
     let named = |el: ElementRef<'_>, word: &str| {
         let v = el.value();
@@ -2166,8 +2192,11 @@ fn sidebar_banners<'a>(page_url: &Url, doc: &'a Html, found: &mut Vec<(ElementRe
                 continue;
             };
             if link.select(&pictures).next().is_some() && words_of(widget, 60).is_some() {
+                // (Its own channel's banner still makes the sidebar one of banners.)
                 sites.insert(site_of(&target));
-                banners.push(widget);
+                if !is_social_network(&target) {
+                    banners.push(widget);
+                }
             }
         }
         if sites.len() >= 3 {

@@ -3801,3 +3801,36 @@ fn a_picture_link_counting_a_banner_click_is_an_ad() {
         "{found:?}"
     );
 }
+
+/// In a sidebar of advertisers' banners, a banner to the site's own channel on a messenger or
+/// social network is no advertiser's (Report24's Telegram banners, dev page report24-de-2023).
+#[test]
+fn a_sidebar_banner_to_the_sites_own_channel_is_no_ad() {
+    let widget = |href: &str, img: &str| {
+        format!(
+            r#"<div class="elementor-widget elementor-widget-image"><a href="{href}"><img src="https://report24.news/wp-content/uploads/{img}"></a></div>"#
+        )
+    };
+    let html = format!(
+        r#"<html><body><main><p>So nah kam eine iranische Drohne einem US-Flugzeugträger.</p></main>
+        <aside class="sidebar">{}{}{}{}</aside></body></html>"#,
+        widget("https://t.me/report24news", "telegram.png"),
+        widget("https://www.kopp-verlag.de/a/ehrung", "kopp-buch.jpg"),
+        widget("https://shirtzshop.de/widerstand", "shirt.jpg"),
+        widget("https://www.kopp-verlag.de/a/generator", "generator.jpg"),
+    );
+    let found = found_at(&easylist_of("").0, "https://report24.news/x/", &html);
+    let steps: Vec<_> = rules_and_steps(&found)
+        .into_iter()
+        .map(|(_, step)| step)
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "div:nth-of-type(2)",
+            "div:nth-of-type(3)",
+            "div:nth-of-type(4)"
+        ],
+        "{found:?}"
+    );
+}
