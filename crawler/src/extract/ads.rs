@@ -2451,14 +2451,19 @@ impl Extractor {
                     })
             } else if inline
                 && script.text().any(|t| {
-                    t.contains(".cmd.push(") && (DISPLAY_CALL.is_match(t) || t.contains(".loadAd("))
+                    t.contains(".cmd.push(")
+                        && (DISPLAY_CALL.is_match(t)
+                            || t.contains(".loadAd(")
+                            || t.contains(".adTag("))
                 })
             {
                 // Google's command-queue idiom, which other ad libraries copy
                 // (`urban.cmd.push(function() { urban.display('medrect2'); })` in
                 // `div#urban-medrect2`, Tagesspiegel's, dev page tagesspiegel-de-2020; Netpoint
                 // Media's `ADNPM.cmd.push(function(){ADNPM.loadAd(6396068);})` beside
-                // `div#npm_6396068`, dev page raptastisch-de-2023): the box it stands in, never
+                // `div#npm_6396068`, dev page raptastisch-de-2023; Purch's
+                // `tmntag.cmd.push(function(){tmntag.adTag('out-of-page', false);})` in
+                // `div#out-of-page`, dev page sciencealert-en-2019): the box it stands in, never
                 // the script alone.
                 box_of_script(script)
             } else if inline

@@ -3834,3 +3834,19 @@ fn a_sidebar_banner_to_the_sites_own_channel_is_no_ad() {
         "{found:?}"
     );
 }
+
+/// Purch's command queue names its ad call `adTag`: the box the call stands in is the slot
+/// (`tmntag.cmd.push(function(){tmntag.adTag('out-of-page', false);})` in `div#out-of-page`,
+/// dev page sciencealert-en-2019).
+#[test]
+fn a_queued_ad_tag_call_marks_its_box() {
+    let html = r#"<html><body><article><p>NASA finds water plumes above the surface of Europa.</p>
+        <div id="out-of-page"><script>tmntag.cmd.push(function(){tmntag.adTag('out-of-page', false);});</script></div>
+        </article></body></html>"#;
+    let found = found_at(&easylist_of("").0, "https://www.sciencealert.com/x", html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [("slot:script", "div:nth-of-type(1)")],
+        "{found:?}"
+    );
+}
