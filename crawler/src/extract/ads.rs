@@ -262,8 +262,14 @@ fn names_an_ad(el: ElementRef<'_>) -> bool {
                 && ad_named(name))
                 // A position's name in a tracking attribute (Sohu's `data-spm="ad-sq1"`, JD's
                 // `clstag="shangpin|keycount|product|1|ad"`), or its network's (OutKick's
-                // `data-vendor="outbrain"`, dev page outkick-en-2024).
+                // `data-vendor="outbrain"`, dev page outkick-en-2024), or the script module a
+                // box starts (GIGA's `data-init="module/taboola"`, dev page giga-de-2017).
                 || (matches!(name, "data-spm" | "clstag" | "data-vendor") && ad_named(value))
+                // (Not a Taboola module in one of its organic modes: see
+                // `unpaid_taboola_boxes`.)
+                || (name == "data-init"
+                    && ad_named(value)
+                    && v.attr("data-mode").is_none_or(is_paid_taboola_mode))
         })
 }
 

@@ -3850,3 +3850,26 @@ fn a_queued_ad_tag_call_marks_its_box() {
         "{found:?}"
     );
 }
+
+/// A box that starts an ad network's script module names it in `data-init` (GIGA's
+/// `data-init="module/taboola"` with a paid mode, dev page giga-de-2017); in an organic mode it
+/// shows the site's own stories.
+#[test]
+fn a_box_starting_an_ad_module_is_a_slot_unless_organic() {
+    let html = |mode: &str| {
+        format!(
+            r#"<html><body><article><p>Google Chrome: alle Daten exportieren.</p>
+            <div data-init="module/taboola" data-mode="{mode}" data-placement="Below Article Feed - Video"></div>
+            </article></body></html>"#
+        )
+    };
+    let page = "https://www.giga.de/downloads/google-chrome/tipps/x/";
+    let found = found_at(&easylist_of("").0, page, &html("alternating-thumbnails-a"));
+    assert_eq!(
+        rules_and_steps(&found),
+        [("slot:empty-ad-box", "div:nth-of-type(1)")],
+        "{found:?}"
+    );
+    let found = found_at(&easylist_of("").0, page, &html("organic-thumbnails-a"));
+    assert!(found.is_empty(), "{found:?}");
+}
