@@ -1324,9 +1324,12 @@ static PLACE_CALL: LazyLock<regex::Regex> = LazyLock::new(|| {
 
 /// The ad unit of Google Ad Manager's passback tag, which draws its ad where the tag stands
 /// (`googletag.pubads().definePassback('/168615172/GT_PN/ad_300x250_ia_2', …).display()` in
-/// `gpt.js`'s own script element, dev page publinews-es-2022).
+/// `gpt.js`'s own script element, dev page publinews-es-2022), and of its out-of-page kind
+/// (`defineOutOfPagePassback('/1098385/Footer_Desktop_Interiores')`, dev page
+/// biobiochile-es-2022).
 static PASSBACK: LazyLock<regex::Regex> = LazyLock::new(|| {
-    regex::Regex::new(r#"definePassback\(\s*["']([^"']+)["']"#).expect("pattern parses")
+    regex::Regex::new(r#"define(?:OutOfPage)?Passback\(\s*["']([^"']+)["']"#)
+        .expect("pattern parses")
 });
 
 /// The box Google Ad Manager defines a slot for, by id: the last argument of
@@ -1835,7 +1838,7 @@ fn counts_visits(step: &str) -> bool {
 /// The ad unit a script's passback tag asks for ([`PASSBACK`]), whether the script is inline or
 /// `gpt.js`'s own element (whose text the library reads).
 fn passback_unit(script: ElementRef<'_>) -> Option<String> {
-    if !script.text().any(|t| t.contains("definePassback")) {
+    if !script.text().any(|t| t.contains("Passback(")) {
         return None;
     }
     let code: String = script.text().collect();

@@ -3873,3 +3873,26 @@ fn a_box_starting_an_ad_module_is_a_slot_unless_organic() {
     let found = found_at(&easylist_of("").0, page, &html("organic-thumbnails-a"));
     assert!(found.is_empty(), "{found:?}");
 }
+
+/// GPT's out-of-page passback draws its ad where its tag stands, as the plain one does
+/// (`defineOutOfPagePassback('/1098385/Footer_Desktop_Interiores')` in `div#Footer_Desktop`, dev
+/// page biobiochile-es-2022).
+#[test]
+fn an_out_of_page_passback_marks_its_box() {
+    let html = r#"<html><body><article><p>Gremios de Los Ríos piden apoyo.</p></article>
+        <div id="Footer_Desktop">
+            <script src="//www.googletagservices.com/tag/js/gpt.js">
+                googletag.pubads().defineOutOfPagePassback('/1098385/Footer_Desktop_Interiores').display();
+            </script>
+        </div></body></html>"#;
+    let found = found_at(
+        &easylist_of("").0,
+        "https://www.biobiochile.cl/noticias/x.shtml",
+        html,
+    );
+    assert_eq!(
+        rules_and_steps(&found),
+        [("slot:script", "div:nth-of-type(1)")],
+        "{found:?}"
+    );
+}
