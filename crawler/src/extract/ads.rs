@@ -2542,7 +2542,13 @@ impl Extractor {
                         .any(|c| c.value().name() == "input")
                 })
             };
-            let rule = if v.name() == "ins"
+            // An element of the page's own kind named for an ad (BioBioChile's Vue `<ad
+            // :path="ads.adGt">` and `<ad path="/1098385/250x250_LosRios_1_esc">`, dev page
+            // biobiochile-es-2022; the `<advertisement>` of NZZ's template, dev pages
+            // tagblatt-de-2019 and nzz-de-2019): no HTML element has such a name.
+            let rule = if ad_named(v.name()) && !v.name().starts_with("amp-") {
+                "slot:ad-element"
+            } else if v.name() == "ins"
                 && v.attrs().next().is_some()
                 && !promotion()
                 && !beside_input()

@@ -3896,3 +3896,29 @@ fn an_out_of_page_passback_marks_its_box() {
         "{found:?}"
     );
 }
+
+/// An empty element of the page's own kind named for an ad is a position (BioBioChile's Vue
+/// `<ad path="/1098385/…">`, dev page biobiochile-es-2022; NZZ's template's `<advertisement>`,
+/// dev page nzz-de-2019); AMP's `amp-ad` keeps its own rule, and an HTML element such as
+/// `address` is no ad.
+#[test]
+fn an_empty_custom_element_named_for_an_ad_is_a_slot() {
+    let html = r#"<html><body><article><p>Gremios de Los Ríos piden apoyo.</p>
+        <ad class="bbcl-app" :dimensions="[250, 250]" path="/1098385/250x250_LosRios_1_esc" width="250"></ad>
+        <advertisement></advertisement>
+        <address></address>
+        </article></body></html>"#;
+    let found = found_at(
+        &easylist_of("").0,
+        "https://www.biobiochile.cl/noticias/x.shtml",
+        html,
+    );
+    assert_eq!(
+        rules_and_steps(&found),
+        [
+            ("slot:ad-element", "ad:nth-of-type(1)"),
+            ("slot:ad-element", "advertisement:nth-of-type(1)")
+        ],
+        "{found:?}"
+    );
+}
