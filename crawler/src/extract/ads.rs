@@ -1777,12 +1777,16 @@ fn redirected_feed_items<'a>(
                 let text = text.trim();
                 !text.is_empty() && text.chars().all(|c| c.is_ascii_alphabetic())
             };
-            // (Nor a menu's entry outside a `nav`: WordPress's `li.menu-item`, Observer's
-            // "Advertising Guidelines" in its header, dev page observer-en-2023.)
+            // (Nor a menu's entry outside a `nav`, nor a box of such entries: WordPress's
+            // `li.menu-item`, Observer's "Advertising Guidelines" in its header, dev page
+            // observer-en-2023, and Business Punk's footer column of them, dev page
+            // business-punk-de-2022.)
+            let menu_entry = s(".menu-item");
             odd.retain(|i| {
                 (i.select(&s("img")).next().is_some()
                     || (words_of(*i, 8).is_none() && !one_word(i)))
                     && !i.value().classes().any(|c| c == "menu-item")
+                    && i.select(&menu_entry).next().is_none()
                     && !i
                         .ancestors()
                         .filter_map(ElementRef::wrap)

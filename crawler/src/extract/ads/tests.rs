@@ -3922,3 +3922,42 @@ fn an_empty_custom_element_named_for_an_ad_is_a_slot() {
         "{found:?}"
     );
 }
+
+/// A box of a menu's entries is no feed item either (Business Punk's footer columns, each a
+/// `div.navigation__section` of `li.menu-item` links, one to its ad sales' price list, dev page
+/// business-punk-de-2022).
+#[test]
+fn a_column_of_menu_entries_is_no_feed_item() {
+    let entry = |href: &str, text: &str| {
+        format!(
+            r#"<li class="navigation__item menu-item menu-item-type-custom"><a class="navigation__link" target="_blank" href="{href}">{text}</a></li>"#
+        )
+    };
+    let column = |entries: &[String]| {
+        format!(
+            r#"<div class="navigation__section"><ul class="navigation__list">{}</ul></div>"#,
+            entries.join("\n")
+        )
+    };
+    let html = format!(
+        r#"<html><body><p>Netflix and don't chill.</p><div class="navigation__inner">{}{}{}{}</div></body></html>"#,
+        column(&[entry("/magazin", "Magazin"), entry("/abo", "Abo")]),
+        column(&[entry("/events", "Events"), entry("/jobs", "Jobs")]),
+        column(&[entry("/podcast", "Podcast"), entry("/newsletter", "Newsletter")]),
+        column(&[
+            entry(
+                "https://www.ad-alliance.de/cms/portfolio/print/preise.html#/print/portfolio/business-punk/profil/",
+                "Mediadaten"
+            ),
+            entry("/datenschutz", "Datenschutz"),
+            entry("/kontakt", "Kontakt"),
+            entry("/impressum", "Impressum"),
+        ]),
+    );
+    let found = found_at(
+        &extractor(),
+        "https://www.business-punk.com/2022/12/x/",
+        &html,
+    );
+    assert!(found.is_empty(), "{found:?}");
+}
