@@ -126,10 +126,12 @@ fn ad_named(name: &str) -> bool {
     // Webedia's ad library JAD's are `jad-*` (`div#jad-interstitial`, mein-mmo-de-2023).
     // Spanish and Portuguese name ads "publicidad(e)" (Correio Braziliense's
     // `div#cb-publicidade-retangulo-1`, dev page correiobraziliense-pt-2022). An advertorial is
-    // paid copy (der Freitag's `aside#x-advertorial-box`, dev page freitag-de-2020).
+    // paid copy (der Freitag's `aside#x-advertorial-box`, dev page freitag-de-2020), and
+    // `adsslot` an ad slot (The Economic Times' `div[data-adsslot="/7176/…"]`, dev page
+    // economictimes-en-2020).
     static AD_NAME: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
-            r"(?i)(^|[^a-z])(ad|ads|adv|advt|advert|advertisement|advertorial|adbox|adslot|adunit|dfp|gg|guanggao|commercial|publicidad|publicidade)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain|(^|[^a-z])(teads|medianet|darla|gpt|adnz|jad)([^a-z]|$)|sinaads|fengchao|gujad|iqadtile|werbung|vidoomy|send2news|trendmd",
+            r"(?i)(^|[^a-z])(ad|ads|adv|advt|advert|advertisement|advertorial|adbox|adslot|adsslot|adunit|dfp|gg|guanggao|commercial|publicidad|publicidade)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain|(^|[^a-z])(teads|medianet|darla|gpt|adnz|jad)([^a-z]|$)|sinaads|fengchao|gujad|iqadtile|werbung|vidoomy|send2news|trendmd",
         )
         .expect("pattern parses")
     });

@@ -3961,3 +3961,23 @@ fn a_column_of_menu_entries_is_no_feed_item() {
     );
     assert!(found.is_empty(), "{found:?}");
 }
+
+/// An attribute named for an ad slot, "adsslot" run together, marks a position (The Economic
+/// Times' `div#ROS_Sticky_160_Fallback[data-adsslot="/7176/…"]`, dev page
+/// economictimes-en-2020).
+#[test]
+fn an_adsslot_attribute_marks_a_position() {
+    let html = r#"<html><body><div class="slides"><p>The iPhone SE is in India.</p></div>
+        <div id="ROS_Sticky_160_Fallback" data-adsslot="/7176/Economictimes/ET_ROS_Sticky_160" data-fallback="1" data-loc="All"></div>
+        </body></html>"#;
+    let found = found_at(
+        &easylist_of("").0,
+        "https://economictimes.indiatimes.com/tech/x/slideshow/1.cms",
+        html,
+    );
+    assert_eq!(
+        rules_and_steps(&found),
+        [("slot:empty-ad-box", "div:nth-of-type(2)")],
+        "{found:?}"
+    );
+}
