@@ -448,6 +448,13 @@ fn found_at(extractor: &Extractor, page: &str, html: &str) -> Vec<(String, Strin
         .collect()
 }
 
+/// Checks the rules and last path steps `extractor` reports on `html` served at `page`.
+#[track_caller]
+fn assert_finds(extractor: &Extractor, page: &str, html: &str, expected: &[(&str, &str)]) {
+    let found = found_at(extractor, page, html);
+    assert_eq!(rules_and_steps(&found), expected, "{found:?}");
+}
+
 // Markup below is cut from real saved pages of the benchmark's dev split (seeds/pages): gmw.cn
 // (mozilla/readability test page, Apache-2.0) and chinanews (Gerapy samples, Apache-2.0).
 #[test]
@@ -3573,18 +3580,14 @@ fn a_paragraph_named_for_an_ad_that_holds_one_is_an_ad() {
            width="155" height="250" alt="Mehr Info..."></a><br>
         Reich-Ranicki als literarische Figur</p>
         </td></tr></table><p class="lead">Eine Rezension.</p></body></html>"#;
-    let found = found_at(
+    assert_finds(
         &easylist_of("").0,
         "https://literaturkritik.de/rezension/",
         html,
-    );
-    assert_eq!(
-        rules_and_steps(&found),
-        [
+        &[
             ("box:ad-name+link", "p:nth-of-type(1)"),
-            ("box:ad-name+link", "p:nth-of-type(2)")
+            ("box:ad-name+link", "p:nth-of-type(2)"),
         ],
-        "{found:?}"
     );
 }
 
@@ -3602,15 +3605,11 @@ fn a_box_named_an_advertorial_is_an_ad_wherever_it_links() {
           <h4 class="c-advertorial-info__title">Tamtam und Tabu</h4>
           <p class="c-advertorial-info__description">1990 gilt als das wichtigste Jahr der Nachkriegsgeschichte.</p></a></div>
         </aside></body></html>"#;
-    let found = found_at(
+    assert_finds(
         &easylist_of("").0,
         "https://www.freitag.de/autoren/x/artikel",
         html,
-    );
-    assert_eq!(
-        rules_and_steps(&found),
-        [("box:advertorial", "aside:nth-of-type(1)")],
-        "{found:?}"
+        &[("box:advertorial", "aside:nth-of-type(1)")],
     );
 }
 
@@ -3633,18 +3632,14 @@ fn a_legacy_adsense_tag_outside_any_box_is_the_position() {
         <div id="js_adsense-container"></div><script>var google_adnum = 0;</script>
         <script src="http://pagead2.googlesyndication.com/pagead/show_ads.js" type="text/javascript"></script>
         <p>More text.</p></div></body></html>"#;
-    let found = found_at(
+    assert_finds(
         &easylist_of("").0,
         "http://book.263.net/20050302/x.html",
         html,
-    );
-    assert_eq!(
-        rules_and_steps(&found),
-        [
+        &[
             ("slot:script", "script:nth-of-type(2)"),
-            ("slot:empty-ad-box", "div:nth-of-type(1)")
+            ("slot:empty-ad-box", "div:nth-of-type(1)"),
         ],
-        "{found:?}"
     );
 }
 
@@ -3667,14 +3662,14 @@ fn wordads_video_slots_and_nativendo_title_headings() {
             });
           </script>
         </div></article></body></html>"#;
-    let found = found_at(&easylist_of("").0, "https://exxpress.at/x/", html);
-    assert_eq!(
-        rules_and_steps(&found),
-        [
+    assert_finds(
+        &easylist_of("").0,
+        "https://exxpress.at/x/",
+        html,
+        &[
             ("slot:native", "div:nth-of-type(1)"),
-            ("slot:named", "div:nth-of-type(2)")
+            ("slot:named", "div:nth-of-type(2)"),
         ],
-        "{found:?}"
     );
 }
 
@@ -3694,11 +3689,11 @@ fn a_container_a_script_puts_an_ad_box_into_is_a_slot() {
             }
         })(window);
         </script></body></html>"#;
-    let found = found_at(&easylist_of("").0, "http://www.chocolate.com/view/x/", html);
-    assert_eq!(
-        rules_and_steps(&found),
-        [("slot:appended", "div:nth-of-type(1)")],
-        "{found:?}"
+    assert_finds(
+        &easylist_of("").0,
+        "http://www.chocolate.com/view/x/",
+        html,
+        &[("slot:appended", "div:nth-of-type(1)")],
     );
 }
 
@@ -3713,15 +3708,11 @@ fn an_admediator_tag_names_its_box() {
         <script>(window.AdMediatorTag = window.AdMediatorTag || []).push({v: 1, el: 'admediator-60548-417214', c: 60548, b: 417214, label: 'terms-list'})</script>
         <ul class="terms-list"><li><a href="//gilles_deleuze.enacademic.com/104/micropolitics">micropolitics</a></li></ul>
         </div></div></body></html>"#;
-    let found = found_at(
+    assert_finds(
         &easylist_of("").0,
         "https://deleuze.enacademic.com/104/micropolitics",
         html,
-    );
-    assert_eq!(
-        rules_and_steps(&found),
-        [("slot:named", "div:nth-of-type(1)")],
-        "{found:?}"
+        &[("slot:named", "div:nth-of-type(1)")],
     );
 }
 
@@ -3790,15 +3781,11 @@ fn a_picture_link_counting_a_banner_click_is_an_ad() {
         <p>Claudia Brandes und ihr links-grünes Bündnis. <a href="../_3580/_counter_db.inc.php?ADID=2690">Mehr</a></p>
         <a href="../galerie.php?adid=sommer"><img src="../bilder/sommer.jpg" alt=""></a>
         </body></html>"#;
-    let found = found_at(
+    assert_finds(
         &easylist_of("").0,
         "https://nnz-online.de/news/news_lang.php?ArtNr=335853",
         html,
-    );
-    assert_eq!(
-        rules_and_steps(&found),
-        [("link:banner-id", "a:nth-of-type(1)")],
-        "{found:?}"
+        &[("link:banner-id", "a:nth-of-type(1)")],
     );
 }
 
@@ -3843,11 +3830,11 @@ fn a_queued_ad_tag_call_marks_its_box() {
     let html = r#"<html><body><article><p>NASA finds water plumes above the surface of Europa.</p>
         <div id="out-of-page"><script>tmntag.cmd.push(function(){tmntag.adTag('out-of-page', false);});</script></div>
         </article></body></html>"#;
-    let found = found_at(&easylist_of("").0, "https://www.sciencealert.com/x", html);
-    assert_eq!(
-        rules_and_steps(&found),
-        [("slot:script", "div:nth-of-type(1)")],
-        "{found:?}"
+    assert_finds(
+        &easylist_of("").0,
+        "https://www.sciencealert.com/x",
+        html,
+        &[("slot:script", "div:nth-of-type(1)")],
     );
 }
 
@@ -3864,11 +3851,11 @@ fn a_box_starting_an_ad_module_is_a_slot_unless_organic() {
         )
     };
     let page = "https://www.giga.de/downloads/google-chrome/tipps/x/";
-    let found = found_at(&easylist_of("").0, page, &html("alternating-thumbnails-a"));
-    assert_eq!(
-        rules_and_steps(&found),
-        [("slot:empty-ad-box", "div:nth-of-type(1)")],
-        "{found:?}"
+    assert_finds(
+        &easylist_of("").0,
+        page,
+        &html("alternating-thumbnails-a"),
+        &[("slot:empty-ad-box", "div:nth-of-type(1)")],
     );
     let found = found_at(&easylist_of("").0, page, &html("organic-thumbnails-a"));
     assert!(found.is_empty(), "{found:?}");
@@ -3885,15 +3872,11 @@ fn an_out_of_page_passback_marks_its_box() {
                 googletag.pubads().defineOutOfPagePassback('/1098385/Footer_Desktop_Interiores').display();
             </script>
         </div></body></html>"#;
-    let found = found_at(
+    assert_finds(
         &easylist_of("").0,
         "https://www.biobiochile.cl/noticias/x.shtml",
         html,
-    );
-    assert_eq!(
-        rules_and_steps(&found),
-        [("slot:script", "div:nth-of-type(1)")],
-        "{found:?}"
+        &[("slot:script", "div:nth-of-type(1)")],
     );
 }
 
@@ -3908,18 +3891,14 @@ fn an_empty_custom_element_named_for_an_ad_is_a_slot() {
         <advertisement></advertisement>
         <address></address>
         </article></body></html>"#;
-    let found = found_at(
+    assert_finds(
         &easylist_of("").0,
         "https://www.biobiochile.cl/noticias/x.shtml",
         html,
-    );
-    assert_eq!(
-        rules_and_steps(&found),
-        [
+        &[
             ("slot:ad-element", "ad:nth-of-type(1)"),
-            ("slot:ad-element", "advertisement:nth-of-type(1)")
+            ("slot:ad-element", "advertisement:nth-of-type(1)"),
         ],
-        "{found:?}"
     );
 }
 
@@ -3970,14 +3949,10 @@ fn an_adsslot_attribute_marks_a_position() {
     let html = r#"<html><body><div class="slides"><p>The iPhone SE is in India.</p></div>
         <div id="ROS_Sticky_160_Fallback" data-adsslot="/7176/Economictimes/ET_ROS_Sticky_160" data-fallback="1" data-loc="All"></div>
         </body></html>"#;
-    let found = found_at(
+    assert_finds(
         &easylist_of("").0,
         "https://economictimes.indiatimes.com/tech/x/slideshow/1.cms",
         html,
-    );
-    assert_eq!(
-        rules_and_steps(&found),
-        [("slot:empty-ad-box", "div:nth-of-type(2)")],
-        "{found:?}"
+        &[("slot:empty-ad-box", "div:nth-of-type(2)")],
     );
 }
