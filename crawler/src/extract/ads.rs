@@ -1967,6 +1967,7 @@ fn sponsor_boxes<'a>(page_url: &Url, doc: &'a Html, found: &mut Vec<(ElementRef<
         let n = n.to_ascii_lowercase();
         n.contains("sponsor") && !n.contains("sponsored")
     };
+    let own = site_of(page_url);
     let mut seen = HashSet::new();
     for el in doc.select(&s(r#"[class*="ponsor" i], [id*="ponsor" i]"#)) {
         let v = el.value();
@@ -1978,7 +1979,7 @@ fn sponsor_boxes<'a>(page_url: &Url, doc: &'a Html, found: &mut Vec<(ElementRef<
                 .value()
                 .attr("href")
                 .and_then(|h| absolute(page_url, h))
-                .is_some_and(|u| site_of(&u) != site_of(page_url));
+                .is_some_and(|u| site_of(&u) != own);
             if elsewhere && a.select(&s("img")).next().is_some() && seen.insert(a.id()) {
                 found.push((a, "label:sponsor-box".to_owned()));
             }
@@ -2394,12 +2395,7 @@ impl Extractor {
                 for c in APPENDS_BOX.captures_iter(&text) {
                     let names_ad = ATTR_NAMES
                         .captures_iter(&c[2])
-                        .flat_map(|a| {
-                            a[1].split_whitespace()
-                                .map(str::to_owned)
-                                .collect::<Vec<_>>()
-                        })
-                        .any(|n| ad_named(&n));
+                        .any(|a| a[1].split_whitespace().any(ad_named));
                     if let Some(el) = by.named(&c[1]).filter(|_| names_ad) {
                         found.push((el, "slot:appended".to_owned()));
                     }
