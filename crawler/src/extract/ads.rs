@@ -125,7 +125,9 @@ fn ad_named(name: &str) -> bool {
     // boxes are named for them: Vidoomy's (`div#vidoomy`, dev page elcolombiano-es-2022),
     // Send2News's (elnuevodia-es-2022), TrendMD's paid links (medicalnewstoday-en), and
     // Audienzz's positions are `adnz_*` (`div#adnz_content_1`, polizeiticker-de-2023), and
-    // Webedia's ad library JAD's are `jad-*` (`div#jad-interstitial`, mein-mmo-de-2023).
+    // Webedia's ad library JAD's are `jad-*` (`div#jad-interstitial`, mein-mmo-de-2023), and
+    // the native network Ligatus's boxes are named for it (`div#ligatus_mopo_footer`, dev page
+    // mopo-de-2019).
     // Spanish and Portuguese name ads "publicidad(e)" (Correio Braziliense's
     // `div#cb-publicidade-retangulo-1`, dev page correiobraziliense-pt-2022). An advertorial is
     // paid copy (der Freitag's `aside#x-advertorial-box`, dev page freitag-de-2020), and
@@ -133,7 +135,7 @@ fn ad_named(name: &str) -> bool {
     // economictimes-en-2020).
     static AD_NAME: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
-            r"(?i)(^|[^a-z])(ad|ads|adv|advt|advert|advertisement|advertorial|adbox|adslot|adsslot|adunit|dfp|gg|guanggao|commercial|publicidad|publicidade)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain|(^|[^a-z])(teads|medianet|darla|gpt|adnz|jad)([^a-z]|$)|sinaads|fengchao|gujad|iqadtile|werbung|vidoomy|send2news|trendmd",
+            r"(?i)(^|[^a-z])(ad|ads|adv|advt|advert|advertisement|advertorial|adbox|adslot|adsslot|adunit|dfp|gg|guanggao|commercial|publicidad|publicidade)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain|(^|[^a-z])(teads|medianet|darla|gpt|adnz|jad)([^a-z]|$)|sinaads|fengchao|gujad|iqadtile|werbung|vidoomy|send2news|trendmd|ligatus",
         )
         .expect("pattern parses")
     });
@@ -172,7 +174,7 @@ fn ad_named(name: &str) -> bool {
     let joined = || lower.replace(['-', '_'], "");
     // (Each of AD_NAME's and COMPOUND's words holds one of these: "teads", "iqadtile" and
     // "gujad" hold "ad".)
-    const MARKS: [&str; 14] = [
+    const MARKS: [&str; 15] = [
         "ad",
         "gg",
         "dfp",
@@ -187,6 +189,7 @@ fn ad_named(name: &str) -> bool {
         "vidoomy",
         "send2news",
         "trendmd",
+        "ligatus",
     ];
     if !MARKS.iter().any(|m| lower.contains(m))
         || {

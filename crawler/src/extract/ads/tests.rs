@@ -3956,3 +3956,17 @@ fn an_adsslot_attribute_marks_a_position() {
         &[("slot:empty-ad-box", "div:nth-of-type(2)")],
     );
 }
+
+/// The native network Ligatus's empty box is named for it (`div#ligatus_mopo_footer`, dev page
+/// mopo-de-2019).
+#[test]
+fn a_box_named_for_ligatus_is_a_slot() {
+    let html = r#"<html><body><article><p>Für den HSV in der Oberliga: Jansen kämpft.</p>
+        <div id="ligatus_mopo_footer"></div></article></body></html>"#;
+    assert_finds(
+        &easylist_of("").0,
+        "https://www.mopo.de/sport/hsv/x/",
+        html,
+        &[("slot:empty-ad-box", "div:nth-of-type(1)")],
+    );
+}
