@@ -83,14 +83,23 @@ fn own_label(el: ElementRef<'_>) -> Option<String> {
     (!inner).then_some(word)
 }
 
+/// Whether `el` is a heading: `h2`..`h6`, or a box whose class says header or title (a
+/// sidebar's `div.widget-title`).
+fn is_heading(el: ElementRef<'_>) -> bool {
+    let v = el.value();
+    matches!(v.name(), "h2" | "h3" | "h4" | "h5" | "h6")
+        || (matches!(v.name(), "div" | "span" | "p")
+            && v.classes().any(|c| {
+                let c = c.to_ascii_lowercase();
+                c == "header" || c == "title" || c.ends_with("-header") || c.ends_with("-title")
+            }))
+}
+
 /// A heading that gives the label and then the advertiser, "ADVERTISEMENT – INKASA INTERIORS"
 /// (India Post's sidebar widgets, dev page indiapost-en-2019): the label word, when a dash or a
 /// colon parts it from a name of a few words.
 fn titled_label(el: ElementRef<'_>) -> Option<String> {
-    let v = el.value();
-    let heading = matches!(v.name(), "h2" | "h3" | "h4" | "h5" | "h6")
-        || v.classes().any(|c| c.ends_with("widget-title"));
-    if !heading {
+    if !is_heading(el) {
         return None;
     }
     let text = words_of(el, 60)?;
@@ -1889,18 +1898,10 @@ const SPONSOR_HEADINGS: [&str; 11] = [
     "推广链接",
 ];
 
-/// Whether `el` is a heading (`h2`..`h5`, or a box whose class says header or title) of a few
-/// words that end with one of [`SPONSOR_HEADINGS`]; not an invitation (成为赞助商, "Become a
-/// sponsor").
+/// Whether `el` is a heading ([`is_heading`]) of a few words that end with one of
+/// [`SPONSOR_HEADINGS`]; not an invitation (成为赞助商, "Become a sponsor").
 fn is_sponsor_heading(el: ElementRef<'_>) -> bool {
-    let v = el.value();
-    let heading = matches!(v.name(), "h2" | "h3" | "h4" | "h5")
-        || (matches!(v.name(), "div" | "span" | "p")
-            && v.classes().any(|c| {
-                let c = c.to_ascii_lowercase();
-                c == "header" || c == "title" || c.ends_with("-header") || c.ends_with("-title")
-            }));
-    if !heading {
+    if !is_heading(el) {
         return false;
     }
     let Some(text) = words_of(el, 40) else {
