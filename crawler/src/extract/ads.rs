@@ -298,7 +298,7 @@ fn names_advertorial(el: ElementRef<'_>) -> bool {
     v.id()
         .into_iter()
         .chain(v.classes())
-        .any(|n| !n.starts_with("js-") && n.to_ascii_lowercase().contains("advertorial"))
+        .any(|n| !n.starts_with("js-") && super::name_holds(n, "advertorial"))
 }
 
 /// Whether a class is an ad position's name written in base64, as Wirtualna Polska's sites
@@ -1967,10 +1967,8 @@ fn sponsor_headed_blocks<'a>(
 /// business) nor one without such links (La Tercera's copyright line `p.sponsor`, dev page
 /// latercera-es-2022).
 fn sponsor_boxes<'a>(page_url: &Url, doc: &'a Html, found: &mut Vec<(ElementRef<'a>, String)>) {
-    let names_sponsors = |n: &str| {
-        let n = n.to_ascii_lowercase();
-        n.contains("sponsor") && !n.contains("sponsored")
-    };
+    let names_sponsors =
+        |n: &str| super::name_holds(n, "sponsor") && !super::name_holds(n, "sponsored");
     let own = site_of(page_url);
     let mut seen = HashSet::new();
     for el in doc.select(&s(r#"[class*="ponsor" i], [id*="ponsor" i]"#)) {
