@@ -2092,11 +2092,8 @@ fn is_campaign_banner(page_url: &Url, a: ElementRef<'_>, href: &str) -> bool {
 fn counts_banner_click(page_url: &Url, a: ElementRef<'_>, href: &str) -> bool {
     const IDS: [&str; 4] = ["adid", "ad_id", "bannerid", "banner_id"];
     // Most links carry no such number: test the text before parsing the URL.
-    let query = href
-        .split_once('?')
-        .map_or("", |(_, q)| q)
-        .to_ascii_lowercase();
-    IDS.iter().any(|id| query.contains(id))
+    let query = href.split_once('?').map_or("", |(_, q)| q);
+    IDS.iter().any(|id| super::name_holds(query, id))
         && a.select(&s("img, picture, amp-img")).next().is_some()
         && !a
             .ancestors()
