@@ -1218,13 +1218,26 @@ fn is_program(script: ElementRef<'_>) -> bool {
 
 /// An ad server's tag that a script writes where it stands (`document.write('<ins
 /// class="adsbygoogle" data-ad-slot=…>')`, `document.write("<div id='div-gpt-ad-…'>")`, dev
-/// page pocketpc-forum-2020): the position is the script's, since the tag is not in the page.
+/// page pocketpc-forum-2020), or any box it writes named for an ad (Traffective's
+/// `document.write('<div id="traffective-ad-Billboard" …>')`, dev page eishockeynews-de-2022):
+/// the position is the script's, since the tag is not in the page.
 fn writes_ad_tag(text: &str) -> bool {
     text.contains("document.write")
-        && ["div-gpt-ad", "data-ad-slot"]
+        && (["div-gpt-ad", "data-ad-slot"]
             .iter()
             .any(|t| text.contains(t))
+            || WRITES_BOX.captures_iter(text).any(|c| {
+                ATTR_NAMES
+                    .captures_iter(&c[1])
+                    .any(|a| a[1].split_whitespace().any(ad_named))
+            }))
 }
+
+/// A tag a script writes where it stands (`document.write('<div id="…">')`); captures its
+/// attributes.
+static WRITES_BOX: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r#"document\.write(?:ln)?\(\s*['"]<\w+([^>]*)>"#).expect("pattern parses")
+});
 
 /// Whether a script's text holds `marker`; a marker that is a host (`mediav.com`) only in a URL
 /// (`//static.mediav.com/...`), not in a pattern that lists hosts (a page-speed monitor's
@@ -1326,9 +1339,10 @@ static APPENDS_BOX: LazyLock<regex::Regex> = LazyLock::new(|| {
     .expect("pattern parses")
 });
 
-/// An inserted tag's `class` and `id` values (`class="slot-box-marker slot-box-marker-ad"`).
+/// An inserted tag's `class` and `id` values (`class="slot-box-marker slot-box-marker-ad"`, or
+/// single-quoted).
 static ATTR_NAMES: LazyLock<regex::Regex> = LazyLock::new(|| {
-    regex::Regex::new(r#"\b(?:class|id)\s*=\s*\\?"([^"\\]*)"#).expect("pattern parses")
+    regex::Regex::new(r#"\b(?:class|id)\s*=\s*\\?["']([^"'\\]*)"#).expect("pattern parses")
 });
 
 /// A call that places an ad where it is made, by a function named for it with the position as

@@ -3970,3 +3970,21 @@ fn a_box_named_for_ligatus_is_a_slot() {
         &[("slot:empty-ad-box", "div:nth-of-type(1)")],
     );
 }
+
+/// A script that writes a box named for an ad where it stands marks its own box as the
+/// position (Traffective's `document.write('<div id="traffective-ad-Billboard" …>')` in
+/// `div#content-307`, dev page eishockeynews-de-2022); one that writes an organic box does not.
+#[test]
+fn a_script_writing_an_ad_named_box_marks_its_box() {
+    let html = r#"<html><body><div class="bannerContent"> <span class="aXvertisement">Anzeige</span>
+        <div id="content-307"> <script type="text/javascript"> banner.insert(307, 17, null, self, "www.eishockeynews.de", window.document, 250);document.write('<div id="traffective-ad-Billboard" style=\'display: none;\' class="Billboard"></div>'); </script> </div></div>
+        <p>München verliert bei Tappara Tampere mit 0:3.</p>
+        <div id="content-12"><script>document.write('<div id="ticker" class="shortnews"></div>');</script></div>
+        </body></html>"#;
+    assert_finds(
+        &easylist_of("").0,
+        "https://www.eishockeynews.de/artikel/2022/02/01/x.html",
+        html,
+        &[("slot:script", "div:nth-of-type(1)")],
+    );
+}
