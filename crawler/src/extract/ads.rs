@@ -74,12 +74,14 @@ fn is_field_caption(el: ElementRef<'_>) -> bool {
 /// The label word an element's own text is, when it is short and holds no other element with
 /// text of its own (so that only the innermost element of `<span><b>广告</b></span>` counts).
 fn own_label(el: ElementRef<'_>) -> Option<String> {
-    let text = words_of(el, LABEL_CHARS + 8)?;
+    // (As long as the longest of [`LABEL_WORDS`], "espacio publicitario".)
+    const OWN_LABEL_CHARS: usize = 20;
+    let text = words_of(el, OWN_LABEL_CHARS)?;
     let word = label_word(&text)?;
     let inner = el
         .children()
         .filter_map(ElementRef::wrap)
-        .any(|c| words_of(c, LABEL_CHARS + 8).is_some_and(|t| !t.is_empty()));
+        .any(|c| words_of(c, OWN_LABEL_CHARS).is_some_and(|t| !t.is_empty()));
     (!inner).then_some(word)
 }
 
@@ -894,6 +896,9 @@ enum Around<'a> {
     Block(ElementRef<'a>),
     /// An ad server's empty position beside the label, which is found as a slot.
     Position,
+    /// A box of nothing but the label and the script that fills it: the position itself
+    /// ([`is_filled_position`]).
+    Filled(ElementRef<'a>),
     /// Nothing: the ancestors grow too big, or into the page itself.
     Nothing,
 }
@@ -922,7 +927,19 @@ fn block_around(label: ElementRef<'_>) -> Around<'_> {
             if holds_slot(block) {
                 return Around::Position;
             }
+            if is_filled_position(block) {
+                return Around::Filled(block);
+            }
             continue;
+        }
+        // (A label over nothing in a column of such positions is one more of them, not the
+        // column: El Universal's last "Espacio publicitario" box, whose script was left out.)
+        let among_positions = block
+            .descendants()
+            .filter_map(ElementRef::wrap)
+            .any(|d| is_filled_position(d) && !label.ancestors().any(|a| a.id() == d.id()));
+        if among_positions {
+            return Around::Position;
         }
         let links = block.select(&s("a[href]")).count();
         let too_big = !ad_sized(block);
@@ -944,6 +961,21 @@ fn block_around(label: ElementRef<'_>) -> Around<'_> {
         };
     }
     Around::Nothing
+}
+
+/// Whether a box holds an ad label and a script, and nothing else a reader sees: where that
+/// script draws the ad (El Universal's `div.publi` of "Espacio publicitario" and its emptied
+/// script, dev page eluniversal-es-2022); not a control about ads with its script (an
+/// ad-feedback link).
+fn is_filled_position(el: ElementRef<'_>) -> bool {
+    !is_ad_control(el)
+        && el
+            .children()
+            .filter_map(ElementRef::wrap)
+            .any(|c| c.value().name() == "script" && is_program(c))
+        && shows_only_labels(el)
+        && !is_empty_box(el)
+        && el.select(&s("a[href]")).next().is_none()
 }
 
 /// Whether a box shows only an ad label over an empty box a script fills, and no link:
@@ -1034,6 +1066,8 @@ const LABEL_WORDS: &[&str] = &[
     "pubblicità",
     "publicidad",
     "publicidade",
+    // El Universal's caption of each position (dev page eluniversal-es-2022).
+    "espacio publicitario",
     "advertentie",
     "reklama",
     "реклама",
@@ -2728,6 +2762,10 @@ impl Extractor {
                 match block_around(el) {
                     Around::Block(block) => Some(item_around(block)),
                     Around::Position => None,
+                    Around::Filled(position) => {
+                        found.push((position, format!("slot:label:{word}")));
+                        None
+                    }
                     Around::Nothing => {
                         // A label's text over a list of ads too big to be one (推广链接 over a search
                         // engine's column of sponsored results): each ad of the list.

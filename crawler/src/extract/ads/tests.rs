@@ -3988,3 +3988,45 @@ fn a_script_writing_an_ad_named_box_marks_its_box() {
         &[("slot:script", "div:nth-of-type(1)")],
     );
 }
+
+/// A box of nothing but an ad label and the script that draws the ad is that position (El
+/// Universal's "Espacio publicitario" boxes, each with its emptied slot script, dev page
+/// eluniversal-es-2022); a box of a label alone is not, nor, among such positions, the column
+/// around them, nor an ad-feedback control with its script.
+#[test]
+fn a_label_and_its_script_are_the_position() {
+    let html = r#"<html><body><div class="row">
+        <div class="eu-advertisment1">
+                <div class="columns">
+                    <div class="publi  margin-b-8 publi-fb" id="FB1_section1">
+                        <p>Espacio publicitario</p>
+                        <!-- ESPACIO FB1_EU -->
+                        <script>
+</script>                    </div>
+                </div>
+            </div></div>
+        <div class="small-12 medium-4 large-12 columns"><div class="eu-roba">
+                                <div class="publi roba margin-b-15">
+                                    <p>Espacio publicitario</p>
+                                    <!-- ESPACIO PAT_1_EU -->
+                                    <script>
+</script>                                </div>
+                            </div>
+            <div class="eu-selfbtns"><a href="http://www.estampas.com/"><span class="self1"></span></a>
+                <a href="http://empleos.eluniversal.com/"><span class="self3"></span></a></div>
+            <div class="eu-roba"><div class="publi roba margin-b-15"><p>Espacio publicitario</p>
+                <!-- ESPACIO VC3_EU --></div></div></div>
+        <p>El senador republicano calificó a Biden de incapacitado.</p>
+        <div class="caption"><p>Publicidad</p></div>
+        <div class="ad-feedback-text"><span>Ad</span><script>P.when("A").execute(function(){});</script></div>
+        </body></html>"#;
+    assert_finds(
+        &easylist_of("").0,
+        "http://www.eluniversal.com/internacional/125703/x",
+        html,
+        &[
+            ("slot:label:espacio publicitario", "div:nth-of-type(1)"),
+            ("slot:label:espacio publicitario", "div:nth-of-type(1)"),
+        ],
+    );
+}
