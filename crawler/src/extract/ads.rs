@@ -1324,16 +1324,20 @@ const AD_CALLS: &[&str] = &[
     // (`window.advads_passive_placements = {"im-artikel_1": {…, "elementid": ["dbh-b83b…"]}}`,
     // dev page dubisthalle-de-2023).
     "advads_passive_placements",
+    // SevenOne Media's ad library (`insertAd('rectangle1', { container: '#sev1mrectangle' })`,
+    // dev page spox-de-2022).
+    "insertAd(",
 ];
 
 /// The element an ad call names, by id or class (`container: "ad-top"`, or the first of a list:
 /// `"elementid": ["dbh-b83b…"]`; Google Ad Manager's
 /// `googletag.display("vme_wid_…_native")`, dev page haber7-news-2024; WordAds'
 /// `initDynamicSlot({ id: 'atatags-…' })` and `initVideoSlot('atatags-…', {…})`, dev page
-/// mywakenews-de-2016; AdMediator's `el: 'admediator-…'`).
+/// mywakenews-de-2016; AdMediator's `el: 'admediator-…'`), written as a selector too
+/// (`container: '#sev1mrectangle'`).
 static NAMED_CONTAINER: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
-        r#"(?:(?:destid|\bel|container|containerId|containerid|container_id|slotContainer|div_?id|elementId|elementid|slotElementId|slotID)["']?\s*[:=]\s*\[?\s*|(?:googletag|admixerML)\.display\(\s*|\.renderSlot\(\s*|__ATA\.initDynamicSlot\(\s*\{\s*id\s*:\s*|__ATA\.initVideoSlot\(\s*)["'](\w[\w/.-]*)["']"#,
+        r#"(?:(?:destid|\bel|container|containerId|containerid|container_id|slotContainer|div_?id|elementId|elementid|slotElementId|slotID)["']?\s*[:=]\s*\[?\s*|(?:googletag|admixerML)\.display\(\s*|\.renderSlot\(\s*|__ATA\.initDynamicSlot\(\s*\{\s*id\s*:\s*|__ATA\.initVideoSlot\(\s*)["'][#.]?(\w[\w/.-]*)["']"#,
     )
     .expect("pattern parses")
 });

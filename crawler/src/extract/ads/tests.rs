@@ -4030,3 +4030,22 @@ fn a_label_and_its_script_are_the_position() {
         ],
     );
 }
+
+/// SevenOne Media's call names the box it fills as a selector (`insertAd('rectangle1', {
+/// container: '#sev1mrectangle' })`, dev page spox-de-2022): that box is the slot.
+#[test]
+fn an_insert_ad_call_names_its_container() {
+    let html = r#"<html><body><div class="article"><p>Zwei Corona-Fälle bei den Olympischen Spielen.</p></div>
+        <div class="adofb">
+        <!-- adstart rec -->
+        <div id="sev1mrectangle"></div>
+        <script>
+        spx.adsinit.insertAd('rectangle1', { container: '#sev1mrectangle' }, function callback(error, result) {}, '');
+        </script><!-- adend --></div></body></html>"#;
+    assert_finds(
+        &easylist_of("").0,
+        "https://www.spox.com/de/sport/olympia/2202/Artikel/x.html",
+        html,
+        &[("slot:named", "div:nth-of-type(1)")],
+    );
+}
