@@ -288,6 +288,10 @@ fn names_an_ad(el: ElementRef<'_>) -> bool {
                 || (name == "data-init"
                     && ad_named(value)
                     && v.attr("data-mode").is_none_or(is_paid_taboola_mode))
+                // Le Figaro's boxes say which placement fills them, `figurant=
+                // "taboola-below-article-thumbnails"` (not its organic ones,
+                // `taboola-organic-…`; dev page madamefigaro-fr-2020).
+                || (name == "figurant" && ad_named(value) && !value.contains("organic"))
         })
 }
 
@@ -1170,6 +1174,9 @@ const SLOT_SELECTORS: &[(&str, &str)] = &[
     // Ziff Davis's ad kit (Pogo, `pogoadkit.js`) fills the boxes named by `data-pogo`
     // (`sidebar`, `top`, `nativespotlight`; dev page mashable-en-2024b).
     ("[data-pogo]:not(script)", "slot:pogo"),
+    // Le Figaro's ad positions, each named for its format (`div[data-figtag="pave_atf"]`, the
+    // rectangle above the fold; `habillage`, the page skin; dev page madamefigaro-fr-2020).
+    ("[data-figtag]:not(script)", "slot:figaro"),
     // vBulletin 5's ad locations, each `div.axd` named for where it stands (`axd_header`,
     // `axd_first-post`; dev page worldaffairsboard-forum-2024b): the forum's admin fills them
     // with ad code.

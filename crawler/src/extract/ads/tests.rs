@@ -4049,3 +4049,26 @@ fn an_insert_ad_call_names_its_container() {
         &[("slot:named", "div:nth-of-type(1)")],
     );
 }
+
+/// Le Figaro's ad positions carry the format they show (`div[data-figtag="pave_atf"]`), and its
+/// empty boxes the placement that fills them (`figurant="taboola-below-article-thumbnails"`),
+/// not when that placement is organic (dev page madamefigaro-fr-2020).
+#[test]
+fn figaro_positions_are_slots() {
+    let html = r#"<html><body><div data-figtag="habillage" ></div>
+        <article class="mad__article"><p>Les clés pour aller bien.</p>
+        <div data-figtag="inarticle" ></div>
+        <div figurant="taboola-below-article-thumbnails"></div>
+        <div figurant="taboola-organic-below-article-thumbnails"></div></article>
+        </body></html>"#;
+    assert_finds(
+        &easylist_of("").0,
+        "https://madame.lefigaro.fr/bien-etre/x",
+        html,
+        &[
+            ("slot:figaro", "div:nth-of-type(1)"),
+            ("slot:figaro", "div:nth-of-type(1)"),
+            ("slot:empty-ad-box", "div:nth-of-type(2)"),
+        ],
+    );
+}
