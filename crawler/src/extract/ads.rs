@@ -289,9 +289,9 @@ fn names_an_ad(el: ElementRef<'_>) -> bool {
                     && ad_named(value)
                     && v.attr("data-mode").is_none_or(is_paid_taboola_mode))
                 // Le Figaro's boxes say which placement fills them, `figurant=
-                // "taboola-below-article-thumbnails"` (not its organic ones,
-                // `taboola-organic-…`; dev page madamefigaro-fr-2020).
-                || (name == "figurant" && ad_named(value) && !value.contains("organic"))
+                // "taboola-below-article-thumbnails"` (an organic one, `taboola-organic-…`, names
+                // no ad: see `ad_named`; dev page madamefigaro-fr-2020).
+                || (name == "figurant" && ad_named(value))
         })
 }
 
