@@ -351,11 +351,13 @@ fn names_a_banner(el: ElementRef<'_>) -> bool {
         .expect("pattern parses")
     });
     // An ad format's name, whole (Axel Springer's `div#superbanner`, `div#sky`, `div#billboard`,
-    // `div#superbanner_btf`, dev page computerbild-de-2019): a bare "sky" only as an id, since
-    // a class of that name may draw one.
+    // `div#superbanner_btf`, dev page computerbild-de-2019), or after the site's name and before
+    // its place (Yieldscale's `div#gartenjournal_leaderboard_oben`, dev page
+    // gartenjournal-de-2022; `div#medium_rectangle_1`, dev page backenmachtgluecklich-de-2020):
+    // a bare "sky" only as an id, since a class of that name may draw one.
     static FORMAT: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
-            r"(?i)^(super_?banner|leaderboard|sky_?scraper|billboard|half_?page|mrec|mpu|wallpaper|fireplace|pushdown|sky)([_-]?(\d+|btf|atf|top|bottom|left|right))*$",
+            r"(?i)^(?:[a-z]+_)?(super_?banner|leaderboard|sky_?scraper|billboard|half_?page|medium_?rectangle|mrec|mpu|wallpaper|fireplace|pushdown|sky)([_-]?(\d+|btf|atf|top|bottom|left|right|oben|unten))*$",
         )
         .expect("pattern parses")
     });

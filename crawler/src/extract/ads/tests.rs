@@ -4072,3 +4072,25 @@ fn figaro_positions_are_slots() {
         ],
     );
 }
+
+/// An empty box named for an ad format after the site's name (`div#gartenjournal_billboard`,
+/// `…_leaderboard_oben`, dev page gartenjournal-de-2022) or for a medium rectangle
+/// (`div#medium_rectangle_1`, dev page backenmachtgluecklich-de-2020) is where one goes.
+#[test]
+fn a_box_named_for_a_format_after_the_site_is_a_slot() {
+    let html = r#"<html><body><div id="gartenjournal_billboard"></div>
+        <article><p>Die Zaubernuss blüht im Winter.</p>
+        <div class="mr1_wrapper"><div id="medium_rectangle_1"></div></div>
+        <div id="gartenjournal_leaderboard_oben"></div></article>
+        </body></html>"#;
+    assert_finds(
+        &easylist_of("").0,
+        "https://www.gartenjournal.net/zaubernuss-im-winter",
+        html,
+        &[
+            ("slot:empty-banner-box", "div:nth-of-type(1)"),
+            ("slot:empty-banner-box", "div:nth-of-type(1)"),
+            ("slot:empty-banner-box", "div:nth-of-type(2)"),
+        ],
+    );
+}
