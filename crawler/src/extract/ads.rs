@@ -1333,6 +1333,9 @@ const AD_CALLS: &[&str] = &[
     // (`window.advads_passive_placements = {"im-artikel_1": {…, "elementid": ["dbh-b83b…"]}}`,
     // dev page dubisthalle-de-2023).
     "advads_passive_placements",
+    // Ströer's ad library (`SDG.Publisher.registerSlot('topmobile', 'mobile1')`, dev page
+    // tour-magazin-de-2022).
+    "SDG.Publisher",
     // SevenOne Media's ad library (`insertAd('rectangle1', { container: '#sev1mrectangle' })`,
     // dev page spox-de-2022).
     "insertAd(",
@@ -1342,11 +1345,12 @@ const AD_CALLS: &[&str] = &[
 /// `"elementid": ["dbh-b83b…"]`; Google Ad Manager's
 /// `googletag.display("vme_wid_…_native")`, dev page haber7-news-2024; WordAds'
 /// `initDynamicSlot({ id: 'atatags-…' })` and `initVideoSlot('atatags-…', {…})`, dev page
-/// mywakenews-de-2016; AdMediator's `el: 'admediator-…'`), written as a selector too
+/// mywakenews-de-2016; AdMediator's `el: 'admediator-…'`; Ströer's
+/// `registerSlot('topmobile', 'mobile1')`, its second argument), written as a selector too
 /// (`container: '#sev1mrectangle'`).
 static NAMED_CONTAINER: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
-        r#"(?:(?:destid|\bel|container|containerId|containerid|container_id|slotContainer|div_?id|elementId|elementid|slotElementId|slotID)["']?\s*[:=]\s*\[?\s*|(?:googletag|admixerML)\.display\(\s*|\.renderSlot\(\s*|__ATA\.initDynamicSlot\(\s*\{\s*id\s*:\s*|__ATA\.initVideoSlot\(\s*)["'][#.]?(\w[\w/.-]*)["']"#,
+        r#"(?:(?:destid|\bel|container|containerId|containerid|container_id|slotContainer|div_?id|elementId|elementid|slotElementId|slotID)["']?\s*[:=]\s*\[?\s*|(?:googletag|admixerML)\.display\(\s*|\.renderSlot\(\s*|__ATA\.initDynamicSlot\(\s*\{\s*id\s*:\s*|__ATA\.initVideoSlot\(\s*|register(?:Modular)?Slot\(\s*["'][\w-]*["']\s*,\s*)["'][#.]?(\w[\w/.-]*)["']"#,
     )
     .expect("pattern parses")
 });

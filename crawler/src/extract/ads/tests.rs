@@ -4094,3 +4094,25 @@ fn a_box_named_for_a_format_after_the_site_is_a_slot() {
         ],
     );
 }
+
+/// Ströer's ad library registers each slot on the box it names second
+/// (`SDG.Publisher.registerSlot('topmobile', 'mobile1')`, dev page tour-magazin-de-2022).
+#[test]
+fn a_stroer_slot_names_its_box() {
+    let html = r#"<html><head><script type="text/javascript">
+    SDG.Publisher.setZone('profisport');
+    SDG.Publisher.registerSlot('topmobile', 'mobile1').load();
+    SDG.Publisher.registerModularSlot('fullsizebanner', 'fsb_1', 468, 60, [[468,60]], false);
+    </script></head><body><div id="mobile1"></div>
+        <article><p>Nach Unfall auf Intensivstation.</p><div id="fsb_1"></div><div id="teaser"></div></article>
+        </body></html>"#;
+    assert_finds(
+        &easylist_of("").0,
+        "https://www.tour-magazin.de/profisport/news/x.html",
+        html,
+        &[
+            ("slot:named", "div:nth-of-type(1)"),
+            ("slot:named", "div:nth-of-type(1)"),
+        ],
+    );
+}
