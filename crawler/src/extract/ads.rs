@@ -698,11 +698,24 @@ fn is_left_by_unclosed_tag(el: ElementRef<'_>) -> bool {
 /// few words at most, or a form to fill in (CNN's ad-feedback dialog, dev page cnn-en-2024).
 fn is_ad_control(el: ElementRef<'_>) -> bool {
     let v = el.value();
-    v.id().into_iter().chain(v.classes()).any(|n| {
+    let named = v.id().into_iter().chain(v.classes()).any(|n| {
         let n = n.to_ascii_lowercase();
         CONTROL_WORDS.iter().any(|w| n.contains(w))
     }) && el.select(&s("img, iframe")).next().is_none()
-        && (words_of(el, 30).is_some() || el.select(&s("form")).next().is_some())
+        && (words_of(el, 30).is_some() || el.select(&s("form")).next().is_some());
+    named || is_ad_choices(el)
+}
+
+/// Whether `el` is the AdChoices link, the industry's notice of ads chosen by a reader's
+/// interests, with its icon (OregonLive's footer link "Ad Choices" to its privacy page, whose
+/// `ad-choices-arrow.png` a list blocks, dev page oregonlive-en-2019).
+fn is_ad_choices(el: ElementRef<'_>) -> bool {
+    el.value().name() == "a"
+        && words_of(el, 12).is_some_and(|t| {
+            t.split_whitespace()
+                .collect::<String>()
+                .eq_ignore_ascii_case("adchoices")
+        })
 }
 
 /// A few words (a blurb of 200 characters at most: literaturkritik.de's book ads, dev page
@@ -1712,9 +1725,12 @@ fn is_menu_link(page_url: &Url, label: ElementRef<'_>) -> bool {
         .is_some_and(|url| {
             matches!(url.scheme(), "http" | "https") && site_of(&url) == site_of(page_url)
         });
-    if !own {
-        return false;
-    }
+    own && is_menu_item(link)
+}
+
+/// Whether a link is an item of a menu: it, or the box around it that holds no other link
+/// (`li`), has a sibling of its kind with a short link of its own.
+fn is_menu_item(link: ElementRef<'_>) -> bool {
     // The menu's item: the link, or the box around it that holds no other link (`li`).
     let holds_one_link = |el: &ElementRef<'_>| el.select(&s("a[href]")).take(2).count() == 1;
     let item = link
@@ -2856,10 +2872,18 @@ impl Extractor {
                 let text = super::text_of(link);
                 text.starts_with("http") || text.starts_with("www.")
             };
-            if let Some(rule) = rule
-                .clone()
-                .filter(|_| !is_invisible(link) && !shows_address() && !in_article_body(link))
-            {
+            // (Nor is a menu's entry that says it is about ads: the advertisers' login to the
+            // site's ad sales, OregonLive's "Manage Ads" to `secure.adpay.com`, dev page
+            // oregonlive-en-2019.)
+            let about_ads = || {
+                super::text_of(link)
+                    .split_whitespace()
+                    .any(|w| ad_named(w) || w.to_ascii_lowercase().starts_with("advertis"))
+                    && is_menu_item(link)
+            };
+            if let Some(rule) = rule.clone().filter(|_| {
+                !is_invisible(link) && !shows_address() && !in_article_body(link) && !about_ads()
+            }) {
                 found.push((link, rule));
             }
         }
@@ -3035,7 +3059,8 @@ impl Extractor {
                 && (!server_slot || beside_found());
             // A list's hit on a control about ads (its names say so; the detectors' own
             // names already pass over them) is no ad.
-            let control = rule.contains(": ##") && is_ad_control(*el);
+            let control = (rule.contains(": ##") && is_ad_control(*el))
+                || (rule.contains(": ") && is_ad_choices(*el));
             // Nor is a form's field, which a list's attribute rule may name (CNN's
             // `textarea[data-ad-name]` that a script copies its ad tags from, dev page
             // cnn-en-2019).

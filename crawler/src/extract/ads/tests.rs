@@ -4116,3 +4116,26 @@ fn a_stroer_slot_names_its_box() {
         ],
     );
 }
+
+/// A menu's entry about ads that a network rule blocks is the advertisers' way in, not an ad
+/// (OregonLive's "Manage Ads" to `secure.adpay.com`), nor is the AdChoices link with its
+/// blocked icon (dev page oregonlive-en-2019); a menu entry that says nothing of ads, through
+/// an ad server, is one (Der Spiegel's lottery entries, dev page spiegel-de-2024b).
+#[test]
+fn menu_entries_about_ads_and_ad_choices_are_no_ads() {
+    let (extractor, _dir) =
+        easylist_of("||adpay.com^$third-party\n||adition.com^\n/ad-choices-$image\n");
+    let html = r#"<html><body><header class="advtoprail"><ul class="advtoprail__mainmenu">
+        <li><a class="advtoprail__mainmenu-menuitem-link js-mainmenu-link" href="https://www.oregonlive.com/news/">News</a></li>
+        <li><a class="advtoprail__mainmenu-menuitem-link js-mainmenu-link" href="https://secure.adpay.com/login.aspx?p=9083">Manage Ads</a></li>
+        <li><a class="advtoprail__mainmenu-menuitem-link js-mainmenu-link" href="https://ad3.adfarm1.adition.com/redi?bid=1&amp;dest=https%3a%2f%2flotto.example">Lotto</a></li>
+        </ul></header><p>Dear Abby: my husband splurges on business trips.</p>
+        <footer><a href="https://www.oregonlive.com/privacy-policy/#oba_top"><img src="/pf/resources/images/common/ps-images/ad-choices-arrow.png?d=117" alt="">Ad Choices</a></footer>
+        </body></html>"#;
+    assert_finds(
+        &extractor,
+        "https://www.oregonlive.com/advice/2019/11/x.html",
+        html,
+        &[("easylist: ||adition.com^", "a:nth-of-type(1)")],
+    );
+}
