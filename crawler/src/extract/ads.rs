@@ -3057,6 +3057,13 @@ impl Extractor {
                 && is_empty_box(*el)
                 && !rule.starts_with("label:")
                 && (!server_slot || beside_found());
+            // Nor is a list's hit on an empty `span` beside the ad found in the same box: the
+            // caption the theme gives it (tagDiv's `span.td-adspot-title` before a Revive tag,
+            // dev page groove-de-2023).
+            let empty_caption = rule.contains(": ##")
+                && el.value().name() == "span"
+                && is_empty_box(*el)
+                && beside_found();
             // A list's hit on a control about ads (its names say so; the detectors' own
             // names already pass over them) is no ad.
             let control = (rule.contains(": ##") && is_ad_control(*el))
@@ -3068,7 +3075,12 @@ impl Extractor {
                 el.value().name(),
                 "textarea" | "input" | "select" | "option"
             );
-            !field && !label_alone && !empty_link && (server_slot || !is_bait(*el)) && !control
+            !field
+                && !label_alone
+                && !empty_link
+                && !empty_caption
+                && (server_slot || !is_bait(*el))
+                && !control
         });
         // Dropping a block can leave the one around it holding two: until none changes.
         loop {

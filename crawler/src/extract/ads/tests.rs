@@ -4139,3 +4139,21 @@ fn menu_entries_about_ads_and_ad_choices_are_no_ads() {
         &[("easylist: ||adition.com^", "a:nth-of-type(1)")],
     );
 }
+
+/// A list's hit on an empty `span` beside the ad found in the same box is the theme's caption
+/// of it (tagDiv's `span.td-adspot-title` before a Revive tag, dev page groove-de-2023), not a
+/// second ad.
+#[test]
+fn an_empty_caption_beside_a_found_ad_is_no_ad() {
+    let (extractor, _dir) = easylist_of("##.td-adspot-title\n");
+    let html = r#"<html><body><div class="td-a-ad id_top_ad "><span class="td-adspot-title"></span><!-- Revive Adserver Hosted edition Asynchronous JS Tag - Generated with Revive Adserver v5.4.1 superbanner-->
+<ins data-revive-zoneid="15227" data-revive-id="727bec5e09208690b050ccfc6a45d384"></ins>
+<script async="" src="//servedby.revive-adserver.net/asyncjs.php"></script></div>
+        <p>Anti-A100-Aktivist Tobias Trommer im Gespräch.</p></body></html>"#;
+    assert_finds(
+        &extractor,
+        "https://groove.de/2023/10/31/x/",
+        html,
+        &[("slot:ins", "ins:nth-of-type(1)")],
+    );
+}
