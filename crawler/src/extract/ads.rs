@@ -1023,6 +1023,12 @@ fn captions_a_box(label: ElementRef<'_>) -> bool {
             .filter(|c| c.id() != label.id())
             .flat_map(|c| c.descendants().filter_map(ElementRef::wrap))
             .any(names_an_ad)
+        // (Or the row right after its own holds an ad server's slot: Inexhibit's "sponsored
+        // links" title bar over the row of an AdSense unit, dev page inexhibit-en-2018.)
+        || parent
+            .next_siblings()
+            .find_map(ElementRef::wrap)
+            .is_some_and(holds_slot)
 }
 
 /// Whether a block holds an ad server's position (one of [`SLOT_SELECTORS`]).
@@ -1061,6 +1067,9 @@ const LABEL_WORDS: &[&str] = &[
     "贊助",
     "赞助商",
     "sponsored",
+    // A row of paid text links' caption (Schweizer Jäger's "Sponsored Links:", dev page
+    // schweizerjaeger-de-2021), as Google once headed its ads.
+    "sponsored links",
     "advertisement",
     // A paid story's tag where the others show their section (AutoIndustriya's "ADVERTORIAL"
     // among "AUTO NEWS" and "CAR REVIEWS", dev page autoindustriya-en-2019).

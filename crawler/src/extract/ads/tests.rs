@@ -4157,3 +4157,33 @@ fn an_empty_caption_beside_a_found_ad_is_no_ad() {
         &[("slot:ins", "ins:nth-of-type(1)")],
     );
 }
+
+/// "Sponsored Links:" over a row of text links to other sites marks each link (Schweizer
+/// Jäger's `div.advert-links`, dev page schweizerjaeger-de-2021); a title bar of that label over
+/// the next row's AdSense unit captions that unit, no position of its own (dev page
+/// inexhibit-en-2018).
+#[test]
+fn sponsored_links_label_their_links_and_caption_a_slot() {
+    let html = r#"<html><body><div class="full-block"><div class="advert-links">
+		<!-- Sponsored Links -->
+<span>Sponsored Links:</span>
+	<a href="http://www.jagdschweiz.ch" target="_blank">JagdSchweiz</a>
+	<a href="http://www.spw.ch" target="_blank">SPW</a>
+	</div></div>
+        <p class="post-text">7th Amsterdam Light Festival, 29 November 2018 to 20 January 2019.</p>
+        <div class="row-fluid">	<div class="title-bar">	sponsored links </div> </div>
+        <div class="row-fluid">
+        <ins class="adsbygoogle" style="display:block" data-ad-client="ca-pub-9680075103649618" data-ad-slot="6767458882" data-ad-format="rectangle"></ins>
+        <script>(adsbygoogle = window.adsbygoogle || []).push({});</script></div>
+        </body></html>"#;
+    assert_finds(
+        &easylist_of("").0,
+        "https://schweizerjaeger.ch/aktuell/vogeldesjahres2021.html",
+        html,
+        &[
+            ("label:sponsored links", "a:nth-of-type(1)"),
+            ("label:sponsored links", "a:nth-of-type(2)"),
+            ("slot:adsbygoogle", "ins:nth-of-type(1)"),
+        ],
+    );
+}
