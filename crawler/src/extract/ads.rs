@@ -1198,6 +1198,9 @@ const SLOT_SELECTORS: &[(&str, &str)] = &[
     // Ziff Davis's ad kit (Pogo, `pogoadkit.js`) fills the boxes named by `data-pogo`
     // (`sidebar`, `top`, `nativespotlight`; dev page mashable-en-2024b).
     ("[data-pogo]:not(script)", "slot:pogo"),
+    // Mediavine's targets in a recipe card (`div.mv_slot_target[data-slot="recipe"]`, dev page
+    // theantijunecleaver-en-2017).
+    ("div.mv_slot_target", "slot:mediavine"),
     // Le Figaro's ad positions, each named for its format (`div[data-figtag="pave_atf"]`, the
     // rectangle above the fold; `habillage`, the page skin; dev page madamefigaro-fr-2020).
     ("[data-figtag]:not(script)", "slot:figaro"),
@@ -1240,6 +1243,9 @@ const SLOT_SCRIPTS: &[&str] = &[
     // People's Daily's ad server (`pgg.people.com.cn/s?z=people&c=21`, dev page
     // people-finance-2024).
     "pgg.people.com.cn/s",
+    // Amazon's native shopping ads (`amzn_assoc_placement = "adunit0"`, dev page
+    // theantijunecleaver-en-2017).
+    "amzn_assoc_placement",
     // Allyes (好耶), the ad server of Xinhua and the 2000s portals
     // (`embed.xinhuanet.com/main/s?user=AllyesNetwork|Hp|hp_tl3`, dev page xinhua-front-2014).
     "AllyesNetwork",

@@ -4187,3 +4187,26 @@ fn sponsored_links_label_their_links_and_caption_a_slot() {
         ],
     );
 }
+
+/// Amazon's native shopping ads are set up by an inline script that names the placement,
+/// drawn where it stands (its paragraph), and Mediavine marks its recipe card's ad target (dev
+/// page theantijunecleaver-en-2017).
+#[test]
+fn amazon_shopping_ads_and_mediavine_targets_are_slots() {
+    let html = r#"<html><body><div class="entry"><p>Spiced honey pear jam, ready in an hour.</p>
+        <div class="mv_slot_target" data-slot="recipe"></div>
+        <p><script type="text/javascript">amzn_assoc_placement = "adunit0";
+amzn_assoc_tracking_id = "theantjuncle-20";
+amzn_assoc_ad_mode = "search";
+amzn_assoc_design = "in_content";</script><br> <script src="//z-na.amazon-adsystem.com/widgets/onejs?MarketPlace=US"></script></p>
+        </div></body></html>"#;
+    assert_finds(
+        &easylist_of("").0,
+        "https://theantijunecleaver.com/2017/12/spiced-honey-pear-jam-recipe/",
+        html,
+        &[
+            ("slot:mediavine", "div:nth-of-type(1)"),
+            ("slot:script", "p:nth-of-type(2)"),
+        ],
+    );
+}
