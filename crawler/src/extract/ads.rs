@@ -352,19 +352,24 @@ fn names_a_banner(el: ElementRef<'_>) -> bool {
     });
     // An ad format's name, whole (Axel Springer's `div#superbanner`, `div#sky`, `div#billboard`,
     // `div#superbanner_btf`, dev page computerbild-de-2019), or after the site's name and before
-    // its place (Yieldscale's `div#gartenjournal_leaderboard_oben`, dev page
-    // gartenjournal-de-2022; `div#medium_rectangle_1`, dev page backenmachtgluecklich-de-2020):
-    // a bare "sky" only as an id, since a class of that name may draw one.
+    // its place (Yieldscale's `div#gartenjournal_leaderboard_oben` and `…_inarticle_2`, dev page
+    // gartenjournal-de-2022; `div#anglerboard_incontent_1`, dev page anglerboard-de-2022;
+    // `div#medium_rectangle_1`, dev page backenmachtgluecklich-de-2020): a bare "sky" only as an
+    // id, since a class of that name may draw one.
     static FORMAT: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
-            r"(?i)^(?:[a-z]+_)?(super_?banner|leaderboard|sky_?scraper|billboard|half_?page|medium_?rectangle|mrec|mpu|wallpaper|fireplace|pushdown|sky)([_-]?(\d+|btf|atf|top|bottom|left|right|oben|unten))*$",
+            r"(?i)^(?:[a-z]+_)?(super_?banner|leaderboard|sky_?scraper|billboard|half_?page|medium_?rectangle|in_?article|in_?content|mrec|mpu|wallpaper|fireplace|pushdown|sky)([_-]?(\d+|btf|atf|top|bottom|left|right|oben|unten))*$",
         )
         .expect("pattern parses")
     });
+    // A place in the text (`in_article`, `incontent`) is a format only as an id too: a class
+    // `inArticle` marks anything put there (Funke's share buttons, dev page
+    // grazia-magazin-de-2019).
     let format = |n: &str, id: bool| {
-        FORMAT
-            .captures(n)
-            .is_some_and(|c| id || !c[1].eq_ignore_ascii_case("sky") || c[0].len() > 3)
+        FORMAT.captures(n).is_some_and(|c| {
+            let word = c[1].to_ascii_lowercase();
+            id || !((word == "sky" && c[0].len() <= 3) || word.starts_with("in"))
+        })
     };
     // An IAB standard size as a word of its own: Día a Día's `aviso-normal-970x90` (dev page
     // diaadia-es-2022), tonight.de's `size-970x250` (dev page tonight-de-2021).

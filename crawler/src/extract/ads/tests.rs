@@ -4074,14 +4074,18 @@ fn figaro_positions_are_slots() {
 }
 
 /// An empty box named for an ad format after the site's name (`div#gartenjournal_billboard`,
-/// `…_leaderboard_oben`, dev page gartenjournal-de-2022) or for a medium rectangle
-/// (`div#medium_rectangle_1`, dev page backenmachtgluecklich-de-2020) is where one goes.
+/// `…_leaderboard_oben`, dev page gartenjournal-de-2022; `div#anglerboard_incontent_1`, dev
+/// page anglerboard-de-2022) or for a medium rectangle (`div#medium_rectangle_1`, dev page
+/// backenmachtgluecklich-de-2020) is where one goes; a class that names a place in the text
+/// (Funke's share buttons `div.inArticle`, dev page grazia-magazin-de-2019) is not.
 #[test]
 fn a_box_named_for_a_format_after_the_site_is_a_slot() {
     let html = r#"<html><body><div id="gartenjournal_billboard"></div>
         <article><p>Die Zaubernuss blüht im Winter.</p>
         <div class="mr1_wrapper"><div id="medium_rectangle_1"></div></div>
-        <div id="gartenjournal_leaderboard_oben"></div></article>
+        <div id="gartenjournal_leaderboard_oben"></div>
+        <div class="inArticle shareInput shareWrapper" data="43980"></div>
+        <div id="anglerboard_incontent_1"></div></article>
         </body></html>"#;
     assert_finds(
         &easylist_of("").0,
@@ -4091,6 +4095,7 @@ fn a_box_named_for_a_format_after_the_site_is_a_slot() {
             ("slot:empty-banner-box", "div:nth-of-type(1)"),
             ("slot:empty-banner-box", "div:nth-of-type(1)"),
             ("slot:empty-banner-box", "div:nth-of-type(2)"),
+            ("slot:empty-banner-box", "div:nth-of-type(4)"),
         ],
     );
 }
