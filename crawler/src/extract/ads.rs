@@ -2567,7 +2567,8 @@ impl Extractor {
                     t.contains(".cmd.push(")
                         && (DISPLAY_CALL.is_match(t)
                             || t.contains(".loadAd(")
-                            || t.contains(".adTag("))
+                            || t.contains(".adTag(")
+                            || t.contains(".displaySlot("))
                 })
             {
                 // Google's command-queue idiom, which other ad libraries copy
@@ -2576,8 +2577,10 @@ impl Extractor {
                 // Media's `ADNPM.cmd.push(function(){ADNPM.loadAd(6396068);})` beside
                 // `div#npm_6396068`, dev page raptastisch-de-2023; Purch's
                 // `tmntag.cmd.push(function(){tmntag.adTag('out-of-page', false);})` in
-                // `div#out-of-page`, dev page sciencealert-en-2019): the box it stands in, never
-                // the script alone.
+                // `div#out-of-page`, dev page sciencealert-en-2019; FUNKE's
+                // `Spark.cmd.push(function() { Spark.definitionService.displaySlot('mr1'); })` in
+                // `div#mr1`, dev page onmeda-de-2022): the box it stands in, never the script
+                // alone.
                 box_of_script(script)
             } else if inline
                 && script
@@ -2832,8 +2835,14 @@ impl Extractor {
                         {
                             // A box that says only "Advertisement", among a text's parts, is where
                             // the ad goes (wikiHow's `div.al_method` between a method's steps, dev
-                            // page wikihow-en-2024).
-                            found.push((el, format!("slot:label:{word}")));
+                            // page wikihow-en-2024); over an empty box, that box is (Deutsche
+                            // Welle's "Publicité" over `div#DW_D_Articles_Leaderboard`, dev page
+                            // dw-fr-2011).
+                            let below = el
+                                .next_siblings()
+                                .find_map(ElementRef::wrap)
+                                .filter(|n| n.value().name() == "div" && is_empty_box(*n));
+                            found.push((below.unwrap_or(el), format!("slot:label:{word}")));
                         }
                         None
                     }

@@ -4215,3 +4215,26 @@ amzn_assoc_design = "in_content";</script><br> <script src="//z-na.amazon-adsyst
         ],
     );
 }
+
+/// FUNKE's Spark queues a call that shows the slot it stands in (`Spark.cmd.push(function() {
+/// Spark.definitionService.displaySlot('mr1'); })` in `div#mr1`, dev page onmeda-de-2022), and
+/// a caption box of a label over an empty box labels that box (Deutsche Welle's "Publicité" over
+/// `div#DW_D_Articles_Leaderboard`, dev page dw-fr-2011).
+#[test]
+fn a_spark_slot_and_a_caption_over_an_empty_box_are_slots() {
+    let html = r#"<html><body><div id="div--Leaderboard">
+<div class="adHeadline">Publicité</div>
+<div id="DW_D_Articles_Leaderboard"></div>
+</div><p>La perte des terres fertiles menace l'Afrique.</p>
+        <div id="mr1SparkWrapper" style="position: relative; min-height: 250px;"><div id="mr1"><script>Spark.cmd.push(function() {console.log("displaySlot('mr1')"); Spark.definitionService.displaySlot('mr1');});</script></div></div>
+        </body></html>"#;
+    assert_finds(
+        &easylist_of("").0,
+        "https://www.dw.com/fr/x/a-1",
+        html,
+        &[
+            ("slot:label:publicité", "div:nth-of-type(2)"),
+            ("slot:script", "div:nth-of-type(1)"),
+        ],
+    );
+}
