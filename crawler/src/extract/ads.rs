@@ -138,7 +138,8 @@ fn ad_named(name: &str) -> bool {
     // Audienzz's positions are `adnz_*` (`div#adnz_content_1`, polizeiticker-de-2023), and
     // Webedia's ad library JAD's are `jad-*` (`div#jad-interstitial`, mein-mmo-de-2023), and
     // the native network Ligatus's boxes are named for it (`div#ligatus_mopo_footer`, dev page
-    // mopo-de-2019).
+    // mopo-de-2019); so are Admixer's and MixAdvert's, ad networks of Ukrainian sites
+    // (`div#admixer_premium_inner`, `div#MIXADV_6991`, dev page football-ua-ru-2016).
     // Spanish and Portuguese name ads "publicidad(e)" (Correio Braziliense's
     // `div#cb-publicidade-retangulo-1`, dev page correiobraziliense-pt-2022). An advertorial is
     // paid copy (der Freitag's `aside#x-advertorial-box`, dev page freitag-de-2020), and
@@ -146,7 +147,7 @@ fn ad_named(name: &str) -> bool {
     // economictimes-en-2020).
     static AD_NAME: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
-            r"(?i)(^|[^a-z])(ad|ads|adv|advt|advert|advertisement|advertorial|adbox|adslot|adsslot|adunit|dfp|gg|guanggao|commercial|publicidad|publicidade)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain|(^|[^a-z])(teads|medianet|darla|gpt|adnz|jad)([^a-z]|$)|sinaads|fengchao|gujad|iqadtile|werbung|vidoomy|send2news|trendmd|ligatus",
+            r"(?i)(^|[^a-z])(ad|ads|adv|advt|advert|advertisement|advertorial|adbox|adslot|adsslot|adunit|dfp|gg|guanggao|commercial|publicidad|publicidade)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain|(^|[^a-z])(teads|medianet|darla|gpt|adnz|jad)([^a-z]|$)|sinaads|fengchao|gujad|iqadtile|werbung|vidoomy|send2news|trendmd|ligatus|admixer|mixadv",
         )
         .expect("pattern parses")
     });
@@ -378,8 +379,14 @@ fn names_a_banner(el: ElementRef<'_>) -> bool {
         regex::Regex::new(&format!(r"(?i)(^|[^0-9])({})([^0-9]|$)", sizes.join("|")))
             .expect("pattern parses")
     });
+    // Holder's positions, an ad network of Ukrainian sites, by their size and number
+    // (`div#holder_630x300_12`, dev page football-ua-ru-2016).
+    static HOLDER: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"^holder_\d{2,4}x\d{2,4}_\d+$").expect("pattern parses")
+    });
     let v = el.value();
-    v.id().is_some_and(|id| format(id, true))
+    v.id()
+        .is_some_and(|id| format(id, true) || HOLDER.is_match(id))
         || v.classes().any(|c| format(c, false))
         || v.id()
             .into_iter()

@@ -4238,3 +4238,26 @@ fn a_spark_slot_and_a_caption_over_an_empty_box_are_slots() {
         ],
     );
 }
+
+/// The empty boxes of ad networks on Ukrainian sites: Holder's by size and number, Admixer's
+/// and MixAdvert's by name (dev page football-ua-ru-2016); a box holding an image named for its
+/// size is no such position.
+#[test]
+fn ukrainian_networks_boxes_are_slots() {
+    let html = r#"<html><body><p>Подольски завершил карьеру в сборной.</p>
+        <div id="holder_630x300_12"></div>
+        <div id="MIXADV_6991" class="MIXADVERT_NET"></div>
+        <div id="admixer_premium_inner" data-zone="ef250544-94f1-4340-bde6-9bddbe8b06d4"></div>
+        <div id="holder_photo"><img src="/i/podolski.jpg" alt="Подольски"></div>
+        </body></html>"#;
+    assert_finds(
+        &easylist_of("").0,
+        "https://football.ua/germany/311510-x.html",
+        html,
+        &[
+            ("slot:empty-banner-box", "div:nth-of-type(1)"),
+            ("slot:empty-ad-box", "div:nth-of-type(2)"),
+            ("slot:empty-ad-box", "div:nth-of-type(3)"),
+        ],
+    );
+}
