@@ -2,15 +2,18 @@
 //! `hiding`) and network rules for iframes and images, by Brave's `adblock` engine; a site
 //! file's paid blocks (`sponsored`); ad-server slot markup (`ins.adsbygoogle`, `div-gpt-ad-*`,
 //! the box a Baidu or Alimama ad call names or fills, a container a script appends an ad box to,
-//! an element of the page's own kind named for an ad such as `<ad>`...), reported even while
-//! empty; a label (广告, 推广, Sponsored..., "ADVERTISEMENT – advertiser", or drawn by CSS) that
-//! marks the smallest block around it holding a link or an image; and frames and picture boxes
+//! the box a script writes an ad box in, an element of the page's own kind named for an ad such
+//! as `<ad>`, an empty box named for an ad format...), reported even while empty; a label (广告,
+//! 推广, Sponsored..., "ADVERTISEMENT – advertiser", or drawn by CSS) that marks the smallest
+//! block around it holding a link or an image, or, with nothing else there, the box it shares
+//! with the script that draws the ad or the empty box under it; and frames and picture boxes
 //! named for ads, or at an IAB size from another site, or asking their server for a creative of
 //! their own size; links the site marks as ads (an ad-click event, an ad flag in the URL, a
 //! campaign tag that calls a picture link a banner, a banner click counter's number); a
 //! sidebar's run of picture widgets linking to local advertisers; sponsors' logos in a box named
 //! for them; and posts a blog's theme files under a paid category. A box its page asks Taboola
-//! to fill with its own stories is none. A block of ads any of them finds is reported as its ads (`results`: search results,
+//! to fill with its own stories is none; nor are controls about ads (ad feedback, AdChoices, a
+//! menu's entry to the ad sales, an empty caption beside the ad). A block of ads any of them finds is reported as its ads (`results`: search results,
 //! cards).
 //! For each ad: its text, landing URL, whether it is labelled, and for pop-ups, whether a
 //! one-click close control exists.
