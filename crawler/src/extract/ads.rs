@@ -1761,7 +1761,6 @@ fn is_menu_link(page_url: &Url, label: ElementRef<'_>) -> bool {
 /// Whether a link is an item of a menu: it, or the box around it that holds no other link
 /// (`li`), has a sibling of its kind with a short link of its own.
 fn is_menu_item(link: ElementRef<'_>) -> bool {
-    // The menu's item: the link, or the box around it that holds no other link (`li`).
     let holds_one_link = |el: &ElementRef<'_>| el.select(&s("a[href]")).take(2).count() == 1;
     let item = link
         .ancestors()
@@ -1774,13 +1773,11 @@ fn is_menu_item(link: ElementRef<'_>) -> bool {
     item.prev_siblings()
         .chain(item.next_siblings())
         .filter_map(ElementRef::wrap)
-        .filter(|sib| {
+        .any(|sib| {
             sib.value().name() == name
                 && sib.select(&s("a[href]")).next().is_some()
-                && words_of(*sib, 30).is_some()
+                && words_of(sib, 30).is_some()
         })
-        .count()
-        > 0
 }
 
 /// Whether a label is a link among two or more links of its kind, each a few words (a row of
