@@ -13,8 +13,8 @@
 //! sidebar's run of picture widgets linking to local advertisers; sponsors' logos in a box named
 //! for them; and posts a blog's theme files under a paid category. A box its page asks Taboola
 //! to fill with its own stories is none; nor are controls about ads (ad feedback, AdChoices, a
-//! menu's entry to the ad sales, an empty caption beside the ad). A block of ads any of them finds is reported as its ads (`results`: search results,
-//! cards).
+//! menu's entry to the ad sales, an empty caption beside the ad). A block of ads any of them
+//! finds is reported as its ads (`results`: search results, cards).
 //! For each ad: its text, landing URL, whether it is labelled, and for pop-ups, whether a
 //! one-click close control exists.
 
@@ -284,18 +284,17 @@ fn names_an_ad(el: ElementRef<'_>) -> bool {
                 && ad_named(name))
                 // A position's name in a tracking attribute (Sohu's `data-spm="ad-sq1"`, JD's
                 // `clstag="shangpin|keycount|product|1|ad"`), or its network's (OutKick's
-                // `data-vendor="outbrain"`, dev page outkick-en-2024), or the script module a
-                // box starts (GIGA's `data-init="module/taboola"`, dev page giga-de-2017).
-                || (matches!(name, "data-spm" | "clstag" | "data-vendor") && ad_named(value))
+                // `data-vendor="outbrain"`, dev page outkick-en-2024; Le Figaro's placement,
+                // `figurant="taboola-below-article-thumbnails"`, dev page madamefigaro-fr-2020,
+                // whose organic ones name no ad), or the script module a box starts (GIGA's
+                // `data-init="module/taboola"`, dev page giga-de-2017).
+                || (matches!(name, "data-spm" | "clstag" | "data-vendor" | "figurant")
+                    && ad_named(value))
                 // (Not a Taboola module in one of its organic modes: see
                 // `unpaid_taboola_boxes`.)
                 || (name == "data-init"
                     && ad_named(value)
                     && v.attr("data-mode").is_none_or(is_paid_taboola_mode))
-                // Le Figaro's boxes say which placement fills them, `figurant=
-                // "taboola-below-article-thumbnails"` (an organic one, `taboola-organic-…`, names
-                // no ad: see `ad_named`; dev page madamefigaro-fr-2020).
-                || (name == "figurant" && ad_named(value))
         })
 }
 
@@ -713,12 +712,11 @@ fn is_left_by_unclosed_tag(el: ElementRef<'_>) -> bool {
 /// few words at most, or a form to fill in (CNN's ad-feedback dialog, dev page cnn-en-2024).
 fn is_ad_control(el: ElementRef<'_>) -> bool {
     let v = el.value();
-    let named = v.id().into_iter().chain(v.classes()).any(|n| {
+    v.id().into_iter().chain(v.classes()).any(|n| {
         let n = n.to_ascii_lowercase();
         CONTROL_WORDS.iter().any(|w| n.contains(w))
     }) && el.select(&s("img, iframe")).next().is_none()
-        && (words_of(el, 30).is_some() || el.select(&s("form")).next().is_some());
-    named || is_ad_choices(el)
+        && (words_of(el, 30).is_some() || el.select(&s("form")).next().is_some())
 }
 
 /// Whether `el` is the AdChoices link, the industry's notice of ads chosen by a reader's
@@ -1002,14 +1000,14 @@ fn block_around(label: ElementRef<'_>) -> Around<'_> {
 /// script, dev page eluniversal-es-2022); not a control about ads with its script (an
 /// ad-feedback link).
 fn is_filled_position(el: ElementRef<'_>) -> bool {
-    !is_ad_control(el)
-        && el
-            .children()
-            .filter_map(ElementRef::wrap)
-            .any(|c| c.value().name() == "script" && is_program(c))
+    // (Most boxes hold no script of their own: that test first.)
+    el.children()
+        .filter_map(ElementRef::wrap)
+        .any(|c| c.value().name() == "script" && is_program(c))
         && shows_only_labels(el)
         && !is_empty_box(el)
         && el.select(&s("a[href]")).next().is_none()
+        && !is_ad_control(el)
 }
 
 /// Whether a box shows only an ad label over an empty box a script fills, and no link:
