@@ -142,7 +142,9 @@ fn ad_named(name: &str) -> bool {
     // Webedia's ad library JAD's are `jad-*` (`div#jad-interstitial`, mein-mmo-de-2023), and
     // the native network Ligatus's boxes are named for it (`div#ligatus_mopo_footer`, dev page
     // mopo-de-2019); so are Admixer's and MixAdvert's, ad networks of Ukrainian sites
-    // (`div#admixer_premium_inner`, `div#MIXADV_6991`, dev page football-ua-ru-2016).
+    // (`div#admixer_premium_inner`, `div#MIXADV_6991`, dev page football-ua-ru-2016), and
+    // AdThrive's, which food and garden blogs place in their themes (`div.adthrivesidebar`, dev
+    // page plantcaretoday-en-2020).
     // Spanish and Portuguese name ads "publicidad(e)" (Correio Braziliense's
     // `div#cb-publicidade-retangulo-1`, dev page correiobraziliense-pt-2022). An advertorial is
     // paid copy (der Freitag's `aside#x-advertorial-box`, dev page freitag-de-2020), and
@@ -150,7 +152,7 @@ fn ad_named(name: &str) -> bool {
     // economictimes-en-2020).
     static AD_NAME: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
-            r"(?i)(^|[^a-z])(ad|ads|adv|advt|advert|advertisement|advertorial|adbox|adslot|adsslot|adunit|dfp|gg|guanggao|commercial|publicidad|publicidade)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain|(^|[^a-z])(teads|medianet|darla|gpt|adnz|jad)([^a-z]|$)|sinaads|fengchao|gujad|iqadtile|werbung|vidoomy|send2news|trendmd|ligatus|admixer|mixadv",
+            r"(?i)(^|[^a-z])(ad|ads|adv|advt|advert|advertisement|advertorial|adbox|adslot|adsslot|adunit|dfp|gg|guanggao|commercial|publicidad|publicidade)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain|(^|[^a-z])(teads|medianet|darla|gpt|adnz|jad)([^a-z]|$)|sinaads|fengchao|gujad|iqadtile|werbung|vidoomy|send2news|trendmd|ligatus|admixer|mixadv|adthrive",
         )
         .expect("pattern parses")
     });

@@ -4261,3 +4261,22 @@ fn ukrainian_networks_boxes_are_slots() {
         ],
     );
 }
+
+#[test]
+fn adthrive_theme_boxes_are_slots() {
+    // Plant Care Today (dev page plantcaretoday-en-2020): the theme's empty boxes where
+    // AdThrive puts its header and sidebar ads; the sidebar's own widget is none.
+    let html = r#"<html><body><header><div class="adthriveheader"></div><a href="/">Plant Care Today</a></header>
+        <p>Bougainvillea loves full sun.</p>
+        <aside><div class="adthrivesidebar"></div><div class="widget-thrive"><a href="/zz-plant-care.html">ZZ Plant Care</a></div></aside>
+        </body></html>"#;
+    assert_finds(
+        &easylist_of("").0,
+        "https://plantcaretoday.com/how-to-grow-and-care-for-bougainvillea.html",
+        html,
+        &[
+            ("slot:empty-ad-box", "div:nth-of-type(1)"),
+            ("slot:empty-ad-box", "div:nth-of-type(1)"),
+        ],
+    );
+}
