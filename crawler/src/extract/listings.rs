@@ -245,26 +245,26 @@ fn product_cards(doc: &Html, page_url: &Url, out: &mut Vec<Listing>) {
             .map(|(t, _, a)| (t, a));
         // (A heading in that link names the card without its price and ratings: John
         // Lewis's `h2`, dev page johnlewis-uk-item-2021b.)
+        // A card a script opens reads as its whole text, brand and button too: its picture's
+        // `alt` names it better (ELLE's picks, dev page elle-de-2019).
         let title_el = title_el.map(|(t, a)| {
-            a.select(&s("h1, h2, h3, h4, h5, h6"))
-                .map(text_of)
-                .find(|h| h.chars().any(char::is_alphabetic))
+            let named = if a.id() == card.id() {
+                alt_of(card)
+            } else {
+                None
+            };
+            named
+                .map(str::to_owned)
+                .or_else(|| {
+                    a.select(&s("h1, h2, h3, h4, h5, h6"))
+                        .map(text_of)
+                        .find(|h| h.chars().any(char::is_alphabetic))
+                })
                 .map_or((t, a), |h| (h, a))
         });
         let (title, title_path) = match title_el {
             Some((t, a)) => (t, path_of(a)),
-            None => (
-                card.select(&s("img[alt]"))
-                    .find_map(|i| {
-                        i.value()
-                            .attr("alt")
-                            .map(str::trim)
-                            .filter(|a| !a.is_empty())
-                    })
-                    .unwrap_or_default()
-                    .to_owned(),
-                path.clone(),
-            ),
+            None => (alt_of(card).unwrap_or_default().to_owned(), path.clone()),
         };
         // The price paid, not the one struck through.
         let paid = super::shown_texts(card)
@@ -301,6 +301,16 @@ fn product_cards(doc: &Html, page_url: &Url, out: &mut Vec<Listing>) {
             )
         });
     }
+}
+
+/// The first picture's `alt` in a card, when it says anything.
+fn alt_of(card: ElementRef<'_>) -> Option<&str> {
+    card.select(&s("img[alt]")).find_map(|i| {
+        i.value()
+            .attr("alt")
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+    })
 }
 
 /// A price written as a bare number in an element named for it, its currency's mark drawn by
@@ -355,8 +365,17 @@ fn continues_number(before: &str, word: &str) -> bool {
 }
 
 /// The page a script-clicked box opens: the first web address in its `onclick`
-/// (`AviviD.click_href('https://i3fresh.tw/cheap_437.html?…',3)`).
+/// (`AviviD.click_href('https://i3fresh.tw/cheap_437.html?…',3)`), or the one it holds for a
+/// script to open (the affiliate network tracdelight's product cards' `data-external-url`,
+/// with no link in them: ELLE's picks, dev page elle-de-2019).
 fn clicked_to(el: ElementRef<'_>) -> Option<&str> {
+    let held = ["data-external-url", "data-href"]
+        .into_iter()
+        .find_map(|a| el.value().attr(a))
+        .filter(|u| u.starts_with("https://") || u.starts_with("http://"));
+    if held.is_some() {
+        return held;
+    }
     let script = el.value().attr("onclick")?;
     let at = script.find("https://").or_else(|| script.find("http://"))?;
     let rest = &script[at..];
@@ -949,6 +968,37 @@ mod tests {
         assert_eq!(found.len(), 3);
         // Without a page to open, a box is no card.
         assert!(listings_of(&html.replace("https://i3fresh.tw/", "")).is_empty());
+        // ELLE's picks (dev page elle-de-2019): tracdelight's cards hold no link, only the
+        // address their script opens.
+        let pick = |brand: &str, name: &str, price: &str| {
+            format!(
+                r#"<div class="item-ecommerce item-product" data-title="{name}" data-shop="mytheresa DE" data-price="{price}" data-currency="EUR" data-external-url="https://td.oo34.net/cl/?aaid=lFfCbCyQIw86JImD&amp;ein=7e93d4iuwlxyopjr" data-provider="tracdelight">
+<div class="img-container"><img height="241" width="200" data-src="/sites/default/files/styles/product_s/public/tracdelight-7e93d4iuwlxyopjr.jpg" alt="{name}" src="data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"></div>
+<div class="caption"><div class="text-brand">{brand}</div><div class="text-headline">{name}</div><div class="text-price">{price} €</div><div class="btn">Zum Shop</div></div></div>"#
+            )
+        };
+        let html = format!(
+            r#"<div class="container-content affiliatelinks--hide">{}{}{}</div>"#,
+            pick("Gucci", "Plateau-Sneakers Ace aus Leder", "595,00"),
+            pick("Golden Goose", "Hi Star Plateau-Sneakers", "325,00"),
+            pick("Prada", "Plateau-Sneakers aus Leder", "580,00")
+        );
+        let found = listings_of(&html);
+        let got: Vec<(&str, &str, Option<f64>)> = found
+            .iter()
+            .map(|l| (l.title.as_str(), l.url.as_str(), l.price))
+            .collect();
+        assert_eq!(
+            got[0],
+            (
+                "Plateau-Sneakers Ace aus Leder",
+                "https://td.oo34.net/cl/?aaid=lFfCbCyQIw86JImD&ein=7e93d4iuwlxyopjr",
+                Some(595.0)
+            ),
+            "{found:?}"
+        );
+        assert_eq!(found.len(), 3);
+        assert!(listings_of(&html.replace("data-external-url", "data-x")).is_empty());
         // GetIT prices in shekels, Namshi (dev page namshi-sa-item-2021b) in riyals.
         assert_eq!(currency_of("רק 189 ₪"), Some("ILS"));
         assert_eq!(
