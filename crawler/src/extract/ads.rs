@@ -552,15 +552,20 @@ fn step_names_ad(step: &str) -> bool {
 /// `/how-to-disable-the-middle-click-paste-function`, dev page
 /// engineering-stackexchange-forum-2024), or of three or more written in title case (a
 /// shop's category `/Strumenti-ad-Arco/`, Italian for bowed instruments, dev page
-/// strumentimusicali-item-2021b). Its words say what it is about, not where it goes.
+/// strumentimusicali-item-2021b), or of four with two long words among them (the LSVD's
+/// `/artikel-3-gg-ergaenzen`, where GG is the Grundgesetz, not 广告; dev page lsvd-de-2022).
+/// Its words say what it is about, not where it goes.
 fn is_title_slug(step: &str) -> bool {
     let words = || step.split(['-', '_']).filter(|w| !w.is_empty());
     let titled = |w: &&str| {
         let mut c = w.chars();
         c.next().is_some_and(|c| c.is_uppercase()) && c.next().is_some_and(|c| c.is_lowercase())
     };
+    let long = |w: &&str| w.chars().filter(|c| c.is_alphabetic()).count() >= 5;
     let n = words().count();
-    n >= 5 || (n >= 3 && words().filter(titled).count() >= 2)
+    n >= 5
+        || (n >= 3 && words().filter(titled).count() >= 2)
+        || (n == 4 && words().filter(long).count() >= 2)
 }
 
 /// Whether `el` is an ad blocker's bait: an empty box with an ad's name that a script checks is

@@ -1958,6 +1958,10 @@ fn a_feed_item_that_clicks_through_a_redirector_among_the_sites_stories_is_an_ad
     // Where a site sells its ads (dev page ln-online-de-2019).
     assert!(!step_names_ad("online-werbung"));
     assert!(!step_names_ad("Why-Is-My-Facebook-Feed-All-Ads"));
+    // GG is the Grundgesetz in a German title, not 广告 (dev page lsvd-de-2022); an ad's
+    // place in four short words stays one.
+    assert!(!step_names_ad("artikel-3-gg-ergaenzen"));
+    assert!(step_names_ad("gg-top-banner-1"));
     // A short code that begins with a digit is an id (K-Rauta's category, dev page
     // k-rauta-ee-item-2021b); a click in a question's title is no click redirector (dev page
     // engineering-stackexchange-forum-2024).
