@@ -2549,10 +2549,19 @@ impl Extractor {
                     .any(|t| SLOT_SCRIPTS.iter().any(|m| says_marker(t, m)) || writes_ad_tag(t))
             {
                 // A call beside the position it fills (the `ins` it wrote, in a rendered save:
-                // dev page youm7-news-2024) is that position's, found as a slot.
+                // dev page youm7-news-2024) is that position's, found as a slot; so is a unit's
+                // settings before the tag that writes it in place (AdSense's `google_ad_slot`
+                // before `show_ads.js`, dev page der-erfolg-gibt-recht-de-2010): the tag is
+                // the position.
                 box_of_script(script).or_else(|| {
                     let beside = script.parent().and_then(ElementRef::wrap);
-                    (!beside.is_some_and(holds_slot)).then_some(script)
+                    let drawn_next = script
+                        .next_siblings()
+                        .filter_map(ElementRef::wrap)
+                        .next()
+                        .and_then(|n| n.value().attr("src"))
+                        .is_some_and(|src| WRITES_IN_PLACE.iter().any(|w| src.contains(w)));
+                    (!beside.is_some_and(holds_slot) && !drawn_next).then_some(script)
                 })
             } else if SLOT_SCRIPTS.iter().any(|m| src.contains(m))
                 || src_url.as_ref().is_some_and(url_names_ad)

@@ -3620,7 +3620,8 @@ fn a_box_named_an_advertorial_is_an_ad_wherever_it_links() {
 /// AdSense's legacy `show_ads.js` writes its one ad where it is loaded: between layout tables
 /// with no box of its own, the tag itself is the position (dev page 263-book-2005); beside the
 /// empty box named for it, the box is (Kinja's `div#js_adsense-container`, dev page
-/// lifehacker-en).
+/// lifehacker-en). The unit's settings before the tag are not a second position (a blog's
+/// sidebar skyscraper, dev page der-erfolg-gibt-recht-de-2010).
 #[test]
 fn a_legacy_adsense_tag_outside_any_box_is_the_position() {
     let html = r#"<html><body><center>
@@ -3635,12 +3636,24 @@ fn a_legacy_adsense_tag_outside_any_box_is_the_position() {
         <div class="post-content"><p>How to stop buying crap you don't need.</p>
         <div id="js_adsense-container"></div><script>var google_adnum = 0;</script>
         <script src="http://pagead2.googlesyndication.com/pagead/show_ads.js" type="text/javascript"></script>
-        <p>More text.</p></div></body></html>"#;
+        <p>More text.</p></div>
+        <div id="sidebar"><form id="archive"><select name="m"><option>Dezember 2010</option></select></form>
+        <script type="text/javascript"><!--
+        google_ad_client = "pub-7385292069391921";
+        /* skyscraper 160x600, Erstellt 29.08.08 */
+        google_ad_slot = "2835494819";
+        google_ad_width = 160;
+        google_ad_height = 600;
+        //-->
+        </script>
+        <script type="text/javascript" src="http://pagead2.googlesyndication.com/pagead/show_ads.js"></script>
+        </div></body></html>"#;
     assert_finds(
         &easylist_of("").0,
         "http://book.263.net/20050302/x.html",
         html,
         &[
+            ("slot:script", "script:nth-of-type(2)"),
             ("slot:script", "script:nth-of-type(2)"),
             ("slot:empty-ad-box", "div:nth-of-type(1)"),
         ],
