@@ -1296,6 +1296,9 @@ const SLOT_SCRIPTS: &[&str] = &[
     "servedbyadbutler.com/adserve/",
     // OpenX's (Revive's) single-page call, drawn where it is called (`OA_show('ox_aaa')`).
     "OA_show(",
+    // e-planning's call, which writes its position's box where it stands
+    // (`eplAD4M("escritorio_a_728x90")`, La República's, dev page larepublica-cr-es-2022).
+    "eplAD4M(",
 ];
 
 /// Whether a script is a program the browser runs, not data (Yahoo's

@@ -4297,3 +4297,26 @@ fn adthrive_theme_boxes_are_slots() {
         ],
     );
 }
+
+#[test]
+fn an_eplanning_call_is_its_position() {
+    // La República (dev page larepublica-cr-es-2022): e-planning's calls write their boxes
+    // where they stand; a box that holds only the call is the position, a bare call is.
+    let html = r#"<html><body>
+        <div class="has-text-centered"><script type="text/javascript">eplAD4M("escritorio_a_728x90");</script></div>
+        <nav><a href="/">Inicio</a><a href="/seccion/nacionales">Nacionales</a></nav>
+        <script type="text/javascript">eplAD4M("escritorio_menu_940x90");</script>
+        <article><p>Estas son las medidas que ha tomado el Gobierno.</p></article>
+        <aside><div id="hdua"><script type="text/javascript">eplAD4M("escritorio_c_300x250");</script></div></aside>
+        </body></html>"#;
+    assert_finds(
+        &easylist_of("").0,
+        "https://www.larepublica.net/noticia/estas-son-las-medidas",
+        html,
+        &[
+            ("slot:script", "div:nth-of-type(1)"),
+            ("slot:script", "script:nth-of-type(1)"),
+            ("slot:script", "div:nth-of-type(1)"),
+        ],
+    );
+}
