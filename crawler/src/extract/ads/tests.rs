@@ -4320,3 +4320,23 @@ fn an_eplanning_call_is_its_position() {
         ],
     );
 }
+
+#[test]
+fn a_format_after_several_name_parts_is_a_slot() {
+    // The handball league's Sportradar page (dev page liquimoly-hbl-de-2022): site, device and
+    // section before the format; EAT SMARTER's (dev page eatsmarter-de-2020) in-content id.
+    let html = r#"<html><body><div id="SPMADS_HBL_DISP_REST_Billboard"></div>
+        <h1>Neuer Rückraumspieler für Dormagen</h1><p>Der TSV Bayer Dormagen verpflichtet einen Linkshänder.</p>
+        <div id="EAT_D_Rezepte_InContent"></div>
+        <div id="HBL_DISP_REST_Teaser"></div>
+        </body></html>"#;
+    assert_finds(
+        &easylist_of("").0,
+        "https://www.liquimoly-hbl.de/de/n/news/2--liga/x",
+        html,
+        &[
+            ("slot:empty-banner-box", "div:nth-of-type(1)"),
+            ("slot:empty-banner-box", "div:nth-of-type(2)"),
+        ],
+    );
+}
