@@ -361,11 +361,12 @@ fn names_a_banner(el: ElementRef<'_>) -> bool {
     // gartenjournal-de-2022; `div#anglerboard_incontent_1`, dev page anglerboard-de-2022;
     // `div#medium_rectangle_1`, dev page backenmachtgluecklich-de-2020), or after a few words of
     // site, section and device (Sportradar's `div#SPMADS_HBL_DISP_REST_Billboard`, dev page
-    // liquimoly-hbl-de-2022; `aside#ir_rpd_sky`, dev page ga-de-2023): a bare "sky" only as an
-    // id, since a class of that name may draw one.
+    // liquimoly-hbl-de-2022; `aside#ir_rpd_sky`, dev page ga-de-2023; der Freitag's
+    // `div#urban-leaderboard`, dev page freitag-de-2020): a bare "sky" only as an id, since a
+    // class of that name may draw one.
     static FORMAT: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
-            r"(?i)^(?:[a-z][a-z0-9-]*_){0,4}(super_?banner|leaderboard|sky_?scraper|billboard|half_?page|medium_?rectangle|in_?article|in_?content|mrec|mpu|wallpaper|fireplace|pushdown|sky)([_-]?(\d+|btf|atf|top|bottom|left|right|oben|unten))*$",
+            r"(?i)^(?:[a-z][a-z0-9]*[_-]){0,4}(super_?banner|leaderboard|sky_?scraper|billboard|half_?page|medium_?rectangle|in_?article|in_?content|mrec|mpu|wallpaper|fireplace|pushdown|sky)([_-]?(\d+|btf|atf|top|bottom|left|right|oben|unten))*$",
         )
         .expect("pattern parses")
     });

@@ -4324,8 +4324,11 @@ fn an_eplanning_call_is_its_position() {
 #[test]
 fn a_format_after_several_name_parts_is_a_slot() {
     // The handball league's Sportradar page (dev page liquimoly-hbl-de-2022): site, device and
-    // section before the format; EAT SMARTER's (dev page eatsmarter-de-2020) in-content id.
+    // section before the format; EAT SMARTER's (dev page eatsmarter-de-2020) in-content id;
+    // der Freitag's (dev page freitag-de-2020) ad system's name before its positions'.
     let html = r#"<html><body><div id="SPMADS_HBL_DISP_REST_Billboard"></div>
+        <div class="c-container--ads"><div class="c-container__sky-left-wrapper"><div id="urban-sky-left" class="c-container__left-ad"> </div></div>
+        <div id="urban-leaderboard" class="c-container--banner"> </div><div id="urban-special-unit" class="urban-hidden"> </div></div>
         <h1>Neuer Rückraumspieler für Dormagen</h1><p>Der TSV Bayer Dormagen verpflichtet einen Linkshänder.</p>
         <div id="EAT_D_Rezepte_InContent"></div>
         <div id="HBL_DISP_REST_Teaser"></div>
@@ -4336,7 +4339,9 @@ fn a_format_after_several_name_parts_is_a_slot() {
         html,
         &[
             ("slot:empty-banner-box", "div:nth-of-type(1)"),
+            ("slot:empty-ad-box", "div:nth-of-type(1)"),
             ("slot:empty-banner-box", "div:nth-of-type(2)"),
+            ("slot:empty-banner-box", "div:nth-of-type(3)"),
         ],
     );
 }
