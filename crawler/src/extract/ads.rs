@@ -362,11 +362,12 @@ fn names_a_banner(el: ElementRef<'_>) -> bool {
     // `div#medium_rectangle_1`, dev page backenmachtgluecklich-de-2020), or after a few words of
     // site, section and device (Sportradar's `div#SPMADS_HBL_DISP_REST_Billboard`, dev page
     // liquimoly-hbl-de-2022; `aside#ir_rpd_sky`, dev page ga-de-2023; der Freitag's
-    // `div#urban-leaderboard`, dev page freitag-de-2020): a bare "sky" only as an id, since a
-    // class of that name may draw one.
+    // `div#urban-leaderboard`, dev page freitag-de-2020; Future's
+    // `div#this-will-be-used-for-mpu-2`, dev pages pcgamer-en-2020 and spacecom-en-2019): a bare
+    // "sky" only as an id, since a class of that name may draw one.
     static FORMAT: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
-            r"(?i)^(?:[a-z][a-z0-9]*[_-]){0,4}(super_?banner|leaderboard|sky_?scraper|billboard|half_?page|medium_?rectangle|in_?article|in_?content|mrec|mpu|wallpaper|fireplace|pushdown|sky)([_-]?(\d+|btf|atf|top|bottom|left|right|oben|unten))*$",
+            r"(?i)^(?:[a-z][a-z0-9]*[_-]){0,6}(super_?banner|leaderboard|sky_?scraper|billboard|half_?page|medium_?rectangle|in_?article|in_?content|mrec|mpu|wallpaper|fireplace|pushdown|sky)([_-]?(\d+|btf|atf|top|bottom|left|right|oben|unten))*$",
         )
         .expect("pattern parses")
     });

@@ -4332,6 +4332,7 @@ fn a_format_after_several_name_parts_is_a_slot() {
         <h1>Neuer Rückraumspieler für Dormagen</h1><p>Der TSV Bayer Dormagen verpflichtet einen Linkshänder.</p>
         <div id="EAT_D_Rezepte_InContent"></div>
         <div id="HBL_DISP_REST_Teaser"></div>
+        <div id="this-will-be-used-for-mpu-2"></div>
         </body></html>"#;
     assert_finds(
         &easylist_of("").0,
@@ -4342,6 +4343,7 @@ fn a_format_after_several_name_parts_is_a_slot() {
             ("slot:empty-ad-box", "div:nth-of-type(1)"),
             ("slot:empty-banner-box", "div:nth-of-type(2)"),
             ("slot:empty-banner-box", "div:nth-of-type(3)"),
+            ("slot:empty-banner-box", "div:nth-of-type(5)"),
         ],
     );
 }
