@@ -364,10 +364,11 @@ fn names_a_banner(el: ElementRef<'_>) -> bool {
     // liquimoly-hbl-de-2022; `aside#ir_rpd_sky`, dev page ga-de-2023; der Freitag's
     // `div#urban-leaderboard`, dev page freitag-de-2020; Future's
     // `div#this-will-be-used-for-mpu-2`, dev pages pcgamer-en-2020 and spacecom-en-2019): a bare
-    // "sky" only as an id, since a class of that name may draw one.
+    // "sky" only as an id, since a class of that name may draw one. After the format, its place,
+    // number or screen (El Peruano's `div#skyscraper-horizontal`, dev page elperuano-es-2022).
     static FORMAT: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
-            r"(?i)^(?:[a-z][a-z0-9]*[_-]){0,6}(super_?banner|leaderboard|sky_?scraper|billboard|half_?page|medium_?rectangle|in_?article|in_?content|mrec|mpu|wallpaper|fireplace|pushdown|sky)([_-]?(\d+|btf|atf|top|bottom|left|right|oben|unten))*$",
+            r"(?i)^(?:[a-z][a-z0-9]*[_-]){0,6}(super_?banner|leaderboard|sky_?scraper|billboard|half_?page|medium_?rectangle|in_?article|in_?content|mrec|mpu|wallpaper|fireplace|pushdown|sky)([_-]?(\d+|btf|atf|top|bottom|left|right|oben|unten|horizontal|vertical|mobile|desktop|mid|middle))*$",
         )
         .expect("pattern parses")
     });

@@ -4333,6 +4333,7 @@ fn a_format_after_several_name_parts_is_a_slot() {
         <div id="EAT_D_Rezepte_InContent"></div>
         <div id="HBL_DISP_REST_Teaser"></div>
         <div id="this-will-be-used-for-mpu-2"></div>
+        <div id="skyscraper-horizontal"></div>
         </body></html>"#;
     assert_finds(
         &easylist_of("").0,
@@ -4344,6 +4345,7 @@ fn a_format_after_several_name_parts_is_a_slot() {
             ("slot:empty-banner-box", "div:nth-of-type(2)"),
             ("slot:empty-banner-box", "div:nth-of-type(3)"),
             ("slot:empty-banner-box", "div:nth-of-type(5)"),
+            ("slot:empty-banner-box", "div:nth-of-type(6)"),
         ],
     );
 }
