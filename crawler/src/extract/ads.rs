@@ -2557,10 +2557,10 @@ impl Extractor {
                     .any(|t| SLOT_SCRIPTS.iter().any(|m| says_marker(t, m)) || writes_ad_tag(t))
             {
                 // A call beside the position it fills (the `ins` it wrote, in a rendered save:
-                // dev page youm7-news-2024) is that position's, found as a slot; so is a unit's
-                // settings before the tag that writes it in place (AdSense's `google_ad_slot`
-                // before `show_ads.js`, dev page der-erfolg-gibt-recht-de-2010): the tag is
-                // the position.
+                // dev page youm7-news-2024) is that position's, found as a slot; and a unit's
+                // settings just before the tag that writes it in place (AdSense's
+                // `google_ad_slot` before `show_ads.js`, dev page der-erfolg-gibt-recht-de-2010)
+                // are no position of their own: the tag is.
                 box_of_script(script).or_else(|| {
                     let beside = script.parent().and_then(ElementRef::wrap);
                     let drawn_next = script
