@@ -1249,6 +1249,11 @@ const SLOT_SELECTORS: &[(&str, &str)] = &[
 /// 263-book-2005, between layout tables with no box of its own).
 const WRITES_IN_PLACE: &[&str] = &["pagead/show_ads.js", "cpro.baidu.com/cpro/ui/"];
 
+/// Whether a script's source is one of [`WRITES_IN_PLACE`].
+fn writes_in_place(src: &str) -> bool {
+    WRITES_IN_PLACE.iter().any(|w| src.contains(w))
+}
+
 const SLOT_SCRIPTS: &[&str] = &[
     "cpro.baidustatic.com",
     "cpro.baidu.com/cpro/ui/",
@@ -2565,10 +2570,9 @@ impl Extractor {
                     let beside = script.parent().and_then(ElementRef::wrap);
                     let drawn_next = script
                         .next_siblings()
-                        .filter_map(ElementRef::wrap)
-                        .next()
+                        .find_map(ElementRef::wrap)
                         .and_then(|n| n.value().attr("src"))
-                        .is_some_and(|src| WRITES_IN_PLACE.iter().any(|w| src.contains(w)));
+                        .is_some_and(writes_in_place);
                     (!beside.is_some_and(holds_slot) && !drawn_next).then_some(script)
                 })
             } else if SLOT_SCRIPTS.iter().any(|m| src.contains(m))
@@ -2587,8 +2591,7 @@ impl Extractor {
                                     .filter_map(ElementRef::wrap)
                                     .any(|c| is_empty_box(c) && names_an_ad(c))
                         });
-                        let in_place =
-                            WRITES_IN_PLACE.iter().any(|w| src.contains(w)) && !found_beside;
+                        let in_place = writes_in_place(src) && !found_beside;
                         (src.contains('?') || in_place).then_some(script)
                     })
             } else if inline
