@@ -754,7 +754,16 @@ fn is_link_ad(page_url: &Url, el: ElementRef<'_>) -> bool {
         .collect();
     (1..=3).contains(&links.len())
         && words_of(el, 200).is_some()
-        && links.iter().all(|u| goes_elsewhere(page_url, u))
+        && links
+            .iter()
+            .all(|u| goes_elsewhere(page_url, u) && !is_ad_company_home(u))
+}
+
+/// Whether a link goes to an ad company's home page, a bare address whose host names an ad
+/// (`http://adsense.com/`, `http://doubleclick.com/`: a footer's "Supported By" credits, dev
+/// page inquisitr-en-2016): an ad's click-through carries a path or a query.
+fn is_ad_company_home(url: &Url) -> bool {
+    matches!(url.path(), "" | "/") && url.query().is_none_or(str::is_empty) && is_click_path(url)
 }
 
 /// An element with nothing a reader sees yet: no text (scripts aside), no image, no frame.
@@ -1924,9 +1933,18 @@ fn redirected_feed_items<'a>(
             // observer-en-2023, and Business Punk's footer column of them, dev page
             // business-punk-de-2022.)
             let menu_entry = s(".menu-item");
+            // (Nor an entry that asks advertisers in: Yonhap's "Advertise with Yonhap News
+            // Agency" to its `/ad/index`, dev page yna-en-2019.)
+            let to_advertisers = |i: &ElementRef<'_>| {
+                words_of(*i, 60).is_some_and(|t| {
+                    t.split_whitespace().next().is_some_and(|w| {
+                        ["advertise", "advertising"].contains(&w.to_lowercase().as_str())
+                    })
+                })
+            };
             odd.retain(|i| {
                 (i.select(&s("img")).next().is_some()
-                    || (words_of(*i, 8).is_none() && !one_word(i)))
+                    || (words_of(*i, 8).is_none() && !one_word(i) && !to_advertisers(i)))
                     && !i.value().classes().any(|c| c == "menu-item")
                     && i.select(&menu_entry).next().is_none()
                     && !i
@@ -2913,7 +2931,8 @@ impl Extractor {
                 // laendleanzeiger-item-2021).
                 let url = absolute(page_url, href).filter(|u| {
                     matches!(u.scheme(), "http" | "https")
-                        && (u.query().is_some_and(|q| !q.is_empty()) || is_click_path(u))
+                        && (u.query().is_some_and(|q| !q.is_empty())
+                            || (is_click_path(u) && !is_ad_company_home(u)))
                         && u.host_str() != page_url.host_str()
                         && site_of(u) != own
                 })?;

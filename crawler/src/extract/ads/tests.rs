@@ -1950,6 +1950,21 @@ fn a_feed_item_that_clicks_through_a_redirector_among_the_sites_stories_is_an_ad
         [("feed:click-redirect", "div:nth-of-type(2)")],
         "{found:?}"
     );
+    // A menu's entry that asks advertisers in goes to the ad sales page, however its path
+    // reads (Yonhap's "Advertise with Yonhap News Agency" to `/ad/index`, dev page yna-en-2019).
+    let html = r#"<html><body><strong>Information</strong><ul>
+        <li><a href="//en.yna.co.kr/brief/index">Korea in Brief</a></li>
+        <li><a href="//en.yna.co.kr/link/index">Useful Links</a></li>
+        <li><a href="//en.yna.co.kr/festivals/index">Festival Calendar</a></li>
+        <li><a href="//en.yna.co.kr/weather/index">Weather</a></li>
+        <li><a href="//en.yna.co.kr/ad/index">Advertise with Yonhap News Agency</a></li>
+        </ul></body></html>"#;
+    let found = found_at(
+        &extractor(),
+        "https://en.yna.co.kr/view/AEN20190820002300325",
+        html,
+    );
+    assert!(found.is_empty(), "{found:?}");
     // Ids in a URL are no names: a post number, percent-encoded words, a hex id.
     assert!(step_names_ad("ad"));
     assert!(!step_names_ad("9f8fd8ad02461b3f6"));
@@ -2827,6 +2842,22 @@ fn a_link_through_an_ad_server_is_an_ad_and_its_card_is_sponsored() {
         [("easylist: ||adition.com^", "a:nth-of-type(1)")],
         "{found:?}"
     );
+    // Nor are a footer's credits to the ad companies' home pages, in a menu entry named for
+    // one of them (Inquisitr's "Supported By" DoubleClick and Google AdSense, dev page
+    // inquisitr-en-2016): a click-through carries a path or a query.
+    let (doubleclick, _dir) = easylist_of("||doubleclick.com^\n");
+    let html = r#"<html><body><ul class="footer-menu">
+        <li class="has-child menu-supported-by">Supported By <ul class="sub-menu">
+        <li class="menu-doubleclick"><a title="Ads Served" href="http://doubleclick.com/">DoubleClick</a></li>
+        <li class="menu-google-adsense"><a title="Advertising" href="http://adsense.com/">Google Adsense</a></li>
+        <li class="menu-softlayer"><a title="Hosting" href="http://softlayer.com/">Softlayer</a></li>
+        </ul></li></ul></body></html>"#;
+    let found = found_at(
+        &doubleclick,
+        "http://www.inquisitr.com/3790467/donald-trump/",
+        html,
+    );
+    assert!(found.is_empty(), "{found:?}");
     // An affiliate link in an article's body is the editors' (COMPUTER BILD's Tradedoubler
     // links, dev page computerbild-de-2019); the same link beside the article is an ad.
     let (tradedoubler, _dir) = easylist_of("||tradedoubler.com^$third-party\n");
