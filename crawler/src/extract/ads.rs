@@ -144,7 +144,8 @@ fn ad_named(name: &str) -> bool {
     // mopo-de-2019); so are Admixer's and MixAdvert's, ad networks of Ukrainian sites
     // (`div#admixer_premium_inner`, `div#MIXADV_6991`, dev page football-ua-ru-2016), and
     // AdThrive's, which food and garden blogs place in their themes (`div.adthrivesidebar`, dev
-    // page plantcaretoday-en-2020).
+    // page plantcaretoday-en-2020), and the native network Nativo's, as a word of its own
+    // (`div#nativo_1`, dev page sandiegouniontribune-en-2019).
     // Spanish and Portuguese name ads "publicidad(e)" (Correio Braziliense's
     // `div#cb-publicidade-retangulo-1`, dev page correiobraziliense-pt-2022). An advertorial is
     // paid copy (der Freitag's `aside#x-advertorial-box`, dev page freitag-de-2020), and
@@ -152,7 +153,7 @@ fn ad_named(name: &str) -> bool {
     // economictimes-en-2020).
     static AD_NAME: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
-            r"(?i)(^|[^a-z])(ad|ads|adv|advt|advert|advertisement|advertorial|adbox|adslot|adsslot|adunit|dfp|gg|guanggao|commercial|publicidad|publicidade)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain|(^|[^a-z])(teads|medianet|darla|gpt|adnz|jad)([^a-z]|$)|sinaads|fengchao|gujad|iqadtile|werbung|vidoomy|send2news|trendmd|ligatus|admixer|mixadv|adthrive",
+            r"(?i)(^|[^a-z])(ad|ads|adv|advt|advert|advertisement|advertorial|adbox|adslot|adsslot|adunit|dfp|gg|guanggao|commercial|publicidad|publicidade)([^a-z]|$)|adsense|googlead|doubleclick|taboola|outbrain|(^|[^a-z])(teads|medianet|darla|gpt|adnz|jad|nativo)([^a-z]|$)|sinaads|fengchao|gujad|iqadtile|werbung|vidoomy|send2news|trendmd|ligatus|admixer|mixadv|adthrive",
         )
         .expect("pattern parses")
     });
@@ -191,7 +192,7 @@ fn ad_named(name: &str) -> bool {
     let joined = || lower.replace(['-', '_'], "");
     // (Each of AD_NAME's and COMPOUND's words holds one of these: "teads", "iqadtile" and
     // "gujad" hold "ad".)
-    const MARKS: [&str; 15] = [
+    const MARKS: [&str; 16] = [
         "ad",
         "gg",
         "dfp",
@@ -207,6 +208,7 @@ fn ad_named(name: &str) -> bool {
         "send2news",
         "trendmd",
         "ligatus",
+        "nativo",
     ];
     if !MARKS.iter().any(|m| lower.contains(m))
         || {

@@ -145,6 +145,24 @@ fn empty_boxes_named_for_an_ad_format_or_network_are_slots() {
         "{found:?}"
     );
     assert!(ad_named("publicidad") && !ad_named("publicidades-falsas-noticia"));
+    // Nativo's native-ad positions (`div.nativo-below-content`, dev page chocolate-en-2020;
+    // `div#nativo_1`, dev page sandiegouniontribune-en-2019), the network's name as a word.
+    let html = r#"<html><body><article><p>Story.</p></article>
+        <div class="nativo-below-content"></div><div id="nativo_1"></div></body></html>"#;
+    let found = found_at(
+        &extractor(),
+        "https://www.sandiegouniontribune.com/business/story/x",
+        html,
+    );
+    assert_eq!(
+        rules_and_steps(&found),
+        [
+            ("slot:empty-ad-box", "div:nth-of-type(1)"),
+            ("slot:empty-ad-box", "div:nth-of-type(2)")
+        ],
+        "{found:?}"
+    );
+    assert!(!ad_named("nativos") && !ad_named("app-nativ"));
 }
 
 #[test]
