@@ -700,6 +700,29 @@ fn is_border_of_box(el: ElementRef<'_>) -> bool {
             })
 }
 
+/// The positions an empty box of ads is made of: two or more empty boxes side by side, each
+/// with an id of its own for the ad server, and nothing else but code (ZDNet Japan's
+/// `ul.ad-text` row of four text-ad positions `div#AAMB6`...`div#AAMB14`, dev page
+/// zdnet-ja-2019).
+fn empty_positions(block: ElementRef<'_>) -> Option<Vec<ElementRef<'_>>> {
+    if !is_empty_box(block) {
+        return None;
+    }
+    let boxes: Vec<ElementRef<'_>> = block
+        .children()
+        .filter_map(ElementRef::wrap)
+        .filter(|c| !matches!(c.value().name(), "script" | "noscript" | "style"))
+        .collect();
+    (boxes.len() >= 2
+        && boxes.iter().all(|b| {
+            b.value().name() == "div"
+                && b.value().id().is_some_and(|id| !id.is_empty())
+                && b.children()
+                    .all(|c| c.value().as_element().is_none_or(|e| e.name() == "script"))
+        }))
+    .then_some(boxes)
+}
+
 /// Whether `el`, an empty box with only a class, is what the parser left of an unclosed tag:
 /// `<li class="item_ad"><li id="kakao_ad_…"><div class="item_column item_ad">…` parses as an
 /// empty `li.item_ad` and the ad in the next `li`, which carries the same class further in
@@ -3093,7 +3116,8 @@ impl Extractor {
             .flat_map(|(el, rule)| {
                 let splits = (rule.contains(": ##") || rule.starts_with("label:"))
                     && !el.descendants().any(|d| unit_ids.contains(&d.id()));
-                match ad_items(page_url, el).filter(|_| splits) {
+                let items = ad_items(page_url, el).or_else(|| empty_positions(el));
+                match items.filter(|_| splits) {
                     Some(items) => items.into_iter().map(|i| (i, rule.clone())).collect(),
                     None => vec![(el, rule)],
                 }

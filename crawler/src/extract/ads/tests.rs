@@ -554,6 +554,24 @@ fn a_box_holding_several_ads_is_where_they_sit_not_one_ad() {
             .all(|(rule, last, _)| rule == "slot:script" && last.starts_with("div:nth-of-type(")),
         "{found:?}"
     );
+    // ZDNet Japan's row of text-ad positions (dev page zdnet-ja-2019): a list's hit on an empty
+    // box of four empty boxes, each with its ad server's id, is four positions.
+    let (easylist, _dir) = easylist_of("##.ad-text\n");
+    let html = r#"<html><body><p>記事</p><ul class="ad-text">
+        <div id="AAMB6" class="" style="margin-left:auto"></div><div id="AAMB7" class=""></div><div id="AAMB8" class=""></div><div id="AAMB14" class=""></div><noscript>
+        &lt;iframe src="https://imp.aiasahi.jp/hserver/SITE=ZDNET.ETC/AREA=TOPTEXT4/AAMSZ=520X70/"&gt;&lt;/iframe&gt;
+        </noscript></ul></body></html>"#;
+    let found = found_at(&easylist, "https://japan.zdnet.com/article/35136396/", html);
+    assert_eq!(
+        rules_and_steps(&found),
+        [
+            ("easylist: ##.ad-text", "div:nth-of-type(1)"),
+            ("easylist: ##.ad-text", "div:nth-of-type(2)"),
+            ("easylist: ##.ad-text", "div:nth-of-type(3)"),
+            ("easylist: ##.ad-text", "div:nth-of-type(4)")
+        ],
+        "{found:?}"
+    );
 }
 
 #[test]
