@@ -291,9 +291,12 @@ fn names_an_ad(el: ElementRef<'_>) -> bool {
                 // `data-vendor="outbrain"`, dev page outkick-en-2024; Le Figaro's placement,
                 // `figurant="taboola-below-article-thumbnails"`, dev page madamefigaro-fr-2020,
                 // whose organic ones name no ad), or the script module a box starts (GIGA's
-                // `data-init="module/taboola"`, dev page giga-de-2017).
-                || (matches!(name, "data-spm" | "clstag" | "data-vendor" | "figurant")
-                    && ad_named(value))
+                // `data-init="module/taboola"`, dev page giga-de-2017), or the hook a script
+                // finds it by (E! Online's `data-hook="taboola-wrap"`, dev page eonline-en-2016).
+                || (matches!(
+                    name,
+                    "data-spm" | "clstag" | "data-vendor" | "figurant" | "data-hook"
+                ) && ad_named(value))
                 // (Not a Taboola module in one of its organic modes: see
                 // `unpaid_taboola_boxes`.)
                 || (name == "data-init"

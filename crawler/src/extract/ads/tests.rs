@@ -1907,8 +1907,11 @@ fn positions_named_in_tracking_attributes_and_text_ads_in_boxes_named_for_ads() 
         <div class="news_ad"><a href="https://www.sohu.com/a/1">今日要闻</a></div>
         <div class="vendor-unit" data-uid="MB_1" data-vendor="outbrain"></div>
         <div class="vendor-unit" data-vendor="brightcove"></div>
+        <div id="mid-article-thumbnail" data-hook="taboola-wrap" data-placement="Mid Article Thumbnail"></div>
+        <div id="gallery" data-hook="gallery-wrap"></div>
         </body></html>"#;
-    // (And an ad network named as a box's vendor: OutKick's, dev page outkick-en-2024.)
+    // (And an ad network named as a box's vendor: OutKick's, dev page outkick-en-2024; or as
+    // the hook a script finds it by: E! Online's, dev page eonline-en-2016.)
     let found = found_at(&extractor(), "https://www.sohu.com/a/77", html);
     assert_eq!(
         rules_and_steps(&found),
@@ -1917,6 +1920,7 @@ fn positions_named_in_tracking_attributes_and_text_ads_in_boxes_named_for_ads() 
             ("slot:empty-ad-box", "div:nth-of-type(2)"),
             ("box:ad-name+link", "div:nth-of-type(4)"),
             ("slot:empty-ad-box", "div:nth-of-type(6)"),
+            ("slot:empty-ad-box", "div:nth-of-type(8)"),
         ],
         "{found:?}"
     );
