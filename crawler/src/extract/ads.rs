@@ -379,11 +379,15 @@ fn names_a_banner(el: ElementRef<'_>) -> bool {
     });
     // A place in the text (`in_article`, `incontent`) is a format only as an id too: a class
     // `inArticle` marks anything put there (Funke's share buttons, dev page
-    // grazia-magazin-de-2019).
+    // grazia-magazin-de-2019). And only after a word of the site's or of the format: alone it
+    // may mark the text's paragraphs (AL.com's empty `div#inarticle-1`...`-20`, one before each
+    // paragraph, dev page al-en-2016).
     let format = |n: &str, id: bool| {
         FORMAT.captures(n).is_some_and(|c| {
             let word = c[1].to_ascii_lowercase();
-            id || !((word == "sky" && c[0].len() <= 3) || word.starts_with("in"))
+            let place = word.starts_with("in");
+            (id || !((word == "sky" && c[0].len() <= 3) || place))
+                && !(place && c.get(1).is_some_and(|m| m.start() == 0))
         })
     };
     // An IAB standard size as a word of its own: Día a Día's `aviso-normal-970x90` (dev page

@@ -4165,7 +4165,8 @@ fn figaro_positions_are_slots() {
 /// `…_leaderboard_oben`, dev page gartenjournal-de-2022; `div#anglerboard_incontent_1`, dev
 /// page anglerboard-de-2022) or for a medium rectangle (`div#medium_rectangle_1`, dev page
 /// backenmachtgluecklich-de-2020) is where one goes; a class that names a place in the text
-/// (Funke's share buttons `div.inArticle`, dev page grazia-magazin-de-2019) is not.
+/// (Funke's share buttons `div.inArticle`, dev page grazia-magazin-de-2019) is not, nor is a
+/// numbered place alone (AL.com's `div#inarticle-1` before each paragraph, dev page al-en-2016).
 #[test]
 fn a_box_named_for_a_format_after_the_site_is_a_slot() {
     let html = r#"<html><body><div id="gartenjournal_billboard"></div>
@@ -4173,7 +4174,8 @@ fn a_box_named_for_a_format_after_the_site_is_a_slot() {
         <div class="mr1_wrapper"><div id="medium_rectangle_1"></div></div>
         <div id="gartenjournal_leaderboard_oben"></div>
         <div class="inArticle shareInput shareWrapper" data="43980"></div>
-        <div id="anglerboard_incontent_1"></div></article>
+        <div id="anglerboard_incontent_1"></div>
+        <div id="inarticle-1"></div><p>Two arrested.</p><div id="inarticle-2"></div></article>
         </body></html>"#;
     assert_finds(
         &easylist_of("").0,
