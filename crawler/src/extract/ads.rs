@@ -120,7 +120,18 @@ fn titled_label(el: ElementRef<'_>) -> Option<String> {
 /// Words of the names of controls about ads and of things beside them, which are no ads (see
 /// [`ad_named`]).
 const CONTROL_WORDS: &[&str] = &[
-    "close", "feedback", "report", "adblock", "check", "readmore", "counter", "organic",
+    "close",
+    "feedback",
+    "report",
+    "adblock",
+    "check",
+    "readmore",
+    "counter",
+    "organic",
+    // The prompt to let a site's ads through an ad blocker (SB Nation's empty
+    // `div.c-ad-allowlist`, dev page sbnation-en-2016).
+    "allowlist",
+    "whitelist",
 ];
 
 /// Whether a name (an id, a class, a frame's name or a step of a URL path) names an ad: `ad_ym`,
@@ -283,9 +294,12 @@ fn names_an_ad(el: ElementRef<'_>) -> bool {
             // (Not a flag that says whether ads are near: Engadget's
             // `data-wf-caas-has-rightrail-ads` on its related articles, dev page
             // engadget-en-2024.)
+            // Nor an ad unit named for a measurement pixel (Thought Catalog's
+            // `data-ad-unit="Tracking_Pixel"`, dev page thoughtcatalog-en-2016).
             (!matches!(name, "id" | "class" | "style" | "href" | "src")
                 && !name.contains("has-")
-                && ad_named(name))
+                && ad_named(name)
+                && !value.to_ascii_lowercase().contains("pixel"))
                 // A position's name in a tracking attribute (Sohu's `data-spm="ad-sq1"`, JD's
                 // `clstag="shangpin|keycount|product|1|ad"`), or its network's (OutKick's
                 // `data-vendor="outbrain"`, dev page outkick-en-2024; Le Figaro's placement,

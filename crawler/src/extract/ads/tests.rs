@@ -145,6 +145,20 @@ fn empty_boxes_named_for_an_ad_format_or_network_are_slots() {
         "{found:?}"
     );
     assert!(ad_named("publicidad") && !ad_named("publicidades-falsas-noticia"));
+    // An ad unit named for a measurement pixel is no position (Thought Catalog's, dev page
+    // thoughtcatalog-en-2016); its neighbour named for a format is one.
+    let html = r#"<html><body><div class="is-disabled" data-ad-unit="Tracking_Pixel" data-client-type="mobile"></div>
+        <div class="is-disabled" data-ad-unit="MPU_1" data-client-type="mobile"></div><p>Text.</p></body></html>"#;
+    let found = found_at(
+        &extractor(),
+        "https://thoughtcatalog.com/x/2016/12/y/",
+        html,
+    );
+    assert_eq!(
+        rules_and_steps(&found),
+        [("slot:empty-ad-box", "div:nth-of-type(2)")],
+        "{found:?}"
+    );
     // Nativo's native-ad positions (`div.nativo-below-content`, dev page chocolate-en-2020;
     // `div#nativo_1`, dev page sandiegouniontribune-en-2019), the network's name as a word.
     let html = r#"<html><body><article><p>Story.</p></article>
@@ -684,6 +698,9 @@ fn camel_case_names_name_ads() {
         "eggbox",
         "noncommercial-licence",
         "ad-block-check_friendly",
+        // The prompt to let ads through an ad blocker (dev page sbnation-en-2016).
+        "c-ad-allowlist",
+        "adb-whitelist",
         "taboolaReadMoreBelow",
         // A widget of the site's own stories (dev page elcolombiano-es-2022).
         "taboola-below-article-thumbnails-organic",
