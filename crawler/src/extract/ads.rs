@@ -2179,6 +2179,34 @@ fn sponsor_boxes<'a>(page_url: &Url, doc: &'a Html, found: &mut Vec<(ElementRef<
     }
 }
 
+/// Entries a class says carry an ad's label, which the site's style sheet draws (stern.de's
+/// menu entries `li.menu__list-item--categories-with-ad-label` and `…-with-ad-sponsor`, dev
+/// page stern-de-2023; the Hamburger Abendblatt's `a.has-anzeige`, dev page
+/// abendblatt-de-2020): each that is or holds a link is an ad. A flag for a box that has ads
+/// (`has-ads`) names no label.
+fn marked_by_class<'a>(doc: &'a Html, found: &mut Vec<(ElementRef<'a>, String)>) {
+    static MARK: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)(^|[-_])(with|has)[-_]?(ad[-_]?(label|sponsor|mark|badge|tag)|anzeige|advert[a-z]*[-_]?(label|badge|tag)|sponsor[a-z]*[-_]?(label|badge|tag))([-_]|$)",
+        )
+        .expect("pattern parses")
+    });
+    for el in doc
+        .root_element()
+        .descendants()
+        .filter_map(ElementRef::wrap)
+    {
+        let marked = el.value().classes().any(|c| {
+            let lower = c.to_ascii_lowercase();
+            (lower.contains("with") || lower.contains("has")) && MARK.is_match(c)
+        });
+        let links = el.value().name() == "a" || el.select(&s("a[href]")).next().is_some();
+        if marked && links {
+            found.push((el, "label:class".to_owned()));
+        }
+    }
+}
+
 /// Links the site itself marks as ads: a click handler that reports the click as an ad's (an
 /// analytics event of category `ad`, `gtag('event', 'click', {'event_category': 'ad', …})`, or
 /// a count of an ad creative's clicks, `countCreativeClicks('C1-…')`, as cnblogs tracks the
@@ -3121,6 +3149,7 @@ impl Extractor {
         Self::slots(page_url, doc, &by, &mut found);
         comment_marked(doc, &mut found);
         links_marked_as_ads(page_url, doc, &mut found);
+        marked_by_class(doc, &mut found);
         paid_recommendations(doc, &mut found);
         redirected_feed_items(page_url, doc, &mut found);
         sidebar_banners(page_url, doc, &mut found);

@@ -4439,3 +4439,24 @@ fn a_format_after_several_name_parts_is_a_slot() {
         ],
     );
 }
+
+/// An entry whose class says it carries an ad's label, drawn by the site's style sheet, is an
+/// ad (stern.de's menu, dev page stern-de-2023; the Hamburger Abendblatt's, dev page
+/// abendblatt-de-2020); a box flagged as having ads names no label.
+#[test]
+fn an_entry_whose_class_says_it_carries_an_ad_label_is_an_ad() {
+    let html = r#"<html><body><nav><ul class="menu__list">
+        <li class="menu__list-item menu__list-item--categories"><a href="/politik/">Politik</a></li>
+        <li class="menu__list-item menu__list-item--categories menu__list-item--categories-with-ad-label"><a href="/vergleich/kreditvergleich/">Kreditvergleich</a></li>
+        <li class="menu__list-item"><a class="has-anzeige" href="https://www.globista.de/">GLOBISTA REISEN</a></li>
+        </ul></nav><div class="article has-ads"><p><a href="/a">Mehr</a></p></div></body></html>"#;
+    assert_finds(
+        &easylist_of("").0,
+        "https://www.stern.de/wirtschaft/x.html",
+        html,
+        &[
+            ("label:class", "li:nth-of-type(2)"),
+            ("label:class", "a:nth-of-type(1)"),
+        ],
+    );
+}
