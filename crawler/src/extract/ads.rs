@@ -805,6 +805,37 @@ fn is_link_ad(page_url: &Url, el: ElementRef<'_>) -> bool {
             .all(|u| goes_elsewhere(page_url, u) && !is_ad_company_home(u))
 }
 
+/// The entries of a menu's group whose heading carries the label: Freie Presse's
+/// "Kooperationspartner <span>-ANZEIGE-</span>" over its partners' links (dev page
+/// freiepresse-de-2024). The heading holds no link, and the list after it holds only entries
+/// that each hold one.
+fn headed_entries(label: ElementRef<'_>) -> Vec<ElementRef<'_>> {
+    let has_link = |el: &ElementRef<'_>| el.select(&s("a[href]")).next().is_some();
+    let Some(heading) = std::iter::once(label)
+        .chain(label.ancestors().filter_map(ElementRef::wrap).take(2))
+        .take_while(|el| el.value().name() != "a" && !has_link(el))
+        .last()
+    else {
+        return Vec::new();
+    };
+    let Some(list) = heading
+        .next_siblings()
+        .find_map(ElementRef::wrap)
+        .filter(|l| matches!(l.value().name(), "ul" | "ol"))
+    else {
+        return Vec::new();
+    };
+    let entries: Vec<ElementRef<'_>> = list.children().filter_map(ElementRef::wrap).collect();
+    if entries.is_empty()
+        || !entries
+            .iter()
+            .all(|e| e.value().name() == "li" && e.select(&s("a[href]")).count() == 1)
+    {
+        return Vec::new();
+    }
+    entries
+}
+
 /// Whether a link goes to an ad company's home page, a bare address whose host names an ad
 /// (`http://adsense.com/`, `http://doubleclick.com/`: a footer's "Supported By" credits, dev
 /// page inquisitr-en-2016): an ad's click-through carries a path or a query.
@@ -2919,6 +2950,9 @@ impl Extractor {
             {
                 if let Some(entry) = marked_entry(el) {
                     found.push((entry, format!("label:{word}")));
+                } else {
+                    let entries = headed_entries(el);
+                    found.extend(entries.into_iter().map(|e| (e, format!("label:{word}"))));
                 }
                 continue;
             }

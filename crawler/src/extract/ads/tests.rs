@@ -4460,3 +4460,33 @@ fn an_entry_whose_class_says_it_carries_an_ad_label_is_an_ad() {
         ],
     );
 }
+
+/// A menu group whose heading carries the ad label is of paid entries, each one an ad (Freie
+/// Presse's "Kooperationspartner -ANZEIGE-", dev page freiepresse-de-2024); the group beside it,
+/// under a plain heading, is the site's.
+#[test]
+fn the_entries_of_a_menu_group_headed_by_an_ad_label_are_ads() {
+    let html = r#"<html><body><nav><ul>
+        <li><div class="nav-headline">Hilfe</div><ul>
+        <li><div><a href="/service/formulare/kontakt">Kontakt</a></div></li>
+        <li><div><a href="/faqs">FAQs</a></div></li></ul></li>
+        <li><div class="nav-headline">Kooperationspartner <span class="nav-rgt">-ANZEIGE-</span></div><ul>
+        <li><div><a href="/service/depotvergleich">Depot Vergleich</a></div></li>
+        <li><div><a class="extern" href="/erfahrungen/lotto/">Lotto Erfahrungen</a></div></li></ul></li>
+        </ul></nav><p>Text.</p></body></html>"#;
+    let url = Url::parse("https://www.freiepresse.de/chemnitz/x-artikel13345.html").unwrap();
+    let found = easylist_of("")
+        .0
+        .ads(&url, &Html::parse_document(html), &[]);
+    let paths: Vec<&str> = found.iter().map(|a| a.path.as_str()).collect();
+    let group = "nav:nth-of-type(1) > ul:nth-of-type(1) > li:nth-of-type(2) > ul:nth-of-type(1)";
+    assert_eq!(
+        paths,
+        [
+            format!("html:nth-of-type(1) > body:nth-of-type(1) > {group} > li:nth-of-type(1)"),
+            format!("html:nth-of-type(1) > body:nth-of-type(1) > {group} > li:nth-of-type(2)"),
+        ],
+        "{found:?}"
+    );
+    assert!(found.iter().all(|a| a.rule == "label:anzeige"), "{found:?}");
+}
