@@ -2238,6 +2238,21 @@ fn marked_by_class<'a>(doc: &'a Html, found: &mut Vec<(ElementRef<'a>, String)>)
     }
 }
 
+/// A list's item classed "pr" that shows "PR" first, where the others show their rank, is a
+/// paid item (日刊ゲンダイ's ranking with its `li.pr` entries, dev page nikkan-gendai-ja-2025):
+/// the mark of paid content on Japanese sites, as [`pr_icon`].
+fn pr_items<'a>(doc: &'a Html, found: &mut Vec<(ElementRef<'a>, String)>) {
+    for li in doc.select(&s("li.pr, li.PR")) {
+        let starts_with_pr = super::shown_texts(li)
+            .flat_map(|(_, t)| t.split_whitespace())
+            .next()
+            .is_some_and(|w| w == "PR");
+        if starts_with_pr && li.select(&s("a[href]")).next().is_some() {
+            found.push((li, "label:pr".to_owned()));
+        }
+    }
+}
+
 /// Links the site itself marks as ads: a click handler that reports the click as an ad's (an
 /// analytics event of category `ad`, `gtag('event', 'click', {'event_category': 'ad', …})`, or
 /// a count of an ad creative's clicks, `countCreativeClicks('C1-…')`, as cnblogs tracks the
@@ -3184,6 +3199,7 @@ impl Extractor {
         comment_marked(doc, &mut found);
         links_marked_as_ads(page_url, doc, &mut found);
         marked_by_class(doc, &mut found);
+        pr_items(doc, &mut found);
         paid_recommendations(doc, &mut found);
         redirected_feed_items(page_url, doc, &mut found);
         sidebar_banners(page_url, doc, &mut found);

@@ -4490,3 +4490,20 @@ fn the_entries_of_a_menu_group_headed_by_an_ad_label_are_ads() {
     );
     assert!(found.iter().all(|a| a.rule == "label:anzeige"), "{found:?}");
 }
+
+/// A ranking's item classed "pr" that shows "PR" where the others show their rank is paid
+/// (日刊ゲンダイ's, dev page nikkan-gendai-ja-2025); an item merely classed so is not.
+#[test]
+fn a_ranked_item_marked_pr_is_an_ad() {
+    let html = r#"<html><body><ol class="ranking">
+        <li><span class="rank-no">1</span><a href="/articles/view/news/1">大谷が本塁打</a></li>
+        <li class="pr"><div class="t-cell"><span class="rank-no">PR</span></div><a class="clearfix" href="/articles/view/pr/365579">福祉車両プレゼントキャンペーン</a></li>
+        <li class="pr"><a href="/press/">Press releases</a></li>
+        </ol></body></html>"#;
+    assert_finds(
+        &easylist_of("").0,
+        "https://www.nikkan-gendai.com/articles/view/sports/367061",
+        html,
+        &[("label:pr", "li:nth-of-type(2)")],
+    );
+}
