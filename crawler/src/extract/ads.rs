@@ -2231,8 +2231,9 @@ fn marked_by_class<'a>(doc: &'a Html, found: &mut Vec<(ElementRef<'a>, String)>)
             let lower = c.to_ascii_lowercase();
             (lower.contains("with") || lower.contains("has")) && MARK.is_match(c)
         });
-        let links = el.value().name() == "a" || el.select(&s("a[href]")).next().is_some();
-        if marked && links {
+        // (Links are looked for only in the few elements so marked.)
+        let links = || el.value().name() == "a" || el.select(&s("a[href]")).next().is_some();
+        if marked && links() {
             found.push((el, "label:class".to_owned()));
         }
     }
